@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { AppEnv, Deps } from './http/env.ts';
+import { createRouter } from './http/router.ts';
+import { handleError } from './http/errors.ts';
+import { notFound, ProblemError, problemResponse } from './http/problem.ts';
+import { originCheck } from './http/origin-check.ts';
+import { requireSession, sessionMiddleware } from './http/session.ts';
+import { tenantScope } from './http/tenant-scope.ts';
+import { authRoutes } from './auth/routes.ts';
+import { tenantRoutes } from './tenants/routes.ts';
+import { staffRoutes } from './staff/routes.ts';
+import { memberRoutes } from './members/routes.ts';
+import { operatorRoutes } from './operators/routes.ts';
+import { auditRoutes } from './audit/routes.ts';
+import { healthRoutes } from './health/routes.ts';
+import { docsRoutes } from './docs/routes.ts';
+
+/** One router per domain, chained so hono/client keeps every route's types. */
+const apiRoutes = createRouter()
+  .route('/', healthRoutes)
+  .route('/', authRoutes)
+  .route('/', tenantRoutes)
+  .route('/', staffRoutes)
+  .route('/', memberRoutes)
+  .route('/', operatorRoutes)
+  .route('/', auditRoutes);
+
+const routes = createRouter().route('/api', apiRoutes);
+
+/** The API's shape, for the typed web client (hono/client). */
+export type AppType = typeof routes;
+
+const publicApiPaths = new Set(['/api/health', '/api/auth/login', '/api/auth/logout', '/api/openapi.json']);
+
+function requireSessionExceptPublic(): MiddlewareHandler<AppEnv> {
+  const guard = requireSession();
+  return (c, next) => (publicApiPaths.has(c.req.path) || c.req.path.startsWith('/api/docs') ? next() : guard(c, next));
+}
+
+export interface AppOptions {
+  /** The built web app (web/dist); served with a fallback to index.html for client-side routes. */
+  webDist?: string | undefined;
+}
+
+export function createApp(deps: Deps, options: AppOptions = {}) {
+  const app = createRouter();
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use('/api/*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: deps.config.bodyLimitBytes,
+      onError: (c) =>
+        problemResponse(c, new ProblemError(413, 'payload-too-large', 'Payload too large', `Bodies are limited to ${deps.config.bodyLimitBytes} bytes.`)),
+    }),
+  );
+  app.use('/api/*', originCheck());
+  app.use('/api/*', sessionMiddleware());
+  app.use('/api/*', requireSessionExceptPublic());
+  app.use('/api/t/:tenant/*', tenantScope());
+  app.route('/', routes);
+  app.route('/api', docsRoutes);
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Switchboard API',
+      version: '0.1.0',
+      description:
+        'Multi-tenant call-center API. Tenant routes live under /api/t/{tenant}/…; another tenant, or one you may not act for, answers 404. Errors are application/problem+json (RFC 9457).',
+    },
+  });
+  app.all('/api/*', () => {
+    throw notFound('No such API route.');
+  });
+
+  if (options.webDist && existsSync(join(options.webDist, 'index.html'))) {
+    const root = relative(process.cwd(), options.webDist) || '.';
+    app.use('/assets/*', serveStatic({ root }));
+    app.use('*', serveStatic({ root }));
+    app.get('*', serveStatic({ root, path: 'index.html' }));
+  }
+  app.notFound((c) => problemResponse(c, notFound('No such page.')));
+  app.onError(handleError);
+  return app;
+}

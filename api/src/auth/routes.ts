@@ -1,0 +1,129 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { crossTenant, withApp } from '@switchboard/db';
+import { createRouter } from '../http/router.ts';
+import { problemResponses, ProblemError } from '../http/problem.ts';
+import { clearSessionCookie, currentUser, setSessionCookie } from '../http/session.ts';
+import { clientAddress } from '../http/client-address.ts';
+import { actorOf } from '../http/env.ts';
+import { writePlatformAudit } from '../audit/write.ts';
+import { ChangePasswordBodySchema, LoginBodySchema, MeSchema } from './schemas.ts';
+import { logIn } from './login.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+import { createSession, invalidateSession } from './sessions.ts';
+
+const OkSchema = z.object({ ok: z.literal(true) }).openapi('Ok');
+
+const login = createRoute({
+  method: 'post',
+  path: '/auth/login',
+  tags: ['auth'],
+  summary: 'Log in with email and password; sets the session cookie',
+  request: { body: { content: { 'application/json': { schema: LoginBodySchema } }, required: true } },
+  responses: {
+    200: { description: 'Logged in', content: { 'application/json': { schema: MeSchema } } },
+    ...problemResponses(400, 401, 429),
+  },
+});
+
+const logout = createRoute({
+  method: 'post',
+  path: '/auth/logout',
+  tags: ['auth'],
+  summary: 'End the current session',
+  responses: { 200: { description: 'Logged out', content: { 'application/json': { schema: OkSchema } } } },
+});
+
+const me = createRoute({
+  method: 'get',
+  path: '/me',
+  tags: ['auth'],
+  summary: 'The logged-in user, its kind, and the tenants it may act for',
+  responses: {
+    200: { description: 'The current user', content: { 'application/json': { schema: MeSchema } } },
+    ...problemResponses(401),
+  },
+});
+
+const changePassword = createRoute({
+  method: 'post',
+  path: '/auth/password',
+  tags: ['auth'],
+  summary: 'Change your password; ends every other session',
+  request: { body: { content: { 'application/json': { schema: ChangePasswordBodySchema } }, required: true } },
+  responses: {
+    200: { description: 'Changed', content: { 'application/json': { schema: MeSchema } } },
+    ...problemResponses(400, 401),
+  },
+});
+
+async function describeMe(db: Parameters<typeof crossTenant.tenantIdsUserMayActFor>[0], userId: string) {
+  const user = await withApp(db, (tx) =>
+    tx
+      .selectFrom('users')
+      .select(['id', 'email', 'displayName', 'kind', 'mustChangePassword'])
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow(),
+  );
+  const tenantIds = await crossTenant.tenantIdsUserMayActFor(db, user);
+  const tenants = tenantIds.length
+    ? await withApp(db, (tx) =>
+        tx
+          .selectFrom('tenants')
+          .select(['id', 'slug', 'name', 'status', 'timeZone'])
+          .where('id', 'in', tenantIds)
+          .orderBy('name')
+          .execute(),
+      )
+    : [];
+  return { user, tenants };
+}
+
+export const authRoutes = createRouter()
+  .openapi(login, async (c) => {
+    const { db, config, now } = c.var.deps;
+    const body = c.req.valid('json');
+    const session = await logIn(db, config, { ...body, address: clientAddress(c) }, now());
+    setSessionCookie(c, session.token, session.expiresAt);
+    const userId = await withApp(db, (tx) =>
+      tx.selectFrom('sessions').select('userId').where('id', '=', session.id).executeTakeFirstOrThrow(),
+    );
+    return c.json(await describeMe(db, userId.userId), 200);
+  })
+  .openapi(logout, async (c) => {
+    const sessionId = c.var.sessionId;
+    if (sessionId) await invalidateSession(c.var.deps.db, sessionId);
+    clearSessionCookie(c);
+    return c.json({ ok: true as const }, 200);
+  })
+  .openapi(me, async (c) => {
+    const user = currentUser(c);
+    return c.json(await describeMe(c.var.deps.db, user.id), 200);
+  })
+  .openapi(changePassword, async (c) => {
+    const user = currentUser(c);
+    const { db, config, now } = c.var.deps;
+    const body = c.req.valid('json');
+    const stored = await withApp(db, (tx) =>
+      tx.selectFrom('users').select('passwordHash').where('id', '=', user.id).executeTakeFirstOrThrow(),
+    );
+    if (!(await verifyPassword(stored.passwordHash, body.currentPassword))) {
+      throw new ProblemError(400, 'invalid-input', 'Invalid input', 'The current password is not right.', [
+        { path: 'currentPassword', message: 'This is not your current password.' },
+      ]);
+    }
+    if (body.newPassword === body.currentPassword) {
+      throw new ProblemError(400, 'invalid-input', 'Invalid input', 'Choose a new password.', [
+        { path: 'newPassword', message: 'The new password must differ from the current one.' },
+      ]);
+    }
+    const passwordHash = await hashPassword(body.newPassword);
+    await withApp(db, async (tx) => {
+      await tx.updateTable('users').set({ passwordHash, mustChangePassword: false, updatedAt: now() }).where('id', '=', user.id).execute();
+      // A password change ends every session of the user, this one included; the browser gets a fresh one.
+      await tx.deleteFrom('sessions').where('userId', '=', user.id).execute();
+      await writePlatformAudit(tx, actorOf(user), { action: 'user.password_changed', targetType: 'user', targetId: user.id });
+    });
+    const session = await createSession(db, config, user.id, now());
+    setSessionCookie(c, session.token, session.expiresAt);
+    return c.json(await describeMe(db, user.id), 200);
+  });

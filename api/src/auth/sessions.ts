@@ -1,0 +1,120 @@
+import { sha256 } from '@oslojs/crypto/sha2';
+import { constantTimeEqual } from '@oslojs/crypto/subtle';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
+import type { Kysely } from 'kysely';
+import { withApp, type DB } from '@switchboard/db';
+import type { Config } from '../config.ts';
+import type { SessionUser } from '../http/env.ts';
+
+/**
+ * Sessions as lucia-auth.com teaches them: the cookie carries `<id>.<secret>`; the database keeps
+ * only a SHA-256 hash of the secret, compared in constant time. A session ends after a spell of
+ * inactivity (its last use is written at most hourly) and at an absolute age, whichever comes first.
+ */
+export const SESSION_COOKIE = 'sb_session';
+const ACTIVITY_WRITE_INTERVAL_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function randomString(): string {
+  return encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(24)));
+}
+
+function hashSecret(secret: string): Uint8Array {
+  return sha256(new TextEncoder().encode(secret));
+}
+
+export interface CreatedSession {
+  id: string;
+  token: string;
+  expiresAt: Date;
+}
+
+export async function createSession(db: Kysely<DB>, config: Config, userId: string, now: Date): Promise<CreatedSession> {
+  const id = randomString();
+  const secret = randomString();
+  await withApp(db, (tx) =>
+    tx
+      .insertInto('sessions')
+      .values({ id, userId, secretHash: hashSecret(secret), createdAt: now, lastVerifiedAt: now })
+      .execute(),
+  );
+  return { id, token: `${id}.${secret}`, expiresAt: sessionExpiry(config, now, now) };
+}
+
+export function sessionExpiry(config: Config, createdAt: Date, lastVerifiedAt: Date): Date {
+  const inactivity = lastVerifiedAt.getTime() + config.sessionInactivityDays * DAY_MS;
+  const absolute = createdAt.getTime() + config.sessionAbsoluteDays * DAY_MS;
+  return new Date(Math.min(inactivity, absolute));
+}
+
+export interface ValidSession {
+  id: string;
+  user: SessionUser;
+  expiresAt: Date;
+  /** True when the expiry moved, so the cookie should be sent again. */
+  refreshed: boolean;
+}
+
+export async function validateSessionToken(
+  db: Kysely<DB>,
+  config: Config,
+  token: string,
+  now: Date,
+): Promise<ValidSession | null> {
+  const parts = token.split('.');
+  if (parts.length !== 2 || !parts[0] || !parts[1] || parts[0].length > 64 || parts[1].length > 64) return null;
+  const [id, secret] = parts as [string, string];
+  return withApp(db, async (tx) => {
+    const row = await tx
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.userId')
+      .select([
+        'sessions.id',
+        'sessions.secretHash',
+        'sessions.createdAt',
+        'sessions.lastVerifiedAt',
+        'users.id as userId',
+        'users.email',
+        'users.displayName',
+        'users.kind',
+        'users.mustChangePassword',
+        'users.status',
+      ])
+      .where('sessions.id', '=', id)
+      .executeTakeFirst();
+    if (!row) return null;
+    if (!constantTimeEqual(hashSecret(secret), new Uint8Array(row.secretHash))) return null;
+    const expiresAt = sessionExpiry(config, row.createdAt, row.lastVerifiedAt);
+    if (now >= expiresAt || row.status !== 'active') {
+      await tx.deleteFrom('sessions').where('id', '=', id).execute();
+      return null;
+    }
+    let refreshed = false;
+    let currentExpiry = expiresAt;
+    if (now.getTime() - row.lastVerifiedAt.getTime() >= ACTIVITY_WRITE_INTERVAL_MS) {
+      await tx.updateTable('sessions').set({ lastVerifiedAt: now }).where('id', '=', id).execute();
+      currentExpiry = sessionExpiry(config, row.createdAt, now);
+      refreshed = true;
+    }
+    return {
+      id: row.id,
+      expiresAt: currentExpiry,
+      refreshed,
+      user: {
+        id: row.userId,
+        email: row.email,
+        displayName: row.displayName,
+        kind: row.kind,
+        mustChangePassword: row.mustChangePassword,
+      },
+    };
+  });
+}
+
+export async function invalidateSession(db: Kysely<DB>, sessionId: string): Promise<void> {
+  await withApp(db, (tx) => tx.deleteFrom('sessions').where('id', '=', sessionId).execute());
+}
+
+export async function invalidateUserSessions(db: Kysely<DB>, userId: string): Promise<void> {
+  await withApp(db, (tx) => tx.deleteFrom('sessions').where('userId', '=', userId).execute());
+}

@@ -1,0 +1,50 @@
+/** Every setting the API reads from the environment, with its default (the README lists the same). */
+export interface Config {
+  port: number;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** The origin browsers use to reach us; unsafe requests from any other origin are refused. */
+  publicUrl: string | undefined;
+  secureCookies: boolean;
+  trustProxy: boolean;
+  sessionInactivityDays: number;
+  sessionAbsoluteDays: number;
+  loginMaxFailuresPerEmail: number;
+  loginMaxFailuresPerAddress: number;
+  loginLockMinutes: number;
+  /** Extra wait added to each failed login per earlier failure, so guessing slows down before it is refused. */
+  loginSlowdownMs: number;
+  bodyLimitBytes: number;
+}
+
+function int(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return parsed;
+}
+
+function bool(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const publicUrl = env.PUBLIC_URL || undefined;
+  const production = env.NODE_ENV === 'production';
+  return {
+    port: int(env.PORT, 3000, 'PORT'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: env.DATA_DIR || '.data/pglite',
+    publicUrl,
+    secureCookies: bool(env.SECURE_COOKIES, production || (publicUrl?.startsWith('https://') ?? false)),
+    trustProxy: bool(env.TRUST_PROXY, false),
+    sessionInactivityDays: int(env.SESSION_INACTIVITY_DAYS, 10, 'SESSION_INACTIVITY_DAYS'),
+    sessionAbsoluteDays: int(env.SESSION_ABSOLUTE_DAYS, 30, 'SESSION_ABSOLUTE_DAYS'),
+    loginMaxFailuresPerEmail: int(env.LOGIN_MAX_FAILURES_PER_EMAIL, 5, 'LOGIN_MAX_FAILURES_PER_EMAIL'),
+    loginMaxFailuresPerAddress: int(env.LOGIN_MAX_FAILURES_PER_ADDRESS, 20, 'LOGIN_MAX_FAILURES_PER_ADDRESS'),
+    loginLockMinutes: int(env.LOGIN_LOCK_MINUTES, 15, 'LOGIN_LOCK_MINUTES'),
+    loginSlowdownMs: int(env.LOGIN_SLOWDOWN_MS, 250, 'LOGIN_SLOWDOWN_MS'),
+    bodyLimitBytes: int(env.BODY_LIMIT_BYTES, 1024 * 1024, 'BODY_LIMIT_BYTES'),
+  };
+}

@@ -1,0 +1,47 @@
+import type { Kysely } from 'kysely';
+import type { DB, Tenant, TenantTx, UserKind } from '@switchboard/db';
+import type { Config } from '../config.ts';
+
+/** Services built once per process and reached through the context, so tests swap them. */
+export interface Deps {
+  db: Kysely<DB>;
+  databaseKind: 'pglite' | 'postgres';
+  config: Config;
+  now: () => Date;
+}
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  displayName: string;
+  kind: UserKind;
+  mustChangePassword: boolean;
+}
+
+export interface Actor {
+  id: string;
+  label: string;
+  kind: UserKind;
+}
+
+/** What a tenant-scoped handler works with: the tenant, who acts, and a transaction that sees only this tenant. */
+export interface TenantContext {
+  tenant: Tenant;
+  actor: Actor;
+  /** How the user acts here: provider staff by their kind, client users by their role in this tenant. */
+  access: UserKind;
+  tx: TenantTx;
+}
+
+export type AppEnv = {
+  Variables: {
+    deps: Deps;
+    user: SessionUser | undefined;
+    sessionId: string | undefined;
+    tenantContext: TenantContext;
+  };
+};
+
+export function actorOf(user: SessionUser): Actor {
+  return { id: user.id, label: `${user.displayName} <${user.email}>`, kind: user.kind };
+}

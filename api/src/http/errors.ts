@@ -1,0 +1,40 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv } from './env.ts';
+import { ProblemError, problemResponse } from './problem.ts';
+
+function pgCode(error: unknown): string | undefined {
+  const candidates = [error, (error as { cause?: unknown })?.cause];
+  for (const candidate of candidates) {
+    const code = (candidate as { code?: unknown })?.code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+/** Maps every error to one problem+json envelope; never a stack trace, never a 500 for bad input. */
+export function handleError(error: Error, c: Context<AppEnv>): Response {
+  if (error instanceof ProblemError) return problemResponse(c, error);
+  if (error instanceof HTTPException) {
+    const status = error.status;
+    if (status === 400) {
+      return problemResponse(c, new ProblemError(400, 'invalid-input', 'Invalid input', error.message || 'The request body could not be read.', [
+        { path: '(body)', message: error.message || 'Malformed request body.' },
+      ]));
+    }
+    if (status === 413) return problemResponse(c, new ProblemError(413, 'payload-too-large', 'Payload too large', 'The request body is too large.'));
+    return problemResponse(c, new ProblemError(status, 'http-error', error.message || 'Request failed'));
+  }
+  const code = pgCode(error);
+  if (code === '23505') {
+    return problemResponse(c, new ProblemError(409, 'conflict', 'Conflict', 'That would duplicate something that already exists.'));
+  }
+  if (code === '40001' || code === '40P01') {
+    return problemResponse(
+      c,
+      new ProblemError(503, 'retry', 'Try again', 'The request collided with another one; nothing was changed.', undefined, { 'retry-after': '1' }),
+    );
+  }
+  console.error(`[api] ${c.req.method} ${c.req.path} failed:`, error);
+  return problemResponse(c, new ProblemError(500, 'internal', 'Something went wrong', 'The request failed on our side; nothing was changed.'));
+}

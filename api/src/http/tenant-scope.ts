@@ -1,0 +1,85 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Kysely } from 'kysely';
+import { withApp, withTenant, type DB, type Tenant, type TenantTx, type UserKind } from '@switchboard/db';
+import { actorOf, type AppEnv, type SessionUser, type TenantContext } from './env.ts';
+import { currentUser } from './session.ts';
+import { forbidden, notFound, ProblemError } from './problem.ts';
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export async function findTenantBySlug(db: Kysely<DB>, slug: string): Promise<Tenant | undefined> {
+  if (!/^[a-z0-9-]{1,40}$/.test(slug)) return undefined;
+  return withApp(db, (tx) => tx.selectFrom('tenants').selectAll().where('slug', '=', slug).executeTakeFirst());
+}
+
+/** How a user may act for the tenant of the transaction, or null if they may not (never said aloud: 404). */
+export async function accessWithin(tx: TenantTx, tenantId: string, user: SessionUser): Promise<TenantContext['access'] | null> {
+  switch (user.kind) {
+    case 'provider_admin':
+    case 'supervisor':
+      return user.kind;
+    case 'operator': {
+      const row = await tx
+        .selectFrom('operatorAssignments')
+        .select('operatorId')
+        .where('tenantId', '=', tenantId)
+        .where('operatorId', '=', user.id)
+        .executeTakeFirst();
+      return row ? 'operator' : null;
+    }
+    case 'client_admin':
+    case 'client_member': {
+      const row = await tx
+        .selectFrom('tenantMembers')
+        .select('role')
+        .where('tenantId', '=', tenantId)
+        .where('userId', '=', user.id)
+        .executeTakeFirst();
+      return row ? row.role : null;
+    }
+  }
+}
+
+/**
+ * DESIGN.md tenancy rules 4 and 5 in one place: resolve `:tenant`, check the session's user may act
+ * for it, and run the rest of the request inside that tenant's transaction. An unknown tenant and a
+ * tenant you may not act for get the same 404. A handler's error is rethrown inside the transaction,
+ * since Hono catches it before we would see it, so a failed request never commits.
+ */
+export function tenantScope(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const user = currentUser(c);
+    const { db } = c.var.deps;
+    const tenant = await findTenantBySlug(db, c.req.param('tenant') ?? '');
+    if (!tenant) throw notFound();
+    await withTenant(
+      db,
+      tenant.id,
+      async (tx) => {
+        const access = await accessWithin(tx, tenant.id, user);
+        if (!access) throw notFound();
+        if (tenant.status === 'suspended' && !safeMethods.has(c.req.method)) {
+          throw new ProblemError(
+            403,
+            'tenant-suspended',
+            'Tenant suspended',
+            `${tenant.name} is suspended: its data can be read but not changed.`,
+          );
+        }
+        c.set('tenantContext', { tenant, actor: actorOf(user), access, tx });
+        await next();
+        if (c.error) throw c.error;
+      },
+      { actorId: user.id },
+    );
+  };
+}
+
+export function tenantContext(c: Context<AppEnv>): TenantContext {
+  return c.var.tenantContext;
+}
+
+/** The permission check that opens every tenant-scoped write. */
+export function requireAccess(ctx: TenantContext, allowed: UserKind[], what: string): void {
+  if (!allowed.includes(ctx.access)) throw forbidden(`You may not ${what}.`);
+}

@@ -1,0 +1,85 @@
+import { z } from '@hono/zod-openapi';
+import { tenantStatuses, type Tenant } from '@switchboard/db';
+import { CurrencySchema, DisplayNameSchema, LocaleSchema, SlugSchema, TimeZoneSchema } from '../http/validators.ts';
+import { EmailSchema } from '../auth/schemas.ts';
+
+export const TenantSchema = z
+  .object({
+    id: z.uuid(),
+    slug: z.string(),
+    name: z.string(),
+    legalName: z.string(),
+    timeZone: z.string(),
+    locale: z.string(),
+    currency: z.string(),
+    status: z.enum(tenantStatuses),
+    suspendedReason: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Tenant');
+
+export const TenantSummarySchema = TenantSchema.extend({
+  operatorCount: z.number().int(),
+  memberCount: z.number().int(),
+}).openapi('TenantSummary');
+
+/** The API's view of a tenant row; typed against the table so the two cannot drift apart. */
+export function tenantToJson(row: Tenant): z.infer<typeof TenantSchema> {
+  return { ...row, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
+}
+
+export const InvitationSchema = z
+  .object({
+    userId: z.uuid(),
+    email: z.string(),
+    displayName: z.string(),
+    role: z.enum(['client_admin', 'client_member']),
+    temporaryPassword: z.string().openapi({ description: 'Shown once; must be changed at first login.' }),
+  })
+  .openapi('Invitation');
+
+export const CreateTenantBodySchema = z
+  .object({
+    slug: SlugSchema,
+    name: z.string().trim().min(1, 'Enter the company name.').max(120),
+    legalName: z.string().trim().min(1, 'Enter the legal name.').max(200),
+    timeZone: TimeZoneSchema,
+    locale: LocaleSchema,
+    currency: CurrencySchema,
+    clientAdmin: z.object({ email: EmailSchema, displayName: DisplayNameSchema }).optional(),
+  })
+  .openapi('CreateTenantBody', {
+    example: {
+      slug: 'fleurs-lyon',
+      name: 'Fleurs de Lyon',
+      legalName: 'Fleurs de Lyon SARL',
+      timeZone: 'Europe/Paris',
+      locale: 'fr-FR',
+      currency: 'EUR',
+      clientAdmin: { email: 'admin@fleurs-lyon.test', displayName: 'Claire Martin' },
+    },
+  });
+
+export const CreatedTenantSchema = z
+  .object({ tenant: TenantSchema, invitation: InvitationSchema.nullable() })
+  .openapi('CreatedTenant');
+
+export const UpdateTenantBodySchema = z
+  .object({
+    name: z.string().trim().min(1).max(120),
+    legalName: z.string().trim().min(1).max(200),
+    timeZone: TimeZoneSchema,
+    locale: LocaleSchema,
+    currency: CurrencySchema,
+    status: z.enum(tenantStatuses),
+    suspendedReason: z.string().trim().max(500).nullable(),
+  })
+  .partial()
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { message: 'Send at least one field to change.' })
+  .openapi('UpdateTenantBody', { example: { status: 'suspended', suspendedReason: 'Unpaid invoices' } });
+
+export const TenantParamSchema = z.object({
+  tenant: z.string().openapi({ param: { name: 'tenant', in: 'path' }, example: 'pizza-napoli' }),
+});

@@ -1,0 +1,78 @@
+import { mkdirSync } from 'node:fs';
+import { CamelCasePlugin, Kysely, PGliteDialect } from 'kysely';
+import { PostgresJSDialect } from 'kysely-postgres-js';
+import postgres from 'postgres';
+import { PGlite } from '@electric-sql/pglite';
+import type { DB } from './schema.ts';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface Database {
+  db: Kysely<DB>;
+  kind: DatabaseKind;
+  /** Where the data lives, for messages: a data folder, `memory`, or the server with the password hidden. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  /** A PostgreSQL URL; when absent, the embedded PGlite database is used. */
+  url?: string | undefined;
+  /** PGlite data folder; `memory://` keeps it in memory (tests). */
+  dataDir?: string | undefined;
+  /** Pool size for a real server. */
+  maxConnections?: number;
+}
+
+const plugins = [new CamelCasePlugin({ maintainNestedObjectKeys: true })];
+
+export function hideUrlPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(unparseable url)';
+  }
+}
+
+/**
+ * Opens the database: postgres.js when a URL is given, otherwise embedded PGlite. PGlite allows
+ * one process per data folder, so a folder on disk is locked for as long as it is open.
+ */
+export async function connect(options: ConnectOptions = {}): Promise<Database> {
+  if (options.url) {
+    const client = postgres(options.url, {
+      max: options.maxConnections ?? 10,
+      onnotice: () => {},
+      // Keep bytea and timestamptz as Buffer and Date; numeric bigint counts come back as strings.
+    });
+    const db = new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: client }), plugins });
+    return { db, kind: 'postgres', location: hideUrlPassword(options.url), close: () => db.destroy() };
+  }
+
+  const dataDir = options.dataDir ?? '.data/pglite';
+  const inMemory = dataDir.startsWith('memory://');
+  let lock: DataDirLock | undefined;
+  if (!inMemory) {
+    mkdirSync(dataDir, { recursive: true });
+    lock = acquireDataDirLock(dataDir);
+  }
+  try {
+    const pglite = await PGlite.create(inMemory ? undefined : dataDir);
+    const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }), plugins });
+    return {
+      db,
+      kind: 'pglite',
+      location: inMemory ? 'memory' : dataDir,
+      close: async () => {
+        await db.destroy();
+        lock?.release();
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}

@@ -1,0 +1,38 @@
+import { serve } from '@hono/node-server';
+import { createApp, loadConfig } from '@switchboard/api';
+import { applyDemoIfNew, demoLogins } from '@switchboard/tenants';
+import { assertNodeVersion } from './node-version.ts';
+import { openDatabase } from './open-database.ts';
+import { ensureWebBuilt, webDist } from './build-web.ts';
+
+assertNodeVersion();
+const config = loadConfig();
+const database = await openDatabase(config, 'start');
+
+const demo = await applyDemoIfNew(database.db);
+if (demo.applied) console.log(`New database: applied the demo tenants (${demo.tenants.join(', ')}) and demo users.`);
+
+ensureWebBuilt();
+
+const app = createApp({ db: database.db, databaseKind: database.kind, config, now: () => new Date() }, { webDist });
+const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
+  const url = config.publicUrl ?? `http://localhost:${info.port}`;
+  console.log(`\nSwitchboard is running on ${url}  (database: ${database.location})`);
+  if (demo.present) {
+    console.log('\nDemo logins (password: switchboard-demo):');
+    for (const login of demoLogins) console.log(`  ${login.email.padEnd(34)} ${login.description}`);
+  }
+  console.log('\nPress Ctrl-C to stop.');
+});
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping…`);
+  server.close();
+  await database.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

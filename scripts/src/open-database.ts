@@ -14,7 +14,8 @@ export async function openDatabase(config: Config, purpose: string): Promise<Dat
     throw error;
   }
   const { applied } = await migrateToLatest(database.db);
-  if (applied.length) console.log(`Migrated ${database.location}: ${applied.join(', ')}`);
+  // stderr: commands such as tenants:export write their result to stdout.
+  if (applied.length) console.error(`Migrated ${database.location}: ${applied.join(', ')}`);
   await assertAppRoleIsSafe(database.db);
   return database;
 }

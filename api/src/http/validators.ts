@@ -42,3 +42,9 @@ export const SlugSchema = z
   .openapi({ example: 'pizza-napoli' });
 
 export const DisplayNameSchema = z.string().trim().min(1, 'Enter a name.').max(120).openapi({ example: 'Marie Dupont' });
+
+/** What an operator is skilled for: the call-center functions they may serve a tenant in. */
+export const SkillSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'Use lowercase letters, digits, - and _ (up to 40).')
+  .openapi({ example: 'order_taking' });

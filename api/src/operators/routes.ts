@@ -4,16 +4,13 @@ import { notFound, problemResponses } from '../http/problem.ts';
 import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { writeAudit } from '../audit/write.ts';
+import { SkillSchema } from '../http/validators.ts';
 
-const SkillSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'Use lowercase letters, digits, - and _ (up to 40).')
-  .openapi({ example: 'order_taking' });
 
 const AssignedOperatorSchema = z
   .object({
     operatorId: z.uuid(),
-    email: z.string(),
+    email: z.string().nullable().openapi({ description: 'Shown to provider staff only' }),
     displayName: z.string(),
     skills: z.array(z.string()),
     createdAt: z.string(),
@@ -70,7 +67,12 @@ export const operatorRoutes = createRouter()
       .select(['operatorAssignments.operatorId', 'users.email', 'users.displayName', 'operatorAssignments.skills', 'operatorAssignments.createdAt'])
       .orderBy('users.displayName')
       .execute();
-    return c.json({ operators: rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })) }, 200);
+    // Client users see who serves them by name; staff emails stay with the provider.
+    const showEmail = ctx.access === 'provider_admin' || ctx.access === 'supervisor';
+    return c.json(
+      { operators: rows.map((r) => ({ ...r, email: showEmail ? r.email : null, createdAt: r.createdAt.toISOString() })) },
+      200,
+    );
   })
   .openapi(assign, async (c) => {
     const ctx = tenantContext(c);

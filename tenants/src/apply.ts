@@ -1,0 +1,366 @@
+import type { Kysely } from 'kysely';
+import { newId, withApp, withTenant, type DB, type ProviderStaffKind, type Tenant, type TenantTx, type TenantUpdate } from '@switchboard/db';
+import { createUserWithTemporaryPassword, inviteMemberIn, writeAudit, writePlatformAudit } from '@switchboard/api';
+import { tenantProfileFields, type ProviderDefinition, type TenantDefinition } from './format.ts';
+
+/**
+ * Applying definitions: an upsert that is idempotent and says what it did. Every write goes through
+ * withTenant / withApp as the role that cannot bypass RLS, and leaves the same audit rows the API
+ * would (actor null, labelled `system`). Existing accounts are never changed: their passwords and
+ * names belong to the people who use them.
+ */
+
+export interface ApplyOptions {
+  now?: Date;
+}
+
+/** A one-time password for an account this run created; it must be changed at first login. */
+export interface IssuedPassword {
+  email: string;
+  kind: string;
+  temporaryPassword: string;
+}
+
+export interface StaffResult {
+  email: string;
+  kind: ProviderStaffKind;
+  outcome: 'created' | 'unchanged';
+}
+
+export interface ProviderResult {
+  file?: string;
+  outcome: 'applied' | 'failed';
+  staff: StaffResult[];
+  passwords: IssuedPassword[];
+  notes: string[];
+  errors: string[];
+}
+
+export interface TenantResult {
+  slug: string;
+  file?: string;
+  outcome: 'created' | 'updated' | 'unchanged' | 'failed';
+  /** What changed, by the names the file uses: `name`, `status`, `clientUsers`, `operators`… */
+  fields: string[];
+  /** One line per change, e.g. `name: "Pizza Napoli" → "Pizza Napoli Group"`. */
+  changes: string[];
+  passwords: IssuedPassword[];
+  /** Things apply saw and deliberately left alone. */
+  notes: string[];
+  /** Why nothing was applied for this tenant. */
+  errors: string[];
+}
+
+export interface ApplyReport {
+  provider: ProviderResult | null;
+  tenants: TenantResult[];
+  /** False when any tenant or the provider file failed. */
+  ok: boolean;
+}
+
+/** Thrown inside a transaction to roll it back with a list of reasons. */
+export class ApplyRefused extends Error {
+  constructor(readonly reasons: string[]) {
+    super(reasons.join('; '));
+    this.name = 'ApplyRefused';
+  }
+}
+
+function quote(value: unknown): string {
+  return value === null || value === undefined ? 'none' : JSON.stringify(value);
+}
+
+function list(skills: readonly string[]): string {
+  return `[${skills.join(', ')}]`;
+}
+
+function aKind(kind: string): string {
+  return `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
+}
+
+function sameSkills(a: readonly string[], b: readonly string[]): boolean {
+  const sorted = [...new Set(a)].sort();
+  return sorted.length === b.length && sorted.every((s, i) => s === b[i]);
+}
+
+/**
+ * Creates the provider staff the file lists that have no account yet, each with a one-time password
+ * and a platform audit row. Staff that exist are left alone (a different name or kind is noted).
+ */
+export async function applyProvider(
+  db: Kysely<DB>,
+  definition: ProviderDefinition,
+  options: ApplyOptions & { file?: string } = {},
+): Promise<ProviderResult> {
+  const now = options.now ?? new Date();
+  const result: ProviderResult = { outcome: 'applied', staff: [], passwords: [], notes: [], errors: [] };
+  if (options.file) result.file = options.file;
+  try {
+    await withApp(db, async (tx) => {
+      const emails = definition.staff.map((s) => s.email);
+      const existing = emails.length
+        ? await tx.selectFrom('users').select(['id', 'email', 'displayName', 'kind', 'status']).where('email', 'in', emails).execute()
+        : [];
+      const byEmail = new Map(existing.map((u) => [u.email, u]));
+      const refused = definition.staff
+        .filter((s) => {
+          const kind = byEmail.get(s.email)?.kind;
+          return kind === 'client_admin' || kind === 'client_member';
+        })
+        .map((s) => `staff: ${s.email} is a client user's account, not provider staff.`);
+      if (refused.length) throw new ApplyRefused(refused);
+
+      for (const member of definition.staff) {
+        const user = byEmail.get(member.email);
+        if (user) {
+          result.staff.push({ email: member.email, kind: member.kind, outcome: 'unchanged' });
+          if (user.kind !== member.kind) result.notes.push(`staff: ${member.email} is ${aKind(user.kind)} here, ${member.kind} in the file; existing accounts are left alone.`);
+          if (user.displayName !== member.displayName) {
+            result.notes.push(`staff: ${member.email} is named ${quote(user.displayName)} here, ${quote(member.displayName)} in the file; existing accounts are left alone.`);
+          }
+          if (user.status !== 'active') result.notes.push(`staff: ${member.email} is ${user.status}; left alone.`);
+          continue;
+        }
+        const created = await createUserWithTemporaryPassword(tx, member, now);
+        await writePlatformAudit(tx, null, {
+          action: 'staff.created',
+          targetType: 'user',
+          targetId: created.id,
+          after: { email: created.email, displayName: created.displayName, kind: created.kind },
+        });
+        result.staff.push({ email: member.email, kind: member.kind, outcome: 'created' });
+        result.passwords.push({ email: created.email, kind: created.kind, temporaryPassword: created.temporaryPassword });
+      }
+    });
+  } catch (error) {
+    result.outcome = 'failed';
+    result.staff = [];
+    result.passwords = [];
+    result.errors = error instanceof ApplyRefused ? error.reasons : [(error as Error).message];
+  }
+  return result;
+}
+
+/**
+ * Brings one tenant in line with its definition, in one tenant transaction: the tenant row, its client
+ * users and its operator assignments. Anything that cannot be applied (an operator with no staff
+ * account, an email that belongs to someone else) refuses the whole tenant, so it is never half-applied.
+ * Client users and operators the file does not list are left alone and noted.
+ */
+export async function applyTenant(
+  db: Kysely<DB>,
+  definition: TenantDefinition,
+  options: ApplyOptions & { file?: string } = {},
+): Promise<TenantResult> {
+  const now = options.now ?? new Date();
+  const { tenant: profile } = definition;
+  const result: TenantResult = { slug: profile.slug, outcome: 'unchanged', fields: [], changes: [], passwords: [], notes: [], errors: [] };
+  if (options.file) result.file = options.file;
+  const changed = (field: string, change: string) => {
+    if (!result.fields.includes(field)) result.fields.push(field);
+    result.changes.push(change);
+  };
+
+  try {
+    const existing = await withApp(db, (tx) => tx.selectFrom('tenants').selectAll().where('slug', '=', profile.slug).executeTakeFirst());
+    const tenantId = existing?.id ?? newId();
+    await withTenant(
+      db,
+      tenantId,
+      async (tx) => {
+        // Check everything first, so a refusal names every problem at once.
+        const operatorEmails = definition.operators.map((o) => o.email);
+        const operatorUsers = operatorEmails.length
+          ? await tx.selectFrom('users').select(['id', 'email', 'kind', 'status']).where('email', 'in', operatorEmails).execute()
+          : [];
+        const operatorByEmail = new Map(operatorUsers.map((u) => [u.email, u]));
+        const members = await tx
+          .selectFrom('tenantMembers')
+          .innerJoin('users', 'users.id', 'tenantMembers.userId')
+          .select(['users.id', 'users.email', 'users.displayName', 'tenantMembers.role'])
+          .execute();
+        const memberByEmail = new Map(members.map((m) => [m.email, m]));
+        const clientEmails = definition.clientUsers.map((u) => u.email).filter((e) => !memberByEmail.has(e));
+        const otherAccounts = clientEmails.length
+          ? await tx.selectFrom('users').select(['email', 'kind']).where('email', 'in', clientEmails).execute()
+          : [];
+
+        const reasons: string[] = [];
+        for (const { email } of definition.operators) {
+          const user = operatorByEmail.get(email);
+          if (!user) reasons.push(`operators: ${email} is not a provider staff account; add it to the provider file (staff) or create it first.`);
+          else if (user.kind !== 'operator') reasons.push(`operators: ${email} is ${aKind(user.kind)}, not an operator.`);
+          else if (user.status !== 'active') reasons.push(`operators: ${email} is ${user.status}.`);
+        }
+        const accountByEmail = new Map(otherAccounts.map((a) => [a.email, a]));
+        for (const { email } of definition.clientUsers) {
+          const account = accountByEmail.get(email);
+          if (!account) continue;
+          reasons.push(
+            account.kind === 'client_admin' || account.kind === 'client_member'
+              ? `clientUsers: ${email} already has an account that is not a client user of ${profile.slug} (a client user belongs to one tenant).`
+              : `clientUsers: ${email} is ${aKind(account.kind)} account, not a client user.`,
+          );
+        }
+        if (reasons.length) throw new ApplyRefused(reasons);
+
+        // The tenant row.
+        if (!existing) {
+          const row = await tx
+            .insertInto('tenants')
+            .values({
+              id: tenantId,
+              slug: profile.slug,
+              name: profile.name,
+              legalName: profile.legalName,
+              timeZone: profile.timeZone,
+              locale: profile.locale,
+              currency: profile.currency,
+              status: profile.status ?? 'active',
+              createdAt: now,
+              updatedAt: now,
+            })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          await writeAudit(tx, tenantId, null, { action: 'tenant.created', targetType: 'tenant', targetId: tenantId, after: row });
+          result.outcome = 'created';
+        } else {
+          await updateTenantRow(tx, existing, profile, now, changed);
+        }
+
+        // Client users: new ones are invited with a one-time password; existing accounts keep theirs.
+        for (const user of definition.clientUsers) {
+          const member = memberByEmail.get(user.email);
+          if (!member) {
+            const invitation = await inviteMemberIn(tx, tenantId, null, user, now);
+            result.passwords.push({ email: invitation.email, kind: invitation.role, temporaryPassword: invitation.temporaryPassword });
+            changed('clientUsers', `clientUsers: added ${user.email} (${user.role})`);
+            continue;
+          }
+          if (member.role !== user.role) {
+            await tx.updateTable('tenantMembers').set({ role: user.role }).where('userId', '=', member.id).execute();
+            // A client user's kind mirrors its role (the account was created with it).
+            await tx.updateTable('users').set({ kind: user.role, updatedAt: now }).where('id', '=', member.id).execute();
+            await writeAudit(tx, tenantId, null, {
+              action: 'member.role_changed',
+              targetType: 'user',
+              targetId: member.id,
+              before: { email: member.email, role: member.role },
+              after: { email: member.email, role: user.role },
+            });
+            changed('clientUsers', `clientUsers: ${user.email} role ${member.role} → ${user.role}`);
+          }
+          if (member.displayName !== user.displayName) {
+            result.notes.push(
+              `clientUsers: ${user.email} is named ${quote(member.displayName)} here, ${quote(user.displayName)} in the file; existing accounts are left alone.`,
+            );
+          }
+        }
+        const listed = new Set(definition.clientUsers.map((u) => u.email));
+        for (const member of members) {
+          if (!listed.has(member.email)) result.notes.push(`clientUsers: ${member.email} (${member.role}) is not in the file; left alone (remove it in the portal).`);
+        }
+
+        // Operator assignments.
+        const assignments = await tx
+          .selectFrom('operatorAssignments')
+          .innerJoin('users', 'users.id', 'operatorAssignments.operatorId')
+          .select(['operatorAssignments.operatorId', 'users.email', 'operatorAssignments.skills'])
+          .execute();
+        const assignmentByEmail = new Map(assignments.map((a) => [a.email, a]));
+        for (const operator of definition.operators) {
+          const operatorId = operatorByEmail.get(operator.email)!.id;
+          const current = assignmentByEmail.get(operator.email);
+          if (!current) {
+            await tx.insertInto('operatorAssignments').values({ tenantId, operatorId, skills: operator.skills, createdAt: now }).execute();
+            await writeAudit(tx, tenantId, null, {
+              action: 'operator.assigned',
+              targetType: 'user',
+              targetId: operatorId,
+              after: { skills: operator.skills, email: operator.email },
+            });
+            changed('operators', `operators: assigned ${operator.email} ${list(operator.skills)}`);
+          } else if (!sameSkills(current.skills, operator.skills)) {
+            await tx.updateTable('operatorAssignments').set({ skills: operator.skills }).where('operatorId', '=', operatorId).execute();
+            await writeAudit(tx, tenantId, null, {
+              action: 'operator.skills_changed',
+              targetType: 'user',
+              targetId: operatorId,
+              before: { skills: current.skills },
+              after: { skills: operator.skills, email: operator.email },
+            });
+            changed('operators', `operators: ${operator.email} skills ${list(current.skills)} → ${list(operator.skills)}`);
+          }
+        }
+        const assigned = new Set(definition.operators.map((o) => o.email));
+        for (const a of assignments) {
+          if (!assigned.has(a.email)) result.notes.push(`operators: ${a.email} is assigned here but not in the file; left alone (unassign it in the portal).`);
+        }
+
+        if (result.outcome !== 'created' && result.fields.length) result.outcome = 'updated';
+      },
+      { actorId: null },
+    );
+  } catch (error) {
+    return {
+      ...result,
+      outcome: 'failed',
+      fields: [],
+      changes: [],
+      passwords: [],
+      errors: error instanceof ApplyRefused ? error.reasons : [(error as Error).message],
+    };
+  }
+  return result;
+}
+
+type Profile = TenantDefinition['tenant'];
+
+async function updateTenantRow(
+  tx: TenantTx,
+  existing: Tenant,
+  profile: Profile,
+  now: Date,
+  changed: (field: string, change: string) => void,
+): Promise<void> {
+  const patch: TenantUpdate = {};
+  for (const field of tenantProfileFields) {
+    const wanted = profile[field];
+    if (wanted === undefined) continue; // status left out: not managed by the file
+    if (wanted !== existing[field]) {
+      (patch as Record<string, unknown>)[field] = wanted;
+      changed(field, `${field}: ${quote(existing[field])} → ${quote(wanted)}`);
+    }
+  }
+  if (!Object.keys(patch).length) return;
+  patch.updatedAt = now;
+  if (patch.status === 'active') patch.suspendedReason = null;
+  const updated = await tx.updateTable('tenants').set(patch).where('id', '=', existing.id).returningAll().executeTakeFirstOrThrow();
+  // The same actions as the API's updateTenant, so the audit trail reads the same whoever made the change.
+  const action = patch.status ? (patch.status === 'suspended' ? 'tenant.suspended' : 'tenant.reactivated') : 'tenant.updated';
+  await writeAudit(tx, existing.id, null, { action, targetType: 'tenant', targetId: existing.id, before: existing, after: updated });
+}
+
+/**
+ * Applies what loadDefinitions read: the provider's staff first (operators must exist before tenants
+ * can be assigned them), then each tenant on its own, so one refused tenant does not stop the others.
+ */
+export async function applyDefinitions(
+  db: Kysely<DB>,
+  loaded: { provider: { file?: string; definition: ProviderDefinition } | null; tenants: { file?: string; definition: TenantDefinition }[] },
+  options: ApplyOptions = {},
+): Promise<ApplyReport> {
+  const now = options.now ?? new Date();
+  const provider = loaded.provider
+    ? await applyProvider(db, loaded.provider.definition, { ...options, now, ...(loaded.provider.file ? { file: loaded.provider.file } : {}) })
+    : null;
+  const tenants: TenantResult[] = [];
+  for (const { file, definition } of loaded.tenants) {
+    tenants.push(await applyTenant(db, definition, { ...options, now, ...(file ? { file } : {}) }));
+  }
+  return {
+    provider,
+    tenants,
+    ok: provider?.outcome !== 'failed' && tenants.every((t) => t.outcome !== 'failed'),
+  };
+}

@@ -1,0 +1,95 @@
+import { fileURLToPath } from 'node:url';
+import type { Kysely } from 'kysely';
+import { providerStaffKinds, withApp, type DB } from '@switchboard/db';
+import { hashPassword, writePlatformAudit } from '@switchboard/api';
+import { loadDefinitionsOrThrow } from './load.ts';
+import { applyDefinitions } from './apply.ts';
+
+/** The demo tenants and staff: tenants/demo/*.yaml. */
+export const demoDir = fileURLToPath(new URL('../demo/', import.meta.url));
+export const demoPassword = 'switchboard-demo';
+export const demoAdminEmail = 'admin@switchboard.test';
+
+let demo: ReturnType<typeof loadDefinitionsOrThrow> | undefined;
+/** The demo definitions, read once; they are part of the code, so an invalid one is a bug and throws. */
+export function loadDemo(): ReturnType<typeof loadDefinitionsOrThrow> {
+  demo ??= loadDefinitionsOrThrow(demoDir);
+  return demo;
+}
+
+const staffDescriptions: Record<string, string> = { provider_admin: 'provider admin', supervisor: 'supervisor', operator: 'operator' };
+const roleDescriptions: Record<string, string> = { client_admin: 'client admin', client_member: 'client member' };
+
+/** Every demo login with a line saying who it is, derived from the demo files so the two never disagree. */
+export function describeDemoLogins(definitions: ReturnType<typeof loadDefinitionsOrThrow>): { email: string; description: string }[] {
+  const staff = [...(definitions.provider?.definition.staff ?? [])].sort(
+    (a, b) => providerStaffKinds.indexOf(a.kind) - providerStaffKinds.indexOf(b.kind) || (a.email < b.email ? -1 : 1),
+  );
+  const logins = staff.map((member) => {
+    if (member.kind !== 'operator') return { email: member.email, description: staffDescriptions[member.kind] ?? member.kind };
+    const tenants = definitions.tenants.filter((t) => t.definition.operators.some((o) => o.email === member.email)).map((t) => t.definition.tenant.slug);
+    return { email: member.email, description: `operator — ${tenants.length ? tenants.join(', ') : 'no tenant yet'}` };
+  });
+  for (const { definition } of definitions.tenants) {
+    const users = [...definition.clientUsers].sort((a, b) => (a.role === b.role ? (a.email < b.email ? -1 : 1) : a.role === 'client_admin' ? -1 : 1));
+    for (const user of users) logins.push({ email: user.email, description: `${roleDescriptions[user.role]} — ${definition.tenant.name}` });
+  }
+  return logins;
+}
+
+export const demoLogins: { email: string; description: string }[] = describeDemoLogins(loadDemo());
+
+/**
+ * On a database with no users at all, applies tenants/demo and gives every demo account the demo
+ * password (no change required at first login). Any other database is left as it is. `present`
+ * says whether the demo admin account exists, i.e. whether the demo logins are worth printing.
+ */
+export async function applyDemoIfNew(db: Kysely<DB>): Promise<{ applied: boolean; present: boolean; tenants: string[] }> {
+  const anyone = await withApp(db, (tx) => tx.selectFrom('users').select('id').limit(1).executeTakeFirst());
+  let applied = false;
+  let tenants: string[] = [];
+  if (!anyone) {
+    const definitions = loadDemo();
+    const report = await applyDefinitions(db, definitions).catch(async (error: unknown) => {
+      if (await demoAdminExists(db)) return null;
+      throw error;
+    });
+    if (!report || (!report.ok && (await demoAdminExists(db)))) {
+      // Another process sharing this PostgreSQL applied the demo at the same moment: nothing to do.
+      return { applied: false, present: true, tenants: [] };
+    }
+    if (!report.ok) {
+      const reasons = [
+        ...(report.provider?.errors ?? []),
+        ...report.tenants.flatMap((t) => t.errors.map((e) => `${t.slug}: ${e}`)),
+      ];
+      throw new Error(`Could not apply the demo tenants: ${reasons.join('; ')}`);
+    }
+    await setDemoPasswords(db, demoLogins.map((l) => l.email));
+    applied = true;
+    tenants = report.tenants.map((t) => t.slug);
+  }
+  return { applied, present: await demoAdminExists(db), tenants };
+}
+
+async function demoAdminExists(db: Kysely<DB>): Promise<boolean> {
+  const admin = await withApp(db, (tx) => tx.selectFrom('users').select('id').where('email', '=', demoAdminEmail).executeTakeFirst());
+  return !!admin;
+}
+
+async function setDemoPasswords(db: Kysely<DB>, emails: string[]): Promise<void> {
+  // Hash before the transaction: PGlite runs one transaction at a time, so keep it short.
+  const hashes = await Promise.all(emails.map(async (email) => ({ email, passwordHash: await hashPassword(demoPassword) })));
+  const now = new Date();
+  await withApp(db, async (tx) => {
+    for (const { email, passwordHash } of hashes) {
+      const user = await tx
+        .updateTable('users')
+        .set({ passwordHash, mustChangePassword: false, updatedAt: now })
+        .where('email', '=', email)
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await writePlatformAudit(tx, null, { action: 'user.demo_password_set', targetType: 'user', targetId: user.id, after: { email } });
+    }
+  });
+}

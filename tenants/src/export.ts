@@ -1,0 +1,60 @@
+import type { Kysely } from 'kysely';
+import { Document, isMap, isSeq, visit } from 'yaml';
+import { withApp, withTenant, type DB } from '@switchboard/db';
+import type { TenantDefinition } from './format.ts';
+
+const byEmail = (a: { email: string }, b: { email: string }) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0);
+
+/**
+ * A tenant as a definition, in the normalized form the parser produces (lists ordered by email,
+ * skills sorted), so that exporting, parsing and applying again changes nothing. The status is
+ * always written: it is the tenant's state at the time of the export.
+ */
+export async function exportTenant(db: Kysely<DB>, slug: string): Promise<TenantDefinition | null> {
+  const tenant = await withApp(db, (tx) => tx.selectFrom('tenants').selectAll().where('slug', '=', slug).executeTakeFirst());
+  if (!tenant) return null;
+  return withTenant(db, tenant.id, async (tx) => {
+    const members = await tx
+      .selectFrom('tenantMembers')
+      .innerJoin('users', 'users.id', 'tenantMembers.userId')
+      .select(['users.email', 'users.displayName', 'tenantMembers.role'])
+      .execute();
+    const operators = await tx
+      .selectFrom('operatorAssignments')
+      .innerJoin('users', 'users.id', 'operatorAssignments.operatorId')
+      .select(['users.email', 'operatorAssignments.skills'])
+      .execute();
+    return {
+      tenant: {
+        slug: tenant.slug,
+        name: tenant.name,
+        legalName: tenant.legalName,
+        timeZone: tenant.timeZone,
+        locale: tenant.locale,
+        currency: tenant.currency,
+        status: tenant.status,
+      },
+      clientUsers: members.map((m) => ({ email: m.email, displayName: m.displayName, role: m.role })).sort(byEmail),
+      operators: operators.map((o) => ({ email: o.email, skills: [...new Set(o.skills)].sort() })).sort(byEmail),
+    };
+  });
+}
+
+/** The YAML text of a tenant definition, as `tenants:export` writes it. */
+export function tenantToYaml(definition: TenantDefinition): string {
+  const doc = new Document(definition);
+  doc.commentBefore = ` Tenant ${definition.tenant.slug} (format: tenants/README.md). Apply with: pnpm tenants:apply <this file>`;
+  // Skill lists read best on one line: `skills: [information, order_taking]`.
+  visit(doc, {
+    Pair(_, pair) {
+      if ((pair.key as { value?: unknown }).value === 'skills' && isSeq(pair.value)) pair.value.flow = true;
+    },
+  });
+  // A blank line between the top-level sections.
+  if (isMap(doc.contents)) {
+    doc.contents.items.forEach((pair, index) => {
+      if (index > 0 && pair.key && typeof pair.key === 'object') (pair.key as { spaceBefore?: boolean }).spaceBefore = true;
+    });
+  }
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+}

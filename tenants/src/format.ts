@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { clientRoles, providerStaffKinds, tenantStatuses } from '@switchboard/db';
+import { CurrencySchema, DisplayNameSchema, EmailSchema, LocaleSchema, SkillSchema, SlugSchema, TimeZoneSchema } from '@switchboard/api';
+
+/**
+ * The tenant definition format (tenants/README.md documents it for people). A tenant file is made
+ * of top-level sections — `tenant`, `clientUsers`, `operators` today; hours, rules, scripts and
+ * catalog later — so the format grows by adding sections, never by reshaping the existing ones.
+ * Objects are strict: a misspelt key is an error, not a silently ignored line.
+ */
+
+// The API's own rule for skills, so anything the portal accepts can be exported and applied again.
+export { SkillSchema };
+
+export const TenantProfileSchema = z.strictObject({
+  slug: SlugSchema,
+  name: z.string().trim().min(1, 'Enter the company name.').max(120),
+  legalName: z.string().trim().min(1, 'Enter the legal name.').max(200),
+  timeZone: TimeZoneSchema,
+  locale: LocaleSchema,
+  currency: CurrencySchema,
+  /** Left out: the file does not manage the status (a new tenant starts active; a suspension made in the portal stays). */
+  status: z.enum(tenantStatuses).optional(),
+});
+
+export const ClientUserSchema = z.strictObject({
+  email: EmailSchema,
+  displayName: DisplayNameSchema,
+  role: z.enum(clientRoles),
+});
+
+export const OperatorAssignmentSchema = z.strictObject({
+  email: EmailSchema,
+  skills: z
+    .array(SkillSchema)
+    .max(50)
+    .transform((skills) => [...new Set(skills)].sort()),
+});
+
+export const StaffMemberSchema = z.strictObject({
+  email: EmailSchema,
+  displayName: DisplayNameSchema,
+  kind: z.enum(providerStaffKinds),
+});
+
+function byEmail<T extends { email: string }>(items: T[]): T[] {
+  return [...items].sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
+}
+
+/** Reports every repeat of an email in a list, at the repeat's own path. */
+function noRepeatedEmails(list: { email: string }[], section: string, ctx: z.RefinementCtx): void {
+  const seen = new Map<string, number>();
+  list.forEach((item, index) => {
+    const first = seen.get(item.email);
+    if (first === undefined) seen.set(item.email, index);
+    else ctx.addIssue({ code: 'custom', path: [section, index, 'email'], message: `${item.email} is already listed at ${section}[${first}].` });
+  });
+}
+
+/**
+ * One tenant file. Parsing normalizes it: emails lower-cased, lists ordered by email, skills
+ * de-duplicated and sorted — the same order `tenants:export` writes, so a round trip compares equal.
+ */
+export const TenantFileSchema = z
+  .strictObject({
+    tenant: TenantProfileSchema,
+    clientUsers: z.array(ClientUserSchema).default([]),
+    operators: z.array(OperatorAssignmentSchema).default([]),
+  })
+  .superRefine((file, ctx) => {
+    noRepeatedEmails(file.clientUsers, 'clientUsers', ctx);
+    noRepeatedEmails(file.operators, 'operators', ctx);
+  })
+  .transform((file) => ({ ...file, clientUsers: byEmail(file.clientUsers), operators: byEmail(file.operators) }));
+
+/** The provider's own staff: provider admins, supervisors and the operators tenant files refer to. */
+export const ProviderFileSchema = z
+  .strictObject({
+    staff: z.array(StaffMemberSchema).default([]),
+  })
+  .superRefine((file, ctx) => noRepeatedEmails(file.staff, 'staff', ctx))
+  .transform((file) => ({ staff: byEmail(file.staff) }));
+
+export type TenantDefinition = z.output<typeof TenantFileSchema>;
+export type TenantDefinitionInput = z.input<typeof TenantFileSchema>;
+export type TenantProfile = TenantDefinition['tenant'];
+export type ClientUserDefinition = TenantDefinition['clientUsers'][number];
+export type OperatorDefinition = TenantDefinition['operators'][number];
+export type ProviderDefinition = z.output<typeof ProviderFileSchema>;
+export type StaffMemberDefinition = ProviderDefinition['staff'][number];
+
+/** The fields of the `tenant` section that apply compares and updates, in file order. */
+export const tenantProfileFields = ['name', 'legalName', 'timeZone', 'locale', 'currency', 'status'] as const;

@@ -1,0 +1,54 @@
+/** Formatting shared by the views; the tenant's own IANA zone is always explicit. */
+
+export function localTime(now: Date, timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat(undefined, { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit' }).format(now);
+  } catch {
+    return '—';
+  }
+}
+
+export function utcOffset(now: Date, timeZone: string): string {
+  try {
+    const part = new Intl.DateTimeFormat('en', { timeZone, timeZoneName: 'shortOffset' })
+      .formatToParts(now)
+      .find((p) => p.type === 'timeZoneName');
+    return part?.value ?? '';
+  } catch {
+    return '';
+  }
+}
+
+export function dateTime(iso: string, timeZone?: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(undefined, { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}
+
+export function date(iso: string, timeZone?: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(undefined, { timeZone, dateStyle: 'medium' }).format(d);
+}
+
+/** `member.invited` → `Member invited`. */
+export function actionLabel(action: string): string {
+  const text = action.replace(/[._]/g, ' ').trim();
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export function skillLabel(skill: string): string {
+  return knownSkills.find((s) => s.value === skill)?.label ?? actionLabel(skill);
+}
+
+/** The functions a tenant can delegate (DESIGN.md), as operator skills. */
+export const knownSkills = [
+  { value: 'information', label: 'Information & advice' },
+  { value: 'order_taking', label: 'Order taking' },
+  { value: 'complaints', label: 'Complaints & claims' },
+  { value: 'data_entry', label: 'Data entry' },
+  { value: 'outbound_info', label: 'Informative calls' },
+  { value: 'surveys', label: 'Surveys' },
+  { value: 'telesales', label: 'Telesales' },
+  { value: 'lead_qualification', label: 'Lead qualification' },
+] as const;

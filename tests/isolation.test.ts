@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { providerStaffKinds, withTenant, type Tenant } from '@switchboard/db';
+import {
+  actorFor,
+  apiOperations,
+  countRows,
+  createHarness,
+  describeOp,
+  isUnsafe,
+  logIn,
+  seedClientUser,
+  seedOperator,
+  seedTenant,
+  seedUser,
+  snapshotTenant,
+  tenantTables,
+  uniqueEmail,
+  uniqueSlug,
+  urlFor,
+  uuidsOfTenant,
+  type ApiOperation,
+  type Client,
+  type Harness,
+  type Snapshot,
+} from './support/index.ts';
+
+/**
+ * DESIGN.md tenancy rules 2–5, end to end: tenant A's users, through every documented route that
+ * names a tenant, can neither see nor change tenant B, nor learn whether B's objects exist.
+ */
+let h: Harness;
+let a: Tenant;
+let b: Tenant;
+let admin: Client;
+let clientOfA: Client;
+let operatorOfA: Client;
+/** Every uuid found in B's rows, gathered generically from every tenant table. */
+let idsOfB: string[];
+/** Provider staff accounts are global, not B's objects: a provider admin may legitimately act on them in A. */
+let staffIds: Set<string>;
+let tenantRoutes: ApiOperation[];
+let before: Snapshot;
+
+beforeAll(async () => {
+  h = await createHarness();
+  const provider = await seedUser(h.db, { kind: 'provider_admin' });
+  const tenants: Tenant[] = [];
+  for (const label of ['alpha', 'bravo']) {
+    const { tenant } = await seedTenant(h.db, {
+      slug: uniqueSlug(label),
+      actor: actorFor(provider),
+      clientAdmin: { email: uniqueEmail(`first-admin-${label}`), displayName: `First admin ${label}` },
+    });
+    tenants.push(tenant);
+  }
+  [a, b] = tenants as [Tenant, Tenant];
+  const clientA = await seedClientUser(h.db, a, 'client_admin');
+  await seedClientUser(h.db, b, 'client_admin');
+  const operatorA = await seedOperator(h.db, [a]);
+  const operatorB = await seedOperator(h.db, [b]);
+
+  // Rows the routes write themselves too: members, assignments and their audit rows in both tenants.
+  admin = await logIn(h.app, provider);
+  for (const [tenant, operator] of [[a, operatorA], [b, operatorB]] as const) {
+    const invited = await admin.post(`/api/t/${tenant.slug}/members`, {
+      email: uniqueEmail('invited'),
+      displayName: 'Invited member',
+      role: 'client_member',
+    });
+    expect(invited.status).toBe(201);
+    const assigned = await admin.put(`/api/t/${tenant.slug}/operators/${operator.id}`, { skills: ['complaints', 'order_taking'] });
+    expect(assigned.status).toBe(200);
+  }
+
+  // Every other documented write that needs nothing but the tenant, with its example body, in both
+  // tenants: tables that later routes write to get rows without editing this file. Outcomes vary
+  // (an example may collide with itself in the second tenant); the row check below is what counts.
+  const operations = await apiOperations(h.app);
+  const writes = operations.filter((op) => isUnsafe(op) && op.method !== 'DELETE' && op.path.startsWith('/api/t/{tenant}/'));
+  for (const op of writes.filter((w) => w.pathParams.length === 1)) {
+    for (const tenant of [a, b]) await admin.request(op.method, urlFor(op, { tenant: tenant.slug }), op.body);
+  }
+
+  clientOfA = await logIn(h.app, clientA);
+  operatorOfA = await logIn(h.app, operatorA);
+  idsOfB = await uuidsOfTenant(h.db, b.id);
+  const staff = await h.db.selectFrom('users').select('id').where('kind', 'in', [...providerStaffKinds]).execute();
+  staffIds = new Set(staff.map((s) => s.id));
+  tenantRoutes = operations.filter((op) => op.pathParams.includes('tenant'));
+  before = await snapshotTenant(h.db, b.id);
+});
+
+afterAll(() => h?.close());
+
+const sameAnswer = (res: { status: number; contentType: string | null; text: string }) => ({
+  status: res.status,
+  contentType: res.contentType,
+  body: res.text,
+});
+
+describe('tenant isolation', () => {
+  it('has rows of both tenants in every tenant table, so every table is really tried', async () => {
+    const tables = await tenantTables(h.db);
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['audit_log', 'operator_assignments', 'tenant_members']));
+    for (const table of tables) {
+      expect(await countRows(h.db, table, a.id), `${table.label} has rows of A`).toBeGreaterThan(0);
+      expect(await countRows(h.db, table, b.id), `${table.label} has rows of B (seed some in this file)`).toBeGreaterThan(0);
+    }
+    expect(idsOfB).toContain(b.id);
+  });
+
+  it('sees B without the role switch, and nothing of B inside withTenant(A)', async () => {
+    for (const table of await tenantTables(h.db)) {
+      // The connecting role is a superuser (PGlite, and the test server): it skips RLS, even forced.
+      expect(await countRows(h.db, table, b.id), `${table.label} as the connecting role`).toBeGreaterThan(0);
+      const asA = await withTenant(h.db, a.id, async (tx) => ({
+        ofB: await countRows(tx, table, b.id),
+        all: await countRows(tx, table),
+      }));
+      expect(asA.ofB, `${table.label}: B's rows seen as A`).toBe(0);
+      expect(asA.all, `${table.label}: A sees exactly its own rows`).toBe(await countRows(h.db, table, a.id));
+      const fromB = await withTenant(h.db, b.id, (tx) => countRows(tx, table, b.id));
+      expect(fromB, `${table.label}: B sees its own rows`).toBe(await countRows(h.db, table, b.id));
+    }
+  });
+
+  it('finds the tenant routes in the OpenAPI document, and B is there to be seen by the provider', async () => {
+    expect(tenantRoutes.map(describeOp)).toEqual(
+      expect.arrayContaining(['GET /api/tenants/{tenant}', 'GET /api/t/{tenant}/members', 'DELETE /api/t/{tenant}/members/{userId}']),
+    );
+    expect((await admin.get(`/api/tenants/${b.slug}`)).status).toBe(200);
+    expect((await admin.get(`/api/t/${b.slug}/members`)).status).toBe(200);
+    expect((await clientOfA.get(`/api/t/${a.slug}/members`)).status).toBe(200);
+    expect((await operatorOfA.get(`/api/t/${a.slug}/operators`)).status).toBe(200);
+  });
+
+  it("answers B's slug to A's client user and A's operator exactly as a slug that does not exist", async () => {
+    const missingSlug = uniqueSlug('missing');
+    const mismatches: string[] = [];
+    let tries = 0;
+    for (const [who, client] of [['client of A', clientOfA], ['operator of A', operatorOfA]] as const) {
+      for (const op of tenantRoutes) {
+        const others = op.pathParams.filter((p) => p !== 'tenant');
+        const idSets = others.length ? [...idsOfB, randomUUID()] : [undefined];
+        for (const id of idSets) {
+          const values = Object.fromEntries(others.map((p) => [p, id ?? '']));
+          const probe = await client.request(op.method, urlFor(op, { ...values, tenant: b.slug }), op.body);
+          const control = await client.request(op.method, urlFor(op, { ...values, tenant: missingSlug }), op.body);
+          tries++;
+          if (probe.status !== 404 || JSON.stringify(sameAnswer(probe)) !== JSON.stringify(sameAnswer(control))) {
+            mismatches.push(`${who} ${describeOp(op)} ${id ?? ''}: ${probe.status} ${probe.text} vs ${control.status} ${control.text}`);
+          }
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(tries).toBeGreaterThan(tenantRoutes.length);
+  });
+
+  it("answers B's object ids under A's slug exactly as an id that exists nowhere", async () => {
+    const routesWithIds = tenantRoutes.filter((op) => op.pathParams.some((p) => p !== 'tenant'));
+    expect(routesWithIds.length).toBeGreaterThan(0);
+    const mismatches: string[] = [];
+    const users = [
+      ['client of A', clientOfA, idsOfB],
+      ['operator of A', operatorOfA, idsOfB],
+      ['provider admin', admin, idsOfB.filter((id) => !staffIds.has(id))],
+    ] as const;
+    for (const [who, client, ids] of users) {
+      for (const op of routesWithIds) {
+        const nowhere = randomUUID();
+        const reference = await client.request(op.method, urlFor(op, { tenant: a.slug }, nowhere), op.body);
+        const expected = JSON.stringify(sameAnswer(reference)).replaceAll(nowhere, '<id>');
+        for (const id of ids) {
+          const probe = await client.request(op.method, urlFor(op, { tenant: a.slug }, id), op.body);
+          const got = JSON.stringify(sameAnswer(probe)).replaceAll(id, '<id>');
+          if (got !== expected) mismatches.push(`${who} ${describeOp(op)} ${id}: ${got} vs ${expected}`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  // Runs after the tries above (a file's tests run in order).
+  it("leaves B's data byte-for-byte unchanged after every try", async () => {
+    expect(await snapshotTenant(h.db, b.id)).toEqual(before);
+    expect(before['public.tenants']).toHaveLength(1);
+  });
+});
+
+describe('row-level security itself', () => {
+  it("refuses to write B's rows from A's transaction, and cannot touch them", async () => {
+    const auditOfB = (await tenantTables(h.db)).find((t) => t.name === 'audit_log')!;
+    const countBefore = await countRows(h.db, auditOfB, b.id);
+    await expect(
+      withTenant(h.db, a.id, (tx) =>
+        tx
+          .insertInto('auditLog')
+          .values({ tenantId: b.id, id: randomUUID(), actorLabel: 'intruder', action: 'intrusion', targetType: 'tenant' })
+          .execute(),
+      ),
+    ).rejects.toThrow(/row-level security/);
+    const changed = await withTenant(h.db, a.id, async (tx) => {
+      const members = await tx.updateTable('tenantMembers').set({ role: 'client_admin' }).where('tenantId', '=', b.id).executeTakeFirst();
+      const gone = await tx.deleteFrom('operatorAssignments').where('tenantId', '=', b.id).executeTakeFirst();
+      return Number(members.numUpdatedRows) + Number(gone.numDeletedRows);
+    });
+    expect(changed).toBe(0);
+    expect(await countRows(h.db, auditOfB, b.id)).toBe(countBefore);
+    expect(await snapshotTenant(h.db, b.id)).toEqual(before);
+  });
+});

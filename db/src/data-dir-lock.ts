@@ -1,5 +1,5 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 
 export interface DataDirLock {
   release(): void;
@@ -32,17 +32,23 @@ function processIsAlive(pid: number): boolean {
  * An exclusive lock file beside the PGlite data, holding the owner's pid. A lock left by a process
  * that no longer runs is taken over; a live one refuses, so two processes never open the folder.
  */
+const heldHere = new Set<string>();
+
 export function acquireDataDirLock(dataDir: string, holder = process.argv.slice(1, 3).join(' ')): DataDirLock {
-  const path = join(dataDir, 'switchboard.lock');
+  const path = resolve(dataDir, 'switchboard.lock');
+  // A second open inside this very process would pass the pid check below, so refuse it here.
+  if (heldHere.has(path)) throw new DataDirBusyError(dataDir, process.pid, 'this process');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx');
       writeSync(fd, JSON.stringify({ pid: process.pid, holder, since: new Date().toISOString() }));
       closeSync(fd);
+      heldHere.add(path);
       let released = false;
       const release = () => {
         if (released) return;
         released = true;
+        heldHere.delete(path);
         try {
           const current = JSON.parse(readFileSync(path, 'utf8')) as { pid: number };
           if (current.pid === process.pid) rmSync(path, { force: true });

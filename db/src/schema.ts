@@ -1,4 +1,5 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Insertable, RawBuilder, Selectable, Updateable } from 'kysely';
+import type { JsonColumnValue } from './json.ts';
 
 /**
  * The database schema as Kysely sees it (columns in camelCase through CamelCasePlugin).
@@ -6,7 +7,9 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
  * the web client gets them through the API's types.
  */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
-type Json = ColumnType<unknown, string | undefined | null, string | null>;
+type JsonInput = RawBuilder<JsonColumnValue> | null;
+/** jsonb: read as parsed JSON, written only through jsonb() (db/src/json.ts). */
+type Json = ColumnType<unknown, JsonInput | undefined, JsonInput>;
 
 export const userKinds = ['provider_admin', 'supervisor', 'operator', 'client_admin', 'client_member'] as const;
 export type UserKind = (typeof userKinds)[number];

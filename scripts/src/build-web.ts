@@ -9,9 +9,10 @@ export const webDir = join(repoRoot, 'web');
 export const webDist = join(webDir, 'dist');
 
 /** Builds the web app once; later starts reuse web/dist (delete it, or run `pnpm build`, to rebuild). */
-export function ensureWebBuilt(): void {
-  if (existsSync(join(webDist, 'index.html'))) return;
-  console.log('Building the web app (first start only)…');
-  const vite = createRequire(join(webDir, 'package.json')).resolve('vite/bin/vite.js');
+export function ensureWebBuilt(options: { force?: boolean } = {}): void {
+  if (!options.force && existsSync(join(webDist, 'index.html'))) return;
+  console.log(options.force ? 'Building the web app…' : 'Building the web app (first start only)…');
+  // Vite's package exports do not include its bin, so find it beside its package.json.
+  const vite = join(dirname(createRequire(join(webDir, 'package.json')).resolve('vite/package.json')), 'bin', 'vite.js');
   execFileSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: webDir, stdio: 'inherit' });
 }

@@ -1,4 +1,4 @@
-import { newId, type AppTx, type TenantTx } from '@switchboard/db';
+import { jsonb, newId, type AppTx, type TenantTx } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
 
 export interface AuditInput {
@@ -24,8 +24,8 @@ export async function writeAudit(tx: TenantTx, tenantId: string, actor: Actor | 
       action: input.action,
       targetType: input.targetType,
       targetId: input.targetId ?? null,
-      before: input.before === undefined ? null : JSON.stringify(input.before),
-      after: input.after === undefined ? null : JSON.stringify(input.after),
+      before: jsonb(input.before),
+      after: jsonb(input.after),
     })
     .execute();
 }
@@ -41,8 +41,8 @@ export async function writePlatformAudit(tx: AppTx, actor: Actor | null, input: 
       action: input.action,
       targetType: input.targetType,
       targetId: input.targetId ?? null,
-      before: input.before === undefined ? null : JSON.stringify(input.before),
-      after: input.after === undefined ? null : JSON.stringify(input.after),
+      before: jsonb(input.before),
+      after: jsonb(input.after),
     })
     .execute();
 }

@@ -9,7 +9,7 @@ import { clearFailures, lockedUntil, recordFailure } from './throttle.ts';
 const badCredentials = () =>
   new ProblemError(401, 'invalid-credentials', 'Invalid email or password', 'The email or password is not right.');
 
-function tooManyAttempts(until: Date, now: Date) {
+export function tooManyAttempts(until: Date, now: Date) {
   const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
   return new ProblemError(
     429,

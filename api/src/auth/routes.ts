@@ -7,7 +7,8 @@ import { clientAddress } from '../http/client-address.ts';
 import { actorOf } from '../http/env.ts';
 import { writePlatformAudit } from '../audit/write.ts';
 import { ChangePasswordBodySchema, LoginBodySchema, MeSchema } from './schemas.ts';
-import { logIn } from './login.ts';
+import { logIn, tooManyAttempts } from './login.ts';
+import { clearFailures, lockedUntil, recordFailure } from './throttle.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { createSession, invalidateSession } from './sessions.ts';
 
@@ -52,7 +53,7 @@ const changePassword = createRoute({
   request: { body: { content: { 'application/json': { schema: ChangePasswordBodySchema } }, required: true } },
   responses: {
     200: { description: 'Changed', content: { 'application/json': { schema: MeSchema } } },
-    ...problemResponses(400, 401),
+    ...problemResponses(400, 401, 429),
   },
 });
 
@@ -106,7 +107,12 @@ export const authRoutes = createRouter()
     const stored = await withApp(db, (tx) =>
       tx.selectFrom('users').select('passwordHash').where('id', '=', user.id).executeTakeFirstOrThrow(),
     );
+    // Guessing the current password through a stolen session is throttled like logging in.
+    const throttleKey = `password-change:${user.id}`;
+    const locked = await lockedUntil(db, [throttleKey], now());
+    if (locked) throw tooManyAttempts(locked, now());
     if (!(await verifyPassword(stored.passwordHash, body.currentPassword))) {
+      await recordFailure(db, throttleKey, { maxFailures: config.loginMaxFailuresPerEmail, lockMinutes: config.loginLockMinutes }, now());
       throw new ProblemError(400, 'invalid-input', 'Invalid input', 'The current password is not right.', [
         { path: 'currentPassword', message: 'This is not your current password.' },
       ]);
@@ -116,6 +122,7 @@ export const authRoutes = createRouter()
         { path: 'newPassword', message: 'The new password must differ from the current one.' },
       ]);
     }
+    await clearFailures(db, throttleKey);
     const passwordHash = await hashPassword(body.newPassword);
     await withApp(db, async (tx) => {
       await tx.updateTable('users').set({ passwordHash, mustChangePassword: false, updatedAt: now() }).where('id', '=', user.id).execute();

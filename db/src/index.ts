@@ -1,4 +1,5 @@
 export * from './schema.ts';
+export * from './call-functions.ts';
 export * from './connect.ts';
 export * from './context.ts';
 export * from './ids.ts';

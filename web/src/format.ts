@@ -1,4 +1,5 @@
 /** Formatting shared by the views; the tenant's own IANA zone is always explicit. */
+import { callFunctions } from '@switchboard/db/call-functions';
 
 export function localTime(now: Date, timeZone: string): string {
   try {
@@ -42,13 +43,4 @@ export function skillLabel(skill: string): string {
 }
 
 /** The functions a tenant can delegate (DESIGN.md), as operator skills. */
-export const knownSkills = [
-  { value: 'information', label: 'Information & advice' },
-  { value: 'order_taking', label: 'Order taking' },
-  { value: 'complaints', label: 'Complaints & claims' },
-  { value: 'data_entry', label: 'Data entry' },
-  { value: 'outbound_info', label: 'Informative calls' },
-  { value: 'surveys', label: 'Surveys' },
-  { value: 'telesales', label: 'Telesales' },
-  { value: 'lead_qualification', label: 'Lead qualification' },
-] as const;
+export const knownSkills = callFunctions.map((f) => ({ value: f.id, label: f.label }));

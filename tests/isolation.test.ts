@@ -3,11 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { providerStaffKinds, withTenant, type Tenant } from '@switchboard/db';
 import {
   actorFor,
-  apiOperations,
   countRows,
   createHarness,
   describeOp,
-  isUnsafe,
   logIn,
   seedClientUser,
   seedOperator,
@@ -19,6 +17,7 @@ import {
   uniqueSlug,
   urlFor,
   uuidsOfTenant,
+  writeThroughDocumentedRoutes,
   type ApiOperation,
   type Client,
   type Harness,
@@ -73,14 +72,8 @@ beforeAll(async () => {
     expect(assigned.status).toBe(200);
   }
 
-  // Every other documented write that needs nothing but the tenant, with its example body, in both
-  // tenants: tables that later routes write to get rows without editing this file. Outcomes vary
-  // (an example may collide with itself in the second tenant); the row check below is what counts.
-  const operations = await apiOperations(h.app);
-  const writes = operations.filter((op) => isUnsafe(op) && op.method !== 'DELETE' && op.path.startsWith('/api/t/{tenant}/'));
-  for (const op of writes.filter((w) => w.pathParams.length === 1)) {
-    for (const tenant of [a, b]) await admin.request(op.method, urlFor(op, { tenant: tenant.slug }), op.body);
-  }
+  // Every other documented write, in both tenants (see writeThroughDocumentedRoutes).
+  const operations = await writeThroughDocumentedRoutes(h.app, admin, [a, b]);
 
   clientOfA = await logIn(h.app, clientA);
   operatorOfA = await logIn(h.app, operatorA);

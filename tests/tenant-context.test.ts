@@ -2,7 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, InvalidTenantIdError, withApp, withTenant, type DB, type Tenant } from '@switchboard/db';
-import { countRows, createHarness, seedClientUser, seedOperator, seedTenant, tenantTables, type Harness, type TenantTable } from './support/index.ts';
+import {
+  countRows,
+  createHarness,
+  logIn,
+  seedClientUser,
+  seedOperator,
+  seedTenant,
+  seedUser,
+  tenantTables,
+  writeThroughDocumentedRoutes,
+  type Harness,
+  type TenantTable,
+} from './support/index.ts';
 
 /**
  * DESIGN.md tenancy rules 2 and 3 at the transaction level: a missing tenant context fails closed,
@@ -20,6 +32,8 @@ beforeAll(async () => {
     await seedClientUser(h.db, tenant);
     await seedOperator(h.db, [tenant]);
   }
+  const admin = await logIn(h.app, await seedUser(h.db, { kind: 'provider_admin' }));
+  await writeThroughDocumentedRoutes(h.app, admin, [a, b]);
   tables = await tenantTables(h.db);
 });
 

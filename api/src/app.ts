@@ -17,6 +17,9 @@ import { staffRoutes } from './staff/routes.ts';
 import { memberRoutes } from './members/routes.ts';
 import { operatorRoutes } from './operators/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
+import { catalogRoutes } from './catalog/routes.ts';
+import { hoursRoutes } from './hours/routes.ts';
+import { scriptRoutes } from './scripts/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { docsRoutes } from './docs/routes.ts';
 
@@ -28,7 +31,10 @@ const apiRoutes = createRouter()
   .route('/', staffRoutes)
   .route('/', memberRoutes)
   .route('/', operatorRoutes)
-  .route('/', auditRoutes);
+  .route('/', auditRoutes)
+  .route('/', catalogRoutes)
+  .route('/', hoursRoutes)
+  .route('/', scriptRoutes);
 
 const routes = createRouter().route('/api', apiRoutes);
 

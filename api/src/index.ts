@@ -9,3 +9,24 @@ export { ProblemError } from './http/problem.ts';
 export { TimeZoneSchema, LocaleSchema, CurrencySchema, SlugSchema, DisplayNameSchema, SkillSchema } from './http/validators.ts';
 export { EmailSchema } from './auth/schemas.ts';
 export { createUserWithTemporaryPassword, type CreatedUser } from './users/create-user.ts';
+export { TenantProfileFieldSchemas } from './tenants/schemas.ts';
+export {
+  HoursDefinitionSchema,
+  hoursIssues,
+  normalizeHours,
+  emptyHours,
+  weekdays,
+  type HoursDefinition,
+  type HoursDefinitionInput,
+} from './hours/definition.ts';
+export { loadHours, replaceHours } from './hours/service.ts';
+export { hoursStatus, type HoursStatus, type TenantHours } from './hours/status.ts';
+export {
+  listWrapUpCodes,
+  createWrapUpCode,
+  updateWrapUpCode,
+  publishScript,
+  latestPublishedScripts,
+  type PublishedVersion,
+} from './scripts/service.ts';
+export * as catalog from './catalog/index.ts';

@@ -100,6 +100,145 @@ export interface AuditLogTable {
   after: Json;
 }
 
+export const afterHoursActions = ['forward', 'callback', 'message', 'announcement'] as const;
+export type AfterHoursAction = (typeof afterHoursActions)[number];
+
+export interface HoursSchedulesTable {
+  tenantId: string;
+  name: string;
+  isDefault: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export interface HoursSlotsTable {
+  tenantId: string;
+  scheduleName: string;
+  /** ISO weekday: 1 = Monday … 7 = Sunday. */
+  weekday: number;
+  /** 'HH:MM' local to the tenant's zone. */
+  startsAt: string;
+  /** 'HH:MM' or '24:00'; at or before startsAt, the slot ends the next day. */
+  endsAt: string;
+}
+
+export interface HoursOverridesTable {
+  tenantId: string;
+  id: string;
+  /** date columns: read them as 'YYYY-MM-DD' text (to_char), never as a driver's Date. */
+  startsOn: ColumnType<unknown, string, string>;
+  endsOn: ColumnType<unknown, string, string>;
+  label: string;
+  closed: boolean;
+  /** [{start, end}] local intervals, as in hours_slots. */
+  intervals: Json;
+}
+
+export interface HoursFunctionsTable {
+  tenantId: string;
+  functionId: string;
+  /** Null: the tenant's default schedule. */
+  scheduleName: string | null;
+  afterHoursAction: AfterHoursAction;
+  forwardTo: string | null;
+  announcement: string | null;
+}
+
+export const catalogItemKinds = ['product', 'service'] as const;
+export type CatalogItemKind = (typeof catalogItemKinds)[number];
+export const articleKinds = ['faq', 'procedure'] as const;
+export type ArticleKind = (typeof articleKinds)[number];
+
+/** The columns every catalog table has for full-text search (migration 0005_catalog). */
+interface SearchColumns {
+  /** The text-search configuration the row was written under (from the tenant's locale): a regconfig name. */
+  searchConfig: string;
+  /** Generated from the row; never written. */
+  searchDocument: ColumnType<string, never, never>;
+}
+
+export interface CatalogItemsTable extends SearchColumns {
+  tenantId: string;
+  id: string;
+  kind: CatalogItemKind;
+  sku: string;
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+  category: ColumnType<string, string | undefined, string>;
+  priceMinor: number;
+  currency: string;
+  available: ColumnType<boolean, boolean | undefined, boolean>;
+  options: Json;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface TariffsTable extends SearchColumns {
+  tenantId: string;
+  id: string;
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+  currency: string;
+  priceLines: Json;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface PromotionsTable extends SearchColumns {
+  tenantId: string;
+  id: string;
+  title: string;
+  description: ColumnType<string, string | undefined, string>;
+  conditions: ColumnType<string, string | undefined, string>;
+  /** `date` columns: select them as text (YYYY-MM-DD); drivers parse them differently. */
+  validFrom: ColumnType<unknown, string, string>;
+  validUntil: ColumnType<unknown, string | null | undefined, string | null>;
+  itemSkus: ColumnType<string[], string[] | undefined, string[]>;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface KnowledgeArticlesTable extends SearchColumns {
+  tenantId: string;
+  id: string;
+  kind: ArticleKind;
+  title: string;
+  body: ColumnType<string, string | undefined, string>;
+  tags: Json;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+/** The dispositions a call can end with (wrap-up codes), per tenant. */
+export interface WrapUpCodesTable {
+  tenantId: string;
+  code: string;
+  label: string;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+/** One call script per (tenant, function): the draft being edited (a ScriptBody, api/src/scripts/model.ts). */
+export interface ScriptsTable {
+  tenantId: string;
+  id: string;
+  function: string;
+  draft: Json;
+  draftUpdatedAt: Timestamp;
+  draftUpdatedBy: string;
+  createdAt: Timestamp;
+}
+
+/** A published script version: numbered per script, immutable (the app role may not update or delete). */
+export interface ScriptVersionsTable {
+  tenantId: string;
+  scriptId: string;
+  version: number;
+  body: Json;
+  publishedAt: Timestamp;
+  publishedBy: string | null;
+  publishedByLabel: string;
+}
+
 export interface DB {
   tenants: TenantsTable;
   users: UsersTable;
@@ -109,6 +248,17 @@ export interface DB {
   tenantMembers: TenantMembersTable;
   operatorAssignments: OperatorAssignmentsTable;
   auditLog: AuditLogTable;
+  catalogItems: CatalogItemsTable;
+  tariffs: TariffsTable;
+  promotions: PromotionsTable;
+  knowledgeArticles: KnowledgeArticlesTable;
+  hoursSchedules: HoursSchedulesTable;
+  hoursSlots: HoursSlotsTable;
+  hoursOverrides: HoursOverridesTable;
+  hoursFunctions: HoursFunctionsTable;
+  wrapUpCodes: WrapUpCodesTable;
+  scripts: ScriptsTable;
+  scriptVersions: ScriptVersionsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

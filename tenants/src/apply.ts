@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
 import { newId, withApp, withTenant, type DB, type ProviderStaffKind, type Tenant, type TenantTx, type TenantUpdate } from '@switchboard/db';
-import { createUserWithTemporaryPassword, inviteMemberIn, writeAudit, writePlatformAudit } from '@switchboard/api';
+import { createUserWithTemporaryPassword, inviteMemberIn, replaceHours, writeAudit, writePlatformAudit, type HoursDefinition } from '@switchboard/api';
 import { tenantProfileFields, type ProviderDefinition, type TenantDefinition } from './format.ts';
+import { applyScripts, scriptProblems } from './apply-scripts.ts';
+import { applyCatalog, CatalogRefused } from './catalog.ts';
 
 /**
  * Applying definitions: an upsert that is idempotent and says what it did. Every write goes through
@@ -202,6 +204,7 @@ export async function applyTenant(
               : `clientUsers: ${email} is ${aKind(account.kind)} account, not a client user.`,
           );
         }
+        reasons.push(...(await scriptProblems(tx, definition)));
         if (reasons.length) throw new ApplyRefused(reasons);
 
         // The tenant row.
@@ -297,6 +300,23 @@ export async function applyTenant(
           if (!assigned.has(a.email)) result.notes.push(`operators: ${a.email} is assigned here but not in the file; left alone (unassign it in the portal).`);
         }
 
+        // Hours: the file's section replaces the tenant's hours as a whole (as PUT /hours does); no section, no change.
+        if (definition.hours) {
+          const hours = await replaceHours(tx, tenantId, null, definition.hours);
+          if (hours.changed) for (const line of hoursChanges(hours.before, hours.after)) changed('hours', line);
+        }
+
+        // Wrap-up codes, then the scripts that end with them.
+        await applyScripts(tx, tenantId, definition, now, changed, (line) => result.notes.push(line));
+
+        // The catalog: entries upserted by SKU, name or title through the API's own verbs.
+        if (definition.catalog) {
+          const tenantRow = { id: tenantId, locale: profile.locale, currency: profile.currency, timeZone: profile.timeZone };
+          await applyCatalog(tx, tenantRow, definition.catalog, now, changed, (line) => result.notes.push(line)).catch((error: unknown) => {
+            throw error instanceof CatalogRefused ? new ApplyRefused(error.reasons) : error;
+          });
+        }
+
         if (result.outcome !== 'created' && result.fields.length) result.outcome = 'updated';
       },
       { actorId: null },
@@ -312,6 +332,25 @@ export async function applyTenant(
     };
   }
   return result;
+}
+
+/** One line per schedule, override or function whose hours differ, e.g. `hours: schedule "Kitchen" changed`. */
+function hoursChanges(before: HoursDefinition, after: HoursDefinition): string[] {
+  const lines: string[] = [];
+  const diff = <T>(what: string, a: T[], b: T[], key: (item: T) => string) => {
+    const was = new Map(a.map((item) => [key(item), JSON.stringify(item)]));
+    const now = new Map(b.map((item) => [key(item), JSON.stringify(item)]));
+    for (const [k, v] of now) {
+      if (!was.has(k)) lines.push(`hours: ${what} ${k} added`);
+      else if (was.get(k) !== v) lines.push(`hours: ${what} ${k} changed`);
+    }
+    for (const k of was.keys()) if (!now.has(k)) lines.push(`hours: ${what} ${k} removed`);
+  };
+  if (before.defaultSchedule !== after.defaultSchedule) lines.push(`hours: defaultSchedule: ${quote(before.defaultSchedule)} → ${quote(after.defaultSchedule)}`);
+  diff('schedule', before.schedules, after.schedules, (s) => quote(s.name));
+  diff('override', before.overrides, after.overrides, (o) => `${quote(o.label)} (${o.from === o.to ? o.from : `${o.from}..${o.to}`})`);
+  diff('function', before.functionSchedules, after.functionSchedules, (f) => f.function);
+  return lines.length ? lines : ['hours: replaced'];
 }
 
 type Profile = TenantDefinition['tenant'];

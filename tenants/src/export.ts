@@ -1,6 +1,9 @@
 import type { Kysely } from 'kysely';
 import { Document, isMap, isSeq, visit } from 'yaml';
 import { withApp, withTenant, type DB } from '@switchboard/db';
+import { loadHours } from '@switchboard/api';
+import { exportScriptSections } from './export-scripts.ts';
+import { exportCatalog } from './catalog.ts';
 import type { TenantDefinition } from './format.ts';
 
 const byEmail = (a: { email: string }, b: { email: string }) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0);
@@ -24,6 +27,11 @@ export async function exportTenant(db: Kysely<DB>, slug: string): Promise<Tenant
       .innerJoin('users', 'users.id', 'operatorAssignments.operatorId')
       .select(['users.email', 'operatorAssignments.skills'])
       .execute();
+    const hours = await loadHours(tx);
+    const scriptSections = await exportScriptSections(tx);
+    const catalog = await exportCatalog(tx);
+    // A tenant that has set no hours exports no section, so applying the export leaves hours alone.
+    const hasHours = hours.schedules.length > 0 || hours.overrides.length > 0 || hours.functionSchedules.length > 0;
     return {
       tenant: {
         slug: tenant.slug,
@@ -36,9 +44,14 @@ export async function exportTenant(db: Kysely<DB>, slug: string): Promise<Tenant
       },
       clientUsers: members.map((m) => ({ email: m.email, displayName: m.displayName, role: m.role })).sort(byEmail),
       operators: operators.map((o) => ({ email: o.email, skills: [...new Set(o.skills)].sort() })).sort(byEmail),
+      ...(hasHours ? { hours } : {}),
+      ...scriptSections,
+      ...(catalog ? { catalog } : {}),
     };
   });
 }
+
+const hoursIntervalKeys = new Set(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun', 'intervals']);
 
 /** The YAML text of a tenant definition, as `tenants:export` writes it. */
 export function tenantToYaml(definition: TenantDefinition): string {
@@ -48,6 +61,14 @@ export function tenantToYaml(definition: TenantDefinition): string {
   visit(doc, {
     Pair(_, pair) {
       if ((pair.key as { value?: unknown }).value === 'skills' && isSeq(pair.value)) pair.value.flow = true;
+      // Hours: each day's intervals on one line, `mon: [{start: "11:00", end: "14:30"}]`.
+      if (hoursIntervalKeys.has(String((pair.key as { value?: unknown }).value)) && isSeq(pair.value)) pair.value.flow = true;
+      if ((pair.key as { value?: unknown }).value === 'afterHours' && isMap(pair.value)) pair.value.flow = true;
+      if ((pair.key as { value?: unknown }).value === 'overrides' && isSeq(pair.value)) pair.value.items.forEach((item) => isMap(item) && (item.flow = true));
+    },
+    // Times and dates quoted, so no YAML 1.1 reader takes 08:00 for a number.
+    Scalar(_, scalar) {
+      if (typeof scalar.value === 'string' && /^(\d\d:\d\d|\d{4}-\d\d-\d\d)$/.test(scalar.value)) scalar.type = 'QUOTE_DOUBLE';
     },
   });
   // A blank line between the top-level sections.

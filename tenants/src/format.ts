@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { clientRoles, providerStaffKinds, tenantStatuses } from '@switchboard/db';
-import { CurrencySchema, DisplayNameSchema, EmailSchema, LocaleSchema, SkillSchema, SlugSchema, TimeZoneSchema } from '@switchboard/api';
+import { HoursDefinitionSchema, normalizeHours, DisplayNameSchema, EmailSchema, SkillSchema, TenantProfileFieldSchemas } from '@switchboard/api';
+import { DispositionCodeSchema, ScriptBodySchema } from '@switchboard/api/scripts';
+import { callFunctionIds } from '@switchboard/db';
+import { CatalogSectionSchema } from './catalog.ts';
 
 /**
  * The tenant definition format (tenants/README.md documents it for people). A tenant file is made
@@ -13,12 +16,7 @@ import { CurrencySchema, DisplayNameSchema, EmailSchema, LocaleSchema, SkillSche
 export { SkillSchema };
 
 export const TenantProfileSchema = z.strictObject({
-  slug: SlugSchema,
-  name: z.string().trim().min(1, 'Enter the company name.').max(120),
-  legalName: z.string().trim().min(1, 'Enter the legal name.').max(200),
-  timeZone: TimeZoneSchema,
-  locale: LocaleSchema,
-  currency: CurrencySchema,
+  ...TenantProfileFieldSchemas,
   /** Left out: the file does not manage the status (a new tenant starts active; a suspension made in the portal stays). */
   status: z.enum(tenantStatuses).optional(),
 });
@@ -57,6 +55,28 @@ function noRepeatedEmails(list: { email: string }[], section: string, ctx: z.Ref
   });
 }
 
+/** A disposition calls can end with; `active: false` retires it (scripts may no longer end with it). */
+export const WrapUpCodeDefinitionSchema = z.strictObject({
+  code: DispositionCodeSchema,
+  label: z.string().trim().min(1, 'Enter the words operators see.').max(120),
+  active: z.boolean().default(true),
+});
+
+/** Wrap-up codes ordered by code (as export writes them); a code listed twice is an error at its repeat. */
+export const WrapUpCodesSectionSchema = z
+  .array(WrapUpCodeDefinitionSchema)
+  .superRefine((codes, ctx) => {
+    const seen = new Set<string>();
+    codes.forEach((c, i) => {
+      if (seen.has(c.code)) ctx.addIssue({ code: 'custom', path: [i, 'code'], message: `${c.code} is listed twice.` });
+      seen.add(c.code);
+    });
+  })
+  .transform((codes) => [...codes].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)));
+
+/** Per call-center function, the script to publish (api/src/scripts/model.ts); checked in full when applied. */
+export const ScriptsSectionSchema = z.partialRecord(z.enum(callFunctionIds), ScriptBodySchema);
+
 /**
  * One tenant file. Parsing normalizes it: emails lower-cased, lists ordered by email, skills
  * de-duplicated and sorted — the same order `tenants:export` writes, so a round trip compares equal.
@@ -66,6 +86,14 @@ export const TenantFileSchema = z
     tenant: TenantProfileSchema,
     clientUsers: z.array(ClientUserSchema).default([]),
     operators: z.array(OperatorAssignmentSchema).default([]),
+    /** Left out: the file does not manage the hours. Present: the tenant's hours are exactly these (tenants/README.md). */
+    hours: HoursDefinitionSchema.transform(normalizeHours).optional(),
+    /** Left out: the file does not manage wrap-up codes. Codes it does not list are left alone. */
+    wrapUpCodes: WrapUpCodesSectionSchema.optional(),
+    /** Left out: the file does not manage scripts. A function listed gets a new version when its script differs. */
+    scripts: ScriptsSectionSchema.optional(),
+    /** Left out: the file does not manage the catalog. Entries it does not list are left alone (tenants/README.md). */
+    catalog: CatalogSectionSchema.optional(),
   })
   .superRefine((file, ctx) => {
     noRepeatedEmails(file.clientUsers, 'clientUsers', ctx);

@@ -4,6 +4,9 @@ import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ProviderFileSchema, TenantFileSchema, type ProviderDefinition, type TenantDefinition } from './format.ts';
 
+/** The top-level sections of a tenant file, for the hint on an unknown one: "tenant, clientUsers, operators and hours". */
+const tenantSections = ((keys: string[]) => `${keys.slice(0, -1).join(', ')} and ${keys.at(-1)}`)(Object.keys(TenantFileSchema.in.shape));
+
 /** One problem in one file, with where it is: the path inside the file and, when known, the line. */
 export interface DefinitionError {
   file: string;
@@ -115,7 +118,7 @@ export function parseDefinitionFile(text: string, file: string): { parsed: Defin
       if (issue.code === 'unrecognized_keys') {
         for (const key of issue.keys) {
           const keyPath = [...path, key];
-          const hint = path.length === 0 ? (isTenant ? ' (a tenant file has tenant, clientUsers and operators)' : ' (a provider file has staff)') : '';
+          const hint = path.length === 0 ? (isTenant ? ` (a tenant file has ${tenantSections})` : ' (a provider file has staff)') : '';
           errors.push({ file, path: formatPath(keyPath), ...at(offsetOf(doc, keyPath)), message: `Unknown field${hint}.` });
         }
       } else {

@@ -4,3 +4,4 @@ export * from './users.ts';
 export * from './tenants.ts';
 export * from './openapi.ts';
 export * from './catalog.ts';
+export * from './fill.ts';

@@ -71,6 +71,15 @@ export const router = createRouter({
       component: () => import('./views/tenant/TenantLayout.vue'),
       children: [
         { path: '', name: 'tenant-overview', component: () => import('./views/tenant/TenantOverview.vue') },
+        { path: 'scripts', name: 'tenant-scripts', component: () => import('./views/tenant/TenantScripts.vue'), meta: { title: 'Scripts' } },
+        {
+          path: 'scripts/:function',
+          name: 'tenant-script-editor',
+          component: () => import('./views/tenant/ScriptEditor.vue'),
+          meta: { title: 'Script editor' },
+        },
+        { path: 'hours', name: 'tenant-hours', component: () => import('./views/tenant/TenantHours.vue'), meta: { title: 'Hours' } },
+        { path: 'catalog', name: 'tenant-catalog', component: () => import('./views/tenant/TenantCatalog.vue'), meta: { title: 'Catalog' } },
         {
           path: 'users',
           name: 'tenant-users',

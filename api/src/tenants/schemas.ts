@@ -39,14 +39,19 @@ export const InvitationSchema = z
   })
   .openapi('Invitation');
 
+/** A tenant's own fields, as onboarding and the tenant definition files both take them. */
+export const TenantProfileFieldSchemas = {
+  slug: SlugSchema,
+  name: z.string().trim().min(1, 'Enter the company name.').max(120),
+  legalName: z.string().trim().min(1, 'Enter the legal name.').max(200),
+  timeZone: TimeZoneSchema,
+  locale: LocaleSchema,
+  currency: CurrencySchema,
+};
+
 export const CreateTenantBodySchema = z
   .object({
-    slug: SlugSchema,
-    name: z.string().trim().min(1, 'Enter the company name.').max(120),
-    legalName: z.string().trim().min(1, 'Enter the legal name.').max(200),
-    timeZone: TimeZoneSchema,
-    locale: LocaleSchema,
-    currency: CurrencySchema,
+    ...TenantProfileFieldSchemas,
     clientAdmin: z.object({ email: EmailSchema, displayName: DisplayNameSchema }).optional(),
   })
   .openapi('CreateTenantBody', {

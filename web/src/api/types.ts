@@ -26,3 +26,27 @@ export type ClientRole = Member['role'];
 export type AssignedOperator = InferResponseType<TenantClient['operators']['$get'], 200>['operators'][number];
 export type AuditPage = InferResponseType<TenantClient['audit']['$get'], 200>;
 export type AuditEntry = AuditPage['entries'][number];
+
+export type HoursPage = InferResponseType<TenantClient['hours']['$get'], 200>;
+export type HoursDefinition = HoursPage['hours'];
+export type HoursStatus = InferResponseType<TenantClient['hours']['status']['$get'], 200>;
+export type AfterHoursAction = HoursDefinition['functionSchedules'][number]['afterHours']['action'];
+
+type CatalogClient = TenantClient['catalog'];
+export type CatalogItem = InferResponseType<CatalogClient['items']['$get'], 200>['items'][number];
+export type CatalogItemBody = InferRequestType<CatalogClient['items']['$post']>['json'];
+export type Tariff = InferResponseType<CatalogClient['tariffs']['$get'], 200>['items'][number];
+export type TariffBody = InferRequestType<CatalogClient['tariffs']['$post']>['json'];
+export type Promotion = InferResponseType<CatalogClient['promotions']['$get'], 200>['items'][number];
+export type PromotionBody = InferRequestType<CatalogClient['promotions']['$post']>['json'];
+export type KnowledgeArticle = InferResponseType<CatalogClient['articles']['$get'], 200>['items'][number];
+export type KnowledgeArticleBody = InferRequestType<CatalogClient['articles']['$post']>['json'];
+export type CatalogSearchResult = InferResponseType<CatalogClient['search']['$get'], 200>['results'][number];
+
+type ScriptsClient = TenantClient['scripts'];
+export type ScriptSummary = InferResponseType<ScriptsClient['$get'], 200>['scripts'][number];
+export type ScriptDraft = InferResponseType<ScriptsClient[':function']['draft']['$get'], 200>;
+export type ScriptVersionSummary = InferResponseType<ScriptsClient[':function']['versions']['$get'], 200>['versions'][number];
+export type ScriptVersion = InferResponseType<ScriptsClient[':function']['versions'][':version']['$get'], 200>;
+export type ScriptDiff = InferResponseType<ScriptsClient[':function']['diff']['$get'], 200>;
+export type WrapUpCode = InferResponseType<TenantClient['wrap-up-codes']['$get'], 200>['codes'][number];

@@ -1,0 +1,18 @@
+/** What other packages (tenant files) use of the catalog: its field rules and its verbs. */
+export { itemShape, tariffShape, promotionShape, articleShape, OptionGroupsSchema, PriceLineSchema } from './schemas.ts';
+export type { ItemInput, TariffInput, PromotionInput, ArticleInput } from './schemas.ts';
+export {
+  articleSelection,
+  itemSelection,
+  promotionSelection,
+  tariffSelection,
+  saveArticle,
+  saveItem,
+  savePromotion,
+  saveTariff,
+  toArticle,
+  toItem,
+  toTariff,
+  type CatalogTenant,
+} from './service.ts';
+export { searchConfigName } from './search-config.ts';

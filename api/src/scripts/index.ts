@@ -1,0 +1,6 @@
+// The pure part of call scripts (model, validator, walker, diff), shared with the web editor
+// through `@switchboard/api/scripts`: no database, no HTTP.
+export * from './model.ts';
+export * from './validate.ts';
+export * from './walk.ts';
+export * from './diff.ts';

@@ -1,0 +1,259 @@
+import { z } from 'zod';
+import { callFunctionIds, type CallFunctionId } from '@switchboard/db/call-functions';
+
+/**
+ * The call script model: what a tenant's script for one call-center function is made of. Pure (zod
+ * and constants only), so the API, the tenant files and the web editor share one definition.
+ *
+ * A script is an ordered list of steps; the first one is where the call starts. Each step has an
+ * id (stable, used by `next` pointers, branch rules, captures and `{{answers.<id>}}`) and a type:
+ *
+ * - `say`: text the operator reads, with {{variables}}; then `next`.
+ * - `ask`: a question and a typed answer (text, number, choice, yes/no, date, phone, email),
+ *   required or not, with limits; then `next`.
+ * - `branch`: rules over earlier answers, the first that holds picks `next`; else `otherwise`.
+ * - `capture`: copies answers into the fields of the order, complaint, survey or customer record.
+ * - `transfer`: hands the call to a specialist skill or to the client's in-house destination (ends the script).
+ * - `end`: closes the call with a disposition from the tenant's wrap-up codes.
+ *
+ * The schema only checks shape, so a draft may be incomplete (a `next` not chosen yet, empty text).
+ * Publishing runs validateScript() (validate.ts), which checks that the whole script holds together.
+ */
+
+export const stepTypes = ['say', 'ask', 'branch', 'capture', 'transfer', 'end'] as const;
+export type StepType = (typeof stepTypes)[number];
+
+export const answerTypes = ['text', 'number', 'choice', 'yes_no', 'date', 'phone', 'email'] as const;
+export type AnswerType = (typeof answerTypes)[number];
+
+export const branchOperators = ['equals', 'not_equals', 'less_than', 'greater_than', 'answered', 'not_answered'] as const;
+export type BranchOperator = (typeof branchOperators)[number];
+/** Operators that compare with a value (the others only look at whether there is an answer). */
+export const valueOperators: readonly BranchOperator[] = ['equals', 'not_equals', 'less_than', 'greater_than'];
+
+export const stepIdPattern = /^[a-z][a-z0-9_]{0,39}$/;
+export const dispositionCodePattern = /^[a-z0-9][a-z0-9_]{0,39}$/;
+export const choiceValuePattern = /^[a-z0-9][a-z0-9_]{0,39}$/;
+const e164Pattern = /^\+[1-9][0-9]{6,14}$/;
+
+export const StepIdSchema = z.string().regex(stepIdPattern, 'Use a lowercase letter, then letters, digits and _ (up to 40).');
+/** null: not chosen yet (allowed in a draft, refused at publishing). */
+const NextSchema = StepIdSchema.nullable().default(null);
+const TextSchema = z.string().max(4000).default('');
+const LabelSchema = z.string().trim().max(120).optional();
+export const DispositionCodeSchema = z.string().regex(dispositionCodePattern, 'Use lowercase letters, digits and _ (up to 40).');
+
+export const ChoiceSchema = z.strictObject({
+  value: z.string().regex(choiceValuePattern, 'Use lowercase letters, digits and _ (up to 40).'),
+  label: z.string().trim().max(200),
+});
+
+export const AnswerSpecSchema = z.strictObject({
+  type: z.enum(answerTypes),
+  required: z.boolean().default(true),
+  /** The options of a `choice` answer. */
+  choices: z.array(ChoiceSchema).max(50).default([]),
+  /** A number's bounds, or a text's length bounds. */
+  min: z.number().nullable().default(null),
+  max: z.number().nullable().default(null),
+});
+
+export const SayStepSchema = z.strictObject({ id: StepIdSchema, type: z.literal('say'), label: LabelSchema, text: TextSchema, next: NextSchema });
+
+export const AskStepSchema = z.strictObject({
+  id: StepIdSchema,
+  type: z.literal('ask'),
+  label: LabelSchema,
+  text: TextSchema,
+  answer: AnswerSpecSchema,
+  next: NextSchema,
+});
+
+export const BranchRuleSchema = z.strictObject({
+  /** The ask step whose answer is tested. */
+  step: StepIdSchema.nullable().default(null),
+  op: z.enum(branchOperators).default('equals'),
+  value: z.union([z.string().max(200), z.number(), z.boolean()]).nullable().default(null),
+  next: NextSchema,
+});
+
+export const BranchStepSchema = z.strictObject({
+  id: StepIdSchema,
+  type: z.literal('branch'),
+  label: LabelSchema,
+  rules: z.array(BranchRuleSchema).max(50).default([]),
+  otherwise: NextSchema,
+});
+
+export const CaptureSchema = z.strictObject({
+  /** A field of the capture catalog, e.g. `order.items` or `survey.satisfaction`. */
+  target: z.string().max(80),
+  /** The ask step whose answer goes into the field. */
+  from: StepIdSchema.nullable().default(null),
+});
+
+export const CaptureStepSchema = z.strictObject({
+  id: StepIdSchema,
+  type: z.literal('capture'),
+  label: LabelSchema,
+  captures: z.array(CaptureSchema).max(50).default([]),
+  next: NextSchema,
+});
+
+export const TransferTargetSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('skill'), skill: z.enum(callFunctionIds) }),
+  z.strictObject({
+    kind: z.literal('in_house'),
+    /** Who takes the call at the client, e.g. "Fraud desk". */
+    label: z.string().trim().max(120).default(''),
+    /** Left out: the client's in-house destination for this function. */
+    phone: z.string().regex(e164Pattern, 'Use an E.164 number such as +4969123456.').nullable().default(null),
+  }),
+]);
+
+export const TransferStepSchema = z.strictObject({
+  id: StepIdSchema,
+  type: z.literal('transfer'),
+  label: LabelSchema,
+  text: TextSchema,
+  to: TransferTargetSchema,
+});
+
+export const EndStepSchema = z.strictObject({
+  id: StepIdSchema,
+  type: z.literal('end'),
+  label: LabelSchema,
+  text: TextSchema,
+  disposition: DispositionCodeSchema.nullable().default(null),
+});
+
+export const StepSchema = z.discriminatedUnion('type', [SayStepSchema, AskStepSchema, BranchStepSchema, CaptureStepSchema, TransferStepSchema, EndStepSchema]);
+
+export const ScriptBodySchema = z.strictObject({
+  steps: z.array(StepSchema).max(200),
+});
+
+export type Step = z.output<typeof StepSchema>;
+export type SayStep = z.output<typeof SayStepSchema>;
+export type AskStep = z.output<typeof AskStepSchema>;
+export type BranchStep = z.output<typeof BranchStepSchema>;
+export type BranchRule = z.output<typeof BranchRuleSchema>;
+export type CaptureStep = z.output<typeof CaptureStepSchema>;
+export type TransferStep = z.output<typeof TransferStepSchema>;
+export type EndStep = z.output<typeof EndStepSchema>;
+export type AnswerSpec = z.output<typeof AnswerSpecSchema>;
+export type ScriptBody = z.output<typeof ScriptBodySchema>;
+export type ScriptBodyInput = z.input<typeof ScriptBodySchema>;
+
+// ---- variables -------------------------------------------------------------------------------
+
+export interface VariableDefinition {
+  name: string;
+  label: string;
+  /** What the preview shows in its place. */
+  sample: string;
+}
+
+/**
+ * What {{variables}} a say, ask, transfer or end text may use; `answers.<stepId>` names the answer
+ * given to an ask step of the same script.
+ */
+export const scriptVariables: readonly VariableDefinition[] = [
+  { name: 'caller.phone', label: "Caller's phone number", sample: '+33 6 12 34 56 78' },
+  { name: 'caller.name', label: "Caller's name (if known)", sample: 'Claire Martin' },
+  { name: 'customer.name', label: "Customer's name", sample: 'Claire Martin' },
+  { name: 'customer.email', label: "Customer's email", sample: 'claire.martin@example.com' },
+  { name: 'customer.phone', label: "Customer's phone", sample: '+33 6 12 34 56 78' },
+  { name: 'customer.address', label: "Customer's address", sample: '12 rue de la Paix, 75002 Paris' },
+  { name: 'customer.number', label: 'Customer number', sample: 'C-10482' },
+  { name: 'tenant.name', label: 'Company name', sample: 'Your company' },
+  { name: 'tenant.greeting', label: "Company's greeting", sample: 'Hello, thank you for calling' },
+  { name: 'hours.today', label: "Today's opening hours", sample: '11:00–14:30, 18:00–23:00' },
+  { name: 'promotions.active', label: 'Current promotions', sample: '2 pizzas bought, the 3rd free' },
+];
+export const answerVariablePrefix = 'answers.';
+export const variablePattern = /\{\{\s*([^{}]*?)\s*\}\}/g;
+
+/** The variable names a text uses, in order of appearance. */
+export function variablesIn(text: string): string[] {
+  return [...text.matchAll(variablePattern)].map((m) => m[1] ?? '');
+}
+
+// ---- capture targets ---------------------------------------------------------------------------
+
+export interface CaptureTarget {
+  /** `entity.field`, e.g. `order.items`. */
+  target: string;
+  entity: CaptureEntity;
+  label: string;
+  /** The answer types that fit the field; none listed: any. */
+  answerTypes?: readonly AnswerType[];
+}
+
+export const captureEntities = ['order', 'complaint', 'survey', 'customer', 'lead'] as const;
+export type CaptureEntity = (typeof captureEntities)[number];
+
+/** The fields a script may capture answers into, per record the call produces. */
+export const captureTargets: readonly CaptureTarget[] = [
+  { target: 'order.items', entity: 'order', label: 'Order: items' },
+  { target: 'order.fulfilment', entity: 'order', label: 'Order: delivery or pickup', answerTypes: ['choice', 'text'] },
+  { target: 'order.delivery_address', entity: 'order', label: 'Order: delivery address', answerTypes: ['text'] },
+  { target: 'order.requested_time', entity: 'order', label: 'Order: requested time', answerTypes: ['text', 'date'] },
+  { target: 'order.notes', entity: 'order', label: 'Order: notes' },
+  { target: 'complaint.category', entity: 'complaint', label: 'Complaint: category', answerTypes: ['choice', 'text'] },
+  { target: 'complaint.severity', entity: 'complaint', label: 'Complaint: severity', answerTypes: ['choice', 'number'] },
+  { target: 'complaint.description', entity: 'complaint', label: 'Complaint: description', answerTypes: ['text'] },
+  { target: 'complaint.desired_resolution', entity: 'complaint', label: 'Complaint: desired resolution', answerTypes: ['text', 'choice'] },
+  { target: 'complaint.reference', entity: 'complaint', label: 'Complaint: order or contract reference', answerTypes: ['text', 'number'] },
+  { target: 'customer.name', entity: 'customer', label: 'Customer: name', answerTypes: ['text'] },
+  { target: 'customer.email', entity: 'customer', label: 'Customer: email', answerTypes: ['email', 'text'] },
+  { target: 'customer.phone', entity: 'customer', label: 'Customer: phone', answerTypes: ['phone', 'text'] },
+  { target: 'customer.address', entity: 'customer', label: 'Customer: address', answerTypes: ['text'] },
+  { target: 'customer.birth_date', entity: 'customer', label: 'Customer: date of birth', answerTypes: ['date'] },
+  { target: 'customer.consent_marketing', entity: 'customer', label: 'Customer: agrees to offers', answerTypes: ['yes_no'] },
+  { target: 'lead.interest', entity: 'lead', label: 'Lead: interest', answerTypes: ['choice', 'text', 'yes_no'] },
+  { target: 'lead.callback_at', entity: 'lead', label: 'Lead: call back on', answerTypes: ['date', 'text'] },
+  { target: 'lead.notes', entity: 'lead', label: 'Lead: notes', answerTypes: ['text'] },
+];
+
+/** Survey answers are open-ended: `survey.<question>`, one field per question. */
+export const surveyTargetPattern = /^survey\.[a-z][a-z0-9_]{0,39}$/;
+
+export function findCaptureTarget(target: string): CaptureTarget | undefined {
+  const known = captureTargets.find((t) => t.target === target);
+  if (known) return known;
+  if (surveyTargetPattern.test(target)) return { target, entity: 'survey', label: `Survey: ${target.slice('survey.'.length).replaceAll('_', ' ')}` };
+  return undefined;
+}
+
+// ---- required captures per function ------------------------------------------------------------
+
+export interface RequiredCapture {
+  /** Satisfied when at least one capture's target matches. */
+  matches: (target: string) => boolean;
+  message: string;
+}
+
+/** What a function's script must capture to produce its record (an order needs items…). */
+export const requiredCaptures: Partial<Record<CallFunctionId, readonly RequiredCapture[]>> = {
+  order_taking: [{ matches: (t) => t === 'order.items', message: 'An order script must capture at least one item (order.items).' }],
+  complaints: [
+    { matches: (t) => t === 'complaint.category', message: 'A complaints script must capture the complaint category (complaint.category).' },
+    { matches: (t) => t === 'complaint.description', message: 'A complaints script must capture the complaint description (complaint.description).' },
+  ],
+  surveys: [{ matches: (t) => surveyTargetPattern.test(t), message: 'A survey script must capture at least one survey answer (survey.<question>).' }],
+};
+
+/** An empty script to start a draft from. */
+export function emptyScript(): ScriptBody {
+  return { steps: [] };
+}
+
+/** JSON with object keys sorted, so two bodies compare equal whatever order jsonb gave their keys. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}

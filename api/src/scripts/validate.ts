@@ -1,0 +1,237 @@
+import type { CallFunctionId } from '@switchboard/db/call-functions';
+import {
+  answerVariablePrefix,
+  findCaptureTarget,
+  requiredCaptures,
+  scriptVariables,
+  valueOperators,
+  variablesIn,
+  type AskStep,
+  type ScriptBody,
+  type Step,
+} from './model.ts';
+
+/**
+ * The whole-script check publishing runs: every problem at once, each with the path of the field at
+ * fault (`steps[3].next`), in words a non-programmer can act on. Pure, so the editor runs it too.
+ */
+
+export interface ScriptProblem {
+  path: string;
+  message: string;
+}
+
+export interface ValidationContext {
+  function: CallFunctionId;
+  /** The tenant's wrap-up codes; an end step must use an active one. */
+  wrapUpCodes: readonly { code: string; active: boolean }[];
+}
+
+const knownVariables = new Set(scriptVariables.map((v) => v.name));
+const terminalTypes = new Set<Step['type']>(['end', 'transfer']);
+
+/** The step ids a step can go to next, with the path of each pointer. */
+export function pointersOf(step: Step, index: number): { path: string; target: string | null }[] {
+  const at = `steps[${index}]`;
+  switch (step.type) {
+    case 'say':
+    case 'ask':
+    case 'capture':
+      return [{ path: `${at}.next`, target: step.next }];
+    case 'branch':
+      return [...step.rules.map((r, k) => ({ path: `${at}.rules[${k}].next`, target: r.next })), { path: `${at}.otherwise`, target: step.otherwise }];
+    case 'transfer':
+    case 'end':
+      return [];
+  }
+}
+
+export function validateScript(script: ScriptBody, context: ValidationContext): ScriptProblem[] {
+  const problems: ScriptProblem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
+  const { steps } = script;
+  if (!steps.length) {
+    add('steps', 'The script has no steps yet: add at least one step and an end.');
+    return problems;
+  }
+
+  const indexById = new Map<string, number>();
+  steps.forEach((step, i) => {
+    const first = indexById.get(step.id);
+    if (first === undefined) indexById.set(step.id, i);
+    else add(`steps[${i}].id`, `Step name '${step.id}' is already used by step ${first + 1}; each step needs its own name.`);
+  });
+  const stepNamed = (id: string) => {
+    const i = indexById.get(id);
+    return i === undefined ? undefined : steps[i];
+  };
+  const askNamed = (id: string): AskStep | undefined => {
+    const step = stepNamed(id);
+    return step?.type === 'ask' ? step : undefined;
+  };
+
+  const checkPointer = (path: string, target: string | null, missing: string) => {
+    if (target === null) add(path, missing);
+    else if (!indexById.has(target)) add(path, `Step '${target}' does not exist.`);
+  };
+
+  const checkText = (path: string, text: string, required: string | null) => {
+    if (required && !text.trim()) add(path, required);
+    for (const name of variablesIn(text)) {
+      if (name.startsWith(answerVariablePrefix)) {
+        const id = name.slice(answerVariablePrefix.length);
+        if (!stepNamed(id)) add(path, `{{${name}}} refers to step '${id}', which does not exist.`);
+        else if (!askNamed(id)) add(path, `{{${name}}} refers to step '${id}', which is not a question.`);
+      } else if (!knownVariables.has(name)) {
+        add(path, `Unknown variable {{${name}}}; pick one from the list of variables.`);
+      }
+    }
+  };
+
+  /** The question a rule or capture reads from: must exist and be an ask step. */
+  const checkQuestion = (path: string, id: string | null, what: string): AskStep | undefined => {
+    if (id === null) {
+      add(path, `Choose the question ${what}.`);
+      return undefined;
+    }
+    const step = stepNamed(id);
+    if (!step) add(path, `Step '${id}' does not exist.`);
+    else if (step.type !== 'ask') add(path, `Step '${id}' is not a question, so it has no answer ${what}.`);
+    return step?.type === 'ask' ? step : undefined;
+  };
+
+  steps.forEach((step, i) => {
+    const at = `steps[${i}]`;
+    switch (step.type) {
+      case 'say':
+        checkText(`${at}.text`, step.text, 'Enter what the operator says.');
+        checkPointer(`${at}.next`, step.next, 'Choose the step that comes next.');
+        break;
+      case 'ask': {
+        checkText(`${at}.text`, step.text, 'Enter the question the operator asks.');
+        const { answer } = step;
+        if (answer.type === 'choice') {
+          if (answer.choices.length < 2) add(`${at}.answer.choices`, 'Offer at least two choices.');
+          const seen = new Set<string>();
+          answer.choices.forEach((choice, k) => {
+            if (seen.has(choice.value)) add(`${at}.answer.choices[${k}].value`, `Choice '${choice.value}' is offered twice.`);
+            seen.add(choice.value);
+            if (!choice.label.trim()) add(`${at}.answer.choices[${k}].label`, 'Enter the words the operator sees for this choice.');
+          });
+        } else if (answer.choices.length) {
+          add(`${at}.answer.choices`, 'Only a "choice" answer has choices; remove them or change the answer type.');
+        }
+        if (answer.min !== null && answer.max !== null && answer.min > answer.max) add(`${at}.answer.max`, 'The maximum is below the minimum.');
+        checkPointer(`${at}.next`, step.next, 'Choose the step that comes next.');
+        break;
+      }
+      case 'branch': {
+        if (!step.rules.length) add(`${at}.rules`, 'Add at least one rule (e.g. "if the answer to … is …, go to …").');
+        step.rules.forEach((rule, k) => {
+          const rat = `${at}.rules[${k}]`;
+          const question = checkQuestion(`${rat}.step`, rule.step, 'this rule tests');
+          if (valueOperators.includes(rule.op)) {
+            if (rule.value === null || rule.value === '') add(`${rat}.value`, 'Enter the answer this rule compares with.');
+            else if (question) checkRuleValue(rat, question, rule.op, rule.value, add);
+          }
+          checkPointer(`${rat}.next`, rule.next, 'Choose where this rule goes.');
+        });
+        checkPointer(`${at}.otherwise`, step.otherwise, 'Choose where to go when no rule matches.');
+        break;
+      }
+      case 'capture':
+        if (!step.captures.length) add(`${at}.captures`, 'Add at least one field to fill.');
+        step.captures.forEach((capture, k) => {
+          const cat = `${at}.captures[${k}]`;
+          const target = findCaptureTarget(capture.target);
+          if (!target) add(`${cat}.target`, `Unknown field '${capture.target}'; pick one from the list of fields.`);
+          const question = checkQuestion(`${cat}.from`, capture.from, 'to take the answer from');
+          if (target?.answerTypes && question && !target.answerTypes.includes(question.answer.type)) {
+            add(`${cat}.from`, `${target.label} takes a ${target.answerTypes.join(' or ')} answer, but '${question.id}' asks for ${question.answer.type}.`);
+          }
+        });
+        checkPointer(`${at}.next`, step.next, 'Choose the step that comes next.');
+        break;
+      case 'transfer':
+        checkText(`${at}.text`, step.text, null);
+        break;
+      case 'end': {
+        checkText(`${at}.text`, step.text, null);
+        if (step.disposition === null) add(`${at}.disposition`, 'Choose the wrap-up code the call ends with.');
+        else {
+          const code = context.wrapUpCodes.find((c) => c.code === step.disposition);
+          if (!code) add(`${at}.disposition`, `'${step.disposition}' is not one of the company's wrap-up codes.`);
+          else if (!code.active) add(`${at}.disposition`, `Wrap-up code '${step.disposition}' is retired; choose an active one.`);
+        }
+        break;
+      }
+    }
+  });
+
+  // The shape of the flow: what the start reaches, and what can still reach an end.
+  const edges = steps.map((step, i) => pointersOf(step, i).flatMap((p) => (p.target !== null && indexById.has(p.target) ? [indexById.get(p.target)!] : [])));
+  const reachable = new Set<number>([0]);
+  for (const queue = [0]; queue.length; ) {
+    for (const j of edges[queue.shift()!] ?? []) if (!reachable.has(j)) reachable.add(j), queue.push(j);
+  }
+  const canFinish = new Set<number>(steps.flatMap((s, i) => (terminalTypes.has(s.type) ? [i] : [])));
+  for (let grew = true; grew; ) {
+    grew = false;
+    edges.forEach((targets, i) => {
+      if (!canFinish.has(i) && targets.some((j) => canFinish.has(j))) canFinish.add(i), (grew = true);
+    });
+  }
+  if (!steps.some((s) => terminalTypes.has(s.type))) add('steps', 'The script never ends: add an end step (or a transfer).');
+  steps.forEach((step, i) => {
+    if (!reachable.has(i)) {
+      add(`steps[${i}]`, `Step '${step.id}' cannot be reached from the start; link to it from another step, or remove it.`);
+      return;
+    }
+    // A step whose pointers are all set and valid but that still cannot finish is caught in a loop.
+    const pointers = pointersOf(step, i);
+    const complete = pointers.every((p) => p.target !== null && indexById.has(p.target));
+    if (!canFinish.has(i) && complete && pointers.length) {
+      add(`steps[${i}]`, `Step '${step.id}' is in a loop with no way out to an end step.`);
+    }
+  });
+
+  const targets = steps.flatMap((s) => (s.type === 'capture' ? s.captures.map((c) => c.target) : []));
+  for (const rule of requiredCaptures[context.function] ?? []) {
+    if (!targets.some(rule.matches)) add('steps', rule.message);
+  }
+  return problems;
+}
+
+function checkRuleValue(
+  at: string,
+  question: AskStep,
+  op: string,
+  value: string | number | boolean,
+  add: (path: string, message: string) => void,
+): void {
+  const { answer } = question;
+  const ordered = op === 'less_than' || op === 'greater_than';
+  switch (answer.type) {
+    case 'choice': {
+      const offered = answer.choices.map((c) => c.value);
+      if (ordered) add(`${at}.op`, `Choices cannot be compared as more or less; use "is" or "is not".`);
+      else if (typeof value !== 'string' || !offered.includes(value)) {
+        add(`${at}.value`, `'${String(value)}' is not one of the choices of '${question.id}' (${offered.join(', ') || 'none yet'}).`);
+      }
+      break;
+    }
+    case 'yes_no':
+      if (ordered) add(`${at}.op`, 'A yes/no answer cannot be compared as more or less; use "is" or "is not".');
+      else if (typeof value !== 'boolean') add(`${at}.value`, `'${question.id}' is a yes/no question: compare with yes or no.`);
+      break;
+    case 'number':
+      if (typeof value !== 'number') add(`${at}.value`, `'${question.id}' asks for a number: compare with a number.`);
+      break;
+    case 'date':
+      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) add(`${at}.value`, `'${question.id}' asks for a date: compare with a date (YYYY-MM-DD).`);
+      break;
+    default:
+      if (ordered) add(`${at}.op`, `'${question.id}' asks for ${answer.type}, which cannot be compared as more or less.`);
+      else if (typeof value !== 'string') add(`${at}.value`, `'${question.id}' asks for ${answer.type}: compare with text.`);
+  }
+}

@@ -1,0 +1,212 @@
+import { answerVariablePrefix, variablePattern, type AnswerSpec, type BranchRule, type BranchStep, type ScriptBody, type Step } from './model.ts';
+
+/**
+ * Walking a script the way an operator does: the preview runs it now, the operator desk later.
+ * Say and ask steps wait for the operator; branch and capture steps run on their own. Pure: the
+ * state is a plain value, every move answers a new one.
+ */
+
+/** An answer as the walker keeps it: text, a number, yes/no, or null for a question left unanswered. */
+export type AnswerValue = string | number | boolean | null;
+
+export type WalkOutcome =
+  | { kind: 'end'; stepId: string; disposition: string | null }
+  | { kind: 'transfer'; stepId: string; to: Extract<Step, { type: 'transfer' }>['to'] }
+  | { kind: 'stuck'; stepId: string | null; message: string };
+
+export interface WalkState {
+  /** The step waiting for the operator (a say or ask step, or the end/transfer reached). */
+  at: string | null;
+  answers: Record<string, AnswerValue>;
+  /** Capture target → value, e.g. `order.items` → "2 Margherita". */
+  captured: Record<string, AnswerValue>;
+  /** Every step passed through, in order (branch and capture steps included). */
+  trail: string[];
+  /** Set once the script is over: an end, a transfer, or a dead end in an unfinished draft. */
+  outcome: WalkOutcome | null;
+}
+
+/** Steps run without the operator before giving up: a loop of branches that never asks anything. */
+const maxAutomaticSteps = 1000;
+
+function stepById(script: ScriptBody, id: string | null): Step | undefined {
+  return id === null ? undefined : script.steps.find((s) => s.id === id);
+}
+
+export function currentStep(script: ScriptBody, state: WalkState): Step | undefined {
+  return stepById(script, state.at);
+}
+
+function ruleHolds(rule: BranchRule, answers: Record<string, AnswerValue>): boolean {
+  if (rule.step === null) return false;
+  const answer = answers[rule.step];
+  const answered = answer !== undefined && answer !== null && answer !== '';
+  switch (rule.op) {
+    case 'answered':
+      return answered;
+    case 'not_answered':
+      return !answered;
+    case 'equals':
+      return answered && answer === rule.value;
+    case 'not_equals':
+      return !answered || answer !== rule.value;
+    case 'less_than':
+      return answered && rule.value !== null && answer < rule.value;
+    case 'greater_than':
+      return answered && rule.value !== null && answer > rule.value;
+  }
+}
+
+/** Where a branch goes with these answers: the first rule that holds, else `otherwise`. */
+export function branchTarget(step: BranchStep, answers: Record<string, AnswerValue>): string | null {
+  return step.rules.find((rule) => ruleHolds(rule, answers))?.next ?? step.otherwise;
+}
+
+/** The step after `step` given the answers so far; null at an end, a transfer or an unset pointer. */
+export function nextStepId(step: Step, answers: Record<string, AnswerValue>): string | null {
+  switch (step.type) {
+    case 'say':
+    case 'ask':
+    case 'capture':
+      return step.next;
+    case 'branch':
+      return branchTarget(step, answers);
+    case 'transfer':
+    case 'end':
+      return null;
+  }
+}
+
+/** Moves to `id`, then runs branch and capture steps until one needs the operator or the script is over. */
+function arrive(script: ScriptBody, state: WalkState, id: string | null, from: string | null): WalkState {
+  const next: WalkState = { ...state, answers: { ...state.answers }, captured: { ...state.captured }, trail: [...state.trail] };
+  let target = id;
+  let previous = from;
+  for (let moves = 0; moves < maxAutomaticSteps; moves++) {
+    const step = stepById(script, target);
+    if (!step) {
+      next.at = null;
+      next.outcome = {
+        kind: 'stuck',
+        stepId: previous,
+        message: target === null ? `Step '${previous}' does not say which step comes next.` : `Step '${target}' does not exist.`,
+      };
+      return next;
+    }
+    next.trail.push(step.id);
+    next.at = step.id;
+    switch (step.type) {
+      case 'say':
+      case 'ask':
+        return next;
+      case 'end':
+        next.outcome = { kind: 'end', stepId: step.id, disposition: step.disposition };
+        return next;
+      case 'transfer':
+        next.outcome = { kind: 'transfer', stepId: step.id, to: step.to };
+        return next;
+      case 'capture':
+        for (const capture of step.captures) {
+          if (capture.from !== null && capture.target) next.captured[capture.target] = next.answers[capture.from] ?? null;
+        }
+        break;
+      case 'branch':
+        break;
+    }
+    previous = step.id;
+    target = nextStepId(step, next.answers);
+  }
+  next.outcome = { kind: 'stuck', stepId: previous, message: 'The script goes round in a loop without asking anything.' };
+  return next;
+}
+
+/** A walk at the first step of the script. */
+export function startWalk(script: ScriptBody): WalkState {
+  const empty: WalkState = { at: null, answers: {}, captured: {}, trail: [], outcome: null };
+  const first = script.steps[0];
+  if (!first) return { ...empty, outcome: { kind: 'stuck', stepId: null, message: 'The script has no steps.' } };
+  return arrive(script, empty, first.id, null);
+}
+
+export type AdvanceResult = { ok: true; state: WalkState } | { ok: false; message: string };
+
+/**
+ * The operator moves on: past a say step, or with the answer to an ask step (typed as the operator
+ * typed it; parseAnswer() checks and converts it). An invalid answer leaves the state as it was.
+ */
+export function advance(script: ScriptBody, state: WalkState, input?: string | number | boolean | null): AdvanceResult {
+  if (state.outcome) return { ok: false, message: 'The script is over.' };
+  const step = currentStep(script, state);
+  if (!step) return { ok: false, message: 'There is no current step.' };
+  if (step.type === 'ask') {
+    const parsed = parseAnswer(step.answer, input ?? null);
+    if (!parsed.ok) return parsed;
+    const answered: WalkState = { ...state, answers: { ...state.answers, [step.id]: parsed.value } };
+    return { ok: true, state: arrive(script, answered, step.next, step.id) };
+  }
+  return { ok: true, state: arrive(script, state, nextStepId(step, state.answers), step.id) };
+}
+
+const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const yes = new Set(['yes', 'y', 'true', 'oui', 'ja', 'да', '1']);
+const no = new Set(['no', 'n', 'false', 'non', 'nein', 'нет', '0']);
+
+/** Checks an answer against what the question expects and converts it (numbers, yes/no, E.164 phones). */
+export function parseAnswer(spec: AnswerSpec, raw: string | number | boolean | null): { ok: true; value: AnswerValue } | { ok: false; message: string } {
+  const text = raw === null ? '' : String(raw).trim();
+  if (!text) return spec.required ? { ok: false, message: 'This question needs an answer.' } : { ok: true, value: null };
+  switch (spec.type) {
+    case 'text':
+      if (spec.min !== null && text.length < spec.min) return { ok: false, message: `Enter at least ${spec.min} characters.` };
+      if (spec.max !== null && text.length > spec.max) return { ok: false, message: `Enter at most ${spec.max} characters.` };
+      return { ok: true, value: text };
+    case 'number': {
+      const value = typeof raw === 'number' ? raw : Number(text.replace(',', '.'));
+      if (!Number.isFinite(value)) return { ok: false, message: 'Enter a number.' };
+      if (spec.min !== null && value < spec.min) return { ok: false, message: `Enter ${spec.min} or more.` };
+      if (spec.max !== null && value > spec.max) return { ok: false, message: `Enter ${spec.max} or less.` };
+      return { ok: true, value };
+    }
+    case 'choice': {
+      const choice = spec.choices.find((c) => c.value === text || c.label.toLowerCase() === text.toLowerCase());
+      return choice ? { ok: true, value: choice.value } : { ok: false, message: `Pick one of: ${spec.choices.map((c) => c.label).join(', ')}.` };
+    }
+    case 'yes_no':
+      if (raw === true || yes.has(text.toLowerCase())) return { ok: true, value: true };
+      if (raw === false || no.has(text.toLowerCase())) return { ok: true, value: false };
+      return { ok: false, message: 'Answer yes or no.' };
+    case 'date': {
+      const valid = /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text);
+      return valid ? { ok: true, value: text } : { ok: false, message: 'Enter a date as YYYY-MM-DD.' };
+    }
+    case 'phone': {
+      const compact = text.replace(/[\s().-]/g, '');
+      return /^\+[1-9][0-9]{6,14}$/.test(compact)
+        ? { ok: true, value: compact }
+        : { ok: false, message: 'Enter the number with its country code, e.g. +33 6 12 34 56 78.' };
+    }
+    case 'email':
+      return emailPattern.test(text) ? { ok: true, value: text.toLowerCase() } : { ok: false, message: 'Enter a valid email address.' };
+  }
+}
+
+/** How an answer reads in a text: yes/no in words, skipped as a dash. */
+export function answerText(value: AnswerValue | undefined): string {
+  if (value === undefined || value === null || value === '') return '—';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  return String(value);
+}
+
+/**
+ * A text with its {{variables}} filled: from `values` (caller, customer, tenant, hours, promotions),
+ * and `answers.<stepId>` from the answers given. A variable with no value stays visible as it is.
+ */
+export function fillVariables(text: string, values: Record<string, string>, answers: Record<string, AnswerValue> = {}): string {
+  return text.replace(variablePattern, (whole, name: string) => {
+    if (name.startsWith(answerVariablePrefix)) {
+      const id = name.slice(answerVariablePrefix.length);
+      return id in answers ? answerText(answers[id]) : whole;
+    }
+    return values[name] ?? whole;
+  });
+}

@@ -1,27 +1,16 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createTestDatabase, newId, withApp, type Database, type UserKind } from '@switchboard/db';
 import { createApp, hashPassword, loadConfig } from '@switchboard/api';
+import { ensureWebBuilt, repoRoot, webDist } from '../../scripts/src/build-web.ts';
+import { findChromium } from '../../scripts/src/chromium.ts';
 
-export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const webDir = join(repoRoot, 'web');
-export const webDist = join(webDir, 'dist');
+export { repoRoot, webDist };
 export const resultsDir = join(repoRoot, 'test-results');
-
-/** Builds web/dist with Vite when it is missing (delete it to test fresh changes to web/). */
-export function ensureWebBuilt(): void {
-  if (existsSync(join(webDist, 'index.html'))) return;
-  // vite/bin/vite.js is not in Vite's package exports; its package.json is, and the bin sits beside it.
-  const vite = join(dirname(createRequire(join(webDir, 'package.json')).resolve('vite/package.json')), 'bin', 'vite.js');
-  execFileSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: webDir, stdio: 'inherit' });
-}
 
 export interface TestServer {
   url: string;
@@ -72,11 +61,11 @@ export async function startServer(): Promise<TestServer> {
 }
 
 export function chromiumPath(): string {
-  const path = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-  if (!existsSync(path)) {
+  const path = findChromium();
+  if (!path) {
     throw new Error(
-      `No Chromium at ${path}. The browser tests drive Debian's Chromium: install it with ` +
-        '`apt-get update && apt-get install -y chromium`, or point CHROMIUM_PATH at a Chromium or Chrome binary.',
+      `No Chromium found${process.env.CHROMIUM_PATH ? ` at ${process.env.CHROMIUM_PATH}` : ''}. The browser tests drive Debian's Chromium: ` +
+        'install it with `apt-get update && apt-get install -y chromium`, or point CHROMIUM_PATH at a Chromium or Chrome binary.',
     );
   }
   return path;

@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ['{api,db,tenants,scripts,tests}/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'web/**'],
-    testTimeout: 30_000,
+    testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
   },

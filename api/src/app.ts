@@ -18,8 +18,10 @@ import { memberRoutes } from './members/routes.ts';
 import { operatorRoutes } from './operators/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { catalogRoutes } from './catalog/routes.ts';
+import { rulesRoutes } from './rules/routes.ts';
 import { hoursRoutes } from './hours/routes.ts';
 import { scriptRoutes } from './scripts/routes.ts';
+import { delegationRoutes } from './delegations/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { docsRoutes } from './docs/routes.ts';
 
@@ -34,7 +36,9 @@ const apiRoutes = createRouter()
   .route('/', auditRoutes)
   .route('/', catalogRoutes)
   .route('/', hoursRoutes)
-  .route('/', scriptRoutes);
+  .route('/', scriptRoutes)
+  .route('/', delegationRoutes)
+  .route('/', rulesRoutes);
 
 const routes = createRouter().route('/api', apiRoutes);
 

@@ -30,3 +30,7 @@ export {
   type PublishedVersion,
 } from './scripts/service.ts';
 export * as catalog from './catalog/index.ts';
+export { DelegationInputSchema, FunctionPriceSchema, PriceListSchema, delegationProblems, listDelegations, loadPrices, parseInHouse, replacePrices, setDelegation } from './delegations/index.ts';
+export type { Delegation, DelegationInput, FunctionPrice, PriceList } from './delegations/index.ts';
+export * as rules from './rules/index.ts';
+export { loadRules, replaceRules, hasSavedRules, type RulesReplaced } from './rules/service.ts';

@@ -2,14 +2,18 @@ import type { Kysely } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import * as foundation from './migrations/0001_foundation.ts';
 import * as hours from './migrations/0002_hours.ts';
+import * as delegations from './migrations/0003_delegations.ts';
 import * as catalog from './migrations/0005_catalog.ts';
 import * as scripts from './migrations/0004_scripts.ts';
+import * as rules from './migrations/0006_rules.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
   '0002_hours': hours,
+  '0003_delegations': delegations,
   '0004_scripts': scripts,
   '0005_catalog': catalog,
+  '0006_rules': rules,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -85,6 +85,8 @@ export interface OperatorAssignmentsTable {
   operatorId: string;
   skills: ColumnType<string[], string[] | undefined, string[]>;
   createdAt: Timestamp;
+  /** When the operator's signed confidentiality agreement for this tenant was put on file (null: none). */
+  confidentialityAgreementSignedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface AuditLogTable {
@@ -239,6 +241,51 @@ export interface ScriptVersionsTable {
   publishedByLabel: string;
 }
 
+export const priceMetrics = ['handled_minute', 'order', 'complaint', 'completed_survey', 'contact_reached', 'data_entry_record'] as const;
+export type PriceMetric = (typeof priceMetrics)[number];
+
+/** The provider's price list (global, no tenant): one unit price per function and currency. */
+export interface FunctionPricesTable {
+  function: string;
+  currency: string;
+  metric: PriceMetric;
+  unitPriceMinor: number;
+  updatedAt: Timestamp;
+  updatedBy: string;
+}
+
+/** Per tenant and function: delegated to the provider, or kept in-house with a destination. */
+export interface DelegationsTable {
+  tenantId: string;
+  function: string;
+  delegated: boolean;
+  /** E.164. */
+  inHousePhone: string | null;
+  inHouseEmail: string | null;
+  /** In the unit of the function's price metric. */
+  expectedMonthlyVolume: number;
+  updatedAt: Timestamp;
+  updatedBy: string;
+}
+
+/** A tenant's confidentiality rules, one row per tenant (api/src/rules/definition.ts is the document). */
+export interface ConfidentialityRulesTable {
+  tenantId: string;
+  classification: Json;
+  operatorVisibility: string;
+  exportFields: ColumnType<string[], string[] | undefined, string[]>;
+  whiteLabel: ColumnType<boolean, boolean | undefined, boolean>;
+  greetingText: string | null;
+  recordingPolicy: string;
+  personalDataRetentionDays: number;
+  recordingRetentionDays: number;
+  requiresConfidentialityAgreement: ColumnType<boolean, boolean | undefined, boolean>;
+  /** CIDR ranges in canonical form (text[], checked by a cast to cidr[]). */
+  ipAllowList: ColumnType<string[], string[] | undefined, string[]>;
+  updatedAt: Timestamp;
+  updatedBy: string;
+}
+
 export interface DB {
   tenants: TenantsTable;
   users: UsersTable;
@@ -259,6 +306,9 @@ export interface DB {
   wrapUpCodes: WrapUpCodesTable;
   scripts: ScriptsTable;
   scriptVersions: ScriptVersionsTable;
+  functionPrices: FunctionPricesTable;
+  delegations: DelegationsTable;
+  confidentialityRules: ConfidentialityRulesTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -1,8 +1,21 @@
 import type { Kysely } from 'kysely';
-import { newId, withApp, withTenant, type DB, type ProviderStaffKind, type Tenant, type TenantTx, type TenantUpdate } from '@switchboard/db';
-import { createUserWithTemporaryPassword, inviteMemberIn, replaceHours, writeAudit, writePlatformAudit, type HoursDefinition } from '@switchboard/api';
+import { newId, withApp, withTenant, type CallFunctionId, type DB, type ProviderStaffKind, type Tenant, type TenantTx, type TenantUpdate } from '@switchboard/db';
+import {
+  createUserWithTemporaryPassword,
+  inviteMemberIn,
+  ProblemError,
+  replaceHours,
+  replacePrices,
+  setDelegation,
+  writeAudit,
+  writePlatformAudit,
+  type HoursDefinition,
+} from '@switchboard/api';
 import { tenantProfileFields, type ProviderDefinition, type TenantDefinition } from './format.ts';
 import { applyScripts, scriptProblems } from './apply-scripts.ts';
+import { replaceRules, type rules } from '@switchboard/api';
+
+type Rules = rules.Rules;
 import { applyCatalog, CatalogRefused } from './catalog.ts';
 
 /**
@@ -33,6 +46,8 @@ export interface ProviderResult {
   file?: string;
   outcome: 'applied' | 'failed';
   staff: StaffResult[];
+  /** Left out: the file has no `prices` section. */
+  prices?: 'replaced' | 'unchanged';
   passwords: IssuedPassword[];
   notes: string[];
   errors: string[];
@@ -133,6 +148,8 @@ export async function applyProvider(
         result.staff.push({ email: member.email, kind: member.kind, outcome: 'created' });
         result.passwords.push({ email: created.email, kind: created.kind, temporaryPassword: created.temporaryPassword });
       }
+      // The price list: the file's section replaces it as a whole (as PUT /api/function-prices does).
+      if (definition.prices) result.prices = (await replacePrices(tx, null, { prices: definition.prices }, now)).changed ? 'replaced' : 'unchanged';
     });
   } catch (error) {
     result.outcome = 'failed';
@@ -317,6 +334,31 @@ export async function applyTenant(
           });
         }
 
+        // Delegations last, once the scripts and hours they require are in place; every refusal is listed.
+        if (definition.delegations) {
+          const refused: string[] = [];
+          const tenantRow = { id: tenantId, currency: profile.currency };
+          for (const [fn, choice] of Object.entries(definition.delegations)) {
+            if (!choice) continue;
+            try {
+              const { changed: didChange, delegation } = await setDelegation(tx, tenantRow, null, fn as CallFunctionId, choice, now);
+              if (didChange) {
+                changed('delegations', `delegations: ${fn} ${delegation.delegated ? 'delegated' : `in-house${delegation.inHouse ? ` (${delegation.inHouse})` : ''}`}, ${delegation.expectedMonthlyVolume}/month`);
+              }
+            } catch (error) {
+              if (!(error instanceof ProblemError) || !error.errors) throw error;
+              refused.push(...error.errors.map((e) => `delegations.${fn}.${e.path}: ${e.message}`));
+            }
+          }
+          if (refused.length) throw new ApplyRefused(refused);
+        }
+
+        // Confidentiality rules: replaced as a whole (as PUT /rules does); no section, no change.
+        if (definition.rules) {
+          const replaced = await replaceRules(tx, tenantId, null, definition.rules, now);
+          if (replaced.changed) for (const line of rulesChanges(replaced.before, replaced.after)) changed('rules', line);
+        }
+
         if (result.outcome !== 'created' && result.fields.length) result.outcome = 'updated';
       },
       { actorId: null },
@@ -351,6 +393,14 @@ function hoursChanges(before: HoursDefinition, after: HoursDefinition): string[]
   diff('override', before.overrides, after.overrides, (o) => `${quote(o.label)} (${o.from === o.to ? o.from : `${o.from}..${o.to}`})`);
   diff('function', before.functionSchedules, after.functionSchedules, (f) => f.function);
   return lines.length ? lines : ['hours: replaced'];
+}
+
+/** One line per part of the rules that differs, e.g. `rules: operatorVisibility: "masked" → "last_four"`. */
+function rulesChanges(before: Rules, after: Rules): string[] {
+  const lines = (Object.keys(after) as (keyof Rules)[])
+    .filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]))
+    .map((key) => (key === 'classification' ? 'rules: classification changed' : `rules: ${key}: ${quote(before[key])} → ${quote(after[key])}`));
+  return lines.length ? lines : ['rules: saved'];
 }
 
 type Profile = TenantDefinition['tenant'];

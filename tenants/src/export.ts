@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import { Document, isMap, isSeq, visit } from 'yaml';
 import { withApp, withTenant, type DB } from '@switchboard/db';
-import { loadHours } from '@switchboard/api';
+import { listDelegations, loadHours } from '@switchboard/api';
+import { hasSavedRules, loadRules } from '@switchboard/api';
 import { exportScriptSections } from './export-scripts.ts';
 import { exportCatalog } from './catalog.ts';
 import type { TenantDefinition } from './format.ts';
@@ -30,6 +31,13 @@ export async function exportTenant(db: Kysely<DB>, slug: string): Promise<Tenant
     const hours = await loadHours(tx);
     const scriptSections = await exportScriptSections(tx);
     const catalog = await exportCatalog(tx);
+    // Rules only once the tenant has saved some, so applying the export to a tenant on defaults changes nothing.
+    const rules = (await hasSavedRules(tx)) ? await loadRules(tx) : null;
+    // Only the functions the tenant has set (a row exists); the others are left out, as apply leaves them alone.
+    const chosen = (await listDelegations(tx, tenant)).functions.filter((f) => f.updatedAt !== null);
+    const delegations = Object.fromEntries(
+      chosen.map((f) => [f.function, { delegated: f.delegated, inHouse: f.inHouse, expectedMonthlyVolume: f.expectedMonthlyVolume }]),
+    );
     // A tenant that has set no hours exports no section, so applying the export leaves hours alone.
     const hasHours = hours.schedules.length > 0 || hours.overrides.length > 0 || hours.functionSchedules.length > 0;
     return {
@@ -47,6 +55,8 @@ export async function exportTenant(db: Kysely<DB>, slug: string): Promise<Tenant
       ...(hasHours ? { hours } : {}),
       ...scriptSections,
       ...(catalog ? { catalog } : {}),
+      ...(chosen.length ? { delegations } : {}),
+      ...(rules ? { rules } : {}),
     };
   });
 }

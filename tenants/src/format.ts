@@ -4,6 +4,8 @@ import { HoursDefinitionSchema, normalizeHours, DisplayNameSchema, EmailSchema, 
 import { DispositionCodeSchema, ScriptBodySchema } from '@switchboard/api/scripts';
 import { callFunctionIds } from '@switchboard/db';
 import { CatalogSectionSchema } from './catalog.ts';
+import { rules } from '@switchboard/api';
+import { DelegationInputSchema, PriceListSchema } from '@switchboard/api';
 
 /**
  * The tenant definition format (tenants/README.md documents it for people). A tenant file is made
@@ -77,6 +79,9 @@ export const WrapUpCodesSectionSchema = z
 /** Per call-center function, the script to publish (api/src/scripts/model.ts); checked in full when applied. */
 export const ScriptsSectionSchema = z.partialRecord(z.enum(callFunctionIds), ScriptBodySchema);
 
+/** Per call-center function: delegated to the provider, or kept in-house with its destination. Applied after hours and scripts. */
+export const DelegationsSectionSchema = z.partialRecord(z.enum(callFunctionIds), DelegationInputSchema);
+
 /**
  * One tenant file. Parsing normalizes it: emails lower-cased, lists ordered by email, skills
  * de-duplicated and sorted — the same order `tenants:export` writes, so a round trip compares equal.
@@ -94,6 +99,10 @@ export const TenantFileSchema = z
     scripts: ScriptsSectionSchema.optional(),
     /** Left out: the file does not manage the catalog. Entries it does not list are left alone (tenants/README.md). */
     catalog: CatalogSectionSchema.optional(),
+    /** Left out: the file does not manage delegations. Functions it does not list are left alone (tenants/README.md). */
+    delegations: DelegationsSectionSchema.optional(),
+    /** Left out: the file does not manage the confidentiality rules. Present: they become exactly these, parts left out at their defaults. */
+    rules: rules.RulesSchema.optional(),
   })
   .superRefine((file, ctx) => {
     noRepeatedEmails(file.clientUsers, 'clientUsers', ctx);
@@ -105,9 +114,17 @@ export const TenantFileSchema = z
 export const ProviderFileSchema = z
   .strictObject({
     staff: z.array(StaffMemberSchema).default([]),
+    /** Left out: the file does not manage prices. Present: the provider's price list is exactly these (tenants/README.md). */
+    prices: PriceListSchema.shape.prices.optional(),
   })
-  .superRefine((file, ctx) => noRepeatedEmails(file.staff, 'staff', ctx))
-  .transform((file) => ({ staff: byEmail(file.staff) }));
+  .superRefine((file, ctx) => {
+    noRepeatedEmails(file.staff, 'staff', ctx);
+    if (file.prices) {
+      const checked = PriceListSchema.safeParse({ prices: file.prices });
+      for (const issue of checked.success ? [] : checked.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
+  })
+  .transform((file) => ({ staff: byEmail(file.staff), ...(file.prices ? { prices: file.prices } : {}) }));
 
 export type TenantDefinition = z.output<typeof TenantFileSchema>;
 export type TenantDefinitionInput = z.input<typeof TenantFileSchema>;

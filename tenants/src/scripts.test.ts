@@ -79,7 +79,7 @@ describe('scripts in tenant files', () => {
     expect(Object.fromEntries(scripts)).toEqual({
       'banque-horizon': ['complaints', 'information'],
       'pizza-napoli': ['information', 'order_taking'],
-      telenova: ['surveys', 'telesales'],
+      telenova: ['information', 'surveys', 'telesales'],
     });
   });
 });

@@ -24,5 +24,11 @@ export async function writeThroughDocumentedRoutes(app: App, admin: Client, tena
     const published = await admin.post(`/api/t/${tenant.slug}/scripts/information/publish`);
     if (published.status !== 201) throw new Error(`Publishing the example script failed: ${published.status} ${published.text}`);
   }
+  // Delegations are set per function: keep one in-house in both tenants with the documented example.
+  const delegation = operations.find((op) => op.method === 'PUT' && op.path === '/api/t/{tenant}/delegations/{function}')?.body;
+  for (const tenant of tenants) {
+    const kept = await admin.put(`/api/t/${tenant.slug}/delegations/complaints`, delegation);
+    if (kept.status !== 200) throw new Error(`Keeping complaints in-house failed: ${kept.status} ${kept.text}`);
+  }
   return operations;
 }

@@ -55,6 +55,12 @@ export const router = createRouter({
       meta: { kinds: providerStaff, title: 'Staff' },
     },
     {
+      path: '/admin/prices',
+      name: 'prices',
+      component: () => import('./views/admin/PricesView.vue'),
+      meta: { kinds: providerStaff, title: 'Prices' },
+    },
+    {
       path: '/operator',
       name: 'operator-home',
       component: () => import('./views/operator/OperatorHomeView.vue'),
@@ -78,6 +84,8 @@ export const router = createRouter({
           component: () => import('./views/tenant/ScriptEditor.vue'),
           meta: { title: 'Script editor' },
         },
+        { path: 'functions', name: 'tenant-functions', component: () => import('./views/tenant/TenantFunctions.vue'), meta: { title: 'Functions' } },
+        { path: 'rules', name: 'tenant-rules', component: () => import('./views/tenant/TenantRules.vue'), meta: { title: 'Rules' } },
         { path: 'hours', name: 'tenant-hours', component: () => import('./views/tenant/TenantHours.vue'), meta: { title: 'Hours' } },
         { path: 'catalog', name: 'tenant-catalog', component: () => import('./views/tenant/TenantCatalog.vue'), meta: { title: 'Catalog' } },
         {

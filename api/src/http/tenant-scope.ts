@@ -4,6 +4,8 @@ import { withApp, withTenant, type DB, type Tenant, type TenantTx, type UserKind
 import { actorOf, type AppEnv, type SessionUser, type TenantContext } from './env.ts';
 import { currentUser } from './session.ts';
 import { forbidden, notFound, ProblemError } from './problem.ts';
+import { clientAddress } from './client-address.ts';
+import { addressAllowed } from '../rules/definition.ts';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -40,6 +42,12 @@ export async function accessWithin(tx: TenantTx, tenantId: string, user: Session
   }
 }
 
+/** Whether the tenant's IP allow-list (confidentiality rules) lets this address in; an empty list lets everyone in. */
+async function clientAddressAllowed(tx: TenantTx, address: string): Promise<boolean> {
+  const row = await tx.selectFrom('confidentialityRules').select('ipAllowList').executeTakeFirst();
+  return !row?.ipAllowList.length || addressAllowed(address, row.ipAllowList);
+}
+
 /**
  * DESIGN.md tenancy rules 4 and 5 in one place: resolve `:tenant`, check the session's user may act
  * for it, and run the rest of the request inside that tenant's transaction. An unknown tenant and a
@@ -58,6 +66,10 @@ export function tenantScope(): MiddlewareHandler<AppEnv> {
       async (tx) => {
         const access = await accessWithin(tx, tenant.id, user);
         if (!access) throw notFound();
+        // A client user outside the tenant's IP allow-list is told what anyone who may not act for the
+        // tenant is told (404, DESIGN.md rule 5): a 403 would confirm the tenant exists and that this
+        // account belongs to it to whoever holds a stolen session. Provider staff are not restricted.
+        if ((access === 'client_admin' || access === 'client_member') && !(await clientAddressAllowed(tx, clientAddress(c)))) throw notFound();
         if (tenant.status === 'suspended' && !safeMethods.has(c.req.method)) {
           throw new ProblemError(
             403,

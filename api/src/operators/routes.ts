@@ -5,6 +5,12 @@ import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { writeAudit } from '../audit/write.ts';
 import { SkillSchema } from '../http/validators.ts';
+import { loadRules } from '../rules/service.ts';
+
+/** An operator may take the tenant's calls unless its rules require a signed agreement and none is on file. */
+function agreementStatus(signedAt: Date | null, required: boolean) {
+  return { agreementSignedAt: signedAt?.toISOString() ?? null, clearedForCalls: !required || signedAt !== null };
+}
 
 
 const AssignedOperatorSchema = z
@@ -14,8 +20,19 @@ const AssignedOperatorSchema = z
     displayName: z.string(),
     skills: z.array(z.string()),
     createdAt: z.string(),
+    agreementSignedAt: z.string().nullable().openapi({ description: "When the operator's signed confidentiality agreement for this tenant was put on file" }),
+    clearedForCalls: z.boolean().openapi({ description: "False when the tenant's rules require a signed agreement and none is on file" }),
   })
   .openapi('AssignedOperator');
+
+const AgreementBodySchema = z
+  .object({
+    signedAt: z.iso
+      .datetime({ offset: true, message: 'Use an ISO 8601 instant such as 2026-01-15T09:00:00Z.' })
+      .nullable()
+      .openapi({ description: 'When the agreement was signed; null takes it off file' }),
+  })
+  .openapi('ConfidentialityAgreementBody', { example: { signedAt: '2026-01-15T09:00:00Z' } });
 
 const OperatorParamSchema = TenantParamSchema.extend({
   operatorId: z.uuid().openapi({ param: { name: 'operatorId', in: 'path' } }),
@@ -49,6 +66,18 @@ const assign = createRoute({
   },
 });
 
+const recordAgreement = createRoute({
+  method: 'put',
+  path: '/t/{tenant}/operators/{operatorId}/agreement',
+  tags: ['operators'],
+  summary: "Put on file (or take off) the operator's signed confidentiality agreement for this tenant",
+  request: { params: OperatorParamSchema, body: { content: { 'application/json': { schema: AgreementBodySchema } }, required: true } },
+  responses: {
+    200: { description: 'Recorded', content: { 'application/json': { schema: AssignedOperatorSchema } } },
+    ...problemResponses(400, 401, 403, 404),
+  },
+});
+
 const unassign = createRoute({
   method: 'delete',
   path: '/t/{tenant}/operators/{operatorId}',
@@ -65,12 +94,14 @@ export const operatorRoutes = createRouter()
       .selectFrom('operatorAssignments')
       .innerJoin('users', 'users.id', 'operatorAssignments.operatorId')
       .select(['operatorAssignments.operatorId', 'users.email', 'users.displayName', 'operatorAssignments.skills', 'operatorAssignments.createdAt'])
+      .select('operatorAssignments.confidentialityAgreementSignedAt')
       .orderBy('users.displayName')
       .execute();
+    const { requiresConfidentialityAgreement } = await loadRules(ctx.tx);
     // Client users see who serves them by name; staff emails stay with the provider.
     const showEmail = ctx.access === 'provider_admin' || ctx.access === 'supervisor';
     return c.json(
-      { operators: rows.map((r) => ({ ...r, email: showEmail ? r.email : null, createdAt: r.createdAt.toISOString() })) },
+      { operators: rows.map(({ confidentialityAgreementSignedAt: signed, ...r }) => ({ ...r, email: showEmail ? r.email : null, createdAt: r.createdAt.toISOString(), ...agreementStatus(signed, requiresConfidentialityAgreement) })) },
       200,
     );
   })
@@ -98,8 +129,10 @@ export const operatorRoutes = createRouter()
       .insertInto('operatorAssignments')
       .values({ tenantId: ctx.tenant.id, operatorId, skills: uniqueSkills, createdAt: now })
       .onConflict((oc) => oc.columns(['tenantId', 'operatorId']).doUpdateSet({ skills: uniqueSkills }))
-      .returning(['operatorId', 'skills', 'createdAt'])
+      .returning(['operatorId', 'skills', 'createdAt', 'confidentialityAgreementSignedAt'])
       .executeTakeFirstOrThrow();
+    const { confidentialityAgreementSignedAt: signed, ...assigned } = row;
+    const { requiresConfidentialityAgreement } = await loadRules(ctx.tx);
     await writeAudit(ctx.tx, ctx.tenant.id, ctx.actor, {
       action: before ? 'operator.skills_changed' : 'operator.assigned',
       targetType: 'user',
@@ -107,7 +140,40 @@ export const operatorRoutes = createRouter()
       before: before ?? undefined,
       after: { skills: uniqueSkills, email: operator.email },
     });
-    return c.json({ ...row, email: operator.email, displayName: operator.displayName, createdAt: row.createdAt.toISOString() }, 200);
+    return c.json(
+      { ...assigned, email: operator.email, displayName: operator.displayName, createdAt: row.createdAt.toISOString(), ...agreementStatus(signed, requiresConfidentialityAgreement) },
+      200,
+    );
+  })
+  .openapi(recordAgreement, async (c) => {
+    const ctx = tenantContext(c);
+    requireAccess(ctx, ['provider_admin'], "record operators' confidentiality agreements");
+    const { operatorId } = c.req.valid('param');
+    const { signedAt } = c.req.valid('json');
+    const before = await ctx.tx
+      .selectFrom('operatorAssignments')
+      .select('confidentialityAgreementSignedAt')
+      .where('operatorId', '=', operatorId)
+      .executeTakeFirst();
+    if (!before) throw notFound('No operator with that id is assigned to this tenant.');
+    const row = await ctx.tx
+      .updateTable('operatorAssignments')
+      .from('users')
+      .whereRef('users.id', '=', 'operatorAssignments.operatorId')
+      .set({ confidentialityAgreementSignedAt: signedAt })
+      .where('operatorAssignments.operatorId', '=', operatorId)
+      .returning(['operatorAssignments.operatorId', 'operatorAssignments.skills', 'operatorAssignments.createdAt', 'operatorAssignments.confidentialityAgreementSignedAt', 'users.email', 'users.displayName'])
+      .executeTakeFirstOrThrow();
+    await writeAudit(ctx.tx, ctx.tenant.id, ctx.actor, {
+      action: signedAt ? 'operator.agreement_recorded' : 'operator.agreement_removed',
+      targetType: 'user',
+      targetId: operatorId,
+      before: { agreementSignedAt: before.confidentialityAgreementSignedAt?.toISOString() ?? null },
+      after: { agreementSignedAt: row.confidentialityAgreementSignedAt?.toISOString() ?? null },
+    });
+    const { requiresConfidentialityAgreement } = await loadRules(ctx.tx);
+    const { confidentialityAgreementSignedAt: signed, ...rest } = row;
+    return c.json({ ...rest, createdAt: row.createdAt.toISOString(), ...agreementStatus(signed, requiresConfidentialityAgreement) }, 200);
   })
   .openapi(unassign, async (c) => {
     const ctx = tenantContext(c);

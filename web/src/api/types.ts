@@ -30,6 +30,7 @@ export type AuditEntry = AuditPage['entries'][number];
 export type HoursPage = InferResponseType<TenantClient['hours']['$get'], 200>;
 export type HoursDefinition = HoursPage['hours'];
 export type HoursStatus = InferResponseType<TenantClient['hours']['status']['$get'], 200>;
+export type Rules = InferResponseType<TenantClient['rules']['$get'], 200>;
 export type AfterHoursAction = HoursDefinition['functionSchedules'][number]['afterHours']['action'];
 
 type CatalogClient = TenantClient['catalog'];
@@ -50,3 +51,8 @@ export type ScriptVersionSummary = InferResponseType<ScriptsClient[':function'][
 export type ScriptVersion = InferResponseType<ScriptsClient[':function']['versions'][':version']['$get'], 200>;
 export type ScriptDiff = InferResponseType<ScriptsClient[':function']['diff']['$get'], 200>;
 export type WrapUpCode = InferResponseType<TenantClient['wrap-up-codes']['$get'], 200>['codes'][number];
+
+export type DelegationsPage = InferResponseType<TenantClient['delegations']['$get'], 200>;
+export type Delegation = DelegationsPage['functions'][number];
+export type FunctionPrice = InferResponseType<Client['function-prices']['$get'], 200>['prices'][number];
+export type PriceMetric = FunctionPrice['metric'];

@@ -1,0 +1,114 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { callFunctionIds, priceMetrics, withApp } from '@switchboard/db';
+import { createRouter } from '../http/router.ts';
+import { forbidden, problemResponses } from '../http/problem.ts';
+import { currentUser } from '../http/session.ts';
+import { actorOf } from '../http/env.ts';
+import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
+import { TenantParamSchema } from '../tenants/schemas.ts';
+import { FunctionPriceSchema, loadPrices, PriceListSchema, replacePrices } from './prices.ts';
+import { DelegationInputSchema, listDelegations, setDelegation, type Delegation } from './service.ts';
+
+const PriceListResponseSchema = z.object({ prices: z.array(FunctionPriceSchema) }).openapi('PriceListResponse');
+
+const DelegationSchema = z
+  .object({
+    function: z.enum(callFunctionIds),
+    label: z.string(),
+    direction: z.enum(['inbound', 'outbound']),
+    delegated: z.boolean(),
+    inHouse: z.string().nullable().openapi({ description: 'E.164 phone number or email; null when none' }),
+    expectedMonthlyVolume: z.number().int(),
+    price: z.object({ metric: z.enum(priceMetrics), unitPriceMinor: z.number().int(), currency: z.string() }).nullable(),
+    checks: z.object({ hasPublishedScript: z.boolean(), hoursCoverFunction: z.boolean() }),
+    monthlyEstimateMinor: z.number().int().nullable(),
+    updatedAt: z.string().nullable(),
+    updatedBy: z.string().nullable(),
+  })
+  .openapi('Delegation');
+
+const DelegationsSchema = z
+  .object({
+    currency: z.string(),
+    monthlyEstimateMinor: z.number().int().openapi({ description: 'The sum of the delegated functions’ estimates, in minor units of `currency`' }),
+    functions: z.array(DelegationSchema),
+  })
+  .openapi('Delegations');
+
+const FunctionParamSchema = TenantParamSchema.extend({
+  function: z.enum(callFunctionIds).openapi({ param: { name: 'function', in: 'path' }, example: 'complaints' }),
+});
+
+const getPrices = createRoute({
+  method: 'get',
+  path: '/function-prices',
+  tags: ['delegations'],
+  summary: "The provider's price list: a unit price per function and currency",
+  responses: {
+    200: { description: 'Price list', content: { 'application/json': { schema: PriceListResponseSchema } } },
+    ...problemResponses(401),
+  },
+});
+
+const putPrices = createRoute({
+  method: 'put',
+  path: '/function-prices',
+  tags: ['delegations'],
+  summary: 'Replace the price list as a whole (provider admins; every problem listed with its path, nothing saved unless all is valid)',
+  request: { body: { content: { 'application/json': { schema: PriceListSchema } }, required: true } },
+  responses: {
+    200: { description: 'Saved', content: { 'application/json': { schema: PriceListResponseSchema } } },
+    ...problemResponses(400, 401, 403),
+  },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/t/{tenant}/delegations',
+  tags: ['delegations'],
+  summary: 'Every function: delegated or kept in-house, its price in the tenant currency, its requirements and the monthly estimate',
+  request: { params: TenantParamSchema },
+  responses: {
+    200: { description: 'Delegations', content: { 'application/json': { schema: DelegationsSchema } } },
+    ...problemResponses(401, 404),
+  },
+});
+
+const put = createRoute({
+  method: 'put',
+  path: '/t/{tenant}/delegations/{function}',
+  tags: ['delegations'],
+  summary: 'Delegate a function or keep it in-house (unmet requirements are listed with their paths; nothing is saved)',
+  request: { params: FunctionParamSchema, body: { content: { 'application/json': { schema: DelegationInputSchema } }, required: true } },
+  responses: {
+    200: { description: 'Saved', content: { 'application/json': { schema: DelegationSchema } } },
+    ...problemResponses(400, 401, 403, 404),
+  },
+});
+
+const wire = (d: Delegation) => ({ ...d, updatedAt: d.updatedAt ? new Date(d.updatedAt).toISOString() : null });
+
+export const delegationRoutes = createRouter()
+  .openapi(getPrices, async (c) => {
+    const prices = await withApp(c.var.deps.db, (tx) => loadPrices(tx));
+    return c.json({ prices }, 200);
+  })
+  .openapi(putPrices, async (c) => {
+    const user = currentUser(c);
+    if (user.kind !== 'provider_admin') throw forbidden('Only provider admins may change the price list.');
+    const body = c.req.valid('json');
+    const { prices } = await withApp(c.var.deps.db, (tx) => replacePrices(tx, actorOf(user), body, c.var.deps.now()));
+    return c.json({ prices }, 200);
+  })
+  .openapi(list, async (c) => {
+    const ctx = tenantContext(c);
+    const result = await listDelegations(ctx.tx, ctx.tenant);
+    return c.json({ ...result, functions: result.functions.map(wire) }, 200);
+  })
+  .openapi(put, async (c) => {
+    const ctx = tenantContext(c);
+    requireAccess(ctx, ['provider_admin', 'client_admin'], 'change which functions are delegated');
+    const { function: fn } = c.req.valid('param');
+    const { delegation } = await setDelegation(ctx.tx, ctx.tenant, ctx.actor, fn, c.req.valid('json'), c.var.deps.now());
+    return c.json(wire(delegation), 200);
+  });

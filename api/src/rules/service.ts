@@ -1,0 +1,65 @@
+import { jsonb, type TenantTx } from '@switchboard/db';
+import type { Actor } from '../http/env.ts';
+import { writeAudit } from '../audit/write.ts';
+import { RulesSchema, defaultRules, normalizeRules, type Rules } from './definition.ts';
+
+/** The tenant's confidentiality rules (the defaults for a tenant that has set none). */
+export async function loadRules(tx: TenantTx): Promise<Rules> {
+  const row = await tx.selectFrom('confidentialityRules').selectAll().executeTakeFirst();
+  if (!row) return defaultRules();
+  // Parsed again, so a field added to the catalog after the row was written gets its default.
+  return RulesSchema.parse({
+    classification: row.classification,
+    operatorVisibility: row.operatorVisibility,
+    exportFields: row.exportFields,
+    whiteLabel: row.whiteLabel,
+    greetingText: row.greetingText,
+    recordingPolicy: row.recordingPolicy,
+    retention: { personalDataDays: row.personalDataRetentionDays, recordingsDays: row.recordingRetentionDays },
+    requiresConfidentialityAgreement: row.requiresConfidentialityAgreement,
+    ipAllowList: row.ipAllowList,
+  });
+}
+
+/** Whether the tenant has saved rules at all (tenant files export a `rules` section only then). */
+export async function hasSavedRules(tx: TenantTx): Promise<boolean> {
+  return (await tx.selectFrom('confidentialityRules').select('tenantId').executeTakeFirst()) !== undefined;
+}
+
+export interface RulesReplaced {
+  changed: boolean;
+  before: Rules;
+  after: Rules;
+}
+
+/**
+ * Replaces the tenant's rules with an already validated document, in the caller's transaction, with
+ * one `rules.replaced` audit row holding both versions. Identical rules write nothing.
+ */
+export async function replaceRules(tx: TenantTx, tenantId: string, actor: Actor | null, rules: Rules, now: Date): Promise<RulesReplaced> {
+  const saved = await hasSavedRules(tx);
+  const before = await loadRules(tx);
+  const after = normalizeRules(rules);
+  if (saved && JSON.stringify(before) === JSON.stringify(after)) return { changed: false, before, after };
+  const values = {
+    classification: jsonb(after.classification),
+    operatorVisibility: after.operatorVisibility,
+    exportFields: after.exportFields,
+    whiteLabel: after.whiteLabel,
+    greetingText: after.greetingText,
+    recordingPolicy: after.recordingPolicy,
+    personalDataRetentionDays: after.retention.personalDataDays,
+    recordingRetentionDays: after.retention.recordingsDays,
+    requiresConfidentialityAgreement: after.requiresConfidentialityAgreement,
+    ipAllowList: after.ipAllowList,
+    updatedAt: now,
+    updatedBy: actor?.label ?? 'system',
+  };
+  await tx
+    .insertInto('confidentialityRules')
+    .values({ tenantId, ...values })
+    .onConflict((oc) => oc.column('tenantId').doUpdateSet(values))
+    .execute();
+  await writeAudit(tx, tenantId, actor, { action: 'rules.replaced', targetType: 'rules', targetId: null, before, after });
+  return { changed: true, before, after };
+}

@@ -1,0 +1,199 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Tenant } from '@switchboard/db';
+import { actorFor, createHarness, logIn, seedClientUser, seedOperator, seedTenant, seedUser, type Client, type Harness } from './support/index.ts';
+
+/** Delegated functions: the provider's price list, and per tenant what is delegated, what it requires and what it would cost. */
+let h: Harness;
+let tenant: Tenant;
+let clientAdmin: Client;
+let clientMember: Client;
+let operator: Client;
+let providerAdmin: Client;
+let supervisor: Client;
+
+const prices = [
+  { function: 'order_taking', metric: 'order', unitPriceMinor: 120, currency: 'EUR' },
+  { function: 'order_taking', metric: 'order', unitPriceMinor: 9900, currency: 'RUB' },
+  { function: 'information', metric: 'handled_minute', unitPriceMinor: 95, currency: 'EUR' },
+];
+const script = {
+  steps: [
+    { id: 'items', type: 'ask', text: 'What would you like?', answer: { type: 'text' }, next: 'save' },
+    { id: 'save', type: 'capture', captures: [{ target: 'order.items', from: 'items' }], next: 'done' },
+    { id: 'done', type: 'end', text: 'Thank you.', disposition: 'info_given' },
+  ],
+};
+const hours = {
+  defaultSchedule: 'Service',
+  schedules: [{ name: 'Service', week: { mon: [{ start: '11:00', end: '14:30' }] } }],
+};
+
+const url = (fn: string) => `/api/t/${tenant.slug}/delegations/${fn}`;
+const rows = () => h.db.selectFrom('delegations').selectAll().where('tenantId', '=', tenant.id).execute();
+const audits = () => h.db.selectFrom('auditLog').selectAll().where('tenantId', '=', tenant.id).where('action', '=', 'delegation.changed').execute();
+
+beforeAll(async () => {
+  h = await createHarness();
+  const provider = await seedUser(h.db, { kind: 'provider_admin' });
+  ({ tenant } = await seedTenant(h.db, { actor: actorFor(provider), currency: 'EUR' }));
+  clientAdmin = await logIn(h.app, await seedClientUser(h.db, tenant, 'client_admin'));
+  clientMember = await logIn(h.app, await seedClientUser(h.db, tenant, 'client_member'));
+  operator = await logIn(h.app, await seedOperator(h.db, [tenant]));
+  providerAdmin = await logIn(h.app, provider);
+  supervisor = await logIn(h.app, await seedUser(h.db, { kind: 'supervisor' }));
+});
+afterAll(() => h?.close());
+
+describe('price list', () => {
+  it('starts empty and is readable by any logged-in user', async () => {
+    const res = await clientMember.get('/api/function-prices');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ prices: [] });
+  });
+
+  it('refuses negative prices, unknown currencies and functions with their paths, saving nothing', async () => {
+    const res = await providerAdmin.put('/api/function-prices', {
+      prices: [
+        { function: 'order_taking', metric: 'order', unitPriceMinor: -5, currency: 'EUR' },
+        { function: 'teleportation', metric: 'order', unitPriceMinor: 5, currency: 'EUR' },
+        { function: 'information', metric: 'handled_minute', unitPriceMinor: 5, currency: 'XYZ' },
+      ],
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const paths = (res.body as { errors: { path: string }[] }).errors.map((e) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(['prices.0.unitPriceMinor', 'prices.1.function', 'prices.2.currency']));
+    expect(await h.db.selectFrom('functionPrices').selectAll().execute()).toEqual([]);
+  });
+
+  it('refuses a function priced twice in a currency, or per different metrics', async () => {
+    const res = await providerAdmin.put('/api/function-prices', {
+      prices: [prices[0], prices[0], { ...prices[1], metric: 'handled_minute' }],
+    });
+    expect(res.status).toBe(400);
+    const paths = (res.body as { errors: { path: string }[] }).errors.map((e) => e.path);
+    expect(paths).toEqual(['prices.1.currency', 'prices.2.metric']);
+  });
+
+  it('may be changed by provider admins only', async () => {
+    for (const who of [clientAdmin, supervisor, operator]) {
+      expect((await who.put('/api/function-prices', { prices })).status).toBe(403);
+    }
+    expect(await h.db.selectFrom('functionPrices').selectAll().execute()).toEqual([]);
+  });
+
+  it('is replaced as a whole with a platform audit row; the same list again writes nothing', async () => {
+    const res = await providerAdmin.put('/api/function-prices', { prices });
+    expect(res.status).toBe(200);
+    expect((res.body as { prices: unknown[] }).prices).toEqual([prices[2], prices[0], prices[1]]);
+    expect((await providerAdmin.put('/api/function-prices', { prices })).status).toBe(200);
+    const audit = await h.db.selectFrom('platformAuditLog').selectAll().where('action', '=', 'prices.replaced').execute();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ before: [], after: [prices[2], prices[0], prices[1]] });
+  });
+});
+
+describe('delegations', () => {
+  it('lists every function, none delegated, with its price in the tenant currency and unmet checks', async () => {
+    const res = await clientMember.get(`/api/t/${tenant.slug}/delegations`);
+    expect(res.status).toBe(200);
+    const body = res.body as { currency: string; monthlyEstimateMinor: number; functions: Record<string, unknown>[] };
+    expect(body.currency).toBe('EUR');
+    expect(body.monthlyEstimateMinor).toBe(0);
+    expect(body.functions).toHaveLength(8);
+    expect(body.functions.find((f) => f.function === 'order_taking')).toMatchObject({
+      delegated: false,
+      direction: 'inbound',
+      price: { metric: 'order', unitPriceMinor: 120, currency: 'EUR' },
+      checks: { hasPublishedScript: false, hoursCoverFunction: false },
+      monthlyEstimateMinor: 0,
+    });
+    expect(body.functions.find((f) => f.function === 'surveys')).toMatchObject({ price: null, monthlyEstimateMinor: null });
+  });
+
+  it('refuses to delegate without a published script and hours, listing each requirement, saving nothing', async () => {
+    const res = await clientAdmin.put(url('order_taking'), { delegated: true, expectedMonthlyVolume: 300 });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect((res.body as { errors: unknown[] }).errors).toEqual([
+      { path: 'delegated', message: 'Publish an order taking script first.' },
+      { path: 'delegated', message: 'Set hours for order taking first.' },
+    ]);
+    expect(await rows()).toEqual([]);
+    expect(await audits()).toEqual([]);
+  });
+
+  it('is read-only for client members and operators', async () => {
+    for (const who of [clientMember, operator]) {
+      const res = await who.put(url('complaints'), { delegated: false, inHouse: 'claims@example.com' });
+      expect(res.status).toBe(403);
+    }
+    expect(await rows()).toEqual([]);
+  });
+
+  it('requires and validates an in-house destination for an inbound function kept in-house', async () => {
+    const missing = await clientAdmin.put(url('complaints'), { delegated: false });
+    expect(missing.status).toBe(400);
+    expect((missing.body as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(['inHouse']);
+    for (const bad of ['01 42 86 82 00', '+33 1', 'not-an-email@', '+999123456789']) {
+      const res = await clientAdmin.put(url('complaints'), { delegated: false, inHouse: bad });
+      expect(res.status, bad).toBe(400);
+      expect((res.body as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(['inHouse']);
+    }
+    expect(await rows()).toEqual([]);
+
+    const phone = await clientAdmin.put(url('complaints'), { delegated: false, inHouse: '+33 1 42 86 82 00' });
+    expect(phone.status).toBe(200);
+    expect(phone.body).toMatchObject({ function: 'complaints', delegated: false, inHouse: '+33142868200' });
+    const email = await clientAdmin.put(url('data_entry'), { delegated: false, inHouse: 'Back-Office@Example.com' });
+    expect(email.body).toMatchObject({ inHouse: 'back-office@example.com' });
+    // An outbound function needs no destination: nobody calls in for it.
+    expect((await clientAdmin.put(url('surveys'), { delegated: false, expectedMonthlyVolume: 10 })).status).toBe(200);
+  });
+
+  it('delegates once a script is published and hours cover the function, audited with before and after', async () => {
+    expect((await clientAdmin.post(`/api/t/${tenant.slug}/wrap-up-codes`, { code: 'info_given', label: 'Information given' })).status).toBe(201);
+    expect((await clientAdmin.put(`/api/t/${tenant.slug}/scripts/order_taking/draft`, script)).status).toBe(200);
+    expect((await clientAdmin.post(`/api/t/${tenant.slug}/scripts/order_taking/publish`)).status).toBe(201);
+
+    const halfway = await clientAdmin.put(url('order_taking'), { delegated: true, expectedMonthlyVolume: 300 });
+    expect((halfway.body as { errors: unknown[] }).errors).toEqual([{ path: 'delegated', message: 'Set hours for order taking first.' }]);
+
+    expect((await clientAdmin.put(`/api/t/${tenant.slug}/hours`, hours)).status).toBe(200);
+    const res = await clientAdmin.put(url('order_taking'), { delegated: true, expectedMonthlyVolume: 300 });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      delegated: true,
+      expectedMonthlyVolume: 300,
+      checks: { hasPublishedScript: true, hoursCoverFunction: true },
+      monthlyEstimateMinor: 36_000,
+    });
+    const audit = (await audits()).find((a) => a.targetId === 'order_taking');
+    expect(audit).toMatchObject({
+      before: { delegated: false, inHouse: null, expectedMonthlyVolume: 0 },
+      after: { delegated: true, inHouse: null, expectedMonthlyVolume: 300 },
+    });
+    const count = (await audits()).length;
+    expect((await providerAdmin.put(url('order_taking'), { delegated: true, expectedMonthlyVolume: 300 })).status).toBe(200);
+    expect(await audits()).toHaveLength(count);
+  });
+
+  it('estimates the month from the delegated functions only: volume × unit price', async () => {
+    // information follows the default schedule too; it has a price but no script, so it stays in-house.
+    expect((await clientAdmin.put(url('information'), { delegated: false, inHouse: 'info@example.com', expectedMonthlyVolume: 1000 })).status).toBe(200);
+    const res = await clientMember.get(`/api/t/${tenant.slug}/delegations`);
+    const body = res.body as { monthlyEstimateMinor: number; functions: { function: string; monthlyEstimateMinor: number | null; checks: unknown }[] };
+    expect(body.functions.find((f) => f.function === 'information')).toMatchObject({
+      monthlyEstimateMinor: 95_000,
+      checks: { hasPublishedScript: false, hoursCoverFunction: true },
+    });
+    expect(body.monthlyEstimateMinor).toBe(36_000);
+  });
+
+  it('refuses a negative volume and an unknown function', async () => {
+    const res = await clientAdmin.put(url('order_taking'), { delegated: true, expectedMonthlyVolume: -1 });
+    expect(res.status).toBe(400);
+    expect((res.body as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(['expectedMonthlyVolume']);
+    expect((await clientAdmin.put(url('teleportation'), { delegated: false })).status).toBe(400);
+  });
+});

@@ -5,7 +5,7 @@ import { launchBrowser, startServer, type TestBrowser, type TestServer } from '.
 /**
  * A client admin configures its company in the portal: hours refused with the reason beside the
  * interval at fault, then saved; a script refused at publishing with its problems listed, then
- * published once fixed.
+ * published once fixed; a function refused for delegation without a script, and one delegated.
  */
 let server: TestServer;
 let browser: TestBrowser;
@@ -71,6 +71,45 @@ test('a client admin edits hours and publishes a script after fixing a validatio
 
   expect(browser.problems).toEqual([]);
 });
+
+test('a client admin cannot delegate a function without a script, and delegates one that has script and hours', async () => {
+  const { page, screenshot } = browser;
+  await page.goto(`${server.url}/t/pizza-napoli/functions`);
+  const complaints = page.getByTestId('function-complaints');
+  await complaints.waitFor();
+
+  // Complaints have no published script at Pizza Napoli: delegating them is refused, nothing changes.
+  await page.getByTestId('toggle-complaints').check();
+  await complaints.getByRole('button', { name: 'Save', exact: true }).click();
+  await complaints.locator('.field-error', { hasText: 'script' }).waitFor();
+  await screenshot('delegation-refused');
+  expect((await delegation('complaints')).delegated).toBe(false);
+  await complaints.getByRole('button', { name: 'Discard' }).click();
+
+  // Information has both: kept in-house (with a destination), then delegated again.
+  const information = page.getByTestId('function-information');
+  await page.getByTestId('toggle-information').uncheck();
+  await information.getByLabel('In-house destination').fill('infos@pizza-napoli.test');
+  await information.getByRole('button', { name: 'Save', exact: true }).click();
+  await information.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+  expect(await delegation('information')).toMatchObject({ delegated: false });
+
+  await page.getByTestId('toggle-information').check();
+  await information.getByRole('button', { name: 'Save', exact: true }).click();
+  await information.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+  await screenshot('delegation-saved');
+  expect(await delegation('information')).toMatchObject({ delegated: true });
+  expect(browser.problems).toEqual([]);
+});
+
+async function delegation(fn: string): Promise<{ delegated: boolean }> {
+  const body = (await browser.page.evaluate(async () => (await fetch('/api/t/pizza-napoli/delegations')).json())) as {
+    functions: { function: string; delegated: boolean }[];
+  };
+  const found = body.functions.find((f) => f.function === fn);
+  if (!found) throw new Error(`No ${fn} in the delegations`);
+  return found;
+}
 
 /** What the server holds, read with the browser's own session. */
 async function fetchHours(): Promise<{ mondaySlots: { start: string; end: string }[] }> {

@@ -195,6 +195,23 @@ describe('tariffs, promotions and articles', () => {
     expect(today.body.results.filter((r: any) => r.kind === 'promotion').map((r: any) => r.title)).toEqual(['2 pizzas achetées, la 3e offerte']);
   });
 
+  it('refuses to delete an item a promotion names (409, naming the promotions), deleting nothing', async () => {
+    const item = await clientAdmin.post(`${base(fr)}/items`, { kind: 'product', sku: 'CALZONE', name: 'Calzone', priceMinor: 1200 });
+    expect(item.status).toBe(201);
+    for (const title of ['Calzone du jeudi', 'Menu midi']) {
+      expect((await clientAdmin.post(`${base(fr)}/promotions`, { title, validFrom: '2025-06-01', itemSkus: ['CALZONE'] })).status).toBe(201);
+    }
+    const before = await snapshotTenant(h.db, fr.id);
+    const res = await clientAdmin.delete(`${base(fr)}/items/${item.body.id}`);
+    expect(res.status).toBe(409);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(res.body.detail).toContain('"Calzone du jeudi"');
+    expect(res.body.detail).toContain('"Menu midi"');
+    expect(res.body.errors).toEqual([{ path: 'sku', message: expect.stringContaining('CALZONE') }]);
+    expect(await snapshotTenant(h.db, fr.id)).toEqual(before);
+    expect((await member.get(`${base(fr)}/items/${item.body.id}`)).status).toBe(200);
+  });
+
   it('creates articles with tags and filters them', async () => {
     const faq = await clientAdmin.post(`${base(fr)}/articles`, {
       kind: 'faq',

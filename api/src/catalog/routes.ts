@@ -106,7 +106,7 @@ function crud<P extends string, B extends z.ZodType, R extends z.ZodType, Q exte
       tags,
       summary: `Delete a ${what}`,
       request: { params: IdParamSchema },
-      responses: { 204: { description: 'Deleted' }, ...problemResponses(401, 403, 404) },
+      responses: { 204: { description: 'Deleted' }, ...problemResponses(401, 403, 404, ...(resource === 'items' ? [409] : [])) },
     }),
   };
 }

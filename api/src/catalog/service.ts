@@ -96,6 +96,18 @@ export async function saveItem(tx: TenantTx, tenant: CatalogTenant, actor: Actor
 export async function deleteItem(tx: TenantTx, tenantId: string, actor: Actor | null, id: string): Promise<void> {
   const before = await findItem(tx, id);
   if (!before) throw notFound();
+  // A promotion naming the SKU would be left pointing at nothing: refuse, deleting nothing.
+  const naming = await tx
+    .selectFrom('promotions')
+    .select('title')
+    .where(sql<boolean>`${before.sku} = any(item_skus)`)
+    .orderBy('title')
+    .execute();
+  if (naming.length) {
+    const titles = naming.map((p) => `"${p.title}"`).join(', ');
+    const detail = `${before.sku} is named by ${naming.length === 1 ? 'the promotion' : 'the promotions'} ${titles}; take it out of ${naming.length === 1 ? 'that promotion' : 'those promotions'} first.`;
+    throw conflict(detail, [{ path: 'sku', message: detail }]);
+  }
   await tx.deleteFrom('catalogItems').where('id', '=', id).execute();
   await writeAudit(tx, tenantId, actor, { action: 'catalog.item_deleted', targetType: 'catalog_item', targetId: id, before: stamp(before) });
 }

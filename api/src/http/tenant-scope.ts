@@ -49,6 +49,17 @@ async function clientAddressAllowed(tx: TenantTx, address: string): Promise<bool
 }
 
 /**
+ * The tenant a slug names, if the user may act for it — the middleware's own check, for the few
+ * tenant routes outside /api/t/ — else the same 404 as a tenant that does not exist.
+ */
+export async function findActableTenant(db: Kysely<DB>, slug: string, user: SessionUser): Promise<Tenant> {
+  const tenant = await findTenantBySlug(db, slug);
+  const access = tenant ? await withTenant(db, tenant.id, (tx) => accessWithin(tx, tenant.id, user)) : null;
+  if (!tenant || !access) throw notFound();
+  return tenant;
+}
+
+/**
  * DESIGN.md tenancy rules 4 and 5 in one place: resolve `:tenant`, check the session's user may act
  * for it, and run the rest of the request inside that tenant's transaction. An unknown tenant and a
  * tenant you may not act for get the same 404. A handler's error is rethrown inside the transaction,

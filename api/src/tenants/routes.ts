@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { crossTenant } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
-import { forbidden, notFound, problemResponses } from '../http/problem.ts';
+import { forbidden, problemResponses } from '../http/problem.ts';
 import { currentUser } from '../http/session.ts';
 import { actorOf, type SessionUser } from '../http/env.ts';
-import { findTenantBySlug } from '../http/tenant-scope.ts';
+import { findActableTenant } from '../http/tenant-scope.ts';
 import {
   CreatedTenantSchema,
   CreateTenantBodySchema,
@@ -84,18 +83,13 @@ export const tenantRoutes = createRouter()
   .openapi(get, async (c) => {
     const user = currentUser(c);
     const { db } = c.var.deps;
-    const tenant = await findTenantBySlug(db, c.req.valid('param').tenant);
-    if (!tenant) throw notFound();
-    const actable = await crossTenant.tenantIdsUserMayActFor(db, user);
-    if (!actable.includes(tenant.id)) throw notFound();
+    const tenant = await findActableTenant(db, c.req.valid('param').tenant, user);
     return c.json(tenantToJson(tenant), 200);
   })
   .openapi(patch, async (c) => {
     const user = currentUser(c);
     const { db, now } = c.var.deps;
-    const tenant = await findTenantBySlug(db, c.req.valid('param').tenant);
-    const actable = tenant ? await crossTenant.tenantIdsUserMayActFor(db, user) : [];
-    if (!tenant || !actable.includes(tenant.id)) throw notFound();
+    const tenant = await findActableTenant(db, c.req.valid('param').tenant, user);
     requireProviderStaff(user, 'change tenants', true);
     const updated = await updateTenant(db, actorOf(user), tenant, c.req.valid('json'), now());
     return c.json(tenantToJson(updated), 200);

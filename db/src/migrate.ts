@@ -6,6 +6,7 @@ import * as delegations from './migrations/0003_delegations.ts';
 import * as catalog from './migrations/0005_catalog.ts';
 import * as scripts from './migrations/0004_scripts.ts';
 import * as rules from './migrations/0006_rules.ts';
+import * as desk from './migrations/0007_desk.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0004_scripts': scripts,
   '0005_catalog': catalog,
   '0006_rules': rules,
+  '0007_desk': desk,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -30,6 +30,8 @@ export interface TenantsTable {
   currency: string;
   status: ColumnType<TenantStatus, TenantStatus | undefined, TenantStatus>;
   suspendedReason: string | null;
+  /** `#rrggbb`: the desk's banner colour while an operator is on this tenant's call. */
+  brandColor: ColumnType<string, string | undefined, string>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }
@@ -87,6 +89,15 @@ export interface OperatorAssignmentsTable {
   createdAt: Timestamp;
   /** When the operator's signed confidentiality agreement for this tenant was put on file (null: none). */
   confidentialityAgreementSignedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Per skill: `{ priority, delaySeconds }` (RoutingEntry); a skill without an entry has priority 1, no delay. */
+  routing: Json;
+}
+
+export interface RoutingEntry {
+  /** 1 is offered first. */
+  priority: number;
+  /** How long a waiting call is held back from this operator. */
+  delaySeconds: number;
 }
 
 export interface AuditLogTable {
@@ -286,6 +297,233 @@ export interface ConfidentialityRulesTable {
   updatedBy: string;
 }
 
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Generated<T> = ColumnType<T, T | undefined, T>;
+
+export const operatorStates = ['offline', 'available', 'on_call', 'wrap_up', 'break'] as const;
+export type OperatorState = (typeof operatorStates)[number];
+
+/** One row per operator: where they are now (global: one person, whichever tenant's call). */
+export interface OperatorPresenceTable {
+  operatorId: string;
+  state: OperatorState;
+  breakReason: string | null;
+  /** Since when in this state; for `available`, how long they have been idle (longest idle is offered first). */
+  since: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface OperatorStateLogTable {
+  id: string;
+  operatorId: string;
+  state: OperatorState;
+  breakReason: string | null;
+  startedAt: Timestamp;
+  endedAt: NullableTimestamp;
+}
+
+export interface TelephonySignaturesTable {
+  signature: string;
+  seenAt: Timestamp;
+}
+
+export const complaintSeverities = ['low', 'medium', 'high', 'critical'] as const;
+export type ComplaintSeverity = (typeof complaintSeverities)[number];
+
+export interface CallSettingsTable {
+  tenantId: string;
+  /** An offer not accepted within this goes to the next operator. */
+  offerTimeoutSeconds: Generated<number>;
+  /** How long an operator has to wrap up a call before being made available again. */
+  wrapUpSeconds: Generated<number>;
+  /** Service level: calls answered within this many seconds of being queued. */
+  answerTargetSeconds: Generated<number>;
+  /** A transfer not answered within this comes back to the operator who made it. */
+  transferTimeoutSeconds: Generated<number>;
+  /** Days to resolve a complaint, per severity: Record<ComplaintSeverity, number>. */
+  complaintDueDays: Json;
+  updatedAt: Timestamp;
+  updatedBy: string;
+}
+
+export interface PhoneNumbersTable {
+  tenantId: string;
+  /** E.164. */
+  number: string;
+  function: string;
+  label: Generated<string>;
+  createdAt: Timestamp;
+}
+
+export const callStatuses = ['queued', 'connected', 'wrap_up', 'completed', 'abandoned', 'after_hours', 'transferred_out'] as const;
+export type CallStatus = (typeof callStatuses)[number];
+
+export interface CallsTable {
+  tenantId: string;
+  id: string;
+  /** The telephony adapter's call id. */
+  externalId: string;
+  direction: Generated<'inbound' | 'outbound'>;
+  function: string;
+  dialledNumber: string;
+  callerNumber: string;
+  status: CallStatus;
+  afterHoursAction: AfterHoursAction | null;
+  forwardedTo: string | null;
+  requiredSkill: string | null;
+  operatorId: string | null;
+  customerId: string | null;
+  scriptId: string | null;
+  scriptVersion: number | null;
+  disposition: string | null;
+  notes: string | null;
+  recordingRef: string | null;
+  offeredAt: Timestamp;
+  answeredAt: NullableTimestamp;
+  endedAt: NullableTimestamp;
+  endedBy: 'caller' | 'operator' | 'system' | null;
+  wrapUpEndedAt: NullableTimestamp;
+}
+
+export interface CallEventsTable {
+  tenantId: string;
+  id: string;
+  callId: string;
+  at: Timestamp;
+  kind: string;
+  operatorId: string | null;
+  detail: Json;
+}
+
+export interface CallQueueTable {
+  tenantId: string;
+  callId: string;
+  function: string;
+  requiredSkill: string | null;
+  enqueuedAt: Timestamp;
+  offeredTo: string | null;
+  offerExpiresAt: NullableTimestamp;
+  declinedBy: Generated<string[]>;
+  /** A transferred call: who transferred it, and gets it back if nobody answers. */
+  returnTo: string | null;
+  returnNote: string | null;
+}
+
+export interface CallbackRequestsTable {
+  tenantId: string;
+  id: string;
+  callId: string;
+  function: string;
+  callerNumber: string;
+  status: Generated<'pending' | 'done' | 'cancelled'>;
+  requestedAt: Timestamp;
+}
+
+export interface CustomersTable {
+  tenantId: string;
+  id: string;
+  phone: string;
+  name: string | null;
+  email: string | null;
+  address: string | null;
+  birthDate: string | null;
+  accountNumber: string | null;
+  /** Only ever what card-number redaction leaves (api/src/rules/card-numbers.ts): never a whole card number. */
+  cardNumber: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export const orderStatuses = ['received', 'confirmed', 'delivered', 'cancelled'] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
+export const paymentMethods = ['cash', 'card_on_delivery', 'to_collect', 'invoice'] as const;
+export type PaymentMethod = (typeof paymentMethods)[number];
+
+/** bigint columns: postgres.js reads them as strings, PGlite as numbers; select through Number(). */
+type Minor = ColumnType<string | number, number, number>;
+
+export interface OrdersTable {
+  tenantId: string;
+  id: string;
+  /** Per tenant, from 1: what the client's staff quote. */
+  number: number;
+  callId: string | null;
+  customerId: string | null;
+  status: Generated<OrderStatus>;
+  /** OrderLine[]: item id, name, options, quantity, unit and line prices, computed on the server. */
+  items: Json;
+  currency: string;
+  subtotalMinor: Minor;
+  discountMinor: ColumnType<string | number, number | undefined, number>;
+  totalMinor: Minor;
+  deliveryAddress: string | null;
+  deliveryTime: NullableTimestamp;
+  paymentMethod: PaymentMethod;
+  paymentReference: string | null;
+  notes: string | null;
+  createdBy: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export const complaintStatuses = ['open', 'in_progress', 'resolved', 'closed'] as const;
+export type ComplaintStatus = (typeof complaintStatuses)[number];
+
+export interface ComplaintsTable {
+  tenantId: string;
+  id: string;
+  number: number;
+  callId: string | null;
+  customerId: string | null;
+  category: string;
+  severity: ComplaintSeverity;
+  description: string;
+  desiredResolution: string | null;
+  status: Generated<ComplaintStatus>;
+  dueAt: Timestamp;
+  createdBy: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface InformationRequestsTable {
+  tenantId: string;
+  id: string;
+  callId: string | null;
+  customerId: string | null;
+  topic: string;
+  question: string | null;
+  answer: string | null;
+  followUp: Generated<boolean>;
+  createdBy: string | null;
+  createdAt: Timestamp;
+}
+
+export const usageMetrics = ['handled_call', 'talk_seconds', 'order', 'complaint', 'completed_survey', 'contact_reached', 'data_entry_record'] as const;
+export type UsageMetric = (typeof usageMetrics)[number];
+
+export interface UsageEventsTable {
+  tenantId: string;
+  id: string;
+  occurredAt: Timestamp;
+  function: string;
+  metric: UsageMetric;
+  quantity: Minor;
+  /** What was done: `call`, `order`, `complaint`…, and its id. (metric, source) is unique. */
+  sourceType: string;
+  sourceId: string;
+}
+
+export interface IdempotencyKeysTable {
+  tenantId: string;
+  scope: string;
+  key: string;
+  requestHash: string;
+  responseStatus: number;
+  responseBody: Json;
+  createdAt: Timestamp;
+}
+
 export interface DB {
   tenants: TenantsTable;
   users: UsersTable;
@@ -309,6 +547,21 @@ export interface DB {
   functionPrices: FunctionPricesTable;
   delegations: DelegationsTable;
   confidentialityRules: ConfidentialityRulesTable;
+  operatorPresence: OperatorPresenceTable;
+  operatorStateLog: OperatorStateLogTable;
+  telephonySignatures: TelephonySignaturesTable;
+  callSettings: CallSettingsTable;
+  phoneNumbers: PhoneNumbersTable;
+  calls: CallsTable;
+  callEvents: CallEventsTable;
+  callQueue: CallQueueTable;
+  callbackRequests: CallbackRequestsTable;
+  customers: CustomersTable;
+  orders: OrdersTable;
+  complaints: ComplaintsTable;
+  informationRequests: InformationRequestsTable;
+  usageEvents: UsageEventsTable;
+  idempotencyKeys: IdempotencyKeysTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

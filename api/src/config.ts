@@ -15,6 +15,8 @@ export interface Config {
   /** Extra wait added to each failed login per earlier failure, so guessing slows down before it is refused. */
   loginSlowdownMs: number;
   bodyLimitBytes: number;
+  /** Shared with the telephony adapter: it signs every /api/telephony request with it (docs/telephony.md). */
+  telephonySecret: string;
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -27,6 +29,18 @@ function int(value: string | undefined, fallback: number, name: string): number 
 function bool(value: string | undefined, fallback: boolean): boolean {
   if (value === undefined || value === '') return fallback;
   return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+}
+
+/** Known to everyone who reads the README: fine for the demo and the simulator, refused in production. */
+export const DEV_TELEPHONY_SECRET = 'switchboard-dev-telephony-secret';
+
+function telephonySecret(value: string | undefined, production: boolean): string {
+  if (value) {
+    if (value.length < 32) throw new Error('TELEPHONY_SECRET must be at least 32 characters long.');
+    return value;
+  }
+  if (production) throw new Error('TELEPHONY_SECRET is required when NODE_ENV=production.');
+  return DEV_TELEPHONY_SECRET;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -46,5 +60,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginLockMinutes: int(env.LOGIN_LOCK_MINUTES, 15, 'LOGIN_LOCK_MINUTES'),
     loginSlowdownMs: int(env.LOGIN_SLOWDOWN_MS, 250, 'LOGIN_SLOWDOWN_MS'),
     bodyLimitBytes: int(env.BODY_LIMIT_BYTES, 1024 * 1024, 'BODY_LIMIT_BYTES'),
+    telephonySecret: telephonySecret(env.TELEPHONY_SECRET, production),
   };
 }

@@ -7,4 +7,5 @@ export * from './json.ts';
 export * from './migrate.ts';
 export * from './data-dir-lock.ts';
 export * as crossTenant from './cross-tenant.ts';
+export * as routing from './routing.ts';
 export * from './testing.ts';

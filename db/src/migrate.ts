@@ -7,6 +7,8 @@ import * as catalog from './migrations/0005_catalog.ts';
 import * as scripts from './migrations/0004_scripts.ts';
 import * as rules from './migrations/0006_rules.ts';
 import * as desk from './migrations/0007_desk.ts';
+import * as catalogSearchIndex from './migrations/0008_catalog_search_index.ts';
+import * as routing from './migrations/0008_routing.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -16,6 +18,8 @@ const migrations: Record<string, Migration> = {
   '0005_catalog': catalog,
   '0006_rules': rules,
   '0007_desk': desk,
+  '0008_catalog_search_index': catalogSearchIndex,
+  '0008_routing': routing,
 };
 
 class InCodeMigrations implements MigrationProvider {

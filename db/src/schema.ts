@@ -311,6 +311,12 @@ export interface OperatorPresenceTable {
   /** Since when in this state; for `available`, how long they have been idle (longest idle is offered first). */
   since: Timestamp;
   updatedAt: Timestamp;
+  /** The call the operator is on (on_call) or wrapping up (wrap_up), and its tenant. */
+  callTenantId: ColumnType<string | null, string | null | undefined, string | null>;
+  callId: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The call offered to the operator right now, and its tenant (one at a time). */
+  offerTenantId: ColumnType<string | null, string | null | undefined, string | null>;
+  offerCallId: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface OperatorStateLogTable {

@@ -1,0 +1,168 @@
+import type { TenantTx } from '@switchboard/db';
+import { invalid, notFound, ProblemError } from '../http/problem.ts';
+import { publish } from '../events/publish.ts';
+import { redactCardNumbers } from '../rules/card-numbers.ts';
+import { recordCallEvent } from '../routing/call-events.ts';
+import { appendDeclined, endCall, latestScriptFor, lockCall, type CallRow } from '../routing/lifecycle.ts';
+import { changePresence, ensurePresence, releaseOffer } from '../routing/presence.ts';
+
+/** What an operator does with a call of the tenant whose transaction this is (RLS applies: another tenant's call is a 404). */
+
+const offerTaken = () =>
+  new ProblemError(409, 'offer-taken', 'Offer taken', 'This call is not (or no longer) offered to you: someone else took it, it was withdrawn, or the offer expired.');
+const notYourCall = (detail: string) => new ProblemError(409, 'not-your-call', 'Not your call', detail);
+
+async function callOrNotFound(tx: TenantTx, callId: string): Promise<CallRow> {
+  const call = await lockCall(tx, callId);
+  if (!call) throw notFound('No such call.');
+  return call;
+}
+
+/** Accepting removes the call from the queue: of two accepts, the second finds no row offered to it. */
+export async function acceptCall(tx: TenantTx, operatorId: string, callId: string, now: Date) {
+  const call = await callOrNotFound(tx, callId);
+  const taken = await tx
+    .deleteFrom('callQueue')
+    .where('callId', '=', callId)
+    .where('offeredTo', '=', operatorId)
+    .returning(['returnNote', 'requiredSkill'])
+    .executeTakeFirst();
+  if (!taken) throw offerTaken();
+  const script = await latestScriptFor(tx, call.function);
+  await tx
+    .updateTable('calls')
+    .set({
+      status: 'connected',
+      operatorId,
+      answeredAt: call.answeredAt ?? now,
+      requiredSkill: null,
+      scriptId: script?.scriptId ?? null,
+      scriptVersion: script?.version ?? null,
+    })
+    .where('id', '=', callId)
+    .execute();
+  await releaseOffer(tx, operatorId, callId, now);
+  const ref = { tenantId: call.tenantId, id: callId };
+  await changePresence(tx, operatorId, { state: 'on_call', call: ref }, now);
+  await recordCallEvent(tx, ref, 'answered', now, {
+    operatorId,
+    detail: {
+      waitedSeconds: Math.floor((now.getTime() - new Date(call.offeredAt).getTime()) / 1000),
+      ...(taken.requiredSkill ? { skill: taken.requiredSkill } : {}),
+      ...(taken.returnNote ? { note: taken.returnNote } : {}),
+      scriptVersion: script?.version ?? null,
+    },
+  });
+  return { callId, status: 'connected' as const };
+}
+
+export async function declineCall(tx: TenantTx, operatorId: string, callId: string, now: Date): Promise<void> {
+  const call = await callOrNotFound(tx, callId);
+  const row = await tx
+    .selectFrom('callQueue')
+    .select('callId')
+    .where('callId', '=', callId)
+    .where('offeredTo', '=', operatorId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) throw offerTaken();
+  await tx
+    .updateTable('callQueue')
+    .set({ offeredTo: null, offerExpiresAt: null, declinedBy: appendDeclined(operatorId) })
+    .where('callId', '=', callId)
+    .execute();
+  await releaseOffer(tx, operatorId, callId, now);
+  await publish(tx, { kind: 'offer', tenantId: call.tenantId, callId, operatorId });
+  await recordCallEvent(tx, { tenantId: call.tenantId, id: callId }, 'declined', now, { operatorId });
+}
+
+async function connectedToMe(tx: TenantTx, operatorId: string, callId: string): Promise<CallRow> {
+  const call = await callOrNotFound(tx, callId);
+  if (call.status !== 'connected' || call.operatorId !== operatorId) throw notYourCall('You are not connected to this call.');
+  return call;
+}
+
+export async function hangUp(tx: TenantTx, operatorId: string, callId: string, now: Date) {
+  await connectedToMe(tx, operatorId, callId);
+  const ended = await endCall(tx, callId, 'operator', now);
+  return { callId, status: ended!.status };
+}
+
+export interface WrapUpInput {
+  disposition: string;
+  notes?: string | undefined;
+  scriptAnswers?: Record<string, string | number | boolean | null> | undefined;
+}
+
+/**
+ * Ends the operator's wrap-up of the call: the disposition (one of the tenant's active codes) and notes
+ * (card numbers redacted) go on the call, and the operator is available, idle from now. Wrapping up a
+ * call still connected hangs it up first. After a transfer the call lives on elsewhere: only the
+ * timeline gets the operator's wrap-up.
+ */
+export async function wrapUp(tx: TenantTx, operatorId: string, callId: string, input: WrapUpInput, now: Date) {
+  let call = await callOrNotFound(tx, callId);
+  const code = await tx.selectFrom('wrapUpCodes').select('code').where('code', '=', input.disposition).where('active', '=', true).executeTakeFirst();
+  if (!code) throw invalid([{ path: 'disposition', message: "Choose one of the tenant's wrap-up codes." }]);
+  if (call.status === 'connected' && call.operatorId === operatorId) call = (await endCall(tx, callId, 'operator', now))!;
+  const presence = await ensurePresence(tx, operatorId, now);
+  if (presence.state !== 'wrap_up' || presence.callId !== callId) throw notYourCall('You are not wrapping up this call.');
+  const notes = input.notes ? redactCardNumbers(input.notes) : null;
+  const ref = { tenantId: call.tenantId, id: callId };
+  let status = call.status;
+  if (call.status === 'wrap_up' && call.operatorId === operatorId) {
+    const updated = await tx
+      .updateTable('calls')
+      .set({ status: 'completed', disposition: input.disposition, notes, wrapUpEndedAt: now })
+      .where('id', '=', callId)
+      .returning('status')
+      .executeTakeFirstOrThrow();
+    status = updated.status;
+  }
+  await recordCallEvent(tx, ref, 'wrap_up_done', now, {
+    operatorId,
+    detail: { disposition: input.disposition, ...(notes ? { notes } : {}), ...(input.scriptAnswers ? { scriptAnswers: input.scriptAnswers } : {}) },
+  });
+  await changePresence(tx, operatorId, { state: 'available' }, now);
+  return { callId, status };
+}
+
+export type TransferTarget = { kind: 'skill'; skill: string } | { kind: 'in_house' };
+
+/**
+ * To a skill: the call waits in the queue for an operator with that skill, and comes back to this one
+ * after the tenant's transfer timeout; this operator goes to wrap-up meanwhile. In-house: to the
+ * function's in-house destination (its delegation), and the adapter reports if nobody answers there.
+ */
+export async function transferCall(tx: TenantTx, operatorId: string, callId: string, target: TransferTarget, note: string | undefined, now: Date) {
+  const call = await connectedToMe(tx, operatorId, callId);
+  const ref = { tenantId: call.tenantId, id: callId };
+  const cleanNote = note ? redactCardNumbers(note) : null;
+  if (target.kind === 'skill') {
+    await tx
+      .insertInto('callQueue')
+      .values({
+        tenantId: call.tenantId,
+        callId,
+        function: call.function,
+        requiredSkill: target.skill,
+        enqueuedAt: now,
+        returnTo: operatorId,
+        returnNote: cleanNote,
+      })
+      .execute();
+    await tx.updateTable('calls').set({ status: 'queued', requiredSkill: target.skill }).where('id', '=', callId).execute();
+    await recordCallEvent(tx, ref, 'transfer_requested', now, { operatorId, detail: { target, note: cleanNote } });
+    await changePresence(tx, operatorId, { state: 'wrap_up', call: ref }, now);
+    return { callId, status: 'queued' as const, forwardTo: null };
+  }
+  const delegation = await tx.selectFrom('delegations').select(['inHousePhone', 'inHouseEmail']).where('function', '=', call.function).executeTakeFirst();
+  const destination = delegation?.inHousePhone ?? delegation?.inHouseEmail ?? null;
+  if (!destination) {
+    throw invalid([{ path: 'target.kind', message: 'This function has no in-house destination to transfer to.' }], 'There is nowhere in-house to transfer this call.');
+  }
+  await tx.updateTable('calls').set({ status: 'transferred_out', forwardedTo: destination }).where('id', '=', callId).execute();
+  await recordCallEvent(tx, ref, 'transferred_out', now, { operatorId, detail: { destination, note: cleanNote } });
+  await changePresence(tx, operatorId, { state: 'wrap_up', call: ref }, now);
+  return { callId, status: 'transferred_out' as const, forwardTo: destination };
+}

@@ -1,0 +1,204 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { callStatuses } from '@switchboard/db';
+import type { AppEnv } from '../http/env.ts';
+import { createRouter } from '../http/router.ts';
+import { forbidden, problemResponses } from '../http/problem.ts';
+import { currentUser } from '../http/session.ts';
+import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
+import { SkillSchema } from '../http/validators.ts';
+import { TenantParamSchema } from '../tenants/schemas.ts';
+import { writeAudit } from '../audit/write.ts';
+import { requestDispatch } from '../routing/ticker.ts';
+import { acceptCall, declineCall, hangUp, transferCall, wrapUp } from './call-actions.ts';
+import { loadDeskState, setDeskState } from './state.ts';
+
+const operatorStateValues = ['offline', 'available', 'on_call', 'wrap_up', 'break'] as const;
+
+const DeskStateSchema = z
+  .object({
+    state: z.enum(operatorStateValues),
+    breakReason: z.string().nullable(),
+    since: z.string(),
+    offer: z
+      .object({
+        tenant: z.string(),
+        tenantName: z.string(),
+        brandColor: z.string(),
+        callId: z.string(),
+        function: z.string(),
+        callerNumber: z.string(),
+        expiresAt: z.string(),
+        note: z.string().nullable(),
+      })
+      .nullable(),
+    call: z
+      .object({
+        tenant: z.string(),
+        tenantName: z.string(),
+        brandColor: z.string(),
+        callId: z.string(),
+        status: z.enum(['connected', 'wrap_up']),
+        wrapUpDeadline: z.string().nullable(),
+      })
+      .nullable(),
+    tenants: z.array(z.object({ slug: z.string(), name: z.string(), brandColor: z.string(), skills: z.array(z.string()) })),
+  })
+  .openapi('DeskState');
+
+const SetDeskStateSchema = z
+  .strictObject({
+    state: z.enum(['available', 'break', 'offline']),
+    breakReason: z.string().trim().min(1).max(60, 'Use at most 60 characters.').optional(),
+  })
+  .openapi('SetDeskState', { example: { state: 'break', breakReason: 'Lunch' } });
+
+const CallParamSchema = TenantParamSchema.extend({
+  callId: z.string().openapi({ param: { name: 'callId', in: 'path' }, example: '019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5b' }),
+});
+
+const CallActionResultSchema = z
+  .object({ callId: z.string(), status: z.enum(callStatuses), forwardTo: z.string().nullable().optional() })
+  .openapi('DeskCallActionResult');
+
+const WrapUpSchema = z
+  .strictObject({
+    disposition: z.string().trim().min(1, "Choose one of the tenant's wrap-up codes.").max(60),
+    notes: z.string().max(4000, 'Use at most 4000 characters.').optional(),
+    scriptAnswers: z.record(z.string(), z.union([z.string().max(2000), z.number(), z.boolean(), z.null()])).optional(),
+  })
+  .openapi('DeskWrapUp', {
+    example: { disposition: 'order_taken', notes: 'Customer asked for extra napkins.', scriptAnswers: { pizza: 'margherita', quantity: 2, delivery: true } },
+  });
+
+const TransferSchema = z
+  .strictObject({
+    target: z.discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('skill'), skill: SkillSchema }),
+      z.strictObject({ kind: z.literal('in_house') }),
+    ]),
+    note: z.string().trim().max(500, 'Use at most 500 characters.').optional(),
+  })
+  .openapi('DeskTransfer', { example: { target: { kind: 'skill', skill: 'mortgages' }, note: 'Wants to renegotiate the rate of a running mortgage.' } });
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+const getState = createRoute({
+  method: 'get',
+  path: '/desk/state',
+  tags: ['desk'],
+  summary: "The operator's state, the call offered to them, the call they are on, and the tenants they serve (operators only)",
+  responses: { 200: json(DeskStateSchema, 'Desk state'), ...problemResponses(401, 403) },
+});
+const putState = createRoute({
+  method: 'put',
+  path: '/desk/state',
+  tags: ['desk'],
+  summary: 'Become available, take a break (with a reason) or go offline; refused while on a call or in wrap-up',
+  request: { body: { content: { 'application/json': { schema: SetDeskStateSchema } }, required: true } },
+  responses: { 200: json(DeskStateSchema, 'Desk state'), ...problemResponses(400, 401, 403, 409) },
+});
+
+const callAction = (path: 'accept' | 'hangup', summary: string) =>
+  createRoute({
+    method: 'post',
+    path: `/t/{tenant}/desk/calls/{callId}/${path}`,
+    tags: ['desk'],
+    summary,
+    request: { params: CallParamSchema },
+    responses: { 200: json(CallActionResultSchema, 'The call'), ...problemResponses(400, 401, 403, 404, 409) },
+  });
+
+const accept = callAction('accept', 'Accept the call offered to you; 409 offer-taken when it is not (or no longer) yours');
+const decline = createRoute({
+  method: 'post',
+  path: '/t/{tenant}/desk/calls/{callId}/decline',
+  tags: ['desk'],
+  summary: 'Let the offer pass: it goes to the next operator',
+  request: { params: CallParamSchema },
+  responses: { 204: { description: 'Declined' }, ...problemResponses(401, 403, 404, 409) },
+});
+const hangup = callAction('hangup', 'End the call you are connected to: you go to wrap-up');
+const wrapUpRoute = createRoute({
+  method: 'post',
+  path: '/t/{tenant}/desk/calls/{callId}/wrap-up',
+  tags: ['desk'],
+  summary: "Finish wrap-up with one of the tenant's wrap-up codes and notes; you are available again",
+  request: { params: CallParamSchema, body: { content: { 'application/json': { schema: WrapUpSchema } }, required: true } },
+  responses: { 200: json(CallActionResultSchema, 'The call'), ...problemResponses(400, 401, 403, 404, 409) },
+});
+const transfer = createRoute({
+  method: 'post',
+  path: '/t/{tenant}/desk/calls/{callId}/transfer',
+  tags: ['desk'],
+  summary: "Transfer to operators with a skill (it comes back after the tenant's transfer timeout), or to the function's in-house destination",
+  request: { params: CallParamSchema, body: { content: { 'application/json': { schema: TransferSchema } }, required: true } },
+  responses: { 200: json(CallActionResultSchema, 'The call'), ...problemResponses(400, 401, 403, 404, 409) },
+});
+
+function operatorOnly(c: Context<AppEnv>) {
+  const user = currentUser(c);
+  if (user.kind !== 'operator') throw forbidden('The desk is for operators.');
+  return user;
+}
+
+/** Tenant call actions: operators only, on the operator's own offers and calls. */
+function deskActor(c: Context<AppEnv>) {
+  const ctx = tenantContext(c);
+  requireAccess(ctx, ['operator'], 'handle calls at the desk');
+  return ctx;
+}
+
+export const deskRoutes = createRouter()
+  .openapi(getState, async (c) => {
+    const user = operatorOnly(c);
+    const { db, now } = c.var.deps;
+    return c.json(await loadDeskState(db, user.id, now()), 200);
+  })
+  .openapi(putState, async (c) => {
+    const user = operatorOnly(c);
+    const { db, now } = c.var.deps;
+    await setDeskState(db, user.id, c.req.valid('json'), now());
+    requestDispatch();
+    return c.json(await loadDeskState(db, user.id, now()), 200);
+  })
+  .openapi(accept, async (c) => {
+    const ctx = deskActor(c);
+    const { callId } = c.req.valid('param');
+    const result = await acceptCall(ctx.tx, ctx.actor.id, callId, c.var.deps.now());
+    await writeAudit(ctx.tx, ctx.tenant.id, ctx.actor, { action: 'call.accept', targetType: 'call', targetId: callId });
+    return c.json(result, 200);
+  })
+  .openapi(decline, async (c) => {
+    const ctx = deskActor(c);
+    const { callId } = c.req.valid('param');
+    await declineCall(ctx.tx, ctx.actor.id, callId, c.var.deps.now());
+    await writeAudit(ctx.tx, ctx.tenant.id, ctx.actor, { action: 'call.decline', targetType: 'call', targetId: callId });
+    requestDispatch();
+    return c.body(null, 204);
+  })
+  .openapi(hangup, async (c) => {
+    const ctx = deskActor(c);
+    const { callId } = c.req.valid('param');
+    const result = await hangUp(ctx.tx, ctx.actor.id, callId, c.var.deps.now());
+    await writeAudit(ctx.tx, ctx.tenant.id, ctx.actor, { action: 'call.hangup', targetType: 'call', targetId: callId });
+    return c.json(result, 200);
+  })
+  .openapi(wrapUpRoute, async (c) => {
+    const ctx = deskActor(c);
+    const { callId } = c.req.valid('param');
+    const input = c.req.valid('json');
+    const result = await wrapUp(ctx.tx, ctx.actor.id, callId, input, c.var.deps.now());
+    await writeAudit(ctx.tx, ctx.tenant.id, ctx.actor, { action: 'call.wrap_up', targetType: 'call', targetId: callId, after: { disposition: input.disposition } });
+    requestDispatch();
+    return c.json(result, 200);
+  })
+  .openapi(transfer, async (c) => {
+    const ctx = deskActor(c);
+    const { callId } = c.req.valid('param');
+    const { target, note } = c.req.valid('json');
+    const result = await transferCall(ctx.tx, ctx.actor.id, callId, target, note, c.var.deps.now());
+    await writeAudit(ctx.tx, ctx.tenant.id, ctx.actor, { action: 'call.transfer', targetType: 'call', targetId: callId, after: { target } });
+    requestDispatch();
+    return c.json(result, 200);
+  });

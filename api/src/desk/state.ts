@@ -1,0 +1,149 @@
+import type { Kysely } from 'kysely';
+import { crossTenant, withApp, withTenant, type DB, type OperatorState } from '@switchboard/db';
+import { ProblemError } from '../http/problem.ts';
+import { loadCallSettings } from '../routing/lifecycle.ts';
+import { changePresence, ensurePresence } from '../routing/presence.ts';
+import { publish } from '../events/publish.ts';
+import { recordCallEvent } from '../routing/call-events.ts';
+
+export interface DeskOffer {
+  tenant: string;
+  tenantName: string;
+  brandColor: string;
+  callId: string;
+  function: string;
+  callerNumber: string;
+  expiresAt: string;
+  /** Set when a transfer nobody took comes back: what the operator wrote when transferring. */
+  note: string | null;
+}
+
+export interface DeskCall {
+  tenant: string;
+  tenantName: string;
+  brandColor: string;
+  callId: string;
+  status: 'connected' | 'wrap_up';
+  wrapUpDeadline: string | null;
+}
+
+export interface DeskState {
+  state: OperatorState;
+  breakReason: string | null;
+  since: string;
+  offer: DeskOffer | null;
+  call: DeskCall | null;
+  tenants: { slug: string; name: string; brandColor: string; skills: string[] }[];
+}
+
+const iso = (value: Date | string) => new Date(value).toISOString();
+
+/** Where the operator is, what is offered to them and which call they are on: read per tenant, under its context. */
+export async function loadDeskState(db: Kysely<DB>, operatorId: string, now: Date): Promise<DeskState> {
+  const presence = await withApp(db, (tx) => ensurePresence(tx, operatorId, now));
+  const assignments = await crossTenant.operatorAssignmentsAcrossTenants(db, [operatorId]);
+  const tenantIds = assignments.map((a) => a.tenantId);
+  const tenants = tenantIds.length
+    ? await withApp(db, (tx) => tx.selectFrom('tenants').select(['id', 'slug', 'name', 'brandColor']).where('id', 'in', tenantIds).orderBy('name').execute())
+    : [];
+  const byId = new Map(tenants.map((t) => [t.id, t]));
+
+  let offer: DeskOffer | null = null;
+  const offerTenant = presence.offerTenantId ? byId.get(presence.offerTenantId) : undefined;
+  if (offerTenant && presence.offerCallId) {
+    const callId = presence.offerCallId;
+    offer = await withTenant(db, offerTenant.id, async (tx) => {
+      const row = await tx
+        .selectFrom('callQueue as q')
+        .innerJoin('calls as c', (join) => join.onRef('c.tenantId', '=', 'q.tenantId').onRef('c.id', '=', 'q.callId'))
+        .select(['c.id', 'c.function', 'c.callerNumber', 'q.offerExpiresAt', 'q.returnNote'])
+        .where('q.callId', '=', callId)
+        .where('q.offeredTo', '=', operatorId)
+        .executeTakeFirst();
+      if (!row?.offerExpiresAt) return null;
+      return {
+        tenant: offerTenant.slug,
+        tenantName: offerTenant.name,
+        brandColor: offerTenant.brandColor,
+        callId: row.id,
+        function: row.function,
+        callerNumber: row.callerNumber,
+        expiresAt: iso(row.offerExpiresAt),
+        note: row.returnNote,
+      };
+    });
+  }
+
+  let call: DeskCall | null = null;
+  const callTenant = presence.callTenantId ? byId.get(presence.callTenantId) : undefined;
+  if (callTenant && presence.callId && (presence.state === 'on_call' || presence.state === 'wrap_up')) {
+    const settings = await withTenant(db, callTenant.id, (tx) => loadCallSettings(tx));
+    call = {
+      tenant: callTenant.slug,
+      tenantName: callTenant.name,
+      brandColor: callTenant.brandColor,
+      callId: presence.callId,
+      status: presence.state === 'on_call' ? 'connected' : 'wrap_up',
+      wrapUpDeadline: presence.state === 'wrap_up' ? new Date(new Date(presence.since).getTime() + settings.wrapUpSeconds * 1000).toISOString() : null,
+    };
+  }
+
+  return {
+    state: presence.state,
+    breakReason: presence.breakReason,
+    since: iso(presence.since),
+    offer,
+    call,
+    tenants: assignments.flatMap((a) => {
+      const t = byId.get(a.tenantId);
+      return t ? [{ slug: t.slug, name: t.name, brandColor: t.brandColor, skills: a.skills }] : [];
+    }),
+  };
+}
+
+/**
+ * The operator sets themself available, on a break or offline. Refused while on a call or wrapping up
+ * (wrap-up ends through wrap-up). Leaving `available` withdraws a pending offer, which goes to the next operator.
+ */
+export async function setDeskState(
+  db: Kysely<DB>,
+  operatorId: string,
+  input: { state: 'available' | 'break' | 'offline'; breakReason?: string | undefined },
+  now: Date,
+): Promise<void> {
+  const presence = await withApp(db, (tx) => ensurePresence(tx, operatorId, now));
+  if (presence.state === 'on_call' || presence.state === 'wrap_up') {
+    throw new ProblemError(
+      409,
+      'on-call',
+      'On a call',
+      presence.state === 'on_call' ? 'Finish the call first.' : 'Finish the wrap-up first: submitting it makes you available.',
+    );
+  }
+  const breakReason = input.state === 'break' ? (input.breakReason ?? null) : null;
+  if (presence.state === input.state && presence.breakReason === breakReason) return;
+  if (input.state !== 'available' && presence.offerTenantId && presence.offerCallId) {
+    const callId = presence.offerCallId;
+    const tenantId = presence.offerTenantId;
+    await withTenant(db, tenantId, async (tx) => {
+      const withdrawn = await tx
+        .updateTable('callQueue')
+        .set({ offeredTo: null, offerExpiresAt: null })
+        .where('callId', '=', callId)
+        .where('offeredTo', '=', operatorId)
+        .returning('callId')
+        .executeTakeFirst();
+      await tx.updateTable('operatorPresence').set({ offerTenantId: null, offerCallId: null }).where('operatorId', '=', operatorId).where('offerCallId', '=', callId).execute();
+      if (withdrawn) {
+        await publish(tx, { kind: 'offer', tenantId, callId, operatorId });
+        await recordCallEvent(tx, { tenantId, id: callId }, 'offer_withdrawn', now, { operatorId, detail: { reason: input.state } });
+      }
+    });
+  }
+  await withApp(db, async (tx) => {
+    // Re-checked under the row lock: a call may have been accepted in between.
+    const locked = await tx.selectFrom('operatorPresence').select('state').where('operatorId', '=', operatorId).forUpdate().executeTakeFirstOrThrow();
+    if (locked.state === 'on_call' || locked.state === 'wrap_up') throw new ProblemError(409, 'on-call', 'On a call', 'Finish the call first.');
+    await changePresence(tx, operatorId, { state: input.state, breakReason }, now);
+  });
+}

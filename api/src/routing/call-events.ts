@@ -1,0 +1,45 @@
+import { jsonb, newId, type TenantTx } from '@switchboard/db';
+import { publish } from '../events/publish.ts';
+
+/** Every step of a call: offered, queued, offered_to, declined, offer_expired, answered, bridged, transfer_*, ended, wrap_up_*… */
+export type CallEventKind =
+  | 'offered'
+  | 'queued'
+  | 'offered_to'
+  | 'declined'
+  | 'offer_expired'
+  | 'offer_withdrawn'
+  | 'answered'
+  | 'bridged'
+  | 'recording'
+  | 'transfer_requested'
+  | 'transfer_returned'
+  | 'transferred_out'
+  | 'ended'
+  | 'wrap_up_done'
+  | 'wrap_up_timeout'
+  | 'after_hours'
+  | 'abandoned';
+
+/** Appends to the call's timeline and tells the desks and the portal (at commit) that the call changed. */
+export async function recordCallEvent(
+  tx: TenantTx,
+  call: { tenantId: string; id: string },
+  kind: CallEventKind,
+  at: Date,
+  options: { operatorId?: string | null; detail?: Record<string, unknown> } = {},
+): Promise<void> {
+  await tx
+    .insertInto('callEvents')
+    .values({
+      tenantId: call.tenantId,
+      id: newId(),
+      callId: call.id,
+      at,
+      kind,
+      operatorId: options.operatorId ?? null,
+      detail: jsonb(options.detail ?? {}),
+    })
+    .execute();
+  await publish(tx, { kind: 'call', tenantId: call.tenantId, callId: call.id });
+}

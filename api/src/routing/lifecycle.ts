@@ -1,0 +1,121 @@
+import { sql } from 'kysely';
+import type { Selectable } from 'kysely';
+import type { CallsTable, TenantTx } from '@switchboard/db';
+import { publish } from '../events/publish.ts';
+import { recordUsage } from '../usage/record.ts';
+import { recordCallEvent } from './call-events.ts';
+import { changePresence, releaseOffer } from './presence.ts';
+
+export type CallRow = Selectable<CallsTable>;
+
+/** The call, locked for the rest of the transaction, so two reports about it (ended twice, accept and hangup) take turns. */
+export async function lockCall(tx: TenantTx, callId: string): Promise<CallRow | undefined> {
+  return tx.selectFrom('calls').selectAll().where('id', '=', callId).forUpdate().executeTakeFirst();
+}
+
+/** handled_call and talk_seconds, once per call whatever reports the end (the unique key drops a second write). */
+async function recordTalk(tx: TenantTx, call: CallRow, endedAt: Date): Promise<void> {
+  if (!call.answeredAt) return;
+  const talkSeconds = Math.max(0, Math.floor((endedAt.getTime() - new Date(call.answeredAt).getTime()) / 1000));
+  const base = { tenantId: call.tenantId, function: call.function, sourceType: 'call', sourceId: call.id, occurredAt: endedAt };
+  await recordUsage(tx, { ...base, metric: 'handled_call', quantity: 1 });
+  await recordUsage(tx, { ...base, metric: 'talk_seconds', quantity: talkSeconds });
+}
+
+/**
+ * The caller or the operator hung up. A waiting call is abandoned and leaves the queue (withdrawing
+ * its offer); a connected one goes to wrap-up for its operator. Anything already over stays as it is,
+ * so an adapter that reports the end twice changes nothing.
+ */
+export async function endCall(tx: TenantTx, callId: string, by: 'caller' | 'operator', now: Date): Promise<CallRow | undefined> {
+  const call = await lockCall(tx, callId);
+  if (!call) return undefined;
+  const ref = { tenantId: call.tenantId, id: call.id };
+  switch (call.status) {
+    case 'queued': {
+      const removed = await tx.deleteFrom('callQueue').where('callId', '=', call.id).returning(['offeredTo']).executeTakeFirst();
+      if (removed?.offeredTo) {
+        await releaseOffer(tx, removed.offeredTo, call.id, now);
+        await publish(tx, { kind: 'offer', tenantId: call.tenantId, callId: call.id, operatorId: removed.offeredTo });
+      }
+      const updated = await tx
+        .updateTable('calls')
+        .set({ status: 'abandoned', endedAt: now, endedBy: by })
+        .where('id', '=', call.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await recordTalk(tx, call, now);
+      await recordCallEvent(tx, ref, 'abandoned', now, { detail: { by, waitedSeconds: Math.floor((now.getTime() - new Date(call.offeredAt).getTime()) / 1000) } });
+      return updated;
+    }
+    case 'connected': {
+      const updated = await tx
+        .updateTable('calls')
+        .set({ status: 'wrap_up', endedAt: now, endedBy: by })
+        .where('id', '=', call.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await recordTalk(tx, call, now);
+      await recordCallEvent(tx, ref, 'ended', now, { operatorId: call.operatorId, detail: { by } });
+      if (call.operatorId) await moveToWrapUpIfOnCall(tx, call.operatorId, ref, now);
+      return updated;
+    }
+    case 'transferred_out': {
+      if (call.endedAt) return call;
+      const updated = await tx
+        .updateTable('calls')
+        .set({ endedAt: now, endedBy: by })
+        .where('id', '=', call.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await recordTalk(tx, call, now);
+      await recordCallEvent(tx, ref, 'ended', now, { detail: { by } });
+      return updated;
+    }
+    default:
+      return call;
+  }
+}
+
+/** Wrap-up follows the call the operator is on; an operator who has moved on is left where they are. */
+async function moveToWrapUpIfOnCall(tx: TenantTx, operatorId: string, call: { tenantId: string; id: string }, now: Date): Promise<void> {
+  const presence = await tx
+    .selectFrom('operatorPresence')
+    .select(['state', 'callId'])
+    .where('operatorId', '=', operatorId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (presence?.state === 'on_call' && presence.callId === call.id) {
+    await changePresence(tx, operatorId, { state: 'wrap_up', call }, now);
+  }
+}
+
+/** The published script the call runs: the latest version of its function's script, if any. */
+export async function latestScriptFor(tx: TenantTx, fn: string): Promise<{ scriptId: string; version: number } | undefined> {
+  return tx
+    .selectFrom('scripts')
+    .innerJoin('scriptVersions', (join) => join.onRef('scriptVersions.tenantId', '=', 'scripts.tenantId').onRef('scriptVersions.scriptId', '=', 'scripts.id'))
+    .select(['scripts.id as scriptId', 'scriptVersions.version'])
+    .where('scripts.function', '=', fn)
+    .orderBy('scriptVersions.version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export interface CallSettings {
+  offerTimeoutSeconds: number;
+  wrapUpSeconds: number;
+  answerTargetSeconds: number;
+  transferTimeoutSeconds: number;
+}
+
+/** The tenant's call-handling settings, with the column defaults when it has saved none. */
+export async function loadCallSettings(tx: TenantTx): Promise<CallSettings> {
+  const row = await tx
+    .selectFrom('callSettings')
+    .select(['offerTimeoutSeconds', 'wrapUpSeconds', 'answerTargetSeconds', 'transferTimeoutSeconds'])
+    .executeTakeFirst();
+  return row ?? { offerTimeoutSeconds: 15, wrapUpSeconds: 60, answerTargetSeconds: 20, transferTimeoutSeconds: 30 };
+}
+
+export const appendDeclined = (operatorId: string) => sql<string[]>`array_append(declined_by, ${operatorId}::uuid)`;

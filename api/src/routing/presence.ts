@@ -1,0 +1,87 @@
+import { newId, type AppTx, type OperatorState, type TenantTx } from '@switchboard/db';
+import { publish } from '../events/publish.ts';
+
+type AnyTx = TenantTx | AppTx;
+
+/** The operator's presence row, created offline the first time anyone asks (operators exist before they ever log in to the desk). */
+export async function ensurePresence(tx: AnyTx, operatorId: string, now: Date) {
+  await tx
+    .insertInto('operatorPresence')
+    .values({ operatorId, state: 'offline', since: now, updatedAt: now })
+    .onConflict((oc) => oc.column('operatorId').doNothing())
+    .execute();
+  return tx.selectFrom('operatorPresence').selectAll().where('operatorId', '=', operatorId).executeTakeFirstOrThrow();
+}
+
+export interface PresenceChange {
+  state: OperatorState;
+  breakReason?: string | null;
+  /** The call the operator is on or wrapping up (on_call, wrap_up); cleared otherwise. */
+  call?: { tenantId: string; id: string } | null;
+}
+
+/**
+ * Moves the operator to a state; a new state (or break reason) closes the previous state-log row and
+ * opens one, which is what occupancy and time reports read. `since` restarts, so an operator made
+ * available is idle from now (longest idle is offered first).
+ */
+export async function changePresence(tx: AnyTx, operatorId: string, change: PresenceChange, now: Date): Promise<void> {
+  const before = await ensurePresence(tx, operatorId, now);
+  const breakReason = change.state === 'break' ? (change.breakReason ?? null) : null;
+  const call = change.state === 'on_call' || change.state === 'wrap_up' ? (change.call ?? null) : null;
+  const stateChanged = before.state !== change.state || before.breakReason !== breakReason;
+  await tx
+    .updateTable('operatorPresence')
+    .set({
+      state: change.state,
+      breakReason,
+      callTenantId: call?.tenantId ?? null,
+      callId: call?.id ?? null,
+      ...(stateChanged || before.callId !== (call?.id ?? null) ? { since: now } : {}),
+      updatedAt: now,
+    })
+    .where('operatorId', '=', operatorId)
+    .execute();
+  if (stateChanged) {
+    await tx
+      .updateTable('operatorStateLog')
+      .set({ endedAt: now })
+      .where('operatorId', '=', operatorId)
+      .where('endedAt', 'is', null)
+      .execute();
+    await tx
+      .insertInto('operatorStateLog')
+      .values({ id: newId(), operatorId, state: change.state, breakReason, startedAt: now, endedAt: null })
+      .execute();
+  }
+  await publish(tx, { kind: 'presence', operatorId });
+}
+
+/** Claims an available operator for one offer: a compare-and-set, so no two dispatchers offer one operator two calls. */
+export async function claimForOffer(
+  tx: TenantTx,
+  operatorId: string,
+  call: { tenantId: string; id: string },
+  allowedStates: OperatorState[],
+  now: Date,
+): Promise<boolean> {
+  const row = await tx
+    .updateTable('operatorPresence')
+    .set({ offerTenantId: call.tenantId, offerCallId: call.id, updatedAt: now })
+    .where('operatorId', '=', operatorId)
+    .where('state', 'in', allowedStates)
+    .where('offerCallId', 'is', null)
+    .returning('operatorId')
+    .executeTakeFirst();
+  return !!row;
+}
+
+/** Clears the operator's pending offer if it is still this call's. */
+export async function releaseOffer(tx: AnyTx, operatorId: string, callId: string, now: Date): Promise<void> {
+  await tx
+    .updateTable('operatorPresence')
+    .set({ offerTenantId: null, offerCallId: null, updatedAt: now })
+    .where('operatorId', '=', operatorId)
+    .where('offerCallId', '=', callId)
+    .execute();
+}

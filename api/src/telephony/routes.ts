@@ -1,0 +1,289 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { isUuid, routing, withApp, withTenant } from '@switchboard/db';
+import type { AppEnv } from '../http/env.ts';
+import { createRouter } from '../http/router.ts';
+import { notFound, ProblemError, problemResponses } from '../http/problem.ts';
+import { recordCallEvent } from '../routing/call-events.ts';
+import { endCall, lockCall } from '../routing/lifecycle.ts';
+import { changePresence } from '../routing/presence.ts';
+import { requestDispatch } from '../routing/ticker.ts';
+import { redactCardNumbers } from '../rules/card-numbers.ts';
+import { checkTelephonySignature, SIGNATURE_HEADER, SIGNATURE_WINDOW_SECONDS, TIMESTAMP_HEADER } from './signature.ts';
+import { receiveCall } from './incoming.ts';
+
+/**
+ * The telephony boundary (docs/telephony.md): no session, every request HMAC-signed by the adapter with
+ * TELEPHONY_SECRET over "<timestamp>.<raw body>"; a timestamp outside the window, a bad signature, or
+ * a signature already accepted is refused with 401.
+ */
+function verifySignature(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const { config, db, now } = c.var.deps;
+    const at = now();
+    const body = c.req.method === 'GET' || c.req.method === 'HEAD' ? '' : await c.req.text();
+    const check = checkTelephonySignature(
+      config.telephonySecret,
+      { timestamp: c.req.header(TIMESTAMP_HEADER), signature: c.req.header(SIGNATURE_HEADER) },
+      body,
+      { method: c.req.method, path: c.req.path },
+      at,
+    );
+    if (!check.ok) {
+      const detail = {
+        missing: `Sign the request: send ${TIMESTAMP_HEADER} and ${SIGNATURE_HEADER} (docs/telephony.md).`,
+        stale: `The timestamp is more than ${SIGNATURE_WINDOW_SECONDS} seconds away from our clock.`,
+        invalid: 'The signature does not match the request.',
+      }[check.reason];
+      throw new ProblemError(401, `telephony-signature-${check.reason}`, 'Telephony request refused', detail);
+    }
+    // Reads change nothing, so a replayed GET gains nothing; and every poll in one second would share a v1 signature.
+    if (c.req.method === 'GET') return next();
+    const fresh = await withApp(db, async (tx) => {
+      await tx.deleteFrom('telephonySignatures').where('seenAt', '<', new Date(at.getTime() - 2 * SIGNATURE_WINDOW_SECONDS * 1000)).execute();
+      const inserted = await tx
+        .insertInto('telephonySignatures')
+        .values({ signature: check.signature, seenAt: at })
+        .onConflict((oc) => oc.column('signature').doNothing())
+        .returning('signature')
+        .executeTakeFirst();
+      return !!inserted;
+    });
+    if (!fresh) throw new ProblemError(401, 'replayed', 'Replayed request', 'This signed request was already accepted once.');
+    await next();
+  };
+}
+
+const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'Use an E.164 number such as +33142868200.');
+
+const IncomingCallSchema = z
+  .strictObject({
+    callId: z.string().trim().min(1).max(200).openapi({ description: "The adapter's own id for the call (idempotency key)" }),
+    dialled: E164.openapi({ description: 'The number the caller dialled (one of GET /api/telephony/numbers)' }),
+    caller: E164,
+  })
+  .openapi('TelephonyIncomingCall', { example: { callId: 'CA8f2b1c0d9e', dialled: '+33142868200', caller: '+33612345678' } });
+
+const IncomingAnswerSchema = z
+  .object({
+    id: z.uuid(),
+    tenant: z.string(),
+    function: z.string(),
+    outcome: z.enum(['queued', 'forward', 'callback', 'message', 'announcement']),
+    forwardTo: z.string().optional(),
+    announcement: z.string().optional(),
+  })
+  .openapi('TelephonyCallRouted');
+
+const CallStatusSchema = z
+  .object({
+    id: z.uuid(),
+    status: z.enum(['queued', 'connected', 'wrap_up', 'completed', 'abandoned', 'after_hours', 'transferred_out']),
+    operatorConnected: z.boolean(),
+    forwardTo: z.string().nullable(),
+  })
+  .openapi('TelephonyCallStatus');
+
+const CallIdParamSchema = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b' }) });
+
+const EndedSchema = z
+  .strictObject({ by: z.enum(['caller', 'operator']) })
+  .openapi('TelephonyCallEnded', { example: { by: 'caller' } });
+const RecordingSchema = z
+  .strictObject({ ref: z.string().trim().min(1).max(500) })
+  .openapi('TelephonyRecording', { example: { ref: 'recordings/2026/11/30/CA8f2b1c0d9e.wav' } });
+const TransferFailedSchema = z
+  .strictObject({ note: z.string().trim().max(500).optional() })
+  .openapi('TelephonyTransferFailed', { example: { note: 'No answer at the in-house line after 30 s' } });
+
+const NumbersSchema = z
+  .object({ numbers: z.array(z.object({ number: z.string(), tenant: z.string(), function: z.string(), timeZone: z.string() })) })
+  .openapi('TelephonyNumbers');
+
+const signed = { security: [{ telephonySignature: [] }] };
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+const receive = createRoute({
+  method: 'post',
+  path: '/telephony/calls',
+  tags: ['telephony'],
+  summary: 'An inbound call reached the adapter: route it (queue, or the after-hours action). Idempotent per adapter callId.',
+  ...signed,
+  request: { body: { content: { 'application/json': { schema: IncomingCallSchema } }, required: true } },
+  responses: { 200: json(IncomingAnswerSchema, 'Where the call goes'), ...problemResponses(400, 401, 404) },
+});
+const status = createRoute({
+  method: 'get',
+  path: '/telephony/calls/{id}',
+  tags: ['telephony'],
+  summary: 'Where the call is (the adapter polls this to bridge the caller to the desk)',
+  ...signed,
+  request: { params: CallIdParamSchema },
+  responses: { 200: json(CallStatusSchema, 'Call status'), ...problemResponses(401, 404) },
+});
+const answered = createRoute({
+  method: 'post',
+  path: '/telephony/calls/{id}/answered',
+  tags: ['telephony'],
+  summary: "The adapter bridged the caller to the operator's desk leg (timeline only; idempotent)",
+  ...signed,
+  request: { params: CallIdParamSchema },
+  responses: { 200: json(CallStatusSchema, 'Call status'), ...problemResponses(401, 404) },
+});
+const ended = createRoute({
+  method: 'post',
+  path: '/telephony/calls/{id}/ended',
+  tags: ['telephony'],
+  summary: 'Someone hung up: a waiting call is abandoned, a connected one goes to wrap-up (idempotent)',
+  ...signed,
+  request: { params: CallIdParamSchema, body: { content: { 'application/json': { schema: EndedSchema } }, required: true } },
+  responses: { 200: json(CallStatusSchema, 'Call status'), ...problemResponses(400, 401, 404) },
+});
+const recording = createRoute({
+  method: 'post',
+  path: '/telephony/calls/{id}/recording',
+  tags: ['telephony'],
+  summary: "Where the call's recording is kept",
+  ...signed,
+  request: { params: CallIdParamSchema, body: { content: { 'application/json': { schema: RecordingSchema } }, required: true } },
+  responses: { 200: json(CallStatusSchema, 'Call status'), ...problemResponses(400, 401, 404) },
+});
+const transferFailed = createRoute({
+  method: 'post',
+  path: '/telephony/calls/{id}/transfer-failed',
+  tags: ['telephony'],
+  summary: 'An in-house transfer did not answer: the call comes back to its operator, connected, with the note',
+  ...signed,
+  request: { params: CallIdParamSchema, body: { content: { 'application/json': { schema: TransferFailedSchema } }, required: true } },
+  responses: { 200: json(CallStatusSchema, 'Call status'), ...problemResponses(400, 401, 404, 409) },
+});
+const numbers = createRoute({
+  method: 'get',
+  path: '/telephony/numbers',
+  tags: ['telephony'],
+  summary: "The dial plan: every number, its tenant and function, and the tenant's time zone",
+  ...signed,
+  responses: { 200: json(NumbersSchema, 'Dial plan'), ...problemResponses(401) },
+});
+
+type StatusBody = z.infer<typeof CallStatusSchema>;
+const statusOf = (call: { id: string; status: StatusBody['status']; forwardedTo: string | null }): StatusBody => ({
+  id: call.id,
+  status: call.status,
+  operatorConnected: call.status === 'connected',
+  forwardTo: call.status === 'transferred_out' || call.status === 'after_hours' ? call.forwardedTo : null,
+});
+
+/** The tenant the call belongs to (a named cross-tenant read); an unknown or malformed id is a 404. */
+async function tenantOfCall(db: Parameters<typeof routing.tenantOfCall>[0], id: string): Promise<string> {
+  const tenantId = isUuid(id) ? await routing.tenantOfCall(db, id) : undefined;
+  if (!tenantId) throw notFound('No such call.');
+  return tenantId;
+}
+
+export const telephonyRoutes = createRouter();
+telephonyRoutes.openAPIRegistry.registerComponent('securitySchemes', 'telephonySignature', {
+  type: 'apiKey',
+  in: 'header',
+  name: SIGNATURE_HEADER,
+  description: `v2=<hex HMAC-SHA256(TELEPHONY_SECRET, "<${TIMESTAMP_HEADER}>.<METHOD> <path>.<raw body>")>, with ${TIMESTAMP_HEADER} in unix seconds; v1 (no method and path) is still accepted (docs/telephony.md)`,
+});
+telephonyRoutes.use('/telephony/*', verifySignature());
+
+const routes = telephonyRoutes
+  .openapi(receive, async (c) => {
+    const { db, now } = c.var.deps;
+    const result = await receiveCall(db, c.req.valid('json'), now());
+    if (!result) throw notFound('No tenant answers this number.');
+    if (result.queued) requestDispatch();
+    return c.json(result.answer, 200);
+  })
+  .openapi(status, async (c) => {
+    const { db } = c.var.deps;
+    const { id } = c.req.valid('param');
+    const tenantId = await tenantOfCall(db, id);
+    const call = await withTenant(db, tenantId, (tx) => tx.selectFrom('calls').select(['id', 'status', 'forwardedTo']).where('id', '=', id).executeTakeFirstOrThrow());
+    return c.json(statusOf(call), 200);
+  })
+  .openapi(answered, async (c) => {
+    const { db, now } = c.var.deps;
+    const { id } = c.req.valid('param');
+    const tenantId = await tenantOfCall(db, id);
+    const call = await withTenant(db, tenantId, async (tx) => {
+      const call = (await lockCall(tx, id))!;
+      const seen = await tx.selectFrom('callEvents').select('id').where('callId', '=', id).where('kind', '=', 'bridged').executeTakeFirst();
+      if (!seen && call.status === 'connected') await recordCallEvent(tx, { tenantId, id }, 'bridged', now(), { operatorId: call.operatorId });
+      return call;
+    });
+    return c.json(statusOf(call), 200);
+  })
+  .openapi(ended, async (c) => {
+    const { db, now } = c.var.deps;
+    const { id } = c.req.valid('param');
+    const { by } = c.req.valid('json');
+    const tenantId = await tenantOfCall(db, id);
+    const call = await withTenant(db, tenantId, async (tx) => (await endCall(tx, id, by, now()))!);
+    requestDispatch();
+    return c.json(statusOf(call), 200);
+  })
+  .openapi(recording, async (c) => {
+    const { db, now } = c.var.deps;
+    const { id } = c.req.valid('param');
+    const { ref } = c.req.valid('json');
+    const tenantId = await tenantOfCall(db, id);
+    const call = await withTenant(db, tenantId, async (tx) => {
+      const call = (await lockCall(tx, id))!;
+      if (call.recordingRef === ref) return call;
+      const updated = await tx.updateTable('calls').set({ recordingRef: ref }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      await recordCallEvent(tx, { tenantId, id }, 'recording', now(), { detail: { ref } });
+      return updated;
+    });
+    return c.json(statusOf(call), 200);
+  })
+  .openapi(transferFailed, async (c) => {
+    const { db, now } = c.var.deps;
+    const { id } = c.req.valid('param');
+    const note = c.req.valid('json').note ? redactCardNumbers(c.req.valid('json').note!) : null;
+    const tenantId = await tenantOfCall(db, id);
+    const call = await withTenant(db, tenantId, async (tx) => {
+      const call = (await lockCall(tx, id))!;
+      if (call.status !== 'transferred_out' || call.endedAt) {
+        throw new ProblemError(409, 'not-transferred', 'Not transferred', 'Only a call transferred in-house and still on the line can come back.');
+      }
+      const at = now();
+      const updated = await tx.updateTable('calls').set({ status: 'connected' }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      if (call.operatorId) {
+        const presence = await tx
+          .selectFrom('operatorPresence')
+          .select(['state', 'callId', 'offerCallId'])
+          .where('operatorId', '=', call.operatorId)
+          .forUpdate()
+          .executeTakeFirst();
+        const free = (presence?.state === 'wrap_up' && presence.callId === id) || (presence?.state === 'available' && !presence.offerCallId);
+        if (free) await changePresence(tx, call.operatorId, { state: 'on_call', call: { tenantId, id } }, at);
+      }
+      await recordCallEvent(tx, { tenantId, id }, 'transfer_returned', at, { operatorId: call.operatorId, detail: { note, from: call.forwardedTo } });
+      return updated;
+    });
+    return c.json(statusOf(call), 200);
+  })
+  .openapi(numbers, async (c) => {
+    const { db } = c.var.deps;
+    const plan = await routing.dialPlan(db);
+    const tenantIds = [...new Set(plan.map((p) => p.tenantId))];
+    const tenants = tenantIds.length
+      ? await withApp(db, (tx) => tx.selectFrom('tenants').select(['id', 'slug', 'timeZone', 'status']).where('id', 'in', tenantIds).execute())
+      : [];
+    const byId = new Map(tenants.map((t) => [t.id, t]));
+    return c.json(
+      {
+        numbers: plan.flatMap((p) => {
+          const tenant = byId.get(p.tenantId);
+          return tenant && tenant.status === 'active' ? [{ number: p.number, tenant: tenant.slug, function: p.function, timeZone: tenant.timeZone }] : [];
+        }),
+      },
+      200,
+    );
+  });
+
+export { routes as telephonyRouter };

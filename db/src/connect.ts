@@ -13,8 +13,16 @@ export interface Database {
   kind: DatabaseKind;
   /** Where the data lives, for messages: a data folder, `memory`, or the server with the password hidden. */
   location: string;
+  /**
+   * LISTENs on a channel outside any transaction (postgres.js keeps a dedicated connection for it and
+   * re-listens after a reconnect; PGlite has one connection). Resolves once listening; the returned
+   * function stops.
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<Unlisten>;
   close(): Promise<void>;
 }
+
+export type Unlisten = () => Promise<void>;
 
 export interface ConnectOptions {
   /** A PostgreSQL URL; when absent, the embedded PGlite database is used. */
@@ -49,7 +57,11 @@ export async function connect(options: ConnectOptions = {}): Promise<Database> {
       // Keep bytea and timestamptz as Buffer and Date; numeric bigint counts come back as strings.
     });
     const db = new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: client }), plugins });
-    return { db, kind: 'postgres', location: hideUrlPassword(options.url), close: () => db.destroy() };
+    const listen = async (channel: string, onPayload: (payload: string) => void): Promise<Unlisten> => {
+      const { unlisten } = await client.listen(channel, onPayload);
+      return unlisten;
+    };
+    return { db, kind: 'postgres', location: hideUrlPassword(options.url), listen, close: () => db.destroy() };
   }
 
   const dataDir = options.dataDir ?? '.data/pglite';
@@ -66,6 +78,13 @@ export async function connect(options: ConnectOptions = {}): Promise<Database> {
       db,
       kind: 'pglite',
       location: inMemory ? 'memory' : dataDir,
+      // PGlite's own queue keeps LISTEN out of Kysely's transactions (they hold PGlite's exclusive lock).
+      listen: async (channel, onPayload) => {
+        const unlisten = await pglite.listen(channel, onPayload);
+        return async () => {
+          if (!pglite.closed) await unlisten();
+        };
+      },
       close: async () => {
         await db.destroy();
         lock?.release();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createTestDatabase, newId, withApp, type Database, type UserKind } from '@switchboard/db';
-import { createApp, hashPassword, loadConfig } from '@switchboard/api';
+import { createApp, EventHub, hashPassword, loadConfig } from '@switchboard/api';
 import { ensureWebBuilt, repoRoot, webDist } from '../../scripts/src/build-web.ts';
 import { findChromium } from '../../scripts/src/chromium.ts';
 
@@ -24,7 +24,9 @@ export async function startServer(): Promise<TestServer> {
   ensureWebBuilt();
   const database = await createTestDatabase();
   const config = { ...loadConfig({}), loginSlowdownMs: 0 };
-  const app = createApp({ db: database.db, databaseKind: database.kind, config, now: () => new Date() }, { webDist });
+  const now = () => new Date();
+  const events = new EventHub({ db: database.db, listen: database.listen, now });
+  const app = createApp({ db: database.db, databaseKind: database.kind, config, now, events }, { webDist });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
@@ -54,6 +56,8 @@ export async function startServer(): Promise<TestServer> {
       return id;
     },
     async close() {
+      // Open event streams would keep the server from closing: end them first.
+      await events.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await database.close();
     },

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { createTestDatabase, type Database, type DB } from '@switchboard/db';
-import { createApp, loadConfig, type Config } from '@switchboard/api';
+import { createApp, EventHub, loadConfig, type Config } from '@switchboard/api';
 
 export type App = ReturnType<typeof createApp>;
 
@@ -48,12 +48,16 @@ export interface Harness {
 export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
   const database = await createTestDatabase();
   const clock = createClock();
-  const buildApp = (options: { env?: Record<string, string>; clock?: Clock } = {}) =>
-    createApp({
+  const buildApp = (options: { env?: Record<string, string>; clock?: Clock } = {}) => {
+    const now = (options.clock ?? clock).now;
+    return createApp({
       db: database.db,
       databaseKind: database.kind,
       config: testConfig({ ...env, ...options.env }),
-      now: (options.clock ?? clock).now,
+      now,
+      // Its own hub per app, as per process; it LISTENs only once a stream opens.
+      events: new EventHub({ db: database.db, listen: database.listen, now }),
     });
+  };
   return { database, db: database.db, clock, app: buildApp(), buildApp, close: () => database.close() };
 }

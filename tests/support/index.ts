@@ -5,3 +5,4 @@ export * from './tenants.ts';
 export * from './openapi.ts';
 export * from './catalog.ts';
 export * from './fill.ts';
+export * from './sse.ts';

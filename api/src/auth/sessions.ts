@@ -60,6 +60,8 @@ export async function validateSessionToken(
   config: Config,
   token: string,
   now: Date,
+  /** touch: false checks without counting as activity (an open event stream is not the user at work). */
+  options: { touch?: boolean } = {},
 ): Promise<ValidSession | null> {
   const parts = token.split('.');
   if (parts.length !== 2 || !parts[0] || !parts[1] || parts[0].length > 64 || parts[1].length > 64) return null;
@@ -91,7 +93,7 @@ export async function validateSessionToken(
     }
     let refreshed = false;
     let currentExpiry = expiresAt;
-    if (now.getTime() - row.lastVerifiedAt.getTime() >= ACTIVITY_WRITE_INTERVAL_MS) {
+    if (options.touch !== false && now.getTime() - row.lastVerifiedAt.getTime() >= ACTIVITY_WRITE_INTERVAL_MS) {
       await tx.updateTable('sessions').set({ lastVerifiedAt: now }).where('id', '=', id).execute();
       currentExpiry = sessionExpiry(config, row.createdAt, now);
       refreshed = true;

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB, Tenant, TenantTx, UserKind } from '@switchboard/db';
 import type { Config } from '../config.ts';
+import type { EventHub } from '../events/hub.ts';
 
 /** Services built once per process and reached through the context, so tests swap them. */
 export interface Deps {
@@ -8,6 +9,8 @@ export interface Deps {
   databaseKind: 'pglite' | 'postgres';
   config: Config;
   now: () => Date;
+  /** The process's LISTEN/NOTIFY hub behind GET /api/events; without one that route answers 503. */
+  events?: EventHub;
 }
 
 export interface SessionUser {

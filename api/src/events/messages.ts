@@ -1,0 +1,66 @@
+import type { CallStatus, OperatorState } from '@switchboard/db';
+import type { Wallboard } from '../wallboard/compute.ts';
+
+/**
+ * What `GET /api/events` sends, per SSE event name. Only types: the web app imports them
+ * (`@switchboard/api/events`) so the desk, the portal and the wallboard read the same shapes.
+ */
+
+/** An offer addressed to this operator — the same shape as `/api/desk/state`'s `offer`. */
+export interface OfferMessage {
+  tenant: string;
+  tenantName: string;
+  brandColor: string;
+  callId: string;
+  function: string;
+  callerNumber: string;
+  expiresAt: string;
+}
+
+/** The operator's own call changed (connected, wrap-up, ended…). */
+export interface CallUpdateMessage {
+  tenant: string;
+  tenantName: string;
+  brandColor: string;
+  callId: string;
+  status: CallStatus;
+  wrapUpDeadline: string | null;
+}
+
+export interface PresenceMessage {
+  state: OperatorState;
+  breakReason: string | null;
+  since: string;
+}
+
+/** Waiting calls of one tenant the operator is assigned to, per function. */
+export interface QueueMessage {
+  tenant: string;
+  queues: { function: string; waiting: number; longestWaitSeconds: number; oldestEnqueuedAt: string | null }[];
+}
+
+/** A client user's portal refetches on these: ids only. */
+export interface NoticeMessage {
+  tenant: string;
+  type: 'call' | 'order' | 'complaint' | 'customer' | 'information_request';
+  id: string;
+}
+
+export interface ReadyMessage {
+  /** Who this stream is for, so a page can tell it has the stream it expected. */
+  kind: string;
+  heartbeatSeconds: number;
+}
+
+/** Event name → payload, by who listens. `call` is a CallUpdateMessage for operators and a NoticeMessage for client users. */
+export interface EventMessages {
+  ready: ReadyMessage;
+  offer: OfferMessage | { withdrawn: string };
+  presence: PresenceMessage;
+  queue: QueueMessage;
+  call: CallUpdateMessage | NoticeMessage;
+  record: NoticeMessage;
+  wallboard: Wallboard;
+}
+
+export type EventName = keyof EventMessages;

@@ -1,0 +1,375 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sql } from 'kysely';
+import { connect, jsonb, newId, withApp, withTenant, type Database, type Tenant } from '@switchboard/db';
+import { createApp, EventHub, publish, type BusEvent, type HubOptions } from '@switchboard/api';
+import {
+  assignOperator,
+  createHarness,
+  logIn,
+  openEventStream,
+  seedClientUser,
+  seedOperator,
+  seedTenant,
+  seedUser,
+  testConfig,
+  type Client,
+  type EventStream,
+  type Harness,
+  type SseEvent,
+  type TestUser,
+} from './support/index.ts';
+
+/**
+ * GET /api/events end to end: NOTIFY at commit → the process's hub → re-read under the tenant's
+ * context → only the streams that tenant's rows say may hear it. A stream's "never received X" is
+ * proven by ordering: NOTIFYs arrive in commit order and the hub handles them one by one, so
+ * whatever was published before a marker would be read before the marker.
+ */
+let h: Harness;
+let a: Tenant;
+let b: Tenant;
+let operatorOfA: TestUser;
+let operatorOfB: TestUser;
+let clientOfA: TestUser;
+let supervisor: TestUser;
+const opened: EventStream[] = [];
+
+/** An app with a hub we can look at, as one API process. */
+function processOn(database: Pick<Database, 'db' | 'listen' | 'kind'>, options: HubOptions = {}) {
+  const hub = new EventHub({ db: database.db, listen: database.listen, now: h.clock.now }, { wallboardIntervalMs: 0, ...options });
+  const app = createApp({ db: database.db, databaseKind: database.kind, config: testConfig(), now: h.clock.now, events: hub });
+  return { hub, app };
+}
+
+async function stream(app: ReturnType<typeof processOn>['app'], user: TestUser, client?: Client): Promise<EventStream> {
+  client ??= await logIn(h.app, user);
+  const s = await openEventStream(app, client.token);
+  opened.push(s);
+  expect(s.status).toBe(200);
+  expect(s.contentType).toMatch(/^text\/event-stream/);
+  const ready = await s.next();
+  expect(ready).toEqual({ event: 'ready', data: { kind: user.kind, heartbeatSeconds: expect.any(Number) } });
+  return s;
+}
+
+async function committed(tenantId: string | null, event: BusEvent, work?: (tx: any) => Promise<unknown>) {
+  const run = async (tx: any) => {
+    await work?.(tx);
+    await publish(tx, event);
+  };
+  if (tenantId) await withTenant(h.db, tenantId, run);
+  else await withApp(h.db, run);
+}
+
+async function seedCall(tenant: Tenant, options: { operatorId?: string | null; status?: 'queued' | 'connected' | 'wrap_up'; offeredTo?: string } = {}) {
+  const id = newId();
+  const now = h.clock.now();
+  await withTenant(h.db, tenant.id, async (tx) => {
+    await tx
+      .insertInto('calls')
+      .values({
+        tenantId: tenant.id,
+        id,
+        externalId: `ext-${id}`,
+        function: 'order_taking',
+        dialledNumber: '+33100000000',
+        callerNumber: '+33612345678',
+        status: options.status ?? 'queued',
+        operatorId: options.operatorId ?? null,
+        offeredAt: now,
+        answeredAt: options.status && options.status !== 'queued' ? now : null,
+        endedAt: options.status === 'wrap_up' ? now : null,
+      })
+      .execute();
+    if ((options.status ?? 'queued') === 'queued') {
+      await tx
+        .insertInto('callQueue')
+        .values({
+          tenantId: tenant.id,
+          callId: id,
+          function: 'order_taking',
+          enqueuedAt: now,
+          offeredTo: options.offeredTo ?? null,
+          offerExpiresAt: options.offeredTo ? new Date(now.getTime() + 15_000) : null,
+        })
+        .execute();
+    }
+  });
+  return id;
+}
+
+async function seedCustomer(tenant: Tenant) {
+  const id = newId();
+  const phone = `+3361${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+  await withTenant(h.db, tenant.id, (tx) => tx.insertInto('customers').values({ tenantId: tenant.id, id, phone }).execute());
+  return id;
+}
+
+const mentions = (events: SseEvent[], tenant: Tenant, ...ids: string[]) =>
+  events.filter((e) => {
+    const text = JSON.stringify(e.data);
+    return text.includes(`"${tenant.slug}"`) || ids.some((id) => text.includes(id));
+  });
+
+beforeAll(async () => {
+  h = await createHarness();
+  a = (await seedTenant(h.db, { name: 'Pizza A' })).tenant;
+  b = (await seedTenant(h.db, { name: 'Bank B' })).tenant;
+  operatorOfA = await seedOperator(h.db, [a]);
+  operatorOfB = await seedOperator(h.db, [b]);
+  clientOfA = await seedClientUser(h.db, a);
+  supervisor = await seedUser(h.db, { kind: 'supervisor' });
+});
+
+afterAll(async () => {
+  for (const s of opened) await s.close().catch(() => {});
+  await h?.close();
+});
+
+describe('delivery', () => {
+  it('answers 401 without a session', async () => {
+    const s = await openEventStream(h.app, undefined);
+    expect(s.status).toBe(401);
+  });
+
+  it('delivers an event published in a committed transaction, and never one that was rolled back', async () => {
+    const { app } = processOn(h.database);
+    const s = await stream(app, clientOfA);
+    const rolledBack = await seedCustomer(a);
+    const kept = await seedCustomer(a);
+
+    await expect(
+      withTenant(h.db, a.id, async (tx) => {
+        await publish(tx, { kind: 'record', tenantId: a.id, recordType: 'customer', recordId: rolledBack });
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    await committed(a.id, { kind: 'record', tenantId: a.id, recordType: 'customer', recordId: kept });
+
+    const seen = await s.until((e) => e.event === 'record');
+    expect(seen).toEqual([{ event: 'record', data: { tenant: a.slug, type: 'customer', id: kept } }]);
+  });
+
+  it('reaches a hub listening through another connection pool (another API process)', async () => {
+    // On PostgreSQL the second process opens its own pool to the same database; PGlite is one
+    // process by nature, so there the second hub shares the instance but LISTENs on its own.
+    let other: Database | undefined;
+    let process2: ReturnType<typeof processOn>;
+    if (h.database.kind === 'postgres') {
+      const name = (await sql<{ name: string }>`select current_database() as name`.execute(h.db)).rows[0]!.name;
+      const url = new URL(process.env.TEST_DATABASE_URL!);
+      url.pathname = `/${name}`;
+      other = await connect({ url: url.toString(), maxConnections: 2 });
+      process2 = processOn(other);
+    } else {
+      process2 = processOn(h.database);
+    }
+    try {
+      const s = await stream(process2.app, clientOfA);
+      const callId = await seedCall(a);
+      await committed(a.id, { kind: 'call', tenantId: a.id, callId });
+      expect(await s.next()).toEqual({ event: 'call', data: { tenant: a.slug, type: 'call', id: callId } });
+      await s.close();
+    } finally {
+      await process2.hub.stop();
+      await other?.close();
+    }
+  });
+
+  it('sends heartbeats, and ends the stream when the session ends', async () => {
+    const { app, hub } = processOn(h.database, { heartbeatMs: 25 });
+    const client = await logIn(h.app, clientOfA);
+    const s = await stream(app, clientOfA, client);
+    expect(await s.nextComment()).toBe('heartbeat');
+    expect((await client.post('/api/auth/logout')).status).toBeLessThan(300);
+    await expect(s.next()).rejects.toThrow('The event stream ended');
+    await vi.waitFor(() => expect(hub.subscriberCount).toBe(0));
+  });
+
+  it('forgets a stream once its client disconnects', async () => {
+    const { app, hub } = processOn(h.database);
+    const s = await stream(app, clientOfA);
+    expect(hub.subscriberCount).toBe(1);
+    await s.close();
+    await vi.waitFor(() => expect(hub.subscriberCount).toBe(0));
+    // The hub still handles events with nobody listening.
+    await committed(a.id, { kind: 'call', tenantId: a.id, callId: await seedCall(a) });
+  });
+
+  it('ignores payloads that are not bus events', async () => {
+    const { app } = processOn(h.database);
+    const s = await stream(app, clientOfA);
+    const callId = await seedCall(a);
+    await sql`select pg_notify('switchboard_events', 'not json'), pg_notify('switchboard_events', ${JSON.stringify({ kind: 'call', tenantId: 'x', callId })})`.execute(h.db);
+    await committed(a.id, { kind: 'call', tenantId: a.id, callId });
+    expect(await s.until((e) => e.event === 'call')).toEqual([{ event: 'call', data: { tenant: a.slug, type: 'call', id: callId } }]);
+  });
+});
+
+describe('operators', () => {
+  it('get their offers, their calls and their tenants’ queues, and nothing of a tenant outside their assignments', async () => {
+    const { app } = processOn(h.database);
+    const s = await stream(app, operatorOfA);
+    // The desk's first view: the queues of its tenants, A only.
+    const greeting = await s.next();
+    expect(greeting.event).toBe('queue');
+    expect(greeting.data.tenant).toBe(a.slug);
+
+    // Everything of B, even rows that (wrongly) name this operator: an offer addressed to it,
+    // a call it is on, B's queue, another operator's presence.
+    const offeredInB = await seedCall(b, { offeredTo: operatorOfA.id });
+    const connectedInB = await seedCall(b, { status: 'connected', operatorId: operatorOfA.id });
+    await committed(b.id, { kind: 'offer', tenantId: b.id, callId: offeredInB, operatorId: operatorOfA.id });
+    await committed(b.id, { kind: 'call', tenantId: b.id, callId: connectedInB });
+    await committed(b.id, { kind: 'call', tenantId: b.id, callId: await seedCall(b) });
+    await withApp(h.db, (tx) =>
+      tx.insertInto('operatorPresence').values({ operatorId: operatorOfB.id, state: 'available' }).execute(),
+    );
+    await committed(null, { kind: 'presence', operatorId: operatorOfB.id });
+
+    // Then A: an offer to this operator, and its call.
+    const offeredInA = await seedCall(a, { offeredTo: operatorOfA.id });
+    await committed(a.id, { kind: 'offer', tenantId: a.id, callId: offeredInA, operatorId: operatorOfA.id });
+    const seen = await s.until((e) => e.event === 'offer');
+    expect(mentions(seen, b, offeredInB, connectedInB)).toEqual([]);
+    expect(seen).toEqual([
+      {
+        event: 'offer',
+        data: {
+          tenant: a.slug,
+          tenantName: 'Pizza A',
+          brandColor: a.brandColor,
+          callId: offeredInA,
+          function: 'order_taking',
+          callerNumber: '+33612345678',
+          expiresAt: new Date(h.clock.now().getTime() + 15_000).toISOString(),
+        },
+      },
+    ]);
+    const queue = await s.next();
+    expect(queue.event).toBe('queue');
+    expect(queue.data.tenant).toBe(a.slug);
+    expect(queue.data.queues).toEqual([
+      expect.objectContaining({ function: 'order_taking', waiting: expect.any(Number), longestWaitSeconds: 0 }),
+    ]);
+
+    // The offer goes elsewhere: withdrawn.
+    await committed(a.id, { kind: 'offer', tenantId: a.id, callId: offeredInA, operatorId: operatorOfA.id }, (tx) =>
+      tx.updateTable('callQueue').set({ offeredTo: null, offerExpiresAt: null }).where('callId', '=', offeredInA).execute(),
+    );
+    expect(await s.next()).toEqual({ event: 'offer', data: { withdrawn: offeredInA } });
+
+    // Its own call, in wrap-up.
+    const onCall = await seedCall(a, { status: 'wrap_up', operatorId: operatorOfA.id });
+    await committed(a.id, { kind: 'call', tenantId: a.id, callId: onCall });
+    const update = (await s.until((e) => e.event === 'call'))!.at(-1)!;
+    expect(update.data).toEqual({
+      tenant: a.slug,
+      tenantName: 'Pizza A',
+      brandColor: a.brandColor,
+      callId: onCall,
+      status: 'wrap_up',
+      wrapUpDeadline: new Date(h.clock.now().getTime() + 60_000).toISOString(),
+    });
+
+    // Its own presence.
+    await committed(null, { kind: 'presence', operatorId: operatorOfA.id }, (tx) =>
+      tx.insertInto('operatorPresence').values({ operatorId: operatorOfA.id, state: 'break', breakReason: 'lunch', since: h.clock.now() }).execute(),
+    );
+    const presence = (await s.until((e) => e.event === 'presence')).at(-1)!;
+    expect(presence.data).toEqual({ state: 'break', breakReason: 'lunch', since: h.clock.now().toISOString() });
+  });
+
+  it('the filter is what stops B: an operator assigned to B gets B’s queue', async () => {
+    const { app } = processOn(h.database);
+    const s = await stream(app, operatorOfB);
+    await s.until((e) => e.event === 'queue' && e.data.tenant === b.slug); // greeting
+    await committed(b.id, { kind: 'call', tenantId: b.id, callId: await seedCall(b) });
+    const queue = await s.next();
+    expect(queue.event).toBe('queue');
+    expect(queue.data.tenant).toBe(b.slug);
+  });
+
+  it('stops hearing of a tenant as soon as the assignment is gone', async () => {
+    const shared = (await seedTenant(h.db)).tenant;
+    const operator = await seedOperator(h.db, [a]);
+    await assignOperator(h.db, shared, operator.id);
+    const { app } = processOn(h.database);
+    const s = await stream(app, operator);
+    await s.until((e) => e.event === 'queue' && e.data.tenant === shared.slug);
+    await withTenant(h.db, shared.id, (tx) => tx.deleteFrom('operatorAssignments').where('operatorId', '=', operator.id).execute());
+    const unassigned = await seedCall(shared, { offeredTo: operator.id });
+    await committed(shared.id, { kind: 'offer', tenantId: shared.id, callId: unassigned, operatorId: operator.id });
+    await committed(a.id, { kind: 'call', tenantId: a.id, callId: await seedCall(a) });
+    const seen = await s.until((e) => e.event === 'queue' && e.data.tenant === a.slug);
+    expect(mentions(seen, shared, unassigned)).toEqual([]);
+  });
+});
+
+describe('client users', () => {
+  it('get call and record notices of their own tenant only', async () => {
+    const { app } = processOn(h.database);
+    const s = await stream(app, clientOfA);
+    const callOfB = await seedCall(b);
+    const customerOfB = await seedCustomer(b);
+    await committed(b.id, { kind: 'call', tenantId: b.id, callId: callOfB });
+    await committed(b.id, { kind: 'record', tenantId: b.id, recordType: 'customer', recordId: customerOfB });
+    // A record id of B published as if it were A's: the re-read under A finds nothing.
+    await committed(a.id, { kind: 'record', tenantId: a.id, recordType: 'customer', recordId: customerOfB });
+    const callOfA = await seedCall(a);
+    await committed(a.id, { kind: 'call', tenantId: a.id, callId: callOfA });
+    const seen = await s.until((e) => e.event === 'call');
+    expect(seen).toEqual([{ event: 'call', data: { tenant: a.slug, type: 'call', id: callOfA } }]);
+  });
+
+  it('outside the tenant’s IP allow-list hear nothing of it', async () => {
+    const tenant = (await seedTenant(h.db)).tenant;
+    const client = await seedClientUser(h.db, tenant);
+    await withTenant(h.db, tenant.id, (tx) =>
+      tx
+        .insertInto('confidentialityRules')
+        .values({
+          tenantId: tenant.id,
+          classification: jsonb({}),
+          operatorVisibility: 'masked',
+          recordingPolicy: 'never',
+          personalDataRetentionDays: 365,
+          recordingRetentionDays: 90,
+          ipAllowList: ['192.0.2.0/24'],
+          updatedBy: 'test',
+        })
+        .execute(),
+    );
+    // Two streams of the same user on one hub, from inside and from outside the list.
+    const { hub } = processOn(h.database);
+    const heard = { inside: [] as string[], outside: [] as string[] };
+    const subscriber = (where: keyof typeof heard, address: string) => ({
+      userId: client.id,
+      kind: client.kind,
+      address,
+      send: (event: string, data: unknown) => void heard[where].push(`${event} ${JSON.stringify(data)}`),
+      close: () => {},
+    });
+    await hub.subscribe(subscriber('outside', '203.0.113.9'));
+    await hub.subscribe(subscriber('inside', '192.0.2.7'));
+    const callId = await seedCall(tenant);
+    await committed(tenant.id, { kind: 'call', tenantId: tenant.id, callId });
+    await vi.waitFor(() => expect(heard.inside).toEqual([`call ${JSON.stringify({ tenant: tenant.slug, type: 'call', id: callId })}`]));
+    expect(heard.outside).toEqual([]);
+    await hub.stop();
+  });
+});
+
+describe('provider staff', () => {
+  it('get wallboard snapshots when calls change', async () => {
+    const { app, hub } = processOn(h.database);
+    const s = await stream(app, supervisor);
+    const callId = await seedCall(a);
+    await committed(a.id, { kind: 'call', tenantId: a.id, callId });
+    const board = await s.next();
+    expect(board.event).toBe('wallboard');
+    const row = board.data.tenants.find((t: any) => t.slug === a.slug);
+    expect(row.queues.find((q: any) => q.function === 'order_taking').waiting).toBeGreaterThan(0);
+    await hub.settled();
+  });
+});

@@ -15,7 +15,9 @@ export async function writeThroughDocumentedRoutes(app: App, admin: Client, tena
     (op) => isUnsafe(op) && op.method !== 'DELETE' && op.path.startsWith('/api/t/{tenant}/') && op.pathParams.length === 1,
   );
   for (const op of writes) {
-    for (const tenant of tenants) await admin.request(op.method, urlFor(op, { tenant: tenant.slug }), op.body);
+    // An Idempotency-Key on every write (routes that take none ignore it), so idempotency_keys gets rows too.
+    const headers = { 'idempotency-key': `fill ${op.method} ${op.path}` };
+    for (const tenant of tenants) await admin.request(op.method, urlFor(op, { tenant: tenant.slug }), op.body, headers);
   }
   const scriptDraft = operations.find((op) => op.method === 'PUT' && op.path === '/api/t/{tenant}/scripts/{function}/draft')?.body;
   for (const tenant of tenants) {

@@ -1,0 +1,383 @@
+import { z } from '@hono/zod-openapi';
+import { sql } from 'kysely';
+import { jsonb, newId, orderStatuses, paymentMethods, type Tenant, type TenantTx, type UserKind } from '@switchboard/db';
+import type { Actor } from '../http/env.ts';
+import { conflict, invalid, notFound } from '../http/problem.ts';
+import { writeAudit } from '../audit/write.ts';
+import { publish } from '../events/publish.ts';
+import { recordUsage } from '../usage/record.ts';
+import type { Rules } from '../rules/definition.ts';
+import { applyRules, exportableFields } from '../rules/visibility.ts';
+import { findCardNumbers } from '../rules/card-numbers.ts';
+import { SkuSchema } from '../catalog/schemas.ts';
+import { CustomerBriefSchema, CustomerInputSchema, auditCustomer, customerBrief, upsertCustomer } from '../contacts/service.ts';
+import { boundary, iso, optionalFreeText, toCsv } from '../records/common.ts';
+import { describeLine, priceLines, type OrderLine } from './pricing.ts';
+
+type FieldError = { path: string; message: string };
+
+const computedKeys = ['unitPriceMinor', 'lineTotalMinor', 'priceMinor', 'subtotalMinor', 'discountMinor', 'totalMinor', 'currency', 'number', 'status'];
+/** Unknown keys are refused, prices above all: a client that thinks it sets a price learns at once that it does not. */
+const strictKeys = {
+  error: (issue: { code?: string; keys?: string[] }) =>
+    issue.code === 'unrecognized_keys'
+      ? (issue.keys ?? []).some((k) => computedKeys.includes(k))
+        ? `Prices, totals and numbers are computed by the server; leave out ${issue.keys!.join(', ')}.`
+        : `Unknown field${issue.keys!.length > 1 ? 's' : ''}: ${issue.keys!.join(', ')}.`
+      : undefined,
+};
+
+export const OrderLineInputSchema = z
+  .strictObject(
+    {
+      itemId: z.uuid().optional().openapi({ description: 'The catalog item (or give its sku)' }),
+      sku: SkuSchema.optional(),
+      quantity: z.number().int('Use a whole quantity.').min(1, 'Order at least 1.').max(99, 'At most 99 of one item per line.'),
+      options: z
+        .record(z.string().max(80), z.union([z.string().max(80), z.array(z.string().max(80)).max(50)]))
+        .default({})
+        .openapi({ description: 'Option group name → choice name (or names, for a group that allows several)' }),
+    },
+    strictKeys,
+  )
+  .superRefine((line, ctx) => {
+    if (!line.itemId === !line.sku) ctx.addIssue({ code: 'custom', path: ['itemId'], message: 'Name the item by its itemId or its sku (one of them).' });
+  });
+
+export const OrderInputSchema = z
+  .strictObject(
+    {
+      callId: z.uuid().optional().openapi({ description: 'The call the order was taken on' }),
+      customerId: z.uuid().optional(),
+      customer: CustomerInputSchema.optional().openapi({ description: 'Created, or updated by its phone number' }),
+      items: z.array(OrderLineInputSchema).min(1, 'Add at least one item.').max(50, 'At most 50 lines.'),
+      deliveryAddress: optionalFreeText(500),
+      deliveryTime: z.iso.datetime({ offset: true, error: 'Use an ISO date-time such as 2025-03-01T19:30:00+01:00.' }).optional(),
+      paymentMethod: z.enum(paymentMethods),
+      paymentReference: z
+        .string()
+        .trim()
+        .max(64, 'Use at most 64 characters.')
+        .transform((v) => v || null)
+        .optional()
+        .openapi({ description: 'A voucher or invoice reference — never a card number (refused)' }),
+      notes: optionalFreeText(2000),
+    },
+    strictKeys,
+  )
+  .superRefine((order, ctx) => {
+    if (order.customer && order.customerId) ctx.addIssue({ code: 'custom', path: ['customerId'], message: 'Give either the customer or its customerId, not both.' });
+  })
+  .openapi('OrderInput', {
+    example: {
+      customer: { phone: '+33 6 12 34 56 78', name: 'Marie Dupont' },
+      items: [{ sku: 'PIZZA-MARGHERITA', quantity: 2, options: { Size: 'Large' } }],
+      deliveryAddress: '12 rue de la Paix, 75002 Paris',
+      deliveryTime: '2025-03-01T19:30:00+01:00',
+      paymentMethod: 'cash',
+      notes: 'Ring twice, third floor.',
+    },
+  });
+export type OrderInput = z.output<typeof OrderInputSchema>;
+
+const OrderLineSchema = z
+  .object({
+    itemId: z.uuid(),
+    sku: z.string(),
+    name: z.string(),
+    quantity: z.number().int(),
+    options: z.array(z.object({ group: z.string(), choice: z.string(), priceDeltaMinor: z.number().int() })),
+    unitPriceMinor: z.number().int(),
+    lineTotalMinor: z.number().int(),
+  })
+  .openapi('OrderLine');
+
+export const OrderSchema = z
+  .object({
+    id: z.uuid(),
+    number: z.number().int(),
+    status: z.enum(orderStatuses),
+    callId: z.uuid().nullable(),
+    customer: CustomerBriefSchema.nullable(),
+    items: z.array(OrderLineSchema).nullable().openapi({ description: "null when the tenant's rules make order items sensitive" }),
+    currency: z.string(),
+    subtotalMinor: z.number().int(),
+    discountMinor: z.number().int(),
+    totalMinor: z.number().int(),
+    deliveryAddress: z.string().nullable(),
+    deliveryTime: z.string().nullable(),
+    paymentMethod: z.enum(paymentMethods),
+    paymentReference: z.string().nullable(),
+    notes: z.string().nullable(),
+    createdByName: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Order', { description: "Masked for the viewer by the tenant's rules; prices in minor units of `currency`" });
+export type OrderJson = z.infer<typeof OrderSchema>;
+
+export const OrderStatusPatchSchema = z
+  .object({ status: z.enum(orderStatuses) })
+  .openapi('OrderStatusChange', { example: { status: 'confirmed' } });
+
+export const orderSelection = (tx: TenantTx) =>
+  tx
+    .selectFrom('orders as o')
+    .leftJoin('customers as c', 'c.id', 'o.customerId')
+    .leftJoin('users as u', 'u.id', 'o.createdBy')
+    .select([
+      'o.id',
+      'o.number',
+      'o.status',
+      'o.callId',
+      'o.items',
+      'o.currency',
+      'o.subtotalMinor',
+      'o.discountMinor',
+      'o.totalMinor',
+      'o.deliveryAddress',
+      'o.deliveryTime',
+      'o.paymentMethod',
+      'o.paymentReference',
+      'o.notes',
+      'o.createdAt',
+      'o.updatedAt',
+      'o.customerId',
+      'c.name as customerName',
+      'c.phone as customerPhone',
+      'c.email as customerEmail',
+      'c.address as customerAddress',
+      'u.displayName as createdByName',
+    ]);
+type OrderRow = Awaited<ReturnType<ReturnType<typeof orderSelection>['executeTakeFirstOrThrow']>>;
+
+export function orderToJson(row: OrderRow, rules: Rules, viewer: UserKind): OrderJson {
+  const fields = applyRules(
+    { items: row.items as OrderLine[] | string | null, deliveryAddress: row.deliveryAddress, paymentReference: row.paymentReference, notes: row.notes },
+    'order',
+    rules,
+    viewer,
+  );
+  return {
+    id: row.id,
+    number: row.number,
+    status: row.status,
+    callId: row.callId,
+    customer: row.customerId ? customerBrief({ id: row.customerId, name: row.customerName, phone: row.customerPhone ?? '' }, rules, viewer) : null,
+    items: Array.isArray(fields.items) ? fields.items : null,
+    currency: row.currency.trim(),
+    subtotalMinor: Number(row.subtotalMinor),
+    discountMinor: Number(row.discountMinor),
+    totalMinor: Number(row.totalMinor),
+    deliveryAddress: fields.deliveryAddress,
+    deliveryTime: iso(row.deliveryTime),
+    paymentMethod: row.paymentMethod,
+    paymentReference: fields.paymentReference,
+    notes: fields.notes,
+    createdByName: row.createdByName,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export async function findOrder(tx: TenantTx, id: string): Promise<OrderRow | undefined> {
+  return orderSelection(tx).where('o.id', '=', id).executeTakeFirst();
+}
+
+/**
+ * The next number of a per-tenant sequence (orders, complaints). A transaction-scoped advisory lock
+ * per (tenant, table) makes concurrent creations take turns instead of colliding on the unique number.
+ */
+export async function nextNumber(tx: TenantTx, tenantId: string, table: 'orders' | 'complaints'): Promise<number> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`${table}:${tenantId}`}, 0))`.execute(tx);
+  const row = await tx.selectFrom(table).select(sql<number>`coalesce(max(number), 0)`.as('last')).executeTakeFirstOrThrow();
+  return Number(row.last) + 1;
+}
+
+/** The call and customer an order or complaint names, checked to be this tenant's; the customer created or updated by phone. */
+export async function linkCallAndCustomer(
+  tx: TenantTx,
+  tenant: Pick<Tenant, 'id' | 'locale'>,
+  input: { callId?: string | undefined; customerId?: string | undefined; customer?: z.output<typeof CustomerInputSchema> | undefined },
+  now: Date,
+  errors: FieldError[],
+): Promise<{ callId: string | null; customerId: string | null; customerCreated: { id: string; created: boolean; fields: string[] } | null }> {
+  let callId: string | null = null;
+  let customerId: string | null = null;
+  if (input.callId) {
+    const call = await tx.selectFrom('calls').select(['id', 'customerId']).where('id', '=', input.callId).executeTakeFirst();
+    if (!call) errors.push({ path: 'callId', message: 'There is no such call.' });
+    else {
+      callId = call.id;
+      customerId = call.customerId;
+    }
+  }
+  if (input.customerId) {
+    const customer = await tx.selectFrom('customers').select('id').where('id', '=', input.customerId).executeTakeFirst();
+    if (!customer) errors.push({ path: 'customerId', message: 'There is no such customer.' });
+    else customerId = customer.id;
+  }
+  let customerCreated = null;
+  if (input.customer) {
+    const saved = await upsertCustomer(tx, tenant, input.customer, now, 'customer.', errors);
+    if (saved) {
+      customerId = saved.id;
+      customerCreated = { ...saved, fields: Object.entries(input.customer).filter(([, v]) => v !== undefined).map(([k]) => k) };
+    }
+  }
+  return { callId, customerId, customerCreated };
+}
+
+/** A payment reference may be a voucher or an invoice number, never a card number: refused, not redacted, so the operator knows. */
+export function paymentReferenceErrors(reference: string | null | undefined): FieldError[] {
+  if (!reference) return [];
+  const digits = reference.replace(/[\s-]/g, '');
+  return findCardNumbers(reference).length || (/^\d{13,19}$/.test(digits) && findCardNumbers(digits).length)
+    ? [{ path: 'paymentReference', message: 'This looks like a payment card number: card numbers are never stored. Leave the reference out.' }]
+    : [];
+}
+
+export async function createOrder(tx: TenantTx, tenant: Tenant, actor: { id: string } & Actor, input: OrderInput, now: Date): Promise<string> {
+  const errors: FieldError[] = paymentReferenceErrors(input.paymentReference);
+  const priced = await priceLines(tx, tenant.currency.trim(), input.items);
+  errors.push(...priced.errors);
+  // Every problem is found before anything is written; the customer upsert below is rolled back with the rest if any.
+  const links = await linkCallAndCustomer(tx, tenant, input, now, errors);
+  if (errors.length) throw invalid(errors);
+  // Promotions are described in words (conditions), not as machine-readable discounts: none is applied here.
+  const discountMinor = 0;
+  const id = newId();
+  const number = await nextNumber(tx, tenant.id, 'orders');
+  await tx
+    .insertInto('orders')
+    .values({
+      tenantId: tenant.id,
+      id,
+      number,
+      callId: links.callId,
+      customerId: links.customerId,
+      items: jsonb(priced.lines),
+      currency: priced.currency,
+      subtotalMinor: priced.subtotalMinor,
+      discountMinor,
+      totalMinor: priced.subtotalMinor - discountMinor,
+      deliveryAddress: input.deliveryAddress ?? null,
+      deliveryTime: input.deliveryTime ? new Date(input.deliveryTime) : null,
+      paymentMethod: input.paymentMethod,
+      paymentReference: input.paymentReference ?? null,
+      notes: input.notes ?? null,
+      createdBy: actor.id,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .execute();
+  if (links.customerCreated) await auditCustomer(tx, tenant.id, actor, links.customerCreated.id, links.customerCreated.created, links.customerCreated.fields);
+  await recordUsage(tx, { tenantId: tenant.id, function: 'order_taking', metric: 'order', quantity: 1, sourceType: 'order', sourceId: id, occurredAt: now });
+  await writeAudit(tx, tenant.id, actor, {
+    action: 'order.created',
+    targetType: 'order',
+    targetId: id,
+    after: { number, lines: priced.lines.length, totalMinor: priced.subtotalMinor - discountMinor, currency: priced.currency },
+  });
+  await publish(tx, { kind: 'record', tenantId: tenant.id, recordType: 'order', recordId: id });
+  return id;
+}
+
+/** Delivered and cancelled orders are final. */
+export async function changeOrderStatus(tx: TenantTx, tenantId: string, actor: Actor, id: string, status: (typeof orderStatuses)[number], now: Date) {
+  const before = await tx.selectFrom('orders').select(['status']).where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!before) throw notFound();
+  if (before.status === status) return;
+  if (before.status === 'delivered' || before.status === 'cancelled') {
+    throw conflict(`This order is ${before.status}: its status no longer changes.`, [{ path: 'status', message: `The order is already ${before.status}.` }]);
+  }
+  await tx.updateTable('orders').set({ status, updatedAt: now }).where('id', '=', id).execute();
+  await writeAudit(tx, tenantId, actor, { action: 'order.status_changed', targetType: 'order', targetId: id, before: { status: before.status }, after: { status } });
+  await publish(tx, { kind: 'record', tenantId, recordType: 'order', recordId: id });
+}
+
+export interface OrderFilter {
+  status?: (typeof orderStatuses)[number] | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  q?: string | undefined;
+  cursor: { at: Date; id: string } | null;
+  limit: number;
+}
+
+/** Orders newest first. `q` is an order number, or part of the customer's name or phone (unless the rules make those sensitive). */
+export function orderQuery(tx: TenantTx, tenant: Pick<Tenant, 'timeZone'>, rules: Rules, filter: Omit<OrderFilter, 'limit' | 'cursor'>) {
+  let query = orderSelection(tx);
+  if (filter.status) query = query.where('o.status', '=', filter.status);
+  const from = boundary(filter.from, tenant.timeZone, false);
+  const to = boundary(filter.to, tenant.timeZone, true);
+  if (from) query = query.where('o.createdAt', '>=', from);
+  if (to) query = query.where('o.createdAt', '<', to);
+  // `#12` is order number 12 only; a bare `12` is also looked for in phone numbers.
+  const byNumberOnly = /^#\d{1,9}$/.test(filter.q?.trim() ?? '');
+  const q = filter.q?.trim().replace(/^#/, '');
+  if (q && byNumberOnly) query = query.where('o.number', '=', Number(q));
+  else if (q) {
+    const like = `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    const searchable = (['name', 'phone'] as const).filter((f) => rules.classification[`customer.${f}`] !== 'sensitive');
+    query = query.where((eb) =>
+      eb.or([
+        ...(/^\d{1,9}$/.test(q) ? [eb('o.number', '=', Number(q))] : []),
+        ...searchable.map((f) => eb(`c.${f}`, 'ilike', like)),
+      ]),
+    );
+  }
+  return query;
+}
+
+export async function listOrders(tx: TenantTx, tenant: Pick<Tenant, 'timeZone'>, rules: Rules, filter: OrderFilter) {
+  let query = orderQuery(tx, tenant, rules, filter);
+  if (filter.cursor) {
+    const { at, id } = filter.cursor;
+    query = query.where((eb) => eb.or([eb('o.createdAt', '<', at), eb.and([eb('o.createdAt', '=', at), eb('o.id', '<', id)])]));
+  }
+  return query.orderBy('o.createdAt', 'desc').orderBy('o.id', 'desc').limit(filter.limit + 1).execute();
+}
+
+/** Amounts in major units with the currency's own decimals (EUR 2, JPY 0), as a spreadsheet reads them. */
+export function major(minor: number, currency: string): string {
+  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return (minor / 10 ** digits).toFixed(digits);
+}
+
+const EXPORT_LIMIT = 50_000;
+
+/**
+ * The CSV export: the non-personal columns (number, status, dates, amounts, payment method), then
+ * only the order and customer fields the tenant's rules let leave (exportableFields).
+ */
+export async function ordersCsv(tx: TenantTx, tenant: Pick<Tenant, 'timeZone'>, rules: Rules, filter: Omit<OrderFilter, 'limit' | 'cursor'>): Promise<string> {
+  const rows = await orderQuery(tx, tenant, rules, filter).orderBy('o.createdAt', 'desc').orderBy('o.id', 'desc').limit(EXPORT_LIMIT).execute();
+  const orderFields = exportableFields('order', rules);
+  const customerFields = exportableFields('customer', rules).filter((f) => ['name', 'phone', 'email', 'address'].includes(f)) as ('name' | 'phone' | 'email' | 'address')[];
+  const header = ['number', 'status', 'created_at', 'delivery_time', 'payment_method', 'currency', 'subtotal', 'discount', 'total', ...orderFields, ...customerFields.map((f) => `customer_${f}`)];
+  const body = rows.map((r) => {
+    const currency = r.currency.trim();
+    const order: Record<string, string | null> = {
+      items: (r.items as OrderLine[]).map(describeLine).join('; '),
+      delivery_address: r.deliveryAddress,
+      payment_reference: r.paymentReference,
+      notes: r.notes,
+    };
+    const customer: Record<string, string | null> = { name: r.customerName, phone: r.customerPhone, email: r.customerEmail, address: r.customerAddress };
+    return [
+      r.number,
+      r.status,
+      r.createdAt.toISOString(),
+      iso(r.deliveryTime),
+      r.paymentMethod,
+      currency,
+      major(Number(r.subtotalMinor), currency),
+      major(Number(r.discountMinor), currency),
+      major(Number(r.totalMinor), currency),
+      ...orderFields.map((f) => order[f] ?? null),
+      ...customerFields.map((f) => customer[f] ?? null),
+    ];
+  });
+  return toCsv(header, body);
+}

@@ -1,0 +1,134 @@
+import { z } from '@hono/zod-openapi';
+import { Temporal } from '@js-temporal/polyfill';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { stringify } from 'csv-stringify/sync';
+import { invalid } from '../http/problem.ts';
+import { redactCardNumbers } from '../rules/card-numbers.ts';
+import { TenantParamSchema } from '../tenants/schemas.ts';
+
+/**
+ * What the record routes (contacts, orders, complaints, information requests, calls) share: free
+ * text that never keeps a card number, phone numbers in E.164, cursor paging, date filters in the
+ * tenant's zone, and CSV.
+ */
+
+/**
+ * Free text an operator types: trimmed, and any payment card number in it replaced by its last four
+ * digits before anything is stored (PCI DSS), whatever the tenant's rules.
+ */
+export const freeText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `Use at most ${max} characters.`)
+    .transform((text) => redactCardNumbers(text));
+
+/** Optional free text: empty means none. */
+export const optionalFreeText = (max: number) =>
+  freeText(max)
+    .transform((text) => text || null)
+    .nullable()
+    .optional();
+
+export const PhoneInputSchema = z
+  .string()
+  .trim()
+  .min(1, 'Enter a phone number.')
+  .max(40, 'That is too long for a phone number.')
+  .openapi({ description: "A phone number; without a country code it is read in the tenant's country", example: '+33 6 12 34 56 78' });
+
+/** The country a number without a country code is read in: the region of the tenant's locale (fr-FR → FR). */
+export function regionOf(locale: string): CountryCode | undefined {
+  try {
+    const region = new Intl.Locale(locale).maximize().region;
+    return region && /^[A-Z]{2}$/.test(region) ? (region as CountryCode) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The number in E.164, or null when it is not a valid phone number. */
+export function normalizePhone(input: string, locale: string): string | null {
+  const parsed = parsePhoneNumberFromString(input, regionOf(locale));
+  return parsed?.isValid() ? parsed.number : null;
+}
+
+export const IdParamSchema = TenantParamSchema.extend({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
+
+// ---- paging ------------------------------------------------------------------------------------
+
+/**
+ * Keyset paging over (created_at desc, id desc): the cursor names the last row of the page, so rows
+ * added while someone pages never shift what comes next.
+ */
+export interface Cursor {
+  at: Date;
+  id: string;
+}
+
+export function encodeCursor(at: Date, id: string): string {
+  return Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
+}
+
+export function decodeCursor(value: string | undefined): Cursor | null {
+  if (!value) return null;
+  try {
+    const [at, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as [string, string];
+    const date = new Date(at);
+    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(date.getTime())) throw new Error('bad cursor');
+    return { at: date, id };
+  } catch {
+    throw invalid([{ path: 'cursor', message: 'This cursor is not one a list answered; start from the first page.' }]);
+  }
+}
+
+/** Asks for one row more than the page, to know whether another page follows. */
+export function pageOf<T>(rows: T[], limit: number, keyOf: (row: T) => Cursor): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last).at, keyOf(last).id) : null };
+}
+
+const DateOrDateTime = z
+  .string()
+  .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) || !Number.isNaN(Date.parse(v)), 'Use a date (YYYY-MM-DD) or an ISO date-time.')
+  .optional();
+
+export const pagingQuery = {
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional().openapi({ description: 'nextCursor of the previous page' }),
+  from: DateOrDateTime.openapi({ description: "From this instant, or from the start of this day in the tenant's zone", example: '2025-01-01' }),
+  to: DateOrDateTime.openapi({ description: "Until this instant, or to the end of this day in the tenant's zone", example: '2025-01-31' }),
+};
+
+/** A `from`/`to` filter as an instant: a bare date is that day's start (from) or the next day's start (to) in the tenant's zone. */
+export function boundary(value: string | undefined, timeZone: string, end: boolean): Date | undefined {
+  if (!value) return undefined;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    let day = Temporal.PlainDate.from(value);
+    if (end) day = day.add({ days: 1 });
+    return new Date(day.toZonedDateTime({ timeZone }).epochMilliseconds);
+  }
+  return new Date(value);
+}
+
+export const csvResponse = {
+  description: 'CSV (RFC 4180), UTF-8, one header row',
+  content: { 'text/csv': { schema: z.string() } },
+};
+
+/**
+ * CSV text. A cell starting with = + - @ (or a tab or CR) would be run as a formula by a spreadsheet
+ * (CSV injection): it is prefixed with an apostrophe, which spreadsheets show as text.
+ */
+export function toCsv(header: string[], rows: (string | number | null | undefined)[][]): string {
+  const guard = (cell: string | number | null | undefined) =>
+    typeof cell === 'string' && /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell ?? '';
+  return stringify([header, ...rows.map((row) => row.map(guard))], { record_delimiter: '\r\n' });
+}
+
+export function csvFilename(slug: string, what: string, now: Date): string {
+  return `${slug}-${what}-${now.toISOString().slice(0, 10)}.csv`;
+}
+
+export const iso = (d: Date | null) => (d ? d.toISOString() : null);

@@ -1,0 +1,74 @@
+import type { InferRequestType, InferResponseType } from 'hono/client';
+import { api, call } from '../../api/client.ts';
+
+/** Every request the desk makes, in one place, typed from the API's routes (hc<AppType>). */
+
+type TenantClient = (typeof api)['t'][':tenant'];
+export type CallContext = InferResponseType<TenantClient['desk']['calls'][':callId']['$get'], 200>;
+export type CatalogItem = InferResponseType<TenantClient['catalog']['items']['$get'], 200>['items'][number];
+export type SearchResult = InferResponseType<TenantClient['catalog']['search']['$get'], 200>['results'][number];
+
+export function loadContext(tenant: string, callId: string): Promise<CallContext> {
+  return call(api.t[':tenant'].desk.calls[':callId'].$get({ param: { tenant, callId } }));
+}
+
+export async function loadCatalogItems(tenant: string): Promise<CatalogItem[]> {
+  const page = await call(api.t[':tenant'].catalog.items.$get({ param: { tenant }, query: { limit: '200' } as never }));
+  return page.items;
+}
+
+export async function searchKnowledge(tenant: string, q: string): Promise<SearchResult[]> {
+  const page = await call(api.t[':tenant'].catalog.search.$get({ param: { tenant }, query: { q, limit: '8' } as never }));
+  return page.results;
+}
+
+// ---- the routing core's desk routes (part A) ---------------------------------------------------
+
+export type DeskState = InferResponseType<(typeof api)['desk']['state']['$get'], 200>;
+export type PresenceState = DeskState['state'];
+export type Offer = NonNullable<DeskState['offer']>;
+export type CurrentCall = NonNullable<DeskState['call']>;
+type CallClient = TenantClient['desk']['calls'][':callId'];
+export type WrapUpBody = InferRequestType<CallClient['wrap-up']['$post']>['json'];
+export type TransferTarget = InferRequestType<CallClient['transfer']['$post']>['json']['target'];
+
+const calls = api.t[':tenant'].desk.calls[':callId'];
+const param = (tenant: string, callId: string) => ({ param: { tenant, callId } });
+
+export const deskApi = {
+  state: () => call(api.desk.state.$get()),
+  setState: (state: 'available' | 'break' | 'offline', breakReason?: string) =>
+    call(api.desk.state.$put({ json: { state, ...(breakReason ? { breakReason } : {}) } })),
+  accept: (tenant: string, callId: string) => call(calls.accept.$post(param(tenant, callId))),
+  decline: (tenant: string, callId: string) => call(calls.decline.$post(param(tenant, callId))),
+  hangup: (tenant: string, callId: string) => call(calls.hangup.$post(param(tenant, callId))),
+  wrapUp: (tenant: string, callId: string, json: WrapUpBody) => call(calls['wrap-up'].$post({ ...param(tenant, callId), json })),
+  transfer: (tenant: string, callId: string, json: { target: TransferTarget; note?: string }) => call(calls.transfer.$post({ ...param(tenant, callId), json })),
+};
+
+// ---- records (part C), typed from the API ------------------------------------------------------
+
+export type OrderInput = InferRequestType<TenantClient['orders']['$post']>['json'];
+export type CreatedOrder = InferResponseType<TenantClient['orders']['$post'], 201>;
+export type ComplaintInput = InferRequestType<TenantClient['complaints']['$post']>['json'];
+export type CreatedComplaint = InferResponseType<TenantClient['complaints']['$post'], 201>;
+export type InformationRequestInput = InferRequestType<TenantClient['information-requests']['$post']>['json'];
+export type CustomerInput = InferRequestType<TenantClient['contacts']['$post']>['json'];
+
+export const records = {
+  createOrder: (tenant: string, json: OrderInput, key: string) =>
+    call(api.t[':tenant'].orders.$post({ param: { tenant }, json, header: { 'idempotency-key': key } })),
+  createComplaint: (tenant: string, json: ComplaintInput, key: string) =>
+    call(api.t[':tenant'].complaints.$post({ param: { tenant }, json, header: { 'idempotency-key': key } })),
+  createInformationRequest: (tenant: string, json: InformationRequestInput) =>
+    call(api.t[':tenant']['information-requests'].$post({ param: { tenant }, json })),
+  saveCustomer: (tenant: string, json: CustomerInput, key: string) =>
+    call(api.t[':tenant'].contacts.$post({ param: { tenant }, json, header: { 'idempotency-key': key } })),
+};
+
+
+/** A fresh Idempotency-Key; getRandomValues works on plain-http origins, where randomUUID does not exist. */
+export function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}

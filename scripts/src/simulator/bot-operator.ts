@@ -1,0 +1,168 @@
+import { createParser } from 'eventsource-parser';
+import type { Random } from './random.ts';
+
+/** What a bot operator measured, for the benchmark. */
+export type BotMetric =
+  | { kind: 'offer'; atMs: number; tenant: string; callId: string; latencyMs: number }
+  | { kind: 'accepted'; atMs: number; tenant: string; callId: string }
+  | { kind: 'offer-lost'; atMs: number; status: number }
+  | { kind: 'order'; atMs: number; latencyMs: number; ok: boolean; status: number }
+  | { kind: 'handled'; atMs: number; tenant: string }
+  | { kind: 'error'; atMs: number; message: string };
+
+export interface BotOptions {
+  base: string;
+  email: string;
+  password: string;
+  random: Random;
+  /** How long the bot "talks" before hanging up, in ms: drawn uniformly in [min, max]. */
+  talkMs: [number, number];
+  /** Share of order-taking calls of `orderTenant` on which the bot takes an order. */
+  orderShare: number;
+  orderTenant: string;
+  /** Per tenant: its offer timeout (s), to date an offer from its expiry. */
+  offerTimeoutSeconds: (tenant: string) => number;
+  /** Per tenant: the wrap-up code the bot chooses. */
+  disposition: (tenant: string, fn: string) => string;
+  onMetric: (metric: BotMetric) => void;
+}
+
+interface Offer {
+  tenant: string;
+  callId: string;
+  function: string;
+  callerNumber: string;
+  expiresAt: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * An operator played by the benchmark, through the same API a desk uses: logs in, listens on
+ * /api/events, becomes available, accepts what it is offered, takes an order on some pizza calls,
+ * talks a little, hangs up and wraps up (which makes it available again).
+ */
+export class BotOperator {
+  private cookie = '';
+  private readonly abort = new AbortController();
+  private busy = false;
+  private ready!: () => void;
+  readonly listening = new Promise<void>((resolve) => (this.ready = resolve));
+
+  constructor(private readonly options: BotOptions) {}
+
+  async logIn(): Promise<void> {
+    const res = await fetch(`${this.options.base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: this.options.email, password: this.options.password }),
+    });
+    const cookie = res.headers.getSetCookie().find((line) => line.startsWith('sb_session='));
+    if (res.status !== 200 || !cookie) throw new Error(`${this.options.email} could not log in: ${res.status} ${await res.text()}`);
+    this.cookie = cookie.split(';')[0]!;
+  }
+
+  /** Opens the event stream; resolves once the server said `ready`. */
+  async listen(): Promise<void> {
+    const res = await fetch(`${this.options.base}/api/events`, { headers: { cookie: this.cookie, accept: 'text/event-stream' }, signal: this.abort.signal });
+    if (res.status !== 200 || !res.body) throw new Error(`${this.options.email}: /api/events answered ${res.status}`);
+    const parser = createParser({
+      onEvent: (message) => {
+        if (message.event === 'ready') this.ready();
+        if (message.event === 'offer') this.offered(JSON.parse(message.data) as Offer | { withdrawn: string });
+      },
+    });
+    void (async () => {
+      const decoder = new TextDecoder();
+      try {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
+      } catch (error) {
+        if (!this.abort.signal.aborted) this.metric({ kind: 'error', atMs: Date.now(), message: `event stream: ${(error as Error).message}` });
+      }
+    })();
+    await this.listening;
+  }
+
+  async becomeAvailable(): Promise<void> {
+    const res = await this.api('PUT', '/api/desk/state', { state: 'available' });
+    if (res.status !== 200) throw new Error(`${this.options.email} could not become available: ${res.status} ${await res.text()}`);
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.api('PUT', '/api/desk/state', { state: 'offline' }).catch(() => undefined);
+  }
+
+  private offered(message: Offer | { withdrawn: string }): void {
+    const receivedAt = Date.now();
+    if ('withdrawn' in message) return;
+    const offeredAt = Date.parse(message.expiresAt) - this.options.offerTimeoutSeconds(message.tenant) * 1000;
+    this.metric({ kind: 'offer', atMs: receivedAt, tenant: message.tenant, callId: message.callId, latencyMs: receivedAt - offeredAt });
+    if (this.busy) return;
+    this.busy = true;
+    void this.handle(message)
+      .catch((error: unknown) => this.metric({ kind: 'error', atMs: Date.now(), message: (error as Error).message }))
+      .finally(() => (this.busy = false));
+  }
+
+  private async handle(offer: Offer): Promise<void> {
+    const { random } = this.options;
+    const call = `/api/t/${offer.tenant}/desk/calls/${offer.callId}`;
+    const accepted = await this.api('POST', `${call}/accept`);
+    await accepted.text();
+    if (accepted.status !== 200) {
+      this.metric({ kind: 'offer-lost', atMs: Date.now(), status: accepted.status });
+      return;
+    }
+    this.metric({ kind: 'accepted', atMs: Date.now(), tenant: offer.tenant, callId: offer.callId });
+    const [min, max] = this.options.talkMs;
+    const talk = sleep(min + random.uniform() * (max - min));
+    if (offer.tenant === this.options.orderTenant && offer.function === 'order_taking' && random.uniform() < this.options.orderShare) {
+      await this.takeOrder(offer);
+    }
+    await talk;
+    await this.expect(this.api('POST', `${call}/hangup`), 'hang up');
+    await this.expect(this.api('POST', `${call}/wrap-up`, { disposition: this.options.disposition(offer.tenant, offer.function), notes: 'Benchmark call.' }), 'wrap up');
+    this.metric({ kind: 'handled', atMs: Date.now(), tenant: offer.tenant });
+  }
+
+  private async takeOrder(offer: Offer): Promise<void> {
+    const { random } = this.options;
+    const size = random.uniform() < 0.5 ? 'Moyenne (29 cm)' : 'Grande (33 cm)';
+    const pizza = ['PIZZA-MARGHERITA', 'PIZZA-REGINA', 'PIZZA-CREME'][random.int(0, 2)]!;
+    const order = {
+      callId: offer.callId,
+      customer: { phone: offer.callerNumber },
+      items: [
+        { sku: pizza, quantity: random.int(1, 3), options: { Taille: size } },
+        { sku: 'DRINK-COLA', quantity: random.int(1, 4) },
+      ],
+      deliveryAddress: `${random.int(1, 120)} rue de la République, 69002 Lyon`,
+      paymentMethod: 'cash',
+    };
+    const started = performance.now();
+    const res = await this.api('POST', `/api/t/${offer.tenant}/orders`, order, { 'idempotency-key': `bench-${offer.callId}` });
+    const body = await res.text();
+    const latencyMs = performance.now() - started;
+    this.metric({ kind: 'order', atMs: Date.now(), latencyMs, ok: res.status === 201, status: res.status });
+    if (res.status !== 201) this.metric({ kind: 'error', atMs: Date.now(), message: `order: ${res.status} ${body.slice(0, 200)}` });
+  }
+
+  private async expect(request: Promise<Response>, what: string): Promise<void> {
+    const res = await request;
+    const body = await res.text();
+    if (!res.ok) this.metric({ kind: 'error', atMs: Date.now(), message: `${what}: ${res.status} ${body.slice(0, 200)}` });
+  }
+
+  private api(method: string, path: string, json?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    return fetch(`${this.options.base}${path}`, {
+      method,
+      headers: { cookie: this.cookie, ...(json === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: json === undefined ? undefined : JSON.stringify(json),
+    });
+  }
+
+  private metric(metric: BotMetric): void {
+    this.options.onMetric(metric);
+  }
+}

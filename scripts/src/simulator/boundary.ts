@@ -1,0 +1,159 @@
+import { signTelephonyRequest } from '@switchboard/api/telephony-signature';
+import type { Line } from './traffic.ts';
+
+/** The boundary refused or failed a request. `status` 0: it could not be reached at all. */
+export class BoundaryError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string | undefined,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BoundaryError';
+  }
+
+  get replayed(): boolean {
+    return this.status === 401 && this.type === 'replayed';
+  }
+
+  /** Worth backing off for: the server is down, overloaded or broken, not refusing this one call. */
+  get transient(): boolean {
+    return this.status === 0 || this.status >= 500 || this.status === 429;
+  }
+}
+
+export interface OfferAnswer {
+  id: string;
+  tenant: string;
+  function: string;
+  outcome: 'queued' | 'forward' | 'callback' | 'message' | 'announcement';
+  forwardTo?: string;
+  announcement?: string;
+}
+
+export interface CallState {
+  id: string;
+  status: string;
+  operatorConnected: boolean;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A telephony adapter's side of the boundary (docs/telephony.md): every request signed (v2) with the
+ * shared secret over the timestamp (in seconds), the request line and the body. The server refuses a
+ * signature it has seen, so the same request (polling one call) cannot be sent twice in one second:
+ * requests go out at once until the server refuses one as `replayed`; from then on the same request
+ * is spaced a second apart (and one refused all the same, because another adapter with the same
+ * secret got there first, is sent again in the next second).
+ */
+export class TelephonyClient {
+  private readonly base: string;
+  /** Per request (method, path, body): the last second a signature was made for it. */
+  private readonly lastSecond = new Map<string, number>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Set by the first `replayed`. */
+  private spaceRepeats = false;
+
+  constructor(
+    url: string,
+    private readonly secret: string,
+    private readonly fetcher: typeof fetch = fetch,
+    private readonly timeoutMs = 10_000,
+  ) {
+    this.base = url.replace(/\/+$/, '');
+  }
+
+  /** Whether repeats of a request are being spaced a second apart (see the class comment). */
+  get spacing(): boolean {
+    return this.spaceRepeats;
+  }
+
+  async numbers(): Promise<Line[]> {
+    const body = (await this.request('GET', '/api/telephony/numbers')) as { numbers: Line[] };
+    return body.numbers;
+  }
+
+  offer(callId: string, dialled: string, caller: string): Promise<OfferAnswer> {
+    return this.request('POST', '/api/telephony/calls', { callId, dialled, caller }) as Promise<OfferAnswer>;
+  }
+
+  status(id: string): Promise<CallState> {
+    return this.request('GET', `/api/telephony/calls/${id}`) as Promise<CallState>;
+  }
+
+  async answered(id: string): Promise<void> {
+    await this.request('POST', `/api/telephony/calls/${id}/answered`, {});
+  }
+
+  async ended(id: string, by: 'caller' | 'operator'): Promise<void> {
+    await this.request('POST', `/api/telephony/calls/${id}/ended`, { by });
+  }
+
+  private async request(method: 'GET' | 'POST', path: string, json?: unknown): Promise<unknown> {
+    const body = json === undefined ? '' : JSON.stringify(json);
+    const key = `${method} ${path} ${body}`;
+    if (!this.spaceRepeats) {
+      try {
+        this.remember(key);
+        return await this.send(method, path, body, json !== undefined);
+      } catch (error) {
+        if (!(error instanceof BoundaryError && error.replayed)) throw error;
+        this.spaceRepeats = true;
+      }
+    }
+    return this.spaced(key, method, path, body, json !== undefined);
+  }
+
+  private remember(key: string): void {
+    if (this.lastSecond.size > 10_000) this.lastSecond.clear();
+    this.lastSecond.set(key, Math.floor(Date.now() / 1000));
+  }
+
+  private spaced(key: string, method: string, path: string, body: string, hasBody: boolean): Promise<unknown> {
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.sendInASecondOfItsOwn(key, method, path, body, hasBody));
+    this.queues.set(key, next);
+    void next
+      .finally(() => {
+        if (this.queues.get(key) === next) this.queues.delete(key);
+      })
+      .catch(() => undefined);
+    return next;
+  }
+
+  private async sendInASecondOfItsOwn(key: string, method: string, path: string, body: string, hasBody: boolean, attempt = 0): Promise<unknown> {
+    const last = this.lastSecond.get(key);
+    const now = Date.now();
+    if (last !== undefined && Math.floor(now / 1000) <= last) await sleep((last + 1) * 1000 - now + 1);
+    this.remember(key);
+    try {
+      return await this.send(method, path, body, hasBody);
+    } catch (error) {
+      if (error instanceof BoundaryError && error.replayed && attempt < 3) return this.sendInASecondOfItsOwn(key, method, path, body, hasBody, attempt + 1);
+      throw error;
+    }
+  }
+
+  private async send(method: string, path: string, body: string, hasBody: boolean): Promise<unknown> {
+    const headers: Record<string, string> = signTelephonyRequest(this.secret, body, new Date(), { method, path });
+    if (hasBody) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await this.fetcher(`${this.base}${path}`, { method, headers, body: hasBody ? body : undefined, signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (error) {
+      throw new BoundaryError(0, undefined, `${method} ${path}: ${(error as Error).message}`);
+    }
+    const text = await res.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = text;
+    }
+    if (res.ok) return parsed;
+    const problem = (parsed && typeof parsed === 'object' ? parsed : {}) as { type?: string; title?: string; detail?: string };
+    const type = problem.type?.split('/').at(-1);
+    throw new BoundaryError(res.status, type, `${method} ${path}: ${res.status} ${problem.detail ?? problem.title ?? text.slice(0, 200)}`);
+  }
+}

@@ -1,0 +1,11 @@
+import { describe, expect, it } from 'vitest';
+import { simulatorWanted } from './in-process.ts';
+
+describe('the simulator in pnpm start', () => {
+  it('is on unless --no-simulator or SIMULATOR=off says otherwise', () => {
+    expect(simulatorWanted(['node', 'start.ts'], {})).toBe(true);
+    expect(simulatorWanted(['node', 'start.ts'], { SIMULATOR: 'on' })).toBe(true);
+    expect(simulatorWanted(['node', 'start.ts', '--no-simulator'], {})).toBe(false);
+    for (const off of ['off', 'OFF', 'false', '0', 'no']) expect(simulatorWanted(['node', 'start.ts'], { SIMULATOR: off })).toBe(false);
+  });
+});

@@ -1,0 +1,52 @@
+import type { Config } from '@switchboard/api';
+import { defaultCallsPerHourAtPeak, describeStats } from './index.ts';
+import { Simulator } from './simulator.ts';
+
+/** `--no-simulator` or SIMULATOR=off (false, 0, no) leaves the demo without simulated calls. */
+export function simulatorWanted(argv: readonly string[] = process.argv, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (argv.includes('--no-simulator')) return false;
+  return !['off', 'false', '0', 'no'].includes((env.SIMULATOR ?? '').trim().toLowerCase());
+}
+
+/**
+ * The simulator inside the server's process, calling the server's own port, so a fresh demo has
+ * calls coming in. It never throws: when the boundary fails it logs sparingly and backs off.
+ * SIMULATOR_RATE multiplies its rate. Answers a stop function (null when turned off).
+ */
+export function startInProcessSimulator(config: Config, port: number, env: NodeJS.ProcessEnv = process.env): (() => Promise<void>) | null {
+  if (!simulatorWanted(process.argv, env)) return null;
+  try {
+    return startSimulator(config, port, env);
+  } catch (error) {
+    console.log(`simulator: not started: ${(error as Error).message}`);
+    return null;
+  }
+}
+
+function startSimulator(config: Config, port: number, env: NodeJS.ProcessEnv): () => Promise<void> {
+  const rate = Number(env.SIMULATOR_RATE || 1);
+  const multiplier = Number.isFinite(rate) && rate > 0 ? rate : 1;
+  const simulator = new Simulator({
+    url: `http://127.0.0.1:${port}`,
+    secret: config.telephonySecret,
+    seed: Date.now(),
+    multiplier,
+    callsPerHourAtPeak: defaultCallsPerHourAtPeak,
+    maxActiveCalls: 200,
+    log: (line) => console.log(line),
+  });
+  console.log(`\nSimulated calls: on (rate ×${multiplier}; SIMULATOR=off or --no-simulator turns them off, pnpm simulate plays more).`);
+  simulator.start();
+  // A summary every five minutes while anything happens, not a line per call.
+  let reported = 0;
+  const timer = setInterval(() => {
+    if (simulator.stats.placed === reported) return;
+    reported = simulator.stats.placed;
+    console.log(`simulator: ${describeStats(simulator.stats)}`);
+  }, 5 * 60_000);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await simulator.stop({ timeoutMs: 2000 });
+  };
+}

@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkTelephonySignature } from '@switchboard/api/telephony-signature';
+import { TelephonyClient } from './boundary.ts';
+import { Simulator, type SimulatorEvent, type SimulatorOptions } from './simulator.ts';
+import type { Line } from './traffic.ts';
+
+const secret = 'a-test-secret-that-is-long-enough-for-it';
+const lines: Line[] = [
+  { number: '+33142000001', tenant: 'pizza-napoli', function: 'order_taking', timeZone: 'Europe/Paris' },
+  { number: '+33142000009', tenant: 'pizza-napoli', function: 'information', timeZone: 'Europe/Paris' },
+];
+
+interface FakeCall {
+  id: string;
+  externalId: string;
+  caller: string;
+  status: string;
+  answered: number;
+  endedBy: string[];
+}
+
+/**
+ * The boundary as the contract describes it, in memory: checks every signature, refuses replays,
+ * queues calls to the first number and announces the closed hours on the second.
+ */
+function fakeBoundary(options: { connect?: 'never' | 'at-once'; operatorEndsAfterPolls?: number } = {}) {
+  const calls = new Map<string, FakeCall>();
+  const seen = new Set<string>();
+  const refused: string[] = [];
+  const polls = new Map<string, number>();
+  const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const fetcher: typeof fetch = async (input, init) => {
+    const url = new URL(String(input));
+    const method = init?.method ?? 'GET';
+    const body = typeof init?.body === 'string' ? init.body : '';
+    const headers = new Headers(init?.headers);
+    const check = checkTelephonySignature(secret, { timestamp: headers.get('x-switchboard-timestamp') ?? undefined, signature: headers.get('x-switchboard-signature') ?? undefined }, body, { method, path: url.pathname }, new Date());
+    if (!check.ok) {
+      refused.push(`${method} ${url.pathname}: ${check.reason}`);
+      return json(401, { type: `https://switchboard.dev/problems/${check.reason}` });
+    }
+    if (seen.has(check.signature)) return json(401, { type: 'https://switchboard.dev/problems/replayed' });
+    seen.add(check.signature);
+    const path = url.pathname;
+    if (method === 'GET' && path === '/api/telephony/numbers') return json(200, { numbers: lines });
+    if (method === 'POST' && path === '/api/telephony/calls') {
+      const { callId, dialled, caller } = JSON.parse(body) as { callId: string; dialled: string; caller: string };
+      const existing = [...calls.values()].find((c) => c.externalId === callId);
+      if (existing) return json(200, { id: existing.id, tenant: 'pizza-napoli', function: 'order_taking', outcome: 'queued' });
+      const id = randomUUID();
+      const closed = dialled === lines[1]!.number;
+      calls.set(id, { id, externalId: callId, caller, status: closed ? 'after_hours' : 'queued', answered: 0, endedBy: [] });
+      return json(200, closed ? { id, tenant: 'pizza-napoli', function: 'information', outcome: 'announcement', announcement: 'Closed' } : { id, tenant: 'pizza-napoli', function: 'order_taking', outcome: 'queued' });
+    }
+    const match = /^\/api\/telephony\/calls\/([^/]+)(?:\/(answered|ended))?$/.exec(path);
+    const call = match ? calls.get(match[1]!) : undefined;
+    if (!call) return json(404, { type: 'not-found' });
+    if (method === 'GET') {
+      const n = (polls.get(call.id) ?? 0) + 1;
+      polls.set(call.id, n);
+      if (options.connect === 'at-once' && call.status === 'queued') call.status = 'connected';
+      if (options.operatorEndsAfterPolls && call.status === 'connected' && n >= options.operatorEndsAfterPolls) call.status = 'wrap_up';
+      return json(200, { id: call.id, status: call.status, operatorConnected: call.status === 'connected' });
+    }
+    if (match![2] === 'answered') call.answered++;
+    if (match![2] === 'ended') {
+      call.endedBy.push((JSON.parse(body) as { by: string }).by);
+      call.status = call.status === 'queued' ? 'abandoned' : call.status === 'connected' ? 'wrap_up' : call.status;
+    }
+    return json(200, {});
+  };
+  return { fetcher, calls, refused };
+}
+
+let running: Simulator | undefined;
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+});
+
+/** Runs the simulator until `enough` says so, and answers the events it saw. */
+async function play(fake: ReturnType<typeof fakeBoundary>, enough: (events: SimulatorEvent[]) => boolean, extra: Partial<SimulatorOptions> = {}) {
+  const events: SimulatorEvent[] = [];
+  const logged: string[] = [];
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  running = new Simulator({
+    url: 'http://switchboard.test',
+    secret,
+    seed: 1,
+    callsPerHourAtPeak: 3600,
+    multiplier: 1,
+    shape: 'flat',
+    durations: { patience: { median: 1, sigma: 0 }, talk: { default: { median: 1, sigma: 0 } } },
+    pollMs: 1000,
+    fetcher: fake.fetcher,
+    log: (line) => logged.push(line),
+    onEvent: (event) => {
+      events.push(event);
+      if (process.env.SIM_DEBUG) console.log(Date.now() % 100000, event.kind, event.kind === 'finished' ? event.how : event.answer.outcome, event.call.seq, event.call.talkSeconds);
+      if (enough(events)) done();
+    },
+    ...extra,
+  });
+  running.start();
+  await finished;
+  await running.stop({ hangUp: true });
+  return { events, logged, stats: running.stats };
+}
+
+const finishedHow = (events: SimulatorEvent[], how: string) => events.filter((e) => e.kind === 'finished' && e.how === how).length;
+
+describe('the simulator against the boundary', () => {
+  it('places signed calls from the dial plan; an unanswered caller hangs up after its patience', async () => {
+    const fake = fakeBoundary({ connect: 'never' });
+    const { events, stats } = await play(fake, (e) => finishedHow(e, 'abandoned') >= 2 && finishedHow(e, 'not_queued') >= 1);
+    expect(fake.refused).toEqual([]);
+    const abandoned = [...fake.calls.values()].filter((c) => c.status === 'abandoned');
+    expect(abandoned.length).toBeGreaterThanOrEqual(2);
+    for (const call of abandoned) expect(call.endedBy).toEqual(['caller']);
+    expect(stats.abandoned).toBeGreaterThanOrEqual(2);
+    expect(stats.notQueued.announcement).toBeGreaterThanOrEqual(1);
+    // Each call got an adapter id of its own, and a caller number of the dialled country.
+    const offered = events.filter((e) => e.kind === 'offered');
+    expect(new Set([...fake.calls.values()].map((c) => c.externalId)).size).toBe(fake.calls.size);
+    for (const e of offered) expect(e.call.caller).toMatch(/^\+33[67]\d{8}$/);
+  });
+
+  it('bridges a connected call, talks, and hangs up as the caller', async () => {
+    const fake = fakeBoundary({ connect: 'at-once' });
+    const { stats } = await play(fake, (e) => finishedHow(e, 'caller_hung_up') >= 2);
+    const hungUp = [...fake.calls.values()].filter((c) => c.status === 'wrap_up');
+    expect(hungUp.length).toBeGreaterThanOrEqual(2);
+    for (const call of hungUp) {
+      expect(call.answered).toBe(1);
+      expect(call.endedBy).toEqual(['caller']);
+    }
+    expect(stats.answered).toBeGreaterThanOrEqual(2);
+    expect(fake.refused).toEqual([]);
+  });
+
+  it('leaves the call alone once the operator has ended it', async () => {
+    const fake = fakeBoundary({ connect: 'at-once', operatorEndsAfterPolls: 2 });
+    const { stats } = await play(fake, (e) => finishedHow(e, 'operator_ended') >= 2, {
+      durations: { patience: { median: 60, sigma: 0 }, talk: { default: { median: 600, sigma: 0 } } },
+    });
+    expect(stats.operatorEnded).toBeGreaterThanOrEqual(2);
+    const ended = [...fake.calls.values()].filter((c) => c.answered === 1 && c.status === 'wrap_up');
+    expect(ended.some((c) => c.endedBy.length === 0)).toBe(true);
+  });
+
+  it('hangs up the callers still on the line when stopped that way', async () => {
+    const fake = fakeBoundary({ connect: 'never' });
+    await play(fake, (e) => e.filter((x) => x.kind === 'offered' && x.answer.outcome === 'queued').length >= 2, {
+      durations: { patience: { median: 600, sigma: 0 }, talk: { default: { median: 600, sigma: 0 } } },
+    });
+    const queued = [...fake.calls.values()].filter((c) => c.status !== 'after_hours');
+    expect(queued.length).toBeGreaterThanOrEqual(2);
+    for (const call of queued) expect(call.status).toBe('abandoned');
+  });
+
+  it('never throws when the server is down: it backs off and logs sparingly', async () => {
+    let attempts = 0;
+    const down: typeof fetch = async () => {
+      attempts++;
+      throw new TypeError('fetch failed: connect ECONNREFUSED');
+    };
+    const logged: string[] = [];
+    running = new Simulator({ url: 'http://127.0.0.1:9', secret, seed: 1, callsPerHourAtPeak: 3600, multiplier: 1, fetcher: down, log: (l) => logged.push(l) });
+    running.start();
+    while (attempts < 3) await new Promise((resolve) => setTimeout(resolve, 50));
+    await running.stop();
+    expect(logged.length).toBe(1);
+    expect(logged[0]).toMatch(/reading the dial plan failed: .*ECONNREFUSED.*backing off/);
+  });
+});
+
+describe('the adapter’s signed requests', () => {
+  it('sign the request line too, so the same body for two calls in one second is two requests', async () => {
+    const fake = fakeBoundary();
+    const client = new TelephonyClient('http://switchboard.test', secret, fake.fetcher);
+    const offered = await Promise.all([1, 2, 3].map((n) => client.offer(`c${n}`, lines[0]!.number, '+33612345678')));
+    await Promise.all(offered.map((o) => client.ended(o.id, 'caller')));
+    expect([...fake.calls.values()].map((c) => c.status)).toEqual(['abandoned', 'abandoned', 'abandoned']);
+    expect(client.spacing).toBe(false);
+  });
+
+  it('space the same request a second apart once the server refuses one as replayed', async () => {
+    const fake = fakeBoundary();
+    const client = new TelephonyClient('http://switchboard.test', secret, fake.fetcher);
+    const { id } = await client.offer('c1', lines[0]!.number, '+33612345678');
+    const states = await Promise.all([1, 2, 3].map(() => client.status(id)));
+    expect(states.map((s) => s.status)).toEqual(['queued', 'queued', 'queued']);
+    expect(client.spacing).toBe(true);
+    expect(fake.refused).toEqual([]);
+  });
+});

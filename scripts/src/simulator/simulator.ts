@@ -1,0 +1,286 @@
+import { BoundaryError, TelephonyClient, type OfferAnswer } from './boundary.ts';
+import { callerStep, holdingCaller, type CallerState } from './caller.ts';
+import { ArrivalPlan, type PlanOptions, type PlannedCall } from './plan.ts';
+import { createRandom } from './random.ts';
+import type { Line } from './traffic.ts';
+
+export interface SimulatorOptions extends PlanOptions {
+  /** The server's base URL, e.g. http://localhost:3000. */
+  url: string;
+  secret: string;
+  seed: number | string;
+  /** How often a caller looks at its call while it holds or talks. */
+  pollMs?: number;
+  /** Calls on the line at once; arrivals beyond it are dropped (counted), so a stuck server cannot pile up work here. */
+  maxActiveCalls?: number;
+  /** How often the dial plan is read again (numbers come and go in the portal). */
+  dialPlanRefreshMs?: number;
+  /** A fixed dial plan instead of the server's (tests). */
+  lines?: Line[];
+  log?: (line: string) => void;
+  fetcher?: typeof fetch;
+  /** Part of every adapter call id, so two runs never send the same id (the boundary would answer the old call). */
+  runId?: string;
+  onEvent?: (event: SimulatorEvent) => void;
+  now?: () => number;
+  /**
+   * Back off when the boundary fails (default). A load test turns it off: it keeps offering calls at
+   * the rate it was asked for however the server copes (an open-loop load).
+   */
+  backOff?: boolean;
+}
+
+export type Finish = 'not_queued' | 'abandoned' | 'caller_hung_up' | 'operator_ended' | 'failed' | 'stopped';
+
+export type SimulatorEvent =
+  | { kind: 'offered'; call: PlannedCall; answer: OfferAnswer; sentAtMs: number; answeredAtMs: number }
+  | { kind: 'finished'; call: PlannedCall; id: string | null; how: Finish };
+
+export interface SimulatorStats {
+  placed: number;
+  queued: number;
+  /** Calls the boundary did not queue, by outcome (after hours: callback, forward, message, announcement). */
+  notQueued: Record<string, number>;
+  answered: number;
+  abandoned: number;
+  callerHungUp: number;
+  operatorEnded: number;
+  failed: number;
+  dropped: number;
+  active: number;
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts; leaves no listener behind (the demo runs for days). */
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+interface ActiveCall {
+  id: string | null;
+  caller: CallerState | null;
+}
+
+/** stop({hangUp}) hung this caller up while a request was out. */
+const hungUpMeanwhile = (entry: ActiveCall) => entry.caller?.phase === 'gone';
+
+/**
+ * A telephony adapter that plays traffic: it reads the dial plan, places the planned calls through
+ * the signed boundary, and plays each caller (holds, gives up, talks, hangs up). It never throws
+ * once started: a boundary that fails makes it back off (exponentially, up to 30 s) and log, which is
+ * what running inside the server's own process needs.
+ */
+export class Simulator {
+  readonly stats: SimulatorStats = { placed: 0, queued: 0, notQueued: {}, answered: 0, abandoned: 0, callerHungUp: 0, operatorEnded: 0, failed: 0, dropped: 0, active: 0 };
+  private readonly client: TelephonyClient;
+  private readonly now: () => number;
+  private readonly log: (line: string) => void;
+  private readonly runId: string;
+  private readonly abort = new AbortController();
+  private readonly active = new Set<ActiveCall>();
+  private readonly loops = new Set<Promise<void>>();
+  private plan: ArrivalPlan | null = null;
+  private planKey = '';
+  private dialPlanReadAt = Number.NEGATIVE_INFINITY;
+  private failures = 0;
+  private backoffUntil = 0;
+  private lastErrorLogAt = Number.NEGATIVE_INFINITY;
+  private suppressedErrors = 0;
+  private mainLoop: Promise<void> | null = null;
+  private announcedEmpty = false;
+
+  constructor(private readonly options: SimulatorOptions) {
+    this.client = new TelephonyClient(options.url, options.secret, options.fetcher);
+    this.now = options.now ?? Date.now;
+    this.log = options.log ?? ((line) => console.log(line));
+    this.runId = options.runId ?? Date.now().toString(36);
+  }
+
+  get stopped(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  start(): void {
+    this.mainLoop ??= this.run().catch((error: unknown) => this.log(`simulator: stopped on an unexpected error: ${(error as Error).stack ?? String(error)}`));
+  }
+
+  /** Stops placing calls; with `hangUp`, the callers still on the line hang up first. */
+  async stop(options: { hangUp?: boolean; timeoutMs?: number } = {}): Promise<void> {
+    if (options.hangUp) {
+      const ending = [...this.active].filter((a) => a.id && a.caller && a.caller.phase !== 'gone');
+      for (const call of ending) if (call.caller) call.caller = { ...call.caller, phase: 'gone' };
+      await Promise.allSettled(ending.map((a) => this.client.ended(a.id!, 'caller')));
+    }
+    this.abort.abort();
+    await Promise.race([Promise.allSettled([this.mainLoop, ...this.loops]), sleep(options.timeoutMs ?? 5000)]);
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      const now = this.now();
+      if (now < this.backoffUntil) {
+        // Calls due while the server is failing are not placed later in a burst: they are dropped.
+        if (this.plan) this.stats.dropped += this.plan.due(now).length;
+        await sleep(Math.min(this.backoffUntil - now, 1000), signal);
+        continue;
+      }
+      if (!this.options.lines && now - this.dialPlanReadAt >= (this.options.dialPlanRefreshMs ?? 60_000)) await this.readDialPlan();
+      else if (this.options.lines && !this.plan) this.usePlan(this.options.lines);
+      if (this.plan) {
+        for (const call of this.plan.due(this.now())) this.place(call);
+        const wait = Math.min(this.plan.peek() - this.now(), 250);
+        await sleep(wait, signal);
+      } else {
+        await sleep(1000, signal);
+      }
+    }
+  }
+
+  private async readDialPlan(): Promise<void> {
+    try {
+      const lines = await this.client.numbers();
+      this.dialPlanReadAt = this.now();
+      this.succeeded();
+      this.usePlan(lines);
+    } catch (error) {
+      this.failed(error, 'reading the dial plan');
+    }
+  }
+
+  private usePlan(lines: Line[]): void {
+    const key = JSON.stringify([...lines].sort((a, b) => (a.number < b.number ? -1 : 1)));
+    if (key === this.planKey) return;
+    this.planKey = key;
+    if (!lines.length) {
+      this.plan = null;
+      if (!this.announcedEmpty) this.log('simulator: the dial plan has no numbers yet (a tenant gets them under Call handling); waiting.');
+      this.announcedEmpty = true;
+      return;
+    }
+    this.announcedEmpty = false;
+    const tenants = new Set(lines.map((l) => l.tenant));
+    this.log(`simulator: dial plan of ${lines.length} number(s) for ${tenants.size} tenant(s): ${[...tenants].join(', ')}`);
+    this.plan = new ArrivalPlan(lines, this.options, createRandom(this.options.seed), this.now());
+  }
+
+  private place(call: PlannedCall): void {
+    if (this.active.size >= (this.options.maxActiveCalls ?? 500)) {
+      this.stats.dropped++;
+      return;
+    }
+    const entry: ActiveCall = { id: null, caller: null };
+    this.active.add(entry);
+    this.stats.active = this.active.size;
+    const loop = this.playCaller(call, entry)
+      .catch((error: unknown) => {
+        this.stats.failed++;
+        this.failed(error, `call ${call.seq}`);
+        this.emit({ kind: 'finished', call, id: entry.id, how: 'failed' });
+      })
+      .finally(() => {
+        this.active.delete(entry);
+        this.stats.active = this.active.size;
+        this.loops.delete(loop);
+      });
+    this.loops.add(loop);
+  }
+
+  private async playCaller(call: PlannedCall, entry: ActiveCall): Promise<void> {
+    const signal = this.abort.signal;
+    this.stats.placed++;
+    const sentAtMs = this.now();
+    const answer = await this.client.offer(`sim-${this.runId}-${call.seq}`, call.line.number, call.caller);
+    this.succeeded();
+    entry.id = answer.id;
+    this.emit({ kind: 'offered', call, answer, sentAtMs, answeredAtMs: this.now() });
+    if (answer.outcome !== 'queued') {
+      this.stats.notQueued[answer.outcome] = (this.stats.notQueued[answer.outcome] ?? 0) + 1;
+      this.emit({ kind: 'finished', call, id: answer.id, how: 'not_queued' });
+      return;
+    }
+    this.stats.queued++;
+    entry.caller = holdingCaller(this.now(), call.patienceSeconds, call.talkSeconds);
+    let deadline = entry.caller.sinceMs + entry.caller.patienceMs;
+    let errors = 0;
+    const pollMs = this.options.pollMs ?? 1000;
+    for (;;) {
+      await sleep(Math.min(pollMs, deadline - this.now()), signal);
+      if (signal.aborted || entry.caller.phase === 'gone') {
+        this.emit({ kind: 'finished', call, id: answer.id, how: 'stopped' });
+        return;
+      }
+      let observed;
+      try {
+        observed = await this.client.status(answer.id);
+        errors = 0;
+        this.succeeded();
+      } catch (error) {
+        if (!(error instanceof BoundaryError) || !error.transient || ++errors > 30) throw error;
+        this.failed(error, `call ${call.seq}`);
+        await sleep(Math.max(0, this.backoffUntil - this.now()), signal);
+        continue;
+      }
+      if (hungUpMeanwhile(entry)) continue;
+      const step = callerStep(entry.caller, observed, this.now());
+      entry.caller = step.state;
+      deadline = step.deadlineMs;
+      if (step.action === 'answered') {
+        this.stats.answered++;
+        await this.client.answered(answer.id);
+      } else if (step.action === 'hang_up') {
+        const holding = observed.status === 'queued';
+        await this.client.ended(answer.id, 'caller');
+        if (holding) this.stats.abandoned++;
+        else this.stats.callerHungUp++;
+        this.emit({ kind: 'finished', call, id: answer.id, how: holding ? 'abandoned' : 'caller_hung_up' });
+        return;
+      } else if (step.state.phase === 'gone') {
+        this.stats.operatorEnded++;
+        this.emit({ kind: 'finished', call, id: answer.id, how: 'operator_ended' });
+        return;
+      }
+    }
+  }
+
+  private emit(event: SimulatorEvent): void {
+    try {
+      this.options.onEvent?.(event);
+    } catch (error) {
+      this.log(`simulator: an event listener failed: ${(error as Error).message}`);
+    }
+  }
+
+  private succeeded(): void {
+    this.failures = 0;
+  }
+
+  private failed(error: unknown, doing: string): void {
+    const transient = !(error instanceof BoundaryError) || error.transient;
+    if (transient && this.options.backOff !== false) {
+      this.failures++;
+      this.backoffUntil = this.now() + Math.min(30_000, 500 * 2 ** Math.min(this.failures, 10));
+    }
+    if (error instanceof BoundaryError && error.status === 404 && doing.startsWith('call')) this.dialPlanReadAt = Number.NEGATIVE_INFINITY;
+    // At most one line every 10 s: a server that is down should not flood the log it shares.
+    const now = this.now();
+    if (now - this.lastErrorLogAt < 10_000) {
+      this.suppressedErrors++;
+      return;
+    }
+    const more = this.suppressedErrors ? ` (${this.suppressedErrors} more since the last report)` : '';
+    this.lastErrorLogAt = now;
+    this.suppressedErrors = 0;
+    const backoff = transient && this.options.backOff !== false ? `; backing off ${Math.round((this.backoffUntil - now) / 1000)} s` : '';
+    this.log(`simulator: ${doing} failed: ${(error as Error).message}${more}${backoff}`);
+  }
+}

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { withTenant, type Tenant } from '@switchboard/db';
+import { catalog } from '@switchboard/api';
 import {
   createClock,
   logIn,
@@ -283,6 +285,27 @@ describe('search', () => {
     expect(await configs(fr)).toEqual(['french']);
     expect(await configs(de)).toEqual(['german']);
     expect(await configs(ru)).toEqual(['russian']);
+  });
+
+  it('has conditions the GIN index on each table can answer (EXPLAIN), though not under row-level security', async () => {
+    const planOf = async (run: <T>(fn: (tx: any) => Promise<T>) => Promise<T>) =>
+      run(async (tx) => {
+        // A catalog of a few rows is cheaper to scan than to look up: price scans out so the plan
+        // shows whether the index can serve the search's conditions at all.
+        await sql`set local enable_seqscan = off`.execute(tx);
+        const { rows } = await sql<{ 'QUERY PLAN': string }>`explain ${catalog.catalogSearchQuery('pizzas crèmes', '2026-06-15', 20)}`.execute(tx);
+        return rows.map((r) => r['QUERY PLAN']).join('\n');
+      });
+    // As the owning role (no policy applies), every table is searched through its GIN index…
+    const owner = await planOf((fn) => h.db.transaction().execute(fn));
+    for (const index of ['catalog_items_search_idx', 'tariffs_search_idx', 'promotions_search_idx', 'knowledge_articles_search_idx']) {
+      expect(owner).toContain(`Bitmap Index Scan on ${index}`);
+    }
+    // …and each hit is still checked under its own row's configuration.
+    expect(owner).toContain('websearch_to_tsquery(search_config');
+    // Under the tenant's policy PostgreSQL may not run @@ (ts_match_vq, not leakproof) before the
+    // policy's own condition, so it does not use the index there (see migration 0008).
+    expect(await planOf((fn) => withTenant(h.db, fr.id, fn))).not.toContain('_search_idx');
   });
 
   it('answers a query of nothing but stop words with no results, and an empty query with a 400', async () => {

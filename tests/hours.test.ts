@@ -155,6 +155,33 @@ describe('hours', () => {
         'functionSchedules.0.afterHours.forwardTo',
       ]),
     );
+    // A part with the wrong shape does not hide the cross-field problems of the parts that parsed,
+    // each reported where it stands in the document that was sent.
+    const shape = await clientAdmin.put(`/api/t/${tenant.slug}/hours`, {
+      defaultSchedule: 'Nowhere',
+      schedules: [
+        { name: 'Broken', week: { mon: 5 } },
+        { name: 'Day', week: { tue: [{ start: '09:00', end: '12:00' }, { start: '11:00', end: '13:00' }] } },
+        { name: 'Day', week: {} },
+      ],
+      overrides: ['Christmas', { from: '2026-05-02', to: '2026-05-01', label: 'Backwards', closed: true }],
+      functionSchedules: [
+        { function: 'complaints', schedule: 'Broken', afterHours: { action: 'callback' } },
+        { function: 'information', schedule: 'Late', afterHours: { action: 'message' } },
+      ],
+    });
+    expect(shape.status).toBe(400);
+    expect(shape.body.errors.map((e: { path: string }) => e.path)).toEqual([
+      'schedules.0.week.mon',
+      'overrides.0',
+      'schedules.1.week.tue.1',
+      'schedules.2.name',
+      'defaultSchedule',
+      'overrides.1.to',
+      'functionSchedules.1.schedule',
+    ]);
+    expect(shape.body.errors[3].message).toBe('"Day" is already the name of schedules[1].');
+
     // Sunday night runs into Monday morning.
     const wrap = await clientAdmin.put(`/api/t/${tenant.slug}/hours`, {
       schedules: [{ name: 'w', week: { mon: [{ start: '01:00', end: '05:00' }], sun: [{ start: '23:00', end: '02:00' }] } }],

@@ -23,6 +23,7 @@ import {
   type Harness,
   type Snapshot,
 } from './support/index.ts';
+import { seedCallRecords } from './support/routing.ts';
 
 /**
  * DESIGN.md tenancy rules 2–5, end to end: tenant A's users, through every documented route that
@@ -74,6 +75,8 @@ beforeAll(async () => {
 
   // Every other documented write, in both tenants (see writeThroughDocumentedRoutes).
   const operations = await writeThroughDocumentedRoutes(h.app, admin, [a, b]);
+  // Calls arrive through the telephony boundary, not a tenant route: their records are seeded.
+  for (const tenant of [a, b]) await seedCallRecords(h.db, tenant);
 
   clientOfA = await logIn(h.app, clientA);
   operatorOfA = await logIn(h.app, operatorA);

@@ -120,8 +120,25 @@ describe('IP allow-list', () => {
     for (const who of [providerAdmin, supervisor, operator]) {
       expect((await who.get(`/api/t/${tenant.slug}/rules`, from('198.51.100.7'))).status).toBe(200);
     }
+    // Outside /api/t/ too: /api/me leaves the tenant out, /api/tenants/:tenant answers the same 404.
+    for (const who of [clientAdmin, clientMember]) {
+      const inside = await who.get('/api/me', from('203.0.113.50'));
+      expect(inside.body.tenants.map((t: { slug: string }) => t.slug)).toEqual([tenant.slug]);
+      const outside = await who.get('/api/me', from('198.51.100.7'));
+      expect(outside.status).toBe(200);
+      expect(outside.body.tenants).toEqual([]);
+      expect((await who.get(`/api/tenants/${tenant.slug}`, from('203.0.113.50'))).status).toBe(200);
+      const hidden = await who.get(`/api/tenants/${tenant.slug}`, from('198.51.100.7'));
+      expect(hidden.status).toBe(404);
+      expect(hidden.text).toBe((await who.get('/api/tenants/no-such-tenant', from('198.51.100.7'))).text);
+    }
+    for (const who of [providerAdmin, supervisor, operator]) {
+      expect((await who.get('/api/me', from('198.51.100.7'))).body.tenants.map((t: { slug: string }) => t.slug)).toContain(tenant.slug);
+      expect((await who.get(`/api/tenants/${tenant.slug}`, from('198.51.100.7'))).status).toBe(200);
+    }
     // Provider admins can always lift the list again.
     expect((await providerAdmin.put(`/api/t/${tenant.slug}/rules`, bank, from('198.51.100.7'))).status).toBe(200);
+    expect((await clientMember.get('/api/me', from('198.51.100.7'))).body.tenants.map((t: { slug: string }) => t.slug)).toEqual([tenant.slug]);
     expect((await clientMember.get(`/api/t/${tenant.slug}/rules`, from('198.51.100.7'))).status).toBe(200);
   });
 });

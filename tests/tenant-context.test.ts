@@ -15,6 +15,7 @@ import {
   type Harness,
   type TenantTable,
 } from './support/index.ts';
+import { seedCallRecords } from './support/routing.ts';
 
 /**
  * DESIGN.md tenancy rules 2 and 3 at the transaction level: a missing tenant context fails closed,
@@ -34,6 +35,8 @@ beforeAll(async () => {
   }
   const admin = await logIn(h.app, await seedUser(h.db, { kind: 'provider_admin' }));
   await writeThroughDocumentedRoutes(h.app, admin, [a, b]);
+  // Calls arrive through the telephony boundary, not a tenant route: their records are seeded.
+  for (const tenant of [a, b]) await seedCallRecords(h.db, tenant);
   tables = await tenantTables(h.db);
 });
 

@@ -24,6 +24,17 @@ import { scriptRoutes } from './scripts/routes.ts';
 import { delegationRoutes } from './delegations/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { docsRoutes } from './docs/routes.ts';
+import { eventRoutes } from './events/routes.ts';
+import { wallboardRoutes } from './wallboard/routes.ts';
+import { callHandlingRoutes } from './call-handling/routes.ts';
+import { deskContextRoutes } from './desk/context-routes.ts';
+import { contactRoutes } from './contacts/routes.ts';
+import { orderRoutes } from './orders/routes.ts';
+import { complaintRoutes } from './complaints/routes.ts';
+import { informationRequestRoutes } from './information-requests/routes.ts';
+import { callRoutes } from './calls/routes.ts';
+import { telephonyRouter } from './telephony/routes.ts';
+import { deskRoutes } from './desk/routes.ts';
 
 /** One router per domain, chained so hono/client keeps every route's types. */
 const apiRoutes = createRouter()
@@ -38,7 +49,18 @@ const apiRoutes = createRouter()
   .route('/', hoursRoutes)
   .route('/', scriptRoutes)
   .route('/', delegationRoutes)
-  .route('/', rulesRoutes);
+  .route('/', rulesRoutes)
+  .route('/', eventRoutes)
+  .route('/', wallboardRoutes)
+  .route('/', callHandlingRoutes)
+  .route('/', deskContextRoutes)
+  .route('/', contactRoutes)
+  .route('/', orderRoutes)
+  .route('/', complaintRoutes)
+  .route('/', informationRequestRoutes)
+  .route('/', callRoutes)
+  .route('/', telephonyRouter)
+  .route('/', deskRoutes);
 
 const routes = createRouter().route('/api', apiRoutes);
 
@@ -49,7 +71,7 @@ const publicApiPaths = new Set(['/api/health', '/api/auth/login', '/api/auth/log
 
 function requireSessionExceptPublic(): MiddlewareHandler<AppEnv> {
   const guard = requireSession();
-  return (c, next) => (publicApiPaths.has(c.req.path) || c.req.path.startsWith('/api/docs') ? next() : guard(c, next));
+  return (c, next) => (publicApiPaths.has(c.req.path) || c.req.path.startsWith('/api/docs') || c.req.path.startsWith('/api/telephony/') ? next() : guard(c, next));
 }
 
 export interface AppOptions {

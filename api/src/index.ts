@@ -9,7 +9,7 @@ export { ProblemError } from './http/problem.ts';
 export { TimeZoneSchema, LocaleSchema, CurrencySchema, SlugSchema, DisplayNameSchema, SkillSchema } from './http/validators.ts';
 export { EmailSchema } from './auth/schemas.ts';
 export { createUserWithTemporaryPassword, type CreatedUser } from './users/create-user.ts';
-export { TenantProfileFieldSchemas } from './tenants/schemas.ts';
+export { TenantProfileFieldSchemas, BrandColorSchema } from './tenants/schemas.ts';
 export {
   HoursDefinitionSchema,
   hoursIssues,
@@ -34,3 +34,12 @@ export { DelegationInputSchema, FunctionPriceSchema, PriceListSchema, delegation
 export type { Delegation, DelegationInput, FunctionPrice, PriceList } from './delegations/index.ts';
 export * as rules from './rules/index.ts';
 export { loadRules, replaceRules, hasSavedRules, type RulesReplaced } from './rules/service.ts';
+export * as callHandling from './call-handling/index.ts';
+export { EventHub, type Subscriber, type HubSource, type HubOptions } from './events/hub.ts';
+export { publish, EVENTS_CHANNEL, type BusEvent } from './events/publish.ts';
+export { computeWallboard, type Wallboard } from './wallboard/compute.ts';
+export { RoutingSchema, RoutingEntrySchema, normalizeRouting, routingIssues, storedRouting, type Routing } from './operators/routing.ts';
+export { dispatch, type DispatchReport } from './routing/dispatch.ts';
+export { startRouting, requestDispatch, type RoutingDeps } from './routing/ticker.ts';
+export { signTelephonyRequest } from './telephony/signature.ts';
+export { recordUsage, type UsageInput } from './usage/record.ts';

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB, UserKind } from './schema.ts';
 
 /**
@@ -57,4 +57,29 @@ export async function headcountsPerTenant(db: Kysely<DB>): Promise<Map<string, {
     counts.set(row.tenantId, entry);
   }
   return counts;
+}
+
+/**
+ * Which tenant a phone number already answers for, if any (a number belongs to one tenant only), for
+ * adding a number to a tenant. It runs inside the caller's tenant transaction — PGlite has one
+ * connection, so a second one would wait for this transaction forever — as the connecting role for
+ * this one statement, and puts the caller's role back before it returns. A transaction-scoped
+ * advisory lock on the number makes two tenants adding the same number at once take turns, so the
+ * second sees the first's row. Answers a tenant id only; callers must not tell it to anyone.
+ */
+export async function tenantOwningNumber(tx: Transaction<DB>, number: string): Promise<string | null> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`phone_numbers:${number}`}))`.execute(tx);
+  const { rows } = await sql<{ role: string }>`select current_user as role`.execute(tx);
+  const role = rows[0]!.role;
+  await sql`set local role none`.execute(tx);
+  let row: { tenantId: string } | undefined;
+  try {
+    row = await tx.selectFrom('phoneNumbers').select('tenantId').where('number', '=', number).executeTakeFirst();
+  } catch (error) {
+    // The transaction is aborted and will roll back; the query's own error is the one worth reporting.
+    await sql`set local role ${sql.id(role)}`.execute(tx).catch(() => {});
+    throw error;
+  }
+  await sql`set local role ${sql.id(role)}`.execute(tx);
+  return row?.tenantId ?? null;
 }

@@ -1,9 +1,10 @@
 import { serve } from '@hono/node-server';
-import { createApp, loadConfig } from '@switchboard/api';
+import { createApp, EventHub, loadConfig, startRouting } from '@switchboard/api';
 import { applyDemoIfNew, demoLogins } from '@switchboard/tenants';
 import { assertNodeVersion } from './node-version.ts';
 import { openDatabase } from './open-database.ts';
 import { ensureWebBuilt, webDist } from './build-web.ts';
+import { startInProcessSimulator } from './simulator/in-process.ts';
 
 assertNodeVersion();
 const config = loadConfig();
@@ -14,7 +15,14 @@ if (demo.applied) console.log(`New database: applied the demo tenants (${demo.te
 
 ensureWebBuilt();
 
-const app = createApp({ db: database.db, databaseKind: database.kind, config, now: () => new Date() }, { webDist });
+const now = () => new Date();
+// One LISTEN per process: desks' events reach this process from any other through PostgreSQL.
+const events = new EventHub({ db: database.db, listen: database.listen, now });
+await events.start();
+const app = createApp({ db: database.db, databaseKind: database.kind, config, now, events }, { webDist });
+// Offers, offer timeouts, wrap-up timeouts and transfer returns: a routing pass every ~500 ms and after each change.
+const stopRouting = startRouting({ db: database.db, now });
+let stopSimulator: (() => Promise<void>) | null = null;
 const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
   const url = config.publicUrl ?? `http://localhost:${info.port}`;
   console.log(`\nSwitchboard is running on ${url}  (database: ${database.location})`);
@@ -22,6 +30,7 @@ const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
     console.log('\nDemo logins (password: switchboard-demo):');
     for (const login of demoLogins) console.log(`  ${login.email.padEnd(34)} ${login.description}`);
   }
+  stopSimulator = startInProcessSimulator(config, info.port);
   console.log('\nPress Ctrl-C to stop.');
 });
 
@@ -30,6 +39,9 @@ async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping…`);
+  await stopSimulator?.();
+  await events.stop();
+  await stopRouting();
   server.close();
   await database.close();
   process.exit(0);

@@ -239,11 +239,21 @@ tenant:
   locale: de-DE
   currency: EUR
   status: active
+  brandColor: "#E67E22"
 operators:
   - email: OP.BETA@provider.test
     skills: [telesales, surveys, telesales]
+    routing:
+      telesales: {priority: 3, delaySeconds: 45}
+      surveys: {priority: 1}
+    agreementSignedAt: "2026-02-01T08:00:00+01:00"
   - email: op.alpha@provider.test
     skills: []
+callHandling:
+  settings: {offerTimeoutSeconds: 25, complaintDueDays: {low: 20}}
+  numbers:
+    - {number: "+49 30 901820", function: information}
+    - {number: "+4930901821", function: order_taking, label: Bestellungen}
 clientUsers:
   - email: zora@kebab-express.test
     displayName: Zora Yilmaz
@@ -259,6 +269,17 @@ clientUsers:
     const exported = await exportTenant(database.db, 'kebab-express');
     const text = tenantToYaml(exported!);
     expect(text).toContain('skills: [surveys, telesales]');
+    expect(text).toContain('brandColor: "#e67e22"');
+    expect(text).toContain('telesales: {priority: 3, delaySeconds: 45}');
+    expect(text).toContain('agreementSignedAt: 2026-02-01T07:00:00.000Z');
+    expect(text).toContain('- {number: "+4930901820", function: information, label: ""}');
+    expect(normalized.callHandling?.settings).toEqual({
+      offerTimeoutSeconds: 25,
+      wrapUpSeconds: 60,
+      answerTargetSeconds: 20,
+      transferTimeoutSeconds: 30,
+      complaintDueDays: { low: 20, medium: 5, high: 2, critical: 1 },
+    });
     expect(parseTenantYaml(text, 'export.yaml')).toEqual(normalized);
 
     const auditBefore = await count('auditLog');

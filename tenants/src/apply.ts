@@ -14,6 +14,8 @@ import {
 import { tenantProfileFields, type ProviderDefinition, type TenantDefinition } from './format.ts';
 import { applyScripts, scriptProblems } from './apply-scripts.ts';
 import { replaceRules, type rules } from '@switchboard/api';
+import { callHandling, normalizeRouting, storedRouting } from '@switchboard/api';
+import { jsonb } from '@switchboard/db';
 
 type Rules = rules.Rules;
 import { applyCatalog, CatalogRefused } from './catalog.ts';
@@ -236,6 +238,7 @@ export async function applyTenant(
               timeZone: profile.timeZone,
               locale: profile.locale,
               currency: profile.currency,
+              ...(profile.brandColor ? { brandColor: profile.brandColor } : {}),
               status: profile.status ?? 'active',
               createdAt: now,
               updatedAt: now,
@@ -285,31 +288,61 @@ export async function applyTenant(
         const assignments = await tx
           .selectFrom('operatorAssignments')
           .innerJoin('users', 'users.id', 'operatorAssignments.operatorId')
-          .select(['operatorAssignments.operatorId', 'users.email', 'operatorAssignments.skills'])
+          .select(['operatorAssignments.operatorId', 'users.email', 'operatorAssignments.skills', 'operatorAssignments.routing'])
+          .select('operatorAssignments.confidentialityAgreementSignedAt')
           .execute();
         const assignmentByEmail = new Map(assignments.map((a) => [a.email, a]));
         for (const operator of definition.operators) {
           const operatorId = operatorByEmail.get(operator.email)!.id;
           const current = assignmentByEmail.get(operator.email);
+          const routing = normalizeRouting(operator.routing ?? {});
           if (!current) {
-            await tx.insertInto('operatorAssignments').values({ tenantId, operatorId, skills: operator.skills, createdAt: now }).execute();
+            await tx
+              .insertInto('operatorAssignments')
+              .values({ tenantId, operatorId, skills: operator.skills, routing: jsonb(routing), createdAt: now })
+              .execute();
             await writeAudit(tx, tenantId, null, {
               action: 'operator.assigned',
               targetType: 'user',
               targetId: operatorId,
-              after: { skills: operator.skills, email: operator.email },
+              after: { skills: operator.skills, routing, email: operator.email },
             });
-            changed('operators', `operators: assigned ${operator.email} ${list(operator.skills)}`);
-          } else if (!sameSkills(current.skills, operator.skills)) {
-            await tx.updateTable('operatorAssignments').set({ skills: operator.skills }).where('operatorId', '=', operatorId).execute();
-            await writeAudit(tx, tenantId, null, {
-              action: 'operator.skills_changed',
-              targetType: 'user',
-              targetId: operatorId,
-              before: { skills: current.skills },
-              after: { skills: operator.skills, email: operator.email },
-            });
-            changed('operators', `operators: ${operator.email} skills ${list(current.skills)} → ${list(operator.skills)}`);
+            changed('operators', `operators: assigned ${operator.email} ${list(operator.skills)}${Object.keys(routing).length ? ` routing ${JSON.stringify(routing)}` : ''}`);
+          } else {
+            const currentRouting = storedRouting(current.routing);
+            const skillsDiffer = !sameSkills(current.skills, operator.skills);
+            const routingDiffers = JSON.stringify(currentRouting) !== JSON.stringify(routing);
+            if (skillsDiffer || routingDiffers) {
+              await tx.updateTable('operatorAssignments').set({ skills: operator.skills, routing: jsonb(routing) }).where('operatorId', '=', operatorId).execute();
+              await writeAudit(tx, tenantId, null, {
+                action: 'operator.skills_changed',
+                targetType: 'user',
+                targetId: operatorId,
+                before: { skills: current.skills, routing: currentRouting },
+                after: { skills: operator.skills, routing, email: operator.email },
+              });
+              if (skillsDiffer) changed('operators', `operators: ${operator.email} skills ${list(current.skills)} → ${list(operator.skills)}`);
+              if (routingDiffers) changed('operators', `operators: ${operator.email} routing ${JSON.stringify(currentRouting)} → ${JSON.stringify(routing)}`);
+            }
+          }
+          // The signed agreement, when the file manages it (the API's own audit actions).
+          if (operator.agreementSignedAt !== undefined) {
+            const was = current?.confidentialityAgreementSignedAt?.toISOString() ?? null;
+            if (was !== operator.agreementSignedAt) {
+              await tx
+                .updateTable('operatorAssignments')
+                .set({ confidentialityAgreementSignedAt: operator.agreementSignedAt })
+                .where('operatorId', '=', operatorId)
+                .execute();
+              await writeAudit(tx, tenantId, null, {
+                action: operator.agreementSignedAt ? 'operator.agreement_recorded' : 'operator.agreement_removed',
+                targetType: 'user',
+                targetId: operatorId,
+                before: { agreementSignedAt: was },
+                after: { agreementSignedAt: operator.agreementSignedAt },
+              });
+              changed('operators', `operators: ${operator.email} agreement ${quote(was)} → ${quote(operator.agreementSignedAt)}`);
+            }
           }
         }
         const assigned = new Set(definition.operators.map((o) => o.email));
@@ -357,6 +390,28 @@ export async function applyTenant(
         if (definition.rules) {
           const replaced = await replaceRules(tx, tenantId, null, definition.rules, now);
           if (replaced.changed) for (const line of rulesChanges(replaced.before, replaced.after)) changed('rules', line);
+        }
+
+        // Call handling: settings replaced as a whole (as PUT /call-settings does), numbers made exactly the file's.
+        if (definition.callHandling?.settings) {
+          const replaced = await callHandling.replaceCallSettings(tx, tenantId, null, definition.callHandling.settings, now);
+          if (replaced.changed) {
+            for (const key of Object.keys(replaced.after) as (keyof typeof replaced.after)[]) {
+              if (JSON.stringify(replaced.before[key]) !== JSON.stringify(replaced.after[key])) {
+                changed('callHandling', `callHandling.settings: ${key}: ${JSON.stringify(replaced.before[key])} → ${JSON.stringify(replaced.after[key])}`);
+              }
+            }
+            if (!result.fields.includes('callHandling')) changed('callHandling', 'callHandling.settings: saved');
+          }
+        }
+        if (definition.callHandling?.numbers) {
+          const lines = await callHandling.replacePhoneNumbers(tx, tenantId, null, definition.callHandling.numbers, now).catch((error: unknown) => {
+            if (error instanceof ProblemError && error.status === 409) {
+              throw new ApplyRefused((error.errors ?? [{ message: error.message }]).map((e) => `callHandling.numbers: ${e.message}`));
+            }
+            throw error;
+          });
+          for (const line of lines) changed('callHandling', `callHandling.numbers: ${line}`);
         }
 
         if (result.outcome !== 'created' && result.fields.length) result.outcome = 'updated';

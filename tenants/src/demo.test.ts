@@ -83,7 +83,7 @@ describe('applyDemoIfNew', () => {
           .sort(),
       );
     expect(of('operator1@switchboard.test')).toEqual({ 'banque-horizon': ['information'], 'pizza-napoli': ['information', 'order_taking'] });
-    expect(of('operator2@switchboard.test')).toEqual({ 'banque-horizon': ['complaints', 'information'], telenova: ['complaints', 'surveys', 'telesales'] });
+    expect(of('operator2@switchboard.test')).toEqual({ 'banque-horizon': ['complaints', 'information'], telenova: ['complaints', 'information', 'surveys', 'telesales'] });
     for (const operator of operators) {
       const actable = await crossTenant.tenantIdsUserMayActFor(database.db, { id: operator.id, kind: 'operator' });
       expect(actable).toHaveLength(2);

@@ -3,6 +3,7 @@ import { Document, isMap, isSeq, visit } from 'yaml';
 import { withApp, withTenant, type DB } from '@switchboard/db';
 import { listDelegations, loadHours } from '@switchboard/api';
 import { hasSavedRules, loadRules } from '@switchboard/api';
+import { callHandling, storedRouting } from '@switchboard/api';
 import { exportScriptSections } from './export-scripts.ts';
 import { exportCatalog } from './catalog.ts';
 import type { TenantDefinition } from './format.ts';
@@ -26,7 +27,7 @@ export async function exportTenant(db: Kysely<DB>, slug: string): Promise<Tenant
     const operators = await tx
       .selectFrom('operatorAssignments')
       .innerJoin('users', 'users.id', 'operatorAssignments.operatorId')
-      .select(['users.email', 'operatorAssignments.skills'])
+      .select(['users.email', 'operatorAssignments.skills', 'operatorAssignments.routing', 'operatorAssignments.confidentialityAgreementSignedAt'])
       .execute();
     const hours = await loadHours(tx);
     const scriptSections = await exportScriptSections(tx);
@@ -39,6 +40,9 @@ export async function exportTenant(db: Kysely<DB>, slug: string): Promise<Tenant
       chosen.map((f) => [f.function, { delegated: f.delegated, inHouse: f.inHouse, expectedMonthlyVolume: f.expectedMonthlyVolume }]),
     );
     // A tenant that has set no hours exports no section, so applying the export leaves hours alone.
+    // Settings only once saved, numbers only when there are some: applying the export changes nothing.
+    const callSettings = (await callHandling.hasSavedCallSettings(tx)) ? (await callHandling.loadCallSettings(tx)).settings : null;
+    const numbers = (await callHandling.listPhoneNumbers(tx)).map((n) => ({ number: n.number, function: n.function, label: n.label }));
     const hasHours = hours.schedules.length > 0 || hours.overrides.length > 0 || hours.functionSchedules.length > 0;
     return {
       tenant: {
@@ -49,14 +53,28 @@ export async function exportTenant(db: Kysely<DB>, slug: string): Promise<Tenant
         locale: tenant.locale,
         currency: tenant.currency,
         status: tenant.status,
+        brandColor: tenant.brandColor,
       },
       clientUsers: members.map((m) => ({ email: m.email, displayName: m.displayName, role: m.role })).sort(byEmail),
-      operators: operators.map((o) => ({ email: o.email, skills: [...new Set(o.skills)].sort() })).sort(byEmail),
+      operators: operators
+        .map((o) => {
+          const routing = storedRouting(o.routing);
+          return {
+            email: o.email,
+            skills: [...new Set(o.skills)].sort(),
+            ...(Object.keys(routing).length ? { routing } : {}),
+            ...(o.confidentialityAgreementSignedAt ? { agreementSignedAt: o.confidentialityAgreementSignedAt.toISOString() } : {}),
+          };
+        })
+        .sort(byEmail),
       ...(hasHours ? { hours } : {}),
       ...scriptSections,
       ...(catalog ? { catalog } : {}),
       ...(chosen.length ? { delegations } : {}),
       ...(rules ? { rules } : {}),
+      ...(callSettings || numbers.length
+        ? { callHandling: { ...(callSettings ? { settings: callSettings } : {}), ...(numbers.length ? { numbers } : {}) } }
+        : {}),
     };
   });
 }
@@ -74,6 +92,10 @@ export function tenantToYaml(definition: TenantDefinition): string {
       // Hours: each day's intervals on one line, `mon: [{start: "11:00", end: "14:30"}]`.
       if (hoursIntervalKeys.has(String((pair.key as { value?: unknown }).value)) && isSeq(pair.value)) pair.value.flow = true;
       if ((pair.key as { value?: unknown }).value === 'afterHours' && isMap(pair.value)) pair.value.flow = true;
+      // Routing: one skill per line, `order_taking: {priority: 1, delaySeconds: 0}`; numbers likewise.
+      if ((pair.key as { value?: unknown }).value === 'routing' && isMap(pair.value)) pair.value.items.forEach((item) => isMap(item.value) && (item.value.flow = true));
+      if ((pair.key as { value?: unknown }).value === 'numbers' && isSeq(pair.value)) pair.value.items.forEach((item) => isMap(item) && (item.flow = true));
+      if ((pair.key as { value?: unknown }).value === 'complaintDueDays' && isMap(pair.value)) pair.value.flow = true;
       if ((pair.key as { value?: unknown }).value === 'overrides' && isSeq(pair.value)) pair.value.items.forEach((item) => isMap(item) && (item.flow = true));
     },
     // Times and dates quoted, so no YAML 1.1 reader takes 08:00 for a number.

@@ -6,6 +6,7 @@ import { callFunctionIds } from '@switchboard/db';
 import { CatalogSectionSchema } from './catalog.ts';
 import { rules } from '@switchboard/api';
 import { DelegationInputSchema, PriceListSchema } from '@switchboard/api';
+import { BrandColorSchema, callHandling, normalizeRouting, RoutingSchema, routingIssues, type Routing } from '@switchboard/api';
 
 /**
  * The tenant definition format (tenants/README.md documents it for people). A tenant file is made
@@ -21,6 +22,8 @@ export const TenantProfileSchema = z.strictObject({
   ...TenantProfileFieldSchemas,
   /** Left out: the file does not manage the status (a new tenant starts active; a suspension made in the portal stays). */
   status: z.enum(tenantStatuses).optional(),
+  /** Left out: a new tenant gets the default colour, an existing one keeps its own. */
+  brandColor: BrandColorSchema.optional(),
 });
 
 export const ClientUserSchema = z.strictObject({
@@ -29,13 +32,58 @@ export const ClientUserSchema = z.strictObject({
   role: z.enum(clientRoles),
 });
 
-export const OperatorAssignmentSchema = z.strictObject({
-  email: EmailSchema,
-  skills: z
-    .array(SkillSchema)
-    .max(50)
-    .transform((skills) => [...new Set(skills)].sort()),
-});
+export const OperatorAssignmentSchema = z
+  .strictObject({
+    email: EmailSchema,
+    skills: z
+      .array(SkillSchema)
+      .max(50)
+      .transform((skills) => [...new Set(skills)].sort()),
+    /** Per skill: priority (1 first) and delay. Left out: every skill at priority 1, no delay. */
+    routing: RoutingSchema.optional(),
+    /**
+     * When the operator's signed confidentiality agreement for this tenant was put on file. Left out:
+     * the file does not manage it (one recorded in the portal stays); null: none on file.
+     */
+    agreementSignedAt: z.iso
+      .datetime({ offset: true, message: 'Use an ISO 8601 instant such as 2026-01-15T09:00:00Z.' })
+      .transform((v) => new Date(v).toISOString())
+      .nullable()
+      .optional(),
+  })
+  .superRefine((operator, ctx) => {
+    for (const issue of routingIssues(operator.skills, operator.routing ?? {})) ctx.addIssue({ code: 'custom', ...issue });
+  })
+  // An empty profile is the same as none: left out, as export writes it.
+  .transform(({ routing, ...operator }): typeof operator & { routing?: Routing } => {
+    const normalized = normalizeRouting(routing ?? {});
+    return Object.keys(normalized).length ? { ...operator, routing: normalized } : operator;
+  });
+
+/**
+ * How the provider handles the tenant's calls. `settings` left out: not managed (present: exactly
+ * these, fields left out at their defaults). `numbers` left out: not managed (present: the tenant's
+ * numbers are exactly these, ordered by number).
+ */
+export const CallHandlingSectionSchema = z
+  .strictObject({
+    settings: callHandling.CallSettingsSchema.transform(callHandling.normalizeCallSettings).optional(),
+    numbers: z.array(callHandling.PhoneNumberEntrySchema).max(200).optional(),
+  })
+  .superRefine((section, ctx) => {
+    const seen = new Map<string, number>();
+    section.numbers?.forEach((entry, index) => {
+      const first = seen.get(entry.number);
+      if (first === undefined) seen.set(entry.number, index);
+      else ctx.addIssue({ code: 'custom', path: ['numbers', index, 'number'], message: `${entry.number} is already listed at numbers[${first}].` });
+    });
+  })
+  .transform((section) => ({
+    ...(section.settings ? { settings: section.settings } : {}),
+    ...(section.numbers
+      ? { numbers: [...section.numbers].sort(callHandling.byNumber).map((n) => ({ number: n.number, function: n.function, label: n.label })) }
+      : {}),
+  }));
 
 export const StaffMemberSchema = z.strictObject({
   email: EmailSchema,
@@ -103,6 +151,8 @@ export const TenantFileSchema = z
     delegations: DelegationsSectionSchema.optional(),
     /** Left out: the file does not manage the confidentiality rules. Present: they become exactly these, parts left out at their defaults. */
     rules: rules.RulesSchema.optional(),
+    /** Left out: the file does not manage call handling (tenants/README.md). */
+    callHandling: CallHandlingSectionSchema.optional(),
   })
   .superRefine((file, ctx) => {
     noRepeatedEmails(file.clientUsers, 'clientUsers', ctx);
@@ -135,4 +185,4 @@ export type ProviderDefinition = z.output<typeof ProviderFileSchema>;
 export type StaffMemberDefinition = ProviderDefinition['staff'][number];
 
 /** The fields of the `tenant` section that apply compares and updates, in file order. */
-export const tenantProfileFields = ['name', 'legalName', 'timeZone', 'locale', 'currency', 'status'] as const;
+export const tenantProfileFields = ['name', 'legalName', 'timeZone', 'locale', 'currency', 'brandColor', 'status'] as const;

@@ -16,6 +16,8 @@ declare module 'vue-router' {
 
 const providerStaff: UserKind[] = ['provider_admin', 'supervisor'];
 const tenantReaders: UserKind[] = ['provider_admin', 'supervisor', 'client_admin'];
+/** The captured records (calls, orders, complaints): the company's own users and provider staff; operators see them at the desk. */
+const portalReaders: UserKind[] = ['provider_admin', 'supervisor', 'client_admin', 'client_member'];
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -61,10 +63,22 @@ export const router = createRouter({
       meta: { kinds: providerStaff, title: 'Prices' },
     },
     {
+      path: '/wallboard',
+      name: 'wallboard',
+      component: () => import('./views/wallboard/WallboardView.vue'),
+      meta: { kinds: providerStaff, title: 'Wallboard' },
+    },
+    {
       path: '/operator',
       name: 'operator-home',
       component: () => import('./views/operator/OperatorHomeView.vue'),
       meta: { kinds: ['operator'], title: 'My clients' },
+    },
+    {
+      path: '/desk',
+      name: 'desk',
+      component: () => import('./views/desk/DeskView.vue'),
+      meta: { kinds: ['operator'], bare: true, title: 'Desk' },
     },
     {
       path: '/no-company',
@@ -86,8 +100,17 @@ export const router = createRouter({
         },
         { path: 'functions', name: 'tenant-functions', component: () => import('./views/tenant/TenantFunctions.vue'), meta: { title: 'Functions' } },
         { path: 'rules', name: 'tenant-rules', component: () => import('./views/tenant/TenantRules.vue'), meta: { title: 'Rules' } },
+        { path: 'call-handling', name: 'tenant-call-handling', component: () => import('./views/tenant/TenantCallHandling.vue'), meta: { title: 'Call handling' } },
         { path: 'hours', name: 'tenant-hours', component: () => import('./views/tenant/TenantHours.vue'), meta: { title: 'Hours' } },
         { path: 'catalog', name: 'tenant-catalog', component: () => import('./views/tenant/TenantCatalog.vue'), meta: { title: 'Catalog' } },
+        { path: 'calls', name: 'tenant-calls', component: () => import('./views/tenant/TenantCalls.vue'), meta: { kinds: portalReaders, title: 'Calls' } },
+        { path: 'orders', name: 'tenant-orders', component: () => import('./views/tenant/TenantOrders.vue'), meta: { kinds: portalReaders, title: 'Orders' } },
+        {
+          path: 'complaints',
+          name: 'tenant-complaints',
+          component: () => import('./views/tenant/TenantComplaints.vue'),
+          meta: { kinds: portalReaders, title: 'Complaints' },
+        },
         {
           path: 'users',
           name: 'tenant-users',

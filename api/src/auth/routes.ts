@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { crossTenant, withApp } from '@switchboard/db';
+import { crossTenant, withApp, withTenant } from '@switchboard/db';
+import { clientAddressAllowed } from '../http/tenant-scope.ts';
 import { createRouter } from '../http/router.ts';
 import { problemResponses, ProblemError } from '../http/problem.ts';
 import { clearSessionCookie, currentUser, setSessionCookie } from '../http/session.ts';
@@ -57,7 +58,7 @@ const changePassword = createRoute({
   },
 });
 
-async function describeMe(db: Parameters<typeof crossTenant.tenantIdsUserMayActFor>[0], userId: string) {
+async function describeMe(db: Parameters<typeof crossTenant.tenantIdsUserMayActFor>[0], userId: string, address: string) {
   const user = await withApp(db, (tx) =>
     tx
       .selectFrom('users')
@@ -65,7 +66,14 @@ async function describeMe(db: Parameters<typeof crossTenant.tenantIdsUserMayActF
       .where('id', '=', userId)
       .executeTakeFirstOrThrow(),
   );
-  const tenantIds = await crossTenant.tenantIdsUserMayActFor(db, user);
+  const mayAct = await crossTenant.tenantIdsUserMayActFor(db, user);
+  // A client user outside its tenant's IP allow-list is not told of that tenant here either: the
+  // tenant routes answer 404 from that address, and the list must not say otherwise.
+  const clientUser = user.kind === 'client_admin' || user.kind === 'client_member';
+  const tenantIds: string[] = [];
+  for (const id of mayAct) {
+    if (!clientUser || (await withTenant(db, id, (tx) => clientAddressAllowed(tx, address)))) tenantIds.push(id);
+  }
   const tenants = tenantIds.length
     ? await withApp(db, (tx) =>
         tx
@@ -88,7 +96,7 @@ export const authRoutes = createRouter()
     const userId = await withApp(db, (tx) =>
       tx.selectFrom('sessions').select('userId').where('id', '=', session.id).executeTakeFirstOrThrow(),
     );
-    return c.json(await describeMe(db, userId.userId), 200);
+    return c.json(await describeMe(db, userId.userId, clientAddress(c)), 200);
   })
   .openapi(logout, async (c) => {
     const sessionId = c.var.sessionId;
@@ -98,7 +106,7 @@ export const authRoutes = createRouter()
   })
   .openapi(me, async (c) => {
     const user = currentUser(c);
-    return c.json(await describeMe(c.var.deps.db, user.id), 200);
+    return c.json(await describeMe(c.var.deps.db, user.id, clientAddress(c)), 200);
   })
   .openapi(changePassword, async (c) => {
     const user = currentUser(c);
@@ -132,5 +140,5 @@ export const authRoutes = createRouter()
     });
     const session = await createSession(db, config, user.id, now());
     setSessionCookie(c, session.token, session.expiresAt);
-    return c.json(await describeMe(db, user.id), 200);
+    return c.json(await describeMe(db, user.id, clientAddress(c)), 200);
   });

@@ -16,3 +16,4 @@ export {
   type CatalogTenant,
 } from './service.ts';
 export { searchConfigName } from './search-config.ts';
+export { catalogSearchQuery } from './search.ts';

@@ -13,6 +13,11 @@ const configByLanguage: Record<string, string> = {
   it: 'italian',
 };
 
+/** One locale per configuration searchConfigName can answer (`und`, undetermined, for `simple`): every configuration a row can carry. */
+export function searchConfigLocales(): string[] {
+  return [...Object.keys(configByLanguage), 'und'];
+}
+
 export function searchConfigName(locale: string): string {
   const language = locale.split(/[-_]/)[0]?.toLowerCase() ?? '';
   return configByLanguage[language] ?? 'simple';

@@ -1,12 +1,19 @@
 import { sql } from 'kysely';
 import type { TenantTx } from '@switchboard/db';
 import type { searchKinds, searchResources } from './schemas.ts';
+import { searchConfigFor, searchConfigLocales } from './search-config.ts';
 
 /**
  * The operator's knowledge panel: one ranked list over items, tariffs, active promotions and
  * articles. Each row is matched and highlighted with the configuration it was indexed with
  * (`search_config`), so stemming agrees on both sides even after the tenant changes its locale.
- * RLS keeps the scan to the tenant's rows; a catalog is hundreds of rows, not millions.
+ * RLS keeps the scan to the tenant's rows.
+ *
+ * The per-row configuration puts the row on the query's side too (websearch_to_tsquery(search_config,
+ * …)), which no index can serve. So each table is first matched against one query that does not
+ * depend on the row — the search under every configuration a row can carry, OR-ed together, a
+ * superset of the exact matches — which the GIN index on search_document (migration 0008) answers;
+ * then each hit is checked under its own configuration.
  */
 
 // Markers no text contains: ts_headline puts them around the words found, and they are cut into
@@ -39,32 +46,45 @@ export interface SearchHit {
   rank: number;
 }
 
-export async function searchCatalog(tx: TenantTx, q: string, today: string, limit: number): Promise<SearchHit[]> {
+/** The search under every configuration a row can be written with (search-config.ts), as one tsquery. */
+function anyConfigQuery(q: string) {
+  return sql.join(
+    searchConfigLocales().map((locale) => sql`websearch_to_tsquery(${searchConfigFor(locale)}, ${q})`),
+    sql` || `,
+  );
+}
+
+export function catalogSearchQuery(q: string, today: string, limit: number) {
   const query = sql`websearch_to_tsquery(search_config, ${q})`;
+  const indexed = sql`search_document @@ (${anyConfigQuery(q)}) and search_document @@ ${query}`;
   const headline = (source: ReturnType<typeof sql>) => sql`ts_headline(search_config, ${source}, ${query}, ${headlineOptions})`;
   const rank = sql`ts_rank(search_document, ${query})`;
-  const { rows } = await sql<{ kind: SearchHit['kind']; resource: SearchHit['resource']; id: string; title: string; headline: string; rank: number }>`
+  return sql<{ kind: SearchHit['kind']; resource: SearchHit['resource']; id: string; title: string; headline: string; rank: number }>`
     select kind, resource, id, title, headline, rank from (
       select kind, 'items' as resource, id, name as title,
              ${headline(sql`concat_ws(' · ', nullif(category, ''), nullif(description, ''), name)`)} as headline, ${rank} as rank
-        from catalog_items where search_document @@ ${query}
+        from catalog_items where ${indexed}
       union all
       select 'tariff', 'tariffs', id, name,
              ${headline(sql`concat_ws(' · ', nullif(description, ''), (select string_agg(l ->> 'label', ', ') from jsonb_array_elements(price_lines) l), name)`)},
              ${rank}
-        from tariffs where search_document @@ ${query}
+        from tariffs where ${indexed}
       union all
       select 'promotion', 'promotions', id, title,
              ${headline(sql`concat_ws(' · ', nullif(description, ''), nullif(conditions, ''), title)`)}, ${rank}
         from promotions
-       where search_document @@ ${query}
+       where ${indexed}
          and valid_from <= ${today}::date and (valid_until is null or valid_until >= ${today}::date)
       union all
       select kind, 'articles', id, title, ${headline(sql`concat_ws(' · ', nullif(body, ''), title)`)}, ${rank}
-        from knowledge_articles where search_document @@ ${query}
+        from knowledge_articles where ${indexed}
     ) hits
     order by rank desc, title
-    limit ${limit}`.execute(tx);
+    limit ${limit}`;
+}
+
+export async function searchCatalog(tx: TenantTx, q: string, today: string, limit: number): Promise<SearchHit[]> {
+  const { rows } = await catalogSearchQuery(q, today, limit).execute(tx);
   return rows.map((r) => ({
     kind: r.kind,
     resource: r.resource,

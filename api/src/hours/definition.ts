@@ -148,18 +148,18 @@ function overlaps(placed: Placed[], cycle: number | null): HoursIssue[] {
  * past midnight into the next day, and Sunday night into Monday), overrides whose dates overlap,
  * names that repeat, and references to schedules that do not exist.
  */
-export function hoursIssues(definition: HoursDefinition): HoursIssue[] {
+export function hoursIssues(definition: HoursDefinition, at: IndexMap = (_, i) => i): HoursIssue[] {
   const issues: HoursIssue[] = [];
   const names = new Map<string, number>();
   definition.schedules.forEach((schedule, s) => {
     const first = names.get(schedule.name);
-    if (first !== undefined) issues.push({ path: ['schedules', s, 'name'], message: `"${schedule.name}" is already the name of schedules[${first}].` });
+    if (first !== undefined) issues.push({ path: ['schedules', at('schedules', s), 'name'], message: `"${schedule.name}" is already the name of schedules[${at('schedules', first)}].` });
     else names.set(schedule.name, s);
     const placed: Placed[] = [];
     weekdays.forEach((day, d) => {
       schedule.week[day].forEach((interval, i) => {
         const [start, end] = span(interval);
-        placed.push({ start: d * 1440 + start, end: d * 1440 + end, path: ['schedules', s, 'week', day, i], text: describeInterval(day, interval) });
+        placed.push({ start: d * 1440 + start, end: d * 1440 + end, path: ['schedules', at('schedules', s), 'week', day, i], text: describeInterval(day, interval) });
       });
     });
     issues.push(...overlaps(placed, 7 * 1440));
@@ -169,7 +169,8 @@ export function hoursIssues(definition: HoursDefinition): HoursIssue[] {
     issues.push({ path: ['defaultSchedule'], message: `No schedule is named "${definition.defaultSchedule}".` });
   }
 
-  definition.overrides.forEach((override, o) => {
+  definition.overrides.forEach((override, index) => {
+    const o = at('overrides', index);
     if (override.to < override.from) issues.push({ path: ['overrides', o, 'to'], message: 'The last day cannot be before the first.' });
     else if (daysBetween(override.from, override.to) > 366) issues.push({ path: ['overrides', o, 'to'], message: 'An override spans at most a year.' });
     if (override.closed && override.intervals.length) {
@@ -184,15 +185,16 @@ export function hoursIssues(definition: HoursDefinition): HoursIssue[] {
     });
     // Over a range of days, each day's late hours run into the next day's early ones.
     issues.push(...overlaps(placed, override.to > override.from ? 1440 : null));
-    const clash = definition.overrides.slice(0, o).findIndex((other) => other.from <= override.to && override.from <= other.to);
+    const clash = definition.overrides.slice(0, index).findIndex((other) => other.from <= override.to && override.from <= other.to);
     if (clash >= 0) {
       const other = definition.overrides[clash]!;
-      issues.push({ path: ['overrides', o, 'from'], message: `Overlaps overrides[${clash}] "${other.label}" (${other.from} to ${other.to}).` });
+      issues.push({ path: ['overrides', o, 'from'], message: `Overlaps overrides[${at('overrides', clash)}] "${other.label}" (${other.from} to ${other.to}).` });
     }
   });
 
   const functions = new Map<string, number>();
-  definition.functionSchedules.forEach((entry, f) => {
+  definition.functionSchedules.forEach((entry, index) => {
+    const f = at('functionSchedules', index);
     const first = functions.get(entry.function);
     if (first !== undefined) issues.push({ path: ['functionSchedules', f, 'function'], message: `${entry.function} is already set at functionSchedules[${first}].` });
     else functions.set(entry.function, f);
@@ -211,6 +213,56 @@ export function hoursIssues(definition: HoursDefinition): HoursIssue[] {
     }
   });
   return issues;
+}
+
+/** Where an entry of a salvaged document (see salvagedHoursIssues) stood in the document that was sent. */
+type IndexMap = (section: 'schedules' | 'overrides' | 'functionSchedules', index: number) => number;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The cross-field problems of a document that did not parse as a whole. Zod skips the document's
+ * refinement once any part has the wrong shape (a day that is not a list, an override that is not an
+ * object), so those problems would only show after the first fix. Here each entry that parses on its
+ * own is kept, where it stood, and the same checks run over them: the person fixing the document
+ * sees every problem at once. A schedule whose week is broken still counts by its name, so what
+ * refers to it is not reported missing.
+ */
+export function salvagedHoursIssues(input: unknown): HoursIssue[] {
+  if (!isRecord(input)) return [];
+  const positions = { schedules: [] as number[], overrides: [] as number[], functionSchedules: [] as number[] };
+  const keep = <T>(section: keyof typeof positions, value: unknown, parse: (item: unknown) => T | undefined): T[] => {
+    if (!Array.isArray(value)) return [];
+    return value.flatMap((item, index) => {
+      const parsed = parse(item);
+      if (parsed === undefined) return [];
+      positions[section].push(index);
+      return [parsed];
+    });
+  };
+  const emptyWeek = Object.fromEntries(weekdays.map((d) => [d, []])) as unknown as Schedule['week'];
+  const schedules = keep('schedules', input.schedules, (item) => {
+    const parsed = ScheduleSchema.safeParse(item);
+    if (parsed.success) return parsed.data;
+    const name = isRecord(item) ? ScheduleNameSchema.safeParse(item.name) : undefined;
+    return name?.success ? { name: name.data, week: emptyWeek } : undefined;
+  });
+  const overrides = keep('overrides', input.overrides, (item) => {
+    const parsed = OverrideSchema.safeParse(item);
+    return parsed.success ? parsed.data : undefined;
+  });
+  const functionSchedules = keep('functionSchedules', input.functionSchedules, (item) => {
+    const parsed = FunctionScheduleSchema.safeParse(item);
+    return parsed.success ? parsed.data : undefined;
+  });
+  const defaultSchedule = ScheduleNameSchema.safeParse(input.defaultSchedule);
+  const salvaged: HoursDefinition = {
+    ...(defaultSchedule.success ? { defaultSchedule: defaultSchedule.data } : {}),
+    schedules,
+    overrides,
+    functionSchedules,
+  };
+  return hoursIssues(salvaged, (section, index) => positions[section][index] ?? index);
 }
 
 function daysBetween(from: string, to: string): number {

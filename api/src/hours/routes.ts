@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { afterHoursActions, callFunctionIds } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
-import { problemResponses } from '../http/problem.ts';
+import { invalid, problemResponses } from '../http/problem.ts';
 import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
-import { HoursDefinitionSchema, weekdays } from './definition.ts';
+import { HoursDefinitionSchema, salvagedHoursIssues, weekdays } from './definition.ts';
 import { loadHours, replaceHours } from './service.ts';
 import { hoursStatus } from './status.ts';
 
@@ -27,7 +27,7 @@ const StatusQuerySchema = z.object({
 });
 
 const LocalIntervalSchema = { start: z.string().optional(), end: z.string().optional() };
-const HoursStatusSchema = z
+export const HoursStatusSchema = z
   .object({
     function: z.enum(callFunctionIds).nullable(),
     at: z.string(),
@@ -87,12 +87,27 @@ export const hoursRoutes = createRouter()
     const ctx = tenantContext(c);
     return c.json({ timeZone: ctx.tenant.timeZone, hours: await loadHours(ctx.tx) }, 200);
   })
-  .openapi(replace, async (c) => {
-    const ctx = tenantContext(c);
-    requireAccess(ctx, ['provider_admin', 'client_admin'], 'change the hours');
-    const { after } = await replaceHours(ctx.tx, ctx.tenant.id, ctx.actor, c.req.valid('json'));
-    return c.json({ timeZone: ctx.tenant.timeZone, hours: after }, 200);
-  })
+  .openapi(
+    replace,
+    async (c) => {
+      const ctx = tenantContext(c);
+      requireAccess(ctx, ['provider_admin', 'client_admin'], 'change the hours');
+      const { after } = await replaceHours(ctx.tx, ctx.tenant.id, ctx.actor, c.req.valid('json'));
+      return c.json({ timeZone: ctx.tenant.timeZone, hours: after }, 200);
+    },
+    // Every problem at once: the shape errors Zod found, and the cross-field ones over whatever parsed.
+    (result) => {
+      if (result.success) return undefined;
+      const errors = result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || (result.target === 'json' ? '(body)' : `(${result.target})`), message: issue.message }));
+      const seen = new Set(errors.map((e) => `${e.path}\u0000${e.message}`));
+      const sent = result.target === 'json' ? (result as { data?: unknown }).data : undefined;
+      for (const issue of salvagedHoursIssues(sent)) {
+        const error = { path: issue.path.map(String).join('.'), message: issue.message };
+        if (!seen.has(`${error.path}\u0000${error.message}`)) errors.push(error);
+      }
+      throw invalid(errors);
+    },
+  )
   .openapi(status, async (c) => {
     const ctx = tenantContext(c);
     const query = c.req.valid('query');

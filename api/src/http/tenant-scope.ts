@@ -43,7 +43,7 @@ export async function accessWithin(tx: TenantTx, tenantId: string, user: Session
 }
 
 /** Whether the tenant's IP allow-list (confidentiality rules) lets this address in; an empty list lets everyone in. */
-async function clientAddressAllowed(tx: TenantTx, address: string): Promise<boolean> {
+export async function clientAddressAllowed(tx: TenantTx, address: string): Promise<boolean> {
   const row = await tx.selectFrom('confidentialityRules').select('ipAllowList').executeTakeFirst();
   return !row?.ipAllowList.length || addressAllowed(address, row.ipAllowList);
 }
@@ -52,11 +52,23 @@ async function clientAddressAllowed(tx: TenantTx, address: string): Promise<bool
  * The tenant a slug names, if the user may act for it — the middleware's own check, for the few
  * tenant routes outside /api/t/ — else the same 404 as a tenant that does not exist.
  */
-export async function findActableTenant(db: Kysely<DB>, slug: string, user: SessionUser): Promise<Tenant> {
+export async function findActableTenant(db: Kysely<DB>, slug: string, user: SessionUser, address: string): Promise<Tenant> {
   const tenant = await findTenantBySlug(db, slug);
-  const access = tenant ? await withTenant(db, tenant.id, (tx) => accessWithin(tx, tenant.id, user)) : null;
-  if (!tenant || !access) throw notFound();
+  const allowed = tenant ? await withTenant(db, tenant.id, (tx) => mayActFrom(tx, tenant.id, user, address)) : false;
+  if (!tenant || !allowed) throw notFound();
   return tenant;
+}
+
+/**
+ * The middleware's whole admission check: the user may act for the tenant, and a client user is
+ * inside the tenant's IP allow-list. Used where a tenant is named outside /api/t/ (GET /api/me,
+ * /api/tenants/:tenant), so those answer exactly what the tenant routes would.
+ */
+export async function mayActFrom(tx: TenantTx, tenantId: string, user: SessionUser, address: string): Promise<boolean> {
+  const access = await accessWithin(tx, tenantId, user);
+  if (!access) return false;
+  if ((access === 'client_admin' || access === 'client_member') && !(await clientAddressAllowed(tx, address))) return false;
+  return true;
 }
 
 /**

@@ -1,11 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { jsonb } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
-import { notFound, problemResponses } from '../http/problem.ts';
+import { invalid, notFound, problemResponses } from '../http/problem.ts';
 import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { writeAudit } from '../audit/write.ts';
 import { SkillSchema } from '../http/validators.ts';
 import { loadRules } from '../rules/service.ts';
+import { normalizeRouting, RoutingSchema, routingIssues, storedRouting } from './routing.ts';
 
 /** An operator may take the tenant's calls unless its rules require a signed agreement and none is on file. */
 function agreementStatus(signedAt: Date | null, required: boolean) {
@@ -19,6 +21,9 @@ const AssignedOperatorSchema = z
     email: z.string().nullable().openapi({ description: 'Shown to provider staff only' }),
     displayName: z.string(),
     skills: z.array(z.string()),
+    routing: z
+      .record(z.string(), z.object({ priority: z.number().int(), delaySeconds: z.number().int() }))
+      .openapi({ description: 'Per skill: priority (1 is offered first) and delay before a waiting call is offered; a skill left out has priority 1, no delay' }),
     createdAt: z.string(),
     agreementSignedAt: z.string().nullable().openapi({ description: "When the operator's signed confidentiality agreement for this tenant was put on file" }),
     clearedForCalls: z.boolean().openapi({ description: "False when the tenant's rules require a signed agreement and none is on file" }),
@@ -39,8 +44,18 @@ const OperatorParamSchema = TenantParamSchema.extend({
 });
 
 const AssignBodySchema = z
-  .object({ skills: z.array(SkillSchema).max(50).default([]) })
-  .openapi('AssignOperatorBody', { example: { skills: ['order_taking', 'information'] } });
+  .object({
+    skills: z.array(SkillSchema).max(50).default([]),
+    routing: RoutingSchema.optional().openapi({
+      description: "Per skill the operator has here: priority and delay. Left out: the current profile is kept (less the skills taken away)",
+    }),
+  })
+  .superRefine((body, ctx) => {
+    for (const issue of routingIssues(body.skills, body.routing ?? {})) ctx.addIssue({ code: 'custom', ...issue });
+  })
+  .openapi('AssignOperatorBody', {
+    example: { skills: ['order_taking', 'information'], routing: { order_taking: { priority: 1, delaySeconds: 0 }, information: { priority: 2, delaySeconds: 15 } } },
+  });
 
 const list = createRoute({
   method: 'get',
@@ -94,14 +109,14 @@ export const operatorRoutes = createRouter()
       .selectFrom('operatorAssignments')
       .innerJoin('users', 'users.id', 'operatorAssignments.operatorId')
       .select(['operatorAssignments.operatorId', 'users.email', 'users.displayName', 'operatorAssignments.skills', 'operatorAssignments.createdAt'])
-      .select('operatorAssignments.confidentialityAgreementSignedAt')
+      .select(['operatorAssignments.confidentialityAgreementSignedAt', 'operatorAssignments.routing'])
       .orderBy('users.displayName')
       .execute();
     const { requiresConfidentialityAgreement } = await loadRules(ctx.tx);
     // Client users see who serves them by name; staff emails stay with the provider.
     const showEmail = ctx.access === 'provider_admin' || ctx.access === 'supervisor';
     return c.json(
-      { operators: rows.map(({ confidentialityAgreementSignedAt: signed, ...r }) => ({ ...r, email: showEmail ? r.email : null, createdAt: r.createdAt.toISOString(), ...agreementStatus(signed, requiresConfidentialityAgreement) })) },
+      { operators: rows.map(({ confidentialityAgreementSignedAt: signed, ...r }) => ({ ...r, routing: storedRouting(r.routing), email: showEmail ? r.email : null, createdAt: r.createdAt.toISOString(), ...agreementStatus(signed, requiresConfidentialityAgreement) })) },
       200,
     );
   })
@@ -109,7 +124,7 @@ export const operatorRoutes = createRouter()
     const ctx = tenantContext(c);
     requireAccess(ctx, ['provider_admin'], 'assign operators');
     const { operatorId } = c.req.valid('param');
-    const { skills } = c.req.valid('json');
+    const body = c.req.valid('json');
     const operator = await ctx.tx
       .selectFrom('users')
       .select(['id', 'email', 'displayName'])
@@ -118,17 +133,22 @@ export const operatorRoutes = createRouter()
       .where('status', '=', 'active')
       .executeTakeFirst();
     if (!operator) throw notFound('No operator with that id.');
-    const before = await ctx.tx
+    const stored = await ctx.tx
       .selectFrom('operatorAssignments')
-      .select('skills')
+      .select(['skills', 'routing'])
       .where('operatorId', '=', operatorId)
       .executeTakeFirst();
+    const before = stored ? { skills: stored.skills, routing: storedRouting(stored.routing) } : undefined;
     const now = c.var.deps.now();
-    const uniqueSkills = [...new Set(skills)].sort();
+    const uniqueSkills = [...new Set(body.skills)].sort();
+    // Left out, the profile is kept for the skills the operator still has.
+    const kept = Object.fromEntries(Object.entries(before?.routing ?? {}).filter(([skill]) => uniqueSkills.includes(skill)));
+    const routing = normalizeRouting(body.routing ?? kept);
+    if (routingIssues(uniqueSkills, routing).length) throw invalid(routingIssues(uniqueSkills, routing).map((i) => ({ path: i.path.join('.'), message: i.message })));
     const row = await ctx.tx
       .insertInto('operatorAssignments')
-      .values({ tenantId: ctx.tenant.id, operatorId, skills: uniqueSkills, createdAt: now })
-      .onConflict((oc) => oc.columns(['tenantId', 'operatorId']).doUpdateSet({ skills: uniqueSkills }))
+      .values({ tenantId: ctx.tenant.id, operatorId, skills: uniqueSkills, routing: jsonb(routing), createdAt: now })
+      .onConflict((oc) => oc.columns(['tenantId', 'operatorId']).doUpdateSet({ skills: uniqueSkills, routing: jsonb(routing) }))
       .returning(['operatorId', 'skills', 'createdAt', 'confidentialityAgreementSignedAt'])
       .executeTakeFirstOrThrow();
     const { confidentialityAgreementSignedAt: signed, ...assigned } = row;
@@ -137,11 +157,11 @@ export const operatorRoutes = createRouter()
       action: before ? 'operator.skills_changed' : 'operator.assigned',
       targetType: 'user',
       targetId: operatorId,
-      before: before ?? undefined,
-      after: { skills: uniqueSkills, email: operator.email },
+      before,
+      after: { skills: uniqueSkills, routing, email: operator.email },
     });
     return c.json(
-      { ...assigned, email: operator.email, displayName: operator.displayName, createdAt: row.createdAt.toISOString(), ...agreementStatus(signed, requiresConfidentialityAgreement) },
+      { ...assigned, routing, email: operator.email, displayName: operator.displayName, createdAt: row.createdAt.toISOString(), ...agreementStatus(signed, requiresConfidentialityAgreement) },
       200,
     );
   })
@@ -162,7 +182,7 @@ export const operatorRoutes = createRouter()
       .whereRef('users.id', '=', 'operatorAssignments.operatorId')
       .set({ confidentialityAgreementSignedAt: signedAt })
       .where('operatorAssignments.operatorId', '=', operatorId)
-      .returning(['operatorAssignments.operatorId', 'operatorAssignments.skills', 'operatorAssignments.createdAt', 'operatorAssignments.confidentialityAgreementSignedAt', 'users.email', 'users.displayName'])
+      .returning(['operatorAssignments.operatorId', 'operatorAssignments.skills', 'operatorAssignments.routing', 'operatorAssignments.createdAt', 'operatorAssignments.confidentialityAgreementSignedAt', 'users.email', 'users.displayName'])
       .executeTakeFirstOrThrow();
     await writeAudit(ctx.tx, ctx.tenant.id, ctx.actor, {
       action: signedAt ? 'operator.agreement_recorded' : 'operator.agreement_removed',
@@ -173,7 +193,7 @@ export const operatorRoutes = createRouter()
     });
     const { requiresConfidentialityAgreement } = await loadRules(ctx.tx);
     const { confidentialityAgreementSignedAt: signed, ...rest } = row;
-    return c.json({ ...rest, createdAt: row.createdAt.toISOString(), ...agreementStatus(signed, requiresConfidentialityAgreement) }, 200);
+    return c.json({ ...rest, routing: storedRouting(rest.routing), createdAt: row.createdAt.toISOString(), ...agreementStatus(signed, requiresConfidentialityAgreement) }, 200);
   })
   .openapi(unassign, async (c) => {
     const ctx = tenantContext(c);

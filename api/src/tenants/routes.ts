@@ -4,6 +4,7 @@ import { forbidden, problemResponses } from '../http/problem.ts';
 import { currentUser } from '../http/session.ts';
 import { actorOf, type SessionUser } from '../http/env.ts';
 import { findActableTenant } from '../http/tenant-scope.ts';
+import { clientAddress } from '../http/client-address.ts';
 import {
   CreatedTenantSchema,
   CreateTenantBodySchema,
@@ -83,13 +84,13 @@ export const tenantRoutes = createRouter()
   .openapi(get, async (c) => {
     const user = currentUser(c);
     const { db } = c.var.deps;
-    const tenant = await findActableTenant(db, c.req.valid('param').tenant, user);
+    const tenant = await findActableTenant(db, c.req.valid('param').tenant, user, clientAddress(c));
     return c.json(tenantToJson(tenant), 200);
   })
   .openapi(patch, async (c) => {
     const user = currentUser(c);
     const { db, now } = c.var.deps;
-    const tenant = await findActableTenant(db, c.req.valid('param').tenant, user);
+    const tenant = await findActableTenant(db, c.req.valid('param').tenant, user, clientAddress(c));
     requireProviderStaff(user, 'change tenants', true);
     const updated = await updateTenant(db, actorOf(user), tenant, c.req.valid('json'), now());
     return c.json(tenantToJson(updated), 200);

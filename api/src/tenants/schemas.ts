@@ -12,6 +12,7 @@ export const TenantSchema = z
     timeZone: z.string(),
     locale: z.string(),
     currency: z.string(),
+    brandColor: z.string().openapi({ description: "The colour of the desk's banner while an operator is on this tenant's call", example: '#c0392b' }),
     status: z.enum(tenantStatuses),
     suspendedReason: z.string().nullable(),
     createdAt: z.string(),
@@ -39,6 +40,14 @@ export const InvitationSchema = z
   })
   .openapi('Invitation');
 
+/** `#rrggbb`, stored in lower case (the column's check). */
+export const BrandColorSchema = z
+  .string()
+  .trim()
+  .regex(/^#[0-9a-fA-F]{6}$/, 'Use a colour as #rrggbb, such as #c0392b.')
+  .transform((v) => v.toLowerCase())
+  .openapi({ type: 'string', example: '#c0392b' });
+
 /** A tenant's own fields, as onboarding and the tenant definition files both take them. */
 export const TenantProfileFieldSchemas = {
   slug: SlugSchema,
@@ -52,6 +61,7 @@ export const TenantProfileFieldSchemas = {
 export const CreateTenantBodySchema = z
   .object({
     ...TenantProfileFieldSchemas,
+    brandColor: BrandColorSchema.optional(),
     clientAdmin: z.object({ email: EmailSchema, displayName: DisplayNameSchema }).optional(),
   })
   .openapi('CreateTenantBody', {
@@ -62,6 +72,7 @@ export const CreateTenantBodySchema = z
       timeZone: 'Europe/Paris',
       locale: 'fr-FR',
       currency: 'EUR',
+      brandColor: '#8e44ad',
       clientAdmin: { email: 'admin@fleurs-lyon.test', displayName: 'Claire Martin' },
     },
   });
@@ -77,6 +88,7 @@ export const UpdateTenantBodySchema = z
     timeZone: TimeZoneSchema,
     locale: LocaleSchema,
     currency: CurrencySchema,
+    brandColor: BrandColorSchema,
     status: z.enum(tenantStatuses),
     suspendedReason: z.string().trim().max(500).nullable(),
   })

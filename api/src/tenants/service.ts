@@ -12,6 +12,7 @@ export interface CreateTenantInput {
   timeZone: string;
   locale: string;
   currency: string;
+  brandColor?: string | undefined;
   clientAdmin?: { email: string; displayName: string } | undefined;
 }
 
@@ -43,6 +44,7 @@ export async function createTenant(
           timeZone: input.timeZone,
           locale: input.locale,
           currency: input.currency,
+          ...(input.brandColor ? { brandColor: input.brandColor } : {}),
           createdAt: now,
           updatedAt: now,
         })

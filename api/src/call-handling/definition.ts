@@ -1,0 +1,137 @@
+import { z } from '@hono/zod-openapi';
+import { callFunctionIds, complaintSeverities } from '@switchboard/db';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+
+/**
+ * How the provider handles a tenant's calls (the call_settings row) and the numbers callers dial to
+ * reach it (phone_numbers). The same documents are what the API answers and what the `callHandling`
+ * section of a tenant file holds. A tenant with no settings row is handled with the defaults below,
+ * which are the table's own column defaults.
+ */
+
+export const defaultCallSettings = {
+  offerTimeoutSeconds: 15,
+  wrapUpSeconds: 60,
+  answerTargetSeconds: 20,
+  transferTimeoutSeconds: 30,
+  complaintDueDays: { low: 10, medium: 5, high: 2, critical: 1 },
+} as const;
+
+const seconds = (min: number, max: number, what: string) =>
+  z
+    .number({ error: 'Enter a whole number of seconds.' })
+    .int('Enter a whole number of seconds.')
+    .min(min, `${what} is at least ${min} seconds.`)
+    .max(max, `${what} is at most ${max} seconds.`);
+
+const dueDays = z
+  .number({ error: 'Enter a whole number of days.' })
+  .int('Enter a whole number of days.')
+  .min(1, 'A complaint is due at least 1 day after it is recorded.')
+  .max(365, 'Use at most 365 days.');
+
+export const ComplaintDueDaysSchema = z
+  .strictObject({
+    low: dueDays.default(defaultCallSettings.complaintDueDays.low),
+    medium: dueDays.default(defaultCallSettings.complaintDueDays.medium),
+    high: dueDays.default(defaultCallSettings.complaintDueDays.high),
+    critical: dueDays.default(defaultCallSettings.complaintDueDays.critical),
+  })
+  .openapi('ComplaintDueDays', { example: { low: 10, medium: 5, high: 2, critical: 1 } });
+
+const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+
+export const CallSettingsSchema = z
+  .strictObject({
+    offerTimeoutSeconds: seconds(5, 120, 'The offer time').default(defaultCallSettings.offerTimeoutSeconds).openapi({
+      description: 'An offer an operator has not accepted within this goes to the next operator',
+    }),
+    wrapUpSeconds: seconds(0, 900, 'The wrap-up time').default(defaultCallSettings.wrapUpSeconds).openapi({
+      description: 'How long an operator has to wrap up a call before being made available again',
+    }),
+    answerTargetSeconds: seconds(1, 600, 'The answer target').default(defaultCallSettings.answerTargetSeconds).openapi({
+      description: 'Service level: calls answered within this many seconds of being queued',
+    }),
+    transferTimeoutSeconds: seconds(5, 300, 'The transfer time').default(defaultCallSettings.transferTimeoutSeconds).openapi({
+      description: 'A transfer not answered within this comes back to the operator who made it',
+    }),
+    complaintDueDays: ComplaintDueDaysSchema.default({ ...defaultCallSettings.complaintDueDays }).openapi({
+      description: 'Days a complaint has to be resolved in, per severity',
+    }),
+  })
+  .superRefine((settings, ctx) => {
+    // A more severe complaint is never due later than a milder one.
+    const order = complaintSeverities;
+    for (let i = 1; i < order.length; i++) {
+      const milder = order[i - 1]!;
+      const severe = order[i]!;
+      if (settings.complaintDueDays[severe] > settings.complaintDueDays[milder]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['complaintDueDays', severe],
+          message: `A ${severe} complaint cannot be due later than a ${milder} one (${days(settings.complaintDueDays[milder])}).`,
+        });
+      }
+    }
+  })
+  .openapi('CallSettings', {
+    example: {
+      offerTimeoutSeconds: 20,
+      wrapUpSeconds: 45,
+      answerTargetSeconds: 30,
+      transferTimeoutSeconds: 40,
+      complaintDueDays: { low: 14, medium: 7, high: 3, critical: 1 },
+    },
+  });
+
+export type CallSettings = z.output<typeof CallSettingsSchema>;
+export type CallSettingsInput = z.input<typeof CallSettingsSchema>;
+
+/** The fields in one order, so two equal settings compare equal as JSON. */
+export function normalizeCallSettings(s: CallSettings): CallSettings {
+  const d = s.complaintDueDays;
+  return {
+    offerTimeoutSeconds: s.offerTimeoutSeconds,
+    wrapUpSeconds: s.wrapUpSeconds,
+    answerTargetSeconds: s.answerTargetSeconds,
+    transferTimeoutSeconds: s.transferTimeoutSeconds,
+    complaintDueDays: { low: d.low, medium: d.medium, high: d.high, critical: d.critical },
+  };
+}
+
+/**
+ * A dialled number in E.164, or null when it is not a valid number: libphonenumber-js knows each
+ * country's number ranges, so a number with a digit too few is refused here rather than never ringing.
+ */
+export function toE164(input: string): string | null {
+  const parsed = parsePhoneNumberFromString(input.trim());
+  return parsed?.isValid() ? parsed.number : null;
+}
+
+export const phoneNumberMessage = 'Use a valid international number with its country code, such as +33 1 42 86 82 01.';
+
+export const PhoneNumberSchema = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const e164 = toE164(value);
+    if (!e164) {
+      ctx.addIssue({ code: 'custom', message: phoneNumberMessage });
+      return z.NEVER;
+    }
+    return e164;
+  })
+  .openapi({ type: 'string', example: '+33142868201' });
+
+export const PhoneNumberBodySchema = z
+  .strictObject({
+    function: z.enum(callFunctionIds, { error: 'Choose one of the call-center functions.' }).openapi({ description: 'The function a call to this number is for' }),
+    label: z.string().trim().max(120, 'Use at most 120 characters.').default('').openapi({ description: 'What the number is, for people: where it is printed' }),
+  })
+  .openapi('PhoneNumberBody', { example: { function: 'order_taking', label: 'Commandes — flyer Paris 11e' } });
+
+/** A number as a tenant file lists it. */
+export const PhoneNumberEntrySchema = z.strictObject({ number: PhoneNumberSchema, ...PhoneNumberBodySchema.shape });
+export type PhoneNumberEntry = z.output<typeof PhoneNumberEntrySchema>;
+
+export const byNumber = (a: { number: string }, b: { number: string }) => (a.number < b.number ? -1 : a.number > b.number ? 1 : 0);

@@ -95,6 +95,10 @@ const sameAnswer = (res: { status: number; contentType: string | null; text: str
   body: res.text,
 });
 
+// Each sweep tries every tenant route as two users; it grows with the API (about 20 s alone on PGlite,
+// several times that when the machine is busy with the other test files).
+const SWEEP_TIMEOUT_MS = 300_000;
+
 describe('tenant isolation', () => {
   it('has rows of both tenants in every tenant table, so every table is really tried', async () => {
     const tables = await tenantTables(h.db);
@@ -152,7 +156,7 @@ describe('tenant isolation', () => {
     }
     expect(mismatches).toEqual([]);
     expect(tries).toBeGreaterThan(tenantRoutes.length);
-  });
+  }, SWEEP_TIMEOUT_MS);
 
   it("answers B's object ids under A's slug exactly as an id that exists nowhere", async () => {
     const routesWithIds = tenantRoutes.filter((op) => op.pathParams.some((p) => p !== 'tenant'));
@@ -176,7 +180,7 @@ describe('tenant isolation', () => {
       }
     }
     expect(mismatches).toEqual([]);
-  });
+  }, SWEEP_TIMEOUT_MS);
 
   // Runs after the tries above (a file's tests run in order).
   it("leaves B's data byte-for-byte unchanged after every try", async () => {

@@ -34,7 +34,7 @@ test('a client admin edits hours and publishes a script after fixing a validatio
   await page.getByRole('heading', { name: 'Schedules' }).waitFor();
   const monday = (i: number, part: 'from' | 'to') => page.getByLabel(`Service Monday, interval ${i}, ${part}`, { exact: true });
   await expect(monday(3, 'from').count()).resolves.toBe(0);
-  await page.getByRole('button', { name: 'Add hours' }).first().click();
+  await page.getByRole('button', { name: 'Add hours to Service Monday', exact: true }).click();
   await monday(3, 'from').fill('14:00');
   await monday(3, 'to').fill('15:00');
   await page.getByRole('button', { name: 'Save hours' }).click();

@@ -32,6 +32,8 @@ function startSimulator(config: Config, port: number, env: NodeJS.ProcessEnv): (
     seed: Date.now(),
     multiplier,
     callsPerHourAtPeak: defaultCallsPerHourAtPeak,
+    // A call every few minutes per line even at night, so a newcomer's desk comes alive at any hour.
+    floor: 0.3,
     maxActiveCalls: 200,
     log: (line) => console.log(line),
   });

@@ -4,7 +4,7 @@ import { callerStep, holdingCaller } from './caller.ts';
 import { CallerPool } from './callers.ts';
 import { ArrivalPlan, type PlannedCall } from './plan.ts';
 import { createRandom } from './random.ts';
-import { localTime, nextArrival, shapeFactor, shapeFor, type Line } from './traffic.ts';
+import { arrivalRate, localTime, nextArrival, shapeFactor, shapeFor, type Line } from './traffic.ts';
 
 const pizza: Line[] = [
   { number: '+33142000001', tenant: 'pizza-napoli', function: 'order_taking', timeZone: 'Europe/Paris' },
@@ -64,6 +64,16 @@ describe('time-of-day shape', () => {
     expect(berlin('2026-01-07T19:00:00Z')).toBeLessThan(0.1); // 20:00
     expect(berlin('2026-01-11T09:00:00Z')).toBeLessThan(0.2); // Sunday 10:00
     expect(shapeFactor('flat', new Date('2026-01-11T03:00:00Z'), 'Europe/Berlin')).toBe(1);
+  });
+
+  it('keeps the night at the floor when one is set, and leaves busy hours as they are', () => {
+    const line = pizza[0]!;
+    const options = { callsPerHourAtPeak: 36, multiplier: 1 };
+    const night = new Date('2026-01-07T02:00:00Z'); // 03:00 in Paris
+    const noon = new Date('2026-01-07T11:00:00Z');
+    expect(arrivalRate(line, 'meals', night, options)).toBeLessThan(0.05 * 36 / 3600);
+    expect(arrivalRate(line, 'meals', night, { ...options, floor: 0.3 })).toBeCloseTo((0.3 * 36) / 3600, 10);
+    expect(arrivalRate(line, 'meals', noon, { ...options, floor: 0.3 })).toBeCloseTo(36 / 3600, 10);
   });
 
   it('shapes a tenant that takes orders like a restaurant, any other like an office', () => {

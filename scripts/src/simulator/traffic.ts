@@ -65,11 +65,17 @@ export interface TrafficOptions {
   multiplier: number;
   /** Force one shape on every line; by default each tenant gets shapeFor(). */
   shape?: Shape | undefined;
+  /**
+   * The lowest share of the peak any hour gets (0–1). The demo keeps some traffic at night, so whoever
+   * starts it at 3 a.m. still sees calls arrive; measurements leave it at 0.
+   */
+  floor?: number | undefined;
 }
 
 /** Arrival rate in calls per second on `line` at `at`. */
 export function arrivalRate(line: Line, shape: Shape, at: Date, options: TrafficOptions): number {
-  return (options.callsPerHourAtPeak * options.multiplier * shapeFactor(shape, at, line.timeZone)) / 3600;
+  const factor = Math.max(options.floor ?? 0, shapeFactor(shape, at, line.timeZone));
+  return (options.callsPerHourAtPeak * options.multiplier * factor) / 3600;
 }
 
 /**

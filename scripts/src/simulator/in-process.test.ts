@@ -8,4 +8,10 @@ describe('the simulator in pnpm start', () => {
     expect(simulatorWanted(['node', 'start.ts', '--no-simulator'], {})).toBe(false);
     for (const off of ['off', 'OFF', 'false', '0', 'no']) expect(simulatorWanted(['node', 'start.ts'], { SIMULATOR: off })).toBe(false);
   });
+
+  it('is off in production unless SIMULATOR=on asks for it', () => {
+    expect(simulatorWanted(['node', 'start.ts'], { NODE_ENV: 'production' })).toBe(false);
+    expect(simulatorWanted(['node', 'start.ts'], { NODE_ENV: 'production', SIMULATOR: 'on' })).toBe(true);
+    expect(simulatorWanted(['node', 'start.ts', '--no-simulator'], { NODE_ENV: 'production', SIMULATOR: 'on' })).toBe(false);
+  });
 });

@@ -2,10 +2,17 @@ import type { Config } from '@switchboard/api';
 import { defaultCallsPerHourAtPeak, describeStats } from './index.ts';
 import { Simulator } from './simulator.ts';
 
-/** `--no-simulator` or SIMULATOR=off (false, 0, no) leaves the demo without simulated calls. */
+/**
+ * `--no-simulator` or SIMULATOR=off (false, 0, no) leaves the demo without simulated calls. In production
+ * (NODE_ENV=production) it is off unless SIMULATOR=on asks for it: fake callers must never reach real
+ * clients' queues by default.
+ */
 export function simulatorWanted(argv: readonly string[] = process.argv, env: NodeJS.ProcessEnv = process.env): boolean {
   if (argv.includes('--no-simulator')) return false;
-  return !['off', 'false', '0', 'no'].includes((env.SIMULATOR ?? '').trim().toLowerCase());
+  const setting = (env.SIMULATOR ?? '').trim().toLowerCase();
+  if (['off', 'false', '0', 'no'].includes(setting)) return false;
+  if (env.NODE_ENV === 'production') return ['on', 'true', '1', 'yes'].includes(setting);
+  return true;
 }
 
 /**

@@ -1,5 +1,12 @@
 import type { Config } from '@switchboard/api';
-import { defaultCallsPerHourAtPeak, describeStats } from './index.ts';
+import { describeStats } from './index.ts';
+
+/**
+ * The demo's traffic: busier than `pnpm simulate`'s default, with a night-time floor, so an operator who
+ * goes available sees a call within a minute or so at any hour (SIMULATOR_RATE scales it).
+ */
+const demoCallsPerHourAtPeak = 45;
+const demoNightFloor = 0.4;
 import { Simulator } from './simulator.ts';
 
 /**
@@ -38,9 +45,8 @@ function startSimulator(config: Config, port: number, env: NodeJS.ProcessEnv): (
     secret: config.telephonySecret,
     seed: Date.now(),
     multiplier,
-    callsPerHourAtPeak: defaultCallsPerHourAtPeak,
-    // A call every few minutes per line even at night, so a newcomer's desk comes alive at any hour.
-    floor: 0.3,
+    callsPerHourAtPeak: demoCallsPerHourAtPeak,
+    floor: demoNightFloor,
     maxActiveCalls: 200,
     log: (line) => console.log(line),
   });

@@ -95,3 +95,5 @@ export function useRecordList<T, F extends Record<string, string>>(options: {
 
   return { items, nextCursor, loading, loadingMore, error, moreError, updatedAt, live: events.connected, reload, loadMore, query };
 }
+
+export type RecordList<T> = ReturnType<typeof useRecordList<T, Record<string, string>>>;

@@ -1,0 +1,55 @@
+import { computed, ref, shallowRef } from 'vue';
+import { advance, answerText, currentStep, fillVariables, startWalk, type ScriptBody, type Step, type WalkState } from '@switchboard/api/scripts';
+
+/**
+ * Walking a script as an operator does, with the same walker the server checks with: the desk's
+ * runner and the editor's preview both use it. A wrong answer stays on the step with the reason.
+ */
+export function useScriptWalk(options: { body: () => ScriptBody; variables: () => Record<string, string>; onChange?: (state: WalkState) => void }) {
+  const state = shallowRef<WalkState>(startWalk(options.body()));
+  const input = ref('');
+  const error = ref<string | null>(null);
+  const step = computed(() => currentStep(options.body(), state.value));
+  const fill = (text: string) => fillVariables(text, options.variables(), state.value.answers);
+
+  /** Moves on with `answer` (the typed input when none); false when the answer was refused. */
+  function next(answer?: string | boolean): boolean {
+    const result = advance(options.body(), state.value, answer ?? input.value);
+    if (!result.ok) {
+      error.value = result.message;
+      return false;
+    }
+    state.value = result.state;
+    input.value = '';
+    error.value = null;
+    options.onChange?.(result.state);
+    return true;
+  }
+
+  function restart() {
+    state.value = startWalk(options.body());
+    input.value = '';
+    error.value = null;
+    options.onChange?.(state.value);
+  }
+
+  /** The say and ask steps already passed, oldest first. */
+  const history = computed(() =>
+    state.value.trail
+      .slice(0, -1)
+      .map((id) => options.body().steps.find((s) => s.id === id))
+      .filter((s): s is Extract<Step, { type: 'say' | 'ask' }> => !!s && (s.type === 'say' || s.type === 'ask')),
+  );
+  /** A choice answer by its label, as the operator saw it. */
+  function shownAnswer(s: Step): string {
+    const value = state.value.answers[s.id];
+    const choice = s.type === 'ask' ? s.answer.choices.find((c) => c.value === value) : undefined;
+    return choice?.label || answerText(value);
+  }
+  const inputType = computed(() => {
+    const type = step.value?.type === 'ask' ? step.value.answer.type : 'text';
+    return type === 'date' ? 'date' : type === 'email' ? 'email' : type === 'phone' ? 'tel' : 'text';
+  });
+
+  return { state, input, error, step, fill, next, restart, history, shownAnswer, inputType };
+}

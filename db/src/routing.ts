@@ -45,16 +45,16 @@ export async function expiredOffers(db: Kysely<DB>, now: Date): Promise<CallRef[
     .execute();
 }
 
-/**
- * Calls waiting for an offer that some free operator could serve (assigned to the tenant with the
- * call's function or skill), oldest first: a pass spends no transaction on a queue nobody free serves.
- * Delays and agreements are checked in the tenant's own transaction.
- */
 /** A waiting call and the skill it needs (its function, or the specialist skill it was transferred to). */
 export interface WaitingCallRef extends CallRef {
   skill: string;
 }
 
+/**
+ * Calls waiting for an offer that some free operator could serve (assigned to the tenant with the
+ * call's function or skill), oldest first: a pass spends no transaction on a queue nobody free serves.
+ * Delays and agreements are checked in the tenant's own transaction.
+ */
 export async function waitingCalls(db: Kysely<DB>, limit = 500): Promise<WaitingCallRef[]> {
   return db
     .selectFrom('callQueue as q')

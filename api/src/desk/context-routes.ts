@@ -8,6 +8,7 @@ import { HoursStatusSchema } from '../hours/routes.ts';
 import { recordingPolicies } from '../rules/fields.ts';
 import { ScriptBodySchema } from '../scripts/model.ts';
 import { loadCallContext } from './context.ts';
+import { CustomerSchema } from '../contacts/service.ts';
 
 const CallParamSchema = TenantParamSchema.extend({
   callId: z.uuid().openapi({ param: { name: 'callId', in: 'path' }, example: '019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5b' }),
@@ -16,19 +17,6 @@ const CallParamSchema = TenantParamSchema.extend({
 /** Masked values are strings of •, or null when the rules hide the field. */
 const masked = z.string().nullable();
 
-const CustomerSchema = z
-  .object({
-    id: z.string(),
-    phone: masked,
-    name: masked,
-    email: masked,
-    address: masked,
-    birthDate: masked,
-    accountNumber: masked,
-    cardNumber: masked,
-    createdAt: z.string(),
-  })
-  .openapi('DeskCustomer');
 
 export const CallContextSchema = z
   .object({

@@ -4,6 +4,7 @@ import { callFunctionIds, type CallFunctionId, type CallStatus, type Tenant, typ
 import { notFound, forbidden } from '../http/problem.ts';
 import { loadRules } from '../rules/service.ts';
 import { applyRules } from '../rules/visibility.ts';
+import { customerSelection, customerToJson } from '../contacts/service.ts';
 import type { Rules } from '../rules/definition.ts';
 import type { RecordingPolicy } from '../rules/fields.ts';
 import { loadHours } from '../hours/service.ts';
@@ -68,12 +69,10 @@ export async function loadCallContext(tx: TenantTx, tenant: Tenant, viewer: View
 
   const script = await scriptFor(tx, call.function, call.scriptId, call.scriptVersion);
 
-  const customerRow = await tx
-    .selectFrom('customers')
-    .select(['id', 'phone', 'name', 'email', 'address', 'birthDate', 'accountNumber', 'cardNumber', 'createdAt'])
+  const customerRow = await customerSelection(tx)
     .where((eb) => (call.customerId ? eb('id', '=', call.customerId) : eb('phone', '=', call.callerNumber)))
     .executeTakeFirst();
-  const customer = customerRow ? applyRules({ ...customerRow, createdAt: customerRow.createdAt.toISOString() }, 'customer', rules, viewer.kind) : null;
+  const customer = customerRow ? customerToJson(customerRow, rules, viewer.kind) : null;
 
   const calls = await tx
     .selectFrom('calls')

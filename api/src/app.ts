@@ -35,6 +35,10 @@ import { informationRequestRoutes } from './information-requests/routes.ts';
 import { callRoutes } from './calls/routes.ts';
 import { telephonyRouter } from './telephony/routes.ts';
 import { deskRoutes } from './desk/routes.ts';
+import { priceRoutes } from './billing/prices-routes.ts';
+import { statementRoutes } from './billing/statements-routes.ts';
+import { billingOverviewRoutes } from './billing/overview-routes.ts';
+import { stripeWebhookRoutes } from './billing/stripe/webhook-routes.ts';
 
 /** One router per domain, chained so hono/client keeps every route's types. */
 const apiRoutes = createRouter()
@@ -60,14 +64,18 @@ const apiRoutes = createRouter()
   .route('/', informationRequestRoutes)
   .route('/', callRoutes)
   .route('/', telephonyRouter)
-  .route('/', deskRoutes);
+  .route('/', deskRoutes)
+  .route('/', priceRoutes)
+  .route('/', statementRoutes)
+  .route('/', billingOverviewRoutes)
+  .route('/', stripeWebhookRoutes);
 
 const routes = createRouter().route('/api', apiRoutes);
 
 /** The API's shape, for the typed web client (hono/client). */
 export type AppType = typeof routes;
 
-const publicApiPaths = new Set(['/api/health', '/api/auth/login', '/api/auth/logout', '/api/openapi.json']);
+const publicApiPaths = new Set(['/api/health', '/api/auth/login', '/api/auth/logout', '/api/openapi.json', '/api/billing/stripe/webhook']);
 
 function requireSessionExceptPublic(): MiddlewareHandler<AppEnv> {
   const guard = requireSession();

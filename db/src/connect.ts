@@ -55,6 +55,8 @@ export async function connect(options: ConnectOptions = {}): Promise<Database> {
       max: options.maxConnections ?? 10,
       onnotice: () => {},
       // Keep bytea and timestamptz as Buffer and Date; numeric bigint counts come back as strings.
+      // A date column is a calendar day, not an instant: read it as its 'YYYY-MM-DD' text.
+      types: { calendarDay: { to: 1082, from: [1082], serialize: (day: string) => day, parse: (day: string) => day } },
     });
     const db = new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: client }), plugins });
     const listen = async (channel: string, onPayload: (payload: string) => void): Promise<Unlisten> => {
@@ -72,7 +74,8 @@ export async function connect(options: ConnectOptions = {}): Promise<Database> {
     lock = acquireDataDirLock(dataDir);
   }
   try {
-    const pglite = await PGlite.create(inMemory ? undefined : dataDir);
+    // A date column is a calendar day, not an instant: read it as its 'YYYY-MM-DD' text, as postgres.js does above.
+    const pglite = await PGlite.create(inMemory ? undefined : dataDir, { parsers: { 1082: (day: string) => day } });
     const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }), plugins });
     return {
       db,

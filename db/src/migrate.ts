@@ -9,6 +9,7 @@ import * as rules from './migrations/0006_rules.ts';
 import * as desk from './migrations/0007_desk.ts';
 import * as catalogSearchIndex from './migrations/0008_catalog_search_index.ts';
 import * as routing from './migrations/0008_routing.ts';
+import * as billing from './migrations/0009_billing.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0007_desk': desk,
   '0008_catalog_search_index': catalogSearchIndex,
   '0008_routing': routing,
+  '0009_billing': billing,
 };
 
 class InCodeMigrations implements MigrationProvider {

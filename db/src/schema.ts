@@ -10,6 +10,8 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type JsonInput = RawBuilder<JsonColumnValue> | null;
 /** jsonb: read as parsed JSON, written only through jsonb() (db/src/json.ts). */
 type Json = ColumnType<unknown, JsonInput | undefined, JsonInput>;
+/** date columns: a calendar day read and written as 'YYYY-MM-DD' text (both drivers are told so in connect.ts). */
+type DateColumn = ColumnType<string, string, string>;
 
 export const userKinds = ['provider_admin', 'supervisor', 'operator', 'client_admin', 'client_member'] as const;
 export type UserKind = (typeof userKinds)[number];
@@ -252,17 +254,133 @@ export interface ScriptVersionsTable {
   publishedByLabel: string;
 }
 
-export const priceMetrics = ['handled_minute', 'order', 'complaint', 'completed_survey', 'contact_reached', 'data_entry_record'] as const;
+/** What a function's usage is priced per: a handled minute (talk time), a handled call, an order… */
+export const priceMetrics = ['handled_minute', 'handled_call', 'order', 'complaint', 'completed_survey', 'contact_reached', 'data_entry_record'] as const;
 export type PriceMetric = (typeof priceMetrics)[number];
+/** Priced per tenant and month, not per function: the platform fee and dedicated-operator seats. */
+export const monthlyPriceMetrics = ['platform_fee', 'seat'] as const;
+export type MonthlyPriceMetric = (typeof monthlyPriceMetrics)[number];
+export type BillingMetric = PriceMetric | MonthlyPriceMetric;
+/** Talk time is billed per started minute (61 s = 2 min) or per second (61 s = 61/60 of the minute price). */
+export const roundingModes = ['per_started_minute', 'per_second'] as const;
+export type RoundingMode = (typeof roundingModes)[number];
 
-/** The provider's price list (global, no tenant): one unit price per function and currency. */
-export interface FunctionPricesTable {
-  function: string;
+/**
+ * A dated price, in minor units of its currency, for usage whose day (tenant time zone) is in
+ * [effectiveFrom, effectiveTo). `function` is null exactly for the monthly metrics; `rounding` is set
+ * exactly for handled minutes. The list (`prices`, global) and negotiated prices (`tenant_prices`).
+ */
+interface PriceColumns {
+  id: string;
+  function: string | null;
+  metric: BillingMetric;
   currency: string;
-  metric: PriceMetric;
-  unitPriceMinor: number;
+  unitAmountMinor: Minor;
+  rounding: RoundingMode | null;
+  /** `YYYY-MM-DD` (date columns are read as strings). */
+  effectiveFrom: DateColumn;
+  effectiveTo: ColumnType<string | null, string | null | undefined, string | null>;
+  createdAt: Timestamp;
+  createdBy: string;
+}
+export type PricesTable = PriceColumns;
+export interface TenantPricesTable extends PriceColumns {
+  tenantId: string;
+}
+
+export interface BillingAccountsTable {
+  tenantId: string;
+  minimumCommitmentMinor: ColumnType<string | number, number | undefined, number>;
+  dedicatedSeats: Generated<number>;
+  /** Set by a failed payment, cleared by a paid invoice: the tenant's admins see a banner meanwhile. */
+  pastDueSince: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  stripeCustomerId: string | null;
+  stripeSubscriptionId: string | null;
+  subscriptionStatus: string | null;
   updatedAt: Timestamp;
-  updatedBy: string;
+  updatedBy: Generated<string>;
+}
+
+export interface StripeEventsTable {
+  id: string;
+  type: string;
+  receivedAt: Timestamp;
+  processedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export const statementLineKinds = ['usage', 'platform_fee', 'seat', 'commitment_top_up'] as const;
+export type StatementLineKind = (typeof statementLineKinds)[number];
+
+/** A closed billing period (calendar month in the tenant's time zone): frozen once written. */
+export interface StatementsTable {
+  tenantId: string;
+  /** First day of the month, `YYYY-MM-DD`. */
+  period: DateColumn;
+  currency: string;
+  periodStart: Timestamp;
+  periodEnd: Timestamp;
+  usageMinor: Minor;
+  totalMinor: Minor;
+  closedAt: Timestamp;
+}
+
+export interface StatementLinesTable {
+  tenantId: string;
+  period: DateColumn;
+  lineNo: number;
+  kind: StatementLineKind;
+  function: string | null;
+  metric: string | null;
+  description: string;
+  quantity: Minor;
+  unit: string;
+  unitAmountMinor: ColumnType<string | number | null, number | null | undefined, number | null>;
+  rounding: string | null;
+  priceId: string | null;
+  priceSource: 'list' | 'tenant' | null;
+  amountMinor: Minor;
+}
+
+export const invoiceStatuses = ['draft', 'open', 'paid', 'void', 'uncollectible'] as const;
+export type InvoiceStatus = (typeof invoiceStatuses)[number];
+
+export interface InvoicesTable {
+  tenantId: string;
+  id: string;
+  source: 'local' | 'stripe';
+  stripeInvoiceId: string | null;
+  number: string | null;
+  period: ColumnType<string | null, string | null | undefined, string | null>;
+  periodStart: NullableTimestamp;
+  periodEnd: NullableTimestamp;
+  currency: string;
+  amountDueMinor: ColumnType<string | number, number | undefined, number>;
+  amountPaidMinor: ColumnType<string | number, number | undefined, number>;
+  status: InvoiceStatus;
+  hostedInvoiceUrl: string | null;
+  invoicePdfUrl: string | null;
+  issuedAt: NullableTimestamp;
+  dueAt: NullableTimestamp;
+  paidAt: NullableTimestamp;
+  paymentFailedAt: NullableTimestamp;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+/** What must reach Stripe, written with the work and sent afterwards by the outbox worker. */
+export interface BillingOutboxTable {
+  tenantId: string;
+  /** For meter events: the usage event's id, which is also the meter event's `identifier`. */
+  id: string;
+  kind: 'meter_event';
+  eventName: string;
+  value: Minor;
+  occurredAt: Timestamp;
+  attempts: Generated<number>;
+  nextAttemptAt: Timestamp;
+  sentAt: NullableTimestamp;
+  lastError: string | null;
+  createdAt: Timestamp;
 }
 
 /** Per tenant and function: delegated to the provider, or kept in-house with a destination. */
@@ -518,6 +636,17 @@ export interface UsageEventsTable {
   /** What was done: `call`, `order`, `complaint`…, and its id. (metric, source) is unique. */
   sourceType: string;
   sourceId: string;
+  /** Rated when written (api/src/billing/rating.ts): null price = no price applied, amount 0. */
+  priceId: string | null;
+  priceSource: 'list' | 'tenant' | null;
+  unitAmountMinor: ColumnType<string | number | null, number | null | undefined, number | null>;
+  rounding: RoundingMode | null;
+  /** In the price's unit: minutes (per started minute), seconds (per second), or a count. */
+  billedQuantity: ColumnType<string | number, number | undefined, number>;
+  amountMinor: ColumnType<string | number, number | undefined, number>;
+  currency: string | null;
+  /** The statement this event is billed on: first day of a month, `YYYY-MM-DD`. */
+  billingPeriod: DateColumn;
 }
 
 export interface IdempotencyKeysTable {
@@ -550,7 +679,14 @@ export interface DB {
   wrapUpCodes: WrapUpCodesTable;
   scripts: ScriptsTable;
   scriptVersions: ScriptVersionsTable;
-  functionPrices: FunctionPricesTable;
+  prices: PricesTable;
+  tenantPrices: TenantPricesTable;
+  billingAccounts: BillingAccountsTable;
+  stripeEvents: StripeEventsTable;
+  statements: StatementsTable;
+  statementLines: StatementLinesTable;
+  invoices: InvoicesTable;
+  billingOutbox: BillingOutboxTable;
   delegations: DelegationsTable;
   confidentialityRules: ConfidentialityRulesTable;
   operatorPresence: OperatorPresenceTable;

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB, Tenant, TenantTx, UserKind } from '@switchboard/db';
 import type { Config } from '../config.ts';
 import type { EventHub } from '../events/hub.ts';
+import type { BillingProvider } from '../billing/provider.ts';
 
 /** Services built once per process and reached through the context, so tests swap them. */
 export interface Deps {
@@ -11,6 +12,8 @@ export interface Deps {
   now: () => Date;
   /** The process's LISTEN/NOTIFY hub behind GET /api/events; without one that route answers 503. */
   events?: EventHub;
+  /** Where invoices come from; without one, `none` (api/src/billing/provider.ts). */
+  billing?: BillingProvider;
 }
 
 export interface SessionUser {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { TenantTx, UsageMetric } from '@switchboard/db';
 import { newId } from '@switchboard/db';
+import { meterEventName, rateUsage } from '../billing/rating.ts';
 
 export interface UsageInput {
   /** Defaults to the transaction's tenant (row-level security refuses any other anyway). */
@@ -15,24 +16,39 @@ export interface UsageInput {
 }
 
 /**
- * Writes a usage event in the caller's transaction, so it commits with the work it counts. A second
- * report of the same work (a retried request, an `ended` sent twice) hits the unique key and is
- * dropped: billing never counts it twice. Returns whether this call wrote the row.
+ * Writes a usage event in the caller's transaction, so it commits with the work it counts, rated at
+ * the price of its day (api/src/billing/rating.ts). A second report of the same work (a retried
+ * request, an `ended` sent twice) hits the unique key and is dropped: billing never counts it twice.
+ * A billed event also gets its outbox row in the same transaction, so Stripe (when used) hears of it
+ * exactly when the work commits. Returns whether this call wrote the row.
  */
 export async function recordUsage(tx: TenantTx, input: UsageInput): Promise<boolean> {
+  const occurredAt = new Date(input.occurredAt);
+  const quantity = Math.max(0, Math.round(input.quantity));
+  const rating = await rateUsage(tx, { function: input.function, metric: input.metric, quantity, occurredAt });
+  const tenantId = input.tenantId ?? sql<string>`app.current_tenant_id()`;
+  const id = newId();
   const result = await tx
     .insertInto('usageEvents')
     .values({
-      tenantId: input.tenantId ?? sql<string>`app.current_tenant_id()`,
-      id: newId(),
-      occurredAt: input.occurredAt,
+      tenantId,
+      id,
+      occurredAt,
       function: input.function,
       metric: input.metric,
-      quantity: Math.max(0, Math.round(input.quantity)),
+      quantity,
       sourceType: input.sourceType,
       sourceId: input.sourceId,
+      ...rating,
     })
     .onConflict((oc) => oc.columns(['tenantId', 'metric', 'sourceType', 'sourceId']).doNothing())
     .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+  const written = Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+  if (written && rating.amountMinor > 0) {
+    await tx
+      .insertInto('billingOutbox')
+      .values({ tenantId, id, kind: 'meter_event', eventName: meterEventName(input.function), value: rating.amountMinor, occurredAt, nextAttemptAt: occurredAt })
+      .execute();
+  }
+  return written;
 }

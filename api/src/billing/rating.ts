@@ -1,0 +1,181 @@
+import { Temporal } from '@js-temporal/polyfill';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { BillingMetric, DB, PriceMetric, PricesTable, RoundingMode, UsageMetric } from '@switchboard/db';
+
+/**
+ * Rating: what one usage event costs. Rules (docs/billing.md, "Rounding rules"):
+ * - Each event is rated on its own, when it is written, at the price in effect on its day in the
+ *   tenant's time zone. The result is stored on the event, so a later price change never re-rates it.
+ * - Handled minutes, per started minute: a call of s seconds bills ceil(s / 60) minutes (61 s = 2 min).
+ * - Handled minutes, per second: a call of s seconds bills s seconds at the minute price / 60, rounded
+ *   half up to the minor unit once per call (61 s at 90 ¢/min = 91.5 ¢ → 92 ¢).
+ * - Counted metrics (orders, complaints, surveys, contacts, records, calls): quantity × unit price.
+ * - A statement line sums the events' amounts: no second rounding.
+ */
+
+export type PriceRow = Selectable<PricesTable>;
+export type PriceSource = 'list' | 'tenant';
+export interface AppliedPrice extends PriceRow {
+  source: PriceSource;
+}
+
+/** The price metric a usage metric is billed by: talk time is priced per handled minute. */
+export function usagePriceMetric(metric: UsageMetric): PriceMetric {
+  return metric === 'talk_seconds' ? 'handled_minute' : metric;
+}
+
+export interface Rated {
+  /** In the price's unit: minutes (per started minute), seconds (per second), or a count. */
+  billedQuantity: number;
+  amountMinor: number;
+}
+
+/** One event's billed quantity and amount under a price (null: no price applies, nothing billed). */
+export function rate(metric: BillingMetric, quantity: number, price: { unitAmountMinor: number | string; rounding: RoundingMode | null } | null): Rated {
+  const q = Math.max(0, Math.round(quantity));
+  const unit = price ? Number(price.unitAmountMinor) : 0;
+  if (metric === 'handled_minute') {
+    if (price?.rounding === 'per_second') return { billedQuantity: q, amountMinor: Math.floor((q * unit + 30) / 60) };
+    const minutes = Math.ceil(q / 60);
+    return { billedQuantity: minutes, amountMinor: minutes * unit };
+  }
+  return { billedQuantity: q, amountMinor: q * unit };
+}
+
+/** The calendar day of an instant in a time zone, `YYYY-MM-DD`. */
+export function localDay(instant: Date, timeZone: string): string {
+  return Temporal.Instant.fromEpochMilliseconds(instant.getTime()).toZonedDateTimeISO(timeZone).toPlainDate().toString();
+}
+
+/** The billing period (calendar month in the tenant's time zone) of an instant: its first day, `YYYY-MM-01`. */
+export function periodOf(instant: Date, timeZone: string): string {
+  return `${localDay(instant, timeZone).slice(0, 7)}-01`;
+}
+
+/** `YYYY-MM-01` → `YYYY-MM`, as periods are named in URLs. */
+export function periodLabel(period: string): string {
+  return period.slice(0, 7);
+}
+
+/** The period `months` after (or before) another, `YYYY-MM-01`. */
+export function addMonths(period: string, months: number): string {
+  return Temporal.PlainDate.from(period).add({ months }).toString();
+}
+
+/** Where a period starts and ends (exclusive) as instants: local midnights in the tenant's time zone. */
+export function periodBounds(period: string, timeZone: string): { start: Date; end: Date } {
+  const first = Temporal.PlainDate.from(period);
+  const at = (day: Temporal.PlainDate) => new Date(day.toZonedDateTime({ timeZone }).epochMilliseconds);
+  return { start: at(first), end: at(first.add({ months: 1 })) };
+}
+
+type Reader = Kysely<DB>;
+
+/** The price of a function's metric on a day: the tenant's negotiated price first, then the list. */
+export async function priceOn(
+  tx: Reader,
+  query: { currency: string; function: string | null; metric: BillingMetric; day: string },
+): Promise<AppliedPrice | null> {
+  const inEffect = <T extends 'tenantPrices' | 'prices'>(table: T) =>
+    tx
+      .selectFrom(table as 'prices')
+      .selectAll()
+      .where((eb) => (query.function === null ? eb('function', 'is', null) : eb('function', '=', query.function)))
+      .where('metric', '=', query.metric)
+      .where('currency', '=', query.currency)
+      .where('effectiveFrom', '<=', query.day)
+      .where((eb) => eb.or([eb('effectiveTo', 'is', null), eb('effectiveTo', '>', query.day)]))
+      .orderBy('effectiveFrom', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  // Row-level security keeps tenant_prices to the transaction's tenant.
+  const negotiated = await inEffect('tenantPrices');
+  if (negotiated) return { ...withoutTenant(negotiated), source: 'tenant' };
+  const listed = await inEffect('prices');
+  return listed ? { ...listed, source: 'list' } : null;
+}
+
+function withoutTenant(row: PriceRow & { tenantId?: string }): PriceRow {
+  const { tenantId: _tenantId, ...price } = row;
+  return price;
+}
+
+export interface EffectivePrice {
+  function: string | null;
+  metric: BillingMetric;
+  price: AppliedPrice;
+  source: PriceSource;
+}
+
+/**
+ * Every price that applies to the transaction's tenant on a day, one per (function, metric): the
+ * negotiated one where there is one, the list's otherwise, in the tenant's currency.
+ */
+export async function pricesInEffect(tx: Reader, tenant: { currency: string }, day: string): Promise<EffectivePrice[]> {
+  const read = (table: 'prices' | 'tenantPrices') =>
+    tx
+      .selectFrom(table as 'prices')
+      .selectAll()
+      .where('currency', '=', tenant.currency)
+      .where('effectiveFrom', '<=', day)
+      .where((eb) => eb.or([eb('effectiveTo', 'is', null), eb('effectiveTo', '>', day)]))
+      .orderBy('effectiveFrom', 'asc')
+      .execute();
+  const merged = new Map<string, EffectivePrice>();
+  const put = (row: PriceRow, source: PriceSource) => {
+    const price = { ...withoutTenant(row), source };
+    merged.set(`${row.function ?? ''}/${row.metric}`, { function: row.function, metric: row.metric, price, source });
+  };
+  for (const row of await read('prices')) put(row, 'list');
+  for (const row of await read('tenantPrices')) put(row, 'tenant');
+  return [...merged.values()];
+}
+
+export interface UsageRating extends Rated {
+  priceId: string | null;
+  priceSource: PriceSource | null;
+  unitAmountMinor: number | null;
+  rounding: RoundingMode | null;
+  currency: string;
+  billingPeriod: string;
+}
+
+/**
+ * Rates a usage event of the transaction's tenant and picks the statement it lands on: its own month,
+ * or — when that month is already closed (the event arrived late) — the open period after the last
+ * closed one, so a closed statement never changes.
+ */
+export async function rateUsage(
+  tx: Reader,
+  event: { function: string; metric: UsageMetric; quantity: number; occurredAt: Date },
+): Promise<UsageRating> {
+  const tenant = await tx
+    .selectFrom('tenants')
+    .select(['timeZone', 'currency'])
+    .where('id', '=', sql<string>`app.current_tenant_id()`)
+    .executeTakeFirstOrThrow();
+  const metric = usagePriceMetric(event.metric);
+  const day = localDay(event.occurredAt, tenant.timeZone);
+  const price = await priceOn(tx, { currency: tenant.currency, function: event.function, metric, day });
+  const rated = rate(metric, event.quantity, price);
+  let billingPeriod = periodOf(event.occurredAt, tenant.timeZone);
+  const lastClosed = await tx
+    .selectFrom('statements')
+    .select((eb) => eb.fn.max('period').as('period'))
+    .executeTakeFirst();
+  if (lastClosed?.period && lastClosed.period >= billingPeriod) billingPeriod = addMonths(lastClosed.period, 1);
+  return {
+    ...rated,
+    priceId: price?.id ?? null,
+    priceSource: price?.source ?? null,
+    unitAmountMinor: price ? Number(price.unitAmountMinor) : null,
+    rounding: price?.rounding ?? null,
+    currency: tenant.currency,
+    billingPeriod,
+  };
+}
+
+/** The Stripe meter a function's usage is reported to (its value: the rated amount in minor units). */
+export function meterEventName(fn: string): string {
+  return `switchboard_${fn}`;
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tenant } from '@switchboard/db';
-import { actorFor, createHarness, logIn, seedClientUser, seedOperator, seedTenant, seedUser, type Client, type Harness } from './support/index.ts';
+import { actorFor, createHarness, DAY, logIn, seedClientUser, seedOperator, seedTenant, seedUser, type Client, type Harness } from './support/index.ts';
 
 /** Delegated functions: the provider's price list, and per tenant what is delegated, what it requires and what it would cost. */
 let h: Harness;
@@ -63,23 +63,25 @@ describe('price list', () => {
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     const paths = (res.body as { errors: { path: string }[] }).errors.map((e) => e.path);
     expect(paths).toEqual(expect.arrayContaining(['prices.0.unitPriceMinor', 'prices.1.function', 'prices.2.currency']));
-    expect(await h.db.selectFrom('functionPrices').selectAll().execute()).toEqual([]);
+    expect(await h.db.selectFrom('prices').selectAll().execute()).toEqual([]);
   });
 
-  it('refuses a function priced twice in a currency, or per different metrics', async () => {
+  it('refuses a function priced twice per the same metric and currency; another metric of the same function is allowed', async () => {
     const res = await providerAdmin.put('/api/function-prices', {
       prices: [prices[0], prices[0], { ...prices[1], metric: 'handled_minute' }],
     });
     expect(res.status).toBe(400);
     const paths = (res.body as { errors: { path: string }[] }).errors.map((e) => e.path);
-    expect(paths).toEqual(['prices.1.currency', 'prices.2.metric']);
+    // Billing prices a function per several metrics (minutes and orders): only the repeat is an error.
+    expect(paths).toEqual(['prices.1.currency']);
+    expect(await h.db.selectFrom('prices').selectAll().execute()).toEqual([]);
   });
 
   it('may be changed by provider admins only', async () => {
     for (const who of [clientAdmin, supervisor, operator]) {
       expect((await who.put('/api/function-prices', { prices })).status).toBe(403);
     }
-    expect(await h.db.selectFrom('functionPrices').selectAll().execute()).toEqual([]);
+    expect(await h.db.selectFrom('prices').selectAll().execute()).toEqual([]);
   });
 
   it('is replaced as a whole with a platform audit row; the same list again writes nothing', async () => {
@@ -90,6 +92,36 @@ describe('price list', () => {
     const audit = await h.db.selectFrom('platformAuditLog').selectAll().where('action', '=', 'prices.replaced').execute();
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ before: [], after: [prices[2], prices[0], prices[1]] });
+    // On the dated list: versions from today, open-ended, talk time per started minute as issue 3 billed.
+    const today = h.clock.now().toISOString().slice(0, 10);
+    const stored = await h.db.selectFrom('prices').select(['function', 'metric', 'currency', 'unitAmountMinor', 'rounding', 'effectiveFrom', 'effectiveTo']).execute();
+    expect(stored).toHaveLength(3);
+    for (const row of stored) expect(row).toMatchObject({ effectiveFrom: today, effectiveTo: null });
+    expect(stored.find((r) => r.metric === 'handled_minute')).toMatchObject({ rounding: 'per_started_minute' });
+  });
+
+  it('sets what is in effect from today: a changed price ends its version today, a price left out ends today, the past stays', async () => {
+    const today = h.clock.now().toISOString().slice(0, 10);
+    h.clock.advance(DAY);
+    const tomorrow = h.clock.now().toISOString().slice(0, 10);
+    const res = await providerAdmin.put('/api/function-prices', { prices: [prices[2], { ...prices[0], unitPriceMinor: 130 }] });
+    expect(res.status).toBe(200);
+    expect((res.body as { prices: unknown[] }).prices).toEqual([prices[2], { ...prices[0], unitPriceMinor: 130 }]);
+    const versions = await h.db
+      .selectFrom('prices')
+      .select(['currency', 'unitAmountMinor', 'effectiveFrom', 'effectiveTo'])
+      .where('function', '=', 'order_taking')
+      .orderBy('currency')
+      .orderBy('effectiveFrom')
+      .execute();
+    expect(versions.map((v) => ({ ...v, unitAmountMinor: Number(v.unitAmountMinor) }))).toEqual([
+      { currency: 'EUR', unitAmountMinor: 120, effectiveFrom: today, effectiveTo: tomorrow },
+      { currency: 'EUR', unitAmountMinor: 130, effectiveFrom: tomorrow, effectiveTo: null },
+      { currency: 'RUB', unitAmountMinor: 9900, effectiveFrom: today, effectiveTo: tomorrow },
+    ]);
+    // Back to the first list (a version made today is replaced, not ended), for the estimates below.
+    expect((await providerAdmin.put('/api/function-prices', { prices })).status).toBe(200);
+    expect((await clientMember.get('/api/function-prices')).body).toEqual({ prices: [prices[2], prices[0], prices[1]] });
   });
 });
 

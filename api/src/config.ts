@@ -17,6 +17,14 @@ export interface Config {
   bodyLimitBytes: number;
   /** Shared with the telephony adapter: it signs every /api/telephony request with it (docs/telephony.md). */
   telephonySecret: string;
+  /** Set: every tenant is a Stripe customer and usage is reported to Stripe (docs/billing.md, "Stripe"). */
+  stripeSecretKey: string | undefined;
+  /** Verifies POST /api/billing/stripe/webhook; required with a Stripe key in production. */
+  stripeWebhookSecret: string | undefined;
+  /** Another Stripe API base (stripe-mock, the tests' fake), e.g. http://127.0.0.1:12111. */
+  stripeApiUrl: string | undefined;
+  /** Days a past-due tenant keeps working before the provider may suspend it. */
+  billingGraceDays: number;
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -43,6 +51,24 @@ function telephonySecret(value: string | undefined, production: boolean): string
   return DEV_TELEPHONY_SECRET;
 }
 
+function stripeApiUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`STRIPE_API_URL must be a URL such as http://127.0.0.1:12111, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('STRIPE_API_URL must use http or https.');
+  return url.origin;
+}
+
+function stripeWebhookSecret(value: string | undefined, secretKey: string | undefined, production: boolean): string | undefined {
+  // Without it every webhook is refused (503), so invoices would never come back from Stripe.
+  if (secretKey && !value && production) throw new Error('STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY when NODE_ENV=production.');
+  return value || undefined;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const publicUrl = env.PUBLIC_URL || undefined;
   const production = env.NODE_ENV === 'production';
@@ -61,5 +87,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginSlowdownMs: int(env.LOGIN_SLOWDOWN_MS, 250, 'LOGIN_SLOWDOWN_MS'),
     bodyLimitBytes: int(env.BODY_LIMIT_BYTES, 1024 * 1024, 'BODY_LIMIT_BYTES'),
     telephonySecret: telephonySecret(env.TELEPHONY_SECRET, production),
+    stripeSecretKey: env.STRIPE_SECRET_KEY || undefined,
+    stripeWebhookSecret: stripeWebhookSecret(env.STRIPE_WEBHOOK_SECRET, env.STRIPE_SECRET_KEY, production),
+    stripeApiUrl: stripeApiUrl(env.STRIPE_API_URL),
+    billingGraceDays: int(env.BILLING_GRACE_DAYS, 14, 'BILLING_GRACE_DAYS'),
   };
 }

@@ -5,8 +5,10 @@ import {
   inviteMemberIn,
   ProblemError,
   replaceHours,
-  replacePrices,
+  loadBillingAccount,
+  setBillingAccount,
   setDelegation,
+  syncPrices,
   writeAudit,
   writePlatformAudit,
   type HoursDefinition,
@@ -19,6 +21,7 @@ import { jsonb } from '@switchboard/db';
 
 type Rules = rules.Rules;
 import { applyCatalog, CatalogRefused } from './catalog.ts';
+import { toPriceEntry } from './billing.ts';
 
 /**
  * Applying definitions: an upsert that is idempotent and says what it did. Every write goes through
@@ -49,7 +52,9 @@ export interface ProviderResult {
   outcome: 'applied' | 'failed';
   staff: StaffResult[];
   /** Left out: the file has no `prices` section. */
-  prices?: 'replaced' | 'unchanged';
+  prices?: 'changed' | 'unchanged';
+  /** One line per price version added, ended or removed. */
+  priceChanges: string[];
   passwords: IssuedPassword[];
   notes: string[];
   errors: string[];
@@ -112,7 +117,7 @@ export async function applyProvider(
   options: ApplyOptions & { file?: string } = {},
 ): Promise<ProviderResult> {
   const now = options.now ?? new Date();
-  const result: ProviderResult = { outcome: 'applied', staff: [], passwords: [], notes: [], errors: [] };
+  const result: ProviderResult = { outcome: 'applied', staff: [], priceChanges: [], passwords: [], notes: [], errors: [] };
   if (options.file) result.file = options.file;
   try {
     await withApp(db, async (tx) => {
@@ -150,12 +155,17 @@ export async function applyProvider(
         result.staff.push({ email: member.email, kind: member.kind, outcome: 'created' });
         result.passwords.push({ email: created.email, kind: created.kind, temporaryPassword: created.temporaryPassword });
       }
-      // The price list: the file's section replaces it as a whole (as PUT /api/function-prices does).
-      if (definition.prices) result.prices = (await replacePrices(tx, null, { prices: definition.prices }, now)).changed ? 'replaced' : 'unchanged';
+      // The price list: what is in effect today and scheduled becomes the file's; the past stays as it was.
+      if (definition.prices) {
+        const entries = definition.prices.map((p) => toPriceEntry(p));
+        result.priceChanges = await syncPrices(tx, { kind: 'list' }, null, entries, now, { manages: () => true, scheduled: true });
+        result.prices = result.priceChanges.length ? 'changed' : 'unchanged';
+      }
     });
   } catch (error) {
     result.outcome = 'failed';
     result.staff = [];
+    result.priceChanges = [];
     result.passwords = [];
     result.errors = error instanceof ApplyRefused ? error.reasons : [(error as Error).message];
   }
@@ -370,7 +380,7 @@ export async function applyTenant(
         // Delegations last, once the scripts and hours they require are in place; every refusal is listed.
         if (definition.delegations) {
           const refused: string[] = [];
-          const tenantRow = { id: tenantId, currency: profile.currency };
+          const tenantRow = { id: tenantId, currency: profile.currency, timeZone: profile.timeZone };
           for (const [fn, choice] of Object.entries(definition.delegations)) {
             if (!choice) continue;
             try {
@@ -385,6 +395,9 @@ export async function applyTenant(
           }
           if (refused.length) throw new ApplyRefused(refused);
         }
+
+        // Billing: the account's commitment and seats, then the negotiated prices (in the tenant's currency).
+        if (definition.billing) await applyBilling(tx, { id: tenantId, currency: profile.currency }, definition.billing, now, changed);
 
         // Confidentiality rules: replaced as a whole (as PUT /rules does); no section, no change.
         if (definition.rules) {
@@ -429,6 +442,35 @@ export async function applyTenant(
     };
   }
   return result;
+}
+
+/** The `billing` section: each part the file gives is set; parts left out are left alone. */
+async function applyBilling(
+  tx: TenantTx,
+  tenant: { id: string; currency: string },
+  billing: NonNullable<TenantDefinition['billing']>,
+  now: Date,
+  changed: (field: string, change: string) => void,
+): Promise<void> {
+  if (billing.minimumCommitmentMinor !== undefined || billing.dedicatedSeats !== undefined) {
+    const current = await loadBillingAccount(tx, tenant, { provider: 'none', graceDays: 0 });
+    const wanted = {
+      minimumCommitmentMinor: billing.minimumCommitmentMinor ?? current.minimumCommitmentMinor,
+      dedicatedSeats: billing.dedicatedSeats ?? current.dedicatedSeats,
+    };
+    const { changed: didChange, before } = await setBillingAccount(tx, tenant, null, wanted, now);
+    if (didChange) {
+      for (const key of ['minimumCommitmentMinor', 'dedicatedSeats'] as const) {
+        if (before[key] !== wanted[key]) changed('billing', `billing.${key}: ${before[key]} → ${wanted[key]}`);
+      }
+      if (before.minimumCommitmentMinor === wanted.minimumCommitmentMinor && before.dedicatedSeats === wanted.dedicatedSeats) changed('billing', 'billing: account saved');
+    }
+  }
+  if (billing.prices) {
+    const entries = billing.prices.map((p) => toPriceEntry(p, tenant.currency));
+    const lines = await syncPrices(tx, { kind: 'tenant', tenant }, null, entries, now, { manages: () => true, scheduled: true });
+    for (const line of lines) changed('billing', `billing.prices: ${line}`);
+  }
 }
 
 /** One line per schedule, override or function whose hours differ, e.g. `hours: schedule "Kitchen" changed`. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type Database } from '@switchboard/db';
-import { loadPrices } from '@switchboard/api';
+import { loadPrices, utcDay } from '@switchboard/api';
 import { applyDefinitions, applyTenant, exportTenant, loadDemo, parseTenantYaml, tenantToYaml } from './index.ts';
 
 /** The `delegations` section (after hours and scripts, so their requirements hold) and the provider's `prices`. */
@@ -43,8 +43,9 @@ delegations:
     const demo = loadDemo();
     const report = await applyDefinitions(database.db, demo);
     expect(report.ok, JSON.stringify(report.tenants.map((t) => t.errors))).toBe(true);
-    expect(report.provider?.prices).toBe('replaced');
-    expect((await loadPrices(database.db)).length).toBe(16);
+    expect(report.provider?.prices).toBe('changed');
+    // Per function a minute price and a unit price, in EUR and RUB (the monthly fees are not per function).
+    expect((await loadPrices(database.db, utcDay(new Date()))).length).toBe(32);
     const pizza = report.tenants.find((t) => t.slug === 'pizza-napoli')!;
     expect(pizza.changes).toEqual(
       expect.arrayContaining([

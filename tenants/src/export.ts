@@ -6,6 +6,7 @@ import { hasSavedRules, loadRules } from '@switchboard/api';
 import { callHandling, storedRouting } from '@switchboard/api';
 import { exportScriptSections } from './export-scripts.ts';
 import { exportCatalog } from './catalog.ts';
+import { exportBilling } from './billing.ts';
 import type { TenantDefinition } from './format.ts';
 
 const byEmail = (a: { email: string }, b: { email: string }) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0);
@@ -15,7 +16,8 @@ const byEmail = (a: { email: string }, b: { email: string }) => (a.email < b.ema
  * skills sorted), so that exporting, parsing and applying again changes nothing. The status is
  * always written: it is the tenant's state at the time of the export.
  */
-export async function exportTenant(db: Kysely<DB>, slug: string): Promise<TenantDefinition | null> {
+export async function exportTenant(db: Kysely<DB>, slug: string, options: { now?: Date } = {}): Promise<TenantDefinition | null> {
+  const now = options.now ?? new Date();
   const tenant = await withApp(db, (tx) => tx.selectFrom('tenants').selectAll().where('slug', '=', slug).executeTakeFirst());
   if (!tenant) return null;
   return withTenant(db, tenant.id, async (tx) => {
@@ -35,7 +37,7 @@ export async function exportTenant(db: Kysely<DB>, slug: string): Promise<Tenant
     // Rules only once the tenant has saved some, so applying the export to a tenant on defaults changes nothing.
     const rules = (await hasSavedRules(tx)) ? await loadRules(tx) : null;
     // Only the functions the tenant has set (a row exists); the others are left out, as apply leaves them alone.
-    const chosen = (await listDelegations(tx, tenant)).functions.filter((f) => f.updatedAt !== null);
+    const chosen = (await listDelegations(tx, tenant, now)).functions.filter((f) => f.updatedAt !== null);
     const delegations = Object.fromEntries(
       chosen.map((f) => [f.function, { delegated: f.delegated, inHouse: f.inHouse, expectedMonthlyVolume: f.expectedMonthlyVolume }]),
     );
@@ -43,6 +45,7 @@ export async function exportTenant(db: Kysely<DB>, slug: string): Promise<Tenant
     // Settings only once saved, numbers only when there are some: applying the export changes nothing.
     const callSettings = (await callHandling.hasSavedCallSettings(tx)) ? (await callHandling.loadCallSettings(tx)).settings : null;
     const numbers = (await callHandling.listPhoneNumbers(tx)).map((n) => ({ number: n.number, function: n.function, label: n.label }));
+    const billing = await exportBilling(tx, tenant, now);
     const hasHours = hours.schedules.length > 0 || hours.overrides.length > 0 || hours.functionSchedules.length > 0;
     return {
       tenant: {
@@ -75,6 +78,7 @@ export async function exportTenant(db: Kysely<DB>, slug: string): Promise<Tenant
       ...(callSettings || numbers.length
         ? { callHandling: { ...(callSettings ? { settings: callSettings } : {}), ...(numbers.length ? { numbers } : {}) } }
         : {}),
+      ...(billing ? { billing } : {}),
     };
   });
 }
@@ -97,6 +101,8 @@ export function tenantToYaml(definition: TenantDefinition): string {
       if ((pair.key as { value?: unknown }).value === 'numbers' && isSeq(pair.value)) pair.value.items.forEach((item) => isMap(item) && (item.flow = true));
       if ((pair.key as { value?: unknown }).value === 'complaintDueDays' && isMap(pair.value)) pair.value.flow = true;
       if ((pair.key as { value?: unknown }).value === 'overrides' && isSeq(pair.value)) pair.value.items.forEach((item) => isMap(item) && (item.flow = true));
+      // Billing prices: one version per line, `{function: order_taking, metric: order, unitPriceMinor: 100}`.
+      if ((pair.key as { value?: unknown }).value === 'prices' && isSeq(pair.value)) pair.value.items.forEach((item) => isMap(item) && (item.flow = true));
     },
     // Times and dates quoted, so no YAML 1.1 reader takes 08:00 for a number.
     Scalar(_, scalar) {

@@ -5,7 +5,8 @@ import { DispositionCodeSchema, ScriptBodySchema } from '@switchboard/api/script
 import { callFunctionIds } from '@switchboard/db';
 import { CatalogSectionSchema } from './catalog.ts';
 import { rules } from '@switchboard/api';
-import { DelegationInputSchema, PriceListSchema } from '@switchboard/api';
+import { DelegationInputSchema } from '@switchboard/api';
+import { BillingSectionSchema, ProviderPricesSchema } from './billing.ts';
 import { BrandColorSchema, callHandling, normalizeRouting, RoutingSchema, routingIssues, type Routing } from '@switchboard/api';
 
 /**
@@ -153,6 +154,8 @@ export const TenantFileSchema = z
     rules: rules.RulesSchema.optional(),
     /** Left out: the file does not manage call handling (tenants/README.md). */
     callHandling: CallHandlingSectionSchema.optional(),
+    /** Left out: the file does not manage billing. Each part of it left out is not managed either (tenants/README.md). */
+    billing: BillingSectionSchema.optional(),
   })
   .superRefine((file, ctx) => {
     noRepeatedEmails(file.clientUsers, 'clientUsers', ctx);
@@ -164,16 +167,13 @@ export const TenantFileSchema = z
 export const ProviderFileSchema = z
   .strictObject({
     staff: z.array(StaffMemberSchema).default([]),
-    /** Left out: the file does not manage prices. Present: the provider's price list is exactly these (tenants/README.md). */
-    prices: PriceListSchema.shape.prices.optional(),
+    /**
+     * Left out: the file does not manage prices. Present: the list prices in effect today and scheduled
+     * become exactly these (tenants/README.md); the past is never changed.
+     */
+    prices: ProviderPricesSchema.optional(),
   })
-  .superRefine((file, ctx) => {
-    noRepeatedEmails(file.staff, 'staff', ctx);
-    if (file.prices) {
-      const checked = PriceListSchema.safeParse({ prices: file.prices });
-      for (const issue of checked.success ? [] : checked.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-    }
-  })
+  .superRefine((file, ctx) => noRepeatedEmails(file.staff, 'staff', ctx))
   .transform((file) => ({ staff: byEmail(file.staff), ...(file.prices ? { prices: file.prices } : {}) }));
 
 export type TenantDefinition = z.output<typeof TenantFileSchema>;

@@ -20,7 +20,7 @@ export function formatApplyReport(report: ApplyReport): string {
       const created = provider.staff.filter((s) => s.outcome === 'created');
       lines.push(created.length ? `${label}: created ${created.map((s) => `${s.email} (${s.kind})`).join(', ')}` : `${label}: unchanged`);
     }
-    if (provider.prices === 'replaced') lines.push('    prices: price list replaced');
+    lines.push(...provider.priceChanges.map((c) => `    prices: ${c}`));
     lines.push(...provider.notes.map((n) => `    note: ${n}`));
     lines.push(...passwordLines(provider.passwords));
   }

@@ -1,14 +1,16 @@
 import { z } from '@hono/zod-openapi';
-import { callFunctionIds, priceMetrics, type AppTx, type CallFunctionId, type DB, type PriceMetric } from '@switchboard/db';
+import { callFunctionIds, isCallFunctionId, priceMetrics, type AppTx, type CallFunctionId, type DB, type PriceMetric } from '@switchboard/db';
 import type { Kysely } from 'kysely';
 import type { Actor } from '../http/env.ts';
 import { writePlatformAudit } from '../audit/write.ts';
 import { CurrencySchema } from '../http/validators.ts';
+import { comparePrices, keyOf, listPriceVersions, lockPriceList, priceState, utcDay } from '../billing/prices.ts';
+import { syncPrices } from '../billing/price-sync.ts';
 
 /**
- * The provider's price list: one unit price per (function, currency). Deliberately simple — the
- * billing issue replaces it with a full price list (tiers, minimums, per-tenant agreements); until
- * then the portal uses it only to estimate what delegating a function would cost each month.
+ * The issue-3 view of the price list, kept for GET/PUT /api/function-prices (deprecated: the dated
+ * list lives at /api/billing/prices, api/src/billing/prices.ts): the list prices in effect today,
+ * one unit price per (function, metric, currency), without dates, rounding or monthly fees.
  */
 
 export const FunctionPriceSchema = z
@@ -28,16 +30,13 @@ export type FunctionPrice = z.output<typeof FunctionPriceSchema>;
 export const PriceListSchema = z
   .strictObject({ prices: z.array(FunctionPriceSchema).max(500) })
   .superRefine((list, ctx) => {
+    // A function may now be priced per several metrics (minutes and orders); each once per currency.
     const seen = new Map<string, number>();
-    const metricOf = new Map<string, PriceMetric>();
     list.prices.forEach((p, i) => {
-      const key = `${p.function}/${p.currency}`;
+      const key = `${p.function}/${p.metric}/${p.currency}`;
       const first = seen.get(key);
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['prices', i, 'currency'], message: `${p.function} already has a ${p.currency} price at prices.${first}.` });
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['prices', i, 'currency'], message: `${p.function} already has a ${p.currency} price per ${p.metric} at prices.${first}.` });
       else seen.set(key, i);
-      const metric = metricOf.get(p.function);
-      if (metric && metric !== p.metric) ctx.addIssue({ code: 'custom', path: ['prices', i, 'metric'], message: `${p.function} is priced per ${metric} in its other currencies.` });
-      else metricOf.set(p.function, p.metric);
     });
   })
   .openapi('PriceList', {
@@ -50,30 +49,49 @@ export const PriceListSchema = z
   });
 export type PriceList = z.output<typeof PriceListSchema>;
 
-const order = (a: FunctionPrice, b: FunctionPrice) =>
-  callFunctionIds.indexOf(a.function) - callFunctionIds.indexOf(b.function) || (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0);
+const order = (a: FunctionPrice, b: FunctionPrice) => comparePrices(a, b);
 
-/** The whole price list, ordered by function (catalog order) then currency. Readable from any transaction. */
-export async function loadPrices(tx: Kysely<DB>): Promise<FunctionPrice[]> {
-  const rows = await tx.selectFrom('functionPrices').select(['function', 'metric', 'unitPriceMinor', 'currency']).execute();
+/** The list prices in effect on a day (UTC today, for the API), per function, metric and currency. Readable from any transaction. */
+export async function loadPrices(tx: Kysely<DB>, day: string): Promise<FunctionPrice[]> {
+  const rows = await tx
+    .selectFrom('prices')
+    .select(['function', 'metric', 'unitAmountMinor', 'currency'])
+    .where('function', 'is not', null)
+    .where('effectiveFrom', '<=', day)
+    .where((eb) => eb.or([eb('effectiveTo', 'is', null), eb('effectiveTo', '>', day)]))
+    .execute();
   return rows
-    .filter((r) => (callFunctionIds as string[]).includes(r.function))
-    .map((r) => ({ function: r.function as CallFunctionId, metric: r.metric, unitPriceMinor: r.unitPriceMinor, currency: r.currency }))
+    .filter((r): r is typeof r & { function: CallFunctionId; metric: PriceMetric } => isCallFunctionId(r.function ?? '') && (priceMetrics as readonly string[]).includes(r.metric))
+    .map((r) => ({ function: r.function, metric: r.metric, unitPriceMinor: Number(r.unitAmountMinor), currency: r.currency }))
     .sort(order);
 }
 
-/** Replaces the price list as a whole, with one platform audit row holding both versions; an identical list writes nothing. */
+/**
+ * PUT /api/function-prices on the dated list: what is in effect today becomes the body. A changed price
+ * gets a new version from today (the version it replaces ends today); a price left out ends today;
+ * scheduled versions and the monthly fees, which this format cannot express, are left alone.
+ * Talk time keeps the rounding of the version it replaces (new ones: per started minute, as issue 3 billed).
+ * One `prices.replaced` platform audit row holds both lists; an identical list writes nothing.
+ */
 export async function replacePrices(tx: AppTx, actor: Actor | null, list: PriceList, now: Date): Promise<{ changed: boolean; prices: FunctionPrice[] }> {
-  const before = await loadPrices(tx);
+  const today = utcDay(now);
+  await lockPriceList(tx, { kind: 'list' });
+  const before = await loadPrices(tx, today);
   const after = [...list.prices].sort(order);
   if (JSON.stringify(before) === JSON.stringify(after)) return { changed: false, prices: before };
-  await tx.deleteFrom('functionPrices').execute();
-  if (after.length) {
-    await tx
-      .insertInto('functionPrices')
-      .values(after.map((p) => ({ ...p, updatedAt: now, updatedBy: actor?.label ?? 'system' })))
-      .execute();
-  }
-  await writePlatformAudit(tx, actor, { action: 'prices.replaced', targetType: 'price_list', targetId: null, before, after });
-  return { changed: true, prices: after };
+  const inEffect = (await listPriceVersions(tx, { kind: 'list' })).filter((v) => priceState(v, today) === 'current');
+  const entries = after.map((p) => ({
+    function: p.function,
+    metric: p.metric,
+    currency: p.currency,
+    unitAmountMinor: p.unitPriceMinor,
+    rounding:
+      p.metric === 'handled_minute'
+        ? (inEffect.find((v) => keyOf(v) === keyOf(p))?.rounding ?? 'per_started_minute')
+        : null,
+  }));
+  await syncPrices(tx, { kind: 'list' }, actor, entries, now, { manages: (key) => key.function !== null, scheduled: false, audit: false });
+  const prices = await loadPrices(tx, today);
+  await writePlatformAudit(tx, actor, { action: 'prices.replaced', targetType: 'price_list', targetId: null, before, after: prices });
+  return { changed: true, prices };
 }

@@ -6,6 +6,7 @@ import { currentUser } from '../http/session.ts';
 import { actorOf } from '../http/env.ts';
 import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
+import { utcDay } from '../billing/prices.ts';
 import { FunctionPriceSchema, loadPrices, PriceListSchema, replacePrices } from './prices.ts';
 import { DelegationInputSchema, listDelegations, setDelegation, type Delegation } from './service.ts';
 
@@ -43,7 +44,8 @@ const getPrices = createRoute({
   method: 'get',
   path: '/function-prices',
   tags: ['delegations'],
-  summary: "The provider's price list: a unit price per function and currency",
+  summary: "Deprecated: use GET /api/billing/prices. The list prices in effect today, a unit price per function, metric and currency",
+  deprecated: true,
   responses: {
     200: { description: 'Price list', content: { 'application/json': { schema: PriceListResponseSchema } } },
     ...problemResponses(401),
@@ -54,7 +56,10 @@ const putPrices = createRoute({
   method: 'put',
   path: '/function-prices',
   tags: ['delegations'],
-  summary: 'Replace the price list as a whole (provider admins; every problem listed with its path, nothing saved unless all is valid)',
+  summary: 'Deprecated: use POST /api/billing/prices. Set the list prices in effect from today (provider admins)',
+  description:
+    'A changed price gets a new version from today and the version it replaces ends today; a price left out ends today. Scheduled versions and monthly fees are left alone. Every problem is listed with its path; nothing is saved unless all is valid.',
+  deprecated: true,
   request: { body: { content: { 'application/json': { schema: PriceListSchema } }, required: true } },
   responses: {
     200: { description: 'Saved', content: { 'application/json': { schema: PriceListResponseSchema } } },
@@ -90,7 +95,7 @@ const wire = (d: Delegation) => ({ ...d, updatedAt: d.updatedAt ? new Date(d.upd
 
 export const delegationRoutes = createRouter()
   .openapi(getPrices, async (c) => {
-    const prices = await withApp(c.var.deps.db, (tx) => loadPrices(tx));
+    const prices = await withApp(c.var.deps.db, (tx) => loadPrices(tx, utcDay(c.var.deps.now())));
     return c.json({ prices }, 200);
   })
   .openapi(putPrices, async (c) => {
@@ -102,7 +107,7 @@ export const delegationRoutes = createRouter()
   })
   .openapi(list, async (c) => {
     const ctx = tenantContext(c);
-    const result = await listDelegations(ctx.tx, ctx.tenant);
+    const result = await listDelegations(ctx.tx, ctx.tenant, c.var.deps.now());
     return c.json({ ...result, functions: result.functions.map(wire) }, 200);
   })
   .openapi(put, async (c) => {

@@ -1,13 +1,13 @@
 import { z } from '@hono/zod-openapi';
 import { isValidPhoneNumber, parsePhoneNumberWithError } from 'libphonenumber-js';
-import { callFunctions, type CallFunctionId, type PriceMetric, type Tenant, type TenantTx } from '@switchboard/db';
+import { callFunctions, priceMetrics, type CallFunctionId, type PriceMetric, type Tenant, type TenantTx } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
 import { invalid } from '../http/problem.ts';
 import { writeAudit } from '../audit/write.ts';
 import { loadHours } from '../hours/service.ts';
 import { functionEntry } from '../hours/status.ts';
 import type { HoursDefinition } from '../hours/definition.ts';
-import { loadPrices } from './prices.ts';
+import { localDay, pricesInEffect } from '../billing/rating.ts';
 
 /** What the tenant chooses for one function: PUT /delegations/{function}, and the tenant file's `delegations` section. */
 export const DelegationInputSchema = z
@@ -35,7 +35,7 @@ export interface Delegation {
   delegated: boolean;
   inHouse: string | null;
   expectedMonthlyVolume: number;
-  /** The provider's price in the tenant's currency; null when the price list has none. */
+  /** The function's main price in the tenant's currency (negotiated first, then the list); null when there is none. */
   price: { metric: PriceMetric; unitPriceMinor: number; currency: string } | null;
   checks: { hasPublishedScript: boolean; hoursCoverFunction: boolean };
   /** expectedMonthlyVolume × unit price, whether delegated or not (the portal shows what delegating would cost). */
@@ -81,15 +81,32 @@ async function publishedFunctions(tx: TenantTx): Promise<Set<string>> {
   return new Set(rows.map((r) => r.function));
 }
 
+/**
+ * The price a function's estimate uses, on the tenant's day. A function may be priced per several
+ * metrics now (handled minutes and orders, say); its main one is the first of them in `priceMetrics`
+ * order, and the expected monthly volume is counted in that metric's unit.
+ */
+async function mainPrices(tx: TenantTx, tenant: Pick<Tenant, 'currency' | 'timeZone'>, now: Date): Promise<Map<string, { metric: PriceMetric; unitPriceMinor: number; currency: string }>> {
+  const inEffect = await pricesInEffect(tx, tenant, localDay(now, tenant.timeZone));
+  const main = new Map<string, { metric: PriceMetric; unitPriceMinor: number; currency: string }>();
+  for (const metric of priceMetrics) {
+    for (const e of inEffect) {
+      if (e.function === null || e.metric !== metric || main.has(e.function)) continue;
+      main.set(e.function, { metric, unitPriceMinor: Number(e.price.unitAmountMinor), currency: e.price.currency });
+    }
+  }
+  return main;
+}
+
 /** Every function of the catalog with the tenant's choice, the price, the requirement checks and the estimate. */
-export async function listDelegations(tx: TenantTx, tenant: Pick<Tenant, 'currency'>): Promise<Delegations> {
+export async function listDelegations(tx: TenantTx, tenant: Pick<Tenant, 'currency' | 'timeZone'>, now: Date): Promise<Delegations> {
   const rows = await tx.selectFrom('delegations').selectAll().execute();
-  const prices = (await loadPrices(tx)).filter((p) => p.currency === tenant.currency);
+  const prices = await mainPrices(tx, tenant, now);
   const published = await publishedFunctions(tx);
   const hours = await loadHours(tx);
   const functions = callFunctions.map((f): Delegation => {
     const row = rows.find((r) => r.function === f.id);
-    const price = prices.find((p) => p.function === f.id);
+    const price = prices.get(f.id);
     const volume = row?.expectedMonthlyVolume ?? 0;
     return {
       function: f.id,
@@ -98,7 +115,7 @@ export async function listDelegations(tx: TenantTx, tenant: Pick<Tenant, 'curren
       delegated: row?.delegated ?? false,
       inHouse: row?.inHousePhone ?? row?.inHouseEmail ?? null,
       expectedMonthlyVolume: volume,
-      price: price ? { metric: price.metric, unitPriceMinor: price.unitPriceMinor, currency: price.currency } : null,
+      price: price ?? null,
       checks: { hasPublishedScript: published.has(f.id), hoursCoverFunction: hoursCover(hours, f.id) },
       monthlyEstimateMinor: price ? volume * price.unitPriceMinor : null,
       updatedAt: row?.updatedAt ?? null,
@@ -143,13 +160,13 @@ export interface DelegationChanged {
  */
 export async function setDelegation(
   tx: TenantTx,
-  tenant: Pick<Tenant, 'id' | 'currency'>,
+  tenant: Pick<Tenant, 'id' | 'currency' | 'timeZone'>,
   actor: Actor | null,
   fn: CallFunctionId,
   input: DelegationInput,
   now: Date,
 ): Promise<DelegationChanged> {
-  const current = (await listDelegations(tx, tenant)).functions.find((f) => f.function === fn)!;
+  const current = (await listDelegations(tx, tenant, now)).functions.find((f) => f.function === fn)!;
   const problems = delegationProblems(current, input);
   if (problems.length) throw invalid(problems, `${current.label} cannot be set this way yet.`);
 
@@ -169,6 +186,6 @@ export async function setDelegation(
     )
     .execute();
   await writeAudit(tx, tenant.id, actor, { action: 'delegation.changed', targetType: 'delegation', targetId: fn, before, after });
-  const delegation = (await listDelegations(tx, tenant)).functions.find((f) => f.function === fn)!;
+  const delegation = (await listDelegations(tx, tenant, now)).functions.find((f) => f.function === fn)!;
   return { changed: true, delegation };
 }

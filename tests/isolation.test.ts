@@ -6,9 +6,11 @@ import {
   countRows,
   createHarness,
   describeOp,
+  insertListPrice,
   logIn,
   seedClientUser,
   seedOperator,
+  seedBillingRecords,
   seedTenant,
   seedUser,
   snapshotTenant,
@@ -77,6 +79,9 @@ beforeAll(async () => {
   const operations = await writeThroughDocumentedRoutes(h.app, admin, [a, b]);
   // Calls arrive through the telephony boundary, not a tenant route: their records are seeded.
   for (const tenant of [a, b]) await seedCallRecords(h.db, tenant);
+  // Billing rows in both: negotiated price, account, a billed order (with its outbox row), last month closed and invoiced.
+  await insertListPrice(h.db, { function: 'order_taking', metric: 'order', unitAmountMinor: 120 });
+  await seedBillingRecords(h.db, [a, b]);
 
   clientOfA = await logIn(h.app, clientA);
   operatorOfA = await logIn(h.app, operatorA);
@@ -88,6 +93,9 @@ beforeAll(async () => {
 });
 
 afterAll(() => h?.close());
+
+/** The tenant routes that read billing data (issue 5), each swept below like every other tenant route. */
+const billingReads = ['billing/prices', 'billing/account', 'usage', 'statements', 'statements/{period}', 'invoices'];
 
 const sameAnswer = (res: { status: number; contentType: string | null; text: string }) => ({
   status: res.status,
@@ -103,6 +111,9 @@ describe('tenant isolation', () => {
   it('has rows of both tenants in every tenant table, so every table is really tried', async () => {
     const tables = await tenantTables(h.db);
     expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['audit_log', 'operator_assignments', 'tenant_members']));
+    expect(tables.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['tenant_prices', 'billing_accounts', 'statements', 'statement_lines', 'invoices', 'billing_outbox', 'usage_events']),
+    );
     for (const table of tables) {
       expect(await countRows(h.db, table, a.id), `${table.label} has rows of A`).toBeGreaterThan(0);
       expect(await countRows(h.db, table, b.id), `${table.label} has rows of B (seed some in this file)`).toBeGreaterThan(0);
@@ -128,6 +139,10 @@ describe('tenant isolation', () => {
   it('finds the tenant routes in the OpenAPI document, and B is there to be seen by the provider', async () => {
     expect(tenantRoutes.map(describeOp)).toEqual(
       expect.arrayContaining(['GET /api/tenants/{tenant}', 'GET /api/t/{tenant}/members', 'DELETE /api/t/{tenant}/members/{userId}']),
+    );
+    expect(tenantRoutes.map(describeOp)).toEqual(expect.arrayContaining(billingReads.map((path) => `GET /api/t/{tenant}/${path}`)));
+    expect(tenantRoutes.map(describeOp)).toEqual(
+      expect.arrayContaining(['POST /api/t/{tenant}/billing/prices', 'DELETE /api/t/{tenant}/billing/prices/{id}', 'PUT /api/t/{tenant}/billing/account', 'POST /api/billing/tenants/{tenant}/suspend']),
     );
     expect((await admin.get(`/api/tenants/${b.slug}`)).status).toBe(200);
     expect((await admin.get(`/api/t/${b.slug}/members`)).status).toBe(200);
@@ -181,6 +196,27 @@ describe('tenant isolation', () => {
     }
     expect(mismatches).toEqual([]);
   }, SWEEP_TIMEOUT_MS);
+
+  it("never shows B's billing data in A's prices, account, usage, statements and invoices", async () => {
+    const ofA = new Set(await uuidsOfTenant(h.db, a.id));
+    const listPrices = new Set((await h.db.selectFrom('prices').select('id').execute()).map((p) => p.id));
+    // B's own ids: not A's too, not a global list price both were rated at, not a staff account.
+    const onlyOfB = idsOfB.filter((id) => !ofA.has(id) && !listPrices.has(id) && !staffIds.has(id));
+    const invoiceNumbersOfB = (await h.db.selectFrom('invoices').select('number').where('tenantId', '=', b.id).execute()).map((i) => i.number!);
+    expect(invoiceNumbersOfB.length).toBeGreaterThan(0);
+    const closedOfA = await h.db.selectFrom('statements').select('period').where('tenantId', '=', a.id).execute();
+    expect(closedOfA.length).toBeGreaterThan(0);
+    const month = closedOfA[0]!.period.slice(0, 7);
+    const leaks: string[] = [];
+    for (const [who, client] of [['client admin of A', clientOfA], ['provider admin', admin]] as const) {
+      for (const path of [...billingReads.filter((p) => !p.includes('{')), `statements/${month}`, `usage?period=${month}`]) {
+        const res = await client.get(`/api/t/${a.slug}/${path}`);
+        if (res.status !== 200) leaks.push(`${who} GET ${path}: ${res.status} ${res.text}`);
+        for (const secret of [...onlyOfB, ...invoiceNumbersOfB, b.slug]) if (res.text.includes(secret)) leaks.push(`${who} GET ${path} shows ${secret}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+  });
 
   // Runs after the tries above (a file's tests run in order).
   it("leaves B's data byte-for-byte unchanged after every try", async () => {

@@ -5,8 +5,10 @@ import { connect, InvalidTenantIdError, withApp, withTenant, type DB, type Tenan
 import {
   countRows,
   createHarness,
+  insertListPrice,
   logIn,
   seedClientUser,
+  seedBillingRecords,
   seedOperator,
   seedTenant,
   seedUser,
@@ -37,6 +39,9 @@ beforeAll(async () => {
   await writeThroughDocumentedRoutes(h.app, admin, [a, b]);
   // Calls arrive through the telephony boundary, not a tenant route: their records are seeded.
   for (const tenant of [a, b]) await seedCallRecords(h.db, tenant);
+  // Billing rows in both: negotiated price, account, a billed order (with its outbox row), last month closed and invoiced.
+  await insertListPrice(h.db, { function: 'order_taking', metric: 'order', unitAmountMinor: 120 });
+  await seedBillingRecords(h.db, [a, b]);
   tables = await tenantTables(h.db);
 });
 

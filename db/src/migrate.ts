@@ -10,6 +10,7 @@ import * as desk from './migrations/0007_desk.ts';
 import * as catalogSearchIndex from './migrations/0008_catalog_search_index.ts';
 import * as routing from './migrations/0008_routing.ts';
 import * as billing from './migrations/0009_billing.ts';
+import * as statementNotified from './migrations/0010_statement_notified.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '0008_catalog_search_index': catalogSearchIndex,
   '0008_routing': routing,
   '0009_billing': billing,
+  '0010_statement_notified': statementNotified,
 };
 
 class InCodeMigrations implements MigrationProvider {

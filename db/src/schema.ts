@@ -322,6 +322,8 @@ export interface StatementsTable {
   usageMinor: Minor;
   totalMinor: Minor;
   closedAt: Timestamp;
+  /** When the billing provider was told of the close (local invoice, Stripe top-up); null: tell it again. */
+  providerNotifiedAt: NullableTimestamp;
 }
 
 export interface StatementLinesTable {

@@ -154,6 +154,7 @@ export async function rateUsage(
     .select(['timeZone', 'currency'])
     .where('id', '=', sql<string>`app.current_tenant_id()`)
     .executeTakeFirstOrThrow();
+  await lockBillingPeriods(tx, 'shared');
   const metric = usagePriceMetric(event.metric);
   const day = localDay(event.occurredAt, tenant.timeZone);
   const price = await priceOn(tx, { currency: tenant.currency, function: event.function, metric, day });
@@ -173,6 +174,18 @@ export async function rateUsage(
     currency: tenant.currency,
     billingPeriod,
   };
+}
+
+/**
+ * Closing a period and rating usage into it must not interleave: a usage event committed just after
+ * the close read the period would land on a closed statement and never be billed. Rating takes this
+ * per-tenant lock shared (ratings never wait for each other); closing takes it exclusive, so it waits
+ * for ratings in flight to commit and sees them, and ratings after it see the closed statement.
+ */
+export async function lockBillingPeriods(tx: Reader, mode: 'shared' | 'exclusive'): Promise<void> {
+  const key = sql`hashtext('billing-periods:' || app.current_tenant_id()::text)`;
+  if (mode === 'shared') await sql`select pg_advisory_xact_lock_shared(${key})`.execute(tx);
+  else await sql`select pg_advisory_xact_lock(${key})`.execute(tx);
 }
 
 /** The Stripe meter a function's usage is reported to (its value: the rated amount in minor units). */

@@ -32,6 +32,24 @@ export {
 export * as catalog from './catalog/index.ts';
 export { DelegationInputSchema, FunctionPriceSchema, PriceListSchema, delegationProblems, listDelegations, loadPrices, parseInHouse, replacePrices, setDelegation } from './delegations/index.ts';
 export type { Delegation, DelegationInput, FunctionPrice, PriceList } from './delegations/index.ts';
+export {
+  billingMetrics,
+  comparePrices,
+  entryProblems,
+  keyOf as priceKeyOf,
+  listPriceVersions,
+  lockPriceList,
+  PriceInputSchema,
+  PriceSchema,
+  priceState,
+  utcDay,
+  type Price,
+  type PriceEntry,
+  type PriceInput,
+  type PriceScope,
+} from './billing/prices.ts';
+export { syncPrices } from './billing/price-sync.ts';
+export { BillingAccountInputSchema, hasBillingAccount, loadBillingAccount, setBillingAccount, type BillingAccountInput } from './billing/accounts.ts';
 export * as rules from './rules/index.ts';
 export { loadRules, replaceRules, hasSavedRules, type RulesReplaced } from './rules/service.ts';
 export * as callHandling from './call-handling/index.ts';
@@ -43,3 +61,7 @@ export { dispatch, type DispatchReport } from './routing/dispatch.ts';
 export { startRouting, requestDispatch, type RoutingDeps } from './routing/ticker.ts';
 export { signTelephonyRequest } from './telephony/signature.ts';
 export { recordUsage, type UsageInput } from './usage/record.ts';
+export { billingOf, type BillingProvider } from './billing/provider.ts';
+export { noBilling, localInvoiceNumber } from './billing/none.ts';
+export * as stripeBilling from './billing/stripe/index.ts';
+export { closePeriodsOnce, startBillingClose, type BillingCloseDeps } from './billing/close.ts';

@@ -1,10 +1,11 @@
 import { serve } from '@hono/node-server';
-import { createApp, EventHub, loadConfig, startRouting } from '@switchboard/api';
+import { billingOf, createApp, EventHub, loadConfig, startBillingClose, startRouting, stripeBilling } from '@switchboard/api';
 import { applyDemoIfNew, demoLogins } from '@switchboard/tenants';
 import { assertNodeVersion } from './node-version.ts';
 import { openDatabase } from './open-database.ts';
 import { ensureWebBuilt, webDist } from './build-web.ts';
 import { startInProcessSimulator } from './simulator/in-process.ts';
+import { startDemoFloor } from './simulator/demo-floor.ts';
 
 assertNodeVersion();
 const config = loadConfig();
@@ -19,10 +20,19 @@ const now = () => new Date();
 // One LISTEN per process: desks' events reach this process from any other through PostgreSQL.
 const events = new EventHub({ db: database.db, listen: database.listen, now });
 await events.start();
-const app = createApp({ db: database.db, databaseKind: database.kind, config, now, events }, { webDist });
+// With a Stripe key every tenant is a Stripe customer and usage leaves through the outbox; else invoices are local.
+const billing = config.stripeSecretKey
+  ? stripeBilling.stripeBilling({ db: database.db, now, secretKey: config.stripeSecretKey, webhookSecret: config.stripeWebhookSecret, apiUrl: config.stripeApiUrl })
+  : billingOf({ now });
+const app = createApp({ db: database.db, databaseKind: database.kind, config, now, events, billing }, { webDist });
 // Offers, offer timeouts, wrap-up timeouts and transfer returns: a routing pass every ~500 ms and after each change.
 const stopRouting = startRouting({ db: database.db, now });
+// Each tenant's month is closed (statement frozen, then invoiced) once it has ended in the tenant's time zone: checked every minute.
+const stopBillingClose = startBillingClose({ db: database.db, now, billing });
+// Usage and top-ups reach Stripe from here: rows are leased, so every process may run one.
+const stopOutbox = stripeBilling.isStripeBilling(billing) ? billing.startWorker() : async () => {};
 let stopSimulator: (() => Promise<void>) | null = null;
+let stopFloor: (() => Promise<void>) | null = null;
 const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
   const url = config.publicUrl ?? `http://localhost:${info.port}`;
   console.log(`\nSwitchboard is running on ${url}  (database: ${database.location})`);
@@ -31,6 +41,8 @@ const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
     for (const login of demoLogins) console.log(`  ${login.email.padEnd(34)} ${login.description}`);
   }
   stopSimulator = startInProcessSimulator(config, info.port);
+  // The demo's bot operators take the simulated calls nobody else takes (only on a demo database, only with the simulator).
+  if (stopSimulator && demo.present) stopFloor = startDemoFloor(info.port);
   console.log('\nPress Ctrl-C to stop.');
 });
 
@@ -39,9 +51,12 @@ async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping…`);
+  await stopFloor?.();
   await stopSimulator?.();
   await events.stop();
   await stopRouting();
+  await stopBillingClose();
+  await stopOutbox();
   server.close();
   await database.close();
   process.exit(0);

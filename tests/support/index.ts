@@ -6,3 +6,4 @@ export * from './openapi.ts';
 export * from './catalog.ts';
 export * from './fill.ts';
 export * from './sse.ts';
+export * from './billing.ts';

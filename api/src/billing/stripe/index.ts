@@ -1,0 +1,10 @@
+export { stripeBilling, isStripeBilling, topUpOutboxId, type StripeBilling, type StripeBillingOptions } from './provider.ts';
+export { createStripeClient } from './client.ts';
+export { StripeCatalog } from './catalog.ts';
+export { ensureCustomer, customerIdempotencyKey } from './customers.ts';
+export { ensureSubscription, meterEventNames, COMMITMENT_TOP_UP_EVENT } from './subscription.ts';
+export { runOutboxOnce, startOutboxWorker, retryDelayMs, type OutboxDeps, type OutboxReport } from './outbox-worker.ts';
+export { processStripeEvent } from './webhook.ts';
+export { WEBHOOK_TOLERANCE_SECONDS } from './webhook-routes.ts';
+export { anchorHourUtc, stripeCycle, cyclePeriodAt, meterEventTime } from './cycle.ts';
+export type { StripeDeps } from './deps.ts';

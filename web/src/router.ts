@@ -63,6 +63,12 @@ export const router = createRouter({
       meta: { kinds: providerStaff, title: 'Prices' },
     },
     {
+      path: '/admin/billing',
+      name: 'billing',
+      component: () => import('./views/admin/BillingView.vue'),
+      meta: { kinds: providerStaff, title: 'Billing' },
+    },
+    {
       path: '/wallboard',
       name: 'wallboard',
       component: () => import('./views/wallboard/WallboardView.vue'),
@@ -122,6 +128,12 @@ export const router = createRouter({
           name: 'tenant-operators',
           component: () => import('./views/tenant/TenantOperators.vue'),
           meta: { kinds: providerStaff, title: 'Operators' },
+        },
+        {
+          path: 'billing',
+          name: 'tenant-billing',
+          component: () => import('./views/tenant/TenantBilling.vue'),
+          meta: { kinds: tenantReaders, title: 'Billing' },
         },
         {
           path: 'audit',

@@ -56,3 +56,22 @@ export type DelegationsPage = InferResponseType<TenantClient['delegations']['$ge
 export type Delegation = DelegationsPage['functions'][number];
 export type FunctionPrice = InferResponseType<Client['function-prices']['$get'], 200>['prices'][number];
 export type PriceMetric = FunctionPrice['metric'];
+
+// Billing (issue 5).
+type BillingClient = TenantClient['billing'];
+export type UsagePage = InferResponseType<TenantClient['usage']['$get'], 200>;
+export type StatementSummary = InferResponseType<TenantClient['statements']['$get'], 200>['statements'][number];
+export type Statement = InferResponseType<TenantClient['statements'][':period']['$get'], 200>;
+export type StatementLine = Statement['lines'][number];
+export type Invoice = InferResponseType<TenantClient['invoices']['$get'], 200>['invoices'][number];
+export type TenantPrices = InferResponseType<BillingClient['prices']['$get'], 200>;
+export type BillingAccount = InferResponseType<BillingClient['account']['$get'], 200>;
+export type BillingOverview = InferResponseType<Client['billing']['overview']['$get'], 200>;
+export type BillingOverviewTenant = BillingOverview['tenants'][number];
+
+// The provider's dated price list (admin price editor).
+export type PriceVersions = InferResponseType<Client['billing']['prices']['$get'], 200>;
+export type PriceVersion = PriceVersions['prices'][number];
+export type PriceInput = InferRequestType<Client['billing']['prices']['$post']>['json']['prices'][number];
+export type BillingMetric = PriceVersion['metric'];
+export type RoundingMode = NonNullable<PriceVersion['rounding']>;

@@ -1,0 +1,203 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { basename } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { withApp, type Tenant } from '@switchboard/db';
+import { closePeriodsOnce, createTenant, loadConfig, signTelephonyRequest } from '@switchboard/api';
+import { insertListPrice, insertTenantPrice, setBillingAccount, writeUsage } from '../support/billing.ts';
+import { insertCall } from '../support/records.ts';
+import { seedClientUser, seedUser, type TestUser } from '../support/users.ts';
+import { launchBrowser, startServer, type TestBrowser, type TestServer } from './support.ts';
+
+/**
+ * Billing in the portal. A client admin opens the Billing tab: this month's statement line by line,
+ * the usage chart, last month's frozen statement and its invoice, the prices that apply, and a banner
+ * because a payment failed. A call handled while the page is open (ended through the signed telephony
+ * boundary, which rates it) shows up in the open statement without reloading. The provider's billing
+ * page lists the tenant's revenue; a provider admin suspends it once the grace period is over, and
+ * opens its statement in one click.
+ */
+let server: TestServer;
+let browser: TestBrowser;
+let pizza: Tenant;
+let clientAdmin: TestUser;
+let providerAdmin: TestUser;
+
+const day = 24 * 60 * 60 * 1000;
+const secret = loadConfig({}).telephonySecret;
+/** The screenshots are also kept where the billing work is reviewed (BILLING_SHOTS_DIR), when set. */
+const shotsDir = process.env.BILLING_SHOTS_DIR;
+
+beforeAll(async () => {
+  server = await startServer();
+  const { db } = server.database;
+  const now = new Date();
+  // Onboarded well before last month, so last month has a statement to close.
+  ({ tenant: pizza } = await createTenant(
+    db,
+    null,
+    { slug: 'pizza-napoli', name: 'Pizza Napoli', legalName: 'Pizza Napoli SAS', timeZone: 'Europe/Paris', locale: 'fr-FR', currency: 'EUR' },
+    new Date(now.getTime() - 70 * day),
+  ));
+  clientAdmin = await seedClientUser(db, pizza, 'client_admin', { email: 'admin@pizza-napoli.test', displayName: 'Giulia Rossi' });
+  providerAdmin = await seedUser(db, { kind: 'provider_admin', email: 'admin@switchboard.test', displayName: 'Paula Provider' });
+
+  await insertListPrice(db, { function: 'order_taking', metric: 'handled_minute', unitAmountMinor: 90, rounding: 'per_started_minute' });
+  await insertListPrice(db, { function: 'order_taking', metric: 'order', unitAmountMinor: 40 });
+  await insertListPrice(db, { function: 'information', metric: 'handled_minute', unitAmountMinor: 80, rounding: 'per_second' });
+  await insertListPrice(db, { function: null, metric: 'platform_fee', unitAmountMinor: 4900 });
+  await insertTenantPrice(db, pizza, { function: 'order_taking', metric: 'order', unitAmountMinor: 30 });
+  // A payment failed 20 days ago: past the 14-day grace period.
+  await setBillingAccount(db, pizza, { pastDueSince: new Date(now.getTime() - 20 * day) });
+
+  // Last month: 200 s of order taking (4 started minutes = 3,60 €) and three orders at the negotiated 0,30 €, then closed.
+  const [year, month] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit' }).format(now).split('-').map(Number);
+  const lastMonth = new Date(Date.UTC(year!, month! - 2, 10, 12)); // the 10th of the month before this one, in Paris
+  await writeUsage(db, pizza, { function: 'order_taking', metric: 'talk_seconds', quantity: 200, occurredAt: lastMonth });
+  for (let i = 0; i < 3; i++) await writeUsage(db, pizza, { function: 'order_taking', metric: 'order', quantity: 1, occurredAt: lastMonth });
+  await closePeriodsOnce({ db, now: () => now });
+
+  // This month so far: 95 s of information billed to the second (95 × 0,80 € / 60 = 1,27 €) and one order.
+  await writeUsage(db, pizza, { function: 'information', metric: 'talk_seconds', quantity: 95, occurredAt: now });
+  await writeUsage(db, pizza, { function: 'order_taking', metric: 'order', quantity: 1, occurredAt: now });
+
+  browser = await launchBrowser('billing');
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function shot(name: string): Promise<void> {
+  const path = await browser.screenshot(name);
+  if (shotsDir) {
+    mkdirSync(shotsDir, { recursive: true });
+    copyFileSync(path, `${shotsDir}/${basename(path)}`);
+  }
+}
+
+async function logIn(user: TestUser): Promise<void> {
+  const { page } = browser;
+  await page.context().clearCookies();
+  await page.goto(`${server.url}/login`);
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+}
+
+/** A connected order-taking call answered `talkSeconds` ago, hung up through the signed telephony boundary (which rates it). */
+async function handleCall(talkSeconds: number): Promise<void> {
+  const id = await insertCall(server.database.db, pizza, { status: 'connected', function: 'order_taking', offeredAt: new Date(Date.now() - (talkSeconds + 20) * 1000), answeredAfterSeconds: 20 });
+  const body = JSON.stringify({ by: 'caller' });
+  const path = `/api/telephony/calls/${id}/ended`;
+  const res = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...signTelephonyRequest(secret, body, new Date(), { method: 'POST', path }) },
+    body,
+  });
+  expect(res.status).toBe(200);
+}
+
+test('a client admin sees the statement grow, its chart, invoices and prices; the provider sees the revenue and suspends the past-due tenant', async () => {
+  const { page, problems } = browser;
+  const money = (text: string) => new RegExp(text.replace(' ', '\\s'));
+
+  // The client admin: a banner on every page of the company, and the Billing tab.
+  await logIn(clientAdmin);
+  await page.waitForURL('**/t/pizza-napoli');
+  const banner = page.getByTestId('past-due-banner');
+  await banner.getByText(/^Payment failed on /).waitFor();
+  await expect(banner.textContent()).resolves.toContain('Update your payment details; service may be suspended after');
+  await page.getByRole('link', { name: 'Billing', exact: true }).click();
+  await page.waitForURL('**/t/pizza-napoli/billing');
+
+  const statement = page.getByTestId('billing-statement');
+  const lines = statement.getByTestId('statement-line');
+  await lines.filter({ hasText: 'Information & advice — handled minutes (per second)' }).filter({ hasText: money('1,27 €') }).waitFor();
+  await lines.filter({ hasText: 'Order taking — orders' }).filter({ hasText: 'Negotiated' }).filter({ hasText: money('0,30 €') }).waitFor();
+  await lines.filter({ hasText: 'Platform fee' }).filter({ hasText: money('49,00 €') }).waitFor();
+  await expect(statement.getByTestId('statement-total').textContent()).resolves.toMatch(money('50,57 €'));
+  await statement.getByText('This statement is still open').waitFor();
+  await statement.getByTestId('statement-forecast').getByText(/^At this pace: /).waitFor();
+  await page.getByTestId('billing-usage').locator('canvas').waitFor();
+  await page.getByTestId('billing-prices').getByText('Negotiated').waitFor();
+  await page.getByTestId('billing-invoices').getByText(/^PIZZA-NAPOLI-\d{6}$/).waitFor();
+  await shot('client-billing-open-statement');
+
+  // A call is handled while the page is open: rated when it ends, it appears without a reload.
+  await handleCall(100); // 100 s: 2 started minutes at 0,90 € = 1,80 €
+  await lines.filter({ hasText: 'Order taking — handled minutes (per started minute)' }).filter({ hasText: money('1,80 €') }).waitFor();
+  await statement.getByTestId('statement-total').filter({ hasText: money('52,37 €') }).waitFor();
+  await handleCall(150); // 3 more started minutes: 5 in all, 4,50 €
+  await lines.filter({ hasText: 'Order taking — handled minutes (per started minute)' }).filter({ hasText: '5 minutes' }).filter({ hasText: money('4,50 €') }).waitFor();
+  await statement.getByTestId('statement-total').filter({ hasText: money('55,07 €') }).waitFor();
+  await shot('client-billing-after-calls');
+
+  // Last month, frozen, with its local invoice.
+  const previous = await page.getByTestId('period-picker').locator('option').nth(1).getAttribute('value');
+  await page.getByTestId('period-picker').selectOption(previous!);
+  await statement.getByText(/Closed on .*: it will not change/).waitFor();
+  await lines.filter({ hasText: 'Order taking — handled minutes (per started minute)' }).filter({ hasText: '4 minutes' }).filter({ hasText: money('3,60 €') }).waitFor();
+  await expect(statement.getByTestId('statement-total').textContent()).resolves.toMatch(money('53,50 €'));
+  await shot('client-billing-closed-month');
+
+  // The provider: revenue per tenant, the past-due list, suspension once the grace is over.
+  await logIn(providerAdmin);
+  await page.getByRole('link', { name: 'Billing', exact: true }).click();
+  await page.waitForURL('**/admin/billing');
+  const revenue = page.getByTestId('tenant-revenue');
+  const row = revenue.getByRole('row').filter({ hasText: 'Pizza Napoli' });
+  await row.filter({ hasText: '€55.07' }).filter({ hasText: '€53.50' }).waitFor();
+  await revenue.locator('canvas').waitFor();
+  await page.getByTestId('function-revenue').getByRole('row').filter({ hasText: 'Order taking' }).waitFor();
+  const pastDue = page.getByTestId('past-due-list').getByRole('row').filter({ hasText: 'Pizza Napoli' });
+  await pastDue.getByText('Over', { exact: true }).waitFor();
+  await shot('provider-billing');
+
+  await pastDue.getByRole('button', { name: 'Suspend Pizza Napoli' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Suspend Pizza Napoli?' });
+  await dialog.waitFor();
+  await shot('provider-suspend-confirm');
+  await dialog.getByRole('button', { name: 'Suspend', exact: true }).click();
+  await pastDue.getByText('Suspended').waitFor();
+  const status = await withApp(server.database.db, (tx) => tx.selectFrom('tenants').select(['status', 'suspendedReason']).where('id', '=', pizza.id).executeTakeFirstOrThrow());
+  expect(status.status).toBe('suspended');
+  expect(status.suspendedReason).toMatch(/^Unpaid invoices/);
+
+  // One click to the tenant's statement, where staff see the banner too.
+  await row.getByRole('link', { name: 'Statement of Pizza Napoli' }).click();
+  await page.waitForURL('**/t/pizza-napoli/billing');
+  await page.getByTestId('past-due-banner').getByText('This company is past due and suspended until it pays.').waitFor();
+  await statement.getByTestId('statement-total').filter({ hasText: money('55,07 €') }).waitFor();
+  await statement.getByTestId('unpriced-events').waitFor();
+  await shot('provider-tenant-billing');
+  expect(problems).toEqual([]);
+});
+
+test('a company with no usage yet sees why its billing is empty, on a phone too', async () => {
+  const { page, problems } = browser;
+  const { db } = server.database;
+  const { tenant } = await createTenant(db, null, { slug: 'sakura-foods', name: 'Sakura Foods', legalName: 'Sakura Foods KK', timeZone: 'Asia/Tokyo', locale: 'en-GB', currency: 'JPY' }, new Date());
+  const admin = await seedClientUser(db, tenant, 'client_admin', { email: 'admin@sakura-foods.test', displayName: 'Haruto Sato' });
+  await insertListPrice(db, { function: null, metric: 'platform_fee', currency: 'JPY', unitAmountMinor: 5000 });
+
+  await logIn(admin);
+  await page.goto(`${server.url}/t/sakura-foods/billing`);
+  await page.getByTestId('billing-usage').getByText('No usage yet this month').waitFor();
+  await page.getByTestId('billing-invoices').getByText('No invoices yet').waitFor();
+  // A zero-decimal currency: the fee is JP¥5,000, not JP¥50.00.
+  await expect(page.getByTestId('statement-total').textContent()).resolves.toMatch(/^\s*JP¥5,000\s*$/);
+  await expect(page.getByTestId('past-due-banner').count()).resolves.toBe(0);
+  await shot('client-billing-empty');
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await page.reload();
+    await page.getByTestId('statement-total').waitFor();
+    await shot('client-billing-empty-phone');
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 860 });
+  }
+  expect(problems).toEqual([]);
+});

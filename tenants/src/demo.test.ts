@@ -27,6 +27,7 @@ describe('demoLogins', () => {
       'supervisor@switchboard.test': 'supervisor',
       'operator1@switchboard.test': 'operator — banque-horizon, pizza-napoli',
       'operator2@switchboard.test': 'operator — banque-horizon, telenova',
+      'floor-bot-1@switchboard.test': 'simulated operator (demo floor) — banque-horizon, pizza-napoli, telenova',
       'admin@pizza-napoli.test': 'client admin — Pizza Napoli',
       'admin@banque-horizon.test': 'client admin — Banque Horizon',
       'admin@telenova.test': 'client admin — TeleNova',
@@ -69,8 +70,10 @@ describe('applyDemoIfNew', () => {
 
   it('assigns the two operators to different sets of tenants, with the skills each tenant delegates', async () => {
     const slugs = new Map((await database.db.selectFrom('tenants').select(['id', 'slug']).execute()).map((t) => [t.id, t.slug]));
-    const operators = await database.db.selectFrom('users').select(['id', 'email', 'kind']).where('kind', '=', 'operator').orderBy('email').execute();
-    expect(operators.map((o) => o.email)).toEqual(['operator1@switchboard.test', 'operator2@switchboard.test']);
+    const everyOperator = await database.db.selectFrom('users').select(['id', 'email', 'kind']).where('kind', '=', 'operator').orderBy('email').execute();
+    expect(everyOperator.map((o) => o.email)).toEqual(['floor-bot-1@switchboard.test', 'floor-bot-2@switchboard.test', 'operator1@switchboard.test', 'operator2@switchboard.test']);
+    // The people; the simulated floor's bots serve every delegated line with a number (below).
+    const operators = everyOperator.filter((o) => !o.email.startsWith('floor-bot-'));
     const assignments = await crossTenant.operatorAssignmentsAcrossTenants(
       database.db,
       operators.map((o) => o.id),
@@ -88,6 +91,13 @@ describe('applyDemoIfNew', () => {
       const actable = await crossTenant.tenantIdsUserMayActFor(database.db, { id: operator.id, kind: 'operator' });
       expect(actable).toHaveLength(2);
     }
+    const bot = everyOperator.find((o) => o.email === 'floor-bot-1@switchboard.test')!;
+    const botAssignments = await crossTenant.operatorAssignmentsAcrossTenants(database.db, [bot.id]);
+    expect(Object.fromEntries(botAssignments.map((a) => [slugs.get(a.tenantId), a.skills]).sort())).toEqual({
+      'banque-horizon': ['complaints', 'information'],
+      'pizza-napoli': ['information', 'order_taking'],
+      telenova: ['information', 'surveys', 'telesales'],
+    });
   });
 
   it('exports the demo tenants as their files say', async () => {

@@ -28,7 +28,9 @@ export function describeDemoLogins(definitions: ReturnType<typeof loadDefinition
   const logins = staff.map((member) => {
     if (member.kind !== 'operator') return { email: member.email, description: staffDescriptions[member.kind] ?? member.kind };
     const tenants = definitions.tenants.filter((t) => t.definition.operators.some((o) => o.email === member.email)).map((t) => t.definition.tenant.slug);
-    return { email: member.email, description: `operator — ${tenants.length ? tenants.join(', ') : 'no tenant yet'}` };
+    // The simulated floor's bots log in like operators; the line says who plays them.
+    const who = member.email.startsWith('floor-bot-') ? 'simulated operator (demo floor)' : 'operator';
+    return { email: member.email, description: `${who} — ${tenants.length ? tenants.join(', ') : 'no tenant yet'}` };
   });
   for (const { definition } of definitions.tenants) {
     const users = [...definition.clientUsers].sort((a, b) => (a.role === b.role ? (a.email < b.email ? -1 : 1) : a.role === 'client_admin' ? -1 : 1));

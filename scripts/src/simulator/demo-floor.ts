@@ -1,0 +1,67 @@
+import { demoPassword, loadDemo } from '@switchboard/tenants';
+import { BotOperator } from './bot-operator.ts';
+import { createRandom } from './random.ts';
+
+/**
+ * The demo's simulated floor: a few bot operators (tenants/demo: `floor-bot-N@switchboard.test`) who take
+ * the simulated calls a person does not take, so the demo's records, usage and billing statements grow
+ * on their own. Their routing profiles hold every call back from them for a while first, so a person who
+ * goes available at the desk is offered calls before the bots. Started only with the simulator, on a
+ * demo database; DEMO_FLOOR_BOTS sets how many (0 turns them off).
+ */
+export const floorBotPattern = /^floor-bot-\d+@switchboard\.test$/;
+
+export function floorBotEmails(): string[] {
+  return (loadDemo().provider?.definition.staff ?? []).map((s) => s.email).filter((email) => floorBotPattern.test(email)).sort();
+}
+
+export function startDemoFloor(port: number, env: NodeJS.ProcessEnv = process.env): (() => Promise<void>) | null {
+  const wanted = env.DEMO_FLOOR_BOTS === undefined || env.DEMO_FLOOR_BOTS === '' ? Infinity : Number(env.DEMO_FLOOR_BOTS);
+  const emails = floorBotEmails().slice(0, Number.isFinite(wanted) && wanted >= 0 ? Math.floor(wanted) : undefined);
+  if (!emails.length) return null;
+  const demo = loadDemo();
+  const offerTimeouts = new Map<string, number>();
+  const dispositions = new Map<string, string[]>();
+  for (const { definition } of demo.tenants) {
+    offerTimeouts.set(definition.tenant.slug, definition.callHandling?.settings?.offerTimeoutSeconds ?? 15);
+    dispositions.set(definition.tenant.slug, (definition.wrapUpCodes ?? []).filter((c) => c.active !== false).map((c) => c.code));
+  }
+  const random = createRandom(`floor/${Date.now()}`);
+  let errors = 0;
+  const bots = emails.map(
+    (email, i) =>
+      new BotOperator({
+        base: `http://127.0.0.1:${port}`,
+        email,
+        password: demoPassword,
+        random: random.fork(String(i)),
+        // Real calls last minutes; the demo's are shorter so the floor turns over while someone watches.
+        talkMs: [40_000, 150_000],
+        orderShare: 0.7,
+        orderTenant: 'pizza-napoli',
+        offerTimeoutSeconds: (tenant) => offerTimeouts.get(tenant) ?? 15,
+        disposition: (tenant, fn) => {
+          const codes = dispositions.get(tenant) ?? [];
+          return (fn === 'order_taking' ? codes.find((c) => c.includes('order')) : undefined) ?? codes[0] ?? 'done';
+        },
+        onMetric: (metric) => {
+          if (metric.kind === 'error' && errors++ % 50 === 0) console.log(`demo floor: ${metric.message}`);
+        },
+      }),
+  );
+  let stopped = false;
+  void (async () => {
+    try {
+      for (const bot of bots) await bot.logIn();
+      await Promise.all(bots.map((b) => b.listen()));
+      if (!stopped) await Promise.all(bots.map((b) => b.becomeAvailable()));
+      console.log(`Demo floor: ${bots.length} bot operators take the calls nobody else takes (DEMO_FLOOR_BOTS=0 turns them off).`);
+    } catch (error) {
+      console.log(`demo floor: not started: ${(error as Error).message}`);
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await Promise.allSettled(bots.map((b) => b.stop()));
+  };
+}

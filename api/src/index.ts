@@ -65,3 +65,5 @@ export { billingOf, type BillingProvider } from './billing/provider.ts';
 export { noBilling, localInvoiceNumber } from './billing/none.ts';
 export * as stripeBilling from './billing/stripe/index.ts';
 export { closePeriodsOnce, startBillingClose, type BillingCloseDeps } from './billing/close.ts';
+export { loadStatement } from './billing/statements.ts';
+export { usageReport } from './billing/usage-report.ts';

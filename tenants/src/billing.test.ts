@@ -109,6 +109,20 @@ describe('prices in the provider file', () => {
     const audit = await database.db.selectFrom('platformAuditLog').select('action').where('action', 'like', 'prices.%').execute();
     expect(audit).toEqual([{ action: 'prices.changed' }, { action: 'prices.changed' }]);
   });
+
+  it('starts a price never set before on the past day its entry names, but a change to it only today', async () => {
+    const moveIn = (amount: number) => parseProviderYaml(provider(`  - {function: surveys, metric: completed_survey, unitPriceMinor: ${amount}, currency: RUB, effectiveFrom: "2026-01-01"}
+`));
+    const surveys = async () => (await listVersions()).filter((v) => v.metric === 'completed_survey').map((v) => [v.unitAmountMinor, v.effectiveFrom, v.effectiveTo]);
+    expect((await applyProvider(database.db, moveIn(25000), { now: day2 })).priceChanges).toContain('surveys completed_survey RUB: 250.00 RUB from 2026-01-01');
+    expect(await surveys()).toEqual([[25000, '2026-01-01', null]]);
+    // Now that it has a past, the same entry with another amount cannot rewrite it: the change starts today.
+    await applyProvider(database.db, moveIn(26000), { now: day3 });
+    expect(await surveys()).toEqual([
+      [25000, '2026-01-01', '2026-04-02'],
+      [26000, '2026-04-02', null],
+    ]);
+  });
 });
 
 describe('the billing section of a tenant file', () => {

@@ -140,8 +140,9 @@ export const BillingSectionSchema = z.strictObject({
 export type BillingSection = z.output<typeof BillingSectionSchema>;
 
 /**
- * Stored versions (in effect today or scheduled) as file entries: the one in effect without a day, the
- * scheduled ones with theirs; an end only where it is not the next version's start.
+ * Stored versions (in effect today or scheduled) as file entries, each with the day it starts (none for
+ * one that started today: it is simply the price in effect); an end only where it is not the next
+ * version's start.
  */
 export function versionsToEntries(
   versions: { function: string | null; metric: FilePrice['metric']; currency: string; unitAmountMinor: number | string; rounding: FilePrice['rounding'] | null; effectiveFrom: string; effectiveTo: string | null }[],
@@ -158,7 +159,9 @@ export function versionsToEntries(
       ...(withCurrency ? { currency: v.currency } : {}),
       unitPriceMinor: Number(v.unitAmountMinor),
       ...(v.rounding ? { rounding: v.rounding } : {}),
-      ...(priceState(v, today) === 'future' ? { effectiveFrom: v.effectiveFrom } : {}),
+      // The version in effect carries its start only when it began before today, as a file moving a
+      // list in says it (applied to a new database, it starts that day again).
+      ...(v.effectiveFrom !== today ? { effectiveFrom: v.effectiveFrom } : {}),
       ...(v.effectiveTo !== impliedEnd ? { effectiveTo: v.effectiveTo } : {}),
     };
   });

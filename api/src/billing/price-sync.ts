@@ -27,7 +27,8 @@ import {
  *   the declared price today (a version started today is replaced: it cannot end the day it starts);
  * - entries starting after today are the price's scheduled versions; when `scheduled` is managed, the
  *   stored ones become exactly these (deleted, added, or replaced when they differ);
- * - a managed price with a version in effect today but no entry in effect ends today.
+ * - a managed price with a version in effect today but no entry in effect ends today;
+ * - a price with no version at all yet may start on the past day its entry names (moving a list in).
  * An entry's end is its effectiveTo, else the start of the price's next version, else open-ended.
  */
 
@@ -114,8 +115,12 @@ export async function syncPrices(
         }
       } else {
         if (current) await endToday(current);
-        inserts.push(newRow(wanted, today, to));
-        changes.push(current ? `${label}: ${amountText(current)} → ${amountText(wanted)} from ${today}` : `${label}: ${amountText(wanted)} from ${today}`);
+        // A price never set before may be declared from a past day (a provider moving its existing list
+        // in). Usage already written stays as it was rated — unpriced — so the past is still not re-rated;
+        // what it changes is the monthly fee and seats of the open month. Any later change starts today.
+        const from = !versions.length && wanted.effectiveFrom && wanted.effectiveFrom < today ? wanted.effectiveFrom : today;
+        inserts.push(newRow(wanted, from, to));
+        changes.push(current ? `${label}: ${amountText(current)} → ${amountText(wanted)} from ${today}` : `${label}: ${amountText(wanted)} from ${from}`);
       }
     } else if (current && options.manages(current)) {
       await endToday(current);

@@ -293,10 +293,12 @@ describe("a tenant's prices", () => {
   it('win over the list for the tenant only, and are audited in its own log', async () => {
     const res = await providerAdmin.post(tenantPrices(), { prices: [order(95, '2026-03-12')] });
     expect(res.status).toBe(201);
+    // The company delegates order taking, not information: each price says so.
+    await h.db.insertInto('delegations').values({ tenantId: tenant.id, function: 'order_taking', delegated: true, updatedBy: 'test' }).execute();
     const page = (await clientMember.get(tenantPrices())).body as {
       currency: string;
       today: string;
-      effective: { function: string | null; metric: string; source: string; price: { unitAmountMinor: number } }[];
+      effective: { function: string | null; metric: string; source: string; delegated: boolean; price: { unitAmountMinor: number } }[];
       negotiated: { unitAmountMinor: number; state: string }[];
     };
     expect(page.currency).toBe('EUR');
@@ -305,6 +307,11 @@ describe("a tenant's prices", () => {
       ['information', 'handled_minute', 90, 'list'],
       ['order_taking', 'order', 95, 'tenant'],
       [null, 'platform_fee', 4900, 'list'],
+    ]);
+    expect(page.effective.map((e) => [e.function, e.delegated])).toEqual([
+      ['information', false],
+      ['order_taking', true],
+      [null, true],
     ]);
     expect(page.negotiated.map((p) => [p.unitAmountMinor, p.state])).toEqual([[95, 'current']]);
     const others = (await otherAdmin.get(tenantPrices(other))).body as typeof page;

@@ -46,6 +46,11 @@ beforeAll(async () => {
   await insertListPrice(db, { function: 'information', metric: 'handled_minute', unitAmountMinor: 80, rounding: 'per_second' });
   await insertListPrice(db, { function: null, metric: 'platform_fee', unitAmountMinor: 4900 });
   await insertTenantPrice(db, pizza, { function: 'order_taking', metric: 'order', unitAmountMinor: 30 });
+  // The company delegates order taking and information; the prices card lists the other functions apart.
+  await db.insertInto('delegations').values([
+    { tenantId: pizza.id, function: 'order_taking', delegated: true, updatedBy: 'test' },
+    { tenantId: pizza.id, function: 'information', delegated: true, updatedBy: 'test' },
+  ]).execute();
   // A payment failed 20 days ago: past the 14-day grace period.
   await setBillingAccount(db, pizza, { pastDueSince: new Date(now.getTime() - 20 * day) });
 

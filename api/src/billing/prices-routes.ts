@@ -30,6 +30,7 @@ const TenantPricesSchema = z
         metric: z.enum(billingMetrics),
         price: PriceSchema,
         source: z.enum(['list', 'tenant']).openapi({ description: 'tenant: a negotiated price, which wins over the list' }),
+        delegated: z.boolean().openapi({ description: 'Whether the tenant delegates this function today (always true for the monthly fee and seats)' }),
       }),
     ),
     negotiated: z.array(PriceSchema).openapi({ description: "Every version of the tenant's negotiated prices, past, current and scheduled" }),
@@ -173,8 +174,9 @@ export const priceRoutes = createRouter()
     const now = c.var.deps.now();
     const today = utcDay(now);
     const day = localDay(now, ctx.tenant.timeZone);
+    const delegated = new Set((await ctx.tx.selectFrom('delegations').select('function').where('delegated', '=', true).execute()).map((d) => d.function));
     const effective = (await pricesInEffect(ctx.tx, ctx.tenant, day))
-      .map((e) => ({ function: e.function, metric: e.metric, price: toPrice(e.price, today), source: e.source }))
+      .map((e) => ({ function: e.function, metric: e.metric, price: toPrice(e.price, today), source: e.source, delegated: e.function === null || delegated.has(e.function) }))
       .sort((a, b) => comparePrices(a.price, b.price));
     const negotiated = (await listPriceVersions(ctx.tx, { kind: 'tenant', tenant: ctx.tenant })).map((r) => toPrice(r, today));
     return c.json({ currency: ctx.tenant.currency, today: day, effective, negotiated }, 200);

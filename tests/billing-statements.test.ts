@@ -455,6 +455,40 @@ describe("closing a month when it ends in the tenant's time zone", () => {
     expect(march.lines[0]).toMatchObject({ description: 'Order taking — orders taken', quantity: 2, amountMinor: 240 });
   });
 
+  it("records the payment of a local invoice (provider admins only, open local invoices only), in the tenant's audit trail", async () => {
+    const invoice = await h.db.selectFrom('invoices').selectAll().where('tenantId', '=', paris.id).where('period', '=', '2025-03-01').executeTakeFirstOrThrow();
+    const pay = (who: Client, id: string, body: unknown = {}) => who.post(`/api/t/${paris.slug}/invoices/${id}/payment`, body);
+    const stored = () => h.db.selectFrom('invoices').select(['status', 'amountPaidMinor', 'paidAt']).where('id', '=', invoice.id).executeTakeFirstOrThrow();
+    expect(invoice).toMatchObject({ source: 'local', status: 'open' });
+
+    expect((await pay(parisAdmin, invoice.id)).status).toBe(403);
+    expect((await pay(supervisor, invoice.id)).status).toBe(403);
+    expect((await pay(newYorkAdmin, invoice.id)).status).toBe(404);
+    const future = await pay(admin, invoice.id, { paidOn: '2025-06-01' });
+    expect(future.status).toBe(400);
+    expect(future.body.errors).toEqual([{ path: 'paidOn', message: 'A payment cannot arrive in the future.' }]);
+    expect((await pay(admin, invoice.id, { paidOn: 'yesterday' })).status).toBe(400);
+    expect(await stored()).toMatchObject({ status: 'open', paidAt: null });
+
+    expect((await pay(admin, invoice.id, { paidOn: '2025-03-31' })).status).toBe(204);
+    expect(await stored()).toMatchObject({ status: 'paid', amountPaidMinor: expect.anything(), paidAt: new Date('2025-03-31T12:00:00Z') });
+    expect(Number((await stored()).amountPaidMinor)).toBe(Number(invoice.amountDueMinor));
+    const listed = (await parisAdmin.get(`/api/t/${paris.slug}/invoices`)).body.invoices.find((i: { id: string }) => i.id === invoice.id);
+    expect(listed).toMatchObject({ status: 'paid', amountPaidMinor: Number(invoice.amountDueMinor), paidAt: '2025-03-31T12:00:00.000Z' });
+    expect((await pay(admin, invoice.id)).status).toBe(409);
+    const audit = await h.db.selectFrom('auditLog').select(['action', 'targetId']).where('tenantId', '=', paris.id).where('action', '=', 'invoice.paid').execute();
+    expect(audit).toEqual([{ action: 'invoice.paid', targetId: invoice.id }]);
+
+    // Stripe's invoices are settled by Stripe.
+    const stripeInvoice = newId();
+    await h.db
+      .insertInto('invoices')
+      .values({ tenantId: paris.id, id: stripeInvoice, source: 'stripe', stripeInvoiceId: 'in_test_1', currency: 'EUR', amountDueMinor: 100, status: 'open' })
+      .execute();
+    expect((await pay(admin, stripeInvoice)).status).toBe(409);
+    expect((await pay(admin, newId())).status).toBe(404);
+  });
+
   it('tells the provider again later when it failed, until it has heard of the closed month once', async () => {
     const { tenant: oslo } = await seedTenant(h.db, { now: h.clock.now(), timeZone: 'Europe/Oslo', name: 'Oslo Lines' });
     await writeUsage(h.db, oslo, { function: 'order_taking', metric: 'order', quantity: 1, occurredAt: new Date('2025-03-19T10:00:00Z') });

@@ -142,7 +142,7 @@ describe('tenant isolation', () => {
     );
     expect(tenantRoutes.map(describeOp)).toEqual(expect.arrayContaining(billingReads.map((path) => `GET /api/t/{tenant}/${path}`)));
     expect(tenantRoutes.map(describeOp)).toEqual(
-      expect.arrayContaining(['POST /api/t/{tenant}/billing/prices', 'DELETE /api/t/{tenant}/billing/prices/{id}', 'PUT /api/t/{tenant}/billing/account', 'POST /api/billing/tenants/{tenant}/suspend']),
+      expect.arrayContaining(['POST /api/t/{tenant}/billing/prices', 'DELETE /api/t/{tenant}/billing/prices/{id}', 'PUT /api/t/{tenant}/billing/account', 'POST /api/billing/tenants/{tenant}/suspend', 'POST /api/t/{tenant}/invoices/{id}/payment']),
     );
     expect((await admin.get(`/api/tenants/${b.slug}`)).status).toBe(200);
     expect((await admin.get(`/api/t/${b.slug}/members`)).status).toBe(200);

@@ -1,12 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { invoiceStatuses, roundingModes, statementLineKinds } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
-import { notFound, problemResponses } from '../http/problem.ts';
+import { invalid, notFound, problemResponses } from '../http/problem.ts';
 import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { periodLabel, periodOf } from './rating.ts';
 import { listStatements, loadStatement, periodExists, type Statement } from './statements.ts';
 import { usageReport } from './usage-report.ts';
+import { recordLocalPayment } from './local-payments.ts';
 
 const tags = ['billing'];
 
@@ -115,11 +116,30 @@ const InvoiceSchema = z
   })
   .openapi('Invoice');
 
+const InvoiceParamSchema = TenantParamSchema.extend({
+  id: z.uuid().openapi({ param: { name: 'id', in: 'path' }, example: '01970f3e-8a4c-7d2e-9b1a-4f6c2d8e0a11' }),
+});
+
+const PaymentSchema = z
+  .strictObject({
+    paidOn: z.iso.date({ message: 'Give the day the payment arrived, as YYYY-MM-DD.' }).optional().openapi({ description: 'Default: now' }),
+  })
+  .openapi('LocalPayment', { example: { paidOn: '2025-04-12' } });
+
 const PeriodParamSchema = TenantParamSchema.extend({
   period: PeriodSchema.openapi({ param: { name: 'period', in: 'path' }, example: '2025-03' }),
 });
 
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
+
+const markPaid = createRoute({
+  method: 'post',
+  path: '/t/{tenant}/invoices/{id}/payment',
+  tags,
+  summary: 'Record the payment of a local invoice (provider admins; billing without Stripe): it becomes paid. 409 for a Stripe invoice or one not open',
+  request: { params: InvoiceParamSchema, body: { content: { 'application/json': { schema: PaymentSchema } }, required: true } },
+  responses: { 204: { description: 'Recorded' }, ...problemResponses(400, 401, 403, 404, 409) },
+});
 
 const usage = createRoute({
   method: 'get',
@@ -202,6 +222,16 @@ export const statementRoutes = createRouter()
     const period = toPeriod(c.req.valid('param').period);
     if (!(await periodExists(ctx.tx, ctx.tenant, period, now))) throw noStatement();
     return c.json(statementToJson(await loadStatement(ctx.tx, ctx.tenant, period, now)), 200);
+  })
+  .openapi(markPaid, async (c) => {
+    const ctx = tenantContext(c);
+    requireAccess(ctx, ['provider_admin'], 'record payments');
+    const { paidOn } = c.req.valid('json');
+    const now = c.var.deps.now();
+    const paidAt = paidOn ? new Date(`${paidOn}T12:00:00Z`) : now;
+    if (paidAt.getTime() > now.getTime() + 86_400_000) throw invalid([{ path: 'paidOn', message: 'A payment cannot arrive in the future.' }]);
+    await recordLocalPayment(ctx.tx, ctx.tenant.id, ctx.actor, c.req.valid('param').id, paidAt);
+    return c.body(null, 204);
   })
   .openapi(invoices, async (c) => {
     const ctx = tenantContext(c);

@@ -294,7 +294,7 @@ describe("a tenant's prices", () => {
     const res = await providerAdmin.post(tenantPrices(), { prices: [order(95, '2026-03-12')] });
     expect(res.status).toBe(201);
     // The company delegates order taking, not information: each price says so.
-    await h.db.insertInto('delegations').values({ tenantId: tenant.id, function: 'order_taking', delegated: true, updatedBy: 'test' }).execute();
+    await h.db.insertInto('delegations').values({ tenantId: tenant.id, function: 'order_taking', delegated: true, expectedMonthlyVolume: 0, updatedBy: 'test' }).execute();
     const page = (await clientMember.get(tenantPrices())).body as {
       currency: string;
       today: string;

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { withApp, type Tenant } from '@switchboard/db';
+import { withApp, withTenant, type Tenant } from '@switchboard/db';
 import { closePeriodsOnce, createTenant, loadConfig, signTelephonyRequest } from '@switchboard/api';
 import { insertListPrice, insertTenantPrice, setBillingAccount, writeUsage } from '../support/billing.ts';
 import { insertCall } from '../support/records.ts';
@@ -48,8 +48,8 @@ beforeAll(async () => {
   await insertTenantPrice(db, pizza, { function: 'order_taking', metric: 'order', unitAmountMinor: 30 });
   // The company delegates order taking and information; the prices card lists the other functions apart.
   await db.insertInto('delegations').values([
-    { tenantId: pizza.id, function: 'order_taking', delegated: true, updatedBy: 'test' },
-    { tenantId: pizza.id, function: 'information', delegated: true, updatedBy: 'test' },
+    { tenantId: pizza.id, function: 'order_taking', delegated: true, expectedMonthlyVolume: 0, updatedBy: 'test' },
+    { tenantId: pizza.id, function: 'information', delegated: true, expectedMonthlyVolume: 0, updatedBy: 'test' },
   ]).execute();
   // A payment failed 20 days ago: past the 14-day grace period.
   await setBillingAccount(db, pizza, { pastDueSince: new Date(now.getTime() - 20 * day) });
@@ -128,6 +128,8 @@ test('a client admin sees the statement grow, its chart, invoices and prices; th
   await page.getByTestId('billing-usage').locator('canvas').waitFor();
   await page.getByTestId('billing-prices').getByText('Negotiated').waitFor();
   await page.getByTestId('billing-invoices').getByText(/^PIZZA-NAPOLI-\d{6}$/).waitFor();
+  // Negotiating terms is the provider admin's: the client sees what applies, not the Terms card.
+  await expect(page.getByTestId('billing-terms').count()).resolves.toBe(0);
   await shot('client-billing-open-statement');
 
   // A call is handled while the page is open: rated when it ends, it appears without a reload.
@@ -177,6 +179,16 @@ test('a client admin sees the statement grow, its chart, invoices and prices; th
   await statement.getByTestId('statement-total').filter({ hasText: money('55,07 €') }).waitFor();
   await statement.getByTestId('unpriced-events').waitFor();
   await shot('provider-tenant-billing');
+
+  // The company pays last month's invoice by transfer: the provider admin records it, suspended or not.
+  const invoiceList = page.getByTestId('billing-invoices');
+  page.once('dialog', (dialog) => void dialog.accept());
+  await invoiceList.getByTestId('mark-paid').click();
+  await invoiceList.getByText('Paid').waitFor();
+  await expect(invoiceList.getByTestId('mark-paid').count()).resolves.toBe(0);
+  const paid = await server.database.db.selectFrom('invoices').select(['status', 'amountPaidMinor']).where('tenantId', '=', pizza.id).executeTakeFirstOrThrow();
+  expect(paid.status).toBe('paid');
+  expect(Number(paid.amountPaidMinor)).toBe(5350);
   expect(problems).toEqual([]);
 });
 
@@ -204,5 +216,110 @@ test('a company with no usage yet sees why its billing is empty, on a phone too'
   } finally {
     await page.setViewportSize({ width: 1280, height: 860 });
   }
+  expect(problems).toEqual([]);
+});
+
+test('a provider admin negotiates terms on a company\'s Billing tab: a minimum commitment and a price from tomorrow; bad input saves nothing', async () => {
+  const { page, problems } = browser;
+  const { db } = server.database;
+  const { tenant } = await createTenant(db, null, { slug: 'bistro-lyon', name: 'Bistro Lyon', legalName: 'Bistro Lyon SARL', timeZone: 'Europe/Paris', locale: 'en-GB', currency: 'EUR' }, new Date());
+  const account = () => withTenant(db, tenant.id, (tx) => tx.selectFrom('billingAccounts').select(['minimumCommitmentMinor', 'dedicatedSeats']).executeTakeFirst());
+  const negotiated = () => withTenant(db, tenant.id, (tx) => tx.selectFrom('tenantPrices').select(['function', 'metric', 'currency', 'unitAmountMinor', 'effectiveFrom', 'effectiveTo']).execute());
+  const tomorrow = new Date(Date.now() + day).toISOString().slice(0, 10);
+  // Information was negotiated twice already: an ended version and the one that applies today.
+  await insertTenantPrice(db, tenant, { function: 'information', metric: 'handled_minute', unitAmountMinor: 70, effectiveFrom: '2020-01-01', effectiveTo: '2024-01-01' });
+  await insertTenantPrice(db, tenant, { function: 'information', metric: 'handled_minute', unitAmountMinor: 65, rounding: 'per_second', effectiveFrom: '2024-01-01' });
+  const orderPrices = async () => (await negotiated()).filter((p) => p.metric === 'order');
+
+  await logIn(providerAdmin);
+  await page.goto(`${server.url}/t/bistro-lyon/billing`);
+  const terms = page.getByTestId('billing-terms');
+  const information = terms.getByTestId('negotiated-group').filter({ hasText: 'Information & advice' }).getByTestId('negotiated-version');
+  await information.filter({ hasText: '€0.65' }).filter({ hasText: 'Applies today' }).filter({ hasText: 'billed to the second' }).waitFor();
+  await information.filter({ hasText: '€0.70' }).filter({ hasText: 'Ended' }).filter({ hasText: '1 Jan 2020 – 31 Dec 2023' }).waitFor();
+  await expect(information.getByRole('button', { name: /^Cancel/ }).count()).resolves.toBe(0);
+  // Nothing but the list's platform fee so far.
+  await page.getByTestId('statement-total').filter({ hasText: '€49.00' }).waitFor();
+
+  // A minimum commitment of 150 € a month: the open statement tops its usage up to it at once.
+  await terms.getByLabel('Minimum monthly commitment').fill('150');
+  await terms.getByText('€150.00 a month; usage below it is billed as a top-up.').waitFor();
+  await terms.getByRole('button', { name: 'Save account terms' }).click();
+  await terms.getByTestId('terms-notice').getByText('Saved: a minimum commitment of €150.00 a month, no dedicated seats.').waitFor();
+  await page.getByTestId('statement-total').filter({ hasText: '€199.00' }).waitFor();
+  await page.getByTestId('minimum-commitment').filter({ hasText: '€150.00 a month' }).waitFor();
+  expect(await account()).toMatchObject({ dedicatedSeats: 0 });
+  expect(Number((await account())?.minimumCommitmentMinor)).toBe(15000);
+
+  // A negative seat count: the API's error beside the field, nothing saved.
+  await terms.getByLabel('Dedicated operator seats').fill('-1');
+  await terms.getByRole('button', { name: 'Save account terms' }).click();
+  await terms.locator('#terms-seats-error').filter({ hasText: 'Seats cannot be negative.' }).waitFor();
+  await expect(terms.getByLabel('Dedicated operator seats').getAttribute('aria-invalid')).resolves.toBe('true');
+  expect(await account()).toMatchObject({ dedicatedSeats: 0 });
+  expect(Number((await account())?.minimumCommitmentMinor)).toBe(15000);
+
+  // A negotiated price for orders from tomorrow; first with no amount, which is refused before anything is sent.
+  await terms.getByRole('button', { name: 'Add a negotiated price' }).click();
+  const form = terms.getByTestId('terms-price-form');
+  await form.getByLabel('For', { exact: true }).selectOption({ label: 'Order taking' });
+  await form.getByLabel('Per', { exact: true }).selectOption({ label: 'Orders' });
+  await expect(form.getByLabel('Applies from').inputValue()).resolves.toBe(tomorrow);
+  await expect(form.getByLabel('Currency').count()).resolves.toBe(0);
+  await form.getByRole('button', { name: 'Save negotiated price' }).click();
+  await form.locator('#terms-price-amount-error').filter({ hasText: 'Enter an amount such as 1.20.' }).waitFor();
+  expect(await orderPrices()).toEqual([]);
+  await form.getByLabel('Price', { exact: true }).fill('0.25');
+  await form.getByText('€0.25 per order, stored as 25 minor units.').waitFor();
+  await form.getByRole('button', { name: 'Save negotiated price' }).click();
+  await terms.getByTestId('terms-notice').getByText(/^Saved: Order taking, orders at €0\.25 from /).waitFor();
+  const version = terms.getByTestId('negotiated-group').filter({ hasText: 'Order taking' }).getByTestId('negotiated-version');
+  await version.filter({ hasText: '€0.25' }).filter({ hasText: 'Scheduled' }).filter({ hasText: 'since' }).waitFor();
+  const rows = await orderPrices();
+  expect(rows).toHaveLength(1);
+  expect(rows[0]).toMatchObject({ function: 'order_taking', metric: 'order', currency: 'EUR', effectiveFrom: tomorrow, effectiveTo: null });
+  expect(Number(rows[0]!.unitAmountMinor)).toBe(25);
+  // The reload after saving the price cleared the refused seat count and its error.
+  await expect(terms.getByLabel('Dedicated operator seats').inputValue()).resolves.toBe('0');
+  await expect(terms.locator('#terms-seats-error').count()).resolves.toBe(0);
+  await page.evaluate('window.scrollTo(0, 0)');
+  await shot('terms-desktop');
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await page.evaluate('window.scrollTo(0, 0)');
+    await shot('terms-phone');
+    // The card alone too, to read it at phone width without the rest of the tab.
+    const card = (await browser.screenshot('terms-phone-card')).replace(/\.png$/, '');
+    await terms.screenshot({ path: `${card}.png` });
+    if (shotsDir) copyFileSync(`${card}.png`, `${shotsDir}/${basename(card)}.png`);
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 860 });
+  }
+
+  // A scheduled price can be cancelled, after confirming.
+  page.once('dialog', (dialog) => void dialog.accept());
+  await version.getByRole('button', { name: /^Cancel the price of €0\.25 from / }).click();
+  await terms.getByTestId('terms-notice').getByText(/^Cancelled the price of €0\.25/).waitFor();
+  await expect(terms.getByTestId('negotiated-group').filter({ hasText: 'Order taking' }).count()).resolves.toBe(0);
+  expect(await orderPrices()).toEqual([]);
+  expect(await negotiated()).toHaveLength(2);
+
+  // The provider's own price list still uses the same form, with its currency field.
+  await page.getByRole('link', { name: 'Prices', exact: true }).click();
+  await page.waitForURL('**/admin/prices');
+  await page.getByTestId('price-group').first().waitFor();
+  await page.getByRole('button', { name: 'Add a price change' }).click();
+  const listForm = page.getByTestId('price-form');
+  await listForm.getByRole('heading', { name: 'New price version' }).waitFor();
+  await listForm.getByLabel('For', { exact: true }).selectOption({ label: 'Order taking' });
+  await listForm.getByLabel('Per', { exact: true }).selectOption({ label: 'Orders' });
+  await listForm.getByLabel('Currency').fill('eur');
+  await listForm.getByLabel('Price', { exact: true }).fill('0.45');
+  await shot('admin-prices-form');
+  await listForm.getByRole('button', { name: 'Save price change' }).click();
+  await page.getByRole('status').getByText(/^Saved: Order taking, orders: €0\.45 from /).waitFor();
+  await page.getByTestId('price-group').filter({ hasText: 'Order taking' }).getByText('€0.45').waitFor();
+  await shot('admin-prices');
   expect(problems).toEqual([]);
 });

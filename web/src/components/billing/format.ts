@@ -1,5 +1,6 @@
 /** How billing figures read: money from minor units, units, periods and statuses in plain English. */
 import { callFunctions } from '@switchboard/db/call-functions';
+import type { BillingMetric } from '../../api/types.ts';
 import { skillLabel } from '../../format.ts';
 
 /** The currency's own number of decimals (2 for EUR, 0 for JPY, 3 for KWD), as Intl knows it. */
@@ -42,6 +43,25 @@ export function dayName(day: string, locale?: string): string {
   const [y, m, d] = day.split('-').map(Number);
   if (!y || !m || !d) return day;
   return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+/** 'YYYY-MM-DD' as "10 Mar 2026": a calendar day, no time zone to apply. */
+export function dayText(day: string, locale?: string): string {
+  const [y, m, d] = day.split('-').map(Number);
+  if (!y || !m || !d) return day;
+  return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+/** A calendar day moved by whole days: addDays('2026-03-31', 1) = '2026-04-01'. */
+export function addDays(day: string, days: number): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
+
+/** A price version's days, its end being exclusive: "1 Mar 2026 – 31 Mar 2026" or "since 1 Mar 2026". */
+export function spanText(p: { effectiveFrom: string; effectiveTo: string | null }, locale?: string): string {
+  return p.effectiveTo ? `${dayText(p.effectiveFrom, locale)} – ${dayText(addDays(p.effectiveTo, -1), locale)}` : `since ${dayText(p.effectiveFrom, locale)}`;
 }
 
 /** An instant as a date in the tenant's zone: "17 Nov 2025". */
@@ -89,6 +109,10 @@ export function quantityText(quantity: number, unit: string, locale?: string): s
   const [one, many] = unitNames[unit] ?? [unit, unit];
   return `${new Intl.NumberFormat(locale).format(quantity)} ${quantity === 1 ? one : many}`;
 }
+
+/** The metrics a function's usage is priced by, and the monthly ones (function null), in the order lists show them. */
+export const usageMetrics: BillingMetric[] = ['handled_minute', 'handled_call', 'order', 'complaint', 'completed_survey', 'contact_reached', 'data_entry_record'];
+export const monthlyMetrics: BillingMetric[] = ['platform_fee', 'seat'];
 
 /** What a metric's price is per, for the price list ("per minute", "per order"). */
 const metricUnits: Record<string, string> = {

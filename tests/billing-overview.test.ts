@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closePeriodsOnce } from '@switchboard/api';
-import type { Tenant } from '@switchboard/db';
+import { newId, type Tenant } from '@switchboard/db';
 import {
   actorFor,
   Client,
@@ -199,6 +199,13 @@ describe('suspending a tenant for non-payment', () => {
     // Suspended: its data can be read, not changed; the overview says so.
     expect((await bravoAdmin.get(`/api/t/${bravo.slug}/statements`)).status).toBe(200);
     expect((await bravoAdmin.put(`/api/t/${bravo.slug}/call-settings`, {})).status).toBe(403);
+    expect((await admin.put(`/api/t/${bravo.slug}/call-settings`, {})).status).toBe(403);
+    // …but its payment can still be recorded: paying is how it comes back.
+    const invoice = { id: newId() };
+    await h.db.insertInto('invoices').values({ tenantId: bravo.id, id: invoice.id, source: 'local', number: 'BRAVO-TEST', currency: 'EUR', amountDueMinor: 5000, status: 'open' }).execute();
+    expect((await bravoAdmin.post(`/api/t/${bravo.slug}/invoices/${invoice.id}/payment`, {})).status).toBe(403);
+    expect((await admin.post(`/api/t/${bravo.slug}/invoices/${invoice.id}/payment`, {})).status).toBe(204);
+    expect((await h.db.selectFrom('invoices').select('status').where('id', '=', invoice.id).executeTakeFirstOrThrow()).status).toBe('paid');
     const overview = (await admin.get('/api/billing/overview')).body.tenants;
     expect(overview.find((t: { slug: string }) => t.slug === bravo.slug).status).toBe('suspended');
   });

@@ -9,6 +9,9 @@ import { addressAllowed } from '../rules/definition.ts';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+
+/** Recording a local invoice's payment (api/src/billing/statements-routes.ts). */
+const paymentPath = /^\/api\/t\/[^/]+\/invoices\/[^/]+\/payment$/;
 export async function findTenantBySlug(db: Kysely<DB>, slug: string): Promise<Tenant | undefined> {
   if (!/^[a-z0-9-]{1,40}$/.test(slug)) return undefined;
   return withApp(db, (tx) => tx.selectFrom('tenants').selectAll().where('slug', '=', slug).executeTakeFirst());
@@ -93,7 +96,9 @@ export function tenantScope(): MiddlewareHandler<AppEnv> {
         // tenant is told (404, DESIGN.md rule 5): a 403 would confirm the tenant exists and that this
         // account belongs to it to whoever holds a stolen session. Provider staff are not restricted.
         if ((access === 'client_admin' || access === 'client_member') && !(await clientAddressAllowed(tx, clientAddress(c)))) throw notFound();
-        if (tenant.status === 'suspended' && !safeMethods.has(c.req.method)) {
+        // Suspended: read-only, except that a provider admin may still record a payment — paying is how
+        // a company suspended for non-payment comes back.
+        if (tenant.status === 'suspended' && !safeMethods.has(c.req.method) && !(access === 'provider_admin' && paymentPath.test(c.req.path))) {
           throw new ProblemError(
             403,
             'tenant-suspended',

@@ -71,24 +71,30 @@ export function periodBounds(period: string, timeZone: string): { start: Date; e
 
 type Reader = Kysely<DB>;
 
+type PriceTable = 'prices' | 'tenantPrices';
+
+/** Versions of a price table in a currency that apply on a day (row-level security keeps tenant_prices to the transaction's tenant). */
+function versionsInEffect(tx: Reader, table: PriceTable, currency: string, day: string) {
+  return tx
+    .selectFrom(table as 'prices')
+    .selectAll()
+    .where('currency', '=', currency)
+    .where('effectiveFrom', '<=', day)
+    .where((eb) => eb.or([eb('effectiveTo', 'is', null), eb('effectiveTo', '>', day)]));
+}
+
 /** The price of a function's metric on a day: the tenant's negotiated price first, then the list. */
 export async function priceOn(
   tx: Reader,
   query: { currency: string; function: string | null; metric: BillingMetric; day: string },
 ): Promise<AppliedPrice | null> {
-  const inEffect = <T extends 'tenantPrices' | 'prices'>(table: T) =>
-    tx
-      .selectFrom(table as 'prices')
-      .selectAll()
+  const inEffect = (table: PriceTable) =>
+    versionsInEffect(tx, table, query.currency, query.day)
       .where((eb) => (query.function === null ? eb('function', 'is', null) : eb('function', '=', query.function)))
       .where('metric', '=', query.metric)
-      .where('currency', '=', query.currency)
-      .where('effectiveFrom', '<=', query.day)
-      .where((eb) => eb.or([eb('effectiveTo', 'is', null), eb('effectiveTo', '>', query.day)]))
       .orderBy('effectiveFrom', 'desc')
       .limit(1)
       .executeTakeFirst();
-  // Row-level security keeps tenant_prices to the transaction's tenant.
   const negotiated = await inEffect('tenantPrices');
   if (negotiated) return { ...withoutTenant(negotiated), source: 'tenant' };
   const listed = await inEffect('prices');
@@ -112,15 +118,7 @@ export interface EffectivePrice {
  * negotiated one where there is one, the list's otherwise, in the tenant's currency.
  */
 export async function pricesInEffect(tx: Reader, tenant: { currency: string }, day: string): Promise<EffectivePrice[]> {
-  const read = (table: 'prices' | 'tenantPrices') =>
-    tx
-      .selectFrom(table as 'prices')
-      .selectAll()
-      .where('currency', '=', tenant.currency)
-      .where('effectiveFrom', '<=', day)
-      .where((eb) => eb.or([eb('effectiveTo', 'is', null), eb('effectiveTo', '>', day)]))
-      .orderBy('effectiveFrom', 'asc')
-      .execute();
+  const read = (table: PriceTable) => versionsInEffect(tx, table, tenant.currency, day).orderBy('effectiveFrom', 'asc').execute();
   const merged = new Map<string, EffectivePrice>();
   const put = (row: PriceRow, source: PriceSource) => {
     const price = { ...withoutTenant(row), source };

@@ -32,6 +32,10 @@ describe('login', () => {
     const res = await attemptLogin(h.app, user.email.toUpperCase(), user.password);
     expect(res.status).toBe(200);
     expect(res.body.user).toMatchObject({ id: user.id, email: user.email, kind: 'supervisor', mustChangePassword: false });
+    // What the user may do comes from the one permissions matrix: a supervisor watches, changes nothing.
+    expect(res.body.permissions).toEqual(expect.arrayContaining(['wallboard.read', 'tenants.read', 'audit.read']));
+    expect(res.body.permissions).not.toContain('tenants.manage');
+    expect(res.body.permissions).not.toContain('calls.handle');
     const cookie = sessionCookieFrom(res.headers)!;
     expect(cookie.value).toMatch(/^[a-z0-9]+\.[a-z0-9]+$/);
     expect(cookie.line).toMatch(/; HttpOnly/);

@@ -139,7 +139,7 @@ describe('revenue overview', () => {
     for (const who of [alphaAdmin, alphaMember, bravoAdmin, operator]) {
       const res = await who.get('/api/billing/overview');
       expect(res.status).toBe(403);
-      expect(res.body.detail).toBe('Only provider staff see revenue across tenants.');
+      expect(res.body.detail).toBe('You may not see revenue across client companies.');
     }
   });
 });
@@ -167,7 +167,7 @@ describe('suspending a tenant for non-payment', () => {
       const res = await who.post(suspendPath(bravo));
       expect(res.status).toBe(403);
     }
-    expect((await bravoAdmin.post(suspendPath(bravo))).body.detail).toBe('Only provider admins may suspend tenants.');
+    expect((await bravoAdmin.post(suspendPath(bravo))).body.detail).toBe('You may not onboard, change or suspend client companies.');
     const probe = await alphaAdmin.post(suspendPath(bravo));
     const control = await alphaAdmin.post(suspendPath({ slug: 'no-such-company' }));
     expect(probe.status).toBe(404);

@@ -1,6 +1,6 @@
 import { reactive } from 'vue';
 import { ApiError, api, asApiError, call } from './api/client.ts';
-import type { ActableTenant, Me, UserKind } from './api/types.ts';
+import type { ActableTenant, Me, Permission, UserKind } from './api/types.ts';
 
 /** Who is logged in (GET /api/me), shared by every view. */
 export const session = reactive({
@@ -55,6 +55,15 @@ export const kindLabels: Record<UserKind, string> = {
   client_admin: 'Client admin',
   client_member: 'Client member',
 };
+
+/**
+ * Whether the logged-in user has a permission of the API's one matrix (api/src/http/permissions.ts),
+ * as GET /api/me lists them: pages show and hide actions by this, never by role names. The API checks
+ * again where the action happens.
+ */
+export function can(permission: Permission): boolean {
+  return session.me?.permissions.includes(permission) ?? false;
+}
 
 export const isProviderStaff = (kind: UserKind) => kind === 'provider_admin' || kind === 'supervisor';
 export const isClient = (kind: UserKind) => kind === 'client_admin' || kind === 'client_member';

@@ -1,7 +1,8 @@
+import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '../http/router.ts';
 import { problemResponses } from '../http/problem.ts';
-import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
+import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 
 const AuditEntrySchema = z
@@ -41,7 +42,7 @@ const list = createRoute({
 
 export const auditRoutes = createRouter().openapi(list, async (c) => {
   const ctx = tenantContext(c);
-  requireAccess(ctx, ['provider_admin', 'supervisor', 'client_admin'], 'read the audit trail');
+  requirePermission(ctx, 'audit.read');
   const { limit, before, action } = c.req.valid('query');
   let query = ctx.tx
     .selectFrom('auditLog')

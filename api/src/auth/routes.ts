@@ -1,3 +1,4 @@
+import { permissionsOf } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { crossTenant, withApp, withTenant } from '@switchboard/db';
 import { clientAddressAllowed } from '../http/tenant-scope.ts';
@@ -84,7 +85,7 @@ async function describeMe(db: Parameters<typeof crossTenant.tenantIdsUserMayActF
           .execute(),
       )
     : [];
-  return { user, tenants };
+  return { user, tenants, permissions: permissionsOf(user.kind) };
 }
 
 export const authRoutes = createRouter()

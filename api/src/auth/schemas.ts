@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { tenantStatuses, userKinds } from '@switchboard/db';
+import { permissionNames, type Permission } from '../http/permissions.ts';
 
 export const EmailSchema = z
   .string()
@@ -52,5 +53,7 @@ export const MeSchema = z
   .object({
     user: MeUserSchema,
     tenants: z.array(ActableTenantSchema),
+    /** What the user may do by their own kind (api/src/http/permissions.ts); inside a client company a client user acts by their role there. */
+    permissions: z.array(z.enum(permissionNames as [Permission, ...Permission[]])),
   })
   .openapi('Me');

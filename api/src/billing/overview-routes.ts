@@ -1,7 +1,8 @@
+import { requireUserPermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { withTenant } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
-import { conflict, forbidden, problemResponses } from '../http/problem.ts';
+import { conflict, problemResponses } from '../http/problem.ts';
 import { currentUser } from '../http/session.ts';
 import { actorOf } from '../http/env.ts';
 import { findActableTenant } from '../http/tenant-scope.ts';
@@ -67,7 +68,7 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
 export const billingOverviewRoutes = createRouter()
   .openapi(overview, async (c) => {
     const user = currentUser(c);
-    if (user.kind !== 'provider_admin' && user.kind !== 'supervisor') throw forbidden('Only provider staff see revenue across tenants.');
+    requireUserPermission(user, 'revenue.read');
     const { db, now, config } = c.var.deps;
     return c.json(await billingOverview(db, now(), config.billingGraceDays), 200);
   })
@@ -76,7 +77,7 @@ export const billingOverviewRoutes = createRouter()
     const { db, now, config } = c.var.deps;
     // Who may not act for the tenant learns nothing about it (404); who may, but is not a provider admin, is refused.
     const tenant = await findActableTenant(db, c.req.valid('param').tenant, user, clientAddress(c));
-    if (user.kind !== 'provider_admin') throw forbidden('Only provider admins may suspend tenants.');
+    requireUserPermission(user, 'tenants.manage');
     const at = now();
     const account = await withTenant(db, tenant.id, (tx) => tx.selectFrom('billingAccounts').select('pastDueSince').executeTakeFirst());
     if (!account?.pastDueSince) throw conflict(`${tenant.name} is not past due: only a tenant whose payment failed can be suspended for non-payment.`);

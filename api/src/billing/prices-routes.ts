@@ -1,10 +1,12 @@
+import { requireUserPermission } from '../http/permissions.ts';
+import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { withApp } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
-import { forbidden, problemResponses } from '../http/problem.ts';
+import { problemResponses } from '../http/problem.ts';
 import { currentUser } from '../http/session.ts';
 import { actorOf } from '../http/env.ts';
-import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
+import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { addPrices, billingMetrics, comparePrices, deletePrice, listPriceVersions, PriceChangeSchema, PriceSchema, toPrice, utcDay } from './prices.ts';
 import { localDay, pricesInEffect } from './rating.ts';
@@ -141,36 +143,30 @@ const putAccount = createRoute({
   },
 });
 
-function requireProviderStaff(kind: string, what: string): void {
-  if (kind !== 'provider_admin' && kind !== 'supervisor') throw forbidden(`Only provider staff may ${what}.`);
-}
-function requireProviderAdmin(kind: string, what: string): void {
-  if (kind !== 'provider_admin') throw forbidden(`Only provider admins may ${what}.`);
-}
 
 export const priceRoutes = createRouter()
   .openapi(listPrices, async (c) => {
-    requireProviderStaff(currentUser(c).kind, 'see the price list');
+    requireUserPermission(currentUser(c), 'prices.read');
     const today = utcDay(c.var.deps.now());
     const rows = await withApp(c.var.deps.db, (tx) => listPriceVersions(tx, { kind: 'list' }));
     return c.json({ today, prices: rows.map((r) => toPrice(r, today)) }, 200);
   })
   .openapi(addListPrices, async (c) => {
     const user = currentUser(c);
-    requireProviderAdmin(user.kind, 'change the price list');
+    requireUserPermission(user, 'prices.manage');
     const { prices: inputs } = c.req.valid('json');
     const prices = await withApp(c.var.deps.db, (tx) => addPrices(tx, { kind: 'list' }, actorOf(user), inputs, c.var.deps.now()));
     return c.json({ prices }, 201);
   })
   .openapi(deleteListPrice, async (c) => {
     const user = currentUser(c);
-    requireProviderAdmin(user.kind, 'change the price list');
+    requireUserPermission(user, 'prices.manage');
     await withApp(c.var.deps.db, (tx) => deletePrice(tx, { kind: 'list' }, actorOf(user), c.req.valid('param').id, c.var.deps.now()));
     return c.body(null, 204);
   })
   .openapi(tenantPrices, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, ['provider_admin', 'supervisor', 'client_admin', 'client_member'], "see this client company's prices");
+    requirePermission(ctx, 'billing.prices.read');
     const now = c.var.deps.now();
     const today = utcDay(now);
     const day = localDay(now, ctx.tenant.timeZone);
@@ -183,26 +179,26 @@ export const priceRoutes = createRouter()
   })
   .openapi(addTenantPrices, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, ['provider_admin'], 'change negotiated prices');
+    requirePermission(ctx, 'billing.prices.manage');
     const { prices: inputs } = c.req.valid('json');
     const prices = await addPrices(ctx.tx, { kind: 'tenant', tenant: ctx.tenant }, ctx.actor, inputs, c.var.deps.now());
     return c.json({ prices }, 201);
   })
   .openapi(deleteTenantPrice, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, ['provider_admin'], 'change negotiated prices');
+    requirePermission(ctx, 'billing.prices.manage');
     await deletePrice(ctx.tx, { kind: 'tenant', tenant: ctx.tenant }, ctx.actor, c.req.valid('param').id, c.var.deps.now());
     return c.body(null, 204);
   })
   .openapi(getAccount, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, ['provider_admin', 'supervisor', 'client_admin'], "see this client company's billing account");
+    requirePermission(ctx, 'billing.account.read');
     const account = await loadBillingAccount(ctx.tx, ctx.tenant, accountContext(c.var.deps));
     return c.json(account, 200);
   })
   .openapi(putAccount, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, ['provider_admin'], "change this client company's billing account");
+    requirePermission(ctx, 'billing.account.manage');
     await setBillingAccount(ctx.tx, ctx.tenant, ctx.actor, c.req.valid('json'), c.var.deps.now());
     const account = await loadBillingAccount(ctx.tx, ctx.tenant, accountContext(c.var.deps));
     return c.json(account, 200);

@@ -1,8 +1,9 @@
+import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { invoiceStatuses, roundingModes, statementLineKinds } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
 import { invalid, notFound, problemResponses } from '../http/problem.ts';
-import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
+import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { periodLabel, periodOf } from './rating.ts';
 import { listStatements, loadStatement, periodExists, type Statement } from './statements.ts';
@@ -201,7 +202,7 @@ const noStatement = () => notFound('There is no statement for this month: it is 
 export const statementRoutes = createRouter()
   .openapi(usage, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, ['provider_admin', 'supervisor', 'client_admin', 'client_member'], "see the company's usage");
+    requirePermission(ctx, 'billing.usage.read');
     const now = c.var.deps.now();
     const month = c.req.valid('query').period;
     const period = month ? toPeriod(month) : periodOf(now, ctx.tenant.timeZone);
@@ -211,13 +212,13 @@ export const statementRoutes = createRouter()
   })
   .openapi(statements, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, ['provider_admin', 'supervisor', 'client_admin'], "see the company's statements");
+    requirePermission(ctx, 'billing.statements.read');
     const list = await listStatements(ctx.tx, ctx.tenant, c.var.deps.now());
     return c.json({ statements: list.map((s) => ({ ...s, period: periodLabel(s.period) })) }, 200);
   })
   .openapi(statement, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, ['provider_admin', 'supervisor', 'client_admin'], "see the company's statements");
+    requirePermission(ctx, 'billing.statements.read');
     const now = c.var.deps.now();
     const period = toPeriod(c.req.valid('param').period);
     if (!(await periodExists(ctx.tx, ctx.tenant, period, now))) throw noStatement();
@@ -225,7 +226,7 @@ export const statementRoutes = createRouter()
   })
   .openapi(markPaid, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, ['provider_admin'], 'record payments');
+    requirePermission(ctx, 'billing.payments.record');
     const { paidOn } = c.req.valid('json');
     const now = c.var.deps.now();
     const paidAt = paidOn ? new Date(`${paidOn}T12:00:00Z`) : now;
@@ -235,7 +236,7 @@ export const statementRoutes = createRouter()
   })
   .openapi(invoices, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, ['provider_admin', 'supervisor', 'client_admin'], "see the company's invoices");
+    requirePermission(ctx, 'billing.statements.read');
     const rows = await ctx.tx
       .selectFrom('invoices')
       .selectAll()

@@ -1,8 +1,9 @@
+import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { callFunctionIds } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
 import { invalid, notFound, problemResponses } from '../http/problem.ts';
-import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
+import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { CallSettingsSchema, PhoneNumberBodySchema, phoneNumberMessage, toE164 } from './definition.ts';
 import { deletePhoneNumber, listPhoneNumbers, loadCallSettings, putPhoneNumber, replaceCallSettings, type PhoneNumberRow } from './service.ts';
@@ -101,7 +102,7 @@ export const callHandlingRoutes = createRouter()
   })
   .openapi(putSettings, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, ['provider_admin', 'client_admin'], 'change how calls are handled');
+    requirePermission(ctx, 'callHandling.manage');
     await replaceCallSettings(ctx.tx, ctx.tenant.id, ctx.actor, c.req.valid('json'), c.var.deps.now());
     const { settings, updatedAt, updatedBy } = await loadCallSettings(ctx.tx);
     return c.json({ settings, updatedAt: updatedAt?.toISOString() ?? null, updatedBy }, 200);
@@ -112,14 +113,14 @@ export const callHandlingRoutes = createRouter()
   })
   .openapi(putNumber, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, ['provider_admin'], 'change phone numbers');
+    requirePermission(ctx, 'numbers.manage');
     const number = numberParam(c.req.valid('param').number);
     const { row } = await putPhoneNumber(ctx.tx, ctx.tenant.id, ctx.actor, { number, ...c.req.valid('json') }, c.var.deps.now());
     return c.json(numberToJson(row), 200);
   })
   .openapi(deleteNumber, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, ['provider_admin'], 'change phone numbers');
+    requirePermission(ctx, 'numbers.manage');
     const number = toE164(c.req.valid('param').number);
     if (!number || !(await deletePhoneNumber(ctx.tx, ctx.tenant.id, ctx.actor, number))) throw notFound('This client company has no such number.');
     return c.body(null, 204);

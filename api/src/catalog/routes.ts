@@ -1,9 +1,9 @@
+import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { sql, type SelectQueryBuilder } from 'kysely';
-import type { UserKind } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
 import { notFound, problemResponses } from '../http/problem.ts';
-import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
+import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import {
   ArticleBodySchema,
@@ -49,7 +49,6 @@ import {
 import { searchCatalog } from './search.ts';
 
 /** The catalog is edited by the client company's admins and the provider's admins; everyone who serves the tenant reads it. */
-const editors: UserKind[] = ['provider_admin', 'client_admin'];
 
 const json = <S extends z.ZodType>(schema: S) => ({ content: { 'application/json': { schema } } });
 const body = <S extends z.ZodType>(schema: S) => ({ ...json(schema), required: true });
@@ -166,19 +165,19 @@ export const catalogRoutes = createRouter()
   })
   .openapi(items.create, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, editors, 'change the catalog');
+    requirePermission(ctx, 'catalog.manage');
     const row = await saveItem(ctx.tx, ctx.tenant, ctx.actor, c.req.valid('json'), c.var.deps.now());
     return c.json(withIsoTimes(row), 201);
   })
   .openapi(items.update, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, editors, 'change the catalog');
+    requirePermission(ctx, 'catalog.manage');
     const row = await saveItem(ctx.tx, ctx.tenant, ctx.actor, c.req.valid('json'), c.var.deps.now(), c.req.valid('param').id);
     return c.json(withIsoTimes(row), 200);
   })
   .openapi(items.remove, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, editors, 'change the catalog');
+    requirePermission(ctx, 'catalog.manage');
     await deleteItem(ctx.tx, ctx.tenant.id, ctx.actor, c.req.valid('param').id);
     return c.body(null, 204);
   })
@@ -198,18 +197,18 @@ export const catalogRoutes = createRouter()
   })
   .openapi(tariffs.create, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, editors, 'change the catalog');
+    requirePermission(ctx, 'catalog.manage');
     return c.json(withIsoTimes(await saveTariff(ctx.tx, ctx.tenant, ctx.actor, c.req.valid('json'), c.var.deps.now())), 201);
   })
   .openapi(tariffs.update, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, editors, 'change the catalog');
+    requirePermission(ctx, 'catalog.manage');
     const row = await saveTariff(ctx.tx, ctx.tenant, ctx.actor, c.req.valid('json'), c.var.deps.now(), c.req.valid('param').id);
     return c.json(withIsoTimes(row), 200);
   })
   .openapi(tariffs.remove, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, editors, 'change the catalog');
+    requirePermission(ctx, 'catalog.manage');
     await deleteTariff(ctx.tx, ctx.tenant.id, ctx.actor, c.req.valid('param').id);
     return c.body(null, 204);
   })
@@ -234,21 +233,21 @@ export const catalogRoutes = createRouter()
   })
   .openapi(promotions.create, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, editors, 'change the catalog');
+    requirePermission(ctx, 'catalog.manage');
     const now = c.var.deps.now();
     const row = await savePromotion(ctx.tx, ctx.tenant, ctx.actor, c.req.valid('json'), now);
     return c.json(promotionToJson(row, todayForTenant(ctx.tenant, now)), 201);
   })
   .openapi(promotions.update, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, editors, 'change the catalog');
+    requirePermission(ctx, 'catalog.manage');
     const now = c.var.deps.now();
     const row = await savePromotion(ctx.tx, ctx.tenant, ctx.actor, c.req.valid('json'), now, c.req.valid('param').id);
     return c.json(promotionToJson(row, todayForTenant(ctx.tenant, now)), 200);
   })
   .openapi(promotions.remove, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, editors, 'change the catalog');
+    requirePermission(ctx, 'catalog.manage');
     await deletePromotion(ctx.tx, ctx.tenant.id, ctx.actor, c.req.valid('param').id);
     return c.body(null, 204);
   })
@@ -270,18 +269,18 @@ export const catalogRoutes = createRouter()
   })
   .openapi(articles.create, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, editors, 'change the catalog');
+    requirePermission(ctx, 'catalog.manage');
     return c.json(withIsoTimes(await saveArticle(ctx.tx, ctx.tenant, ctx.actor, c.req.valid('json'), c.var.deps.now())), 201);
   })
   .openapi(articles.update, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, editors, 'change the catalog');
+    requirePermission(ctx, 'catalog.manage');
     const row = await saveArticle(ctx.tx, ctx.tenant, ctx.actor, c.req.valid('json'), c.var.deps.now(), c.req.valid('param').id);
     return c.json(withIsoTimes(row), 200);
   })
   .openapi(articles.remove, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, editors, 'change the catalog');
+    requirePermission(ctx, 'catalog.manage');
     await deleteArticle(ctx.tx, ctx.tenant.id, ctx.actor, c.req.valid('param').id);
     return c.body(null, 204);
   });

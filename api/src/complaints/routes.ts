@@ -1,13 +1,13 @@
+import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
-import { complaintSeverities, complaintStatuses, type UserKind } from '@switchboard/db';
+import { complaintSeverities, complaintStatuses } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
 import { notFound, problemResponses } from '../http/problem.ts';
-import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
+import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { loadRules } from '../rules/service.ts';
 import { IdempotencyHeadersSchema, idempotent, replayHeaders } from '../idempotency/keys.ts';
 import { IdParamSchema, csvFilename, csvResponse, decodeCursor, pageOf, pagingQuery } from '../records/common.ts';
-import { capturers } from '../contacts/routes.ts';
 import {
   ComplaintInputSchema,
   ComplaintSchema,
@@ -21,7 +21,6 @@ import {
 } from './service.ts';
 
 /** Who follows complaints up: the client's admins and the provider's. */
-const statusEditors: UserKind[] = ['client_admin', 'provider_admin'];
 
 const json = <S extends z.ZodType>(schema: S) => ({ content: { 'application/json': { schema } } });
 const tags = ['complaints'];
@@ -114,7 +113,7 @@ export const complaintRoutes = createRouter()
   })
   .openapi(create, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, capturers, 'record complaints');
+    requirePermission(ctx, 'records.capture');
     const input = c.req.valid('json');
     const now = c.var.deps.now();
     const result = await idempotent(ctx.tx, ctx.tenant.id, 'POST complaints', c.req.valid('header')['idempotency-key'], input, async () => ({
@@ -126,7 +125,7 @@ export const complaintRoutes = createRouter()
   })
   .openapi(patch, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, statusEditors, "change a complaint's status");
+    requirePermission(ctx, 'records.status');
     const { id } = c.req.valid('param');
     const now = c.var.deps.now();
     await changeComplaintStatus(ctx.tx, ctx.tenant.id, ctx.actor, id, c.req.valid('json').status, now);

@@ -1,8 +1,8 @@
+import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
-import type { UserKind } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
 import { invalid, notFound, problemResponses } from '../http/problem.ts';
-import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
+import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { loadRules } from '../rules/service.ts';
 import { applyRules } from '../rules/visibility.ts';
@@ -22,7 +22,6 @@ import {
 } from './service.ts';
 
 /** Who captures customer data: the operators on the calls, and the admins on either side. */
-export const capturers: UserKind[] = ['operator', 'provider_admin', 'client_admin'];
 
 const json = <S extends z.ZodType>(schema: S) => ({ content: { 'application/json': { schema } } });
 const tags = ['contacts'];
@@ -141,7 +140,7 @@ export const contactRoutes = createRouter()
   })
   .openapi(create, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, capturers, 'capture customer data');
+    requirePermission(ctx, 'records.capture');
     const input = c.req.valid('json');
     const now = c.var.deps.now();
     const result = await idempotent(ctx.tx, ctx.tenant.id, 'POST contacts', c.req.valid('header')['idempotency-key'], input, async () => {
@@ -158,7 +157,7 @@ export const contactRoutes = createRouter()
   })
   .openapi(patch, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, capturers, 'change customer data');
+    requirePermission(ctx, 'records.capture');
     const { id } = c.req.valid('param');
     await patchCustomer(ctx.tx, ctx.tenant, ctx.actor, id, c.req.valid('json'), c.var.deps.now());
     const rules = await loadRules(ctx.tx);

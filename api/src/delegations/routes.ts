@@ -1,10 +1,12 @@
+import { requireUserPermission } from '../http/permissions.ts';
+import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { callFunctionIds, priceMetrics, withApp } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
-import { forbidden, problemResponses } from '../http/problem.ts';
+import { problemResponses } from '../http/problem.ts';
 import { currentUser } from '../http/session.ts';
 import { actorOf } from '../http/env.ts';
-import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
+import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { utcDay } from '../billing/prices.ts';
 import { FunctionPriceSchema, loadPrices, PriceListSchema, replacePrices } from './prices.ts';
@@ -100,7 +102,7 @@ export const delegationRoutes = createRouter()
   })
   .openapi(putPrices, async (c) => {
     const user = currentUser(c);
-    if (user.kind !== 'provider_admin') throw forbidden('Only provider admins may change the price list.');
+    requireUserPermission(user, 'prices.manage');
     const body = c.req.valid('json');
     const { prices } = await withApp(c.var.deps.db, (tx) => replacePrices(tx, actorOf(user), body, c.var.deps.now()));
     return c.json({ prices }, 200);
@@ -112,7 +114,7 @@ export const delegationRoutes = createRouter()
   })
   .openapi(put, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, ['provider_admin', 'client_admin'], 'change which functions are delegated');
+    requirePermission(ctx, 'delegations.manage');
     const { function: fn } = c.req.valid('param');
     const { delegation } = await setDelegation(ctx.tx, ctx.tenant, ctx.actor, fn, c.req.valid('json'), c.var.deps.now());
     return c.json(wire(delegation), 200);

@@ -1,11 +1,13 @@
+import { requireUserPermission } from '../http/permissions.ts';
+import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { callStatuses } from '@switchboard/db';
 import type { AppEnv } from '../http/env.ts';
 import { createRouter } from '../http/router.ts';
-import { forbidden, problemResponses } from '../http/problem.ts';
+import { problemResponses } from '../http/problem.ts';
 import { currentUser } from '../http/session.ts';
-import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
+import { tenantContext } from '../http/tenant-scope.ts';
 import { SkillSchema } from '../http/validators.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { writeAudit } from '../audit/write.ts';
@@ -138,14 +140,14 @@ const transfer = createRoute({
 
 function operatorOnly(c: Context<AppEnv>) {
   const user = currentUser(c);
-  if (user.kind !== 'operator') throw forbidden('The desk is for operators.');
+  requireUserPermission(user, 'desk.work');
   return user;
 }
 
 /** Tenant call actions: operators only, on the operator's own offers and calls. */
 function deskActor(c: Context<AppEnv>) {
   const ctx = tenantContext(c);
-  requireAccess(ctx, ['operator'], 'handle calls at the desk');
+  requirePermission(ctx, 'calls.handle');
   return ctx;
 }
 

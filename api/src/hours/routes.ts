@@ -1,8 +1,9 @@
+import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { afterHoursActions, callFunctionIds } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
 import { invalid, problemResponses } from '../http/problem.ts';
-import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
+import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { HoursDefinitionSchema, salvagedHoursIssues, weekdays } from './definition.ts';
 import { loadHours, replaceHours } from './service.ts';
@@ -91,7 +92,7 @@ export const hoursRoutes = createRouter()
     replace,
     async (c) => {
       const ctx = tenantContext(c);
-      requireAccess(ctx, ['provider_admin', 'client_admin'], 'change the hours');
+      requirePermission(ctx, 'hours.manage');
       const { after } = await replaceHours(ctx.tx, ctx.tenant.id, ctx.actor, c.req.valid('json'));
       return c.json({ timeZone: ctx.tenant.timeZone, hours: after }, 200);
     },

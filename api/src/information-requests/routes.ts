@@ -1,14 +1,14 @@
+import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { newId } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
 import { invalid, problemResponses } from '../http/problem.ts';
-import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
+import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { loadRules } from '../rules/service.ts';
 import { writeAudit } from '../audit/write.ts';
 import { publish } from '../events/publish.ts';
 import { boundary, decodeCursor, freeText, optionalFreeText, pageOf, pagingQuery } from '../records/common.ts';
-import { capturers } from '../contacts/routes.ts';
 import { CustomerBriefSchema, CustomerInputSchema, auditCustomer, customerBrief } from '../contacts/service.ts';
 import { linkCallAndCustomer } from '../orders/service.ts';
 
@@ -110,7 +110,7 @@ export const informationRequestRoutes = createRouter()
   })
   .openapi(create, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, capturers, 'record information requests');
+    requirePermission(ctx, 'records.capture');
     const input = c.req.valid('json');
     const now = c.var.deps.now();
     const errors: { path: string; message: string }[] = [];

@@ -1,8 +1,9 @@
+import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { clientRoles } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
 import { forbidden, problemResponses } from '../http/problem.ts';
-import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
+import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema, InvitationSchema } from '../tenants/schemas.ts';
 import { EmailSchema } from '../auth/schemas.ts';
 import { DisplayNameSchema } from '../http/validators.ts';
@@ -64,20 +65,20 @@ const remove = createRoute({
 export const memberRoutes = createRouter()
   .openapi(list, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, ['provider_admin', 'supervisor', 'client_admin'], 'see the user list');
+    requirePermission(ctx, 'members.read');
     const members = await listMembers(ctx.tx);
     return c.json({ members: members.map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })) }, 200);
   })
   .openapi(invite, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, ['provider_admin', 'client_admin'], 'invite users');
+    requirePermission(ctx, 'members.manage');
     const body = c.req.valid('json');
     const invitation = await inviteMemberIn(ctx.tx, ctx.tenant.id, ctx.actor, body, c.var.deps.now());
     return c.json(invitation, 201);
   })
   .openapi(remove, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, ['provider_admin', 'client_admin'], 'remove users');
+    requirePermission(ctx, 'members.manage');
     const { userId } = c.req.valid('param');
     if (userId === ctx.actor.id) throw forbidden('You cannot remove yourself.');
     await removeMember(ctx.tx, ctx.tenant.id, ctx.actor, userId, c.var.deps.now());

@@ -1,8 +1,9 @@
+import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { jsonb } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
 import { invalid, notFound, problemResponses } from '../http/problem.ts';
-import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
+import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { writeAudit } from '../audit/write.ts';
 import { SkillSchema } from '../http/validators.ts';
@@ -122,7 +123,7 @@ export const operatorRoutes = createRouter()
   })
   .openapi(assign, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, ['provider_admin'], 'assign operators');
+    requirePermission(ctx, 'operators.manage');
     const { operatorId } = c.req.valid('param');
     const body = c.req.valid('json');
     const operator = await ctx.tx
@@ -167,7 +168,7 @@ export const operatorRoutes = createRouter()
   })
   .openapi(recordAgreement, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, ['provider_admin'], "record operators' confidentiality agreements");
+    requirePermission(ctx, 'operators.manage');
     const { operatorId } = c.req.valid('param');
     const { signedAt } = c.req.valid('json');
     const before = await ctx.tx
@@ -197,7 +198,7 @@ export const operatorRoutes = createRouter()
   })
   .openapi(unassign, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, ['provider_admin'], 'take operators off a tenant');
+    requirePermission(ctx, 'operators.manage');
     const { operatorId } = c.req.valid('param');
     const removed = await ctx.tx
       .deleteFrom('operatorAssignments')

@@ -1,17 +1,16 @@
+import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
-import { orderStatuses, type UserKind } from '@switchboard/db';
+import { orderStatuses } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
 import { notFound, problemResponses } from '../http/problem.ts';
-import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
+import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { loadRules } from '../rules/service.ts';
 import { IdempotencyHeadersSchema, idempotent, replayHeaders } from '../idempotency/keys.ts';
 import { IdParamSchema, csvFilename, csvResponse, decodeCursor, pageOf, pagingQuery } from '../records/common.ts';
-import { capturers } from '../contacts/routes.ts';
 import { OrderInputSchema, OrderSchema, OrderStatusPatchSchema, changeOrderStatus, createOrder, findOrder, listOrders, orderToJson, ordersCsv } from './service.ts';
 
 /** Who follows orders up (confirms, delivers, cancels): the client's admins and the provider's. */
-const statusEditors: UserKind[] = ['client_admin', 'provider_admin'];
 
 const json = <S extends z.ZodType>(schema: S) => ({ content: { 'application/json': { schema } } });
 const tags = ['orders'];
@@ -101,7 +100,7 @@ export const orderRoutes = createRouter()
   })
   .openapi(create, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, capturers, 'take orders');
+    requirePermission(ctx, 'records.capture');
     const input = c.req.valid('json');
     const now = c.var.deps.now();
     const result = await idempotent(ctx.tx, ctx.tenant.id, 'POST orders', c.req.valid('header')['idempotency-key'], input, async () => ({
@@ -113,7 +112,7 @@ export const orderRoutes = createRouter()
   })
   .openapi(patch, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, statusEditors, "change an order's status");
+    requirePermission(ctx, 'records.status');
     const { id } = c.req.valid('param');
     await changeOrderStatus(ctx.tx, ctx.tenant.id, ctx.actor, id, c.req.valid('json').status, c.var.deps.now());
     return c.json(orderToJson((await findOrder(ctx.tx, id))!, await loadRules(ctx.tx), ctx.access), 200);

@@ -1,8 +1,9 @@
+import { requirePermission } from '../http/permissions.ts';
 import { createRoute } from '@hono/zod-openapi';
 import { createRouter } from '../http/router.ts';
 import { invalid, problemResponses } from '../http/problem.ts';
 import { clientAddress } from '../http/client-address.ts';
-import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
+import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { RulesSchema, addressAllowed } from './definition.ts';
 import { loadRules, replaceRules } from './service.ts';
@@ -38,7 +39,7 @@ export const rulesRoutes = createRouter()
   })
   .openapi(replace, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, ['provider_admin', 'client_admin'], 'change the confidentiality rules');
+    requirePermission(ctx, 'rules.manage');
     const rules = c.req.valid('json');
     // A client user may not save a list that would shut themselves out of the portal at once.
     const address = clientAddress(c);

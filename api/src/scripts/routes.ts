@@ -1,10 +1,10 @@
+import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { callFunctionIds } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
 import { problemResponses } from '../http/problem.ts';
-import { requireAccess, tenantContext } from '../http/tenant-scope.ts';
+import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
-import type { UserKind } from '@switchboard/db';
 import { DispositionCodeSchema, ScriptBodySchema, type ScriptBodyInput } from './model.ts';
 import {
   createWrapUpCode,
@@ -22,7 +22,6 @@ import {
   type VersionSummary,
 } from './service.ts';
 
-const editors: UserKind[] = ['provider_admin', 'client_admin'];
 
 /** A small complete script, valid for a new tenant once it has the wrap-up code `info_given`. */
 export const exampleScript: ScriptBodyInput = {
@@ -261,13 +260,13 @@ export const scriptRoutes = createRouter()
   })
   .openapi(putDraft, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, editors, 'edit scripts');
+    requirePermission(ctx, 'scripts.manage');
     const draft = await saveDraft(ctx.tx, ctx.tenant.id, ctx.actor, c.req.valid('param').function, c.req.valid('json'), c.var.deps.now());
     return c.json(draftJson(draft), 200);
   })
   .openapi(publish, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, editors, 'publish scripts');
+    requirePermission(ctx, 'scripts.manage');
     const published = await publishScript(ctx.tx, ctx.tenant.id, ctx.actor, c.req.valid('param').function, c.var.deps.now());
     return c.json({ ...versionJson(published), function: published.function, body: published.body }, 201);
   })
@@ -294,19 +293,19 @@ export const scriptRoutes = createRouter()
   })
   .openapi(createCode, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, editors, 'change wrap-up codes');
+    requirePermission(ctx, 'scripts.manage');
     const row = await createWrapUpCode(ctx.tx, ctx.tenant.id, ctx.actor, c.req.valid('json'), c.var.deps.now());
     return c.json(codeJson(row), 201);
   })
   .openapi(updateCode, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, editors, 'change wrap-up codes');
+    requirePermission(ctx, 'scripts.manage');
     const row = await updateWrapUpCode(ctx.tx, ctx.tenant.id, ctx.actor, c.req.valid('param').code, c.req.valid('json'), c.var.deps.now());
     return c.json(codeJson(row), 200);
   })
   .openapi(deleteCode, async (c) => {
     const ctx = tenantContext(c);
-    requireAccess(ctx, editors, 'change wrap-up codes');
+    requirePermission(ctx, 'scripts.manage');
     await deleteWrapUpCode(ctx.tx, ctx.tenant.id, ctx.actor, c.req.valid('param').code);
     return c.body(null, 204);
   });

@@ -1,7 +1,8 @@
+import { requireUserPermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { crossTenant, providerStaffKinds, withApp } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
-import { forbidden, problemResponses } from '../http/problem.ts';
+import { problemResponses } from '../http/problem.ts';
 import { currentUser } from '../http/session.ts';
 import { actorOf } from '../http/env.ts';
 import { EmailSchema } from '../auth/schemas.ts';
@@ -54,7 +55,7 @@ const create = createRoute({
 export const staffRoutes = createRouter()
   .openapi(list, async (c) => {
     const user = currentUser(c);
-    if (user.kind !== 'provider_admin' && user.kind !== 'supervisor') throw forbidden('Only provider staff may see the staff list.');
+    requireUserPermission(user, 'staff.read');
     const { db } = c.var.deps;
     const staff = await withApp(db, (tx) =>
       tx
@@ -81,7 +82,7 @@ export const staffRoutes = createRouter()
   })
   .openapi(create, async (c) => {
     const user = currentUser(c);
-    if (user.kind !== 'provider_admin') throw forbidden('Only provider admins may create staff accounts.');
+    requireUserPermission(user, 'staff.manage');
     const body = c.req.valid('json');
     const { db, now } = c.var.deps;
     const created = await withApp(db, async (tx) => {

@@ -1,8 +1,9 @@
+import { requireUserPermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '../http/router.ts';
-import { forbidden, problemResponses } from '../http/problem.ts';
+import { problemResponses } from '../http/problem.ts';
 import { currentUser } from '../http/session.ts';
-import { actorOf, type SessionUser } from '../http/env.ts';
+import { actorOf } from '../http/env.ts';
 import { findActableTenant } from '../http/tenant-scope.ts';
 import { clientAddress } from '../http/client-address.ts';
 import {
@@ -17,10 +18,6 @@ import {
 import { createTenant, updateTenant } from './service.ts';
 import { listTenantSummaries } from './queries.ts';
 
-function requireProviderStaff(user: SessionUser, what: string, adminOnly = false): void {
-  const allowed = adminOnly ? ['provider_admin'] : ['provider_admin', 'supervisor'];
-  if (!allowed.includes(user.kind)) throw forbidden(`Only provider ${adminOnly ? 'admins' : 'staff'} may ${what}.`);
-}
 
 const list = createRoute({
   method: 'get',
@@ -71,13 +68,13 @@ const patch = createRoute({
 
 export const tenantRoutes = createRouter()
   .openapi(list, async (c) => {
-    requireProviderStaff(currentUser(c), 'list every tenant');
+    requireUserPermission(currentUser(c), 'tenants.read');
     const tenants = await listTenantSummaries(c.var.deps.db);
     return c.json({ tenants }, 200);
   })
   .openapi(create, async (c) => {
     const user = currentUser(c);
-    requireProviderStaff(user, 'onboard tenants', true);
+    requireUserPermission(user, 'tenants.manage');
     const { tenant, invitation } = await createTenant(c.var.deps.db, actorOf(user), c.req.valid('json'), c.var.deps.now());
     return c.json({ tenant: tenantToJson(tenant), invitation }, 201);
   })
@@ -91,7 +88,7 @@ export const tenantRoutes = createRouter()
     const user = currentUser(c);
     const { db, now } = c.var.deps;
     const tenant = await findActableTenant(db, c.req.valid('param').tenant, user, clientAddress(c));
-    requireProviderStaff(user, 'change tenants', true);
+    requireUserPermission(user, 'tenants.manage');
     const updated = await updateTenant(db, actorOf(user), tenant, c.req.valid('json'), now());
     return c.json(tenantToJson(updated), 200);
   });

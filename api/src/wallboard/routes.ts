@@ -1,7 +1,8 @@
+import { requireUserPermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { operatorStates } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
-import { forbidden, problemResponses } from '../http/problem.ts';
+import { problemResponses } from '../http/problem.ts';
 import { currentUser } from '../http/session.ts';
 import { computeWallboard, type Wallboard } from './compute.ts';
 
@@ -65,7 +66,7 @@ const get = createRoute({
 
 export const wallboardRoutes = createRouter().openapi(get, async (c) => {
   const user = currentUser(c);
-  if (user.kind !== 'provider_admin' && user.kind !== 'supervisor') throw forbidden('Only provider admins and supervisors see the wallboard.');
+  requireUserPermission(user, 'wallboard.read');
   const { db, now } = c.var.deps;
   const board: Wallboard = await computeWallboard(db, now());
   return c.json(board, 200);

@@ -9,6 +9,7 @@ export type Me = InferResponseType<Client['me']['$get'], 200>;
 export type MeUser = Me['user'];
 export type UserKind = MeUser['kind'];
 export type ActableTenant = Me['tenants'][number];
+export type Permission = Me['permissions'][number];
 
 export type Tenant = InferResponseType<Client['tenants'][':tenant']['$get'], 200>;
 export type TenantStatus = Tenant['status'];

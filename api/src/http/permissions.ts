@@ -1,0 +1,74 @@
+import type { UserKind } from '@switchboard/db';
+import type { SessionUser, TenantContext } from './env.ts';
+import { forbidden } from './problem.ts';
+
+/**
+ * Who may do what: the one permissions matrix. A route names the permission of its action and checks
+ * it where the action happens (`requirePermission` inside a tenant, `requireUserPermission` for the
+ * provider-wide routes); the web app reads the same list from `GET /api/me` and never repeats role
+ * names. A new capability adds a row here, never a list of role strings of its own.
+ *
+ * Inside a tenant, a user acts with their `access` (tenant-scope.ts): provider staff by their kind,
+ * client users by their role in that tenant, operators only for tenants they are assigned to.
+ */
+const staff = ['provider_admin', 'supervisor'] as const;
+const admins = ['provider_admin', 'client_admin'] as const;
+const clientUsers = ['client_admin', 'client_member'] as const;
+
+export const permissions = {
+  // Provider-wide
+  'tenants.read': { who: staff, what: 'see the client companies' },
+  'tenants.manage': { who: ['provider_admin'], what: 'onboard, change or suspend client companies' },
+  'staff.read': { who: staff, what: 'see the staff list' },
+  'staff.manage': { who: ['provider_admin'], what: 'create staff accounts' },
+  'wallboard.read': { who: staff, what: 'see the wallboard' },
+  'prices.read': { who: staff, what: 'see the price list' },
+  'prices.manage': { who: ['provider_admin'], what: 'change the price list' },
+  'revenue.read': { who: staff, what: 'see revenue across client companies' },
+  'desk.work': { who: ['operator'], what: 'work at the desk' },
+  // Inside a tenant
+  'delegations.manage': { who: admins, what: 'change which functions are delegated' },
+  'hours.manage': { who: admins, what: 'change the hours' },
+  'rules.manage': { who: admins, what: 'change the confidentiality rules' },
+  'callHandling.manage': { who: admins, what: 'change how calls are handled' },
+  'numbers.manage': { who: ['provider_admin'], what: 'change phone numbers' },
+  'scripts.manage': { who: admins, what: 'change the scripts' },
+  'catalog.manage': { who: admins, what: 'change the catalog' },
+  'members.read': { who: [...staff, 'client_admin'], what: 'see the user list' },
+  'members.manage': { who: admins, what: 'invite or remove users' },
+  'operators.manage': { who: ['provider_admin'], what: 'assign operators' },
+  'audit.read': { who: [...staff, 'client_admin'], what: 'read the audit trail' },
+  'records.capture': { who: ['operator', ...admins], what: 'capture customers, orders, complaints and requests' },
+  'records.status': { who: admins, what: "change an order's or complaint's status" },
+  'calls.handle': { who: ['operator'], what: 'handle calls at the desk' },
+  'billing.prices.read': { who: [...staff, ...clientUsers], what: "see this client company's prices" },
+  'billing.prices.manage': { who: ['provider_admin'], what: 'change negotiated prices' },
+  'billing.account.read': { who: [...staff, 'client_admin'], what: "see this client company's billing account" },
+  'billing.account.manage': { who: ['provider_admin'], what: "change this client company's billing account" },
+  'billing.usage.read': { who: [...staff, ...clientUsers], what: "see the company's usage" },
+  'billing.statements.read': { who: [...staff, 'client_admin'], what: "see the company's statements and invoices" },
+  'billing.payments.record': { who: ['provider_admin'], what: 'record payments' },
+} as const satisfies Record<string, { who: readonly UserKind[]; what: string }>;
+
+export type Permission = keyof typeof permissions;
+export const permissionNames = Object.keys(permissions) as Permission[];
+
+/** Whether a user acting as `kind` (their kind, or their access inside a tenant) has the permission. */
+export function can(kind: UserKind, permission: Permission): boolean {
+  return (permissions[permission].who as readonly UserKind[]).includes(kind);
+}
+
+/** Every permission of a kind, for GET /api/me (the web app shows and hides by these, never by role names). */
+export function permissionsOf(kind: UserKind): Permission[] {
+  return permissionNames.filter((p) => can(kind, p));
+}
+
+/** The check that opens a tenant-scoped action: 403 naming what may not be done. */
+export function requirePermission(ctx: Pick<TenantContext, 'access'>, permission: Permission): void {
+  if (!can(ctx.access, permission)) throw forbidden(`You may not ${permissions[permission].what}.`);
+}
+
+/** The same for the provider-wide routes, by the user's own kind. */
+export function requireUserPermission(user: Pick<SessionUser, 'kind'>, permission: Permission): void {
+  if (!can(user.kind, permission)) throw forbidden(`You may not ${permissions[permission].what}.`);
+}

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import * as foundation from './migrations/0001_foundation.ts';
 import * as hours from './migrations/0002_hours.ts';
@@ -12,7 +12,7 @@ import * as routing from './migrations/0008_routing.ts';
 import * as billing from './migrations/0009_billing.ts';
 import * as statementNotified from './migrations/0010_statement_notified.ts';
 
-const migrations: Record<string, Migration> = {
+export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
   '0002_hours': hours,
   '0003_delegations': delegations,
@@ -32,18 +32,60 @@ class InCodeMigrations implements MigrationProvider {
   }
 }
 
+/** Every migration's name, in the order they were added (append-only; tests/migrations.test.ts checks it). */
+export const migrationNames: readonly string[] = Object.keys(migrations);
+
+/**
+ * The one migration added out of name order, frozen: two branches each took 0008 on 2026-11-30, and a
+ * database migrated between their commits ran 0008_routing (and perhaps later ones) without it. It may
+ * still run after them. Nothing is ever added here: a new migration takes the next number.
+ */
+export const addedOutOfOrder: ReadonlySet<string> = new Set(['0008_catalog_search_index']);
+
 export interface MigrationReport {
   applied: string[];
 }
 
-/** Brings the schema to the latest version; safe to run at every start and from several processes. */
+/** The problem with running this build's migrations on a database that ran `executed`, naming the migration; null when none. */
+export function migrationOrderProblem(known: readonly string[], executed: readonly string[]): string | null {
+  const unknown = executed.find((name) => !known.includes(name));
+  if (unknown) return `Migration ${unknown} was applied to this database but is not part of this build: run a build that has it (an older build cannot open a newer database).`;
+  const last = [...executed].sort().at(-1);
+  if (last === undefined) return null;
+  const early = known.find((name) => !executed.includes(name) && name < last && !addedOutOfOrder.has(name));
+  return early
+    ? `Migration ${early} sorts before ${last}, which this database already ran: migrations are append-only with strictly increasing names, so give ${early} a number after the last one.`
+    : null;
+}
+
+async function executedMigrations(db: Kysely<any>): Promise<string[]> {
+  const table = await sql<{ found: string | null }>`select to_regclass('kysely_migration')::text as found`.execute(db);
+  if (!table.rows[0]?.found) return [];
+  const rows = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
+  return rows.rows.map((r) => r.name);
+}
+
+/** Brings the schema to the latest version; safe to run at every start and from several processes. Every error names a migration. */
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationReport> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrations() });
+  let pending: string[] = [...migrationNames];
+  let executed: string[] = [];
+  try {
+    executed = await executedMigrations(db);
+    pending = migrationNames.filter((name) => !executed.includes(name)).sort();
+  } catch (error) {
+    throw new Error(`Migrations could not start (next: ${pending[0]}): ${messageOf(error)}`, { cause: error });
+  }
+  const problem = migrationOrderProblem(migrationNames, executed);
+  if (problem) throw new Error(problem);
+  // Our own check above is the strict one, with its one frozen exception; Kysely's would refuse that too.
+  const migrator = new Migrator({ db, provider: new InCodeMigrations(), allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
-    const failed = results?.find((r) => r.status === 'Error');
-    const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${message}`, { cause: error });
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    const where = failed ? `Migration ${failed} failed` : pending.length ? `Migrations failed before ${pending[0]} could run` : `Migrations failed after ${executed.sort().at(-1) ?? 'none'}`;
+    throw new Error(`${where}: ${messageOf(error)}`, { cause: error });
   }
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -4,13 +4,15 @@ import { migrateToLatest } from './migrate.ts';
 
 /**
  * A throwaway, migrated database for one test file: in-memory PGlite by default, or a database of
- * its own on the server in TEST_DATABASE_URL, created here and dropped on close.
+ * its own on the server in TEST_DATABASE_URL, created here and dropped on close. `migrated: false`
+ * leaves it empty (migration tests run their own).
  */
-export async function createTestDatabase(): Promise<Database> {
+export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<Database> {
+  const migrate = options.migrated === false ? async () => {} : (db: Database['db']) => migrateToLatest(db);
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
     const database = await connect({ dataDir: 'memory://' });
-    await migrateToLatest(database.db);
+    await migrate(database.db);
     return database;
   }
   const name = `switchboard_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
@@ -20,7 +22,7 @@ export async function createTestDatabase(): Promise<Database> {
   url.pathname = `/${name}`;
   const database = await connect({ url: url.toString(), maxConnections: 5 });
   try {
-    await migrateToLatest(database.db);
+    await migrate(database.db);
   } catch (error) {
     await database.close();
     await admin.unsafe(`drop database if exists ${name} with (force)`);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tenant } from '@switchboard/db';
-import { actorFor, createHarness, DAY, logIn, seedClientUser, seedOperator, seedTenant, seedUser, type Client, type Harness } from './support/index.ts';
+import { actorFor, createHarness, DAY, insertListPrice, insertTenantPrice, logIn, seedClientUser, seedOperator, seedTenant, seedUser, setBillingAccount, type Client, type Harness } from './support/index.ts';
 
 /** Delegated functions: the provider's price list, and per tenant what is delegated, what it requires and what it would cost. */
 let h: Harness;
@@ -227,5 +227,86 @@ describe('delegations', () => {
     expect(res.status).toBe(400);
     expect((res.body as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(['expectedMonthlyVolume']);
     expect((await clientAdmin.put(url('teleportation'), { delegated: false })).status).toBe(400);
+  });
+});
+
+describe('the monthly estimate', () => {
+  const estimate = (who: Client, query = '') => who.get(`/api/t/${tenant.slug}/delegations/estimate${query}`);
+  type Estimate = {
+    currency: string;
+    functions: { function: string; delegated: boolean; lines: { metric: string; quantity: number; unitAmountMinor: number; source: string; amountMinor: number }[]; subtotalMinor: number }[];
+    monthly: { metric: string; quantity: number; amountMinor: number }[];
+    usageMinor: number;
+    monthlyMinor: number;
+    topUpMinor: number;
+    totalMinor: number;
+  };
+
+  beforeAll(async () => {
+    // Order taking is now charged per handled minute (to the second) and per order, at a negotiated order price.
+    await insertListPrice(h.db, { function: 'order_taking', metric: 'handled_minute', unitAmountMinor: 75, rounding: 'per_second' });
+    await insertTenantPrice(h.db, tenant, { function: 'order_taking', metric: 'order', unitAmountMinor: 95 });
+    await insertListPrice(h.db, { function: null, metric: 'platform_fee', unitAmountMinor: 4900 });
+    await insertListPrice(h.db, { function: null, metric: 'seat', unitAmountMinor: 320_000 });
+    await setBillingAccount(h.db, tenant, { dedicatedSeats: 2, minimumCommitmentMinor: 200_000 });
+  });
+
+  it('lists every price of a function, main one first, negotiated over the list', async () => {
+    const body = (await clientMember.get(`/api/t/${tenant.slug}/delegations`)).body as { functions: { function: string; prices: unknown[] }[] };
+    expect(body.functions.find((f) => f.function === 'order_taking')!.prices).toEqual([
+      { metric: 'handled_minute', unitPriceMinor: 75, currency: 'EUR', rounding: 'per_second', source: 'list' },
+      { metric: 'order', unitPriceMinor: 95, currency: 'EUR', rounding: null, source: 'tenant' },
+    ]);
+  });
+
+  it('counts every metric a function is charged for, the platform fee, seats and the commitment top-up', async () => {
+    const res = await estimate(clientMember, '?volumes=order_taking.handled_minute:900,order_taking.order:300,information.handled_minute:1000');
+    expect(res.status).toBe(200);
+    const body = res.body as Estimate;
+    const orders = body.functions.find((f) => f.function === 'order_taking')!;
+    expect(orders).toMatchObject({ delegated: true, subtotalMinor: 67_500 + 28_500 });
+    expect(orders.lines).toEqual([
+      { metric: 'handled_minute', quantity: 900, unitAmountMinor: 75, rounding: 'per_second', source: 'list', amountMinor: 67_500 },
+      { metric: 'order', quantity: 300, unitAmountMinor: 95, rounding: null, source: 'tenant', amountMinor: 28_500 },
+    ]);
+    // Information is kept in-house: priced, but not in the total.
+    expect(body.functions.find((f) => f.function === 'information')).toMatchObject({ delegated: false, subtotalMinor: 95_000 });
+    expect(body.functions.find((f) => f.function === 'surveys')).toMatchObject({ lines: [], subtotalMinor: 0 });
+    expect(body.monthly).toEqual([
+      { metric: 'platform_fee', quantity: 1, unitAmountMinor: 4900, rounding: null, source: 'list', amountMinor: 4900 },
+      { metric: 'seat', quantity: 2, unitAmountMinor: 320_000, rounding: null, source: 'list', amountMinor: 640_000 },
+    ]);
+    expect(body).toMatchObject({ currency: 'EUR', usageMinor: 96_000, monthlyMinor: 644_900, topUpMinor: 104_000, totalMinor: 96_000 + 644_900 + 104_000 });
+  });
+
+  it('counts the saved volume in the main metric when none is given, and the functions the client is about to delegate', async () => {
+    const saved = (await estimate(operator)).body as Estimate;
+    expect(saved.functions.find((f) => f.function === 'order_taking')!.lines.map((l) => [l.metric, l.quantity])).toEqual([['handled_minute', 300], ['order', 0]]);
+    const both = (await estimate(clientAdmin, '?delegated=order_taking,information&volumes=order_taking.order:10')).body as Estimate;
+    expect(both.usageMinor).toBe(300 * 75 + 10 * 95 + 95_000);
+    const none = (await estimate(clientAdmin, '?delegated=')).body as Estimate;
+    expect(none).toMatchObject({ usageMinor: 0, topUpMinor: 200_000 });
+  });
+
+  it('refuses malformed, unknown, repeated, hostile and huge volumes with 400 naming the field', async () => {
+    for (const query of [
+      'volumes=order_taking.order:-1',
+      'volumes=order_taking.order:12.5',
+      'volumes=order_taking.teleports:1',
+      'volumes=teleportation.order:1',
+      'volumes=order_taking.order:1,order_taking.order:2',
+      'volumes=order_taking.order:1000000000',
+      'volumes=order_taking.order:1%00',
+      'volumes=%3D1%2B1',
+      `volumes=${'a'.repeat(5000)}`,
+      'delegated=teleportation',
+      'delegated=order_taking%00',
+    ]) {
+      const res = await estimate(clientMember, `?${query}`);
+      expect(res.status, query).toBe(400);
+      expect(res.headers.get('content-type'), query).toContain('application/problem+json');
+      const field = query.split('=')[0]!;
+      expect((res.body as { errors: { path: string }[] }).errors.map((e) => e.path), query).toEqual(expect.arrayContaining([field]));
+    }
   });
 });

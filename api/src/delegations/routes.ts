@@ -1,7 +1,7 @@
 import { requireUserPermission } from '../http/permissions.ts';
 import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
-import { callFunctionIds, priceMetrics, withApp } from '@switchboard/db';
+import { callFunctionIds, priceMetrics, roundingModes, withApp } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
 import { problemResponses } from '../http/problem.ts';
 import { currentUser } from '../http/session.ts';
@@ -10,6 +10,7 @@ import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { utcDay } from '../billing/prices.ts';
 import { FunctionPriceSchema, loadPrices, PriceListSchema, replacePrices } from './prices.ts';
+import { estimateDelegations, EstimateQuerySchema, EstimateSchema } from './estimate.ts';
 import { DelegationInputSchema, listDelegations, setDelegation, type Delegation } from './service.ts';
 
 const PriceListResponseSchema = z.object({ prices: z.array(FunctionPriceSchema) }).openapi('PriceListResponse');
@@ -23,6 +24,17 @@ const DelegationSchema = z
     inHouse: z.string().nullable().openapi({ description: 'E.164 phone number or email; null when none' }),
     expectedMonthlyVolume: z.number().int(),
     price: z.object({ metric: z.enum(priceMetrics), unitPriceMinor: z.number().int(), currency: z.string() }).nullable(),
+    prices: z
+      .array(
+        z.object({
+          metric: z.enum(priceMetrics),
+          unitPriceMinor: z.number().int(),
+          currency: z.string(),
+          rounding: z.enum(roundingModes).nullable(),
+          source: z.enum(['list', 'tenant']).openapi({ description: 'tenant: negotiated for this company; list: the provider’s list price' }),
+        }),
+      )
+      .openapi({ description: 'Every per-unit price of the function in effect today, the main one (`price`) first' }),
     checks: z.object({ hasPublishedScript: z.boolean(), hoursCoverFunction: z.boolean() }),
     monthlyEstimateMinor: z.number().int().nullable(),
     updatedAt: z.string().nullable(),
@@ -81,6 +93,18 @@ const list = createRoute({
   },
 });
 
+const estimate = createRoute({
+  method: 'get',
+  path: '/t/{tenant}/delegations/estimate',
+  tags: ['delegations'],
+  summary: 'What a month would cost: every metric each function is priced by × the expected volumes, at the prices rating uses today, plus the monthly fee, seats and commitment top-up',
+  request: { params: TenantParamSchema, query: EstimateQuerySchema },
+  responses: {
+    200: { description: 'Estimate', content: { 'application/json': { schema: EstimateSchema } } },
+    ...problemResponses(400, 401, 404),
+  },
+});
+
 const put = createRoute({
   method: 'put',
   path: '/t/{tenant}/delegations/{function}',
@@ -111,6 +135,10 @@ export const delegationRoutes = createRouter()
     const ctx = tenantContext(c);
     const result = await listDelegations(ctx.tx, ctx.tenant, c.var.deps.now());
     return c.json({ ...result, functions: result.functions.map(wire) }, 200);
+  })
+  .openapi(estimate, async (c) => {
+    const ctx = tenantContext(c);
+    return c.json(await estimateDelegations(ctx.tx, ctx.tenant, c.req.valid('query'), c.var.deps.now()), 200);
   })
   .openapi(put, async (c) => {
     const ctx = tenantContext(c);

@@ -1,13 +1,14 @@
 import { z } from '@hono/zod-openapi';
 import { isValidPhoneNumber, parsePhoneNumberWithError } from 'libphonenumber-js';
-import { callFunctions, priceMetrics, type CallFunctionId, type PriceMetric, type Tenant, type TenantTx } from '@switchboard/db';
+import { callFunctions, type CallFunctionId, type PriceMetric, type RoundingMode, type Tenant, type TenantTx } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
 import { invalid } from '../http/problem.ts';
 import { writeAudit } from '../audit/write.ts';
 import { loadHours } from '../hours/service.ts';
 import { functionEntry } from '../hours/status.ts';
 import type { HoursDefinition } from '../hours/definition.ts';
-import { localDay, pricesInEffect } from '../billing/rating.ts';
+import { localDay, pricesInEffect, type PriceSource } from '../billing/rating.ts';
+import { pricesByFunction } from './estimate.ts';
 
 /** What the tenant chooses for one function: PUT /delegations/{function}, and the tenant file's `delegations` section. */
 export const DelegationInputSchema = z
@@ -35,10 +36,15 @@ export interface Delegation {
   delegated: boolean;
   inHouse: string | null;
   expectedMonthlyVolume: number;
-  /** The function's main price in the tenant's currency (negotiated first, then the list); null when there is none. */
+  /**
+   * The function's main price in the tenant's currency (negotiated first, then the list): the first of
+   * its prices in `priceMetrics` order, the one `expectedMonthlyVolume` is counted in; null when there is none.
+   */
   price: { metric: PriceMetric; unitPriceMinor: number; currency: string } | null;
+  /** Every per-unit price of the function in effect today, main one first (GET …/delegations/estimate rates them all). */
+  prices: { metric: PriceMetric; unitPriceMinor: number; currency: string; rounding: RoundingMode | null; source: PriceSource }[];
   checks: { hasPublishedScript: boolean; hoursCoverFunction: boolean };
-  /** expectedMonthlyVolume × unit price, whether delegated or not (the portal shows what delegating would cost). */
+  /** expectedMonthlyVolume × the main unit price, whether delegated or not; the estimate route counts every metric. */
   monthlyEstimateMinor: number | null;
   updatedAt: Date | null;
   updatedBy: string | null;
@@ -81,32 +87,23 @@ async function publishedFunctions(tx: TenantTx): Promise<Set<string>> {
   return new Set(rows.map((r) => r.function));
 }
 
-/**
- * The price a function's estimate uses, on the tenant's day. A function may be priced per several
- * metrics now (handled minutes and orders, say); its main one is the first of them in `priceMetrics`
- * order, and the expected monthly volume is counted in that metric's unit.
- */
-async function mainPrices(tx: TenantTx, tenant: Pick<Tenant, 'currency' | 'timeZone'>, now: Date): Promise<Map<string, { metric: PriceMetric; unitPriceMinor: number; currency: string }>> {
-  const inEffect = await pricesInEffect(tx, tenant, localDay(now, tenant.timeZone));
-  const main = new Map<string, { metric: PriceMetric; unitPriceMinor: number; currency: string }>();
-  for (const metric of priceMetrics) {
-    for (const e of inEffect) {
-      if (e.function === null || e.metric !== metric || main.has(e.function)) continue;
-      main.set(e.function, { metric, unitPriceMinor: Number(e.price.unitAmountMinor), currency: e.price.currency });
-    }
-  }
-  return main;
-}
-
 /** Every function of the catalog with the tenant's choice, the price, the requirement checks and the estimate. */
 export async function listDelegations(tx: TenantTx, tenant: Pick<Tenant, 'currency' | 'timeZone'>, now: Date): Promise<Delegations> {
   const rows = await tx.selectFrom('delegations').selectAll().execute();
-  const prices = await mainPrices(tx, tenant, now);
+  const prices = pricesByFunction(await pricesInEffect(tx, tenant, localDay(now, tenant.timeZone)));
   const published = await publishedFunctions(tx);
   const hours = await loadHours(tx);
   const functions = callFunctions.map((f): Delegation => {
     const row = rows.find((r) => r.function === f.id);
-    const price = prices.get(f.id);
+    const all = (prices.get(f.id) ?? []).map((e) => ({
+      metric: e.metric as PriceMetric,
+      unitPriceMinor: Number(e.price.unitAmountMinor),
+      currency: e.price.currency,
+      rounding: e.price.rounding,
+      source: e.source,
+    }));
+    const main = all[0];
+    const price = main ? { metric: main.metric, unitPriceMinor: main.unitPriceMinor, currency: main.currency } : undefined;
     const volume = row?.expectedMonthlyVolume ?? 0;
     return {
       function: f.id,
@@ -116,6 +113,7 @@ export async function listDelegations(tx: TenantTx, tenant: Pick<Tenant, 'curren
       inHouse: row?.inHousePhone ?? row?.inHouseEmail ?? null,
       expectedMonthlyVolume: volume,
       price: price ?? null,
+      prices: all,
       checks: { hasPublishedScript: published.has(f.id), hoursCoverFunction: hoursCover(hours, f.id) },
       monthlyEstimateMinor: price ? volume * price.unitPriceMinor : null,
       updatedAt: row?.updatedAt ?? null,

@@ -55,6 +55,7 @@ export type WrapUpCode = InferResponseType<TenantClient['wrap-up-codes']['$get']
 
 export type DelegationsPage = InferResponseType<TenantClient['delegations']['$get'], 200>;
 export type Delegation = DelegationsPage['functions'][number];
+export type DelegationEstimate = InferResponseType<TenantClient['delegations']['estimate']['$get'], 200>;
 export type FunctionPrice = InferResponseType<Client['function-prices']['$get'], 200>['prices'][number];
 export type PriceMetric = FunctionPrice['metric'];
 

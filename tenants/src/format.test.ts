@@ -141,8 +141,7 @@ describe('loading a folder', () => {
     expect(loaded.errors).toEqual([]);
     expect(loaded.provider?.definition.staff.map((s) => s.email).sort()).toEqual([
       'admin@switchboard.test',
-      'floor-bot-1@switchboard.test',
-      'floor-bot-2@switchboard.test',
+      ...Array.from({ length: 8 }, (_, i) => `floor-bot-${i + 1}@switchboard.test`),
       'operator1@switchboard.test',
       'operator2@switchboard.test',
       'supervisor@switchboard.test',

@@ -3,18 +3,23 @@ import { loadDemo } from '@switchboard/tenants';
 import { floorBotEmails, startDemoFloor } from './demo-floor.ts';
 
 describe('the demo floor', () => {
-  it('plays the demo files’ floor bots, who serve every line with a number only after people had their chance', () => {
-    expect(floorBotEmails()).toEqual(['floor-bot-1@switchboard.test', 'floor-bot-2@switchboard.test']);
+  it('plays the demo files’ floor bots, who serve every line with a number after every person, held back a little', () => {
+    expect(floorBotEmails()).toEqual(Array.from({ length: 8 }, (_, i) => `floor-bot-${i + 1}@switchboard.test`));
     for (const { definition } of loadDemo().tenants) {
       const lines = [...new Set((definition.callHandling?.numbers ?? []).map((n) => n.function))].sort();
       const people = definition.operators.filter((o) => !o.email.startsWith('floor-bot-'));
+      const target = definition.callHandling?.settings?.answerTargetSeconds ?? 20;
       for (const email of floorBotEmails()) {
         const bot = definition.operators.find((o) => o.email === email)!;
         expect(bot.skills.slice().sort(), `${email} at ${definition.tenant.slug}`).toEqual(lines);
         for (const fn of lines) {
-          // Held back longer than any person serving that line is, so a person who goes available is offered the call first.
-          const peopleDelays = people.filter((p) => p.skills.includes(fn)).map((p) => p.routing?.[fn]?.delaySeconds ?? 0);
-          expect(bot.routing?.[fn]?.delaySeconds ?? 0).toBeGreaterThan(Math.max(0, ...peopleDelays));
+          const own = bot.routing?.[fn] ?? { priority: 1, delaySeconds: 0 };
+          // After every person serving the line: when both may take a call, the person is offered it.
+          const peoplePriorities = people.filter((p) => p.skills.includes(fn)).map((p) => p.routing?.[fn]?.priority ?? 1);
+          expect(own.priority, `${email} ${fn}`).toBeGreaterThan(Math.max(0, ...peoplePriorities));
+          // Held back a moment (so a fresh call goes to an available person), but well within the answer target.
+          expect(own.delaySeconds).toBeGreaterThan(0);
+          expect(own.delaySeconds).toBeLessThanOrEqual(target / 3);
         }
       }
     }

@@ -3,16 +3,21 @@ import { BotOperator } from './bot-operator.ts';
 import { createRandom } from './random.ts';
 
 /**
- * The demo's simulated floor: a few bot operators (tenants/demo: `floor-bot-N@switchboard.test`) who take
- * the simulated calls a person does not take, so the demo's records, usage and billing statements grow
- * on their own. Their routing profiles hold every call back from them for a while first, so a person who
- * goes available at the desk is offered calls before the bots. Started only with the simulator, on a
- * demo database; DEMO_FLOOR_BOTS sets how many (0 turns them off).
+ * The demo's simulated floor: bot operators (tenants/demo: `floor-bot-N@switchboard.test`) who take the
+ * simulated calls a person does not take, so the demo's queues are answered within their targets and its
+ * records, usage and billing statements grow on their own. Their routing profiles put them after every
+ * person (priority 9) and hold each call back from them for a few seconds, so a person who is available
+ * at the desk is offered calls first. Enough of them, talking briefly enough, for the demo's busiest hour
+ * (capacity.test.ts). Started only with the simulator, on a demo database; DEMO_FLOOR_BOTS sets how many
+ * (0 turns them off).
  */
 export const floorBotPattern = /^floor-bot-\d+@switchboard\.test$/;
 
+/** How long a floor bot talks, uniformly drawn (ms): real calls last minutes; the demo's turn over while someone watches. */
+export const floorTalkMs: [number, number] = [20_000, 60_000];
+
 export function floorBotEmails(): string[] {
-  return (loadDemo().provider?.definition.staff ?? []).map((s) => s.email).filter((email) => floorBotPattern.test(email)).sort();
+  return (loadDemo().provider?.definition.staff ?? []).map((s) => s.email).filter((email) => floorBotPattern.test(email)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }
 
 export function startDemoFloor(port: number, env: NodeJS.ProcessEnv = process.env): (() => Promise<void>) | null {
@@ -35,8 +40,7 @@ export function startDemoFloor(port: number, env: NodeJS.ProcessEnv = process.en
         email,
         password: demoPassword,
         random: random.fork(String(i)),
-        // Real calls last minutes; the demo's are shorter so the floor turns over while someone watches.
-        talkMs: [40_000, 150_000],
+        talkMs: floorTalkMs,
         orderShare: 0.7,
         orderTenant: 'pizza-napoli',
         offerTimeoutSeconds: (tenant) => offerTimeouts.get(tenant) ?? 15,

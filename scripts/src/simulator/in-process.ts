@@ -5,8 +5,8 @@ import { describeStats } from './index.ts';
  * The demo's traffic: busier than `pnpm simulate`'s default, with a night-time floor, so an operator who
  * goes available sees a call within a minute or so at any hour (SIMULATOR_RATE scales it).
  */
-const demoCallsPerHourAtPeak = 45;
-const demoNightFloor = 0.4;
+export const demoCallsPerHourAtPeak = 45;
+export const demoNightFloor = 0.4;
 import { Simulator } from './simulator.ts';
 
 /**

@@ -27,6 +27,14 @@ let audio: AudioContext | undefined;
 
 /** Two short bursts of 440+480 Hz, the classic ring cadence, about 1.2 s in all. */
 export function ring(): void {
+  try {
+    playRing();
+  } catch {
+    // No audio output (or the browser refuses it): the notification and the offer card still tell.
+  }
+}
+
+function playRing(): void {
   const Ctor = window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
   if (!Ctor) return;
   audio ??= new Ctor();

@@ -235,7 +235,7 @@ describe('desk call context', () => {
     expect((await op.get(`/api/t/${pizza.slug}/desk/calls/${callId}`)).status).toBe(404);
     expect((await op.post(`/api/t/${pizza.slug}/desk/calls/${callId}/accept`)).status).toBe(200);
 
-    const v2 = { steps: [{ id: 'greet', type: 'say', text: 'Version two', next: 'items' }, ...orderScript.steps.slice(1)] };
+    const v2 = { steps: [{ id: 'greet', type: 'say', text: '{{tenant.greeting}} Version two', next: 'items' }, ...orderScript.steps.slice(1)] };
     expect((await pizzaAdmin.put(`/api/t/${pizza.slug}/scripts/order_taking/draft`, v2)).status).toBe(200);
     expect((await pizzaAdmin.post(`/api/t/${pizza.slug}/scripts/order_taking/publish`)).status).toBe(201);
 
@@ -246,5 +246,48 @@ describe('desk call context', () => {
     expect(res.body.hours.open).toBe(true);
     expect(res.body.variables['hours.today']).toBe('00:00–24:00');
     expect(res.body.customer).toBeNull();
+  });
+
+  it('counts a caller with earlier calls with this client as returning, with or without a customer record, and never from another client', async () => {
+    const number = '+33655501234';
+    const first = await insertCall(pizza, { operatorId: null, status: 'completed', callerNumber: number, offeredAt: new Date(Date.now() - 3 * 86_400_000) });
+    const second = await insertCall(pizza, { operatorId: null, status: 'abandoned', callerNumber: number, offeredAt: new Date(Date.now() - 86_400_000) });
+    await withTenant(h.db, pizza.id, (tx) => tx.updateTable('calls').set({ disposition: 'order_taken' }).where('id', '=', first).execute());
+    // The same number with the bank counts for nothing at the pizza chain.
+    await insertCall(bank, { operatorId: null, status: 'completed', callerNumber: number, offeredAt: new Date(Date.now() - 3_600_000) });
+    const callId = await insertCall(pizza, { operatorId: operator.id, status: 'connected', callerNumber: number });
+    const res = await op.get(`/api/t/${pizza.slug}/desk/calls/${callId}`);
+    expect(res.status).toBe(200);
+    expect(res.body.customer).toBeNull();
+    const secondAt = await withTenant(h.db, pizza.id, (tx) => tx.selectFrom('calls').select('offeredAt').where('id', '=', second).executeTakeFirstOrThrow());
+    expect(res.body.caller).toEqual({ returning: true, earlierCalls: 2, lastContactAt: secondAt.offeredAt.toISOString() });
+    // Past calls carry the client's words for how they ended, not the code.
+    expect(res.body.history.calls).toEqual([
+      expect.objectContaining({ id: second, disposition: null, dispositionLabel: null }),
+      expect.objectContaining({ id: first, disposition: 'order_taken', dispositionLabel: 'Order taken' }),
+    ]);
+
+    const fresh = await insertCall(pizza, { operatorId: operator.id, status: 'connected', callerNumber: '+33655509999' });
+    expect((await op.get(`/api/t/${pizza.slug}/desk/calls/${fresh}`)).body.caller).toEqual({ returning: false, earlierCalls: 0, lastContactAt: null });
+  });
+
+  it("gives the desk one greeting: the client's own words when set (white label or not), which the script's first step renders", async () => {
+    const callId = await insertCall(pizza, { operatorId: operator.id, status: 'connected' });
+    const res = await op.get(`/api/t/${pizza.slug}/desk/calls/${callId}`);
+    expect(res.body.variables['tenant.greeting']).toBe(res.body.greeting);
+    expect(res.body.script.body.steps[0].text.startsWith('{{tenant.greeting}}')).toBe(true);
+    // A script whose opening words are its own greeting is refused at publishing, naming the field.
+    const contradicting = { steps: [{ id: 'greet', type: 'say', text: 'Pizza Context, bonjour !', next: 'items' }, ...orderScript.steps.slice(1)] };
+    expect((await pizzaAdmin.put(`/api/t/${pizza.slug}/scripts/order_taking/draft`, contradicting)).status).toBe(200);
+    const refused = await pizzaAdmin.post(`/api/t/${pizza.slug}/scripts/order_taking/publish`);
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toContainEqual({ path: 'steps[0].text', message: expect.stringContaining('{{tenant.greeting}}') });
+
+    // Without white label, the client's greeting text is still the greeting.
+    expect((await bankAdmin.put(`/api/t/${bank.slug}/rules`, { operatorVisibility: 'hidden', greetingText: 'Bank Context, guten Tag!' })).status).toBe(200);
+    const bankCall = await insertCall(bank, { operatorId: operator.id, status: 'connected' });
+    const bankRes = await op.get(`/api/t/${bank.slug}/desk/calls/${bankCall}`);
+    expect(bankRes.body).toMatchObject({ greeting: 'Bank Context, guten Tag!', whiteLabel: false });
+    expect((await bankAdmin.put(`/api/t/${bank.slug}/rules`, { operatorVisibility: 'hidden' })).status).toBe(200);
   });
 });

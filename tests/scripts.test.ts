@@ -91,7 +91,7 @@ describe('scripts API', () => {
     const first = await admin.post(`${base}/scripts/order_taking/publish`);
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ version: 1, function: 'order_taking' });
-    await admin.put(`${base}/scripts/order_taking/draft`, orderScript('Pizza Napoli, bonjour'));
+    await admin.put(`${base}/scripts/order_taking/draft`, orderScript('{{tenant.greeting}} Que puis-je pour vous ?'));
     let list = (await member.get(`${base}/scripts`)).body.scripts.find((s: any) => s.function === 'order_taking');
     expect(list).toMatchObject({ exists: true, latestVersion: { version: 1 }, unpublishedChanges: true });
     const second = await admin.post(`${base}/scripts/order_taking/publish`);
@@ -114,7 +114,7 @@ describe('scripts API', () => {
       to: 2,
       added: [],
       removed: [],
-      changed: [{ id: 'greet', fields: [{ field: 'text', before: '{{tenant.greeting}}', after: 'Pizza Napoli, bonjour' }] }],
+      changed: [{ id: 'greet', fields: [{ field: 'text', before: '{{tenant.greeting}}', after: '{{tenant.greeting}} Que puis-je pour vous ?' }] }],
       unchanged: 4,
     });
     expect((await member.get(`${base}/scripts/order_taking/diff?from=1&to=7`)).status).toBe(404);

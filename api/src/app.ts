@@ -35,6 +35,7 @@ import { informationRequestRoutes } from './information-requests/routes.ts';
 import { callRoutes } from './calls/routes.ts';
 import { telephonyRouter } from './telephony/routes.ts';
 import { deskRoutes } from './desk/routes.ts';
+import { deskFiguresRoutes } from './desk/figures-routes.ts';
 import { priceRoutes } from './billing/prices-routes.ts';
 import { statementRoutes } from './billing/statements-routes.ts';
 import { billingOverviewRoutes } from './billing/overview-routes.ts';
@@ -65,6 +66,7 @@ const apiRoutes = createRouter()
   .route('/', callRoutes)
   .route('/', telephonyRouter)
   .route('/', deskRoutes)
+  .route('/', deskFiguresRoutes)
   .route('/', priceRoutes)
   .route('/', statementRoutes)
   .route('/', billingOverviewRoutes)

@@ -63,7 +63,7 @@ rules:
       expect(parseTenantYaml(tenantToYaml(exported!)).rules).toEqual(definition.rules);
     }
     const banque = await exportTenant(database.db, 'banque-horizon');
-    expect(banque?.rules).toMatchObject({ operatorVisibility: 'last_four', recordingPolicy: 'paused_for_payment', requiresConfidentialityAgreement: true, greetingText: 'Banque Horizon, guten Tag' });
+    expect(banque?.rules).toMatchObject({ operatorVisibility: 'last_four', recordingPolicy: 'paused_for_payment', requiresConfidentialityAgreement: true, greetingText: 'Banque Horizon, guten Tag!' });
     const again = await applyDefinitions(database.db, demo);
     expect(again.tenants.map((t) => [t.outcome, t.changes])).toEqual(demo.tenants.map(() => ['unchanged', []]));
   });

@@ -37,7 +37,7 @@ const auditCount = async () => (await database.db.selectFrom('auditLog').select(
 
 describe('scripts in tenant files', () => {
   it('creates the codes and publishes version 1', async () => {
-    const result = await applyTenant(database.db, parseTenantYaml(tenantYaml('Pizzeria Nice, bonjour')));
+    const result = await applyTenant(database.db, parseTenantYaml(tenantYaml('{{tenant.greeting}}')));
     expect(result.outcome).toBe('created');
     expect(result.changes).toEqual(expect.arrayContaining(['wrapUpCodes: added order_taken', 'scripts: order_taking published as version 1']));
     expect((await versions()).map((v) => v.version)).toEqual([1]);
@@ -45,20 +45,20 @@ describe('scripts in tenant files', () => {
 
   it('changes nothing when applied again (no version, no audit row)', async () => {
     const before = await auditCount();
-    const again = await applyTenant(database.db, parseTenantYaml(tenantYaml('Pizzeria Nice, bonjour')));
+    const again = await applyTenant(database.db, parseTenantYaml(tenantYaml('{{tenant.greeting}}')));
     expect(again.outcome).toBe('unchanged');
     expect(await auditCount()).toBe(before);
     expect(await versions()).toHaveLength(1);
   });
 
   it('publishes version 2 when the script differs', async () => {
-    const result = await applyTenant(database.db, parseTenantYaml(tenantYaml('Pizzeria Nice, buongiorno')));
+    const result = await applyTenant(database.db, parseTenantYaml(tenantYaml('{{tenant.greeting}} Que puis-je pour vous ?')));
     expect(result).toMatchObject({ outcome: 'updated', fields: ['scripts'], changes: ['scripts: order_taking published as version 2'] });
     expect((await versions()).map((v) => v.version)).toEqual([1, 2]);
   });
 
   it('refuses an invalid script with its path and applies nothing of the file', async () => {
-    const result = await applyTenant(database.db, parseTenantYaml(tenantYaml('Changed', 'info_given')));
+    const result = await applyTenant(database.db, parseTenantYaml(tenantYaml('{{tenant.greeting}} Changed', 'info_given')));
     expect(result.outcome).toBe('failed');
     expect(result.errors).toEqual(["scripts.order_taking.steps[3].disposition: Wrap-up code 'info_given' is retired; choose an active one."]);
     expect(await versions()).toHaveLength(2);
@@ -68,7 +68,7 @@ describe('scripts in tenant files', () => {
     const exported = await exportTenant(database.db, 'pizzeria-nice');
     const text = tenantToYaml(exported!);
     const parsed = parseTenantYaml(text, 'export.yaml');
-    const file = parseTenantYaml(tenantYaml('Pizzeria Nice, buongiorno'));
+    const file = parseTenantYaml(tenantYaml('{{tenant.greeting}} Que puis-je pour vous ?'));
     expect(parsed.wrapUpCodes).toEqual(file.wrapUpCodes);
     expect(parsed.scripts).toEqual(file.scripts);
     expect((await applyTenant(database.db, parsed)).outcome).toBe('unchanged');

@@ -38,7 +38,7 @@ export const CallContextSchema = z
       locale: z.string(),
       currency: z.string(),
     }),
-    greeting: z.string().openapi({ description: "What the operator says on picking up: the client's white-label greeting when its rules require one" }),
+    greeting: z.string().openapi({ description: "What the operator says on picking up: the client's greeting from its rules (required under white label), else a default; a script's first words are {{tenant.greeting}}" }),
     whiteLabel: z.boolean(),
     hours: HoursStatusSchema,
     recordingPolicy: z.enum(recordingPolicies),
@@ -47,6 +47,13 @@ export const CallContextSchema = z
       .nullable()
       .openapi({ description: 'The version recorded on the call at accept, else the latest published one; null when the function has none' }),
     customer: CustomerSchema.nullable().openapi({ description: "The caller's customer record with this tenant (by phone), masked per its rules" }),
+    caller: z
+      .object({
+        returning: z.boolean(),
+        earlierCalls: z.number().int(),
+        lastContactAt: z.string().nullable(),
+      })
+      .openapi({ description: 'Whether the caller has called this client before (from this number or as this customer), how often, and when last' }),
     history: z.object({
       calls: z.array(
         z.object({
@@ -57,6 +64,7 @@ export const CallContextSchema = z
           answeredAt: z.string().nullable(),
           endedAt: z.string().nullable(),
           disposition: z.string().nullable(),
+          dispositionLabel: z.string().nullable().openapi({ description: "The wrap-up code's label, as the client named it" }),
         }),
       ),
       orders: z.array(

@@ -29,10 +29,14 @@ export interface Viewer {
 
 const isCallFunction = (value: string): value is CallFunctionId => (callFunctionIds as readonly string[]).includes(value);
 
-export function greetingFor(tenantName: string, rules: Pick<Rules, 'whiteLabel' | 'greetingText'>): string {
-  // White label: the operator speaks as the client, in the client's own words.
-  if (rules.whiteLabel && rules.greetingText) return rules.greetingText;
-  return `Thank you for calling ${tenantName}. How may I help you?`;
+/**
+ * The one greeting of a tenant: the desk shows it, and a script's opening words start with it
+ * ({{tenant.greeting}}, enforced at publishing), so the two can never disagree. The client's own
+ * words when its rules set them (required under white label); else a neutral default.
+ */
+export function greetingFor(tenantName: string, rules: Pick<Rules, 'whiteLabel' | 'greetingText'>, direction: 'inbound' | 'outbound' = 'inbound'): string {
+  if (rules.greetingText) return rules.greetingText;
+  return direction === 'outbound' ? `Hello, this is ${tenantName}.` : `Thank you for calling ${tenantName}. How may I help you?`;
 }
 
 /** The intervals the function's schedule opens on the tenant's local date, as "11:00–14:30, 18:00–23:30" (or "closed"). */
@@ -56,7 +60,7 @@ export async function loadCallContext(tx: TenantTx, tenant: Tenant, viewer: View
   if (viewer.kind === 'client_admin' || viewer.kind === 'client_member') throw forbidden('The desk is for operators and provider staff.');
   const call = await tx
     .selectFrom('calls')
-    .select(['id', 'function', 'callerNumber', 'status', 'operatorId', 'customerId', 'scriptId', 'scriptVersion', 'offeredAt', 'answeredAt', 'requiredSkill'])
+    .select(['id', 'direction', 'function', 'callerNumber', 'status', 'operatorId', 'customerId', 'scriptId', 'scriptVersion', 'offeredAt', 'answeredAt', 'requiredSkill'])
     .where('id', '=', callId)
     .executeTakeFirst();
   // An operator sees the calls they took; another operator's call is as absent as another tenant's.
@@ -74,14 +78,23 @@ export async function loadCallContext(tx: TenantTx, tenant: Tenant, viewer: View
     .executeTakeFirst();
   const customer = customerRow ? customerToJson(customerRow, rules, viewer.kind) : null;
 
-  const calls = await tx
-    .selectFrom('calls')
-    .select(['id', 'function', 'status', 'offeredAt', 'answeredAt', 'endedAt', 'disposition'])
-    .where('callerNumber', '=', call.callerNumber)
-    .where('id', '!=', call.id)
-    .orderBy('offeredAt', 'desc')
+  // The caller's calls with this client: from this number, or linked to their customer record (they
+  // may call from another phone). Whether they have a customer record does not decide "returning".
+  const earlierCalls = () =>
+    tx
+      .selectFrom('calls')
+      .where((eb) => eb.or([eb('callerNumber', '=', call.callerNumber), ...(customerRow ? [eb('customerId', '=', customerRow.id)] : [])]))
+      .where('id', '!=', call.id);
+  const calls = await earlierCalls()
+    .leftJoin('wrapUpCodes', 'wrapUpCodes.code', 'calls.disposition')
+    .select(['calls.id', 'calls.function', 'calls.status', 'calls.offeredAt', 'calls.answeredAt', 'calls.endedAt', 'calls.disposition', 'wrapUpCodes.label as dispositionLabel'])
+    .orderBy('calls.offeredAt', 'desc')
     .limit(historyLimit)
     .execute();
+  const past = await earlierCalls()
+    .select((eb) => [eb.fn.countAll<string | number>().as('count'), eb.fn.max('offeredAt').as('last')])
+    .executeTakeFirstOrThrow();
+  const earlierCount = Number(past.count);
 
   // A customer's records, or (no customer record yet) those of calls from the same number.
   const callerCalls = tx.selectFrom('calls').select('id').where('callerNumber', '=', call.callerNumber);
@@ -116,7 +129,7 @@ export async function loadCallContext(tx: TenantTx, tenant: Tenant, viewer: View
   const skillRows = await tx.selectFrom('operatorAssignments').select('skills').execute();
   const skills = [...new Set(skillRows.flatMap((r) => r.skills))].filter((s) => s !== call.function).sort();
 
-  const greeting = greetingFor(tenant.name, rules);
+  const greeting = greetingFor(tenant.name, rules, call.direction);
   const hours: HoursStatus = hoursStatus({ timeZone: tenant.timeZone, definition }, fn, now);
   const variables: Record<string, string> = {
     'caller.phone': call.callerNumber,
@@ -162,6 +175,11 @@ export async function loadCallContext(tx: TenantTx, tenant: Tenant, viewer: View
     recordingPolicy: rules.recordingPolicy as RecordingPolicy,
     script,
     customer,
+    caller: {
+      returning: earlierCount > 0,
+      earlierCalls: earlierCount,
+      lastContactAt: past.last ? new Date(past.last).toISOString() : null,
+    },
     history: {
       calls: calls.map((c) => ({ ...c, offeredAt: c.offeredAt.toISOString(), answeredAt: iso(c.answeredAt), endedAt: iso(c.endedAt) })),
       orders: orders.map((o) => ({

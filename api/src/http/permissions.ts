@@ -26,6 +26,7 @@ export const permissions = {
   'prices.manage': { who: ['provider_admin'], what: 'change the price list' },
   'revenue.read': { who: staff, what: 'see revenue across client companies' },
   'desk.work': { who: ['operator'], what: 'work at the desk' },
+  'desk.figures': { who: ['operator'], what: 'see their own figures for today' },
   // Inside a tenant
   'delegations.manage': { who: admins, what: 'change which functions are delegated' },
   'hours.manage': { who: admins, what: 'change the hours' },

@@ -79,13 +79,21 @@ describe('validateScript', () => {
   });
 
   it('reports unknown variables and answers of missing or non-question steps', () => {
-    const script = changed((s) => (s.steps[0].text = 'Hi {{caller.shoe_size}} {{answers.nope}} {{answers.greet}} {{ tenant.name }}'));
+    const script = changed((s) => (s.steps[0].text = '{{tenant.greeting}} Hi {{caller.shoe_size}} {{answers.nope}} {{answers.greet}} {{ tenant.name }}'));
     const messages = problemsOf(script).filter((p) => p.path === 'steps[0].text').map((p) => p.message);
     expect(messages).toEqual([
       'Unknown variable {{caller.shoe_size}}; pick one from the list of variables.',
       "{{answers.nope}} refers to step 'nope', which does not exist.",
       "{{answers.greet}} refers to step 'greet', which is not a question.",
     ]);
+  });
+
+  it("refuses a script whose opening words are not the company's greeting, so the desk and the script never disagree", () => {
+    const script = changed((s) => (s.steps[0].text = 'Pizza Napoli, bonjour !'));
+    expect(problemsOf(script)).toEqual([{ path: 'steps[0].text', message: expect.stringMatching(/^Start the first step with \{\{tenant\.greeting\}\}/) }]);
+    expect(problemsOf(changed((s) => (s.steps[0].text = '  {{ tenant.greeting }} En ce moment : {{promotions.active}}')))).toEqual([]);
+    // A script that opens with a question has no words of its own to contradict the greeting.
+    expect(problemsOf(changed((s) => s.steps.splice(0, 1)))).not.toContainEqual(expect.objectContaining({ path: 'steps[0].text' }));
   });
 
   it('reports empty texts of say and ask steps', () => {
@@ -186,7 +194,7 @@ describe('validateScript', () => {
   it('accepts a transfer as the way out', () => {
     const script = parse({
       steps: [
-        { id: 'hello', type: 'say', text: 'Hello', next: 'fraud' },
+        { id: 'hello', type: 'say', text: '{{tenant.greeting}}', next: 'fraud' },
         { id: 'fraud', type: 'transfer', text: 'I am putting you through.', to: { kind: 'in_house', label: 'Fraud desk', phone: '+4969123456' } },
       ],
     });

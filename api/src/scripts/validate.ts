@@ -27,6 +27,13 @@ export interface ValidationContext {
   wrapUpCodes: readonly { code: string; active: boolean }[];
 }
 
+/** The variable that holds the company's greeting (Rules → Greeting); a script's opening words start with it. */
+export const greetingVariable = '{{tenant.greeting}}';
+
+export function opensWithGreeting(text: string): boolean {
+  return /^\s*\{\{\s*tenant\.greeting\s*\}\}/.test(text);
+}
+
 const knownVariables = new Set(scriptVariables.map((v) => v.name));
 const terminalTypes = new Set<Step['type']>(['end', 'transfer']);
 
@@ -53,6 +60,12 @@ export function validateScript(script: ScriptBody, context: ValidationContext): 
   if (!steps.length) {
     add('steps', 'The script has no steps yet: add at least one step and an end.');
     return problems;
+  }
+
+  // One source of truth for the greeting: a script that opens with words opens with the company's own.
+  const opening = steps[0]!;
+  if (opening.type === 'say' && opening.text.trim() && !opensWithGreeting(opening.text)) {
+    add('steps[0].text', `Start the first step with ${greetingVariable}: the company's greeting (set under Rules) is what operators say first.`);
   }
 
   const indexById = new Map<string, number>();

@@ -72,3 +72,8 @@ export function newIdempotencyKey(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
+
+// ---- the operator's own figures for today --------------------------------------------------------
+
+export type OperatorFigures = InferResponseType<(typeof api)['desk']['figures']['$get'], 200>;
+export const loadFigures = (): Promise<OperatorFigures> => call(api.desk.figures.$get({ query: {} }));

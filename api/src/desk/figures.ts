@@ -1,0 +1,78 @@
+import { sql, type Kysely } from 'kysely';
+import { Temporal } from '@js-temporal/polyfill';
+import { crossTenant, withApp, withTenant, type DB } from '@switchboard/db';
+import { notFound } from '../http/problem.ts';
+
+/**
+ * The operator's own figures for today, per client they serve: calls handled (finished wrap-up) and
+ * the average handle time (answer to end of wrap-up: talk plus after-call work). "Today" is each
+ * client's own local day, so a Moscow client's day and a Paris client's day each start at their
+ * midnight. Only the asking operator's calls, only in tenants they are assigned to, each read in that
+ * tenant's own transaction.
+ */
+export interface ClientFigures {
+  slug: string;
+  name: string;
+  brandColor: string;
+  /** The client's local date the figures are for. */
+  date: string;
+  handled: number;
+  averageHandleSeconds: number | null;
+}
+
+export interface OperatorFigures {
+  tenants: ClientFigures[];
+  total: { handled: number; averageHandleSeconds: number | null };
+}
+
+/** [start, end) of the local calendar day that `now` falls in, in `timeZone`. */
+export function localDay(timeZone: string, now: Date): { date: string; from: Date; to: Date } {
+  const zoned = Temporal.Instant.fromEpochMilliseconds(now.getTime()).toZonedDateTimeISO(timeZone);
+  const start = zoned.startOfDay();
+  return { date: zoned.toPlainDate().toString(), from: new Date(start.epochMilliseconds), to: new Date(start.add({ days: 1 }).epochMilliseconds) };
+}
+
+export async function loadOperatorFigures(db: Kysely<DB>, operatorId: string, now: Date, onlyTenant?: string): Promise<OperatorFigures> {
+  const assignments = await crossTenant.operatorAssignmentsAcrossTenants(db, [operatorId]);
+  const ids = assignments.map((a) => a.tenantId);
+  let tenants = ids.length
+    ? await withApp(db, (tx) => tx.selectFrom('tenants').select(['id', 'slug', 'name', 'brandColor', 'timeZone']).where('id', 'in', ids).orderBy('name').execute())
+    : [];
+  if (onlyTenant !== undefined) {
+    tenants = tenants.filter((t) => t.slug === onlyTenant);
+    // A client the operator does not serve is as absent as one that does not exist.
+    if (!tenants.length) throw notFound();
+  }
+
+  const rows: ClientFigures[] = [];
+  let handled = 0;
+  let handleSeconds = 0;
+  for (const tenant of tenants) {
+    const day = localDay(tenant.timeZone, now);
+    const row = await withTenant(db, tenant.id, (tx) =>
+      tx
+        .selectFrom('calls')
+        .select([
+          sql<number>`count(*)::int`.as('handled'),
+          sql<number | null>`sum(extract(epoch from (wrap_up_ended_at - answered_at)))::float8`.as('seconds'),
+        ])
+        .where('operatorId', '=', operatorId)
+        .where('answeredAt', 'is not', null)
+        .where('wrapUpEndedAt', '>=', day.from)
+        .where('wrapUpEndedAt', '<', day.to)
+        .executeTakeFirstOrThrow(),
+    );
+    const seconds = Number(row.seconds ?? 0);
+    handled += row.handled;
+    handleSeconds += seconds;
+    rows.push({
+      slug: tenant.slug,
+      name: tenant.name,
+      brandColor: tenant.brandColor,
+      date: day.date,
+      handled: row.handled,
+      averageHandleSeconds: row.handled ? Math.round(seconds / row.handled) : null,
+    });
+  }
+  return { tenants: rows, total: { handled, averageHandleSeconds: handled ? Math.round(handleSeconds / handled) : null } };
+}

@@ -240,7 +240,7 @@ function queriesCte(q: string, parts: QueryPart[]): RawBuilder<unknown> {
     alternatives as materialized (
       select c.cfg, a.part, a.typed, a.typo, x.query
         from configs c
-        cross join jsonb_to_recordset(cast(${alternatives} as jsonb)) as a(part int, phrase text, typed boolean, typo boolean)
+        cross join jsonb_to_recordset(cast(${alternatives}::text as jsonb)) as a(part int, phrase text, typed boolean, typo boolean)
         cross join lateral (select phraseto_tsquery(c.cfg, a.phrase) as query) x
        where numnode(x.query) > 0
     ),

@@ -3,6 +3,8 @@ import { CamelCasePlugin, Kysely, PGliteDialect } from 'kysely';
 import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
 import { PGlite } from '@electric-sql/pglite';
+import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import type { DB } from './schema.ts';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
 
@@ -75,7 +77,11 @@ export async function connect(options: ConnectOptions = {}): Promise<Database> {
   }
   try {
     // A date column is a calendar day, not an instant: read it as its 'YYYY-MM-DD' text, as postgres.js does above.
-    const pglite = await PGlite.create(inMemory ? undefined : dataDir, { parsers: { 1082: (day: string) => day } });
+    const pglite = await PGlite.create(inMemory ? undefined : dataDir, {
+      parsers: { 1082: (day: string) => day },
+      // The contrib extensions the knowledge search uses (migration 0014); PGlite loads them only when named.
+      extensions: { unaccent, fuzzystrmatch },
+    });
     const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }), plugins });
     return {
       db,

@@ -661,6 +661,23 @@ export interface IdempotencyKeysTable {
   createdAt: Timestamp;
 }
 
+/** A tenant's search vocabulary (migration 0014): every word of its catalog, kept by triggers; never written by the app. */
+export interface CatalogSearchWordsTable {
+  tenantId: string;
+  /** Lowercase, without accents: what a typed word is compared with. */
+  folded: string;
+  /** Lowercase, as the catalog writes it: what the search looks for. */
+  word: string;
+}
+
+/** Words that mean the same to a tenant's callers, searched as one ("gestohlen", "verloren", "sperren"). */
+export interface CatalogSynonymGroupsTable {
+  tenantId: string;
+  id: string;
+  terms: string[];
+  createdAt: Timestamp;
+}
+
 export interface DB {
   tenants: TenantsTable;
   users: UsersTable;
@@ -706,6 +723,8 @@ export interface DB {
   informationRequests: InformationRequestsTable;
   usageEvents: UsageEventsTable;
   idempotencyKeys: IdempotencyKeysTable;
+  catalogSearchWords: CatalogSearchWordsTable;
+  catalogSynonymGroups: CatalogSynonymGroupsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -32,6 +32,9 @@ catalog:
     - {title: Happy hour, validFrom: "2025-06-01", validUntil: "2025-09-30", itemSkus: [POT-L, CONE-2], conditions: De 16h à 18h.}
   articles:
     - {kind: faq, title: Vos glaces sont-elles sans gluten ?, body: "Oui, sauf le cornet.", tags: [allergènes]}
+  synonyms:
+    - [parfum, goût, saveur]
+    - [cornet, cône]
 `);
 
 let database: Database;
@@ -55,6 +58,18 @@ describe('the catalog section', () => {
     expect(catalog?.promotions[0]?.itemSkus).toEqual(['CONE-2', 'POT-L']);
   });
 
+  it('refuses a synonym group listed twice (accents and case aside) or holding a bad word, at its path', () => {
+    const twice = tenantYaml(`
+catalog:
+  synonyms:
+    - [parfum, goût]
+    - [Goût, PARFUM]
+    - [cornet, "=cmd()"]
+`);
+    expect(() => parseTenantYaml(twice)).toThrow(/catalog\.synonyms\[1\].*listed twice/s);
+    expect(() => parseTenantYaml(twice)).toThrow(/catalog\.synonyms\[2\]\[1\]/s);
+  });
+
   it('reports every invalid entry at its path', () => {
     const bad = tenantYaml(`
 catalog:
@@ -74,12 +89,13 @@ catalog:
     const definition = parseTenantYaml(withCatalog);
     const first = await applyTenant(database.db, definition);
     expect(first.outcome).toBe('created');
-    expect(first.changes.filter((c) => c.startsWith('catalog:'))).toHaveLength(5);
-    expect(await catalogAudit('gelateria-nice')).toHaveLength(5);
+    expect(first.changes.filter((c) => c.startsWith('catalog:'))).toHaveLength(7);
+    expect(first.changes).toContain('catalog: added synonyms parfum = goût = saveur');
+    expect(await catalogAudit('gelateria-nice')).toHaveLength(7);
 
     const again = await applyTenant(database.db, definition);
     expect(again.outcome).toBe('unchanged');
-    expect(await catalogAudit('gelateria-nice')).toHaveLength(5);
+    expect(await catalogAudit('gelateria-nice')).toHaveLength(7);
 
     const exported = await exportTenant(database.db, 'gelateria-nice');
     expect(exported?.catalog).toEqual(definition.catalog);
@@ -89,7 +105,7 @@ catalog:
     const changed = await applyTenant(database.db, cheaper);
     expect(changed.outcome).toBe('updated');
     expect(changed.changes).toEqual(['catalog: item CONE-2 changed (priceMinor)']);
-    expect(await catalogAudit('gelateria-nice')).toHaveLength(6);
+    expect(await catalogAudit('gelateria-nice')).toHaveLength(8);
   });
 
   it('leaves entries the file does not list alone, and refuses a promotion for an unknown SKU as a whole', async () => {

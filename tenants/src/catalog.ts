@@ -35,11 +35,26 @@ const PromotionDefinitionSchema = z
   });
 const ArticleDefinitionSchema = z.strictObject(api.articleShape);
 
+/** Synonym groups, each a list of words the search treats as one; a group is known by its words, accents and case aside. */
+const SynonymGroupsSchema = z
+  .array(api.SynonymTermsSchema)
+  .superRefine((groups, ctx) => {
+    const seen = new Set<string>();
+    groups.forEach((terms, index) => {
+      const key = api.synonymGroupKey(terms);
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [index], message: `${terms.join(' = ')} is listed twice.` });
+      seen.add(key);
+    });
+  })
+  .transform((groups) => [...groups].sort(byKey(api.synonymGroupKey)))
+  .default([]);
+
 export const CatalogSectionSchema = z.strictObject({
   items: keyedList(CatalogItemDefinitionSchema, (i) => i.sku, 'sku'),
   tariffs: keyedList(TariffDefinitionSchema, (t) => t.name, 'name'),
   promotions: keyedList(PromotionDefinitionSchema, (p) => p.title, 'title'),
   articles: keyedList(ArticleDefinitionSchema, (a) => a.title, 'title'),
+  synonyms: SynonymGroupsSchema,
 });
 export type CatalogDefinition = z.output<typeof CatalogSectionSchema>;
 
@@ -111,6 +126,16 @@ export async function applyCatalog(
     await api.saveArticle(tx, tenant, null, article, now, current?.id).catch((e) => asRefusal(e, `catalog.articles[${index}]`));
     changed(field, current ? `catalog: article ${JSON.stringify(article.title)} changed (${diff.join(', ')})` : `catalog: added article ${JSON.stringify(article.title)}`);
   }
+  const groups = new Map((await api.synonymGroupsOf(tx)).map((g) => [api.synonymGroupKey(g.terms), g]));
+  for (const terms of definition.synonyms) {
+    if (groups.has(api.synonymGroupKey(terms))) continue;
+    await api.addSynonymGroup(tx, tenant.id, null, terms, now);
+    changed(field, `catalog: added synonyms ${terms.join(' = ')}`);
+  }
+  const listedGroups = new Set(definition.synonyms.map(api.synonymGroupKey));
+  for (const [key, group] of groups) {
+    if (!listedGroups.has(key)) note(`catalog: synonyms ${group.terms.join(' = ')} are not in the file; left alone (remove them in the portal).`);
+  }
   const listed = {
     items: new Set(definition.items.map((i) => i.sku)),
     tariffs: new Set(definition.tariffs.map((t) => t.name)),
@@ -132,7 +157,8 @@ export async function exportCatalog(tx: TenantTx): Promise<CatalogDefinition | u
   const tariffs = (await api.tariffSelection(tx).orderBy('name').execute()).map(api.toTariff);
   const promotions = await api.promotionSelection(tx).orderBy('title').execute();
   const articles = (await api.articleSelection(tx).orderBy('title').execute()).map(api.toArticle);
-  if (!items.length && !tariffs.length && !promotions.length && !articles.length) return undefined;
+  const synonyms = (await api.synonymGroupsOf(tx)).map((g) => g.terms).sort(byKey(api.synonymGroupKey));
+  if (!items.length && !tariffs.length && !promotions.length && !articles.length && !synonyms.length) return undefined;
   return {
     items: items
       .map((i) => ({
@@ -158,5 +184,6 @@ export async function exportCatalog(tx: TenantTx): Promise<CatalogDefinition | u
       }))
       .sort(byKey((p) => p.title)),
     articles: articles.map((a) => ({ kind: a.kind, title: a.title, body: a.body, tags: a.tags })).sort(byKey((a) => a.title)),
+    synonyms,
   };
 }

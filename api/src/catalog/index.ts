@@ -16,4 +16,6 @@ export {
   type CatalogTenant,
 } from './service.ts';
 export { searchConfigName } from './search-config.ts';
-export { catalogSearchQuery } from './search.ts';
+export { allowedEdits, catalogSearchQuery, editDistance, queryParts, searchCatalog, searchPlan } from './search.ts';
+export { addSynonymGroup, synonymGroupsOf, synonymGroupKey, type SynonymGroup } from './synonyms.ts';
+export { SynonymTermsSchema } from './schemas.ts';

@@ -18,6 +18,8 @@ import {
   PromotionSchema,
   SearchQuerySchema,
   SearchResultSchema,
+  SynonymGroupBodySchema,
+  SynonymGroupSchema,
   TariffBodySchema,
   TariffQuerySchema,
   TariffSchema,
@@ -47,6 +49,7 @@ import {
   withIsoTimes,
 } from './service.ts';
 import { searchCatalog } from './search.ts';
+import { addSynonymGroup, deleteSynonymGroup, synonymGroupsOf } from './synonyms.ts';
 
 /** The catalog is edited by the client company's admins and the provider's admins; everyone who serves the tenant reads it. */
 
@@ -127,6 +130,34 @@ const search = createRoute({
   },
 });
 
+const synonymsPath = '/t/{tenant}/catalog/synonyms' as const;
+const synonyms = {
+  list: createRoute({
+    method: 'get',
+    path: synonymsPath,
+    tags: ['catalog'],
+    summary: "The tenant's synonym groups: words the knowledge search treats as one",
+    request: { params: TenantParamSchema },
+    responses: { 200: { description: 'Synonym groups, oldest first', ...json(page(SynonymGroupSchema)) }, ...problemResponses(401, 404) },
+  }),
+  create: createRoute({
+    method: 'post',
+    path: synonymsPath,
+    tags: ['catalog'],
+    summary: 'Add a synonym group (2–20 words or short phrases)',
+    request: { params: TenantParamSchema, body: body(SynonymGroupBodySchema) },
+    responses: { 201: { description: 'Added', ...json(SynonymGroupSchema) }, ...problemResponses(400, 401, 403, 404, 409) },
+  }),
+  remove: createRoute({
+    method: 'delete',
+    path: `${synonymsPath}/{id}`,
+    tags: ['catalog'],
+    summary: 'Remove a synonym group',
+    request: { params: IdParamSchema },
+    responses: { 204: { description: 'Removed' }, ...problemResponses(401, 403, 404) },
+  }),
+};
+
 /** How many rows a filtered list has in all, for paging. */
 async function countOf(query: SelectQueryBuilder<any, any, any>): Promise<number> {
   const row = await query.clearSelect().select(sql<string>`count(*)`.as('total')).executeTakeFirstOrThrow();
@@ -145,6 +176,23 @@ export const catalogRoutes = createRouter()
     const { q, limit } = c.req.valid('query');
     const results = await searchCatalog(ctx.tx, q, todayForTenant(ctx.tenant, c.var.deps.now()), limit);
     return c.json({ query: q, results }, 200);
+  })
+
+  // ---- synonyms ----
+  .openapi(synonyms.list, async (c) => {
+    const groups = await synonymGroupsOf(tenantContext(c).tx);
+    return c.json({ items: groups, total: groups.length }, 200);
+  })
+  .openapi(synonyms.create, async (c) => {
+    const ctx = tenantContext(c);
+    requirePermission(ctx, 'catalog.manage');
+    return c.json(await addSynonymGroup(ctx.tx, ctx.tenant.id, ctx.actor, c.req.valid('json').terms, c.var.deps.now()), 201);
+  })
+  .openapi(synonyms.remove, async (c) => {
+    const ctx = tenantContext(c);
+    requirePermission(ctx, 'catalog.manage');
+    await deleteSynonymGroup(ctx.tx, ctx.tenant.id, ctx.actor, c.req.valid('param').id);
+    return c.body(null, 204);
   })
 
   // ---- items ----

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { articleKinds, catalogItemKinds } from '@switchboard/db';
 import { CurrencySchema } from '../http/validators.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
+import { termKey } from './synonyms.ts';
 
 /**
  * The catalog's fields, shared by the API bodies (objects that drop unknown keys) and the tenant
@@ -242,6 +243,7 @@ export const ArticleSchema = z
 
 export const searchKinds = ['product', 'service', 'tariff', 'promotion', 'faq', 'procedure'] as const;
 export const searchResources = ['items', 'tariffs', 'promotions', 'articles'] as const;
+export const searchMatches = ['exact', 'close', 'fuzzy'] as const;
 
 export const SearchResultSchema = z
   .object({
@@ -249,10 +251,17 @@ export const SearchResultSchema = z
     resource: z.enum(searchResources).openapi({ description: 'Where the object lives: /catalog/{resource}/{id}' }),
     id: z.uuid(),
     title: z.string(),
+    titleSegments: z
+      .array(z.object({ text: z.string(), match: z.boolean() }))
+      .openapi({ description: 'The title cut into plain-text segments; `match` marks the words found' }),
     snippet: z
       .array(z.object({ text: z.string(), match: z.boolean() }))
       .openapi({ description: 'The best passage, cut into plain-text segments; `match` marks the words found' }),
-    rank: z.number(),
+    match: z.enum(searchMatches).openapi({
+      description:
+        'How the row was found: `exact`, the words as typed (by their stem); `close`, through accents, a completion of the last word or a synonym; `fuzzy`, only through a spelling correction. Results come in this order.',
+    }),
+    rank: z.number().openapi({ description: 'Relevance within the same `match`, between 0 and 1' }),
   })
   .openapi('CatalogSearchResult');
 
@@ -276,6 +285,47 @@ export const TariffQuerySchema = z.object(paging);
 export const PromotionQuerySchema = z.object({ ...paging, status: z.enum(promotionStatuses).optional() });
 export const ArticleQuerySchema = z.object({ ...paging, kind: z.enum(articleKinds).optional(), tag: z.string().max(40).optional() });
 export const SearchQuerySchema = z.object({
-  q: z.string().trim().min(1, 'Type what to look for.').max(200).openapi({ example: 'pizza' }),
+  q: z
+    .string()
+    .trim()
+    .min(1, 'Type what to look for.')
+    .max(200)
+    .refine((v) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFD]/.test(v), 'Use words without control characters.')
+    .openapi({ example: 'pizza' }),
   limit: z.coerce.number().int().min(1).max(50).default(20),
 });
+
+// ---- synonyms -----------------------------------------------------------------------------------
+
+/** A synonym: a word or a short phrase of letters and digits (with spaces, hyphens, apostrophes, dots between). */
+export const SynonymTermSchema = z
+  .string()
+  .trim()
+  .min(1, 'Enter a word.')
+  .max(60, 'Use at most 60 characters.')
+  .regex(/^[\p{L}\p{N}]+(?:[ '’.-]+[\p{L}\p{N}]+)*$/u, 'Use letters and digits (words may be separated by spaces, hyphens or apostrophes).')
+  .refine((v) => (v.match(/[\p{L}\p{N}]+/gu) ?? []).length <= 4, 'Use at most four words.')
+  .refine((v) => !/\d(?:[ .-]?\d){11}/.test(v), 'Leave card and account numbers out of synonyms.')
+  .openapi({ example: 'gestohlen' });
+
+export const SynonymTermsSchema = z
+  .array(SynonymTermSchema)
+  .min(2, 'A group needs at least two words.')
+  .max(20, 'Use at most 20 words in a group.')
+  .superRefine((terms, ctx) => {
+    // Accents and case aside: "Sperren" and "sperren" are one word to the search.
+    const seen = new Set<string>();
+    terms.forEach((term, index) => {
+      const key = termKey(term);
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [index], message: `"${term}" is listed twice.` });
+      seen.add(key);
+    });
+  });
+
+export const SynonymGroupBodySchema = z
+  .object({ terms: SynonymTermsSchema })
+  .openapi('SynonymGroupInput', { example: { terms: ['gestohlen', 'verloren', 'Karte sperren'] } });
+
+export const SynonymGroupSchema = z
+  .object({ id: z.uuid(), terms: z.array(z.string()), createdAt: z.string() })
+  .openapi('SynonymGroup');

@@ -123,6 +123,12 @@ test('a provider admin onboards a company through numbers and operators to its g
   await page.goto(`${server.url}/wallboard`);
   await page.getByRole('region', { name: 'Rouge Pizza' }).getByTestId('understaffed').filter({ hasText: 'Only 1 operator' }).waitFor();
   await screenshot('wallboard-understaffed');
+
+  // And Rouge Pizza's own Overview says so above its checklist.
+  await page.getByRole('region', { name: 'Rouge Pizza' }).getByRole('link', { name: 'Rouge Pizza' }).click();
+  await page.waitForURL('**/t/rouge-pizza');
+  await page.getByTestId('understaffed-warning').filter({ hasText: 'Fewer than two operators can take order taking' }).waitFor();
+  await screenshot('overview-understaffed');
   expect(problems).toEqual([]);
 }, 180_000);
 

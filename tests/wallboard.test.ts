@@ -150,6 +150,8 @@ describe('GET /api/wallboard', () => {
       // 2 answered within 30 s, over 3 answered + 1 abandoned after 30 s
       serviceLevelToday: 50,
       averageHandleSeconds: 125,
+      operatorsAble: 2,
+      understaffed: false,
     });
     expect(board.queues.find((q: any) => q.function === 'information')).toEqual({
       function: 'information',
@@ -163,6 +165,9 @@ describe('GET /api/wallboard', () => {
       serviceLevelBaseToday: 0,
       serviceLevelToday: null,
       averageHandleSeconds: null,
+      // one operator, but the function is not delegated: nothing to flag
+      operatorsAble: 1,
+      understaffed: false,
     });
 
     const zebra = res.body.tenants.find((t: any) => t.slug === other.slug);

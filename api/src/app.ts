@@ -40,6 +40,7 @@ import { priceRoutes } from './billing/prices-routes.ts';
 import { statementRoutes } from './billing/statements-routes.ts';
 import { billingOverviewRoutes } from './billing/overview-routes.ts';
 import { stripeWebhookRoutes } from './billing/stripe/webhook-routes.ts';
+import { goLiveRoutes } from './go-live/routes.ts';
 
 /** One router per domain, chained so hono/client keeps every route's types. */
 const apiRoutes = createRouter()
@@ -70,7 +71,8 @@ const apiRoutes = createRouter()
   .route('/', priceRoutes)
   .route('/', statementRoutes)
   .route('/', billingOverviewRoutes)
-  .route('/', stripeWebhookRoutes);
+  .route('/', stripeWebhookRoutes)
+  .route('/', goLiveRoutes);
 
 const routes = createRouter().route('/api', apiRoutes);
 

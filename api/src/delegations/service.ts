@@ -77,7 +77,8 @@ export function hoursCover(hours: HoursDefinition, fn: CallFunctionId): boolean 
   return !!schedule && Object.values(schedule.week).some((intervals) => intervals.length > 0);
 }
 
-async function publishedFunctions(tx: TenantTx): Promise<Set<string>> {
+/** The functions that have a published script. */
+export async function publishedFunctions(tx: TenantTx): Promise<Set<string>> {
   const rows = await tx
     .selectFrom('scripts')
     .innerJoin('scriptVersions', (join) => join.onRef('scriptVersions.tenantId', '=', 'scripts.tenantId').onRef('scriptVersions.scriptId', '=', 'scripts.id'))

@@ -49,6 +49,7 @@ export const permissions = {
   'billing.usage.read': { who: [...staff, ...clientUsers], what: "see the company's usage" },
   'billing.statements.read': { who: [...staff, 'client_admin'], what: "see the company's statements and invoices" },
   'billing.payments.record': { who: ['provider_admin'], what: 'record payments' },
+  'goLive.read': { who: [...staff, ...clientUsers], what: "see what the company still needs to take calls" },
 } as const satisfies Record<string, { who: readonly UserKind[]; what: string }>;
 
 export type Permission = keyof typeof permissions;

@@ -46,7 +46,10 @@ const OperatorParamSchema = TenantParamSchema.extend({
 
 const AssignBodySchema = z
   .object({
-    skills: z.array(SkillSchema).max(50).default([]),
+    skills: z
+      .array(SkillSchema, { error: 'Choose at least one skill.' })
+      .min(1, "Choose at least one skill: an operator without one takes none of this company's calls.")
+      .max(50),
     routing: RoutingSchema.optional().openapi({
       description: "Per skill the operator has here: priority and delay. Left out: the current profile is kept (less the skills taken away)",
     }),

@@ -4,6 +4,7 @@ import { publish } from '../events/publish.ts';
 import { recordCallEvent } from './call-events.ts';
 import { appendDeclined, loadCallSettings } from './lifecycle.ts';
 import { changePresence, claimForOffer, releaseOffer } from './presence.ts';
+import { agreementRequired, eligibleAssignments } from './eligibility.ts';
 
 export interface DispatchReport {
   expired: number;
@@ -126,18 +127,13 @@ function routingEntry(routingJson: unknown, skill: string): RoutingEntry {
 /** Operators who may be offered the call now: available, free, serving the skill, past their delay, with the agreement if the tenant requires one. */
 async function candidatesFor(tx: TenantTx, row: { requiredSkill: string | null; function: string; enqueuedAt: Date | string }, now: Date): Promise<Candidate[]> {
   const skill = row.requiredSkill ?? row.function;
-  const rules = await tx.selectFrom('confidentialityRules').select('requiresConfidentialityAgreement').executeTakeFirst();
-  let query = tx
-    .selectFrom('operatorAssignments as a')
+  const rows = await eligibleAssignments(tx, await agreementRequired(tx))
     .innerJoin('operatorPresence as p', 'p.operatorId', 'a.operatorId')
-    .innerJoin('users as u', 'u.id', 'a.operatorId')
     .select(['a.operatorId', 'a.routing', 'p.since'])
     .where('p.state', '=', 'available')
     .where('p.offerCallId', 'is', null)
-    .where('u.status', '=', 'active')
-    .where(sql<boolean>`${skill} = any(a.skills)`);
-  if (rules?.requiresConfidentialityAgreement) query = query.where('a.confidentialityAgreementSignedAt', 'is not', null);
-  const rows = await query.execute();
+    .where(sql<boolean>`${skill} = any(a.skills)`)
+    .execute();
   const waitedMs = now.getTime() - new Date(row.enqueuedAt).getTime();
   return rows
     .map((r) => ({ operatorId: r.operatorId, ...routingEntry(r.routing, skill), idleSince: new Date(r.since).getTime() }))

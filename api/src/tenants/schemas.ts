@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { tenantStatuses, type Tenant } from '@switchboard/db';
+import { GoLiveSummarySchema } from '../go-live/schemas.ts';
 import { CurrencySchema, DisplayNameSchema, LocaleSchema, SlugSchema, TimeZoneSchema } from '../http/validators.ts';
 import { EmailSchema } from '../auth/schemas.ts';
 
@@ -23,6 +24,7 @@ export const TenantSchema = z
 export const TenantSummarySchema = TenantSchema.extend({
   operatorCount: z.number().int(),
   memberCount: z.number().int(),
+  goLive: GoLiveSummarySchema.openapi({ description: "The company's go-live checklist in short (GET /api/t/{tenant}/go-live has the items)" }),
 }).openapi('TenantSummary');
 
 /** The API's view of a tenant row; typed against the table so the two cannot drift apart. */

@@ -1,6 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import { Temporal } from '@js-temporal/polyfill';
 import { callFunctions, withApp, withTenant, type DB, type OperatorState } from '@switchboard/db';
+import { operatorsAblePerSkill } from '../routing/eligibility.ts';
+import { MIN_OPERATORS_PER_FUNCTION } from '../go-live/service.ts';
 
 /** One (tenant, function) queue as the supervisor sees it. */
 export interface WallboardQueue {
@@ -19,6 +21,10 @@ export interface WallboardQueue {
   serviceLevelToday: number | null;
   /** Seconds from answer to the end of wrap-up, over today's calls that finished; null before any. */
   averageHandleSeconds: number | null;
+  /** Operators who could take the function's calls at all, whatever their state now (routing/eligibility.ts). */
+  operatorsAble: number;
+  /** Delegated, and fewer than MIN_OPERATORS_PER_FUNCTION operators could take it. */
+  understaffed: boolean;
 }
 
 export interface WallboardTenant {
@@ -91,6 +97,7 @@ export async function computeWallboard(db: Kysely<DB>, now: Date): Promise<Wallb
         const target = settings?.answerTargetSeconds ?? 20;
         const delegated = await tx.selectFrom('delegations').select('function').where('delegated', '=', true).execute();
         const assignments = await tx.selectFrom('operatorAssignments').select(['operatorId', 'skills']).execute();
+        const able = await operatorsAblePerSkill(tx);
         const queue = await tx
           .selectFrom('callQueue')
           .select((eb) => ['function', eb.fn.countAll<string>().as('waiting'), eb.fn.min('enqueuedAt').as('oldest')])
@@ -154,6 +161,8 @@ export async function computeWallboard(db: Kysely<DB>, now: Date): Promise<Wallb
               serviceLevelBaseToday: slDenominator,
               serviceLevelToday: slDenominator ? Math.round((Number(stats?.answeredInTarget ?? 0) / slDenominator) * 1000) / 10 : null,
               averageHandleSeconds: stats?.averageHandle != null ? Math.round(Number(stats.averageHandle)) : null,
+              operatorsAble: able.get(fn) ?? 0,
+              understaffed: delegated.some((d) => d.function === fn) && (able.get(fn) ?? 0) < MIN_OPERATORS_PER_FUNCTION,
             };
           });
         return {

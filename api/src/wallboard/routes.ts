@@ -22,6 +22,8 @@ const WallboardQueueSchema = z
       example: 87.5,
     }),
     averageHandleSeconds: z.number().int().nullable(),
+    operatorsAble: z.number().int().openapi({ description: 'Operators who could take these calls at all (assigned with the skill, active, agreement on file if required)' }),
+    understaffed: z.boolean().openapi({ description: 'Delegated, and fewer than two operators could take it' }),
   })
   .openapi('WallboardQueue');
 

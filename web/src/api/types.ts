@@ -77,3 +77,8 @@ export type PriceVersion = PriceVersions['prices'][number];
 export type PriceInput = InferRequestType<Client['billing']['prices']['$post']>['json']['prices'][number];
 export type BillingMetric = PriceVersion['metric'];
 export type RoundingMode = NonNullable<PriceVersion['rounding']>;
+
+export type GoLive = InferResponseType<TenantClient['go-live']['$get'], 200>;
+export type GoLiveFunction = GoLive['functions'][number];
+export type GoLiveItem = GoLiveFunction['items'][number];
+export type SimilarBrandColors = InferResponseType<Client['brand-colors']['similar']['$get'], 200>;

@@ -1,0 +1,29 @@
+import type { TenantTx } from '@switchboard/db';
+
+/** Whether the tenant's rules keep operators without a signed confidentiality agreement off its calls. */
+export async function agreementRequired(tx: TenantTx): Promise<boolean> {
+  const rules = await tx.selectFrom('confidentialityRules').select('requiresConfidentialityAgreement').executeTakeFirst();
+  return rules?.requiresConfidentialityAgreement ?? false;
+}
+
+/**
+ * The tenant's operator assignments routing may offer calls to, before presence and delays: an active
+ * account, and the signed agreement when the tenant's rules require one. Dispatch adds who is free
+ * right now; the go-live checklist and the wallboard count who could take a function at all. One
+ * query, so "able to take these calls" means the same thing everywhere.
+ */
+export function eligibleAssignments(tx: TenantTx, requiresAgreement: boolean) {
+  const query = tx
+    .selectFrom('operatorAssignments as a')
+    .innerJoin('users as u', 'u.id', 'a.operatorId')
+    .where('u.status', '=', 'active');
+  return requiresAgreement ? query.where('a.confidentialityAgreementSignedAt', 'is not', null) : query;
+}
+
+/** How many operators could take each skill's calls (see eligibleAssignments). */
+export async function operatorsAblePerSkill(tx: TenantTx): Promise<Map<string, number>> {
+  const rows = await eligibleAssignments(tx, await agreementRequired(tx)).select('a.skills').execute();
+  const counts = new Map<string, number>();
+  for (const row of rows) for (const skill of row.skills) counts.set(skill, (counts.get(skill) ?? 0) + 1);
+  return counts;
+}

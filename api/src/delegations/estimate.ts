@@ -17,7 +17,7 @@ const isMetric = (value: string): value is PriceMetric => (priceMetrics as reado
 export const EstimateQuerySchema = z.object({
   volumes: z
     .string()
-    .max(2000, 'Too many volumes.')
+    .max(4000, 'Too many volumes.')
     .regex(/^[a-z0-9_.:,]*$/, 'Write volumes as function.metric:quantity, separated by commas.')
     .optional()
     .openapi({

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { jsonb, newId, withApp, withTenant, type Tenant } from '@switchboard/db';
 import { applyDemoIfNew } from '@switchboard/tenants';
 import { loadConfig, replaceHours, signTelephonyRequest, startRouting, type HoursDefinitionInput } from '@switchboard/api';
-import { launchBrowser, startServer, type TestBrowser, type TestServer } from './support.ts';
+import { launchBrowser, logInAs, startServer, type TestBrowser, type TestServer } from './support.ts';
 
 /**
  * The desk basics every agent desktop has, as an operator meets them: the caller's local time is
@@ -169,12 +169,7 @@ test("an operator's call from a returning caller: live local time, initials, one
 
 test("the client portal's calls page shows statuses, outcomes and timelines in words", async () => {
   const { page, screenshot } = browser;
-  await page.getByRole('button', { name: 'Log out' }).click();
-  await page.waitForURL('**/login');
-  await page.getByLabel('Email').fill('admin@pizza-napoli.test');
-  await page.getByLabel('Password').fill('switchboard-demo');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL('**/t/pizza-napoli');
+  await logInAs(page, server.url, 'admin@pizza-napoli.test', '/t/pizza-napoli');
   await page.goto(`${server.url}/t/pizza-napoli/calls`);
   const rows = page.getByRole('row').filter({ hasText: 'Order taking' });
   await rows.filter({ hasText: 'Out of hours' }).first().waitFor();
@@ -217,13 +212,7 @@ async function takeAndFinish(): Promise<void> {
 test('an offer rings and notifies only while the desk is in the background, with permission asked from a button and a remembered mute', async () => {
   const { page, context } = browser;
   await context.addInitScript(alertSpy);
-  await page.goto(`${server.url}/login`);
-  await page.evaluate(`fetch('/api/auth/logout', { method: 'POST' })`);
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel('Email').fill('operator1@switchboard.test');
-  await page.getByLabel('Password').fill('switchboard-demo');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL('**/operator');
+  await logInAs(page, server.url, 'operator1@switchboard.test', '/operator');
   await page.goto(`${server.url}/desk`);
   await page.getByTestId('desk-idle').waitFor();
   const goAvailable = page.getByRole('button', { name: 'Go available' });

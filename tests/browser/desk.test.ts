@@ -81,12 +81,13 @@ async function incomingCall(callId: string, dialled: string, caller: string): Pr
   return { status: res.status, body: await res.json() };
 }
 
-/** The page's text and markup outside the queue panel (which lists every client the operator serves, by design). */
+/** The page's text and markup outside the queue and figures panels (which list every client the operator serves, by design). */
 async function deskOutsideQueues(): Promise<{ text: string; html: string }> {
   // A string, so this Node-typed file need not know the DOM's types.
   return browser.page.evaluate(`(() => {
     const clone = document.body.cloneNode(true);
     clone.querySelector('[data-testid="queues"]')?.remove();
+    clone.querySelector('[data-testid="my-figures"]')?.remove();
     document.body.append(clone);
     const result = { text: clone.innerText, html: clone.outerHTML };
     clone.remove();
@@ -129,7 +130,7 @@ test('an operator takes a pizza order, wraps up, then a bank call, and nothing o
   const banner = page.getByTestId('client-banner');
   await banner.getByTestId('client-name').filter({ hasText: 'Pizza Napoli' }).waitFor();
   await expect(banner.getAttribute('style')).resolves.toMatch(/background: (#c0392b|rgb\(192, 57, 43\))/);
-  await page.getByTestId('greeting').filter({ hasText: 'Pizza Napoli, buongiorno!' }).waitFor();
+  await page.getByTestId('greeting').filter({ hasText: 'Pizza Napoli, bonjour !' }).waitFor();
 
   // The script, step by step: `N` past the greeting, answers checked as typed.
   const script = page.getByTestId('script-runner');
@@ -173,7 +174,7 @@ test('an operator takes a pizza order, wraps up, then a bank call, and nothing o
 
   // The probe used after the switch sees the pizza chain while its call is on (so its silence later means something).
   const during = await deskOutsideQueues();
-  for (const trace of ['Pizza Napoli', 'buongiorno', 'Margherita', 'Claire Martin', pizzaCaller]) expect(during.text).toContain(trace);
+  for (const trace of ['Pizza Napoli', 'bonjour', 'Margherita', 'Claire Martin', pizzaCaller]) expect(during.text).toContain(trace);
 
   // `W`: hang up and wrap up with the client's own disposition.
   await page.keyboard.press('w');
@@ -199,7 +200,7 @@ test('an operator takes a pizza order, wraps up, then a bank call, and nothing o
 
   // Nothing of the pizza chain is left: not its name, slug, colour, greeting, items, caller or customer.
   const { text, html } = await deskOutsideQueues();
-  for (const trace of ['Pizza Napoli', 'pizza-napoli', 'buongiorno', 'Margherita', 'Cola', 'Claire Martin', 'Oberkampf', pizzaCaller, '#c0392b', 'rgb(192, 57, 43)']) {
+  for (const trace of ['Pizza Napoli', 'pizza-napoli', 'bonjour', 'Margherita', 'Cola', 'Claire Martin', 'Oberkampf', pizzaCaller, '#c0392b', 'rgb(192, 57, 43)']) {
     expect(text, `"${trace}" is still on the desk`).not.toContain(trace);
     expect(html, `"${trace}" is still in the desk's markup`).not.toContain(trace);
   }

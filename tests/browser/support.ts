@@ -130,3 +130,14 @@ export async function launchBrowser(suite: string): Promise<TestBrowser> {
     },
   };
 }
+
+/** Signs whoever is signed in out, then signs in with a demo account (password switchboard-demo), waiting for its landing page. */
+export async function logInAs(page: Page, baseUrl: string, email: string, landing: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.evaluate(`fetch('/api/auth/logout', { method: 'POST' })`);
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('switchboard-demo');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(`**${landing}`);
+}

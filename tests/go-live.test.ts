@@ -66,13 +66,12 @@ beforeAll(async () => {
   operatorClient = await logIn(h.app, await seedOperator(h.db, [tenant]));
   // The operator above serves another skill only, so it never counts for order taking.
   await withTenant(h.db, tenant.id, (tx) => tx.updateTable('operatorAssignments').set({ skills: ['surveys'] }).execute());
-  expect((await clientAdmin.put(`/api/t/${tenant.slug}/delegations/surveys`, { delegated: false })).status).toBe(200);
 });
 afterAll(() => h?.close());
 
 describe('GET /api/t/{tenant}/go-live', () => {
   it('has nothing to check before any function is prepared, and is read by client users and provider staff, not operators', async () => {
-    // Surveys have an operator with the skill but were explicitly kept in-house: not on the list.
+    // Surveys have an operator with the skill, but nothing else: a skill alone does not put a function on the list.
     expect(await checklist()).toEqual({ status: 'not_started', missing: 0, warnings: 0, understaffed: [], minOperatorsPerFunction: 2, functions: [] });
     for (const who of [clientMember, admin, supervisor]) expect((await who.get(`/api/t/${tenant.slug}/go-live`)).status).toBe(200);
     const denied = await operatorClient.get(`/api/t/${tenant.slug}/go-live`);
@@ -97,6 +96,13 @@ describe('GET /api/t/{tenant}/go-live', () => {
     ]);
     expect(item(fn, 'phoneNumber')!.detail).toContain(number);
     expect(list.missing).toBe(5);
+  });
+
+  it('leaves out a prepared function the company explicitly keeps in-house', async () => {
+    expect((await admin.put(`/api/t/${tenant.slug}/phone-numbers/${encodeURIComponent(uniqueNumber())}`, { function: 'complaints' })).status).toBe(200);
+    expect((await checklist()).functions.map((f) => f.function)).toEqual(['order_taking', 'complaints']);
+    expect((await clientAdmin.put(`/api/t/${tenant.slug}/delegations/complaints`, { delegated: false, inHouse: 'claims@example.com' })).status).toBe(200);
+    expect((await checklist()).functions.map((f) => f.function)).toEqual(['order_taking']);
   });
 
   it('turns each item done as it is fixed: wrap-up codes, hours, the script (draft, then published)', async () => {
@@ -175,7 +181,7 @@ describe('GET /api/t/{tenant}/go-live', () => {
     expect(mine.functions[0]!.operatorsAble).toBe(2);
 
     const theirs = await checklist(admin, other.slug);
-    expect(theirs.functions.map((f) => [f.function, f.operatorsAble])).toEqual([['order_taking', 3], ['complaints', 3]]);
+    expect(theirs.functions.map((f) => [f.function, f.operatorsAble])).toEqual([['complaints', 3]]);
     const theirText = JSON.stringify(theirs);
     for (const n of (await h.db.selectFrom('phoneNumbers').select('number').where('tenantId', '=', tenant.id).execute()).map((r) => r.number)) {
       expect(theirText).not.toContain(n);

@@ -141,6 +141,7 @@ describe('tenant isolation', () => {
       expect.arrayContaining(['GET /api/tenants/{tenant}', 'GET /api/t/{tenant}/members', 'DELETE /api/t/{tenant}/members/{userId}']),
     );
     expect(tenantRoutes.map(describeOp)).toEqual(expect.arrayContaining(billingReads.map((path) => `GET /api/t/{tenant}/${path}`)));
+    expect(tenantRoutes.map(describeOp)).toContain('GET /api/t/{tenant}/go-live');
     expect(tenantRoutes.map(describeOp)).toEqual(
       expect.arrayContaining(['POST /api/t/{tenant}/billing/prices', 'DELETE /api/t/{tenant}/billing/prices/{id}', 'PUT /api/t/{tenant}/billing/account', 'POST /api/billing/tenants/{tenant}/suspend', 'POST /api/t/{tenant}/invoices/{id}/payment']),
     );

@@ -71,8 +71,9 @@ export async function goLiveChecklist(tx: TenantTx): Promise<GoLive> {
   const chosen = callFunctions.filter((f) => {
     const row = delegations.find((d) => d.function === f.id);
     if (row) return row.delegated; // an explicit choice: delegated, or kept in-house
-    // No choice yet: the function is wanted once someone prepares it (a script, a number, an operator's skill).
-    return drafts.has(f.id) || numbers.some((n) => n.function === f.id) || assignments.some((a) => a.skills.includes(f.id));
+    // No choice yet: the function is wanted once someone prepares it (a script started, a number ringing for it).
+    // An operator's skill alone does not count: operators often carry skills a company does not use.
+    return drafts.has(f.id) || numbers.some((n) => n.function === f.id);
   });
 
   const functions = chosen.map((f): GoLiveFunction => {

@@ -48,6 +48,7 @@ export const permissions = {
   'billing.usage.read': { who: [...staff, ...clientUsers], what: "see the company's usage" },
   'billing.statements.read': { who: [...staff, 'client_admin'], what: "see the company's statements and invoices" },
   'billing.payments.record': { who: ['provider_admin'], what: 'record payments' },
+  'directory.manage': { who: admins, what: "change the client's directory of transfer destinations" },
 } as const satisfies Record<string, { who: readonly UserKind[]; what: string }>;
 
 export type Permission = keyof typeof permissions;

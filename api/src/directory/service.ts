@@ -86,7 +86,7 @@ async function refuseTakenName(tx: TenantTx, name: string, except?: string): Pro
   if (await query.executeTakeFirst()) throw conflict('The directory already has an entry with that name.', [{ path: 'name', message: 'Another entry already has this name.' }]);
 }
 
-export async function createDirectoryEntry(tx: TenantTx, tenant: Tenant, actor: Actor | null, input: DirectoryEntryInput, now: Date): Promise<DirectoryEntry> {
+export async function createDirectoryEntry(tx: TenantTx, tenant: Pick<Tenant, 'id' | 'locale'>, actor: Actor | null, input: DirectoryEntryInput, now: Date): Promise<DirectoryEntry> {
   const phone = phoneIn(tenant, input.phone);
   await refuseTakenName(tx, input.name);
   const id = newId();
@@ -110,12 +110,13 @@ export async function createDirectoryEntry(tx: TenantTx, tenant: Tenant, actor: 
   return entry;
 }
 
-export async function updateDirectoryEntry(tx: TenantTx, tenant: Tenant, actor: Actor | null, id: string, patch: DirectoryEntryPatch, now: Date): Promise<DirectoryEntry> {
+export async function updateDirectoryEntry(tx: TenantTx, tenant: Pick<Tenant, 'id' | 'locale'>, actor: Actor | null, id: string, patch: DirectoryEntryPatch, now: Date): Promise<DirectoryEntry> {
   const before = await findDirectoryEntry(tx, id);
   if (!before) throw notFound('No such directory entry.');
   const phone = patch.phone !== undefined ? phoneIn(tenant, patch.phone) : undefined;
   if (patch.name !== undefined) await refuseTakenName(tx, patch.name, id);
-  const changes = Object.fromEntries(Object.entries({ ...patch, phone }).filter(([, v]) => v !== undefined));
+  // Only what differs is written (and audited): the same values again change nothing.
+  const changes = Object.fromEntries(Object.entries({ ...patch, phone }).filter(([k, v]) => v !== undefined && v !== before[k as keyof DirectoryEntry]));
   if (!Object.keys(changes).length) return before;
   await tx
     .updateTable('directoryEntries')

@@ -109,6 +109,8 @@ export const TransferTargetSchema = z.discriminatedUnion('kind', [
     /** Left out: the client's in-house destination for this function. */
     phone: z.string().regex(e164Pattern, 'Use an E.164 number such as +4969123456.').nullable().default(null),
   }),
+  /** One of the client's own lines, by the name of its directory entry (e.g. "Fraud desk"). */
+  z.strictObject({ kind: z.literal('directory'), entry: z.string().trim().min(1, 'Choose an entry of the directory.').max(120) }),
 ]);
 
 export const TransferStepSchema = z.strictObject({

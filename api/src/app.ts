@@ -41,6 +41,7 @@ import { statementRoutes } from './billing/statements-routes.ts';
 import { billingOverviewRoutes } from './billing/overview-routes.ts';
 import { stripeWebhookRoutes } from './billing/stripe/webhook-routes.ts';
 import { goLiveRoutes } from './go-live/routes.ts';
+import { directoryRoutes } from './directory/routes.ts';
 
 /** One router per domain, chained so hono/client keeps every route's types. */
 const apiRoutes = createRouter()
@@ -72,7 +73,8 @@ const apiRoutes = createRouter()
   .route('/', statementRoutes)
   .route('/', billingOverviewRoutes)
   .route('/', stripeWebhookRoutes)
-  .route('/', goLiveRoutes);
+  .route('/', goLiveRoutes)
+  .route('/', directoryRoutes);
 
 const routes = createRouter().route('/api', apiRoutes);
 

@@ -67,3 +67,11 @@ export * as stripeBilling from './billing/stripe/index.ts';
 export { closePeriodsOnce, startBillingClose, type BillingCloseDeps } from './billing/close.ts';
 export { loadStatement } from './billing/statements.ts';
 export { usageReport } from './billing/usage-report.ts';
+export {
+  DirectoryEntryInputSchema,
+  createDirectoryEntry,
+  listDirectory,
+  updateDirectoryEntry,
+  type DirectoryEntry,
+  type DirectoryEntryInput,
+} from './directory/service.ts';

@@ -678,6 +678,23 @@ export interface CatalogSynonymGroupsTable {
   createdAt: Timestamp;
 }
 
+/** The client's own lines operators may transfer a call to (its fraud desk, a branch): one name per tenant. */
+export interface DirectoryEntriesTable {
+  tenantId: string;
+  id: string;
+  name: string;
+  /** E.164. */
+  phone: string;
+  /** What operators should know before transferring there. */
+  description: string | null;
+  /** When it is reachable, in words ("Mon–Fri 08:00–18:00"). */
+  reachable: string | null;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  sortOrder: ColumnType<number, number | undefined, number>;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
 export interface DB {
   tenants: TenantsTable;
   users: UsersTable;
@@ -725,6 +742,7 @@ export interface DB {
   idempotencyKeys: IdempotencyKeysTable;
   catalogSearchWords: CatalogSearchWordsTable;
   catalogSynonymGroups: CatalogSynonymGroupsTable;
+  directoryEntries: DirectoryEntriesTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -2,6 +2,7 @@ import { createWrapUpCode, latestPublishedScripts, listWrapUpCodes, publishScrip
 import { canonicalJson, validateScript } from '@switchboard/api/scripts';
 import type { CallFunctionId, TenantTx } from '@switchboard/db';
 import type { TenantDefinition } from './format.ts';
+import { activeNamesAfterApply } from './directory.ts';
 
 /**
  * The `wrapUpCodes` and `scripts` sections of a tenant file. Codes are upserted (codes the file does
@@ -20,8 +21,9 @@ function codesAfterApply(current: { code: string; active: boolean }[], definitio
 export async function scriptProblems(tx: TenantTx, definition: TenantDefinition): Promise<string[]> {
   if (!definition.scripts) return [];
   const wrapUpCodes = codesAfterApply(await listWrapUpCodes(tx), definition);
+  const directory = await activeNamesAfterApply(tx, definition.directory);
   return Object.entries(definition.scripts).flatMap(([fn, body]) =>
-    body ? validateScript(body, { function: fn as CallFunctionId, wrapUpCodes }).map((p) => `scripts.${fn}.${p.path}: ${p.message}`) : [],
+    body ? validateScript(body, { function: fn as CallFunctionId, wrapUpCodes, directory }).map((p) => `scripts.${fn}.${p.path}: ${p.message}`) : [],
   );
 }
 

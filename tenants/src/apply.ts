@@ -22,6 +22,7 @@ import { jsonb } from '@switchboard/db';
 type Rules = rules.Rules;
 import { applyCatalog, CatalogRefused } from './catalog.ts';
 import { toPriceEntry } from './billing.ts';
+import { applyDirectory } from './directory.ts';
 
 /**
  * Applying definitions: an upsert that is idempotent and says what it did. Every write goes through
@@ -364,6 +365,12 @@ export async function applyTenant(
         if (definition.hours) {
           const hours = await replaceHours(tx, tenantId, null, definition.hours);
           if (hours.changed) for (const line of hoursChanges(hours.before, hours.after)) changed('hours', line);
+        }
+
+        // The directory, before the scripts whose transfer steps name its entries.
+        if (definition.directory) {
+          const refused = await applyDirectory(tx, { id: tenantId, locale: profile.locale }, definition.directory, now, changed, (line) => result.notes.push(line));
+          if (refused.length) throw new ApplyRefused(refused);
         }
 
         // Wrap-up codes, then the scripts that end with them.

@@ -7,6 +7,7 @@ import { callHandling, storedRouting } from '@switchboard/api';
 import { exportScriptSections } from './export-scripts.ts';
 import { exportCatalog } from './catalog.ts';
 import { exportBilling } from './billing.ts';
+import { exportDirectory } from './directory.ts';
 import type { TenantDefinition } from './format.ts';
 
 const byEmail = (a: { email: string }, b: { email: string }) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0);
@@ -46,6 +47,7 @@ export async function exportTenant(db: Kysely<DB>, slug: string, options: { now?
     const callSettings = (await callHandling.hasSavedCallSettings(tx)) ? (await callHandling.loadCallSettings(tx)).settings : null;
     const numbers = (await callHandling.listPhoneNumbers(tx)).map((n) => ({ number: n.number, function: n.function, label: n.label }));
     const billing = await exportBilling(tx, tenant, now);
+    const directory = await exportDirectory(tx);
     const hasHours = hours.schedules.length > 0 || hours.overrides.length > 0 || hours.functionSchedules.length > 0;
     return {
       tenant: {
@@ -79,6 +81,7 @@ export async function exportTenant(db: Kysely<DB>, slug: string, options: { now?
         ? { callHandling: { ...(callSettings ? { settings: callSettings } : {}), ...(numbers.length ? { numbers } : {}) } }
         : {}),
       ...(billing ? { billing } : {}),
+      ...(directory ? { directory } : {}),
     };
   });
 }

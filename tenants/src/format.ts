@@ -8,6 +8,7 @@ import { rules } from '@switchboard/api';
 import { DelegationInputSchema } from '@switchboard/api';
 import { BillingSectionSchema, ProviderPricesSchema } from './billing.ts';
 import { BrandColorSchema, callHandling, normalizeRouting, RoutingSchema, routingIssues, type Routing } from '@switchboard/api';
+import { DirectorySectionSchema } from './directory.ts';
 
 /**
  * The tenant definition format (tenants/README.md documents it for people). A tenant file is made
@@ -156,6 +157,8 @@ export const TenantFileSchema = z
     callHandling: CallHandlingSectionSchema.optional(),
     /** Left out: the file does not manage billing. Each part of it left out is not managed either (tenants/README.md). */
     billing: BillingSectionSchema.optional(),
+    /** Left out: the file does not manage the directory. Entries it does not list are left alone (tenants/README.md). */
+    directory: DirectorySectionSchema.optional(),
   })
   .superRefine((file, ctx) => {
     noRepeatedEmails(file.clientUsers, 'clientUsers', ctx);

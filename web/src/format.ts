@@ -44,3 +44,10 @@ export function skillLabel(skill: string): string {
 
 /** The functions a tenant can delegate (DESIGN.md), as operator skills. */
 export const knownSkills = callFunctions.map((f) => ({ value: f.id, label: f.label }));
+
+/** Where a script's transfer step sends the call, in words: "a Complaints specialist", "Fraud desk (+4969…)", "Fraud desk (directory)". */
+export function transferDestinationLabel(to: import('@switchboard/api/scripts').TransferStep['to'], ownTeam = "the client's own team"): string {
+  if (to.kind === 'skill') return `a ${skillLabel(to.skill)} specialist`;
+  if (to.kind === 'directory') return to.entry;
+  return `${to.label || ownTeam}${to.phone ? ` (${to.phone})` : ''}`;
+}

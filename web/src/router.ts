@@ -109,6 +109,7 @@ export const router = createRouter({
         { path: 'call-handling', name: 'tenant-call-handling', component: () => import('./views/tenant/TenantCallHandling.vue'), meta: { title: 'Call handling' } },
         { path: 'hours', name: 'tenant-hours', component: () => import('./views/tenant/TenantHours.vue'), meta: { title: 'Hours' } },
         { path: 'catalog', name: 'tenant-catalog', component: () => import('./views/tenant/TenantCatalog.vue'), meta: { title: 'Catalog' } },
+        { path: 'directory', name: 'tenant-directory', component: () => import('./views/tenant/TenantDirectory.vue'), meta: { title: 'Directory' } },
         { path: 'calls', name: 'tenant-calls', component: () => import('./views/tenant/TenantCalls.vue'), meta: { kinds: portalReaders, title: 'Calls' } },
         { path: 'orders', name: 'tenant-orders', component: () => import('./views/tenant/TenantOrders.vue'), meta: { kinds: portalReaders, title: 'Orders' } },
         {

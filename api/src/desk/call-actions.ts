@@ -127,12 +127,28 @@ export async function wrapUp(tx: TenantTx, operatorId: string, callId: string, i
   return { callId, status };
 }
 
-export type TransferTarget = { kind: 'skill'; skill: string } | { kind: 'in_house' };
+export type TransferTarget = { kind: 'skill'; skill: string } | { kind: 'in_house' } | { kind: 'directory'; entryId: string };
+
+/** Where an outward transfer goes: the function's in-house destination, or an active entry of the tenant's directory. */
+async function outwardDestination(tx: TenantTx, fn: string, target: Exclude<TransferTarget, { kind: 'skill' }>): Promise<{ destination: string; name: string | null; entryId?: string }> {
+  if (target.kind === 'directory') {
+    const entry = await tx.selectFrom('directoryEntries').select(['id', 'name', 'phone']).where('id', '=', target.entryId).where('active', '=', true).executeTakeFirst();
+    if (!entry) throw invalid([{ path: 'target.entryId', message: "Choose one of the client's active directory entries." }], 'That directory entry is not (or no longer) one to transfer to.');
+    return { destination: entry.phone, name: entry.name, entryId: entry.id };
+  }
+  const delegation = await tx.selectFrom('delegations').select(['inHousePhone', 'inHouseEmail']).where('function', '=', fn).executeTakeFirst();
+  const destination = delegation?.inHousePhone ?? delegation?.inHouseEmail ?? null;
+  if (!destination) {
+    throw invalid([{ path: 'target.kind', message: 'This function has no in-house destination to transfer to.' }], 'There is nowhere in-house to transfer this call.');
+  }
+  return { destination, name: null };
+}
 
 /**
  * To a skill: the call waits in the queue for an operator with that skill, and comes back to this one
- * after the tenant's transfer timeout; this operator goes to wrap-up meanwhile. In-house: to the
- * function's in-house destination (its delegation), and the adapter reports if nobody answers there.
+ * after the tenant's transfer timeout; this operator goes to wrap-up meanwhile. In-house (the
+ * function's in-house destination, from its delegation) or to a directory entry (one of the client's
+ * own lines): the call is forwarded out, and the adapter reports if nobody answers there.
  */
 export async function transferCall(tx: TenantTx, operatorId: string, callId: string, target: TransferTarget, note: string | undefined, now: Date) {
   const call = await connectedToMe(tx, operatorId, callId);
@@ -156,13 +172,12 @@ export async function transferCall(tx: TenantTx, operatorId: string, callId: str
     await changePresence(tx, operatorId, { state: 'wrap_up', call: ref }, now);
     return { callId, status: 'queued' as const, forwardTo: null };
   }
-  const delegation = await tx.selectFrom('delegations').select(['inHousePhone', 'inHouseEmail']).where('function', '=', call.function).executeTakeFirst();
-  const destination = delegation?.inHousePhone ?? delegation?.inHouseEmail ?? null;
-  if (!destination) {
-    throw invalid([{ path: 'target.kind', message: 'This function has no in-house destination to transfer to.' }], 'There is nowhere in-house to transfer this call.');
-  }
+  const { destination, name, entryId } = await outwardDestination(tx, call.function, target);
   await tx.updateTable('calls').set({ status: 'transferred_out', forwardedTo: destination }).where('id', '=', callId).execute();
-  await recordCallEvent(tx, ref, 'transferred_out', now, { operatorId, detail: { destination, note: cleanNote } });
+  await recordCallEvent(tx, ref, 'transferred_out', now, {
+    operatorId,
+    detail: { destination, ...(name ? { destinationName: name, directoryEntryId: entryId } : {}), note: cleanNote },
+  });
   await changePresence(tx, operatorId, { state: 'wrap_up', call: ref }, now);
   return { callId, status: 'transferred_out' as const, forwardTo: destination };
 }

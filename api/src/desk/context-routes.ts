@@ -9,6 +9,7 @@ import { recordingPolicies } from '../rules/fields.ts';
 import { ScriptBodySchema } from '../scripts/model.ts';
 import { loadCallContext } from './context.ts';
 import { CustomerSchema } from '../contacts/service.ts';
+import { DirectoryTargetSchema } from '../directory/service.ts';
 
 const CallParamSchema = TenantParamSchema.extend({
   callId: z.uuid().openapi({ param: { name: 'callId', in: 'path' }, example: '019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5b' }),
@@ -101,6 +102,7 @@ export const CallContextSchema = z
     transfer: z.object({
       skills: z.array(z.string()).openapi({ description: "Skills this tenant's operators have, other than the call's function" }),
       inHouse: z.object({ phone: z.string().nullable(), email: z.string().nullable() }).nullable(),
+      directory: z.array(DirectoryTargetSchema).openapi({ description: "The client's own lines (its active directory entries), transferred to with {kind: 'directory', entryId}" }),
     }),
     variables: z.record(z.string(), z.string()).openapi({ description: 'Values for the script\'s {{variables}} (caller, customer, tenant, today\'s hours, active promotions)' }),
   })

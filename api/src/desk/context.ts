@@ -12,6 +12,7 @@ import { functionEntry, hoursStatus, type HoursStatus } from '../hours/status.ts
 import { weekdays, type HoursDefinition, type Interval } from '../hours/definition.ts';
 import { ScriptBodySchema, type ScriptBody } from '../scripts/model.ts';
 import { todayIn } from '../catalog/search-config.ts';
+import { directoryTargets } from '../directory/service.ts';
 
 /**
  * Everything the operator desk shows for one call, read in the call's tenant transaction only, so
@@ -216,6 +217,7 @@ export async function loadCallContext(tx: TenantTx, tenant: Tenant, viewer: View
     transfer: {
       skills,
       inHouse: delegation && (delegation.inHousePhone || delegation.inHouseEmail) ? { phone: delegation.inHousePhone, email: delegation.inHouseEmail } : null,
+      directory: await directoryTargets(tx),
     },
     variables,
   };

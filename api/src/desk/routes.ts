@@ -78,6 +78,7 @@ const TransferSchema = z
     target: z.discriminatedUnion('kind', [
       z.strictObject({ kind: z.literal('skill'), skill: SkillSchema }),
       z.strictObject({ kind: z.literal('in_house') }),
+      z.strictObject({ kind: z.literal('directory'), entryId: z.uuid('Choose one of the client\'s directory entries.') }),
     ]),
     note: z.string().trim().max(500, 'Use at most 500 characters.').optional(),
   })
@@ -133,7 +134,8 @@ const transfer = createRoute({
   method: 'post',
   path: '/t/{tenant}/desk/calls/{callId}/transfer',
   tags: ['desk'],
-  summary: "Transfer to operators with a skill (it comes back after the tenant's transfer timeout), or to the function's in-house destination",
+  summary:
+    "Transfer to operators with a skill (it comes back after the tenant's transfer timeout), to the function's in-house destination, or to an active entry of the tenant's directory (by id): both forward the call out",
   request: { params: CallParamSchema, body: { content: { 'application/json': { schema: TransferSchema } }, required: true } },
   responses: { 200: json(CallActionResultSchema, 'The call'), ...problemResponses(400, 401, 403, 404, 409) },
 });

@@ -50,6 +50,7 @@ export const permissions = {
   'billing.statements.read': { who: [...staff, 'client_admin'], what: "see the company's statements and invoices" },
   'billing.payments.record': { who: ['provider_admin'], what: 'record payments' },
   'goLive.read': { who: [...staff, ...clientUsers], what: "see what the company still needs to take calls" },
+  'directory.manage': { who: admins, what: "change the client's directory of transfer destinations" },
 } as const satisfies Record<string, { who: readonly UserKind[]; what: string }>;
 
 export type Permission = keyof typeof permissions;

@@ -48,3 +48,14 @@ export const SkillSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'Use lowercase letters, digits, - and _ (up to 40).')
   .openapi({ example: 'order_taking' });
+
+/** NUL and other control characters (tab and line breaks aside), and UTF-16 halves without their pair: PostgreSQL refuses them, and nobody types them. */
+const unstorable = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Text a person typed, up to `max` characters, that the database can store: refused (400 naming the field) otherwise. */
+export const typedText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `Use at most ${max} characters.`)
+    .refine((v) => !unstorable.test(v), 'Remove the control characters from this text.');

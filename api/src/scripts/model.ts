@@ -13,7 +13,7 @@ import { callFunctionIds, type CallFunctionId } from '@switchboard/db/call-funct
  *   required or not, with limits; then `next`.
  * - `branch`: rules over earlier answers, the first that holds picks `next`; else `otherwise`.
  * - `capture`: copies answers into the fields of the order, complaint, survey or customer record.
- * - `transfer`: hands the call to a specialist skill or to the client's in-house destination (ends the script).
+ * - `transfer`: hands the call to a specialist skill, the client's in-house destination or an entry of its directory (ends the script).
  * - `end`: closes the call with a disposition from the tenant's wrap-up codes.
  *
  * The schema only checks shape, so a draft may be incomplete (a `next` not chosen yet, empty text).
@@ -109,6 +109,8 @@ export const TransferTargetSchema = z.discriminatedUnion('kind', [
     /** Left out: the client's in-house destination for this function. */
     phone: z.string().regex(e164Pattern, 'Use an E.164 number such as +4969123456.').nullable().default(null),
   }),
+  /** One of the client's own lines, by the name of its directory entry (e.g. "Fraud desk"). */
+  z.strictObject({ kind: z.literal('directory'), entry: z.string().trim().min(1, 'Choose an entry of the directory.').max(120) }),
 ]);
 
 export const TransferStepSchema = z.strictObject({

@@ -150,7 +150,8 @@ export interface Draft {
 
 async function validationContext(tx: TenantTx, fn: CallFunctionId) {
   const wrapUpCodes = await tx.selectFrom('wrapUpCodes').select(['code', 'active']).execute();
-  return { function: fn, wrapUpCodes };
+  const directory = (await tx.selectFrom('directoryEntries').select('name').where('active', '=', true).execute()).map((e) => e.name);
+  return { function: fn, wrapUpCodes, directory };
 }
 
 async function latestVersionNumber(tx: TenantTx, scriptId: string): Promise<number | null> {

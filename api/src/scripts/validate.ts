@@ -25,6 +25,8 @@ export interface ValidationContext {
   function: CallFunctionId;
   /** The tenant's wrap-up codes; an end step must use an active one. */
   wrapUpCodes: readonly { code: string; active: boolean }[];
+  /** The names of the tenant's active directory entries; left out, a transfer step's entry is not checked. */
+  directory?: readonly string[];
 }
 
 /** The variable that holds the company's greeting (Rules → Greeting); a script's opening words start with it. */
@@ -167,6 +169,10 @@ export function validateScript(script: ScriptBody, context: ValidationContext): 
         break;
       case 'transfer':
         checkText(`${at}.text`, step.text, null);
+        if (step.to.kind === 'directory' && context.directory) {
+          const name = step.to.entry.toLowerCase();
+          if (!context.directory.some((d) => d.toLowerCase() === name)) add(`${at}.to.entry`, `'${step.to.entry}' is not an active entry of the directory.`);
+        }
         break;
       case 'end': {
         checkText(`${at}.text`, step.text, null);

@@ -25,6 +25,8 @@ export const historyLimit = 10;
 export interface Viewer {
   id: string;
   kind: UserKind;
+  /** Fills {{operator.name}} and {{operator.firstName}} in the script. */
+  displayName?: string;
 }
 
 const isCallFunction = (value: string): value is CallFunctionId => (callFunctionIds as readonly string[]).includes(value);
@@ -125,6 +127,10 @@ export async function loadCallContext(tx: TenantTx, tenant: Tenant, viewer: View
     'hours.today': hoursOn(definition, fn, today),
     'promotions.active': promotions.length ? promotions.map((p) => p.title).join(', ') : 'none at the moment',
   };
+  if (viewer.displayName?.trim()) {
+    variables['operator.name'] = viewer.displayName.trim();
+    variables['operator.firstName'] = viewer.displayName.trim().split(/\s+/)[0]!;
+  }
   if (customer) {
     for (const [name, value] of [
       ['caller.name', customer.name],
@@ -132,6 +138,7 @@ export async function loadCallContext(tx: TenantTx, tenant: Tenant, viewer: View
       ['customer.email', customer.email],
       ['customer.phone', customer.phone],
       ['customer.address', customer.address],
+      ['customer.number', customer.accountNumber],
     ] as const) {
       if (value) variables[name] = value;
     }

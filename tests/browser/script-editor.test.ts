@@ -60,7 +60,7 @@ test('a client admin creates an order script from the template, edits it with a 
   // Fixed with words and a variable from the menu, inserted at the cursor.
   const text = added.getByLabel('What the operator says');
   await text.fill('Before we start, my name is .');
-  await text.evaluate((el: HTMLTextAreaElement) => el.setSelectionRange(28, 28));
+  await text.evaluate((el) => (el as unknown as { setSelectionRange(a: number, b: number): void }).setSelectionRange(28, 28));
   await added.getByRole('button', { name: 'Insert a variable' }).click();
   const menu = added.getByTestId('variable-menu');
   await menu.getByText('e.g. Julie', { exact: true }).waitFor();

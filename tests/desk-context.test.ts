@@ -157,6 +157,10 @@ describe('desk call context', () => {
       'hours.today': 'no hours set',
       'promotions.active': 'Third pizza free',
       'customer.name': 'Claire Martin',
+      // The operator's own name, and the account number masked as the customer record shows it.
+      'operator.name': operator.displayName,
+      'operator.firstName': operator.displayName.split(' ')[0],
+      'customer.number': '•••• 3000',
     });
 
     // Masked per the pizza rules for operators: sensitive fields show their last four only.

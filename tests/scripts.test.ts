@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTenant, type Tenant } from '@switchboard/db';
-import { actorFor, createHarness, logIn, seedClientUser, seedTenant, seedUser, uniqueEmail, uniqueSlug, type Client, type Harness } from './support/index.ts';
+import { actorFor, createHarness, logIn, seedClientUser, seedOperator, seedTenant, seedUser, uniqueEmail, uniqueSlug, type Client, type Harness } from './support/index.ts';
 
 /** Call scripts over HTTP: drafts, publishing (all-or-nothing), immutable versions, diffs, wrap-up codes, who may write. */
 let h: Harness;
@@ -178,5 +178,96 @@ describe('wrap-up codes API', () => {
     const provider = await logIn(h.app, await seedUser(h.db, { kind: 'provider_admin', email: uniqueEmail('prov') }));
     expect((await provider.post(`${base}/wrap-up-codes`, { code: 'wrong_number', label: 'Wrong number' })).status).toBe(201);
     expect((await provider.post(`${base}/scripts/order_taking/publish`)).status).toBe(201);
+  });
+});
+
+describe('the editor\'s live check and templates', () => {
+  const draftOf = async () => (await admin.get(`${base}/scripts/complaints/draft`)).body;
+
+  it('checks a script as publishing would, and saves nothing', async () => {
+    const auditBefore = (await auditActions()).length;
+    const versionsBefore = await versionCount();
+    const res = await admin.post(`${base}/scripts/complaints/validate`, {
+      steps: [
+        { id: 'greet', type: 'say', text: 'Hello {{operator.firstName}}', next: 'gone' },
+        { id: 'done', type: 'end', disposition: 'order_taken' },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.problems).toEqual(
+      expect.arrayContaining([
+        { path: 'steps[0].next', message: "Step 'gone' does not exist." },
+        { path: 'steps', message: expect.stringMatching(/complaint category/) },
+      ]),
+    );
+    // The wrap-up code the tenant has is accepted; {{operator.firstName}} is a known variable.
+    expect(res.body.problems.map((p: any) => p.path)).not.toContain('steps[1].disposition');
+    expect(res.body.problems.map((p: any) => p.path)).not.toContain('steps[0].text');
+    expect(await draftOf()).toMatchObject({ exists: false, body: { steps: [] } });
+    expect((await auditActions()).length).toBe(auditBefore);
+    expect(await versionCount()).toBe(versionsBefore);
+  });
+
+  it('refuses hostile and oversized scripts with a 400 naming the field, never a 500', async () => {
+    const say = (text: string) => ({ id: 'greet', type: 'say', text, next: null });
+    const cases: [unknown, string][] = [
+      [{ steps: [say('Hello\u0000world')] }, 'steps.0.text'],
+      [{ steps: [say('broken \ud800 half')] }, 'steps.0.text'],
+      [{ steps: [say('x'.repeat(4001))] }, 'steps.0.text'],
+      [{ steps: Array.from({ length: 201 }, (_, i) => ({ ...say(''), id: `s${i}` })) }, 'steps'],
+      [{ steps: [{ id: 'q', type: 'ask', text: 'Q', answer: { type: 'choice', choices: [{ value: 'a', label: 'A\u0000' }] } }] }, 'steps.0.answer.choices.0.label'],
+      [{ steps: 'many' }, 'steps'],
+    ];
+    for (const [body, path] of cases) {
+      for (const res of [await admin.post(`${base}/scripts/complaints/validate`, body), await admin.put(`${base}/scripts/complaints/draft`, body)]) {
+        expect(res.status, JSON.stringify(body).slice(0, 80)).toBe(400);
+        expect(res.contentType).toMatch(/application\/problem\+json/);
+        expect(res.body.errors.map((e: any) => e.path)).toContain(path);
+      }
+    }
+    const code = await admin.post(`${base}/wrap-up-codes`, { code: 'nul_label', label: 'Bad\u0000label' });
+    expect(code.status).toBe(400);
+    expect(code.body.errors.map((e: any) => e.path)).toContain('label');
+    expect((await admin.post(`${base}/scripts/juggling/validate`, { steps: [] })).body.errors[0].path).toBe('function');
+    expect(await draftOf()).toMatchObject({ exists: false });
+  });
+
+  it('serves a template per function, marking the wrap-up codes the company lacks', async () => {
+    const res = await admin.get(`${base}/scripts/templates`);
+    expect(res.status).toBe(200);
+    expect(res.body.templates.map((t: any) => t.function)).toEqual(expect.arrayContaining(['order_taking', 'information', 'complaints', 'surveys']));
+    const order = res.body.templates.find((t: any) => t.function === 'order_taking');
+    expect(order.wrapUpCodes).toEqual([{ code: 'order_taken', label: 'Order taken', exists: true, active: true }]);
+    const complaints = res.body.templates.find((t: any) => t.function === 'complaints');
+    expect(complaints.wrapUpCodes).toEqual([{ code: 'complaint_recorded', label: 'Complaint recorded', exists: false, active: false }]);
+
+    // With its missing code added, the template passes the check and publishes as it is.
+    let check = await admin.post(`${base}/scripts/complaints/validate`, complaints.body);
+    expect(check.body.problems).toEqual([{ path: expect.stringMatching(/disposition$/), message: expect.stringMatching(/complaint_recorded/) }]);
+    expect((await admin.post(`${base}/wrap-up-codes`, { code: 'complaint_recorded', label: 'Complaint recorded' })).status).toBe(201);
+    check = await admin.post(`${base}/scripts/complaints/validate`, complaints.body);
+    expect(check.body.problems).toEqual([]);
+    expect((await admin.put(`${base}/scripts/complaints/draft`, complaints.body)).status).toBe(200);
+    expect((await admin.post(`${base}/scripts/complaints/publish`)).status).toBe(201);
+  });
+
+  it('lets only script editors call them, and answers another tenant with 404', async () => {
+    const { tenant: other } = await seedTenant(h.db, { slug: uniqueSlug('other') });
+    const outsider = await logIn(h.app, await seedClientUser(h.db, other, 'client_admin'));
+    const operator = await logIn(h.app, await seedOperator(h.db, [tenant]));
+    const body = { steps: [{ id: 'greet', type: 'say', text: 'Hi', next: null }] };
+    for (const client of [member, operator]) {
+      expect((await client.get(`${base}/scripts/templates`)).status).toBe(403);
+      expect((await client.post(`${base}/scripts/order_taking/validate`, body)).status).toBe(403);
+    }
+    const missing = `/api/t/${uniqueSlug('nowhere')}`;
+    for (const path of ['/scripts/templates', '/scripts/order_taking/validate']) {
+      const isPost = path.endsWith('validate');
+      const probe = isPost ? await outsider.post(`${base}${path}`, body) : await outsider.get(`${base}${path}`);
+      const control = isPost ? await outsider.post(`${missing}${path}`, body) : await outsider.get(`${missing}${path}`);
+      expect(probe.status).toBe(404);
+      expect(probe.text).toBe(control.text);
+    }
+    expect((await outsider.get(`/api/t/${other.slug}/scripts/templates`)).status).toBe(200);
   });
 });

@@ -51,19 +51,20 @@ test('a client admin edits hours and publishes a script after fixing a validatio
   await screenshot('hours-saved');
   expect((await fetchHours()).mondaySlots).toContainEqual({ start: '15:00', end: '16:00' });
 
-  // Scripts: an end step with no wrap-up code is refused at publishing, with the problem shown.
+  // Scripts: an end step with no wrap-up code is caught by the live check, and publishing waits for a fix.
   await page.goto(`${server.url}/t/pizza-napoli/scripts/order_taking`);
   await page.getByText('Version 1 is what operators use.').waitFor();
   await page.getByRole('button', { name: 'End the call' }).click();
-  await page.getByRole('button', { name: 'Publish' }).click();
   const problems = page.getByTestId('script-problems');
   await problems.waitFor();
   await expect(problems.textContent()).resolves.toMatch(/to fix before publishing/);
+  await expect(page.getByRole('button', { name: 'Publish' }).isDisabled()).resolves.toBe(true);
   await screenshot('script-problems');
   expect(await publishedVersions()).toEqual([1]);
 
   // Fixed by removing the unfinished step: version 2 is published.
   await page.getByRole('button', { name: 'Remove', exact: true }).last().click();
+  await page.getByTestId('live-check').getByText('Ready to publish').waitFor();
   await page.getByRole('button', { name: 'Publish' }).click();
   await page.getByText('Published as version 2.').waitFor();
   await screenshot('script-published');

@@ -123,6 +123,6 @@ const get = createRoute({
 export const deskContextRoutes = createRouter().openapi(get, async (c) => {
   const ctx = tenantContext(c);
   const user = c.var.user!;
-  const context = await loadCallContext(ctx.tx, ctx.tenant, { id: user.id, kind: ctx.access }, c.req.valid('param').callId, c.var.deps.now());
+  const context = await loadCallContext(ctx.tx, ctx.tenant, { id: user.id, kind: ctx.access, displayName: user.displayName }, c.req.valid('param').callId, c.var.deps.now());
   return c.json(context, 200);
 });

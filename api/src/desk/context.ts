@@ -26,6 +26,8 @@ export const historyLimit = 10;
 export interface Viewer {
   id: string;
   kind: UserKind;
+  /** Fills {{operator.name}} and {{operator.firstName}} in the script. */
+  displayName?: string;
 }
 
 const isCallFunction = (value: string): value is CallFunctionId => (callFunctionIds as readonly string[]).includes(value);
@@ -139,6 +141,10 @@ export async function loadCallContext(tx: TenantTx, tenant: Tenant, viewer: View
     'hours.today': hoursOn(definition, fn, today),
     'promotions.active': promotions.length ? promotions.map((p) => p.title).join(', ') : 'none at the moment',
   };
+  if (viewer.displayName?.trim()) {
+    variables['operator.name'] = viewer.displayName.trim();
+    variables['operator.firstName'] = viewer.displayName.trim().split(/\s+/)[0]!;
+  }
   if (customer) {
     for (const [name, value] of [
       ['caller.name', customer.name],
@@ -146,6 +152,7 @@ export async function loadCallContext(tx: TenantTx, tenant: Tenant, viewer: View
       ['customer.email', customer.email],
       ['customer.phone', customer.phone],
       ['customer.address', customer.address],
+      ['customer.number', customer.accountNumber],
     ] as const) {
       if (value) variables[name] = value;
     }

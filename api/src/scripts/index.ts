@@ -4,3 +4,4 @@ export * from './model.ts';
 export * from './validate.ts';
 export * from './walk.ts';
 export * from './diff.ts';
+export * from './edit.ts';

@@ -36,16 +36,25 @@ export const dispositionCodePattern = /^[a-z0-9][a-z0-9_]{0,39}$/;
 export const choiceValuePattern = /^[a-z0-9][a-z0-9_]{0,39}$/;
 const e164Pattern = /^\+[1-9][0-9]{6,14}$/;
 
+/**
+ * PostgreSQL refuses NUL bytes in text and lone UTF-16 surrogates in JSON: every free text of a script
+ * is checked here, so such a value is a 400 naming its field instead of reaching the database.
+ */
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const storableText = (value: string) => !value.includes('\u0000') && !loneSurrogate.test(value);
+export const unstorableTextMessage = 'Remove the invisible control characters (NUL bytes or broken characters) from this text.';
+const safe = <T extends z.ZodType<string>>(schema: T) => schema.refine(storableText, unstorableTextMessage);
+
 export const StepIdSchema = z.string().regex(stepIdPattern, 'Use a lowercase letter, then letters, digits and _ (up to 40).');
 /** null: not chosen yet (allowed in a draft, refused at publishing). */
 const NextSchema = StepIdSchema.nullable().default(null);
-const TextSchema = z.string().max(4000).default('');
-const LabelSchema = z.string().trim().max(120).optional();
+const TextSchema = safe(z.string().max(4000)).default('');
+const LabelSchema = safe(z.string().trim().max(120)).optional();
 export const DispositionCodeSchema = z.string().regex(dispositionCodePattern, 'Use lowercase letters, digits and _ (up to 40).');
 
 export const ChoiceSchema = z.strictObject({
   value: z.string().regex(choiceValuePattern, 'Use lowercase letters, digits and _ (up to 40).'),
-  label: z.string().trim().max(200),
+  label: safe(z.string().trim().max(200)),
 });
 
 export const AnswerSpecSchema = z.strictObject({
@@ -73,7 +82,7 @@ export const BranchRuleSchema = z.strictObject({
   /** The ask step whose answer is tested. */
   step: StepIdSchema.nullable().default(null),
   op: z.enum(branchOperators).default('equals'),
-  value: z.union([z.string().max(200), z.number(), z.boolean()]).nullable().default(null),
+  value: z.union([safe(z.string().max(200)), z.number(), z.boolean()]).nullable().default(null),
   next: NextSchema,
 });
 
@@ -87,7 +96,7 @@ export const BranchStepSchema = z.strictObject({
 
 export const CaptureSchema = z.strictObject({
   /** A field of the capture catalog, e.g. `order.items` or `survey.satisfaction`. */
-  target: z.string().max(80),
+  target: safe(z.string().max(80)),
   /** The ask step whose answer goes into the field. */
   from: StepIdSchema.nullable().default(null),
 });
@@ -105,7 +114,7 @@ export const TransferTargetSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('in_house'),
     /** Who takes the call at the client, e.g. "Fraud desk". */
-    label: z.string().trim().max(120).default(''),
+    label: safe(z.string().trim().max(120)).default(''),
     /** Left out: the client's in-house destination for this function. */
     phone: z.string().regex(e164Pattern, 'Use an E.164 number such as +4969123456.').nullable().default(null),
   }),
@@ -149,29 +158,37 @@ export type ScriptBodyInput = z.input<typeof ScriptBodySchema>;
 
 // ---- variables -------------------------------------------------------------------------------
 
+export const variableGroups = ['operator', 'caller', 'company'] as const;
+export type VariableGroup = (typeof variableGroups)[number];
+
 export interface VariableDefinition {
   name: string;
+  /** What the variable stands for, in the editor's menu. */
   label: string;
-  /** What the preview shows in its place. */
+  group: VariableGroup;
+  /** An example value: the menu shows it and the preview fills it in. */
   sample: string;
 }
 
 /**
  * What {{variables}} a say, ask, transfer or end text may use; `answers.<stepId>` names the answer
- * given to an ask step of the same script.
+ * given to an ask step of the same script. The desk fills each of them for the call
+ * (api/src/desk/context.ts); a caller or customer value not known yet stays visible as written.
  */
 export const scriptVariables: readonly VariableDefinition[] = [
-  { name: 'caller.phone', label: "Caller's phone number", sample: '+33 6 12 34 56 78' },
-  { name: 'caller.name', label: "Caller's name (if known)", sample: 'Claire Martin' },
-  { name: 'customer.name', label: "Customer's name", sample: 'Claire Martin' },
-  { name: 'customer.email', label: "Customer's email", sample: 'claire.martin@example.com' },
-  { name: 'customer.phone', label: "Customer's phone", sample: '+33 6 12 34 56 78' },
-  { name: 'customer.address', label: "Customer's address", sample: '12 rue de la Paix, 75002 Paris' },
-  { name: 'customer.number', label: 'Customer number', sample: 'C-10482' },
-  { name: 'tenant.name', label: 'Company name', sample: 'Your company' },
-  { name: 'tenant.greeting', label: "Company's greeting", sample: 'Hello, thank you for calling' },
-  { name: 'hours.today', label: "Today's opening hours", sample: '11:00–14:30, 18:00–23:00' },
-  { name: 'promotions.active', label: 'Current promotions', sample: '2 pizzas bought, the 3rd free' },
+  { name: 'operator.firstName', group: 'operator', label: "The operator's first name", sample: 'Julie' },
+  { name: 'operator.name', group: 'operator', label: "The operator's full name", sample: 'Julie Moreau' },
+  { name: 'caller.phone', group: 'caller', label: "Caller's phone number", sample: '+33 6 12 34 56 78' },
+  { name: 'caller.name', group: 'caller', label: "Caller's name (if known)", sample: 'Claire Martin' },
+  { name: 'customer.name', group: 'caller', label: "Customer's name", sample: 'Claire Martin' },
+  { name: 'customer.email', group: 'caller', label: "Customer's email", sample: 'claire.martin@example.com' },
+  { name: 'customer.phone', group: 'caller', label: "Customer's phone", sample: '+33 6 12 34 56 78' },
+  { name: 'customer.address', group: 'caller', label: "Customer's address", sample: '12 rue de la Paix, 75002 Paris' },
+  { name: 'customer.number', group: 'caller', label: "Customer's account number", sample: 'C-10482' },
+  { name: 'tenant.name', group: 'company', label: 'Company name', sample: 'Your company' },
+  { name: 'tenant.greeting', group: 'company', label: "Company's greeting (from its confidentiality rules)", sample: 'Thank you for calling Your company. How may I help you?' },
+  { name: 'hours.today', group: 'company', label: "Today's opening hours for this service", sample: '11:00–14:30, 18:00–23:00' },
+  { name: 'promotions.active', group: 'company', label: 'Current promotions', sample: '2 pizzas bought, the 3rd free' },
 ];
 export const answerVariablePrefix = 'answers.';
 export const variablePattern = /\{\{\s*([^{}]*?)\s*\}\}/g;

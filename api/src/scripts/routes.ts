@@ -5,9 +5,11 @@ import { createRouter } from '../http/router.ts';
 import { problemResponses } from '../http/problem.ts';
 import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
-import { DispositionCodeSchema, ScriptBodySchema, type ScriptBodyInput } from './model.ts';
+import { DispositionCodeSchema, ScriptBodySchema, storableText, unstorableTextMessage, type ScriptBodyInput } from './model.ts';
 import {
+  checkScript,
   createWrapUpCode,
+  listTemplates,
   deleteWrapUpCode,
   diffVersions,
   getDraft,
@@ -37,6 +39,23 @@ const ScriptBody = ScriptBodySchema.openapi('ScriptBody', {
   example: exampleScript,
 });
 const ProblemListSchema = z.array(z.object({ path: z.string(), message: z.string() }));
+
+const TemplateSchema = z
+  .object({
+    function: z.enum(callFunctionIds),
+    name: z.string(),
+    description: z.string(),
+    wrapUpCodes: z.array(
+      z.object({
+        code: z.string(),
+        label: z.string(),
+        exists: z.boolean().openapi({ description: 'The company has this code already' }),
+        active: z.boolean().openapi({ description: 'The company has it and it is not retired' }),
+      }),
+    ),
+    body: ScriptBody,
+  })
+  .openapi('ScriptTemplate');
 
 const FunctionParamSchema = TenantParamSchema.extend({
   function: z.enum(callFunctionIds).openapi({ param: { name: 'function', in: 'path' }, example: 'information' }),
@@ -96,7 +115,7 @@ const DiffSchema = z
 const WrapUpCodeSchema = z
   .object({ code: z.string(), label: z.string(), active: z.boolean(), createdAt: z.string(), updatedAt: z.string() })
   .openapi('WrapUpCode');
-const LabelSchema = z.string().trim().min(1, 'Enter the words operators see.').max(120);
+const LabelSchema = z.string().trim().min(1, 'Enter the words operators see.').max(120).refine(storableText, unstorableTextMessage);
 const CreateCodeSchema = z
   .object({ code: DispositionCodeSchema, label: LabelSchema, active: z.boolean().default(true) })
   .openapi('CreateWrapUpCodeBody', { example: { code: 'info_given', label: 'Information given', active: true } });
@@ -148,6 +167,33 @@ const putDraft = createRoute({
   request: { params: FunctionParamSchema, body: { content: { 'application/json': { schema: ScriptBody } }, required: true } },
   responses: {
     200: { description: 'Saved', content: { 'application/json': { schema: DraftSchema } } },
+    ...problemResponses(400, 401, 403, 404),
+  },
+});
+
+const templatesRoute = createRoute({
+  method: 'get',
+  path: '/t/{tenant}/scripts/templates',
+  tags: ['scripts'],
+  summary: 'A first script per function, with the wrap-up codes it ends with and which of them the company has (script editors)',
+  request: { params: TenantParamSchema },
+  responses: {
+    200: { description: 'Templates', content: { 'application/json': { schema: z.object({ templates: z.array(TemplateSchema) }) } } },
+    ...problemResponses(401, 403, 404),
+  },
+});
+
+const validateRoute = createRoute({
+  method: 'post',
+  path: '/t/{tenant}/scripts/{function}/validate',
+  tags: ['scripts'],
+  summary: "Check a script as publishing would, without saving anything: the editor's live check (script editors)",
+  request: { params: FunctionParamSchema, body: { content: { 'application/json': { schema: ScriptBody } }, required: true } },
+  responses: {
+    200: {
+      description: 'The problems publishing would report; empty when the script is ready',
+      content: { 'application/json': { schema: z.object({ problems: ProblemListSchema }) } },
+    },
     ...problemResponses(400, 401, 403, 404),
   },
 });
@@ -263,6 +309,16 @@ export const scriptRoutes = createRouter()
     requirePermission(ctx, 'scripts.manage');
     const draft = await saveDraft(ctx.tx, ctx.tenant.id, ctx.actor, c.req.valid('param').function, c.req.valid('json'), c.var.deps.now());
     return c.json(draftJson(draft), 200);
+  })
+  .openapi(templatesRoute, async (c) => {
+    const ctx = tenantContext(c);
+    requirePermission(ctx, 'scripts.manage');
+    return c.json({ templates: await listTemplates(ctx.tx) }, 200);
+  })
+  .openapi(validateRoute, async (c) => {
+    const ctx = tenantContext(c);
+    requirePermission(ctx, 'scripts.manage');
+    return c.json({ problems: await checkScript(ctx.tx, c.req.valid('param').function, c.req.valid('json')) }, 200);
   })
   .openapi(publish, async (c) => {
     const ctx = tenantContext(c);

@@ -5,6 +5,7 @@ import { writeAudit } from '../audit/write.ts';
 import { canonicalJson, emptyScript, ScriptBodySchema, type ScriptBody } from './model.ts';
 import { validateScript, type ScriptProblem } from './validate.ts';
 import { diffScripts, type ScriptDiff } from './diff.ts';
+import { scriptTemplates } from './templates.ts';
 
 /**
  * Call scripts and wrap-up codes, in the tenant's transaction. Every write is audited in that same
@@ -161,6 +162,23 @@ async function latestVersionNumber(tx: TenantTx, scriptId: string): Promise<numb
     .where('scriptId', '=', scriptId)
     .executeTakeFirst();
   return row?.version ?? null;
+}
+
+/** What publishing this body would refuse today (the editor's live check): reads the wrap-up codes, writes nothing. */
+export async function checkScript(tx: TenantTx, fn: CallFunctionId, body: ScriptBody): Promise<ScriptProblem[]> {
+  return validateScript(body, await validationContext(tx, fn));
+}
+
+/** The script templates, each with which of its wrap-up codes the tenant has already (and whether in use). */
+export async function listTemplates(tx: TenantTx) {
+  const codes = await tx.selectFrom('wrapUpCodes').select(['code', 'active']).execute();
+  return scriptTemplates.map((t) => ({
+    ...t,
+    wrapUpCodes: t.wrapUpCodes.map((c) => {
+      const existing = codes.find((e) => e.code === c.code);
+      return { ...c, exists: !!existing, active: existing?.active ?? false };
+    }),
+  }));
 }
 
 export async function getDraft(tx: TenantTx, fn: CallFunctionId): Promise<Draft> {

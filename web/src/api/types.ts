@@ -52,6 +52,7 @@ export type ScriptVersionSummary = InferResponseType<ScriptsClient[':function'][
 export type ScriptVersion = InferResponseType<ScriptsClient[':function']['versions'][':version']['$get'], 200>;
 export type ScriptDiff = InferResponseType<ScriptsClient[':function']['diff']['$get'], 200>;
 export type WrapUpCode = InferResponseType<TenantClient['wrap-up-codes']['$get'], 200>['codes'][number];
+export type ScriptTemplate = InferResponseType<ScriptsClient['templates']['$get'], 200>['templates'][number];
 
 export type DelegationsPage = InferResponseType<TenantClient['delegations']['$get'], 200>;
 export type Delegation = DelegationsPage['functions'][number];

@@ -50,6 +50,7 @@ export function stepSummary(step: Step, index: number): string {
 export function sampleValues(tenantName: string): Record<string, string> {
   const values = Object.fromEntries(scriptVariables.map((v) => [v.name, v.sample]));
   values['tenant.name'] = tenantName;
+  values['tenant.greeting'] = `Thank you for calling ${tenantName}. How may I help you?`;
   return values;
 }
 

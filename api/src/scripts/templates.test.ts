@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { callFunctionIds } from '@switchboard/db/call-functions';
+import { requiredCaptures, scriptVariables, variablesIn } from './model.ts';
+import { scriptTemplates, templateFor } from './templates.ts';
+import { validateScript } from './validate.ts';
+import { startWalk, advance } from './walk.ts';
+
+describe('script templates', () => {
+  it('offers one template per call-center function', () => {
+    expect(scriptTemplates.map((t) => t.function)).toEqual(callFunctionIds);
+  });
+
+  it.each(scriptTemplates.map((t) => [t.function, t] as const))('%s passes the publish check with only its own wrap-up codes', (_fn, template) => {
+    const wrapUpCodes = template.wrapUpCodes.map((c) => ({ code: c.code, active: true }));
+    expect(validateScript(template.body, { function: template.function, wrapUpCodes })).toEqual([]);
+    // …and fails it without them, naming the end steps that need them.
+    const without = validateScript(template.body, { function: template.function, wrapUpCodes: [] });
+    expect(without.length).toBeGreaterThan(0);
+    expect(without.every((p) => p.path.endsWith('.disposition'))).toBe(true);
+    // Every code it names is used by an end step, and every end step's code is listed.
+    const used = new Set(template.body.steps.flatMap((s) => (s.type === 'end' && s.disposition ? [s.disposition] : [])));
+    expect([...used].sort()).toEqual(template.wrapUpCodes.map((c) => c.code).sort());
+  });
+
+  it('greets with the company’s greeting and the operator’s name on inbound calls', () => {
+    for (const fn of ['order_taking', 'information', 'complaints', 'data_entry'] as const) {
+      const first = templateFor(fn)!.body.steps[0]!;
+      expect(first.type).toBe('say');
+      expect('text' in first && variablesIn(first.text)).toEqual(['operator.firstName', 'tenant.greeting']);
+    }
+  });
+
+  it('captures what each function’s record requires', () => {
+    for (const [fn, rules] of Object.entries(requiredCaptures)) {
+      const targets = templateFor(fn as never)!.body.steps.flatMap((s) => (s.type === 'capture' ? s.captures.map((c) => c.target) : []));
+      for (const rule of rules) expect(targets.some(rule.matches), `${fn}: ${rule.message}`).toBe(true);
+    }
+    const complaint = templateFor('complaints')!.body.steps.flatMap((s) => (s.type === 'capture' ? s.captures.map((c) => c.target) : []));
+    expect(complaint).toContain('complaint.severity');
+  });
+
+  it('walks the order template from greeting to the order taken', () => {
+    const { body } = templateFor('order_taking')!;
+    let state = startWalk(body);
+    for (const answer of [undefined, 'Claire', 'pickup', '2 Margherita', true]) {
+      const moved = advance(body, state, answer);
+      if (!moved.ok) throw new Error(moved.message);
+      state = moved.state;
+    }
+    expect(state.captured).toMatchObject({ 'customer.name': 'Claire', 'order.fulfilment': 'pickup', 'order.items': '2 Margherita' });
+    expect(state.outcome).toEqual({ kind: 'end', stepId: 'close', disposition: 'order_taken' });
+  });
+
+  it('names only variables the editor lists', () => {
+    const known = new Set(scriptVariables.map((v) => v.name));
+    for (const t of scriptTemplates) {
+      for (const step of t.body.steps) {
+        for (const name of 'text' in step ? variablesIn(step.text) : []) expect(known.has(name) || name.startsWith('answers.'), `${t.function}: ${name}`).toBe(true);
+      }
+    }
+  });
+});

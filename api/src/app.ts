@@ -39,6 +39,7 @@ import { priceRoutes } from './billing/prices-routes.ts';
 import { statementRoutes } from './billing/statements-routes.ts';
 import { billingOverviewRoutes } from './billing/overview-routes.ts';
 import { stripeWebhookRoutes } from './billing/stripe/webhook-routes.ts';
+import { wrapUpRoutes } from './desk/wrap-up-routes.ts';
 
 /** One router per domain, chained so hono/client keeps every route's types. */
 const apiRoutes = createRouter()
@@ -68,7 +69,8 @@ const apiRoutes = createRouter()
   .route('/', priceRoutes)
   .route('/', statementRoutes)
   .route('/', billingOverviewRoutes)
-  .route('/', stripeWebhookRoutes);
+  .route('/', stripeWebhookRoutes)
+  .route('/', wrapUpRoutes);
 
 const routes = createRouter().route('/api', apiRoutes);
 

@@ -48,6 +48,8 @@ export const permissions = {
   'billing.usage.read': { who: [...staff, ...clientUsers], what: "see the company's usage" },
   'billing.statements.read': { who: [...staff, 'client_admin'], what: "see the company's statements and invoices" },
   'billing.payments.record': { who: ['provider_admin'], what: 'record payments' },
+  'calls.outcome.completeOwn': { who: ['operator'], what: "complete the outcome of a call you handled" },
+  'calls.outcome.completeAny': { who: ['provider_admin'], what: "complete the outcome of any operator's call" },
 } as const satisfies Record<string, { who: readonly UserKind[]; what: string }>;
 
 export type Permission = keyof typeof permissions;

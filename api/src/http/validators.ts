@@ -48,3 +48,14 @@ export const SkillSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'Use lowercase letters, digits, - and _ (up to 40).')
   .openapi({ example: 'order_taking' });
+
+// PostgreSQL refuses NUL in text and lone UTF-16 surrogates in JSON: refused here, as a 400 naming the field.
+const unstorable = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const unstorableMessage = 'Remove the invisible or broken characters from this text.';
+
+/** Text a person typed, up to `max` characters, that the database can store. */
+export const TypedTextSchema = (max: number) =>
+  z
+    .string()
+    .max(max, `Use at most ${max} characters.`)
+    .refine((value) => !unstorable.test(value), { message: unstorableMessage });

@@ -67,3 +67,4 @@ export * as stripeBilling from './billing/stripe/index.ts';
 export { closePeriodsOnce, startBillingClose, type BillingCloseDeps } from './billing/close.ts';
 export { loadStatement } from './billing/statements.ts';
 export { usageReport } from './billing/usage-report.ts';
+export { wrapUp } from './desk/call-actions.ts';

@@ -84,7 +84,7 @@ describe('an expired wrap-up', () => {
     const row = await callRow(tenant, callId);
     expect(row).toMatchObject({ status: 'completed', disposition: null, notes: null, draftDisposition: 'call_back_later', draftNotes: 'Paid with •••• 1111, call back at 6' });
     expect(row.draftScriptAnswers).toEqual({ card: '•••• 1111', pizzas: 2 });
-    expect((await events(tenant, callId)).at(-1)).toMatchObject({ kind: 'wrap_up_timeout', detail: { draftKept: true, draftDisposition: 'call_back_later' } });
+    expect((await events(tenant, callId)).at(-1)).toMatchObject({ kind: 'wrap_up_timeout', detail: { draftKept: true } });
     expect((await op.desk.get('/api/desk/state')).body).toMatchObject({ state: 'available', call: null });
 
     // Typing on after the time ran out saves nothing more: the draft is completed from recent calls.

@@ -130,3 +130,12 @@ export async function launchBrowser(suite: string): Promise<TestBrowser> {
     },
   };
 }
+
+/** Logs in through the login page as a demo user (password switchboard-demo), from wherever the page is. */
+export async function logInAs(page: Page, baseUrl: string, email: string, landing: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('switchboard-demo');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(landing);
+}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { jsonb, withApp, withTenant, type Tenant } from '@switchboard/db';
 import { applyDemoIfNew } from '@switchboard/tenants';
 import { loadConfig, replaceHours, signTelephonyRequest, startRouting, type HoursDefinitionInput } from '@switchboard/api';
-import { launchBrowser, startServer, type TestBrowser, type TestServer } from './support.ts';
+import { launchBrowser, logInAs, startServer, type TestBrowser, type TestServer } from './support.ts';
 
 /**
  * Issue 10, the operator's wrap-up: the talk timer and the wrap-up countdown stay in view, the desk
@@ -74,11 +74,7 @@ const seconds = (clock: string | null) => {
 
 test('timers stay in view, the caller hanging up is said, and an expired wrap-up keeps the typed notes to complete from recent calls', async () => {
   const { page, screenshot } = browser;
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel('Email').fill('operator1@switchboard.test');
-  await page.getByLabel('Password').fill('switchboard-demo');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL('**/operator');
+  await logInAs(page, server.url, 'operator1@switchboard.test', '**/operator');
   await page.goto(`${server.url}/desk`);
   await page.getByTestId('recent-calls').getByText('Calls you handle in the last 7 days appear here.').waitFor();
   await page.getByRole('button', { name: 'Go available' }).click();
@@ -152,10 +148,7 @@ test('the client admin sets the wrap-up extension on the Call handling page', as
   const { page, screenshot } = browser;
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.waitForURL('**/login');
-  await page.getByLabel('Email').fill('admin@pizza-napoli.test');
-  await page.getByLabel('Password').fill('switchboard-demo');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL('**/t/pizza-napoli');
+  await logInAs(page, server.url, 'admin@pizza-napoli.test', '**/t/pizza-napoli');
   await page.goto(`${server.url}/t/pizza-napoli/call-handling`);
   const field = page.getByLabel('Wrap-up extension (seconds)');
   await expect(field.inputValue()).resolves.toBe(String(extensionSeconds));
@@ -165,7 +158,6 @@ test('the client admin sets the wrap-up extension on the Call handling page', as
   await field.fill('45');
   await page.getByRole('button', { name: 'Save settings' }).click();
   await page.getByText('Settings saved.').waitFor();
-  await field.scrollIntoViewIfNeeded();
   await screenshot('call-handling-extension');
   const saved = (await page.evaluate(`fetch('/api/t/pizza-napoli/call-settings').then((r) => r.json())`)) as { settings: { wrapUpExtensionSeconds: number } };
   expect(saved.settings.wrapUpExtensionSeconds).toBe(45);

@@ -9,7 +9,7 @@ import { problemResponses } from '../http/problem.ts';
 import { currentUser } from '../http/session.ts';
 import { tenantContext } from '../http/tenant-scope.ts';
 import { SkillSchema, TypedTextSchema } from '../http/validators.ts';
-import { ScriptAnswersSchema } from './wrap-up-routes.ts';
+import { ScriptAnswersSchema } from './wrap-up.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { writeAudit } from '../audit/write.ts';
 import { requestDispatch } from '../routing/ticker.ts';
@@ -152,7 +152,7 @@ function operatorOnly(c: Context<AppEnv>) {
 }
 
 /** Tenant call actions: operators only, on the operator's own offers and calls. */
-function deskActor(c: Context<AppEnv>) {
+export function deskActor(c: Context<AppEnv>) {
   const ctx = tenantContext(c);
   requirePermission(ctx, 'calls.handle');
   return ctx;

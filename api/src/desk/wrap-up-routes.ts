@@ -13,17 +13,13 @@ import { writeAudit } from '../audit/write.ts';
 import { maskPhone } from '../contacts/service.ts';
 import { loadRules } from '../rules/service.ts';
 import { listMyRecentCalls } from './recent-calls.ts';
-import { completeOutcome, extendWrapUp, loadOutcome, needsCompleting, saveWrapUpDraft } from './wrap-up.ts';
+import { deskActor } from './routes.ts';
+import { completeOutcome, extendWrapUp, loadOutcome, needsCompleting, saveWrapUpDraft, ScriptAnswersSchema } from './wrap-up.ts';
 
 /**
  * Wrap-up drafts, the one extension, the operator's recent calls and completing the outcome of a call
  * whose wrap-up ran out (issue 10). The verbs are in wrap-up.ts and recent-calls.ts.
  */
-
-/** What a script captured, as the desk sends it with a wrap-up (card numbers are redacted before it is stored). */
-export const ScriptAnswersSchema = z
-  .record(TypedTextSchema(100), z.union([TypedTextSchema(2000), z.number(), z.boolean(), z.null()]))
-  .refine((answers) => Object.keys(answers).length <= 200, { message: 'Send at most 200 answers.' });
 
 const CallParamSchema = TenantParamSchema.extend({
   callId: z.uuid().openapi({ param: { name: 'callId', in: 'path' }, example: '019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5b' }),
@@ -124,13 +120,6 @@ const completeRoute = createRoute({
   request: { params: CallParamSchema, ...body(CompleteOutcomeSchema) },
   responses: { 200: json(z.object({ callId: z.string(), disposition: z.string(), notes: z.string().nullable() }), 'Completed'), ...problemResponses(400, 401, 403, 404, 409) },
 });
-
-/** Tenant call actions: operators only, on their own calls. */
-function deskActor(c: Context<AppEnv>) {
-  const ctx = tenantContext(c);
-  requirePermission(ctx, 'calls.handle');
-  return ctx;
-}
 
 /** Completing an outcome: a user who may complete their own or anyone's (which call is theirs is the verb's check). */
 function outcomeActor(c: Context<AppEnv>) {

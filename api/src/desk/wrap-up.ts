@@ -1,4 +1,6 @@
+import { z } from '@hono/zod-openapi';
 import { jsonb, type TenantTx } from '@switchboard/db';
+import { TypedTextSchema } from '../http/validators.ts';
 import type { TenantContext } from '../http/env.ts';
 import { can } from '../http/permissions.ts';
 import { invalid, notFound, ProblemError } from '../http/problem.ts';
@@ -13,6 +15,11 @@ import { loadCallSettings, lockCall, wrapUpDeadline, type CallRow } from '../rou
  * whose wrap-up ran out (dispatch.ts closes it, keeping the draft) is completed later by the operator
  * who handled it — or a provider admin. Each path locks the call before the presence row.
  */
+
+/** What a script captured, as the desk sends it with a wrap-up (card numbers are redacted before it is stored). */
+export const ScriptAnswersSchema = z
+  .record(TypedTextSchema(100), z.union([TypedTextSchema(2000), z.number(), z.boolean(), z.null()]))
+  .refine((answers) => Object.keys(answers).length <= 200, { message: 'Send at most 200 answers.' });
 
 export type ScriptAnswers = Record<string, string | number | boolean | null>;
 

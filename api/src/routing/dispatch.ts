@@ -207,7 +207,7 @@ async function closeOverdueWrapUp(db: Kysely<DB>, operatorId: string, now: Date)
       if (closes) {
         await run.updateTable('calls').set({ status: 'completed', disposition: null, wrapUpEndedAt: now }).where('id', '=', call.id).execute();
       }
-      const draft = closes && call.draftSavedAt ? { draftKept: true, draftDisposition: call.draftDisposition } : {};
+      const draft = closes && call.draftSavedAt ? { draftKept: true } : {};
       await recordCallEvent(run, { tenantId: call.tenantId, id: call.id }, 'wrap_up_timeout', now, { operatorId, detail: draft });
     }
     await changePresence(run, operatorId, { state: 'available' }, now);

@@ -39,6 +39,7 @@ describe('call settings', () => {
     wrapUpSeconds: 45,
     answerTargetSeconds: 30,
     transferTimeoutSeconds: 40,
+    wrapUpExtensionSeconds: 30,
     complaintDueDays: { low: 14, medium: 7, high: 3, critical: 1 },
   };
 
@@ -47,7 +48,7 @@ describe('call settings', () => {
       const res = await who.get(path());
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
-        settings: { offerTimeoutSeconds: 15, wrapUpSeconds: 60, answerTargetSeconds: 20, transferTimeoutSeconds: 30, complaintDueDays: { low: 10, medium: 5, high: 2, critical: 1 } },
+        settings: { offerTimeoutSeconds: 15, wrapUpSeconds: 60, answerTargetSeconds: 20, transferTimeoutSeconds: 30, wrapUpExtensionSeconds: 0, complaintDueDays: { low: 10, medium: 5, high: 2, critical: 1 } },
         updatedAt: null,
         updatedBy: null,
       });

@@ -42,6 +42,7 @@ import { billingOverviewRoutes } from './billing/overview-routes.ts';
 import { stripeWebhookRoutes } from './billing/stripe/webhook-routes.ts';
 import { goLiveRoutes } from './go-live/routes.ts';
 import { directoryRoutes } from './directory/routes.ts';
+import { wrapUpRoutes } from './desk/wrap-up-routes.ts';
 
 /** One router per domain, chained so hono/client keeps every route's types. */
 const apiRoutes = createRouter()
@@ -74,7 +75,8 @@ const apiRoutes = createRouter()
   .route('/', billingOverviewRoutes)
   .route('/', stripeWebhookRoutes)
   .route('/', goLiveRoutes)
-  .route('/', directoryRoutes);
+  .route('/', directoryRoutes)
+  .route('/', wrapUpRoutes);
 
 const routes = createRouter().route('/api', apiRoutes);
 

@@ -75,3 +75,4 @@ export {
   type DirectoryEntry,
   type DirectoryEntryInput,
 } from './directory/service.ts';
+export { wrapUp } from './desk/call-actions.ts';

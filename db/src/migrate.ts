@@ -11,6 +11,7 @@ import * as catalogSearchIndex from './migrations/0008_catalog_search_index.ts';
 import * as routing from './migrations/0008_routing.ts';
 import * as billing from './migrations/0009_billing.ts';
 import * as statementNotified from './migrations/0010_statement_notified.ts';
+import * as wrapUpDrafts from './migrations/0011_wrap_up_drafts.ts';
 import * as directory from './migrations/0012_directory.ts';
 import * as knowledgeSearch from './migrations/0014_knowledge_search.ts';
 
@@ -26,6 +27,7 @@ export const migrations: Record<string, Migration> = {
   '0008_routing': routing,
   '0009_billing': billing,
   '0010_statement_notified': statementNotified,
+  '0011_wrap_up_drafts': wrapUpDrafts,
   '0012_directory': directory,
   '0014_knowledge_search': knowledgeSearch,
 };

@@ -90,14 +90,14 @@ export async function transfersDue(db: Kysely<DB>, now: Date): Promise<CallRef[]
     .execute();
 }
 
-/** Operators whose wrap-up outlasted the tenant's wrap-up time. */
+/** Operators whose wrap-up outlasted the tenant's wrap-up time (plus the extension they took, if any). */
 export async function wrapUpsDue(db: Kysely<DB>, now: Date): Promise<string[]> {
   const rows = await db
     .selectFrom('operatorPresence as p')
     .leftJoin('callSettings as s', 's.tenantId', 'p.callTenantId')
     .select('p.operatorId')
     .where('p.state', '=', 'wrap_up')
-    .where(sql<boolean>`p.since + make_interval(secs => coalesce(s.wrap_up_seconds, 60)) <= ${now}`)
+    .where(sql<boolean>`p.since + make_interval(secs => coalesce(s.wrap_up_seconds, 60) + p.wrap_up_extended_seconds) <= ${now}`)
     .execute();
   return rows.map((r) => r.operatorId);
 }

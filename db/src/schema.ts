@@ -437,6 +437,8 @@ export interface OperatorPresenceTable {
   /** The call offered to the operator right now, and its tenant (one at a time). */
   offerTenantId: ColumnType<string | null, string | null | undefined, string | null>;
   offerCallId: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Seconds the operator extended the current wrap-up by (once; 0 = not extended); reset with `since`. */
+  wrapUpExtendedSeconds: Generated<number>;
 }
 
 export interface OperatorStateLogTable {
@@ -466,6 +468,8 @@ export interface CallSettingsTable {
   answerTargetSeconds: Generated<number>;
   /** A transfer not answered within this comes back to the operator who made it. */
   transferTimeoutSeconds: Generated<number>;
+  /** An operator may extend a wrap-up once by this many seconds; 0: not allowed. */
+  wrapUpExtensionSeconds: Generated<number>;
   /** Days to resolve a complaint, per severity: Record<ComplaintSeverity, number>. */
   complaintDueDays: Json;
   updatedAt: Timestamp;
@@ -509,6 +513,14 @@ export interface CallsTable {
   endedAt: NullableTimestamp;
   endedBy: 'caller' | 'operator' | 'system' | null;
   wrapUpEndedAt: NullableTimestamp;
+  /**
+   * What the operator chose and typed while wrapping up, saved as they go (notes card-redacted): kept
+   * when the wrap-up time runs out, until they complete the call's disposition.
+   */
+  draftDisposition: ColumnType<string | null, string | null | undefined, string | null>;
+  draftNotes: ColumnType<string | null, string | null | undefined, string | null>;
+  draftScriptAnswers: Json;
+  draftSavedAt: NullableTimestamp;
 }
 
 export interface CallEventsTable {

@@ -278,6 +278,7 @@ clientUsers:
       wrapUpSeconds: 60,
       answerTargetSeconds: 20,
       transferTimeoutSeconds: 30,
+      wrapUpExtensionSeconds: 0,
       complaintDueDays: { low: 20, medium: 5, high: 2, critical: 1 },
     });
     expect(parseTenantYaml(text, 'export.yaml')).toEqual(normalized);

@@ -26,7 +26,7 @@ export async function addNumber(db: Kysely<DB>, tenant: Tenant, number: string, 
 export async function setCallSettings(
   db: Kysely<DB>,
   tenant: Tenant,
-  settings: { offerTimeoutSeconds?: number; wrapUpSeconds?: number; transferTimeoutSeconds?: number },
+  settings: { offerTimeoutSeconds?: number; wrapUpSeconds?: number; transferTimeoutSeconds?: number; wrapUpExtensionSeconds?: number },
 ): Promise<void> {
   await withTenant(db, tenant.id, (tx) =>
     tx

@@ -14,6 +14,7 @@ export const defaultCallSettings = {
   wrapUpSeconds: 60,
   answerTargetSeconds: 20,
   transferTimeoutSeconds: 30,
+  wrapUpExtensionSeconds: 0,
   complaintDueDays: { low: 10, medium: 5, high: 2, critical: 1 },
 } as const;
 
@@ -55,6 +56,9 @@ export const CallSettingsSchema = z
     transferTimeoutSeconds: seconds(5, 300, 'The transfer time').default(defaultCallSettings.transferTimeoutSeconds).openapi({
       description: 'A transfer not answered within this comes back to the operator who made it',
     }),
+    wrapUpExtensionSeconds: seconds(0, 600, 'The wrap-up extension').default(defaultCallSettings.wrapUpExtensionSeconds).openapi({
+      description: 'An operator may extend a wrap-up once by this many seconds; 0: not allowed',
+    }),
     complaintDueDays: ComplaintDueDaysSchema.default({ ...defaultCallSettings.complaintDueDays }).openapi({
       description: 'Days a complaint has to be resolved in, per severity',
     }),
@@ -80,6 +84,7 @@ export const CallSettingsSchema = z
       wrapUpSeconds: 45,
       answerTargetSeconds: 30,
       transferTimeoutSeconds: 40,
+      wrapUpExtensionSeconds: 30,
       complaintDueDays: { low: 14, medium: 7, high: 3, critical: 1 },
     },
   });
@@ -95,6 +100,7 @@ export function normalizeCallSettings(s: CallSettings): CallSettings {
     wrapUpSeconds: s.wrapUpSeconds,
     answerTargetSeconds: s.answerTargetSeconds,
     transferTimeoutSeconds: s.transferTimeoutSeconds,
+    wrapUpExtensionSeconds: s.wrapUpExtensionSeconds,
     complaintDueDays: { low: d.low, medium: d.medium, high: d.high, critical: d.critical },
   };
 }

@@ -14,6 +14,7 @@ export async function loadCallSettings(tx: TenantTx): Promise<{ settings: CallSe
     wrapUpSeconds: row.wrapUpSeconds,
     answerTargetSeconds: row.answerTargetSeconds,
     transferTimeoutSeconds: row.transferTimeoutSeconds,
+    wrapUpExtensionSeconds: row.wrapUpExtensionSeconds,
     complaintDueDays: row.complaintDueDays,
   });
   return {
@@ -44,6 +45,7 @@ export async function replaceCallSettings(tx: TenantTx, tenantId: string, actor:
     wrapUpSeconds: after.wrapUpSeconds,
     answerTargetSeconds: after.answerTargetSeconds,
     transferTimeoutSeconds: after.transferTimeoutSeconds,
+    wrapUpExtensionSeconds: after.wrapUpExtensionSeconds,
     complaintDueDays: jsonb(after.complaintDueDays),
     updatedAt: now,
     updatedBy: actor?.label ?? 'system',

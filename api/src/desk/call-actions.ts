@@ -5,6 +5,7 @@ import { redactCardNumbers } from '../rules/card-numbers.ts';
 import { recordCallEvent } from '../routing/call-events.ts';
 import { appendDeclined, endCall, latestScriptFor, lockCall, type CallRow } from '../routing/lifecycle.ts';
 import { changePresence, ensurePresence, releaseOffer } from '../routing/presence.ts';
+import { clearedDraft, redactAnswers } from './wrap-up.ts';
 
 /** What an operator does with a call of the tenant whose transaction this is (RLS applies: another tenant's call is a 404). */
 
@@ -113,7 +114,7 @@ export async function wrapUp(tx: TenantTx, operatorId: string, callId: string, i
   if (call.status === 'wrap_up' && call.operatorId === operatorId) {
     const updated = await tx
       .updateTable('calls')
-      .set({ status: 'completed', disposition: input.disposition, notes, wrapUpEndedAt: now })
+      .set({ status: 'completed', disposition: input.disposition, notes, wrapUpEndedAt: now, ...clearedDraft })
       .where('id', '=', callId)
       .returning('status')
       .executeTakeFirstOrThrow();
@@ -121,7 +122,7 @@ export async function wrapUp(tx: TenantTx, operatorId: string, callId: string, i
   }
   await recordCallEvent(tx, ref, 'wrap_up_done', now, {
     operatorId,
-    detail: { disposition: input.disposition, ...(notes ? { notes } : {}), ...(input.scriptAnswers ? { scriptAnswers: input.scriptAnswers } : {}) },
+    detail: { disposition: input.disposition, ...(notes ? { notes } : {}), ...(input.scriptAnswers ? { scriptAnswers: redactAnswers(input.scriptAnswers) } : {}) },
   });
   await changePresence(tx, operatorId, { state: 'available' }, now);
   return { callId, status };

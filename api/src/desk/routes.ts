@@ -8,7 +8,8 @@ import { createRouter } from '../http/router.ts';
 import { problemResponses } from '../http/problem.ts';
 import { currentUser } from '../http/session.ts';
 import { tenantContext } from '../http/tenant-scope.ts';
-import { SkillSchema } from '../http/validators.ts';
+import { SkillSchema, typedText } from '../http/validators.ts';
+import { ScriptAnswersSchema } from './wrap-up.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { writeAudit } from '../audit/write.ts';
 import { requestDispatch } from '../routing/ticker.ts';
@@ -42,6 +43,12 @@ const DeskStateSchema = z
         callId: z.string(),
         status: z.enum(['connected', 'wrap_up']),
         wrapUpDeadline: z.string().nullable(),
+        answeredAt: z.string().nullable(),
+        endedAt: z.string().nullable(),
+        endedBy: z.enum(['caller', 'operator', 'system']).nullable(),
+        wrapUpExtensionSeconds: z.number().int().openapi({ description: 'The tenant lets a wrap-up be extended once by this much; 0: not at all' }),
+        wrapUpExtended: z.boolean(),
+        draft: z.object({ disposition: z.string().nullable(), notes: z.string().nullable(), savedAt: z.string() }).nullable(),
       })
       .nullable(),
     tenants: z.array(z.object({ slug: z.string(), name: z.string(), brandColor: z.string(), skills: z.array(z.string()) })),
@@ -66,8 +73,8 @@ const CallActionResultSchema = z
 const WrapUpSchema = z
   .strictObject({
     disposition: z.string().trim().min(1, "Choose one of the tenant's wrap-up codes.").max(60),
-    notes: z.string().max(4000, 'Use at most 4000 characters.').optional(),
-    scriptAnswers: z.record(z.string(), z.union([z.string().max(2000), z.number(), z.boolean(), z.null()])).optional(),
+    notes: typedText(4000).optional(),
+    scriptAnswers: ScriptAnswersSchema.optional(),
   })
   .openapi('DeskWrapUp', {
     example: { disposition: 'order_taken', notes: 'Customer asked for extra napkins.', scriptAnswers: { pizza: 'margherita', quantity: 2, delivery: true } },
@@ -147,7 +154,7 @@ function operatorOnly(c: Context<AppEnv>) {
 }
 
 /** Tenant call actions: operators only, on the operator's own offers and calls. */
-function deskActor(c: Context<AppEnv>) {
+export function deskActor(c: Context<AppEnv>) {
   const ctx = tenantContext(c);
   requirePermission(ctx, 'calls.handle');
   return ctx;

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { crossTenant, withApp, withTenant, type DB, type OperatorState } from '@switchboard/db';
 import { ProblemError } from '../http/problem.ts';
-import { loadCallSettings } from '../routing/lifecycle.ts';
+import { loadCallSettings, wrapUpDeadline } from '../routing/lifecycle.ts';
 import { changePresence, ensurePresence } from '../routing/presence.ts';
 import { publish } from '../events/publish.ts';
 import { recordCallEvent } from '../routing/call-events.ts';
@@ -25,6 +25,15 @@ export interface DeskCall {
   callId: string;
   status: 'connected' | 'wrap_up';
   wrapUpDeadline: string | null;
+  /** When the talk began and ended (the talk timer), and who hung up: 'caller' is shown as such. */
+  answeredAt: string | null;
+  endedAt: string | null;
+  endedBy: 'caller' | 'operator' | 'system' | null;
+  /** The extension the tenant allows (0: none) and whether this wrap-up has taken it. */
+  wrapUpExtensionSeconds: number;
+  wrapUpExtended: boolean;
+  /** The draft the desk saved for this call, so a reopened tab starts from it. */
+  draft: { disposition: string | null; notes: string | null; savedAt: string } | null;
 }
 
 export interface DeskState {
@@ -77,14 +86,29 @@ export async function loadDeskState(db: Kysely<DB>, operatorId: string, now: Dat
   let call: DeskCall | null = null;
   const callTenant = presence.callTenantId ? byId.get(presence.callTenantId) : undefined;
   if (callTenant && presence.callId && (presence.state === 'on_call' || presence.state === 'wrap_up')) {
-    const settings = await withTenant(db, callTenant.id, (tx) => loadCallSettings(tx));
+    const callId = presence.callId;
+    const { settings, row } = await withTenant(db, callTenant.id, async (tx) => ({
+      settings: await loadCallSettings(tx),
+      row: await tx
+        .selectFrom('calls')
+        .select(['answeredAt', 'endedAt', 'endedBy', 'operatorId', 'draftDisposition', 'draftNotes', 'draftSavedAt'])
+        .where('id', '=', callId)
+        .executeTakeFirst(),
+    }));
+    const draftIsMine = row?.operatorId === operatorId && row.draftSavedAt;
     call = {
       tenant: callTenant.slug,
       tenantName: callTenant.name,
       brandColor: callTenant.brandColor,
-      callId: presence.callId,
+      callId,
       status: presence.state === 'on_call' ? 'connected' : 'wrap_up',
-      wrapUpDeadline: presence.state === 'wrap_up' ? new Date(new Date(presence.since).getTime() + settings.wrapUpSeconds * 1000).toISOString() : null,
+      wrapUpDeadline: presence.state === 'wrap_up' ? wrapUpDeadline(presence.since, settings.wrapUpSeconds, presence.wrapUpExtendedSeconds).toISOString() : null,
+      answeredAt: row?.answeredAt ? iso(row.answeredAt) : null,
+      endedAt: row?.endedAt ? iso(row.endedAt) : null,
+      endedBy: row?.endedBy ?? null,
+      wrapUpExtensionSeconds: settings.wrapUpExtensionSeconds,
+      wrapUpExtended: presence.wrapUpExtendedSeconds > 0,
+      draft: draftIsMine && row.draftSavedAt ? { disposition: row.draftDisposition, notes: row.draftNotes, savedAt: iso(row.draftSavedAt) } : null,
     };
   }
 

@@ -51,6 +51,8 @@ export const permissions = {
   'billing.payments.record': { who: ['provider_admin'], what: 'record payments' },
   'goLive.read': { who: [...staff, ...clientUsers], what: "see what the company still needs to take calls" },
   'directory.manage': { who: admins, what: "change the client's directory of transfer destinations" },
+  'calls.outcome.completeOwn': { who: ['operator'], what: "complete the outcome of a call you handled" },
+  'calls.outcome.completeAny': { who: ['provider_admin'], what: "complete the outcome of any operator's call" },
 } as const satisfies Record<string, { who: readonly UserKind[]; what: string }>;
 
 export type Permission = keyof typeof permissions;

@@ -18,6 +18,8 @@ export type CallEventKind =
   | 'ended'
   | 'wrap_up_done'
   | 'wrap_up_timeout'
+  | 'wrap_up_extended'
+  | 'disposition_completed'
   | 'after_hours'
   | 'abandoned';
 

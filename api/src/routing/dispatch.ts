@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { routing, withApp, withTenant, type DB, type RoutingEntry, type TenantTx } from '@switchboard/db';
 import { publish } from '../events/publish.ts';
 import { recordCallEvent } from './call-events.ts';
-import { appendDeclined, loadCallSettings } from './lifecycle.ts';
+import { appendDeclined, loadCallSettings, lockCall, wrapUpDeadline } from './lifecycle.ts';
 import { changePresence, claimForOffer, releaseOffer } from './presence.ts';
 import { agreementRequired, eligibleAssignments } from './eligibility.ts';
 
@@ -176,32 +176,35 @@ async function offerWaitingCall(tx: TenantTx, callId: string, now: Date): Promis
   return 'nobody';
 }
 
-/** Wrap-up past the tenant's time: the call closes with no disposition and the operator is available again. */
+/**
+ * Wrap-up past the tenant's time (plus the extension taken): the call closes with no final disposition
+ * but keeps the draft the desk saved (the operator completes it from their recent calls), and the
+ * operator is available again. The call is locked before the presence row, the one order every path
+ * that touches both follows, so this never deadlocks against the operator's own wrap-up.
+ */
 async function closeOverdueWrapUp(db: Kysely<DB>, operatorId: string, now: Date): Promise<boolean> {
   const presence = await withApp(db, (tx) =>
     tx.selectFrom('operatorPresence').select(['state', 'callTenantId', 'callId']).where('operatorId', '=', operatorId).executeTakeFirst(),
   );
   if (presence?.state !== 'wrap_up') return false;
   const close = async (run: TenantTx) => {
+    const call = presence.callId ? await lockCall(run, presence.callId) : undefined;
     const locked = await run
       .selectFrom('operatorPresence')
-      .select(['state', 'since', 'callId'])
+      .select(['state', 'since', 'callId', 'wrapUpExtendedSeconds'])
       .where('operatorId', '=', operatorId)
       .forUpdate()
       .executeTakeFirst();
     if (locked?.state !== 'wrap_up' || locked.callId !== presence.callId) return false;
     const settings = await loadCallSettings(run);
-    if (now.getTime() < new Date(locked.since).getTime() + settings.wrapUpSeconds * 1000) return false;
-    if (presence.callId && presence.callTenantId) {
-      const ref = { tenantId: presence.callTenantId, id: presence.callId };
-      await run
-        .updateTable('calls')
-        .set({ status: 'completed', disposition: null, wrapUpEndedAt: now })
-        .where('id', '=', presence.callId)
-        .where('status', '=', 'wrap_up')
-        .where('operatorId', '=', operatorId)
-        .execute();
-      await recordCallEvent(run, ref, 'wrap_up_timeout', now, { operatorId });
+    if (now < wrapUpDeadline(locked.since, settings.wrapUpSeconds, locked.wrapUpExtendedSeconds)) return false;
+    if (call) {
+      const closes = call.status === 'wrap_up' && call.operatorId === operatorId;
+      if (closes) {
+        await run.updateTable('calls').set({ status: 'completed', disposition: null, wrapUpEndedAt: now }).where('id', '=', call.id).execute();
+      }
+      const draft = closes && call.draftSavedAt ? { draftKept: true } : {};
+      await recordCallEvent(run, { tenantId: call.tenantId, id: call.id }, 'wrap_up_timeout', now, { operatorId, detail: draft });
     }
     await changePresence(run, operatorId, { state: 'available' }, now);
     return true;

@@ -107,15 +107,21 @@ export interface CallSettings {
   wrapUpSeconds: number;
   answerTargetSeconds: number;
   transferTimeoutSeconds: number;
+  wrapUpExtensionSeconds: number;
 }
 
 /** The tenant's call-handling settings, with the column defaults when it has saved none. */
 export async function loadCallSettings(tx: TenantTx): Promise<CallSettings> {
   const row = await tx
     .selectFrom('callSettings')
-    .select(['offerTimeoutSeconds', 'wrapUpSeconds', 'answerTargetSeconds', 'transferTimeoutSeconds'])
+    .select(['offerTimeoutSeconds', 'wrapUpSeconds', 'answerTargetSeconds', 'transferTimeoutSeconds', 'wrapUpExtensionSeconds'])
     .executeTakeFirst();
-  return row ?? { offerTimeoutSeconds: 15, wrapUpSeconds: 60, answerTargetSeconds: 20, transferTimeoutSeconds: 30 };
+  return row ?? { offerTimeoutSeconds: 15, wrapUpSeconds: 60, answerTargetSeconds: 20, transferTimeoutSeconds: 30, wrapUpExtensionSeconds: 0 };
 }
 
 export const appendDeclined = (operatorId: string) => sql<string[]>`array_append(declined_by, ${operatorId}::uuid)`;
+
+/** When an operator's wrap-up closes by itself: from when it began, the tenant's wrap-up time plus the extension they took. */
+export function wrapUpDeadline(since: Date | string, wrapUpSeconds: number, extendedSeconds: number): Date {
+  return new Date(new Date(since).getTime() + (wrapUpSeconds + extendedSeconds) * 1000);
+}

@@ -37,7 +37,8 @@ export async function changePresence(tx: AnyTx, operatorId: string, change: Pres
       breakReason,
       callTenantId: call?.tenantId ?? null,
       callId: call?.id ?? null,
-      ...(stateChanged || before.callId !== (call?.id ?? null) ? { since: now } : {}),
+      // A wrap-up extension belongs to the wrap-up it was taken in: it ends with it.
+      ...(stateChanged || before.callId !== (call?.id ?? null) ? { since: now, wrapUpExtendedSeconds: 0 } : {}),
       updatedAt: now,
     })
     .where('operatorId', '=', operatorId)

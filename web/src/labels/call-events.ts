@@ -18,6 +18,8 @@ const callEventLabels: Record<string, string> = {
   ended: 'Call ended',
   wrap_up_done: 'Wrap-up done',
   wrap_up_timeout: 'Wrap-up timed out',
+  wrap_up_extended: 'Wrap-up extended',
+  disposition_completed: 'Outcome completed after the wrap-up',
   after_hours: 'Out of hours',
   abandoned: 'Caller hung up while waiting',
 };

@@ -77,3 +77,19 @@ export function newIdempotencyKey(): string {
 
 export type OperatorFigures = InferResponseType<(typeof api)['desk']['figures']['$get'], 200>;
 export const loadFigures = (): Promise<OperatorFigures> => call(api.desk.figures.$get({ query: {} }));
+
+// ---- wrap-up drafts, the extension, recent calls and completing an outcome (issue 10) ------------
+
+export type WrapUpDraftBody = InferRequestType<CallClient['wrap-up']['draft']['$put']>['json'];
+export type RecentCall = InferResponseType<(typeof api)['desk']['recent-calls']['$get'], 200>['calls'][number];
+type OutcomeClient = TenantClient['calls'][':callId']['outcome'];
+export type CallOutcome = InferResponseType<OutcomeClient['$get'], 200>;
+
+export const wrapUpApi = {
+  saveDraft: (tenant: string, callId: string, json: WrapUpDraftBody) => call(calls['wrap-up'].draft.$put({ ...param(tenant, callId), json })),
+  extend: (tenant: string, callId: string) => call(calls['wrap-up'].extend.$post(param(tenant, callId))),
+  recentCalls: () => call(api.desk['recent-calls'].$get()),
+  outcome: (tenant: string, callId: string) => call(api.t[':tenant'].calls[':callId'].outcome.$get(param(tenant, callId))),
+  complete: (tenant: string, callId: string, json: { disposition: string; notes?: string }) =>
+    call(api.t[':tenant'].calls[':callId'].outcome.$post({ ...param(tenant, callId), json })),
+};

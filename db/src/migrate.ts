@@ -11,6 +11,7 @@ import * as catalogSearchIndex from './migrations/0008_catalog_search_index.ts';
 import * as routing from './migrations/0008_routing.ts';
 import * as billing from './migrations/0009_billing.ts';
 import * as statementNotified from './migrations/0010_statement_notified.ts';
+import * as notResponding from './migrations/0013_not_responding.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '0008_routing': routing,
   '0009_billing': billing,
   '0010_statement_notified': statementNotified,
+  '0013_not_responding': notResponding,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -65,6 +65,23 @@ const queueRow = (tenant: Tenant, callId: string) =>
 const events = (tenant: Tenant, callId: string) =>
   withTenant(h.db, tenant.id, (tx) => tx.selectFrom('callEvents').select(['kind', 'operatorId', 'detail']).where('callId', '=', callId).orderBy('at').orderBy('id').execute());
 
+/** A tenant whose offers last 10 s, operators made available a second apart (the first idle longest), and one call offered to the first. */
+async function offeredToFirst(labels: string[]) {
+  const { tenant, number } = await tenantWithNumber();
+  await setCallSettings(h.db, tenant, { offerTimeoutSeconds: 10 });
+  const operators = [];
+  for (const label of labels) {
+    if (operators.length) clock.advance(1_000);
+    const op = await operator([[tenant, {}]], label);
+    await available(op.desk);
+    operators.push(op);
+  }
+  const routed = await call(number);
+  await dispatch(h.db, clock.now());
+  expect((await queueRow(tenant, routed.id))?.offeredTo).toBe(operators[0]!.user.id);
+  return { tenant, number, routed, operators };
+}
+
 describe('in and out of hours', () => {
   it('queues a call in hours and offers it to the available operator', async () => {
     const { tenant, number } = await tenantWithNumber(officeHours);
@@ -237,16 +254,8 @@ describe('choosing the operator', () => {
 
 describe('offers that are not taken, and callers who hang up', () => {
   it('moves an offer not accepted in time to the next operator', async () => {
-    const { tenant, number } = await tenantWithNumber();
-    await setCallSettings(h.db, tenant, { offerTimeoutSeconds: 10 });
-    const first = await operator([[tenant, {}]]);
-    const second = await operator([[tenant, {}]]);
-    await available(first.desk);
-    clock.advance(1_000);
-    await available(second.desk);
-    const routed = await call(number);
-    await dispatch(h.db, clock.now());
-    expect((await queueRow(tenant, routed.id))?.offeredTo).toBe(first.user.id);
+    const { tenant, routed, operators } = await offeredToFirst(['first', 'second']);
+    const [first, second] = [operators[0]!, operators[1]!];
     clock.advance(9_999);
     await dispatch(h.db, clock.now());
     expect((await queueRow(tenant, routed.id))?.offeredTo).toBe(first.user.id);
@@ -328,17 +337,8 @@ describe('missed offers: not responding until the operator comes back', () => {
     h.db.selectFrom('operatorStateLog').select(['state', 'callTenantId', 'callId', 'startedAt']).where('operatorId', '=', operatorId).orderBy('startedAt').orderBy('id').execute();
 
   it('marks the operator not responding and offers the call to the next operator in the same pass', async () => {
-    const { tenant, number } = await tenantWithNumber();
-    await setCallSettings(h.db, tenant, { offerTimeoutSeconds: 10 });
-    const first = await operator([[tenant, {}]], 'misses it');
-    const second = await operator([[tenant, {}]], 'next');
-    await available(first.desk);
-    clock.advance(1_000);
-    await available(second.desk);
-    const routed = await call(number);
-    await dispatch(h.db, clock.now());
-    expect((await queueRow(tenant, routed.id))?.offeredTo).toBe(first.user.id);
-
+    const { tenant, routed, operators } = await offeredToFirst(['misses it', 'next']);
+    const [first, second] = [operators[0]!, operators[1]!];
     clock.advance(10_000);
     const missedAt = clock.now();
     expect(await dispatch(h.db, clock.now())).toMatchObject({ expired: 1, offered: 1 });
@@ -372,12 +372,8 @@ describe('missed offers: not responding until the operator comes back', () => {
   });
 
   it('never offers the missed call (nor any other) to a lone operator who let it lapse, until they come back', async () => {
-    const { tenant, number } = await tenantWithNumber();
-    await setCallSettings(h.db, tenant, { offerTimeoutSeconds: 10 });
-    const lone = await operator([[tenant, {}]], 'alone');
-    await available(lone.desk);
-    const missed = await call(number);
-    await dispatch(h.db, clock.now());
+    const { tenant, number, routed: missed, operators } = await offeredToFirst(['alone']);
+    const lone = operators[0]!;
     clock.advance(10_000);
     expect(await dispatch(h.db, clock.now())).toMatchObject({ expired: 1, offered: 0 });
     const another = await call(number);
@@ -427,13 +423,8 @@ describe('missed offers: not responding until the operator comes back', () => {
     const seen = new Set<string>();
     for (let round = 0; round < 6; round++) {
       // A tenant per round: an operator of an earlier round never serves this round's call.
-      const { tenant, number } = await tenantWithNumber();
-      await setCallSettings(h.db, tenant, { offerTimeoutSeconds: 10 });
-      const op = await operator([[tenant, {}]], `racer ${round}`);
-      await available(op.desk);
-      const routed = await call(number);
-      await dispatch(h.db, clock.now());
-      expect((await queueRow(tenant, routed.id))?.offeredTo).toBe(op.user.id);
+      const { tenant, routed, operators } = await offeredToFirst([`racer ${round}`]);
+      const op = operators[0]!;
       clock.advance(10_000);
       const [accepted, report] = await Promise.race([
         Promise.all([op.desk.post(`/api/t/${tenant.slug}/desk/calls/${routed.id}/accept`), dispatch(h.db, clock.now())]),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTenant, type Tenant } from '@switchboard/db';
 import { dispatch } from '@switchboard/api';
-import { createClock, createHarness, logIn, seedTenant, type App, type Client, type Clock, type Harness, type TestUser } from './support/index.ts';
+import { createClock, createHarness, logIn, openEventStream, seedTenant, type App, type Client, type Clock, type Harness, type TestUser } from './support/index.ts';
 import {
   addNumber,
   alwaysOpen,
@@ -339,9 +339,15 @@ describe('missed offers: not responding until the operator comes back', () => {
   it('marks the operator not responding and offers the call to the next operator in the same pass', async () => {
     const { tenant, routed, operators } = await offeredToFirst(['misses it', 'next']);
     const [first, second] = [operators[0]!, operators[1]!];
+    const stream = await openEventStream(app, first.desk.token);
+    expect((await stream.next()).event).toBe('ready');
     clock.advance(10_000);
     const missedAt = clock.now();
     expect(await dispatch(h.db, clock.now())).toMatchObject({ expired: 1, offered: 1 });
+    // The desk hears it at once: its own presence event is what shows the banner.
+    const heard = (await stream.until((e) => e.event === 'presence')).at(-1)!;
+    expect(heard.data).toEqual({ state: 'not_responding', breakReason: null, since: missedAt.toISOString() });
+    await stream.close();
     expect((await queueRow(tenant, routed.id))?.offeredTo).toBe(second.user.id);
     expect(await stateOf(first.desk)).toMatchObject({
       state: 'not_responding',

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTenant, type Tenant } from '@switchboard/db';
 import { dispatch } from '@switchboard/api';
-import { createClock, createHarness, logIn, seedTenant, type App, type Client, type Clock, type Harness, type TestUser } from './support/index.ts';
+import { createClock, createHarness, logIn, openEventStream, seedTenant, type App, type Client, type Clock, type Harness, type TestUser } from './support/index.ts';
 import {
   addNumber,
   alwaysOpen,
@@ -64,6 +64,23 @@ const queueRow = (tenant: Tenant, callId: string) =>
   withTenant(h.db, tenant.id, (tx) => tx.selectFrom('callQueue').selectAll().where('callId', '=', callId).executeTakeFirst());
 const events = (tenant: Tenant, callId: string) =>
   withTenant(h.db, tenant.id, (tx) => tx.selectFrom('callEvents').select(['kind', 'operatorId', 'detail']).where('callId', '=', callId).orderBy('at').orderBy('id').execute());
+
+/** A tenant whose offers last 10 s, operators made available a second apart (the first idle longest), and one call offered to the first. */
+async function offeredToFirst(labels: string[]) {
+  const { tenant, number } = await tenantWithNumber();
+  await setCallSettings(h.db, tenant, { offerTimeoutSeconds: 10 });
+  const operators = [];
+  for (const label of labels) {
+    if (operators.length) clock.advance(1_000);
+    const op = await operator([[tenant, {}]], label);
+    await available(op.desk);
+    operators.push(op);
+  }
+  const routed = await call(number);
+  await dispatch(h.db, clock.now());
+  expect((await queueRow(tenant, routed.id))?.offeredTo).toBe(operators[0]!.user.id);
+  return { tenant, number, routed, operators };
+}
 
 describe('in and out of hours', () => {
   it('queues a call in hours and offers it to the available operator', async () => {
@@ -172,6 +189,8 @@ describe('choosing the operator', () => {
 
   it('offers by priority before idle time, and holds a call back from an operator with a delay', async () => {
     const { tenant, number } = await tenantWithNumber();
+    // Offers outlast the 20 s delay: an offer that lapsed would put its operator in "not responding".
+    await setCallSettings(h.db, tenant, { offerTimeoutSeconds: 60 });
     const backup = await operator([[tenant, { routing: { order_taking: { priority: 2 } } }]], 'backup');
     const delayed = await operator([[tenant, { routing: { order_taking: { priority: 1, delaySeconds: 20 } } }]], 'delayed');
     const main = await operator([[tenant, { routing: { order_taking: { priority: 1 } } }]], 'main');
@@ -235,16 +254,8 @@ describe('choosing the operator', () => {
 
 describe('offers that are not taken, and callers who hang up', () => {
   it('moves an offer not accepted in time to the next operator', async () => {
-    const { tenant, number } = await tenantWithNumber();
-    await setCallSettings(h.db, tenant, { offerTimeoutSeconds: 10 });
-    const first = await operator([[tenant, {}]]);
-    const second = await operator([[tenant, {}]]);
-    await available(first.desk);
-    clock.advance(1_000);
-    await available(second.desk);
-    const routed = await call(number);
-    await dispatch(h.db, clock.now());
-    expect((await queueRow(tenant, routed.id))?.offeredTo).toBe(first.user.id);
+    const { tenant, routed, operators } = await offeredToFirst(['first', 'second']);
+    const [first, second] = [operators[0]!, operators[1]!];
     clock.advance(9_999);
     await dispatch(h.db, clock.now());
     expect((await queueRow(tenant, routed.id))?.offeredTo).toBe(first.user.id);
@@ -317,5 +328,130 @@ describe('presence', () => {
     expect((await admin.put('/api/desk/state', { state: 'available' })).status).toBe(403);
     const invalid = await op.desk.put('/api/desk/state', { state: 'on_call' });
     expect(invalid.status).toBe(400);
+  });
+});
+
+describe('missed offers: not responding until the operator comes back', () => {
+  const stateOf = async (desk: Client) => (await desk.get('/api/desk/state')).body;
+  const stateLog = (operatorId: string) =>
+    h.db.selectFrom('operatorStateLog').select(['state', 'callTenantId', 'callId', 'startedAt']).where('operatorId', '=', operatorId).orderBy('startedAt').orderBy('id').execute();
+
+  it('marks the operator not responding and offers the call to the next operator in the same pass', async () => {
+    const { tenant, routed, operators } = await offeredToFirst(['misses it', 'next']);
+    const [first, second] = [operators[0]!, operators[1]!];
+    const stream = await openEventStream(app, first.desk.token);
+    expect((await stream.next()).event).toBe('ready');
+    clock.advance(10_000);
+    const missedAt = clock.now();
+    expect(await dispatch(h.db, clock.now())).toMatchObject({ expired: 1, offered: 1 });
+    // The desk hears it at once: its own presence event is what shows the banner.
+    const heard = (await stream.until((e) => e.event === 'presence')).at(-1)!;
+    expect(heard.data).toEqual({ state: 'not_responding', breakReason: null, since: missedAt.toISOString() });
+    await stream.close();
+    expect((await queueRow(tenant, routed.id))?.offeredTo).toBe(second.user.id);
+    expect(await stateOf(first.desk)).toMatchObject({
+      state: 'not_responding',
+      since: missedAt.toISOString(),
+      offer: null,
+      call: null,
+      missed: { tenant: tenant.slug, tenantName: tenant.name, callId: routed.id, at: missedAt.toISOString() },
+    });
+    expect(await stateLog(first.user.id)).toMatchObject([
+      { state: 'available', callId: null },
+      { state: 'not_responding', callTenantId: tenant.id, callId: routed.id, startedAt: missedAt },
+    ]);
+    expect((await events(tenant, routed.id)).find((e) => e.kind === 'offer_expired')).toMatchObject({
+      operatorId: first.user.id,
+      detail: { notResponding: true },
+    });
+
+    // The second lets it lapse too: nobody is left to offer it to, and neither is offered it again.
+    clock.advance(10_000);
+    expect(await dispatch(h.db, clock.now())).toMatchObject({ expired: 1, offered: 0 });
+    expect((await stateOf(second.desk)).state).toBe('not_responding');
+    for (let i = 0; i < 3; i++) {
+      clock.advance(20_000);
+      expect(await dispatch(h.db, clock.now())).toMatchObject({ offered: 0 });
+    }
+    expect((await queueRow(tenant, routed.id))?.offeredTo).toBeNull();
+    expect((await events(tenant, routed.id)).filter((e) => e.kind === 'offered_to')).toHaveLength(2);
+  });
+
+  it('never offers the missed call (nor any other) to a lone operator who let it lapse, until they come back', async () => {
+    const { tenant, number, routed: missed, operators } = await offeredToFirst(['alone']);
+    const lone = operators[0]!;
+    clock.advance(10_000);
+    expect(await dispatch(h.db, clock.now())).toMatchObject({ expired: 1, offered: 0 });
+    const another = await call(number);
+    clock.advance(20_000);
+    expect(await dispatch(h.db, clock.now())).toMatchObject({ expired: 0, offered: 0 });
+    expect((await queueRow(tenant, missed.id))?.offeredTo).toBeNull();
+    expect((await queueRow(tenant, another.id))?.offeredTo).toBeNull();
+
+    // "I'm back": PUT available, and the oldest waiting call is offered again.
+    const back = await available(lone.desk);
+    expect(back).toMatchObject({ state: 'available', missed: null, since: clock.now().toISOString() });
+    await dispatch(h.db, clock.now());
+    expect((await queueRow(tenant, missed.id))?.offeredTo).toBe(lone.user.id);
+    expect((await stateLog(lone.user.id)).map((r) => r.state)).toEqual(['available', 'not_responding', 'available']);
+    expect((await lone.desk.post(`/api/t/${tenant.slug}/desk/calls/${missed.id}/accept`)).status).toBe(200);
+  });
+
+  it('a decline is not a missed offer: the operator who let it pass stays available', async () => {
+    const { tenant, number } = await tenantWithNumber();
+    const op = await operator([[tenant, {}]], 'decliner');
+    await available(op.desk);
+    const routed = await call(number);
+    await dispatch(h.db, clock.now());
+    expect((await op.desk.post(`/api/t/${tenant.slug}/desk/calls/${routed.id}/decline`)).status).toBe(204);
+    expect((await stateOf(op.desk)).state).toBe('available');
+  });
+
+  it('an operator offered back their own transfer while in wrap-up stays in wrap-up when that offer lapses', async () => {
+    const { tenant, number } = await tenantWithNumber();
+    await setCallSettings(h.db, tenant, { offerTimeoutSeconds: 10, transferTimeoutSeconds: 30 });
+    const op = await operator([[tenant, { skills: ['order_taking'] }]], 'transferrer');
+    await available(op.desk);
+    const routed = await call(number);
+    await dispatch(h.db, clock.now());
+    expect((await op.desk.post(`/api/t/${tenant.slug}/desk/calls/${routed.id}/accept`)).status).toBe(200);
+    const moved = await op.desk.post(`/api/t/${tenant.slug}/desk/calls/${routed.id}/transfer`, { target: { kind: 'skill', skill: 'mortgages' } });
+    expect(moved.status).toBe(200);
+    clock.advance(30_000);
+    expect(await dispatch(h.db, clock.now())).toMatchObject({ returned: 1 });
+    expect((await queueRow(tenant, routed.id))?.offeredTo).toBe(op.user.id);
+    clock.advance(10_000);
+    expect(await dispatch(h.db, clock.now())).toMatchObject({ expired: 1 });
+    expect((await stateOf(op.desk)).state).toBe('wrap_up');
+  });
+
+  it('of an accept and the expiry of the same offer, exactly one wins, without deadlock', async () => {
+    const seen = new Set<string>();
+    for (let round = 0; round < 6; round++) {
+      // A tenant per round: an operator of an earlier round never serves this round's call.
+      const { tenant, routed, operators } = await offeredToFirst([`racer ${round}`]);
+      const op = operators[0]!;
+      clock.advance(10_000);
+      const [accepted, report] = await Promise.race([
+        Promise.all([op.desk.post(`/api/t/${tenant.slug}/desk/calls/${routed.id}/accept`), dispatch(h.db, clock.now())]),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('accept and expiry deadlocked')), 10_000)),
+      ]);
+      const state = await stateOf(op.desk);
+      const kinds = (await events(tenant, routed.id)).map((e) => e.kind);
+      if (accepted.status === 200) {
+        seen.add('accepted');
+        expect(state).toMatchObject({ state: 'on_call', call: { callId: routed.id } });
+        expect(await queueRow(tenant, routed.id)).toBeUndefined();
+        expect(kinds).not.toContain('offer_expired');
+      } else {
+        seen.add('expired');
+        expect(accepted.status).toBe(409);
+        expect(report.expired).toBeGreaterThanOrEqual(1);
+        expect(state).toMatchObject({ state: 'not_responding', offer: null, call: null });
+        expect(kinds).not.toContain('answered');
+      }
+      expect(kinds.filter((k) => k === 'answered' || k === 'offer_expired')).toHaveLength(1);
+    }
+    expect(seen.size).toBeGreaterThanOrEqual(1);
   });
 });

@@ -29,6 +29,7 @@ let other: Tenant;
 let busy: TestUser;
 let idle: TestUser;
 let wrapping: TestUser;
+let missed: TestUser;
 let supervisor: Client;
 let admin: Client;
 
@@ -94,6 +95,8 @@ beforeAll(async () => {
   await setPresence(busy.id, 'on_call', at(-20));
   await setPresence(idle.id, 'available', at(-300));
   await setPresence(wrapping.id, 'wrap_up', at(-10));
+  missed = await seedOperator(h.db, [la], { displayName: 'Di Missed' });
+  await setPresence(missed.id, 'not_responding', at(-45));
 
   await seedCalls(la, [
     // answered within the 30 s target, handled in 100 s (talk + wrap-up)
@@ -142,7 +145,7 @@ describe('GET /api/wallboard', () => {
       waiting: 2,
       longestWaitSeconds: 90,
       oldestEnqueuedAt: at(-90).toISOString(),
-      operators: { available: 1, onCall: 1, wrapUp: 0 },
+      operators: { available: 1, onCall: 1, wrapUp: 0, notResponding: 1 },
       handledToday: 3,
       abandonedToday: 2,
       answeredWithinTargetToday: 2,
@@ -158,7 +161,7 @@ describe('GET /api/wallboard', () => {
       waiting: 1,
       longestWaitSeconds: 5,
       oldestEnqueuedAt: at(-5).toISOString(),
-      operators: { available: 0, onCall: 0, wrapUp: 1 },
+      operators: { available: 0, onCall: 0, wrapUp: 1, notResponding: 0 },
       handledToday: 0,
       abandonedToday: 0,
       answeredWithinTargetToday: 0,
@@ -191,6 +194,7 @@ describe('GET /api/wallboard', () => {
     });
     expect(rows['Bo Idle']).toMatchObject({ state: 'available', tenant: null });
     expect(rows['Cy Wrapping']).toMatchObject({ state: 'wrap_up' });
+    expect(rows['Di Missed']).toMatchObject({ state: 'not_responding', since: at(-45).toISOString(), tenant: null });
   });
 
   it('counts “today” from the tenant’s midnight as the clock moves', async () => {

@@ -13,6 +13,7 @@ import * as billing from './migrations/0009_billing.ts';
 import * as statementNotified from './migrations/0010_statement_notified.ts';
 import * as wrapUpDrafts from './migrations/0011_wrap_up_drafts.ts';
 import * as directory from './migrations/0012_directory.ts';
+import * as notResponding from './migrations/0013_not_responding.ts';
 import * as knowledgeSearch from './migrations/0014_knowledge_search.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -29,6 +30,7 @@ export const migrations: Record<string, Migration> = {
   '0010_statement_notified': statementNotified,
   '0011_wrap_up_drafts': wrapUpDrafts,
   '0012_directory': directory,
+  '0013_not_responding': notResponding,
   '0014_knowledge_search': knowledgeSearch,
 };
 

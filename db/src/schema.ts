@@ -420,7 +420,8 @@ export interface ConfidentialityRulesTable {
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type Generated<T> = ColumnType<T, T | undefined, T>;
 
-export const operatorStates = ['offline', 'available', 'on_call', 'wrap_up', 'break'] as const;
+/** `not_responding`: an offer ran out unanswered; no call is offered until the operator says they are back. */
+export const operatorStates = ['offline', 'available', 'on_call', 'wrap_up', 'break', 'not_responding'] as const;
 export type OperatorState = (typeof operatorStates)[number];
 
 /** One row per operator: where they are now (global: one person, whichever tenant's call). */
@@ -448,6 +449,9 @@ export interface OperatorStateLogTable {
   breakReason: string | null;
   startedAt: Timestamp;
   endedAt: NullableTimestamp;
+  /** The call the state is about: for `not_responding`, the offer that ran out. */
+  callTenantId: ColumnType<string | null, string | null | undefined, string | null>;
+  callId: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface TelephonySignaturesTable {

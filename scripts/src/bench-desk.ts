@@ -244,6 +244,7 @@ interface StepFigures {
   incomingLatency: number[];
   handled: number;
   offersLost: number;
+  offersMissed: number;
   errors: string[];
   rssEnd: number | null;
   rssMax: number | null;
@@ -404,6 +405,7 @@ async function main(): Promise<void> {
         incomingLatency: offered.map((e) => e.answeredAtMs - e.sentAtMs),
         handled: inStep.filter((m) => m.kind === 'handled').length,
         offersLost: inStep.filter((m) => m.kind === 'offer-lost').length,
+        offersMissed: inStep.filter((m) => m.kind === 'missed').length,
         errors: [...inStep.flatMap((m) => (m.kind === 'error' ? [m.message] : [])), ...logged.filter((line) => line.includes('failed'))],
         rssEnd: rss.at(-1) ?? null,
         rssMax: rss.length ? Math.max(...rss) : null,
@@ -414,6 +416,7 @@ async function main(): Promise<void> {
       const notQueued = Object.entries(simulator.stats.notQueued);
       const notes = [
         step.offersLost ? `${step.offersLost} offers lost (409)` : '',
+        step.offersMissed ? `${step.offersMissed} offers missed (bot marked not responding, came back)` : '',
         notQueued.length ? `not queued: ${notQueued.map(([k, v]) => `${k} ${v}`).join(', ')}` : '',
         step.errors.length ? `${step.errors.length} errors, first: ${step.errors[0]}` : '',
       ].filter(Boolean);

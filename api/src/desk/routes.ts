@@ -2,7 +2,7 @@ import { requireUserPermission } from '../http/permissions.ts';
 import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { callStatuses } from '@switchboard/db';
+import { callStatuses, operatorStates } from '@switchboard/db';
 import type { AppEnv } from '../http/env.ts';
 import { createRouter } from '../http/router.ts';
 import { problemResponses } from '../http/problem.ts';
@@ -16,13 +16,15 @@ import { requestDispatch } from '../routing/ticker.ts';
 import { acceptCall, declineCall, hangUp, transferCall, wrapUp } from './call-actions.ts';
 import { loadDeskState, setDeskState } from './state.ts';
 
-const operatorStateValues = ['offline', 'available', 'on_call', 'wrap_up', 'break'] as const;
-
 const DeskStateSchema = z
   .object({
-    state: z.enum(operatorStateValues),
+    state: z.enum(operatorStates),
     breakReason: z.string().nullable(),
     since: z.string(),
+    missed: z
+      .object({ tenant: z.string(), tenantName: z.string(), brandColor: z.string(), callId: z.string(), at: z.string() })
+      .nullable()
+      .openapi({ description: 'While not responding: the offer that ran out, and when' }),
     offer: z
       .object({
         tenant: z.string(),
@@ -104,7 +106,7 @@ const putState = createRoute({
   method: 'put',
   path: '/desk/state',
   tags: ['desk'],
-  summary: 'Become available, take a break (with a reason) or go offline; refused while on a call or in wrap-up',
+  summary: 'Become available (also how an operator marked not responding after a missed offer comes back), take a break (with a reason) or go offline; refused while on a call or in wrap-up',
   request: { body: { content: { 'application/json': { schema: SetDeskStateSchema } }, required: true } },
   responses: { 200: json(DeskStateSchema, 'Desk state'), ...problemResponses(400, 401, 403, 409) },
 });

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { crossTenant, withApp, withTenant, type DB, type OperatorState } from '@switchboard/db';
 import { ProblemError } from '../http/problem.ts';
-import { loadCallSettings, wrapUpDeadline } from '../routing/lifecycle.ts';
+import { loadCallSettings, lockCall, wrapUpDeadline } from '../routing/lifecycle.ts';
 import { changePresence, ensurePresence } from '../routing/presence.ts';
 import { publish } from '../events/publish.ts';
 import { recordCallEvent } from '../routing/call-events.ts';
@@ -36,10 +36,20 @@ export interface DeskCall {
   draft: { disposition: string | null; notes: string | null; savedAt: string } | null;
 }
 
+/** The offer an operator let run out, while they are marked not responding. */
+export interface DeskMissedCall {
+  tenant: string;
+  tenantName: string;
+  brandColor: string;
+  callId: string;
+  at: string;
+}
+
 export interface DeskState {
   state: OperatorState;
   breakReason: string | null;
   since: string;
+  missed: DeskMissedCall | null;
   offer: DeskOffer | null;
   call: DeskCall | null;
   tenants: { slug: string; name: string; brandColor: string; skills: string[] }[];
@@ -112,10 +122,17 @@ export async function loadDeskState(db: Kysely<DB>, operatorId: string, now: Dat
     };
   }
 
+  const missedTenant = presence.state === 'not_responding' && presence.callTenantId ? byId.get(presence.callTenantId) : undefined;
+  const missed: DeskMissedCall | null =
+    missedTenant && presence.callId
+      ? { tenant: missedTenant.slug, tenantName: missedTenant.name, brandColor: missedTenant.brandColor, callId: presence.callId, at: iso(presence.since) }
+      : null;
+
   return {
     state: presence.state,
     breakReason: presence.breakReason,
     since: iso(presence.since),
+    missed,
     offer,
     call,
     tenants: assignments.flatMap((a) => {
@@ -128,6 +145,7 @@ export async function loadDeskState(db: Kysely<DB>, operatorId: string, now: Dat
 /**
  * The operator sets themself available, on a break or offline. Refused while on a call or wrapping up
  * (wrap-up ends through wrap-up). Leaving `available` withdraws a pending offer, which goes to the next operator.
+ * Going available is also how an operator marked not responding (a missed offer) comes back.
  */
 export async function setDeskState(
   db: Kysely<DB>,
@@ -150,6 +168,7 @@ export async function setDeskState(
     const callId = presence.offerCallId;
     const tenantId = presence.offerTenantId;
     await withTenant(db, tenantId, async (tx) => {
+      await lockCall(tx, callId); // calls before call_queue before presence, as everywhere
       const withdrawn = await tx
         .updateTable('callQueue')
         .set({ offeredTo: null, offerExpiresAt: null })

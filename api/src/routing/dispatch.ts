@@ -3,7 +3,7 @@ import { routing, withApp, withTenant, type DB, type RoutingEntry, type TenantTx
 import { publish } from '../events/publish.ts';
 import { recordCallEvent } from './call-events.ts';
 import { appendDeclined, loadCallSettings, lockCall, wrapUpDeadline } from './lifecycle.ts';
-import { changePresence, claimForOffer, releaseOffer } from './presence.ts';
+import { changePresence, claimForOffer, markNotResponding, releaseOffer } from './presence.ts';
 import { agreementRequired, eligibleAssignments } from './eligibility.ts';
 
 export interface DispatchReport {
@@ -27,7 +27,9 @@ export async function dispatch(db: Kysely<DB>, clock: Date | (() => Date)): Prom
   const at = typeof clock === 'function' ? clock : () => clock;
   const report: DispatchReport = { expired: 0, returned: 0, wrapUpTimeouts: 0, offered: 0 };
   for (const ref of await routing.expiredOffers(db, at())) {
-    if (await withTenant(db, ref.tenantId, (tx) => expireOffer(tx, ref.callId, at()))) report.expired++;
+    const outcome = await withTenant(db, ref.tenantId, (tx) => expireOffer(tx, ref.callId, at()));
+    if (outcome) report.expired++;
+    if (outcome === 'offered') report.offered++;
   }
   for (const operatorId of await routing.wrapUpsDue(db, at())) {
     if (await closeOverdueWrapUp(db, operatorId, at())) report.wrapUpTimeouts++;
@@ -51,7 +53,15 @@ export async function dispatch(db: Kysely<DB>, clock: Date | (() => Date)): Prom
   return report;
 }
 
-async function expireOffer(tx: TenantTx, callId: string, now: Date): Promise<boolean> {
+/**
+ * An offer ran out unanswered: the operator is marked not responding (so they are not offered it, or
+ * anything else, again until they come back) and the call goes at once to the next operator who may take
+ * it. Locks the call first, then its queue row, then presence — the order accept takes — so an accept
+ * racing the expiry waits or is skipped, never deadlocks, and exactly one of them wins.
+ */
+async function expireOffer(tx: TenantTx, callId: string, now: Date): Promise<'offered' | 'waiting' | false> {
+  const call = await tx.selectFrom('calls').select(['tenantId', 'id']).where('id', '=', callId).forUpdate().skipLocked().executeTakeFirst();
+  if (!call) return false;
   const row = await tx
     .selectFrom('callQueue')
     .selectAll()
@@ -59,18 +69,19 @@ async function expireOffer(tx: TenantTx, callId: string, now: Date): Promise<boo
     .where('offeredTo', 'is not', null)
     .where('offerExpiresAt', '<=', now)
     .forUpdate()
-    .skipLocked()
     .executeTakeFirst();
   if (!row?.offeredTo) return false;
+  const missedBy = row.offeredTo;
   await tx
     .updateTable('callQueue')
-    .set({ offeredTo: null, offerExpiresAt: null, declinedBy: appendDeclined(row.offeredTo) })
+    .set({ offeredTo: null, offerExpiresAt: null, declinedBy: appendDeclined(missedBy) })
     .where('callId', '=', callId)
     .execute();
-  await releaseOffer(tx, row.offeredTo, callId, now);
-  await publish(tx, { kind: 'offer', tenantId: row.tenantId, callId, operatorId: row.offeredTo });
-  await recordCallEvent(tx, { tenantId: row.tenantId, id: callId }, 'offer_expired', now, { operatorId: row.offeredTo });
-  return true;
+  await releaseOffer(tx, missedBy, callId, now);
+  const notResponding = await markNotResponding(tx, missedBy, call, now);
+  await publish(tx, { kind: 'offer', tenantId: row.tenantId, callId, operatorId: missedBy });
+  await recordCallEvent(tx, call, 'offer_expired', now, { operatorId: missedBy, detail: { notResponding } });
+  return (await offerWaitingCall(tx, callId, now)) === 'offered' ? 'offered' : 'waiting';
 }
 
 /** A transfer nobody answered: offered back to the operator who made it (with its note) if they can take it, else back to the function's queue. */

@@ -16,9 +16,11 @@ export async function ensurePresence(tx: AnyTx, operatorId: string, now: Date) {
 export interface PresenceChange {
   state: OperatorState;
   breakReason?: string | null;
-  /** The call the operator is on or wrapping up (on_call, wrap_up); cleared otherwise. */
+  /** The call the operator is on or wrapping up (on_call, wrap_up), or the offer they missed (not_responding); cleared otherwise. */
   call?: { tenantId: string; id: string } | null;
 }
+
+const statesWithCall: ReadonlySet<OperatorState> = new Set(['on_call', 'wrap_up', 'not_responding']);
 
 /**
  * Moves the operator to a state; a new state (or break reason) closes the previous state-log row and
@@ -28,7 +30,7 @@ export interface PresenceChange {
 export async function changePresence(tx: AnyTx, operatorId: string, change: PresenceChange, now: Date): Promise<void> {
   const before = await ensurePresence(tx, operatorId, now);
   const breakReason = change.state === 'break' ? (change.breakReason ?? null) : null;
-  const call = change.state === 'on_call' || change.state === 'wrap_up' ? (change.call ?? null) : null;
+  const call = statesWithCall.has(change.state) ? (change.call ?? null) : null;
   const stateChanged = before.state !== change.state || before.breakReason !== breakReason;
   await tx
     .updateTable('operatorPresence')
@@ -52,7 +54,7 @@ export async function changePresence(tx: AnyTx, operatorId: string, change: Pres
       .execute();
     await tx
       .insertInto('operatorStateLog')
-      .values({ id: newId(), operatorId, state: change.state, breakReason, startedAt: now, endedAt: null })
+      .values({ id: newId(), operatorId, state: change.state, breakReason, startedAt: now, endedAt: null, callTenantId: call?.tenantId ?? null, callId: call?.id ?? null })
       .execute();
   }
   await publish(tx, { kind: 'presence', operatorId });
@@ -85,4 +87,16 @@ export async function releaseOffer(tx: AnyTx, operatorId: string, callId: string
     .where('operatorId', '=', operatorId)
     .where('offerCallId', '=', callId)
     .execute();
+}
+
+/**
+ * The operator let an offer run out: they are `not_responding` (no offers) until they say they are back.
+ * Only an available operator moves: one offered a returning transfer while still in wrap-up stays in it.
+ * The caller holds the call and its queue row already (calls before call_queue before presence).
+ */
+export async function markNotResponding(tx: TenantTx, operatorId: string, missed: { tenantId: string; id: string }, now: Date): Promise<boolean> {
+  const presence = await tx.selectFrom('operatorPresence').select('state').where('operatorId', '=', operatorId).forUpdate().executeTakeFirst();
+  if (presence?.state !== 'available') return false;
+  await changePresence(tx, operatorId, { state: 'not_responding', call: missed }, now);
+  return true;
 }

@@ -11,7 +11,7 @@ export interface WallboardQueue {
   longestWaitSeconds: number;
   /** When the longest-waiting call was queued, so a page can keep the wait ticking between snapshots. */
   oldestEnqueuedAt: string | null;
-  operators: { available: number; onCall: number; wrapUp: number };
+  operators: { available: number; onCall: number; wrapUp: number; notResponding: number };
   handledToday: number;
   abandonedToday: number;
   /** The service level's numerator and denominator, so pages can add queues up. */
@@ -154,6 +154,7 @@ export async function computeWallboard(db: Kysely<DB>, now: Date): Promise<Wallb
                 available: serving.filter((s) => s === 'available').length,
                 onCall: serving.filter((s) => s === 'on_call').length,
                 wrapUp: serving.filter((s) => s === 'wrap_up').length,
+                notResponding: serving.filter((s) => s === 'not_responding').length,
               },
               handledToday: answered,
               abandonedToday: Number(stats?.abandoned ?? 0),

@@ -12,7 +12,12 @@ const WallboardQueueSchema = z
     waiting: z.number().int(),
     longestWaitSeconds: z.number().int(),
     oldestEnqueuedAt: z.string().nullable(),
-    operators: z.object({ available: z.number().int(), onCall: z.number().int(), wrapUp: z.number().int() }),
+    operators: z.object({
+      available: z.number().int(),
+      onCall: z.number().int(),
+      wrapUp: z.number().int(),
+      notResponding: z.number().int().openapi({ description: 'Serving operators who let an offer run out and are not offered calls until they come back' }),
+    }),
     handledToday: z.number().int(),
     abandonedToday: z.number().int(),
     answeredWithinTargetToday: z.number().int(),

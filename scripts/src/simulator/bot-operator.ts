@@ -6,6 +6,8 @@ export type BotMetric =
   | { kind: 'offer'; atMs: number; tenant: string; callId: string; latencyMs: number }
   | { kind: 'accepted'; atMs: number; tenant: string; callId: string }
   | { kind: 'offer-lost'; atMs: number; status: number }
+  /** An offer ran out before the bot took it: the server marked it not responding, and it came back. */
+  | { kind: 'missed'; atMs: number }
   | { kind: 'order'; atMs: number; latencyMs: number; ok: boolean; status: number }
   | { kind: 'handled'; atMs: number; tenant: string }
   | { kind: 'error'; atMs: number; message: string };
@@ -40,7 +42,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * An operator played by the benchmark, through the same API a desk uses: logs in, listens on
  * /api/events, becomes available, accepts what it is offered, takes an order on some pizza calls,
- * talks a little, hangs up and wraps up (which makes it available again).
+ * talks a little, hangs up and wraps up (which makes it available again). An offer it let run out (one
+ * that came while it was finishing the last call) marks it not responding: it comes back at once, as a
+ * person clicking "I'm back" would.
  */
 export class BotOperator {
   private cookie = '';
@@ -70,6 +74,7 @@ export class BotOperator {
       onEvent: (message) => {
         if (message.event === 'ready') this.ready();
         if (message.event === 'offer') this.offered(JSON.parse(message.data) as Offer | { withdrawn: string });
+        if (message.event === 'presence') this.presence(JSON.parse(message.data) as { state: string });
       },
     });
     void (async () => {
@@ -91,6 +96,17 @@ export class BotOperator {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.api('PUT', '/api/desk/state', { state: 'offline' }).catch(() => undefined);
+  }
+
+  private presence(message: { state: string }): void {
+    if (message.state !== 'not_responding' || this.abort.signal.aborted) return;
+    this.metric({ kind: 'missed', atMs: Date.now() });
+    void this.api('PUT', '/api/desk/state', { state: 'available' })
+      .then(async (res) => {
+        if (res.status !== 200) this.metric({ kind: 'error', atMs: Date.now(), message: `come back: ${res.status} ${(await res.text()).slice(0, 200)}` });
+        else await res.text();
+      })
+      .catch((error: unknown) => this.metric({ kind: 'error', atMs: Date.now(), message: `come back: ${(error as Error).message}` }));
   }
 
   private offered(message: Offer | { withdrawn: string }): void {

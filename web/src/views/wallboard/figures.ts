@@ -62,4 +62,5 @@ export const stateLabels: Record<WallboardOperator['state'], string> = {
   wrap_up: 'Wrap-up',
   break: 'Break',
   offline: 'Offline',
+  not_responding: 'Not responding',
 };

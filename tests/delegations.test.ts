@@ -260,7 +260,7 @@ describe('the monthly estimate', () => {
   });
 
   it('counts every metric a function is charged for, the platform fee, seats and the commitment top-up', async () => {
-    const res = await estimate(clientMember, '?volumes=order_taking.handled_minute:900,order_taking.order:300,information.handled_minute:1000');
+    const res = await estimate(clientAdmin, '?volumes=order_taking.handled_minute:900,order_taking.order:300,information.handled_minute:1000');
     expect(res.status).toBe(200);
     const body = res.body as Estimate;
     const orders = body.functions.find((f) => f.function === 'order_taking')!;
@@ -280,12 +280,23 @@ describe('the monthly estimate', () => {
   });
 
   it('counts the saved volume in the main metric when none is given, and the functions the client is about to delegate', async () => {
-    const saved = (await estimate(operator)).body as Estimate;
+    const saved = (await estimate(clientAdmin)).body as Estimate;
     expect(saved.functions.find((f) => f.function === 'order_taking')!.lines.map((l) => [l.metric, l.quantity])).toEqual([['handled_minute', 300], ['order', 0]]);
     const both = (await estimate(clientAdmin, '?delegated=order_taking,information&volumes=order_taking.order:10')).body as Estimate;
     expect(both.usageMinor).toBe(300 * 75 + 10 * 95 + 95_000);
     const none = (await estimate(clientAdmin, '?delegated=')).body as Estimate;
     expect(none).toMatchObject({ usageMinor: 0, topUpMinor: 200_000 });
+  });
+
+  it("shows prices only to those who may read them, and the account's terms only to those who may read the account", async () => {
+    // Operators read neither the company's (negotiated) prices nor an estimate.
+    expect((await estimate(operator)).status).toBe(403);
+    const listed = (await operator.get(`/api/t/${tenant.slug}/delegations`)).body as { functions: { function: string; prices: unknown[]; price: unknown }[] };
+    expect(listed.functions.find((f) => f.function === 'order_taking')).toMatchObject({ prices: [], price: null });
+    // A client member sees the prices, not the minimum commitment or the dedicated seats.
+    const member = (await estimate(clientMember, '?volumes=order_taking.order:300')).body as Estimate & { minimumCommitmentMinor: number };
+    expect(member.monthly.map((l) => l.metric)).toEqual(['platform_fee']);
+    expect(member).toMatchObject({ minimumCommitmentMinor: 0, topUpMinor: 0, monthlyMinor: 4900, totalMinor: member.usageMinor + 4900 });
   });
 
   it('refuses malformed, unknown, repeated, hostile and huge volumes with 400 naming the field', async () => {

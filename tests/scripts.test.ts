@@ -189,7 +189,7 @@ describe('the editor\'s live check and templates', () => {
     const versionsBefore = await versionCount();
     const res = await admin.post(`${base}/scripts/complaints/validate`, {
       steps: [
-        { id: 'greet', type: 'say', text: 'Hello {{operator.firstName}}', next: 'gone' },
+        { id: 'greet', type: 'say', text: '{{tenant.greeting}} Hello, {{operator.firstName}} here', next: 'gone' },
         { id: 'done', type: 'end', disposition: 'order_taken' },
       ],
     });
@@ -214,6 +214,7 @@ describe('the editor\'s live check and templates', () => {
       [{ steps: [say('Hello\u0000world')] }, 'steps.0.text'],
       [{ steps: [say('broken \ud800 half')] }, 'steps.0.text'],
       [{ steps: [say('x'.repeat(4001))] }, 'steps.0.text'],
+      [{ steps: [{ id: 'away', type: 'transfer', text: 'Transferring you.', to: { kind: 'directory', entry: 'Fraud\u0000desk' } }] }, 'steps.0.to.entry'],
       [{ steps: Array.from({ length: 201 }, (_, i) => ({ ...say(''), id: `s${i}` })) }, 'steps'],
       [{ steps: [{ id: 'q', type: 'ask', text: 'Q', answer: { type: 'choice', choices: [{ value: 'a', label: 'A\u0000' }] } }] }, 'steps.0.answer.choices.0.label'],
       [{ steps: 'many' }, 'steps'],

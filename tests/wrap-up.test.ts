@@ -226,7 +226,9 @@ describe('extending a wrap-up', () => {
 
     await setCallSettings(h.db, tenant, { wrapUpExtensionSeconds: 20 });
     const colleague = await availableOperator([tenant]);
-    expect((await colleague.desk.post(extendPath(tenant, callId))).status).toBe(409);
+    // Another operator's call answers as an unknown one: no probing which call ids exist.
+    expect((await colleague.desk.post(extendPath(tenant, callId))).status).toBe(404);
+    expect((await colleague.desk.post(extendPath(tenant, '019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5b'))).status).toBe(404);
     clock.advance(45_000);
     const late = await op.desk.post(extendPath(tenant, callId));
     expect(late.status).toBe(409);
@@ -259,6 +261,9 @@ describe('hostile input', () => {
       [draftPath(tenant, callId), { notes: 'x'.repeat(4001) }, 'notes'],
       [draftPath(tenant, callId), { scriptAnswers: { name: 'Cl\ud800aire' } }, 'scriptAnswers.name'],
       [draftPath(tenant, callId), { disposition: 'no_such_code' }, 'disposition'],
+      [draftPath(tenant, callId), { disposition: 'order\u0000taken' }, 'disposition'],
+      [draftPath(tenant, callId), { scriptAnswers: { '4111 1111 1111 1111': 'x' } }, 'scriptAnswers.4111 1111 1111 1111'],
+      [`/api/t/${tenant.slug}/desk/calls/${callId}/wrap-up`, { disposition: 'order\u0000taken' }, 'disposition'],
       [`/api/t/${tenant.slug}/desk/calls/${callId}/wrap-up`, { disposition: 'order_taken', notes: 'nul\u0000here' }, 'notes'],
       [`/api/t/${tenant.slug}/desk/calls/${callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: { q: 'a\u0000' } }, 'scriptAnswers.q'],
     ];
@@ -269,6 +274,12 @@ describe('hostile input', () => {
       expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual([field]);
     }
     expect(await callRow(tenant, callId)).toEqual(before);
+
+    // A card number typed into a number question arrives as a JSON number: it is redacted all the same.
+    expect((await op.desk.put(draftPath(tenant, callId), { notes: 'Kept', scriptAnswers: { amount: 4111111111111111, pizzas: 3 } })).status).toBe(200);
+    expect((await callRow(tenant, callId)).draftScriptAnswers).toEqual({ amount: '•••• 1111', pizzas: 3 });
+    // My recent calls wait until the wrap-up is over: on a call the desk shows nothing of another client.
+    expect((await op.desk.get('/api/desk/recent-calls')).status).toBe(409);
 
     clock.advance(46_000);
     await dispatch(h.db, clock.now());

@@ -1,5 +1,4 @@
-import { requireUserPermission } from '../http/permissions.ts';
-import { requirePermission } from '../http/permissions.ts';
+import { can, requirePermission, requireUserPermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { callFunctionIds, priceMetrics, roundingModes, withApp } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
@@ -134,11 +133,20 @@ export const delegationRoutes = createRouter()
   .openapi(list, async (c) => {
     const ctx = tenantContext(c);
     const result = await listDelegations(ctx.tx, ctx.tenant, c.var.deps.now());
-    return c.json({ ...result, functions: result.functions.map(wire) }, 200);
+    // Prices (negotiated ones included) only for those who may read the company's prices: not operators.
+    const seesPrices = can(ctx.access, 'billing.prices.read');
+    const functions = result.functions.map((d) => wire(seesPrices ? d : { ...d, price: null, prices: [], monthlyEstimateMinor: null }));
+    return c.json({ ...result, ...(seesPrices ? {} : { monthlyEstimateMinor: 0 }), functions }, 200);
   })
   .openapi(estimate, async (c) => {
     const ctx = tenantContext(c);
-    return c.json(await estimateDelegations(ctx.tx, ctx.tenant, c.req.valid('query'), c.var.deps.now()), 200);
+    requirePermission(ctx, 'billing.prices.read');
+    const estimate = await estimateDelegations(ctx.tx, ctx.tenant, c.req.valid('query'), c.var.deps.now());
+    if (can(ctx.access, 'billing.account.read')) return c.json(estimate, 200);
+    // The account's terms (minimum commitment, dedicated seats) are for those who may read the billing account.
+    const monthly = estimate.monthly.filter((line) => line.metric !== 'seat');
+    const monthlyMinor = monthly.reduce((sum, line) => sum + line.amountMinor, 0);
+    return c.json({ ...estimate, monthly, monthlyMinor, minimumCommitmentMinor: 0, topUpMinor: 0, totalMinor: estimate.usageMinor + monthlyMinor }, 200);
   })
   .openapi(put, async (c) => {
     const ctx = tenantContext(c);

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { crossTenant, withApp, withTenant, type DB } from '@switchboard/db';
 import { maskPhone } from '../contacts/service.ts';
+import { ProblemError } from '../http/problem.ts';
 import { loadRules } from '../rules/service.ts';
 import { needsCompleting } from './wrap-up.ts';
 
@@ -35,6 +36,11 @@ const iso = (value: Date | string) => new Date(value).toISOString();
  * mask it for an operator.
  */
 export async function listMyRecentCalls(db: Kysely<DB>, operatorId: string, now: Date): Promise<{ calls: RecentCall[]; needsCompleting: number }> {
+  // Between calls only: on a call (or its wrap-up) the desk shows nothing of another client.
+  const presence = await withApp(db, (tx) => tx.selectFrom('operatorPresence').select('state').where('operatorId', '=', operatorId).executeTakeFirst());
+  if (presence?.state === 'on_call' || presence?.state === 'wrap_up') {
+    throw new ProblemError(409, 'on-a-call', 'On a call', 'Your recent calls are shown between calls, not while you are on one.');
+  }
   const assignments = await crossTenant.operatorAssignmentsAcrossTenants(db, [operatorId]);
   const tenantIds = assignments.map((a) => a.tenantId);
   if (!tenantIds.length) return { calls: [], needsCompleting: 0 };

@@ -9,6 +9,7 @@ import { problemResponses } from '../http/problem.ts';
 import { currentUser } from '../http/session.ts';
 import { tenantContext } from '../http/tenant-scope.ts';
 import { SkillSchema, typedText } from '../http/validators.ts';
+import { dispositionCodePattern } from '../scripts/model.ts';
 import { ScriptAnswersSchema } from './wrap-up.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { writeAudit } from '../audit/write.ts';
@@ -74,7 +75,7 @@ const CallActionResultSchema = z
 
 const WrapUpSchema = z
   .strictObject({
-    disposition: z.string().trim().min(1, "Choose one of the tenant's wrap-up codes.").max(60),
+    disposition: z.string().trim().regex(dispositionCodePattern, "Choose one of the tenant's wrap-up codes."),
     notes: typedText(4000).optional(),
     scriptAnswers: ScriptAnswersSchema.optional(),
   })
@@ -89,7 +90,7 @@ const TransferSchema = z
       z.strictObject({ kind: z.literal('in_house') }),
       z.strictObject({ kind: z.literal('directory'), entryId: z.uuid('Choose one of the client\'s directory entries.') }),
     ]),
-    note: z.string().trim().max(500, 'Use at most 500 characters.').optional(),
+    note: typedText(500).optional(),
   })
   .openapi('DeskTransfer', { example: { target: { kind: 'skill', skill: 'mortgages' }, note: 'Wants to renegotiate the rate of a running mortgage.' } });
 

@@ -8,6 +8,7 @@ import { problemResponses } from '../http/problem.ts';
 import { currentUser } from '../http/session.ts';
 import { tenantContext } from '../http/tenant-scope.ts';
 import { typedText } from '../http/validators.ts';
+import { dispositionCodePattern } from '../scripts/model.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { writeAudit } from '../audit/write.ts';
 import { maskPhone } from '../contacts/service.ts';
@@ -25,7 +26,7 @@ const CallParamSchema = TenantParamSchema.extend({
   callId: z.uuid().openapi({ param: { name: 'callId', in: 'path' }, example: '019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5b' }),
 });
 
-const DispositionCode = z.string().trim().min(1, "Choose one of the tenant's wrap-up codes.").max(60);
+const DispositionCode = z.string().trim().regex(dispositionCodePattern, "Choose one of the tenant's wrap-up codes.");
 
 const WrapUpDraftSchema = z
   .strictObject({
@@ -102,7 +103,7 @@ const recentCalls = createRoute({
   path: '/desk/recent-calls',
   tags: ['desk'],
   summary: 'Your own calls of the last 7 days, across the clients you serve, newest first; those whose outcome needs completing are marked',
-  responses: { 200: json(z.object({ calls: z.array(RecentCallSchema), needsCompleting: z.number().int() }), 'Recent calls'), ...problemResponses(401, 403) },
+  responses: { 200: json(z.object({ calls: z.array(RecentCallSchema), needsCompleting: z.number().int() }), 'Recent calls'), ...problemResponses(401, 403, 409) },
 });
 const getOutcome = createRoute({
   method: 'get',

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { jsonb, type TenantTx } from '@switchboard/db';
 import { typedText } from '../http/validators.ts';
+import { StepIdSchema } from '../scripts/model.ts';
 import type { TenantContext } from '../http/env.ts';
 import { can } from '../http/permissions.ts';
 import { invalid, notFound, ProblemError } from '../http/problem.ts';
@@ -18,14 +19,24 @@ import { loadCallSettings, lockCall, wrapUpDeadline, type CallRow } from '../rou
 
 /** What a script captured, as the desk sends it with a wrap-up (card numbers are redacted before it is stored). */
 export const ScriptAnswersSchema = z
-  .record(typedText(100), z.union([typedText(2000), z.number(), z.boolean(), z.null()]))
+  .record(StepIdSchema, z.union([typedText(2000), z.number(), z.boolean(), z.null()]))
   .refine((answers) => Object.keys(answers).length <= 200, { message: 'Send at most 200 answers.' });
 
 export type ScriptAnswers = Record<string, string | number | boolean | null>;
 
 /** Script answers as stored with a wrap-up: card numbers never kept in a text answer (masking per the rules is issue 11's). */
 export function redactAnswers(answers: ScriptAnswers): ScriptAnswers {
-  return Object.fromEntries(Object.entries(answers).map(([key, value]) => [key, typeof value === 'string' ? redactCardNumbers(value) : value]));
+  return Object.fromEntries(
+    Object.entries(answers).map(([key, value]) => {
+      // A number question's answer arrives as a JSON number: a card number typed there is redacted too.
+      if (typeof value === 'number') {
+        const text = Number.isSafeInteger(value) ? String(value) : value.toLocaleString('fullwide', { useGrouping: false });
+        const redacted = redactCardNumbers(text);
+        return [key, redacted === text ? value : redacted];
+      }
+      return [key, typeof value === 'string' ? redactCardNumbers(value) : value];
+    }),
+  );
 }
 
 async function assertActiveCode(tx: TenantTx, code: string): Promise<void> {
@@ -68,7 +79,8 @@ export async function saveWrapUpDraft(tx: TenantTx, operatorId: string, callId: 
 /** Once per wrap-up, by the tenant's extension time (0: not allowed), before the wrap-up has run out. */
 export async function extendWrapUp(tx: TenantTx, operatorId: string, callId: string, now: Date) {
   const call = await lockCall(tx, callId);
-  if (!call) throw notFound('No such call.');
+  // Another operator's call answers as one that does not exist: no probing which call ids are real.
+  if (!call || call.operatorId !== operatorId) throw notFound('No such call.');
   const presence = await tx
     .selectFrom('operatorPresence')
     .select(['state', 'callId', 'since', 'wrapUpExtendedSeconds'])

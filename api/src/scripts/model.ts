@@ -119,7 +119,7 @@ export const TransferTargetSchema = z.discriminatedUnion('kind', [
     phone: z.string().regex(e164Pattern, 'Use an E.164 number such as +4969123456.').nullable().default(null),
   }),
   /** One of the client's own lines, by the name of its directory entry (e.g. "Fraud desk"). */
-  z.strictObject({ kind: z.literal('directory'), entry: z.string().trim().min(1, 'Choose an entry of the directory.').max(120) }),
+  z.strictObject({ kind: z.literal('directory'), entry: safe(z.string().trim().min(1, 'Choose an entry of the directory.').max(120)) }),
 ]);
 
 export const TransferStepSchema = z.strictObject({

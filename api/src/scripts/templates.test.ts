@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { callFunctionIds } from '@switchboard/db/call-functions';
 import { requiredCaptures, scriptVariables, variablesIn } from './model.ts';
 import { scriptTemplates, templateFor } from './templates.ts';
-import { validateScript } from './validate.ts';
+import { opensWithGreeting, validateScript } from './validate.ts';
 import { startWalk, advance } from './walk.ts';
 
 describe('script templates', () => {
@@ -22,11 +22,12 @@ describe('script templates', () => {
     expect([...used].sort()).toEqual(template.wrapUpCodes.map((c) => c.code).sort());
   });
 
-  it('greets with the company’s greeting and the operator’s name on inbound calls', () => {
+  it('opens inbound calls with the company’s greeting (the desk’s one greeting), then the operator’s name', () => {
     for (const fn of ['order_taking', 'information', 'complaints', 'data_entry'] as const) {
       const first = templateFor(fn)!.body.steps[0]!;
       expect(first.type).toBe('say');
-      expect('text' in first && variablesIn(first.text)).toEqual(['operator.firstName', 'tenant.greeting']);
+      expect('text' in first && variablesIn(first.text)).toEqual(['tenant.greeting', 'operator.firstName']);
+      expect('text' in first && opensWithGreeting(first.text)).toBe(true);
     }
   });
 

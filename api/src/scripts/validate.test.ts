@@ -94,6 +94,8 @@ describe('validateScript', () => {
     expect(problemsOf(changed((s) => (s.steps[0].text = '  {{ tenant.greeting }} En ce moment : {{promotions.active}}')))).toEqual([]);
     // A script that opens with a question has no words of its own to contradict the greeting.
     expect(problemsOf(changed((s) => s.steps.splice(0, 1)))).not.toContainEqual(expect.objectContaining({ path: 'steps[0].text' }));
+    // An outbound call opens with the operator's introduction, not the inbound greeting.
+    expect(problemsOf(script, { ...orderContext, function: 'telesales' })).not.toContainEqual(expect.objectContaining({ path: 'steps[0].text' }));
   });
 
   it('reports empty texts of say and ask steps', () => {

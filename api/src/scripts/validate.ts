@@ -1,4 +1,4 @@
-import type { CallFunctionId } from '@switchboard/db/call-functions';
+import { callFunctions, type CallFunctionId } from '@switchboard/db/call-functions';
 import {
   answerVariablePrefix,
   findCaptureTarget,
@@ -64,9 +64,11 @@ export function validateScript(script: ScriptBody, context: ValidationContext): 
     return problems;
   }
 
-  // One source of truth for the greeting: a script that opens with words opens with the company's own.
+  // One source of truth for the greeting: an inbound script that opens with words opens with the
+  // company's own (the desk's "Say" line). Outbound calls open with the operator's introduction instead.
   const opening = steps[0]!;
-  if (opening.type === 'say' && opening.text.trim() && !opensWithGreeting(opening.text)) {
+  const inbound = callFunctions.find((f) => f.id === context.function)?.direction !== 'outbound';
+  if (inbound && opening.type === 'say' && opening.text.trim() && !opensWithGreeting(opening.text)) {
     add('steps[0].text', `Start the first step with ${greetingVariable}: the company's greeting (set under Rules) is what operators say first.`);
   }
 

@@ -1,3 +1,4 @@
+import { can } from '../../../session.ts';
 import { computed, ref, type Ref, type ShallowRef } from 'vue';
 import { asApiError, type ApiError } from '../../../api/client.ts';
 import { useTenantPage } from '../context.ts';
@@ -7,10 +8,10 @@ import { useTenantPage } from '../context.ts';
  * status change: client admins and provider admins may change it while the tenant is active.
  */
 export function useRecordStatus<T extends { id: string }, S>(items: ShallowRef<T[]>, patch: (id: string, status: S) => Promise<T>) {
-  const { tenant, access } = useTenantPage();
+  const { tenant } = useTenantPage();
   const selectedId = ref<string | null>(null);
   const selected = computed(() => items.value.find((r) => r.id === selectedId.value) ?? null);
-  const canChangeStatus = computed(() => (access.value === 'client_admin' || access.value === 'provider_admin') && tenant.value.status === 'active');
+  const canChangeStatus = computed(() => can('records.status') && tenant.value.status === 'active');
   const saving = ref(false);
   const saveError = ref<ApiError | null>(null) as Ref<ApiError | null>;
 

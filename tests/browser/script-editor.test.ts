@@ -90,7 +90,7 @@ test('a client admin creates an order script from the template, edits it with a 
   };
   const byId = Object.fromEntries(version.body.steps.map((s) => [s.id, s]));
   expect(version.body.steps.map((s) => s.id).slice(0, 3)).toEqual(['greet', 'say_1', 'name']);
-  expect(byId.greet).toMatchObject({ next: 'say_1', text: '{{tenant.greeting}} My name is {{operator.firstName}}, how can I help you?' });
+  expect(byId.greet).toMatchObject({ next: 'say_1', text: '{{tenant.greeting}} My name is {{operator.firstName}}.' });
   expect(byId.say_1).toMatchObject({ next: 'name', text: 'Before we start, my name is {{operator.firstName}}.' });
   expect(byId.close).toMatchObject({ disposition: 'order_confirmed_by_phone' });
   expect(browser.problems).toEqual([]);

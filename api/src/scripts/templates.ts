@@ -23,7 +23,7 @@ const text = (required = true) => ({ type: 'text', required }) as const;
 const choice = (...options: [string, string][]) => ({ type: 'choice', choices: options.map(([value, label]) => ({ value, label })) }) as const;
 
 /** Who is speaking, for whom: every inbound template opens with this. */
-const inboundGreeting = '{{tenant.greeting}} My name is {{operator.firstName}}, how can I help you?';
+const inboundGreeting = '{{tenant.greeting}} My name is {{operator.firstName}}.';
 /** Outbound calls introduce the operator and the company before asking for the caller's time. */
 const outboundIntro = 'Hello {{customer.name}}, this is {{operator.firstName}} calling for {{tenant.name}}.';
 

@@ -153,7 +153,7 @@ describe('GET /api/wallboard', () => {
       // 2 answered within 30 s, over 3 answered + 1 abandoned after 30 s
       serviceLevelToday: 50,
       averageHandleSeconds: 125,
-      operatorsAble: 2,
+      operatorsAble: 3,
       understaffed: false,
     });
     expect(board.queues.find((q: any) => q.function === 'information')).toEqual({

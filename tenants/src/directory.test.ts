@@ -77,7 +77,7 @@ wrapUpCodes:
 scripts:
   information:
     steps:
-      - {id: start, type: say, text: Hello, next: fraud}
+      - {id: start, type: say, text: "{{tenant.greeting}}", next: fraud}
       - {id: fraud, type: transfer, to: {kind: directory, entry: ${entry}}}
 directory:
   - {name: Fraud desk, phone: "+4969907012399"}

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
-import { Temporal } from '@js-temporal/polyfill';
-import { crossTenant, withApp, withTenant, type DB } from '@switchboard/db';
+import { withTenant, type DB } from '@switchboard/db';
+import { servedTenants } from './served-tenants.ts';
 import { notFound } from '../http/problem.ts';
+import { localDayBounds } from '../wallboard/compute.ts';
 
 /**
  * The operator's own figures for today, per client they serve: calls handled (finished wrap-up) and
@@ -25,19 +26,8 @@ export interface OperatorFigures {
   total: { handled: number; averageHandleSeconds: number | null };
 }
 
-/** [start, end) of the local calendar day that `now` falls in, in `timeZone`. */
-export function localDay(timeZone: string, now: Date): { date: string; from: Date; to: Date } {
-  const zoned = Temporal.Instant.fromEpochMilliseconds(now.getTime()).toZonedDateTimeISO(timeZone);
-  const start = zoned.startOfDay();
-  return { date: zoned.toPlainDate().toString(), from: new Date(start.epochMilliseconds), to: new Date(start.add({ days: 1 }).epochMilliseconds) };
-}
-
 export async function loadOperatorFigures(db: Kysely<DB>, operatorId: string, now: Date, onlyTenant?: string): Promise<OperatorFigures> {
-  const assignments = await crossTenant.operatorAssignmentsAcrossTenants(db, [operatorId]);
-  const ids = assignments.map((a) => a.tenantId);
-  let tenants = ids.length
-    ? await withApp(db, (tx) => tx.selectFrom('tenants').select(['id', 'slug', 'name', 'brandColor', 'timeZone']).where('id', 'in', ids).orderBy('name').execute())
-    : [];
+  let { tenants } = await servedTenants(db, operatorId);
   if (onlyTenant !== undefined) {
     tenants = tenants.filter((t) => t.slug === onlyTenant);
     // A client the operator does not serve is as absent as one that does not exist.
@@ -48,7 +38,7 @@ export async function loadOperatorFigures(db: Kysely<DB>, operatorId: string, no
   let handled = 0;
   let handleSeconds = 0;
   for (const tenant of tenants) {
-    const day = localDay(tenant.timeZone, now);
+    const day = localDayBounds(tenant.timeZone, now);
     const row = await withTenant(db, tenant.id, (tx) =>
       tx
         .selectFrom('calls')

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import { crossTenant, withApp, withTenant, type DB } from '@switchboard/db';
+import { withApp, withTenant, type DB } from '@switchboard/db';
+import { servedTenants } from './served-tenants.ts';
 import { maskPhone } from '../contacts/service.ts';
 import { ProblemError } from '../http/problem.ts';
 import { loadRules } from '../rules/service.ts';
@@ -41,10 +42,7 @@ export async function listMyRecentCalls(db: Kysely<DB>, operatorId: string, now:
   if (presence?.state === 'on_call' || presence?.state === 'wrap_up') {
     throw new ProblemError(409, 'on-a-call', 'On a call', 'Your recent calls are shown between calls, not while you are on one.');
   }
-  const assignments = await crossTenant.operatorAssignmentsAcrossTenants(db, [operatorId]);
-  const tenantIds = assignments.map((a) => a.tenantId);
-  if (!tenantIds.length) return { calls: [], needsCompleting: 0 };
-  const tenants = await withApp(db, (tx) => tx.selectFrom('tenants').select(['id', 'slug', 'name', 'brandColor']).where('id', 'in', tenantIds).execute());
+  const { tenants } = await servedTenants(db, operatorId);
   const since = new Date(now.getTime() - recentDays * 24 * 3600 * 1000);
   const calls: RecentCall[] = [];
   for (const tenant of tenants) {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
-import { crossTenant, withApp, withTenant, type DB, type OperatorState } from '@switchboard/db';
+import { withApp, withTenant, type DB, type OperatorState } from '@switchboard/db';
 import { ProblemError } from '../http/problem.ts';
+import { servedTenants } from './served-tenants.ts';
 import { loadCallSettings, lockCall, wrapUpDeadline } from '../routing/lifecycle.ts';
 import { changePresence, ensurePresence } from '../routing/presence.ts';
 import { publish } from '../events/publish.ts';
@@ -60,11 +61,7 @@ const iso = (value: Date | string) => new Date(value).toISOString();
 /** Where the operator is, what is offered to them and which call they are on: read per tenant, under its context. */
 export async function loadDeskState(db: Kysely<DB>, operatorId: string, now: Date): Promise<DeskState> {
   const presence = await withApp(db, (tx) => ensurePresence(tx, operatorId, now));
-  const assignments = await crossTenant.operatorAssignmentsAcrossTenants(db, [operatorId]);
-  const tenantIds = assignments.map((a) => a.tenantId);
-  const tenants = tenantIds.length
-    ? await withApp(db, (tx) => tx.selectFrom('tenants').select(['id', 'slug', 'name', 'brandColor']).where('id', 'in', tenantIds).orderBy('name').execute())
-    : [];
+  const { assignments, tenants } = await servedTenants(db, operatorId);
   const byId = new Map(tenants.map((t) => [t.id, t]));
 
   let offer: DeskOffer | null = null;

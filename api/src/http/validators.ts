@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { storableText, unstorableTextMessage } from './storable-text.ts';
 
 const supportedTimeZones = new Set<string>([...Intl.supportedValuesOf('timeZone'), 'UTC']);
 const supportedCurrencies = new Set<string>(Intl.supportedValuesOf('currency'));
@@ -49,8 +50,6 @@ export const SkillSchema = z
   .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'Use lowercase letters, digits, - and _ (up to 40).')
   .openapi({ example: 'order_taking' });
 
-/** NUL and other control characters (tab and line breaks aside), and UTF-16 halves without their pair: PostgreSQL refuses them, and nobody types them. */
-const unstorable = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Text a person typed, up to `max` characters, that the database can store: refused (400 naming the field) otherwise. */
 export const typedText = (max: number) =>
@@ -58,4 +57,4 @@ export const typedText = (max: number) =>
     .string()
     .trim()
     .max(max, `Use at most ${max} characters.`)
-    .refine((v) => !unstorable.test(v), 'Remove the control characters from this text.');
+    .refine(storableText, unstorableTextMessage);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { callFunctionIds, type CallFunctionId } from '@switchboard/db/call-functions';
+import { storableText, unstorableTextMessage } from '../http/storable-text.ts';
 
 /**
  * The call script model: what a tenant's script for one call-center function is made of. Pure (zod
@@ -36,13 +37,7 @@ export const dispositionCodePattern = /^[a-z0-9][a-z0-9_]{0,39}$/;
 export const choiceValuePattern = /^[a-z0-9][a-z0-9_]{0,39}$/;
 const e164Pattern = /^\+[1-9][0-9]{6,14}$/;
 
-/**
- * PostgreSQL refuses NUL bytes in text and lone UTF-16 surrogates in JSON: every free text of a script
- * is checked here, so such a value is a 400 naming its field instead of reaching the database.
- */
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-export const storableText = (value: string) => !value.includes('\u0000') && !loneSurrogate.test(value);
-export const unstorableTextMessage = 'Remove the invisible control characters (NUL bytes or broken characters) from this text.';
+/** Every free text of a script is checked as any typed text is (http/storable-text.ts). */
 const safe = <T extends z.ZodType<string>>(schema: T) => schema.refine(storableText, unstorableTextMessage);
 
 export const StepIdSchema = z.string().regex(stepIdPattern, 'Use a lowercase letter, then letters, digits and _ (up to 40).');

@@ -5,7 +5,8 @@ import { createRouter } from '../http/router.ts';
 import { problemResponses } from '../http/problem.ts';
 import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
-import { DispositionCodeSchema, ScriptBodySchema, storableText, unstorableTextMessage, type ScriptBodyInput } from './model.ts';
+import { DispositionCodeSchema, ScriptBodySchema, type ScriptBodyInput } from './model.ts';
+import { storableText, unstorableTextMessage } from '../http/storable-text.ts';
 import {
   checkScript,
   createWrapUpCode,

@@ -58,10 +58,14 @@ export interface Wallboard {
 const inboundFunctions = new Set<string>(callFunctions.filter((f) => f.direction === 'inbound').map((f) => f.id));
 const functionOrder = new Map<string, number>(callFunctions.map((f, i) => [f.id, i]));
 
-export function startOfToday(timeZone: string, now: Date): Date {
+/** The local calendar day `now` falls in, in `timeZone`: its date and [from, to) (a DST day is 23 or 25 hours). */
+export function localDayBounds(timeZone: string, now: Date): { date: string; from: Date; to: Date } {
   const zoned = Temporal.Instant.fromEpochMilliseconds(now.getTime()).toZonedDateTimeISO(timeZone);
-  return new Date(zoned.startOfDay().epochMilliseconds);
+  const start = zoned.startOfDay();
+  return { date: zoned.toPlainDate().toString(), from: new Date(start.epochMilliseconds), to: new Date(start.add({ days: 1 }).epochMilliseconds) };
 }
+
+export const startOfToday = (timeZone: string, now: Date): Date => localDayBounds(timeZone, now).from;
 
 const seconds = (from: Date | string, to: Date) => Math.max(0, Math.floor((to.getTime() - new Date(from).getTime()) / 1000));
 

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { jsonb, newId, withApp, withTenant, type Tenant } from '@switchboard/db';
-import { applyDemoIfNew } from '@switchboard/tenants';
-import { loadConfig, replaceHours, signTelephonyRequest, startRouting, type HoursDefinitionInput } from '@switchboard/api';
-import { launchBrowser, logInAs, startServer, type TestBrowser, type TestServer } from './support.ts';
+import { newId, withTenant, type Tenant } from '@switchboard/db';
+import { incomingCall as postIncomingCall, launchBrowser, logInAs, pinDemoTenantForDesk, startDeskRouting, startServer, type TestBrowser, type TestServer } from './support.ts';
 
 /**
  * The desk basics every agent desktop has, as an operator meets them: the caller's local time is
@@ -17,16 +15,8 @@ let pizza: Tenant;
 
 const pizzaNumber = '+33142868209';
 const caller = '+33622334455';
-const secret = loadConfig({}).telephonySecret;
 /** Codes that must never reach the screen as such. */
 const rawCodes = ['order_taken', 'after_hours', 'order.items', 'order.fulfilment', 'customer.name', 'wrap_up', 'order_taking', 'info_given'];
-
-const allDay: HoursDefinitionInput = {
-  defaultSchedule: 'Always',
-  schedules: [{ name: 'Always', week: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '24:00' }]])) as never }],
-  overrides: [],
-  functionSchedules: [],
-};
 
 async function earlierCall(values: { status: 'completed' | 'after_hours'; disposition: string | null; daysAgo: number }): Promise<void> {
   const at = new Date(Date.now() - values.daysAgo * 86_400_000);
@@ -54,24 +44,12 @@ async function earlierCall(values: { status: 'completed' | 'after_hours'; dispos
 beforeAll(async () => {
   server = await startServer();
   const { db } = server.database;
-  await applyDemoIfNew(db);
-  pizza = await withApp(db, (tx) => tx.selectFrom('tenants').selectAll().where('slug', '=', 'pizza-napoli').executeTakeFirstOrThrow());
-  const operator = await withApp(db, (tx) => tx.selectFrom('users').select('id').where('email', '=', 'operator1@switchboard.test').executeTakeFirstOrThrow());
-  await withTenant(db, pizza.id, async (tx) => {
-    await replaceHours(tx, pizza.id, null, allDay as never);
-    await tx.insertInto('phoneNumbers').values({ tenantId: pizza.id, number: pizzaNumber, function: 'order_taking' }).onConflict((oc) => oc.doNothing()).execute();
-    // Long enough that the page's clock, moved forward below, never sees the wrap-up expire.
-    await tx
-      .insertInto('callSettings')
-      .values({ tenantId: pizza.id, wrapUpSeconds: 600, updatedBy: 'desk basics test' })
-      .onConflict((oc) => oc.column('tenantId').doUpdateSet({ wrapUpSeconds: 600 }))
-      .execute();
-    await tx.updateTable('operatorAssignments').set({ routing: jsonb({}) }).where('operatorId', '=', operator.id).execute();
-  });
+  // A wrap-up long enough that the page's clock, moved forward below, never sees it expire.
+  pizza = await pinDemoTenantForDesk(db, 'pizza-napoli', { number: pizzaNumber, fn: 'order_taking', hoursName: 'Always', wrapUpSeconds: 600, updatedBy: 'desk basics test' });
   // The caller has called twice before, with no customer record: once for an order, once out of hours.
   await earlierCall({ status: 'completed', disposition: 'order_taken', daysAgo: 3 });
   await earlierCall({ status: 'after_hours', disposition: null, daysAgo: 1 });
-  stopRouting = startRouting({ db, now: () => new Date(), intervalMs: 200 });
+  stopRouting = startDeskRouting(db);
   browser = await launchBrowser('desk-basics');
 });
 
@@ -82,12 +60,7 @@ afterAll(async () => {
 });
 
 async function incomingCall(callId: string): Promise<void> {
-  const body = JSON.stringify({ callId, dialled: pizzaNumber, caller });
-  const res = await fetch(`${server.url}/api/telephony/calls`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signTelephonyRequest(secret, body, new Date()) },
-    body,
-  });
+  const res = await postIncomingCall(server, callId, pizzaNumber, caller);
   expect(res.status).toBe(200);
 }
 

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { jsonb, withApp, withTenant, type Tenant } from '@switchboard/db';
-import { applyDemoIfNew } from '@switchboard/tenants';
-import { loadConfig, replaceHours, signTelephonyRequest, startRouting, type HoursDefinitionInput } from '@switchboard/api';
-import { launchBrowser, startServer, type TestBrowser, type TestServer } from './support.ts';
+import type { Tenant } from '@switchboard/db';
+import { incomingCall as postIncomingCall, launchBrowser, pinDemoTenantForDesk, startDeskRouting, startServer, type TestBrowser, type TestServer } from './support.ts';
 
 /**
  * The issue's switching story: an operator who serves a pizza chain and a bank takes a pizza call
@@ -20,47 +18,17 @@ const pizzaNumber = '+33142868201';
 const bankNumber = '+4969907012300';
 const pizzaCaller = '+33611223344';
 const bankCaller = '+4915112345678';
-const secret = loadConfig({}).telephonySecret;
-
-/** Open around the clock, so the story does not depend on when the test runs. */
-const allDay = (name: string): HoursDefinitionInput => ({
-  defaultSchedule: name,
-  schedules: [{ name, week: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '24:00' }]])) as never }],
-  overrides: [],
-  functionSchedules: [],
-});
 
 beforeAll(async () => {
   server = await startServer();
   const { db } = server.database;
-  await applyDemoIfNew(db);
-  const tenants = await withApp(db, (tx) => tx.selectFrom('tenants').selectAll().where('slug', 'in', ['pizza-napoli', 'banque-horizon']).execute());
-  pizza = tenants.find((t) => t.slug === 'pizza-napoli')!;
-  bank = tenants.find((t) => t.slug === 'banque-horizon')!;
-  const operator = await withApp(db, (tx) => tx.selectFrom('users').select('id').where('email', '=', 'operator1@switchboard.test').executeTakeFirstOrThrow());
 
   // Pinned where the demo depends on the clock or on timing: hours, the bank's 20 s hold-back for
   // this operator, and wrap-up times short enough to expire while a slow machine takes screenshots.
-  for (const [tenant, number, fn] of [
-    [pizza, pizzaNumber, 'order_taking'],
-    [bank, bankNumber, 'information'],
-  ] as const) {
-    await withTenant(db, tenant.id, async (tx) => {
-      await replaceHours(tx, tenant.id, null, allDay(`Test ${tenant.slug}`) as never);
-      await tx.insertInto('phoneNumbers').values({ tenantId: tenant.id, number, function: fn }).onConflict((oc) => oc.doNothing()).execute();
-      await tx
-        .insertInto('callSettings')
-        .values({ tenantId: tenant.id, wrapUpSeconds: 600, updatedBy: 'desk test' })
-        .onConflict((oc) => oc.column('tenantId').doUpdateSet({ wrapUpSeconds: 600 }))
-        .execute();
-      await tx
-        .updateTable('operatorAssignments')
-        .set({ routing: jsonb({}), confidentialityAgreementSignedAt: new Date('2026-01-12T09:00:00Z') })
-        .where('operatorId', '=', operator.id)
-        .execute();
-    });
-  }
-  stopRouting = startRouting({ db, now: () => new Date(), intervalMs: 200 });
+  const pin = { wrapUpSeconds: 600, updatedBy: 'desk test', signAgreement: true };
+  pizza = await pinDemoTenantForDesk(db, 'pizza-napoli', { number: pizzaNumber, fn: 'order_taking', hoursName: 'Test pizza-napoli', ...pin });
+  bank = await pinDemoTenantForDesk(db, 'banque-horizon', { number: bankNumber, fn: 'information', hoursName: 'Test banque-horizon', ...pin });
+  stopRouting = startDeskRouting(db);
   browser = await launchBrowser('desk');
 });
 
@@ -71,15 +39,7 @@ afterAll(async () => {
 });
 
 /** What a telephony adapter sends when a call comes in, signed as the boundary requires. */
-async function incomingCall(callId: string, dialled: string, caller: string): Promise<{ status: number; body: any }> {
-  const body = JSON.stringify({ callId, dialled, caller });
-  const res = await fetch(`${server.url}/api/telephony/calls`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signTelephonyRequest(secret, body, new Date()) },
-    body,
-  });
-  return { status: res.status, body: await res.json() };
-}
+const incomingCall = (callId: string, dialled: string, caller: string) => postIncomingCall(server, callId, dialled, caller);
 
 /** The page's text and markup outside the queue and figures panels (which list every client the operator serves, by design). */
 async function deskOutsideQueues(): Promise<{ text: string; html: string }> {

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { jsonb, withApp, withTenant, type Tenant } from '@switchboard/db';
-import { applyDemoIfNew } from '@switchboard/tenants';
-import { loadConfig, replaceHours, signTelephonyRequest, startRouting, type HoursDefinitionInput } from '@switchboard/api';
-import { launchBrowser, startServer, type TestBrowser, type TestServer } from './support.ts';
+import type { Tenant } from '@switchboard/db';
+import { incomingCall, launchBrowser, pinDemoTenantForDesk, startDeskRouting, startServer, type TestBrowser, type TestServer } from './support.ts';
 
 /**
  * Knowledge search that finds what operators type (issue 10): on a bank call, the operator types
@@ -15,32 +13,13 @@ let stopRouting: () => Promise<void>;
 let bank: Tenant;
 
 const bankNumber = '+4969907012399';
-const secret = loadConfig({}).telephonySecret;
-
-const allDay: HoursDefinitionInput = {
-  defaultSchedule: 'Always',
-  schedules: [{ name: 'Always', week: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '24:00' }]])) as never }],
-  overrides: [],
-  functionSchedules: [],
-};
 
 beforeAll(async () => {
   server = await startServer();
   const { db } = server.database;
-  await applyDemoIfNew(db);
-  bank = await withApp(db, (tx) => tx.selectFrom('tenants').selectAll().where('slug', '=', 'banque-horizon').executeTakeFirstOrThrow());
-  const operator = await withApp(db, (tx) => tx.selectFrom('users').select('id').where('email', '=', 'operator1@switchboard.test').executeTakeFirstOrThrow());
   // Open around the clock, no hold-back, the bank's agreement signed: the call reaches this operator whatever the hour.
-  await withTenant(db, bank.id, async (tx) => {
-    await replaceHours(tx, bank.id, null, allDay as never);
-    await tx.insertInto('phoneNumbers').values({ tenantId: bank.id, number: bankNumber, function: 'information' }).onConflict((oc) => oc.doNothing()).execute();
-    await tx
-      .updateTable('operatorAssignments')
-      .set({ routing: jsonb({}), confidentialityAgreementSignedAt: new Date('2026-01-12T09:00:00Z') })
-      .where('operatorId', '=', operator.id)
-      .execute();
-  });
-  stopRouting = startRouting({ db, now: () => new Date(), intervalMs: 200 });
+  bank = await pinDemoTenantForDesk(db, 'banque-horizon', { number: bankNumber, fn: 'information', hoursName: 'Always', signAgreement: true });
+  stopRouting = startDeskRouting(db);
   browser = await launchBrowser('knowledge');
 });
 
@@ -67,12 +46,7 @@ test('on a bank call, typing "Karte gestohlen" in the knowledge panel finds "Kar
   await page.getByRole('button', { name: 'Go available' }).click();
   await page.getByTestId('desk-state').filter({ hasText: 'Available' }).waitFor();
 
-  const body = JSON.stringify({ callId: 'knowledge-bank-1', dialled: bankNumber, caller: '+4915112340000' });
-  const res = await fetch(`${server.url}/api/telephony/calls`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signTelephonyRequest(secret, body, new Date()) },
-    body,
-  });
+  const res = await incomingCall(server, 'knowledge-bank-1', bankNumber, '+4915112340000');
   expect(res.status).toBe(200);
   await page.getByTestId('offer').filter({ hasText: 'Banque Horizon' }).waitFor();
   await page.keyboard.press('a');

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { jsonb, withApp, withTenant, type Tenant } from '@switchboard/db';
-import { applyDemoIfNew } from '@switchboard/tenants';
-import { loadConfig, replaceHours, signTelephonyRequest, startRouting, type HoursDefinitionInput } from '@switchboard/api';
-import { launchBrowser, startServer, type TestBrowser, type TestServer } from './support.ts';
+import { withTenant, type Tenant } from '@switchboard/db';
+import { incomingCall, launchBrowser, pinDemoTenantForDesk, startDeskRouting, startServer, type TestBrowser, type TestServer } from './support.ts';
 
 /**
  * An operator lets an offer run out: the desk says, without a reload, that they are marked not
@@ -15,13 +13,6 @@ let stopRouting: () => Promise<void>;
 let pizza: Tenant;
 
 const pizzaNumber = '+33142868209';
-const secret = loadConfig({}).telephonySecret;
-const allDay: HoursDefinitionInput = {
-  defaultSchedule: 'Test',
-  schedules: [{ name: 'Test', week: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '24:00' }]])) as never }],
-  overrides: [],
-  functionSchedules: [],
-};
 
 async function setOfferTimeout(seconds: number) {
   await withTenant(server.database.db, pizza.id, (tx) =>
@@ -36,20 +27,9 @@ async function setOfferTimeout(seconds: number) {
 beforeAll(async () => {
   server = await startServer();
   const { db } = server.database;
-  await applyDemoIfNew(db);
-  pizza = await withApp(db, (tx) => tx.selectFrom('tenants').selectAll().where('slug', '=', 'pizza-napoli').executeTakeFirstOrThrow());
-  const operator = await withApp(db, (tx) => tx.selectFrom('users').select('id').where('email', '=', 'operator1@switchboard.test').executeTakeFirstOrThrow());
-  await withTenant(db, pizza.id, async (tx) => {
-    await replaceHours(tx, pizza.id, null, allDay as never);
-    await tx.insertInto('phoneNumbers').values({ tenantId: pizza.id, number: pizzaNumber, function: 'order_taking' }).onConflict((oc) => oc.doNothing()).execute();
-    await tx
-      .updateTable('operatorAssignments')
-      .set({ routing: jsonb({}), confidentialityAgreementSignedAt: new Date('2026-01-12T09:00:00Z') })
-      .where('operatorId', '=', operator.id)
-      .execute();
-  });
+  pizza = await pinDemoTenantForDesk(db, 'pizza-napoli', { number: pizzaNumber, fn: 'order_taking', hoursName: 'Test', signAgreement: true });
   await setOfferTimeout(5);
-  stopRouting = startRouting({ db, now: () => new Date(), intervalMs: 200 });
+  stopRouting = startDeskRouting(db);
   browser = await launchBrowser('not-responding');
 });
 
@@ -75,12 +55,7 @@ test('a missed offer marks the operator not responding on the desk and the wallb
   await page.getByRole('button', { name: 'Go available' }).click();
   await page.getByTestId('desk-state').filter({ hasText: 'Available' }).waitFor();
 
-  const body = JSON.stringify({ callId: 'sim-missed-1', dialled: pizzaNumber, caller: '+33611220099' });
-  const incoming = await fetch(`${server.url}/api/telephony/calls`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signTelephonyRequest(secret, body, new Date()) },
-    body,
-  });
+  const incoming = await incomingCall(server, 'sim-missed-1', pizzaNumber, '+33611220099');
   expect(incoming.status).toBe(200);
   await page.getByTestId('offer').filter({ hasText: 'Pizza Napoli' }).waitFor();
 

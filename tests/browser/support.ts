@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createTestDatabase, newId, withApp, type Database, type UserKind } from '@switchboard/db';
-import { createApp, EventHub, hashPassword, loadConfig } from '@switchboard/api';
+import { createTestDatabase, jsonb, newId, withApp, withTenant, type Database, type Tenant, type UserKind } from '@switchboard/db';
+import { createApp, EventHub, hashPassword, loadConfig, replaceHours, signTelephonyRequest, startRouting, type HoursDefinitionInput } from '@switchboard/api';
+import { applyDemoIfNew } from '@switchboard/tenants';
 import { ensureWebBuilt, repoRoot, webDist } from '../../scripts/src/build-web.ts';
 import { findChromium } from '../../scripts/src/chromium.ts';
 
@@ -140,4 +141,76 @@ export async function logInAs(page: Page, baseUrl: string, email: string, landin
   await page.getByLabel('Password').fill('switchboard-demo');
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.waitForURL(`**${landing}`);
+}
+
+/** A schedule open around the clock, so a story does not depend on when the test runs. */
+export function allDayHours(name: string): HoursDefinitionInput {
+  return {
+    defaultSchedule: name,
+    schedules: [{ name, week: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '24:00' }]])) as never }],
+    overrides: [],
+    functionSchedules: [],
+  };
+}
+
+export interface DemoDeskPin {
+  /** The number callers dial, and the function it reaches. */
+  number: string;
+  fn: string;
+  /** The schedule's name; open around the clock. */
+  hoursName: string;
+  /** Wrap-up timing to pin (callSettings); left as the demo has it when absent. */
+  wrapUpSeconds?: number;
+  wrapUpExtensionSeconds?: number;
+  /** Who the callSettings row says changed it. */
+  updatedBy?: string;
+  /** Sign operator1's confidentiality agreement for this tenant. */
+  signAgreement?: boolean;
+}
+
+/**
+ * Applies the demo (once) and pins a demo tenant where the demo depends on the clock or on timing:
+ * hours open round the clock, a number for a function, optionally the wrap-up time, and operator1
+ * with no hold-back (and, if asked, the agreement signed). Returns the tenant.
+ */
+export async function pinDemoTenantForDesk(db: Database['db'], slug: string, pin: DemoDeskPin): Promise<Tenant> {
+  await applyDemoIfNew(db);
+  const tenant = await withApp(db, (tx) => tx.selectFrom('tenants').selectAll().where('slug', '=', slug).executeTakeFirstOrThrow());
+  const operator = await withApp(db, (tx) => tx.selectFrom('users').select('id').where('email', '=', 'operator1@switchboard.test').executeTakeFirstOrThrow());
+  await withTenant(db, tenant.id, async (tx) => {
+    await replaceHours(tx, tenant.id, null, allDayHours(pin.hoursName) as never);
+    await tx.insertInto('phoneNumbers').values({ tenantId: tenant.id, number: pin.number, function: pin.fn }).onConflict((oc) => oc.doNothing()).execute();
+    if (pin.wrapUpSeconds !== undefined) {
+      const timing = { wrapUpSeconds: pin.wrapUpSeconds, ...(pin.wrapUpExtensionSeconds !== undefined ? { wrapUpExtensionSeconds: pin.wrapUpExtensionSeconds } : {}) };
+      await tx
+        .insertInto('callSettings')
+        .values({ tenantId: tenant.id, ...timing, updatedBy: pin.updatedBy ?? 'browser test' })
+        .onConflict((oc) => oc.column('tenantId').doUpdateSet(timing))
+        .execute();
+    }
+    await tx
+      .updateTable('operatorAssignments')
+      .set(pin.signAgreement ? { routing: jsonb({}), confidentialityAgreementSignedAt: new Date('2026-01-12T09:00:00Z') } : { routing: jsonb({}) })
+      .where('operatorId', '=', operator.id)
+      .execute();
+  });
+  return tenant;
+}
+
+/** Routing as the server runs it, ticking fast enough for a test. Returns the stop function. */
+export function startDeskRouting(db: Database['db']): () => Promise<void> {
+  return startRouting({ db, now: () => new Date(), intervalMs: 200 });
+}
+
+const telephonySecret = loadConfig({}).telephonySecret;
+
+/** What a telephony adapter sends when a call comes in, signed as the boundary requires. */
+export async function incomingCall(server: TestServer, callId: string, dialled: string, caller: string): Promise<{ status: number; body: any }> {
+  const body = JSON.stringify({ callId, dialled, caller });
+  const res = await fetch(`${server.url}/api/telephony/calls`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...signTelephonyRequest(telephonySecret, body, new Date()) },
+    body,
+  });
+  return { status: res.status, body: await res.json() };
 }

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { jsonb, withApp, withTenant, type Tenant } from '@switchboard/db';
-import { applyDemoIfNew } from '@switchboard/tenants';
-import { loadConfig, replaceHours, signTelephonyRequest, startRouting, type HoursDefinitionInput } from '@switchboard/api';
-import { launchBrowser, startServer, type TestBrowser, type TestServer } from './support.ts';
+import { withTenant, type Tenant } from '@switchboard/db';
+import { incomingCall, launchBrowser, pinDemoTenantForDesk, startDeskRouting, startServer, type TestBrowser, type TestServer } from './support.ts';
 
 /**
  * Issue 10: the bank's script tells the operator to put a fraud call through to the fraud desk. The
@@ -15,33 +13,13 @@ let stopRouting: () => Promise<void>;
 let bank: Tenant;
 
 const bankNumber = '+4969907012300';
-const secret = loadConfig({}).telephonySecret;
-
-const allDay: HoursDefinitionInput = {
-  defaultSchedule: 'Test',
-  schedules: [{ name: 'Test', week: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '24:00' }]])) as never }],
-  overrides: [],
-  functionSchedules: [],
-};
 
 beforeAll(async () => {
   server = await startServer();
   const { db } = server.database;
-  await applyDemoIfNew(db);
-  bank = await withApp(db, (tx) => tx.selectFrom('tenants').selectAll().where('slug', '=', 'banque-horizon').executeTakeFirstOrThrow());
-  const operator = await withApp(db, (tx) => tx.selectFrom('users').select('id').where('email', '=', 'operator1@switchboard.test').executeTakeFirstOrThrow());
   // Open round the clock, no hold-back for this operator, a long wrap-up: the story does not depend on the hour or the machine's speed.
-  await withTenant(db, bank.id, async (tx) => {
-    await replaceHours(tx, bank.id, null, allDay as never);
-    await tx.insertInto('phoneNumbers').values({ tenantId: bank.id, number: bankNumber, function: 'information' }).onConflict((oc) => oc.doNothing()).execute();
-    await tx
-      .insertInto('callSettings')
-      .values({ tenantId: bank.id, wrapUpSeconds: 600, updatedBy: 'transfer test' })
-      .onConflict((oc) => oc.column('tenantId').doUpdateSet({ wrapUpSeconds: 600 }))
-      .execute();
-    await tx.updateTable('operatorAssignments').set({ routing: jsonb({}) }).where('operatorId', '=', operator.id).execute();
-  });
-  stopRouting = startRouting({ db, now: () => new Date(), intervalMs: 200 });
+  bank = await pinDemoTenantForDesk(db, 'banque-horizon', { number: bankNumber, fn: 'information', hoursName: 'Test', wrapUpSeconds: 600, updatedBy: 'transfer test' });
+  stopRouting = startDeskRouting(db);
   browser = await launchBrowser('transfer');
 });
 
@@ -67,13 +45,7 @@ test('an operator on a bank call follows the script to the fraud desk, finds "Fr
   await page.getByRole('button', { name: 'Go available' }).click();
   await page.getByTestId('desk-state').filter({ hasText: 'Available' }).waitFor();
 
-  const body = JSON.stringify({ callId: 'sim-fraud-1', dialled: bankNumber, caller: '+4915112345678' });
-  const arrived = await fetch(`${server.url}/api/telephony/calls`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signTelephonyRequest(secret, body, new Date()) },
-    body,
-  });
-  const { id: callId } = (await arrived.json()) as { id: string };
+  const { id: callId } = (await incomingCall(server, 'sim-fraud-1', bankNumber, '+4915112345678')).body as { id: string };
   await page.getByTestId('offer').filter({ hasText: 'Banque Horizon' }).waitFor();
   await page.keyboard.press('a');
   await page.getByTestId('client-name').filter({ hasText: 'Banque Horizon' }).waitFor();

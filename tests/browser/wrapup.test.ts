@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { jsonb, withApp, withTenant, type Tenant } from '@switchboard/db';
-import { applyDemoIfNew } from '@switchboard/tenants';
-import { loadConfig, replaceHours, signTelephonyRequest, startRouting, type HoursDefinitionInput } from '@switchboard/api';
-import { launchBrowser, logInAs, startServer, type TestBrowser, type TestServer } from './support.ts';
+import type { Tenant } from '@switchboard/db';
+import { loadConfig, signTelephonyRequest } from '@switchboard/api';
+import { launchBrowser, logInAs, pinDemoTenantForDesk, startDeskRouting, startServer, type TestBrowser, type TestServer } from './support.ts';
 
 /**
  * Issue 10, the operator's wrap-up: the talk timer and the wrap-up countdown stay in view, the desk
@@ -22,31 +21,18 @@ const secret = loadConfig({}).telephonySecret;
 const wrapUpSeconds = 10;
 const extensionSeconds = 6;
 
-const allDay: HoursDefinitionInput = {
-  defaultSchedule: 'Always',
-  schedules: [{ name: 'Always', week: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '24:00' }]])) as never }],
-  overrides: [],
-  functionSchedules: [],
-};
-
 beforeAll(async () => {
   server = await startServer();
   const { db } = server.database;
-  await applyDemoIfNew(db);
-  pizza = await withApp(db, (tx) => tx.selectFrom('tenants').selectAll().where('slug', '=', 'pizza-napoli').executeTakeFirstOrThrow());
-  const operator = await withApp(db, (tx) => tx.selectFrom('users').select('id').where('email', '=', 'operator1@switchboard.test').executeTakeFirstOrThrow());
-  await withTenant(db, pizza.id, async (tx) => {
-    await replaceHours(tx, pizza.id, null, allDay as never);
-    await tx.insertInto('phoneNumbers').values({ tenantId: pizza.id, number: pizzaNumber, function: 'order_taking' }).onConflict((oc) => oc.doNothing()).execute();
-    const timing = { wrapUpSeconds, wrapUpExtensionSeconds: extensionSeconds };
-    await tx
-      .insertInto('callSettings')
-      .values({ tenantId: pizza.id, ...timing, updatedBy: 'wrap-up test' })
-      .onConflict((oc) => oc.column('tenantId').doUpdateSet(timing))
-      .execute();
-    await tx.updateTable('operatorAssignments').set({ routing: jsonb({}) }).where('operatorId', '=', operator.id).execute();
+  pizza = await pinDemoTenantForDesk(db, 'pizza-napoli', {
+    number: pizzaNumber,
+    fn: 'order_taking',
+    hoursName: 'Always',
+    wrapUpSeconds,
+    wrapUpExtensionSeconds: extensionSeconds,
+    updatedBy: 'wrap-up test',
   });
-  stopRouting = startRouting({ db, now: () => new Date(), intervalMs: 200 });
+  stopRouting = startDeskRouting(db);
   browser = await launchBrowser('wrapup');
 });
 

@@ -134,6 +134,18 @@ describe('the directory', () => {
     expect(before).not.toEqual(snapshot);
   });
 
+  it('redacts card numbers typed into the description, grouped by spaces, dashes or dots, before they are stored', async () => {
+    const created = await clientAdmin.post(path(), { name: 'Kartensperre', phone: '+4969907012311', description: 'Test card 4111-1111-1111-1111 or 4111.1111.1111.1111 or 4111 1111 1111 1111' });
+    expect(created.status).toBe(201);
+    const redacted = 'Test card •••• 1111 or •••• 1111 or •••• 1111';
+    expect(created.body.description).toBe(redacted);
+    const stored = await withTenant(h.db, tenant.id, (tx) => tx.selectFrom('directoryEntries').select('description').where('id', '=', created.body.id).executeTakeFirstOrThrow());
+    expect(stored.description).toBe(redacted);
+    const changed = await clientAdmin.patch(path(tenant, created.body.id), { description: 'Now 5555.5555.5555.4444' });
+    expect(changed.body.description).toBe('Now •••• 4444');
+    expect(JSON.stringify(await auditRows(tenant.id, 'directory.entry_updated'))).not.toMatch(/5555/);
+  });
+
   it('keeps one entry per name whatever its case (409 naming the field)', async () => {
     await clientAdmin.post(path(), { name: 'Filiale Nord', phone: '+4940111222' });
     const again = await clientAdmin.post(path(), { name: 'filiale nord', phone: '+4940111333' });

@@ -278,6 +278,10 @@ describe('hostile input', () => {
     // A card number typed into a number question arrives as a JSON number: it is redacted all the same.
     expect((await op.desk.put(draftPath(tenant, callId), { notes: 'Kept', scriptAnswers: { amount: 4111111111111111, pizzas: 3 } })).status).toBe(200);
     expect((await callRow(tenant, callId)).draftScriptAnswers).toEqual({ amount: '•••• 1111', pizzas: 3 });
+    // Card numbers disguised with dashes or dots are redacted in the draft notes too.
+    expect((await op.desk.put(draftPath(tenant, callId), { notes: 'Kept 4111-1111-1111-1111 / 5555.5555.5555.4444' })).status).toBe(200);
+    expect((await callRow(tenant, callId)).draftNotes).toBe('Kept •••• 1111 / •••• 4444');
+    expect((await op.desk.put(draftPath(tenant, callId), { notes: 'Kept' })).status).toBe(200);
     // My recent calls wait until the wrap-up is over: on a call the desk shows nothing of another client.
     expect((await op.desk.get('/api/desk/recent-calls')).status).toBe(409);
 
@@ -289,6 +293,9 @@ describe('hostile input', () => {
       expect(res.body.errors).toEqual([{ path: 'notes', message: expect.any(String) }]);
     }
     expect(await callRow(tenant, callId)).toMatchObject({ disposition: null, draftNotes: 'Kept' });
+    const done = await op.desk.post(outcomePath(tenant, callId), { disposition: 'order_taken', notes: 'Card 4111.1111.1111.1111, backup 4111-1111-1111-1111' });
+    expect(done.status).toBe(200);
+    expect((await callRow(tenant, callId)).notes).toBe('Card •••• 1111, backup •••• 1111');
   });
 });
 

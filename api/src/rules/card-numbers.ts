@@ -1,5 +1,5 @@
 /**
- * Payment card numbers in free text: 13 to 19 digits, optionally grouped by single spaces or dashes,
+ * Payment card numbers in free text: 13 to 19 digits, optionally grouped by single spaces, dashes or dots,
  * that pass the Luhn check. Operators must never store one in a note or a complaint, whatever the
  * tenant's rules (PCI DSS), so the desk redacts what this finds before anything is saved.
  */
@@ -25,8 +25,8 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-// A run of digit groups joined by one space or dash; runs never touch another digit or a letter.
-const digitRun = /(?<![\p{L}\p{N}])\d+(?:[ -]\d+)*(?![\p{L}\p{N}])/gu;
+// A run of digit groups joined by one space, dash or dot; runs never touch another digit or a letter.
+const digitRun = /(?<![\p{L}\p{N}])\d+(?:[ .-]\d+)*(?![\p{L}\p{N}])/gu;
 
 /** Every card number in the text, left to right. Within a longer run of groups, whole groups only. */
 export function findCardNumbers(text: string): CardNumberMatch[] {

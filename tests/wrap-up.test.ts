@@ -147,6 +147,25 @@ describe('an expired wrap-up', () => {
     expect(recent.calls.find((c: { callId: string }) => c.callId === callId)).toMatchObject({ needsCompleting: false, disposition: 'order_taken', dispositionLabel: 'order taken', draft: null });
   });
 
+  it("shows the caller's number in recent calls and on the outcome form as the tenant's rules mask it for the viewer", async () => {
+    const { tenant, number } = await scenario();
+    const admin = await logIn(app, await seedClientUser(h.db, tenant, 'client_admin'));
+    const masked = await admin.put(`/api/t/${tenant.slug}/rules`, { classification: { 'customer.phone': 'sensitive' }, operatorVisibility: 'masked' });
+    expect(masked.status, masked.text).toBe(200);
+    const op = await availableOperator([tenant]);
+    const callId = await callInWrapUp(number, op.desk, tenant);
+    clock.advance(46_000);
+    await dispatch(h.db, clock.now());
+
+    const caller = incomingCall(number).caller;
+    const listed = (await op.desk.get('/api/desk/recent-calls')).body.calls.find((c: { callId: string }) => c.callId === callId);
+    const form = (await op.desk.get(outcomePath(tenant, callId))).body;
+    for (const shown of [listed.callerNumber, form.callerNumber]) {
+      expect(shown).not.toBe(caller);
+      expect(shown).not.toContain(caller.slice(3, 9));
+    }
+  });
+
   it('may be completed by the operator who handled it or a provider admin; anyone else of the tenant is refused, another tenant gets 404', async () => {
     const { tenant, number } = await scenario();
     const { tenant: other } = await scenario();

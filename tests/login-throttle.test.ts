@@ -51,6 +51,19 @@ describe('per-address limit', () => {
   });
 });
 
+describe('IPv6', () => {
+  it('counts a client by its /64, so hopping between the addresses of its own network does not escape the limit', async () => {
+    const app = h.buildApp({ env: { LOGIN_MAX_FAILURES_PER_ADDRESS: '4', LOGIN_MAX_FAILURES_PER_ADDRESS_AND_EMAIL: '3' } });
+    const user = await seedUser(h.db, { kind: 'operator' });
+    const network = uniqueAddress().replace(/::1$/, '');
+    const statuses: number[] = [];
+    for (let i = 1; i <= 5; i++) statuses.push((await attemptLogin(app, uniqueEmail('spray'), 'wrong', { address: `${network}::${i.toString(16)}:beef` })).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 429]);
+    // The same account, guessed from the next /64 along, is not locked by it.
+    expect((await attemptLogin(app, user.email, user.password)).status).toBe(200);
+  });
+});
+
 describe('per (address, email) limit', () => {
   it('locks the guesser’s address for that account after 5 failures, and unlocks later', async () => {
     const clock = createClock();

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import ipaddr from 'ipaddr.js';
 import { withApp, type DB } from '@switchboard/db';
 import type { Config } from '../config.ts';
 import { ProblemError } from '../http/problem.ts';
@@ -31,7 +32,19 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * many accounts). The address is the one the trusted proxies report (api/src/http/client-address.ts).
  */
 export function loginThrottleKeys(address: string, email: string) {
-  return { address: `address:${address}`, pair: `address-email:${address}|${email}` };
+  const where = throttledNetwork(address);
+  return { address: `address:${where}`, pair: `address-email:${where}|${email}` };
+}
+
+/**
+ * An IPv6 client is counted by its /64: one subscriber is given a whole /64 and can change its
+ * address within it at will, so per address it would never reach a limit. IPv4 is counted per address.
+ */
+function throttledNetwork(address: string): string {
+  if (!ipaddr.IPv6.isValid(address)) return address;
+  const parsed = ipaddr.IPv6.parse(address);
+  if (parsed.isIPv4MappedAddress()) return parsed.toIPv4Address().toString();
+  return `${ipaddr.IPv6.networkAddressFromCIDR(`${parsed.toString()}/64`).toString()}/64`;
 }
 
 /**

@@ -227,7 +227,7 @@ describe('desk call context', () => {
     const body = JSON.stringify({ callId: 'ctx-accept-1', dialled: number, caller: '+33699887766' });
     const incoming = await h.app.request('/api/telephony/calls', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...signTelephonyRequest(loadConfig({}).telephonySecret, body, h.clock.now()) },
+      headers: { 'content-type': 'application/json', ...signTelephonyRequest(loadConfig({}).telephonySecret, body, h.clock.now(), { method: 'POST', path: '/api/telephony/calls' }) },
       body,
     });
     expect(incoming.status).toBe(200);

@@ -1,7 +1,8 @@
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tenant } from '@switchboard/db';
-import { signTelephonyRequest } from '@switchboard/api';
-import { createClock, createHarness, seedTenant, type App, type Clock, type Harness } from './support/index.ts';
+import { housekeepOnce, signTelephonyRequest } from '@switchboard/api';
+import { createClock, createHarness, seedTenant, testConfig, type App, type Clock, type Harness } from './support/index.ts';
 import { addNumber, alwaysOpen, incomingCall, setHours, telephony, TEST_TELEPHONY_SECRET, uniqueNumber } from './support/routing.ts';
 
 let h: Harness;
@@ -32,7 +33,7 @@ describe('the signature', () => {
     const body = JSON.stringify(incomingCall(number));
     const missing = await app.request('/api/telephony/calls', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect(missing.status).toBe(401);
-    const signed = signTelephonyRequest(TEST_TELEPHONY_SECRET, body, clock.now());
+    const signed = signTelephonyRequest(TEST_TELEPHONY_SECRET, body, clock.now(), { method: 'POST', path: '/api/telephony/calls' });
     const tampered = await app.request('/api/telephony/calls', {
       method: 'POST',
       headers: { ...signed, 'content-type': 'application/json' },
@@ -40,7 +41,7 @@ describe('the signature', () => {
     });
     expect(tampered.status).toBe(401);
     expect(((await tampered.json()) as { type: string }).type).toMatch(/telephony-signature-invalid$/);
-    const foreign = signTelephonyRequest('another-secret-that-is-long-enough-to-use', body, clock.now());
+    const foreign = signTelephonyRequest('another-secret-that-is-long-enough-to-use', body, clock.now(), { method: 'POST', path: '/api/telephony/calls' });
     expect((await telephony(app, clock, 'POST', '/api/telephony/calls', JSON.parse(body), foreign)).status).toBe(401);
     expect(await h.db.selectFrom('calls').select('id').execute()).toEqual([]);
   });
@@ -48,19 +49,19 @@ describe('the signature', () => {
   it('refuses a timestamp more than 300 s away from our clock, either way', async () => {
     const call = incomingCall(number);
     const body = JSON.stringify(call);
-    const old = signTelephonyRequest(TEST_TELEPHONY_SECRET, body, new Date(clock.now().getTime() - 301_000));
-    const future = signTelephonyRequest(TEST_TELEPHONY_SECRET, body, new Date(clock.now().getTime() + 301_000));
+    const old = signTelephonyRequest(TEST_TELEPHONY_SECRET, body, new Date(clock.now().getTime() - 301_000), { method: 'POST', path: '/api/telephony/calls' });
+    const future = signTelephonyRequest(TEST_TELEPHONY_SECRET, body, new Date(clock.now().getTime() + 301_000), { method: 'POST', path: '/api/telephony/calls' });
     const stale = await telephony(app, clock, 'POST', '/api/telephony/calls', call, old);
     expect(stale.status).toBe(401);
     expect(stale.body.type).toMatch(/telephony-signature-stale$/);
     expect((await telephony(app, clock, 'POST', '/api/telephony/calls', call, future)).status).toBe(401);
-    const justInside = signTelephonyRequest(TEST_TELEPHONY_SECRET, body, new Date(clock.now().getTime() - 299_000));
+    const justInside = signTelephonyRequest(TEST_TELEPHONY_SECRET, body, new Date(clock.now().getTime() - 299_000), { method: 'POST', path: '/api/telephony/calls' });
     expect((await telephony(app, clock, 'POST', '/api/telephony/calls', call, justInside)).status).toBe(200);
   });
 
   it('refuses a signed request replayed as is, even within the window', async () => {
     const call = incomingCall(number);
-    const headers = signTelephonyRequest(TEST_TELEPHONY_SECRET, JSON.stringify(call), clock.now());
+    const headers = signTelephonyRequest(TEST_TELEPHONY_SECRET, JSON.stringify(call), clock.now(), { method: 'POST', path: '/api/telephony/calls' });
     expect((await telephony(app, clock, 'POST', '/api/telephony/calls', call, headers)).status).toBe(200);
     clock.advance(10_000);
     const replay = await telephony(app, clock, 'POST', '/api/telephony/calls', call, headers);
@@ -80,23 +81,50 @@ describe('the signature', () => {
     expect(moved.body.type).toMatch(/telephony-signature-invalid$/);
     expect((await telephony(app, clock, 'POST', `/api/telephony/calls/${a}/recording`, body, forA)).status).toBe(200);
     expect((await telephony(app, clock, 'POST', `/api/telephony/calls/${b}/recording`, body)).status).toBe(200);
-    // v1 signs the body alone: the same body to two calls in one second is one signature, refused the second time.
-    const v1 = signTelephonyRequest(TEST_TELEPHONY_SECRET, JSON.stringify({ ref: 'v1.wav' }), clock.now());
-    expect((await telephony(app, clock, 'POST', `/api/telephony/calls/${a}/recording`, { ref: 'v1.wav' }, v1)).status).toBe(200);
-    expect((await telephony(app, clock, 'POST', `/api/telephony/calls/${b}/recording`, { ref: 'v1.wav' }, v1)).body.type).toMatch(/replayed$/);
+  });
+
+  it('refuses a GET’s signature replayed on a POST with the same (empty) body', async () => {
+    const { id } = (await telephony(app, clock, 'POST', '/api/telephony/calls', incomingCall(number))).body;
+    const read = signTelephonyRequest(TEST_TELEPHONY_SECRET, '', clock.now(), { method: 'GET', path: `/api/telephony/calls/${id}` });
+    expect((await telephony(app, clock, 'GET', `/api/telephony/calls/${id}`, undefined, read)).status).toBe(200);
+    const moved = await telephony(app, clock, 'POST', `/api/telephony/calls/${id}/answered`, undefined, read);
+    expect(moved.status).toBe(401);
+    expect(moved.body.type).toMatch(/telephony-signature-invalid$/);
+    const events = await h.db.selectFrom('callEvents').select('kind').where('callId', '=', id).where('kind', '=', 'bridged').execute();
+    expect(events).toEqual([]);
+  });
+
+  it('refuses the retired v1 scheme (body only, not bound to method or path) with its own 401, even correctly computed', async () => {
+    const { id } = (await telephony(app, clock, 'POST', '/api/telephony/calls', incomingCall(number))).body;
+    const timestamp = String(Math.floor(clock.now().getTime() / 1000));
+    const v1 = (body: string) => ({
+      'X-Switchboard-Timestamp': timestamp,
+      'X-Switchboard-Signature': `v1=${createHmac('sha256', TEST_TELEPHONY_SECRET).update(`${timestamp}.${body}`).digest('hex')}`,
+    });
+    // A GET's v1 signature signs "<timestamp>." alone, so on the old scheme it passed for any bodiless POST.
+    for (const [method, path] of [['GET', `/api/telephony/calls/${id}`], ['POST', `/api/telephony/calls/${id}/answered`]] as const) {
+      const res = await telephony(app, clock, method, path, undefined, v1(''));
+      expect(res.status, `${method} ${path}`).toBe(401);
+      expect(res.body).toMatchObject({ type: expect.stringMatching(/telephony-signature-retired$/), detail: expect.stringContaining('v2') });
+    }
+    const ended = await telephony(app, clock, 'POST', `/api/telephony/calls/${id}/ended`, { by: 'caller' }, v1(JSON.stringify({ by: 'caller' })));
+    expect(ended.status).toBe(401);
+    expect((await h.db.selectFrom('calls').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('queued');
   });
 
   it('lets a GET be repeated within the window (reads change nothing), still refusing a stale one', async () => {
-    const headers = signTelephonyRequest(TEST_TELEPHONY_SECRET, '', clock.now());
+    const headers = signTelephonyRequest(TEST_TELEPHONY_SECRET, '', clock.now(), { method: 'GET', path: '/api/telephony/numbers' });
     expect((await telephony(app, clock, 'GET', '/api/telephony/numbers', undefined, headers)).status).toBe(200);
     expect((await telephony(app, clock, 'GET', '/api/telephony/numbers', undefined, headers)).status).toBe(200);
     clock.advance(301_000);
     expect((await telephony(app, clock, 'GET', '/api/telephony/numbers', undefined, headers)).status).toBe(401);
   });
 
-  it('forgets accepted signatures once they are outside the window', async () => {
+  it('forgets accepted signatures once they are outside the window (housekeeping)', async () => {
     clock.advance(11 * 60_000);
     await telephony(app, clock, 'POST', '/api/telephony/calls', incomingCall(number));
+    const report = await housekeepOnce({ db: h.db, config: testConfig(), now: clock.now });
+    expect(report.telephonySignatures).toBeGreaterThan(0);
     const kept = await h.db.selectFrom('telephonySignatures').select('seenAt').execute();
     expect(kept.every((s) => new Date(s.seenAt).getTime() >= clock.now().getTime() - 600_000)).toBe(true);
   });

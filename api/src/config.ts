@@ -1,3 +1,5 @@
+import { parseCidr } from './rules/definition.ts';
+
 /** Every setting the API reads from the environment, with its default (the README lists the same). */
 export interface Config {
   port: number;
@@ -6,10 +8,15 @@ export interface Config {
   /** The origin browsers use to reach us; unsafe requests from any other origin are refused. */
   publicUrl: string | undefined;
   secureCookies: boolean;
-  trustProxy: boolean;
+  /** How many proxies in front of us are trusted to append the client's address to X-Forwarded-For (0: none). */
+  trustProxyHops: number;
+  /** Proxies in these CIDR ranges are trusted too, wherever they sit in the chain. */
+  trustProxyRanges: string[];
   sessionInactivityDays: number;
   sessionAbsoluteDays: number;
-  loginMaxFailuresPerEmail: number;
+  /** Failed logins for one email from one address before that pair is locked (never the account itself). */
+  loginMaxFailuresPerAddressAndEmail: number;
+  /** Failed logins from one address, whatever the emails, before the address is locked. */
   loginMaxFailuresPerAddress: number;
   loginLockMinutes: number;
   /** Extra wait added to each failed login per earlier failure, so guessing slows down before it is refused. */
@@ -51,6 +58,33 @@ function telephonySecret(value: string | undefined, production: boolean): string
   return DEV_TELEPHONY_SECRET;
 }
 
+/** Shorthands for TRUST_PROXY_RANGES, as common proxy setups put the load balancer on them. */
+const namedRanges: Record<string, string[]> = {
+  loopback: ['127.0.0.0/8', '::1/128'],
+  private: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
+};
+
+function trustProxyRanges(value: string | undefined): string[] {
+  if (!value) return [];
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .flatMap((entry) => {
+      const named = namedRanges[entry.toLowerCase()];
+      if (named) return named;
+      const cidr = parseCidr(entry);
+      if (!cidr) throw new Error(`TRUST_PROXY_RANGES takes CIDR ranges (10.0.0.0/8), addresses, 'loopback' or 'private'; got "${entry}"`);
+      return [`${cidr[0].toString()}/${cidr[1]}`];
+    });
+}
+
+/** TRUST_PROXY_HOPS wins; else the older TRUST_PROXY=true means one proxy (the load balancer in front of us). */
+function trustProxyHops(env: NodeJS.ProcessEnv): number {
+  if (env.TRUST_PROXY_HOPS !== undefined && env.TRUST_PROXY_HOPS !== '') return int(env.TRUST_PROXY_HOPS, 0, 'TRUST_PROXY_HOPS');
+  return bool(env.TRUST_PROXY, false) ? 1 : 0;
+}
+
 function stripeApiUrl(value: string | undefined): string | undefined {
   if (!value) return undefined;
   let url: URL;
@@ -78,10 +112,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: env.DATA_DIR || '.data/pglite',
     publicUrl,
     secureCookies: bool(env.SECURE_COOKIES, production || (publicUrl?.startsWith('https://') ?? false)),
-    trustProxy: bool(env.TRUST_PROXY, false),
+    trustProxyHops: trustProxyHops(env),
+    trustProxyRanges: trustProxyRanges(env.TRUST_PROXY_RANGES),
     sessionInactivityDays: int(env.SESSION_INACTIVITY_DAYS, 10, 'SESSION_INACTIVITY_DAYS'),
     sessionAbsoluteDays: int(env.SESSION_ABSOLUTE_DAYS, 30, 'SESSION_ABSOLUTE_DAYS'),
-    loginMaxFailuresPerEmail: int(env.LOGIN_MAX_FAILURES_PER_EMAIL, 5, 'LOGIN_MAX_FAILURES_PER_EMAIL'),
+    // LOGIN_MAX_FAILURES_PER_EMAIL is the older name, from when failures were counted per email alone.
+    loginMaxFailuresPerAddressAndEmail: int(
+      env.LOGIN_MAX_FAILURES_PER_ADDRESS_AND_EMAIL || env.LOGIN_MAX_FAILURES_PER_EMAIL,
+      5,
+      'LOGIN_MAX_FAILURES_PER_ADDRESS_AND_EMAIL',
+    ),
     loginMaxFailuresPerAddress: int(env.LOGIN_MAX_FAILURES_PER_ADDRESS, 20, 'LOGIN_MAX_FAILURES_PER_ADDRESS'),
     loginLockMinutes: int(env.LOGIN_LOCK_MINUTES, 15, 'LOGIN_LOCK_MINUTES'),
     loginSlowdownMs: int(env.LOGIN_SLOWDOWN_MS, 250, 'LOGIN_SLOWDOWN_MS'),

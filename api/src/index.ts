@@ -76,3 +76,6 @@ export {
   type DirectoryEntryInput,
 } from './directory/service.ts';
 export { wrapUp } from './desk/call-actions.ts';
+export { housekeepOnce, startHousekeeping, IDEMPOTENCY_KEY_HOURS, type PurgeReport, type HousekeepingDeps } from './housekeeping/purge.ts';
+export { runWithTimeout, startPeriodic, PassTimeoutError } from './periodic.ts';
+export { clientAddressFrom, type ProxyTrust } from './http/client-address.ts';

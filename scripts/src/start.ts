@@ -1,5 +1,5 @@
 import { serve } from '@hono/node-server';
-import { billingOf, createApp, EventHub, loadConfig, startBillingClose, startRouting, stripeBilling } from '@switchboard/api';
+import { billingOf, createApp, EventHub, loadConfig, startBillingClose, startHousekeeping, startRouting, stripeBilling } from '@switchboard/api';
 import { applyDemoIfNew, demoLogins } from '@switchboard/tenants';
 import { assertNodeVersion } from './node-version.ts';
 import { openDatabase } from './open-database.ts';
@@ -31,6 +31,8 @@ const stopRouting = startRouting({ db: database.db, now });
 const stopBillingClose = startBillingClose({ db: database.db, now, billing });
 // Usage and top-ups reach Stripe from here: rows are leased, so every process may run one.
 const stopOutbox = stripeBilling.isStripeBilling(billing) ? billing.startWorker() : async () => {};
+// Expired sessions, spent login-throttle rows, idempotency keys past 24 h, old telephony signatures: purged every 10 minutes.
+const stopHousekeeping = startHousekeeping({ db: database.db, config, now });
 let stopSimulator: (() => Promise<void>) | null = null;
 let stopFloor: (() => Promise<void>) | null = null;
 const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
@@ -57,6 +59,7 @@ async function stop(signal: string) {
   await stopRouting();
   await stopBillingClose();
   await stopOutbox();
+  await stopHousekeeping();
   server.close();
   await database.close();
   process.exit(0);

@@ -153,7 +153,7 @@ test('a new company goes from onboarding to its first handled call through the p
   const body = JSON.stringify({ callId: 'first-call-1', dialled: number, caller });
   const rang = await fetch(`${server.url}/api/telephony/calls`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...signTelephonyRequest(loadConfig({}).telephonySecret, body, new Date()) },
+    headers: { 'content-type': 'application/json', ...signTelephonyRequest(loadConfig({}).telephonySecret, body, new Date(), { method: 'POST', path: '/api/telephony/calls' }) },
     body,
   });
   expect(rang.status).toBe(200);

@@ -209,7 +209,7 @@ export async function incomingCall(server: TestServer, callId: string, dialled: 
   const body = JSON.stringify({ callId, dialled, caller });
   const res = await fetch(`${server.url}/api/telephony/calls`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...signTelephonyRequest(telephonySecret, body, new Date()) },
+    headers: { 'content-type': 'application/json', ...signTelephonyRequest(telephonySecret, body, new Date(), { method: 'POST', path: '/api/telephony/calls' }) },
     body,
   });
   return { status: res.status, body: await res.json() };

@@ -79,7 +79,8 @@ export class Client {
 let addressSeq = 0;
 /** A client address no other login of this file uses, so per-address throttling only counts what a test means it to. */
 export function uniqueAddress(): string {
-  return `2001:db8::${(++addressSeq).toString(16)}`;
+  // Each in a /64 of its own: the login throttle counts an IPv6 client by its /64.
+  return `2001:db8:${(++addressSeq).toString(16)}::1`;
 }
 
 export function attemptLogin(

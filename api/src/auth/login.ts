@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import ipaddr from 'ipaddr.js';
 import { withApp, type DB } from '@switchboard/db';
 import type { Config } from '../config.ts';
 import { ProblemError } from '../http/problem.ts';
@@ -24,9 +25,33 @@ export function tooManyAttempts(until: Date, now: Date) {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * The throttle's keys for one login attempt. Failures are never counted per account alone: anyone can
+ * type anyone's email, and a per-account lock would let them lock out the provider's admins. A pair
+ * (address, email) is locked after a few failures — the guesser at that address, not the account's
+ * owner elsewhere — and an address after more failures across any emails (spraying one password over
+ * many accounts). The address is the one the trusted proxies report (api/src/http/client-address.ts).
+ */
+export function loginThrottleKeys(address: string, email: string) {
+  const where = throttledNetwork(address);
+  return { address: `address:${where}`, pair: `address-email:${where}|${email}` };
+}
+
+/**
+ * An IPv6 client is counted by its /64: one subscriber is given a whole /64 and can change its
+ * address within it at will, so per address it would never reach a limit. IPv4 is counted per address.
+ */
+function throttledNetwork(address: string): string {
+  if (!ipaddr.IPv6.isValid(address)) return address;
+  const parsed = ipaddr.IPv6.parse(address);
+  if (parsed.isIPv4MappedAddress()) return parsed.toIPv4Address().toString();
+  return `${ipaddr.IPv6.networkAddressFromCIDR(`${parsed.toString()}/64`).toString()}/64`;
+}
+
+/**
  * Checks credentials and opens a session. An unknown email costs one argon2 verification too and
- * answers the same as a wrong password. Failures per email and per address slow down each next
- * answer, then lock the key for a while (429).
+ * answers the same as a wrong password, and is counted the same, so neither the answer, its delay nor
+ * a lock tells whether an account exists. Each failure slows down the next answer to that address,
+ * then locks the pair or the address for a while (429 with Retry-After).
  */
 export async function logIn(
   db: Kysely<DB>,
@@ -34,9 +59,8 @@ export async function logIn(
   input: { email: string; password: string; address: string },
   now: Date,
 ): Promise<CreatedSession> {
-  const emailKey = `email:${input.email}`;
-  const addressKey = `address:${input.address}`;
-  const locked = await lockedUntil(db, [emailKey, addressKey], now);
+  const keys = loginThrottleKeys(input.address, input.email);
+  const locked = await lockedUntil(db, [keys.pair, keys.address], now);
   if (locked) throw tooManyAttempts(locked, now);
 
   const user = await withApp(db, (tx) =>
@@ -47,24 +71,25 @@ export async function logIn(
     : (await verifyPassword(await dummyPasswordHash(), input.password), false);
 
   if (!user || !valid || user.status !== 'active') {
-    const emailFailures = await recordFailure(
+    const pairFailures = await recordFailure(
       db,
-      emailKey,
-      { maxFailures: config.loginMaxFailuresPerEmail, lockMinutes: config.loginLockMinutes },
+      keys.pair,
+      { maxFailures: config.loginMaxFailuresPerAddressAndEmail, lockMinutes: config.loginLockMinutes },
       now,
     );
     const addressFailures = await recordFailure(
       db,
-      addressKey,
+      keys.address,
       { maxFailures: config.loginMaxFailuresPerAddress, lockMinutes: config.loginLockMinutes },
       now,
     );
-    const failures = Math.max(emailFailures, addressFailures);
+    const failures = Math.max(pairFailures, addressFailures);
     if (failures > 1) await sleep(Math.min(config.loginSlowdownMs * (failures - 1), 3000));
     throw badCredentials();
   }
 
-  await clearFailures(db, emailKey);
+  // Only the pair is forgotten: a login to the attacker's own account must not reset the address's count.
+  await clearFailures(db, keys.pair);
   if (needsRehash(user.passwordHash)) {
     const passwordHash = await hashPassword(input.password);
     await withApp(db, (tx) => tx.updateTable('users').set({ passwordHash, updatedAt: now }).where('id', '=', user.id).execute());

@@ -121,7 +121,7 @@ export const authRoutes = createRouter()
     const locked = await lockedUntil(db, [throttleKey], now());
     if (locked) throw tooManyAttempts(locked, now());
     if (!(await verifyPassword(stored.passwordHash, body.currentPassword))) {
-      await recordFailure(db, throttleKey, { maxFailures: config.loginMaxFailuresPerEmail, lockMinutes: config.loginLockMinutes }, now());
+      await recordFailure(db, throttleKey, { maxFailures: config.loginMaxFailuresPerAddressAndEmail, lockMinutes: config.loginLockMinutes }, now());
       throw new ProblemError(400, 'invalid-input', 'Invalid input', 'The current password is not right.', [
         { path: 'currentPassword', message: 'This is not your current password.' },
       ]);

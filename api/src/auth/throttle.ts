@@ -2,8 +2,10 @@ import { sql, type Kysely } from 'kysely';
 import { withApp, type DB } from '@switchboard/db';
 
 /**
- * Failed-login counting per email and per client address, kept in the database so every API
- * process shares it. Failures inside one window add up; at the limit the key is locked for a while.
+ * Failure counting per key (a client address, an address and email pair, a session's password
+ * change: see loginThrottleKeys in login.ts), kept in the database so every API process shares it.
+ * Failures inside one window add up; at the limit the key is locked for a while. Rows whose window
+ * and lock are over are purged by housekeeping (api/src/housekeeping/purge.ts).
  */
 export interface ThrottleLimits {
   maxFailures: number;

@@ -14,8 +14,8 @@ import { receiveCall } from './incoming.ts';
 
 /**
  * The telephony boundary (docs/telephony.md): no session, every request HMAC-signed by the adapter with
- * TELEPHONY_SECRET over "<timestamp>.<raw body>"; a timestamp outside the window, a bad signature, or
- * a signature already accepted is refused with 401.
+ * TELEPHONY_SECRET over "<timestamp>.<METHOD> <path>.<raw body>" (v2); a timestamp outside the window, a
+ * bad or retired (v1) signature, or a signature already accepted is refused with 401.
  */
 function verifySignature(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -34,13 +34,14 @@ function verifySignature(): MiddlewareHandler<AppEnv> {
         missing: `Sign the request: send ${TIMESTAMP_HEADER} and ${SIGNATURE_HEADER} (docs/telephony.md).`,
         stale: `The timestamp is more than ${SIGNATURE_WINDOW_SECONDS} seconds away from our clock.`,
         invalid: 'The signature does not match the request.',
+        retired: `v1 signatures are no longer accepted: they do not cover the method and path. Sign with v2 over "<timestamp>.<METHOD> <path>.<raw body>" (docs/telephony.md).`,
       }[check.reason];
       throw new ProblemError(401, `telephony-signature-${check.reason}`, 'Telephony request refused', detail);
     }
-    // Reads change nothing, so a replayed GET gains nothing; and every poll in one second would share a v1 signature.
+    // Reads change nothing, so a replayed GET gains nothing (and a GET's signature cannot pass for a POST's).
     if (c.req.method === 'GET') return next();
+    // Signatures past the window are purged by housekeeping (api/src/housekeeping/purge.ts).
     const fresh = await withApp(db, async (tx) => {
-      await tx.deleteFrom('telephonySignatures').where('seenAt', '<', new Date(at.getTime() - 2 * SIGNATURE_WINDOW_SECONDS * 1000)).execute();
       const inserted = await tx
         .insertInto('telephonySignatures')
         .values({ signature: check.signature, seenAt: at })

@@ -40,8 +40,8 @@ export interface CallState {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * A telephony adapter's side of the boundary (docs/telephony.md): every request signed (v2) with the
- * shared secret over the timestamp (in seconds), the request line and the body. The server refuses a
+ * A telephony adapter's side of the boundary (docs/telephony.md): every request signed (v2, the only
+ * scheme accepted) with the shared secret over the timestamp (in seconds), the request line and the body. The server refuses a
  * signature it has seen, so the same request (polling one call) cannot be sent twice in one second:
  * requests go out at once until the server refuses one as `replayed`; from then on the same request
  * is spaced a second apart (and one refused all the same, because another adapter with the same

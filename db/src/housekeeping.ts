@@ -1,0 +1,19 @@
+import type { Kysely } from 'kysely';
+import type { DB } from './schema.ts';
+
+/**
+ * Housekeeping's one read across tenants (DESIGN.md, tenancy rule 6): which tenants hold idempotency
+ * keys older than `before`. Like cross-tenant.ts it runs as the connecting role and answers tenant ids
+ * only; the keys are deleted under withTenant.
+ */
+export async function tenantsWithIdempotencyKeysBefore(db: Kysely<DB>, before: Date, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('idempotencyKeys')
+    .select('tenantId')
+    .distinct()
+    .where('createdAt', '<', before)
+    .orderBy('tenantId')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.tenantId);
+}

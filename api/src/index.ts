@@ -76,3 +76,4 @@ export {
   type DirectoryEntryInput,
 } from './directory/service.ts';
 export { wrapUp } from './desk/call-actions.ts';
+export { digestMatches, identifierDigest, erasePerson, exportPerson, searchPerson } from './privacy/service.ts';

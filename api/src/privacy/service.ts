@@ -161,7 +161,7 @@ const functionLabel = (id: string) => callFunctions.find((f) => f.id === id)?.la
 async function foundRecords(tx: TenantTx, found: Found): Promise<FoundRecord[]> {
   const list: FoundRecord[] = [];
   const customers = await tx.selectFrom('customers').select(['id', 'createdAt', 'updatedAt']).where('id', 'in', orNone(found.customerIds)).execute();
-  for (const c of customers) list.push({ kind: 'customer', reference: c.id, at: c.createdAt.toISOString(), summary: `Customer record, last changed ${c.updatedAt.toISOString().slice(0, 10)}` });
+  for (const c of customers) list.push({ kind: 'customer', reference: c.id, at: c.createdAt.toISOString(), summary: 'Phone number, name and contact details' });
   for (const c of await callRows(tx, found.callIds)) {
     const extras = [c.recordingRef ? 'recording' : null, c.draftNotes !== null || hasAnswers(c.draftScriptAnswers) ? 'wrap-up draft' : null].filter(Boolean);
     list.push({ kind: 'call', reference: c.id, at: c.offeredAt.toISOString(), summary: [`${functionLabel(c.function)} call, ${c.status.replace(/_/g, ' ')}`, ...extras].join(', ') });

@@ -79,3 +79,4 @@ export { wrapUp } from './desk/call-actions.ts';
 export { housekeepOnce, startHousekeeping, IDEMPOTENCY_KEY_HOURS, type PurgeReport, type HousekeepingDeps } from './housekeeping/purge.ts';
 export { runWithTimeout, startPeriodic, PassTimeoutError } from './periodic.ts';
 export { clientAddressFrom, type ProxyTrust } from './http/client-address.ts';
+export { digestMatches, identifierDigest, erasePerson, exportPerson, searchPerson } from './privacy/service.ts';

@@ -16,6 +16,7 @@ import * as directory from './migrations/0012_directory.ts';
 import * as notResponding from './migrations/0013_not_responding.ts';
 import * as knowledgeSearch from './migrations/0014_knowledge_search.ts';
 import * as housekeeping from './migrations/0016_housekeeping.ts';
+import * as privacyRequests from './migrations/0022_privacy_requests.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -34,6 +35,7 @@ export const migrations: Record<string, Migration> = {
   '0013_not_responding': notResponding,
   '0014_knowledge_search': knowledgeSearch,
   '0016_housekeeping': housekeeping,
+  '0022_privacy_requests': privacyRequests,
 };
 
 class InCodeMigrations implements MigrationProvider {

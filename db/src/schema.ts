@@ -711,6 +711,35 @@ export interface DirectoryEntriesTable {
   updatedAt: Timestamp;
 }
 
+export const privacyActions = ['search', 'export', 'erasure'] as const;
+export type PrivacyAction = (typeof privacyActions)[number];
+export const privacyChannels = ['email', 'letter', 'phone', 'in_person', 'web_form', 'other'] as const;
+export type PrivacyChannel = (typeof privacyChannels)[number];
+
+/**
+ * One search, export or erasure for a person's request (GDPR articles 15 and 17, migration 0022):
+ * who ran it, when, why and how many records it found or erased, never the person — their phone
+ * number or e-mail is kept only as a salted scrypt digest. Append-only.
+ */
+export interface PrivacyRequestsTable {
+  tenantId: string;
+  id: string;
+  action: PrivacyAction;
+  identifierKind: 'phone' | 'email';
+  /** 16 random bytes, hex. */
+  identifierSalt: string;
+  /** scrypt(identifier as searched, salt), 32 bytes, hex. */
+  identifierDigest: string;
+  receivedOn: DateColumn;
+  channel: PrivacyChannel;
+  reference: string;
+  requestedBy: string | null;
+  requestedByLabel: string;
+  at: Timestamp;
+  /** Records found (search, export) or erased/anonymised (erasure), per kind. */
+  counts: Json;
+}
+
 export interface DB {
   tenants: TenantsTable;
   users: UsersTable;
@@ -759,6 +788,7 @@ export interface DB {
   catalogSearchWords: CatalogSearchWordsTable;
   catalogSynonymGroups: CatalogSynonymGroupsTable;
   directoryEntries: DirectoryEntriesTable;
+  privacyRequests: PrivacyRequestsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

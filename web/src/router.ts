@@ -1,6 +1,6 @@
 import { createRouter, createWebHistory, type RouteLocationRaw } from 'vue-router';
-import type { UserKind } from './api/types.ts';
-import { homePath, loadMe, session } from './session.ts';
+import type { Permission, UserKind } from './api/types.ts';
+import { can, homePath, loadMe, session } from './session.ts';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -10,6 +10,8 @@ declare module 'vue-router' {
     bare?: boolean;
     /** Who may open the page; others are sent home. */
     kinds?: UserKind[];
+    /** The permission (api/src/http/permissions.ts) the page needs; others are sent home. */
+    permission?: Permission;
     title?: string;
   }
 }
@@ -142,6 +144,12 @@ export const router = createRouter({
           component: () => import('./views/tenant/TenantAudit.vue'),
           meta: { kinds: tenantReaders, title: 'Audit trail' },
         },
+        {
+          path: 'privacy',
+          name: 'tenant-privacy',
+          component: () => import('./views/tenant/TenantPrivacy.vue'),
+          meta: { permission: 'privacy.requests', title: 'Privacy requests' },
+        },
       ],
     },
     { path: '/:rest(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: 'Not found' } },
@@ -167,6 +175,7 @@ router.beforeEach(async (to): Promise<boolean | RouteLocationRaw> => {
   if (to.name === 'first-password') return safeNext(to.query.next) ?? homePath(me);
   if (to.name === 'login' || to.name === 'home') return safeNext(to.query.next) ?? homePath(me);
   if (to.meta.kinds && !to.meta.kinds.includes(me.user.kind)) return homePath(me);
+  if (to.meta.permission && !can(to.meta.permission)) return homePath(me);
   return true;
 });
 

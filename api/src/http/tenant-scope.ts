@@ -18,9 +18,11 @@ const paymentPath = /^\/api\/t\/[^/]+\/invoices\/[^/]+\/payment$/;
  * checks that the call is the actor's and in progress (accept: answered before, i.e. a transfer).
  */
 const callInProgressPath =
-  /^\/api\/t\/[^/]+\/(desk\/calls\/[^/]+\/(accept|decline|hangup|transfer|wrap-up|wrap-up\/draft|wrap-up\/extend|recording\/pause|recording\/resume)|calls\/[^/]+\/outcome)$/;
+  /^\/api\/t\/[^/]+\/desk\/calls\/[^/]+\/(accept|decline|hangup|transfer|wrap-up|wrap-up\/draft|wrap-up\/extend|recording\/pause|recording\/resume)$/;
+const outcomePath = /^\/api\/t\/[^/]+\/calls\/[^/]+\/outcome$/;
 const mayWriteWhileSuspended = (access: TenantContext['access'], path: string) =>
-  (access === 'provider_admin' && paymentPath.test(path)) || ((access === 'operator' || access === 'provider_admin') && callInProgressPath.test(path));
+  (access === 'provider_admin' && (paymentPath.test(path) || outcomePath.test(path))) ||
+  (access === 'operator' && (callInProgressPath.test(path) || outcomePath.test(path)));
 export async function findTenantBySlug(db: Kysely<DB>, slug: string): Promise<Tenant | undefined> {
   if (!/^[a-z0-9-]{1,40}$/.test(slug)) return undefined;
   return withApp(db, (tx) => tx.selectFrom('tenants').selectAll().where('slug', '=', slug).executeTakeFirst());

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { recordingStates } from '@switchboard/db';
 import { requirePermission } from '../http/permissions.ts';
 import { createRouter } from '../http/router.ts';
+import type { TenantContext } from '../http/env.ts';
 import { problemResponses } from '../http/problem.ts';
 import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
@@ -79,21 +80,16 @@ const accessLog = createRoute({
   responses: { 200: json(z.object({ items: z.array(AccessEntrySchema), nextCursor: z.string().nullable() }), 'A page'), ...problemResponses(400, 401, 403, 404) },
 });
 
+/** The operator on the call pauses or resumes its recording; audited like every desk action. */
+async function changeRecording(ctx: TenantContext, callId: string, paused: boolean, now: Date) {
+  const result = await setRecordingPaused(ctx.tx, ctx.actor.id, callId, paused, now);
+  await writeAudit(ctx.tx, ctx.tenant.id, ctx.actor, { action: paused ? 'call.recording_paused' : 'call.recording_resumed', targetType: 'call', targetId: callId });
+  return result;
+}
+
 export const recordingRoutes = createRouter()
-  .openapi(pauseOrResume('pause'), async (c) => {
-    const ctx = deskActor(c);
-    const { callId } = c.req.valid('param');
-    const result = await setRecordingPaused(ctx.tx, ctx.actor.id, callId, true, c.var.deps.now());
-    await writeAudit(ctx.tx, ctx.tenant.id, ctx.actor, { action: 'call.recording_paused', targetType: 'call', targetId: callId });
-    return c.json(result, 200);
-  })
-  .openapi(pauseOrResume('resume'), async (c) => {
-    const ctx = deskActor(c);
-    const { callId } = c.req.valid('param');
-    const result = await setRecordingPaused(ctx.tx, ctx.actor.id, callId, false, c.var.deps.now());
-    await writeAudit(ctx.tx, ctx.tenant.id, ctx.actor, { action: 'call.recording_resumed', targetType: 'call', targetId: callId });
-    return c.json(result, 200);
-  })
+  .openapi(pauseOrResume('pause'), async (c) => c.json(await changeRecording(deskActor(c), c.req.valid('param').callId, true, c.var.deps.now()), 200))
+  .openapi(pauseOrResume('resume'), async (c) => c.json(await changeRecording(deskActor(c), c.req.valid('param').callId, false, c.var.deps.now()), 200))
   .openapi(access, async (c) => {
     const ctx = tenantContext(c);
     requirePermission(ctx, 'recordings.listen');

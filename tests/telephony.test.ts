@@ -73,6 +73,8 @@ describe('the signature', () => {
   it('v2 also signs the request line: a signature cannot move to another path, and one body may go to two calls in one second', async () => {
     const a = (await telephony(app, clock, 'POST', '/api/telephony/calls', incomingCall(number))).body.id;
     const b = (await telephony(app, clock, 'POST', '/api/telephony/calls', incomingCall(number))).body.id;
+    // Recorded calls (a recording is refused for a call that was not: tests/recordings.test.ts).
+    await h.db.updateTable('calls').set({ recordingState: 'on' }).where('id', 'in', [a, b]).execute();
     const body = { ref: 'same-body.wav' };
     const forA = signTelephonyRequest(TEST_TELEPHONY_SECRET, JSON.stringify(body), clock.now(), { method: 'POST', path: `/api/telephony/calls/${a}/recording` });
     const moved = await telephony(app, clock, 'POST', `/api/telephony/calls/${b}/recording`, body, forA);

@@ -74,6 +74,8 @@ describe('the signature', () => {
   it('v2 also signs the request line: a signature cannot move to another path, and one body may go to two calls in one second', async () => {
     const a = (await telephony(app, clock, 'POST', '/api/telephony/calls', incomingCall(number))).body.id;
     const b = (await telephony(app, clock, 'POST', '/api/telephony/calls', incomingCall(number))).body.id;
+    // Recorded calls (a recording is refused for a call that was not: tests/recordings.test.ts).
+    await h.db.updateTable('calls').set({ recordingState: 'on' }).where('id', 'in', [a, b]).execute();
     const body = { ref: 'same-body.wav' };
     const forA = signTelephonyRequest(TEST_TELEPHONY_SECRET, JSON.stringify(body), clock.now(), { method: 'POST', path: `/api/telephony/calls/${a}/recording` });
     const moved = await telephony(app, clock, 'POST', `/api/telephony/calls/${b}/recording`, body, forA);
@@ -135,7 +137,7 @@ describe('calls', () => {
     const call = incomingCall(number);
     const first = await telephony(app, clock, 'POST', '/api/telephony/calls', call);
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ id: expect.any(String), tenant: tenant.slug, function: 'order_taking', outcome: 'queued' });
+    expect(first.body).toEqual({ id: expect.any(String), tenant: tenant.slug, function: 'order_taking', outcome: 'queued', record: true });
     clock.advance(1000);
     const again = await telephony(app, clock, 'POST', '/api/telephony/calls', call);
     expect(again.body).toEqual(first.body);
@@ -148,14 +150,15 @@ describe('calls', () => {
     expect(unknown.status).toBe(404);
   });
 
-  it('reports a call status, a recording and an answered leg (once), and 404 for an unknown call', async () => {
+  it('reports a call status, refuses a recording of a call nobody answered, and 404 for an unknown call', async () => {
     const { body } = await telephony(app, clock, 'POST', '/api/telephony/calls', incomingCall(number));
     const status = await telephony(app, clock, 'GET', `/api/telephony/calls/${body.id}`);
-    expect(status.body).toEqual({ id: body.id, status: 'queued', operatorConnected: false, forwardTo: null });
+    expect(status.body).toEqual({ id: body.id, status: 'queued', operatorConnected: false, forwardTo: null, recording: 'off' });
+    // Nothing was recorded while the caller held (tests/recordings.test.ts covers a recorded call).
     const recording = await telephony(app, clock, 'POST', `/api/telephony/calls/${body.id}/recording`, { ref: 'rec/1.wav' });
-    expect(recording.status).toBe(200);
+    expect(recording.status).toBe(409);
     const stored = await h.db.selectFrom('calls').select('recordingRef').where('id', '=', body.id).executeTakeFirstOrThrow();
-    expect(stored.recordingRef).toBe('rec/1.wav');
+    expect(stored.recordingRef).toBeNull();
     expect((await telephony(app, clock, 'GET', '/api/telephony/calls/0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b')).status).toBe(404);
     expect((await telephony(app, clock, 'GET', '/api/telephony/calls/not-a-uuid')).status).toBe(404);
   });

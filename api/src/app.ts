@@ -44,6 +44,7 @@ import { goLiveRoutes } from './go-live/routes.ts';
 import { directoryRoutes } from './directory/routes.ts';
 import { wrapUpRoutes } from './desk/wrap-up-routes.ts';
 import { privacyRoutes } from './privacy/routes.ts';
+import { recordingRoutes } from './recordings/routes.ts';
 
 /** One router per domain, chained so hono/client keeps every route's types. */
 const apiRoutes = createRouter()
@@ -78,7 +79,8 @@ const apiRoutes = createRouter()
   .route('/', goLiveRoutes)
   .route('/', directoryRoutes)
   .route('/', wrapUpRoutes)
-  .route('/', privacyRoutes);
+  .route('/', privacyRoutes)
+  .route('/', recordingRoutes);
 
 const routes = createRouter().route('/api', apiRoutes);
 

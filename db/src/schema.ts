@@ -525,6 +525,24 @@ export interface CallsTable {
   draftNotes: ColumnType<string | null, string | null | undefined, string | null>;
   draftScriptAnswers: Json;
   draftSavedAt: NullableTimestamp;
+  /** What the telephony adapter is told about the recording (0020): off, on, or paused while payment details are given. */
+  recordingState: Generated<RecordingState>;
+  /** Why the call was closed on arrival other than by the hours: the company was suspended. */
+  closedReason: ColumnType<'tenant_suspended' | null, 'tenant_suspended' | null | undefined, 'tenant_suspended' | null>;
+}
+
+export const recordingStates = ['off', 'on', 'paused'] as const;
+export type RecordingState = (typeof recordingStates)[number];
+
+/** One listen to or download of a call's recording: who and when (0020). Append-only. */
+export interface RecordingAccessTable {
+  tenantId: string;
+  id: string;
+  callId: string;
+  userId: string;
+  userLabel: string;
+  action: 'listen' | 'download';
+  at: Timestamp;
 }
 
 export interface CallEventsTable {
@@ -789,6 +807,7 @@ export interface DB {
   catalogSynonymGroups: CatalogSynonymGroupsTable;
   directoryEntries: DirectoryEntriesTable;
   privacyRequests: PrivacyRequestsTable;
+  recordingAccess: RecordingAccessTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

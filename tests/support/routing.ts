@@ -123,8 +123,21 @@ export async function seedCallRecords(db: Kysely<DB>, tenant: Tenant, at: Date =
     await tx.insertInto('callQueue').values({ tenantId: tenant.id, callId: waiting, function: 'order_taking', enqueuedAt: at }).execute();
     await tx
       .insertInto('calls')
-      .values({ ...base, id: handled, externalId: `seed-${handled}`, status: 'completed', afterHoursAction: null, answeredAt: at, endedAt: at, endedBy: 'caller' })
+      .values({
+        ...base,
+        id: handled,
+        externalId: `seed-${handled}`,
+        status: 'completed',
+        afterHoursAction: null,
+        answeredAt: at,
+        endedAt: at,
+        endedBy: 'caller',
+        recordingState: 'on',
+        recordingRef: `seed://recordings/${handled}.wav`,
+      })
       .execute();
+    // Someone listened to the handled call's recording (issue 11: every listen is logged).
+    await tx.insertInto('recordingAccess').values({ tenantId: tenant.id, id: newId(), callId: handled, userId: newId(), userLabel: 'Seeded listener', action: 'listen', at }).execute();
     await tx.insertInto('calls').values({ ...base, id: closed, externalId: `seed-${closed}`, status: 'after_hours', afterHoursAction: 'callback' }).execute();
     await tx
       .insertInto('callbackRequests')

@@ -45,9 +45,13 @@ const CallEventSchema = z
   .object({ id: z.uuid(), at: z.string(), kind: z.string(), operatorName: z.string().nullable(), detail: z.record(z.string(), z.unknown()) })
   .openapi('CallEvent');
 
-const CallDetailSchema = CallSchema.extend({ notes: z.string().nullable(), recordingRef: z.string().nullable(), timeline: z.array(CallEventSchema) }).openapi(
-  'CallDetail',
-);
+const CallDetailSchema = CallSchema.extend({
+  notes: z.string().nullable(),
+  hasRecording: z
+    .boolean()
+    .openapi({ description: 'A recording is kept; its reference is read through GET …/calls/{id}/recording, which logs who listened (never returned here)' }),
+  timeline: z.array(CallEventSchema),
+}).openapi('CallDetail');
 
 const CallbackSchema = z
   .object({ id: z.uuid(), callId: z.uuid(), function: z.string(), callerNumber: z.string().nullable(), status: z.enum(['pending', 'done', 'cancelled']), requestedAt: z.string() })
@@ -87,6 +91,14 @@ const callSelection = (tx: TenantTx) =>
       'k.recordingRef',
     ]);
 type CallRow = Awaited<ReturnType<ReturnType<typeof callSelection>['executeTakeFirstOrThrow']>>;
+
+/** The recording's reference is read through the logged route only: older `recording` events carried it in their detail. */
+function withoutRecordingRef(kind: string, detail: unknown): Record<string, unknown> {
+  const d = (detail ?? {}) as Record<string, unknown>;
+  if (kind !== 'recording' || !('ref' in d)) return d;
+  const { ref: _ref, ...rest } = d;
+  return rest;
+}
 
 const seconds = (from: Date | null, to: Date | null) => (from && to ? Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000)) : null);
 
@@ -201,8 +213,8 @@ export const callRoutes = createRouter()
       {
         ...callToJson(row, rules, ctx.access),
         notes: row.notes,
-        recordingRef: row.recordingRef,
-        timeline: events.map((e) => ({ id: e.id, at: e.at.toISOString(), kind: e.kind, operatorName: e.operatorName, detail: (e.detail ?? {}) as Record<string, unknown> })),
+        hasRecording: row.recordingRef !== null,
+        timeline: events.map((e) => ({ id: e.id, at: e.at.toISOString(), kind: e.kind, operatorName: e.operatorName, detail: withoutRecordingRef(e.kind, e.detail) })),
       },
       200,
     );

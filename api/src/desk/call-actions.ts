@@ -6,6 +6,8 @@ import { recordCallEvent } from '../routing/call-events.ts';
 import { appendDeclined, endCall, latestScriptFor, lockCall, type CallRow } from '../routing/lifecycle.ts';
 import { changePresence, ensurePresence, releaseOffer } from '../routing/presence.ts';
 import { clearedDraft, redactAnswers } from './wrap-up.ts';
+import { recordingAtAnswer } from '../recordings/service.ts';
+import { suspendedProblem } from '../tenants/suspension.ts';
 
 /** What an operator does with a call of the tenant whose transaction this is (RLS applies: another tenant's call is a 404). */
 
@@ -19,9 +21,14 @@ async function callOrNotFound(tx: TenantTx, callId: string): Promise<CallRow> {
   return call;
 }
 
-/** Accepting removes the call from the queue: of two accepts, the second finds no row offered to it. */
-export async function acceptCall(tx: TenantTx, operatorId: string, callId: string, now: Date) {
+/**
+ * Accepting removes the call from the queue: of two accepts, the second finds no row offered to it.
+ * Recording starts as the tenant's policy says. A suspended company's call is accepted only when it is
+ * already in progress (answered before, then transferred to a skill): it takes no new calls.
+ */
+export async function acceptCall(tx: TenantTx, operatorId: string, callId: string, now: Date, tenant: { name: string; status: string }) {
   const call = await callOrNotFound(tx, callId);
+  if (tenant.status === 'suspended' && !call.answeredAt) throw suspendedProblem(tenant.name, 'it takes no new calls');
   const taken = await tx
     .deleteFrom('callQueue')
     .where('callId', '=', callId)
@@ -30,10 +37,12 @@ export async function acceptCall(tx: TenantTx, operatorId: string, callId: strin
     .executeTakeFirst();
   if (!taken) throw offerTaken();
   const script = await latestScriptFor(tx, call.function);
+  const recording = await recordingAtAnswer(tx, call);
   await tx
     .updateTable('calls')
     .set({
       status: 'connected',
+      recordingState: recording,
       operatorId,
       answeredAt: call.answeredAt ?? now,
       requiredSkill: null,
@@ -52,6 +61,7 @@ export async function acceptCall(tx: TenantTx, operatorId: string, callId: strin
       ...(taken.requiredSkill ? { skill: taken.requiredSkill } : {}),
       ...(taken.returnNote ? { note: taken.returnNote } : {}),
       scriptVersion: script?.version ?? null,
+      recording,
     },
   });
   return { callId, status: 'connected' as const };

@@ -2,7 +2,7 @@ import { requireUserPermission } from '../http/permissions.ts';
 import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { callStatuses, operatorStates } from '@switchboard/db';
+import { callStatuses, operatorStates, recordingStates } from '@switchboard/db';
 import type { AppEnv } from '../http/env.ts';
 import { createRouter } from '../http/router.ts';
 import { problemResponses } from '../http/problem.ts';
@@ -52,6 +52,8 @@ const DeskStateSchema = z
         wrapUpExtensionSeconds: z.number().int().openapi({ description: 'The tenant lets a wrap-up be extended once by this much; 0: not at all' }),
         wrapUpExtended: z.boolean(),
         draft: z.object({ disposition: z.string().nullable(), notes: z.string().nullable(), savedAt: z.string() }).nullable(),
+        recording: z.enum(recordingStates).openapi({ description: 'The recording of the call in progress: on, paused (payment details) or off' }),
+        recordingPausable: z.boolean().openapi({ description: "The client's rules let the operator pause the recording while payment details are given" }),
       })
       .nullable(),
     tenants: z.array(z.object({ slug: z.string(), name: z.string(), brandColor: z.string(), skills: z.array(z.string()) })),
@@ -179,7 +181,7 @@ export const deskRoutes = createRouter()
   .openapi(accept, async (c) => {
     const ctx = deskActor(c);
     const { callId } = c.req.valid('param');
-    const result = await acceptCall(ctx.tx, ctx.actor.id, callId, c.var.deps.now());
+    const result = await acceptCall(ctx.tx, ctx.actor.id, callId, c.var.deps.now(), ctx.tenant);
     await writeAudit(ctx.tx, ctx.tenant.id, ctx.actor, { action: 'call.accept', targetType: 'call', targetId: callId });
     return c.json(result, 200);
   })

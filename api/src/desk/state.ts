@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import { withApp, withTenant, type DB, type OperatorState } from '@switchboard/db';
+import { withApp, withTenant, type DB, type OperatorState, type RecordingState } from '@switchboard/db';
+import { recordingPolicyOf } from '../recordings/service.ts';
 import { ProblemError } from '../http/problem.ts';
 import { servedTenants } from './served-tenants.ts';
 import { loadCallSettings, lockCall, wrapUpDeadline } from '../routing/lifecycle.ts';
@@ -35,6 +36,9 @@ export interface DeskCall {
   wrapUpExtended: boolean;
   /** The draft the desk saved for this call, so a reopened tab starts from it. */
   draft: { disposition: string | null; notes: string | null; savedAt: string } | null;
+  /** The call's recording (off, on, paused) and whether the client lets the operator pause it for payment details. */
+  recording: RecordingState;
+  recordingPausable: boolean;
 }
 
 /** The offer an operator let run out, while they are marked not responding. */
@@ -94,11 +98,12 @@ export async function loadDeskState(db: Kysely<DB>, operatorId: string, now: Dat
   const callTenant = presence.callTenantId ? byId.get(presence.callTenantId) : undefined;
   if (callTenant && presence.callId && (presence.state === 'on_call' || presence.state === 'wrap_up')) {
     const callId = presence.callId;
-    const { settings, row } = await withTenant(db, callTenant.id, async (tx) => ({
+    const { settings, row, recordingPolicy } = await withTenant(db, callTenant.id, async (tx) => ({
       settings: await loadCallSettings(tx),
+      recordingPolicy: await recordingPolicyOf(tx),
       row: await tx
         .selectFrom('calls')
-        .select(['answeredAt', 'endedAt', 'endedBy', 'operatorId', 'draftDisposition', 'draftNotes', 'draftSavedAt'])
+        .select(['answeredAt', 'endedAt', 'endedBy', 'operatorId', 'draftDisposition', 'draftNotes', 'draftSavedAt', 'recordingState'])
         .where('id', '=', callId)
         .executeTakeFirst(),
     }));
@@ -116,6 +121,8 @@ export async function loadDeskState(db: Kysely<DB>, operatorId: string, now: Dat
       wrapUpExtensionSeconds: settings.wrapUpExtensionSeconds,
       wrapUpExtended: presence.wrapUpExtendedSeconds > 0,
       draft: draftIsMine && row.draftSavedAt ? { disposition: row.draftDisposition, notes: row.draftNotes, savedAt: iso(row.draftSavedAt) } : null,
+      recording: presence.state === 'on_call' ? (row?.recordingState ?? 'off') : 'off',
+      recordingPausable: recordingPolicy === 'paused_for_payment',
     };
   }
 

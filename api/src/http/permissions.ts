@@ -54,6 +54,9 @@ export const permissions = {
   'calls.outcome.completeOwn': { who: ['operator'], what: "complete the outcome of a call you handled" },
   'calls.outcome.completeAny': { who: ['provider_admin'], what: "complete the outcome of any operator's call" },
   'privacy.requests': { who: admins, what: "find, export or erase a person's data on their request" },
+  // Recordings hold the caller's voice: listened to by the client's admins and the provider's staff (quality), never by operators or read-only members; every listen is logged.
+  'recordings.listen': { who: [...staff, 'client_admin'], what: 'listen to or download call recordings' },
+  'recordings.accessLog.read': { who: [...staff, 'client_admin'], what: 'see who listened to call recordings' },
 } as const satisfies Record<string, { who: readonly UserKind[]; what: string }>;
 
 export type Permission = keyof typeof permissions;

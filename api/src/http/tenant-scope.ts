@@ -12,6 +12,17 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Recording a local invoice's payment (api/src/billing/statements-routes.ts). */
 const paymentPath = /^\/api\/t\/[^/]+\/invoices\/[^/]+\/payment$/;
+/**
+ * What finishing a call takes (issue 11, finding 9): a suspended company takes no new calls, but the
+ * calls in progress finish — talk, transfer, wrap-up, the outcome, the recording's pause. Each verb
+ * checks that the call is the actor's and in progress (accept: answered before, i.e. a transfer).
+ */
+const callInProgressPath =
+  /^\/api\/t\/[^/]+\/desk\/calls\/[^/]+\/(accept|decline|hangup|transfer|wrap-up|wrap-up\/draft|wrap-up\/extend|recording\/pause|recording\/resume)$/;
+const outcomePath = /^\/api\/t\/[^/]+\/calls\/[^/]+\/outcome$/;
+const mayWriteWhileSuspended = (access: TenantContext['access'], path: string) =>
+  (access === 'provider_admin' && (paymentPath.test(path) || outcomePath.test(path))) ||
+  (access === 'operator' && (callInProgressPath.test(path) || outcomePath.test(path)));
 export async function findTenantBySlug(db: Kysely<DB>, slug: string): Promise<Tenant | undefined> {
   if (!/^[a-z0-9-]{1,40}$/.test(slug)) return undefined;
   return withApp(db, (tx) => tx.selectFrom('tenants').selectAll().where('slug', '=', slug).executeTakeFirst());
@@ -97,8 +108,8 @@ export function tenantScope(): MiddlewareHandler<AppEnv> {
         // account belongs to it to whoever holds a stolen session. Provider staff are not restricted.
         if ((access === 'client_admin' || access === 'client_member') && !(await clientAddressAllowed(tx, clientAddress(c)))) throw notFound();
         // Suspended: read-only, except that a provider admin may still record a payment — paying is how
-        // a company suspended for non-payment comes back.
-        if (tenant.status === 'suspended' && !safeMethods.has(c.req.method) && !(access === 'provider_admin' && paymentPath.test(c.req.path))) {
+        // a company suspended for non-payment comes back — and the calls in progress may finish.
+        if (tenant.status === 'suspended' && !safeMethods.has(c.req.method) && !mayWriteWhileSuspended(access, c.req.path)) {
           throw new ProblemError(
             403,
             'tenant-suspended',

@@ -12,6 +12,8 @@ export type CallEventKind =
   | 'answered'
   | 'bridged'
   | 'recording'
+  | 'recording_paused'
+  | 'recording_resumed'
   | 'transfer_requested'
   | 'transfer_returned'
   | 'transferred_out'

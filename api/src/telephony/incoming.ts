@@ -3,6 +3,8 @@ import { isCallFunctionId, newId, routing, withApp, withTenant, type AfterHoursA
 import { loadHours } from '../hours/service.ts';
 import { hoursStatus } from '../hours/status.ts';
 import { recordCallEvent } from '../routing/call-events.ts';
+import { loadRules } from '../rules/service.ts';
+import { suspendedAnnouncement, suspendedClosing } from '../tenants/suspension.ts';
 
 export interface IncomingCall {
   callId: string;
@@ -17,12 +19,17 @@ export interface IncomingAnswer {
   outcome: 'queued' | AfterHoursAction;
   forwardTo?: string;
   announcement?: string;
+  /** Whether to record the call once an operator is bridged (the tenant's recording policy); the status says when to pause. */
+  record: boolean;
 }
 
 const defaultAnnouncement = 'We are closed at the moment. Please call again during our opening hours.';
 
-function answerFor(tenantSlug: string, call: { id: string; function: string; status: string; afterHoursAction: AfterHoursAction | null; forwardedTo: string | null }, announcement?: string | null): IncomingAnswer {
+type AnsweredCall = { id: string; function: string; status: string; afterHoursAction: AfterHoursAction | null; forwardedTo: string | null; closedReason: string | null };
+
+function answerFor(tenantSlug: string, call: AnsweredCall, record: boolean, announcement?: string | null): IncomingAnswer {
   const outcome = call.status === 'after_hours' && call.afterHoursAction ? call.afterHoursAction : 'queued';
+  if (call.closedReason === 'tenant_suspended') announcement = suspendedAnnouncement;
   return {
     id: call.id,
     tenant: tenantSlug,
@@ -30,6 +37,7 @@ function answerFor(tenantSlug: string, call: { id: string; function: string; sta
     outcome,
     ...(outcome === 'forward' && call.forwardedTo ? { forwardTo: call.forwardedTo } : {}),
     ...(outcome === 'announcement' ? { announcement: announcement ?? defaultAnnouncement } : {}),
+    record: outcome === 'queued' && record,
   };
 }
 
@@ -42,8 +50,10 @@ async function forwardDestination(tx: TenantTx, fn: string, forwardTo: string | 
 
 /**
  * A call the adapter reports: the number says the tenant and function, the function's hours say
- * whether it waits in the queue or gets the after-hours action. The adapter's call id makes it
- * idempotent: the same report twice answers the same. Null when nobody owns the number.
+ * whether it waits in the queue or gets the after-hours action; a suspended company is closed to new
+ * calls (an announcement). The tenant's recording policy says whether the adapter records it. The
+ * adapter's call id makes it idempotent: the same report twice answers the same. Null when nobody
+ * owns the number.
  */
 export async function receiveCall(db: Kysely<DB>, input: IncomingCall, now: Date): Promise<{ answer: IncomingAnswer; queued: boolean } | null> {
   const owner = await routing.tenantForNumber(db, input.dialled);
@@ -51,12 +61,15 @@ export async function receiveCall(db: Kysely<DB>, input: IncomingCall, now: Date
   const tenant = await withApp(db, (tx) => tx.selectFrom('tenants').select(['id', 'slug', 'timeZone']).where('id', '=', owner.tenantId).executeTakeFirstOrThrow());
   const attempt = () =>
     withTenant(db, tenant.id, async (tx) => {
+      // Shared lock: a suspension committing meanwhile is waited for, so no call is queued for a company being suspended.
+      const { status: tenantStatus } = await tx.selectFrom('tenants').select('status').where('id', '=', tenant.id).forShare().executeTakeFirstOrThrow();
       const existing = await tx.selectFrom('calls').selectAll().where('externalId', '=', input.callId).executeTakeFirst();
       const hours = await loadHours(tx);
+      const record = (await loadRules(tx)).recordingPolicy !== 'never';
       const fn = isCallFunctionId(owner.function) ? owner.function : null;
       if (existing) {
         const status = hoursStatus({ timeZone: tenant.timeZone, definition: hours }, fn, new Date(existing.offeredAt));
-        return { answer: answerFor(tenant.slug, existing, status.afterHours?.announcement), queued: false };
+        return { answer: answerFor(tenant.slug, existing, record, status.afterHours?.announcement), queued: false };
       }
       const status = hoursStatus({ timeZone: tenant.timeZone, definition: hours }, fn, now);
       const id = newId();
@@ -70,12 +83,18 @@ export async function receiveCall(db: Kysely<DB>, input: IncomingCall, now: Date
         callerNumber: input.caller,
         offeredAt: now,
       };
+      if (tenantStatus === 'suspended') {
+        const call = await tx.insertInto('calls').values({ ...base, ...suspendedClosing, forwardedTo: null, endedAt: now }).returningAll().executeTakeFirstOrThrow();
+        await recordCallEvent(tx, ref, 'offered', now, { detail: { dialled: input.dialled } });
+        await recordCallEvent(tx, ref, 'after_hours', now, { detail: { action: 'announcement', reason: 'tenant_suspended' } });
+        return { answer: answerFor(tenant.slug, call, record), queued: false };
+      }
       if (status.open) {
         const call = await tx.insertInto('calls').values({ ...base, status: 'queued', afterHoursAction: null }).returningAll().executeTakeFirstOrThrow();
         await tx.insertInto('callQueue').values({ tenantId: tenant.id, callId: id, function: owner.function, enqueuedAt: now }).execute();
         await recordCallEvent(tx, ref, 'offered', now, { detail: { dialled: input.dialled } });
-        await recordCallEvent(tx, ref, 'queued', now, { detail: { function: owner.function } });
-        return { answer: answerFor(tenant.slug, call), queued: true };
+        await recordCallEvent(tx, ref, 'queued', now, { detail: { function: owner.function, ...(record ? {} : { recording: 'never' }) } });
+        return { answer: answerFor(tenant.slug, call, record), queued: true };
       }
       const action: AfterHoursAction = status.afterHours?.action ?? 'message';
       const forwardedTo = action === 'forward' ? await forwardDestination(tx, owner.function, status.afterHours?.forwardTo ?? null) : null;
@@ -96,7 +115,7 @@ export async function receiveCall(db: Kysely<DB>, input: IncomingCall, now: Date
       await recordCallEvent(tx, ref, 'after_hours', now, {
         detail: { action: effective, forwardTo: forwardedTo, nextOpening: status.nextChange?.at ?? null },
       });
-      return { answer: answerFor(tenant.slug, call, status.afterHours?.announcement), queued: false };
+      return { answer: answerFor(tenant.slug, call, record, status.afterHours?.announcement), queued: false };
     });
   try {
     return await attempt();

@@ -11,6 +11,9 @@ import { requestDispatch } from '../routing/ticker.ts';
 import { redactCardNumbers } from '../rules/card-numbers.ts';
 import { checkTelephonySignature, SIGNATURE_HEADER, SIGNATURE_WINDOW_SECONDS, TIMESTAMP_HEADER } from './signature.ts';
 import { receiveCall } from './incoming.ts';
+import { adapterRecording, keepRecordingRef } from '../recordings/service.ts';
+import { suspendedAnnouncement } from '../tenants/suspension.ts';
+import { recordingStates } from '@switchboard/db';
 
 /**
  * The telephony boundary (docs/telephony.md): no session, every request HMAC-signed by the adapter with
@@ -73,6 +76,7 @@ const IncomingAnswerSchema = z
     outcome: z.enum(['queued', 'forward', 'callback', 'message', 'announcement']),
     forwardTo: z.string().optional(),
     announcement: z.string().optional(),
+    record: z.boolean().openapi({ description: "Record the call once the operator's leg is bridged (the client's recording policy); the status's `recording` says when to pause" }),
   })
   .openapi('TelephonyCallRouted');
 
@@ -82,6 +86,10 @@ const CallStatusSchema = z
     status: z.enum(['queued', 'connected', 'wrap_up', 'completed', 'abandoned', 'after_hours', 'transferred_out']),
     operatorConnected: z.boolean(),
     forwardTo: z.string().nullable(),
+    recording: z
+      .enum(recordingStates)
+      .openapi({ description: 'The recording command: `on` record the bridged call, `paused` stop recording until it turns `on` again (the caller is giving payment details), `off` do not record' }),
+    announcement: z.string().optional().openapi({ description: 'What to play before hanging up a call closed without an operator (its company was suspended while it waited)' }),
   })
   .openapi('TelephonyCallStatus');
 
@@ -144,10 +152,10 @@ const recording = createRoute({
   method: 'post',
   path: '/telephony/calls/{id}/recording',
   tags: ['telephony'],
-  summary: "Where the call's recording is kept",
+  summary: "Where the call's recording is kept (409 for a call that was not to be recorded)",
   ...signed,
   request: { params: CallIdParamSchema, body: { content: { 'application/json': { schema: RecordingSchema } }, required: true } },
-  responses: { 200: json(CallStatusSchema, 'Call status'), ...problemResponses(400, 401, 404) },
+  responses: { 200: json(CallStatusSchema, 'Call status'), ...problemResponses(400, 401, 404, 409) },
 });
 const transferFailed = createRoute({
   method: 'post',
@@ -168,11 +176,14 @@ const numbers = createRoute({
 });
 
 type StatusBody = z.infer<typeof CallStatusSchema>;
-const statusOf = (call: { id: string; status: StatusBody['status']; forwardedTo: string | null }): StatusBody => ({
+type StatusRow = { id: string; status: StatusBody['status']; forwardedTo: string | null; recordingState: StatusBody['recording']; closedReason: string | null };
+const statusOf = (call: StatusRow): StatusBody => ({
   id: call.id,
   status: call.status,
   operatorConnected: call.status === 'connected',
   forwardTo: call.status === 'transferred_out' || call.status === 'after_hours' ? call.forwardedTo : null,
+  recording: adapterRecording(call),
+  ...(call.closedReason === 'tenant_suspended' ? { announcement: suspendedAnnouncement } : {}),
 });
 
 /** The tenant the call belongs to (a named cross-tenant read); an unknown or malformed id is a 404. */
@@ -203,7 +214,7 @@ const routes = telephonyRoutes
     const { db } = c.var.deps;
     const { id } = c.req.valid('param');
     const tenantId = await tenantOfCall(db, id);
-    const call = await withTenant(db, tenantId, (tx) => tx.selectFrom('calls').select(['id', 'status', 'forwardedTo']).where('id', '=', id).executeTakeFirstOrThrow());
+    const call = await withTenant(db, tenantId, (tx) => tx.selectFrom('calls').select(['id', 'status', 'forwardedTo', 'recordingState', 'closedReason']).where('id', '=', id).executeTakeFirstOrThrow());
     return c.json(statusOf(call), 200);
   })
   .openapi(answered, async (c) => {
@@ -232,13 +243,7 @@ const routes = telephonyRoutes
     const { id } = c.req.valid('param');
     const { ref } = c.req.valid('json');
     const tenantId = await tenantOfCall(db, id);
-    const call = await withTenant(db, tenantId, async (tx) => {
-      const call = (await lockCall(tx, id))!;
-      if (call.recordingRef === ref) return call;
-      const updated = await tx.updateTable('calls').set({ recordingRef: ref }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
-      await recordCallEvent(tx, { tenantId, id }, 'recording', now(), { detail: { ref } });
-      return updated;
-    });
+    const call = await withTenant(db, tenantId, (tx) => keepRecordingRef(tx, id, ref, now()));
     return c.json(statusOf(call), 200);
   })
   .openapi(transferFailed, async (c) => {

@@ -4,6 +4,7 @@ import type { Actor } from '../http/env.ts';
 import { conflict } from '../http/problem.ts';
 import { writeAudit } from '../audit/write.ts';
 import { inviteMemberIn, type Invitation } from '../members/service.ts';
+import { withdrawNewCalls } from './suspension.ts';
 
 export interface CreateTenantInput {
   slug: string;
@@ -80,7 +81,15 @@ export async function updateTenant(
             ? 'tenant.suspended'
             : 'tenant.reactivated'
           : 'tenant.updated';
-      await writeAudit(tx, tenant.id, actor, { action, targetType: 'tenant', targetId: tenant.id, before: tenant, after: updated });
+      // Suspended: closed to new calls; those waiting are withdrawn (calls in progress finish).
+      const withdrawnCalls = action === 'tenant.suspended' ? await withdrawNewCalls(tx, now) : 0;
+      await writeAudit(tx, tenant.id, actor, {
+        action,
+        targetType: 'tenant',
+        targetId: tenant.id,
+        before: tenant,
+        after: withdrawnCalls ? { ...updated, withdrawnCalls } : updated,
+      });
       return updated;
     },
     { actorId: actor.id },

@@ -29,12 +29,16 @@ export interface OfferAnswer {
   outcome: 'queued' | 'forward' | 'callback' | 'message' | 'announcement';
   forwardTo?: string;
   announcement?: string;
+  /** Record the call once bridged (the client's recording policy). */
+  record?: boolean;
 }
 
 export interface CallState {
   id: string;
   status: string;
   operatorConnected: boolean;
+  /** The recording command: record while `on`, stop while `paused` (payment details), never while `off`. */
+  recording?: 'off' | 'on' | 'paused';
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -88,6 +92,11 @@ export class TelephonyClient {
 
   async ended(id: string, by: 'caller' | 'operator'): Promise<void> {
     await this.request('POST', `/api/telephony/calls/${id}/ended`, { by });
+  }
+
+  /** Where the call's recording is kept (refused with 409 for a call that was not to be recorded). */
+  async recording(id: string, ref: string): Promise<void> {
+    await this.request('POST', `/api/telephony/calls/${id}/recording`, { ref });
   }
 
   private async request(method: 'GET' | 'POST', path: string, json?: unknown): Promise<unknown> {

@@ -18,13 +18,14 @@ interface FakeCall {
   status: string;
   answered: number;
   endedBy: string[];
+  recordings: string[];
 }
 
 /**
  * The boundary as the contract describes it, in memory: checks every signature, refuses replays,
  * queues calls to the first number and announces the closed hours on the second.
  */
-function fakeBoundary(options: { connect?: 'never' | 'at-once'; operatorEndsAfterPolls?: number } = {}) {
+function fakeBoundary(options: { connect?: 'never' | 'at-once'; operatorEndsAfterPolls?: number; recording?: (poll: number) => 'on' | 'paused' | 'off' } = {}) {
   const calls = new Map<string, FakeCall>();
   const seen = new Set<string>();
   const refused: string[] = [];
@@ -50,10 +51,15 @@ function fakeBoundary(options: { connect?: 'never' | 'at-once'; operatorEndsAfte
       if (existing) return json(200, { id: existing.id, tenant: 'pizza-napoli', function: 'order_taking', outcome: 'queued' });
       const id = randomUUID();
       const closed = dialled === lines[1]!.number;
-      calls.set(id, { id, externalId: callId, caller, status: closed ? 'after_hours' : 'queued', answered: 0, endedBy: [] });
-      return json(200, closed ? { id, tenant: 'pizza-napoli', function: 'information', outcome: 'announcement', announcement: 'Closed' } : { id, tenant: 'pizza-napoli', function: 'order_taking', outcome: 'queued' });
+      calls.set(id, { id, externalId: callId, caller, status: closed ? 'after_hours' : 'queued', answered: 0, endedBy: [], recordings: [] });
+      return json(
+        200,
+        closed
+          ? { id, tenant: 'pizza-napoli', function: 'information', outcome: 'announcement', announcement: 'Closed' }
+          : { id, tenant: 'pizza-napoli', function: 'order_taking', outcome: 'queued', record: !!options.recording },
+      );
     }
-    const match = /^\/api\/telephony\/calls\/([^/]+)(?:\/(answered|ended))?$/.exec(path);
+    const match = /^\/api\/telephony\/calls\/([^/]+)(?:\/(answered|ended|recording))?$/.exec(path);
     const call = match ? calls.get(match[1]!) : undefined;
     if (!call) return json(404, { type: 'not-found' });
     if (method === 'GET') {
@@ -61,8 +67,10 @@ function fakeBoundary(options: { connect?: 'never' | 'at-once'; operatorEndsAfte
       polls.set(call.id, n);
       if (options.connect === 'at-once' && call.status === 'queued') call.status = 'connected';
       if (options.operatorEndsAfterPolls && call.status === 'connected' && n >= options.operatorEndsAfterPolls) call.status = 'wrap_up';
-      return json(200, { id: call.id, status: call.status, operatorConnected: call.status === 'connected' });
+      const recording = call.status === 'connected' && options.recording ? options.recording(n) : 'off';
+      return json(200, { id: call.id, status: call.status, operatorConnected: call.status === 'connected', recording });
     }
+    if (match![2] === 'recording') call.recordings.push((JSON.parse(body) as { ref: string }).ref);
     if (match![2] === 'answered') call.answered++;
     if (match![2] === 'ended') {
       call.endedBy.push((JSON.parse(body) as { by: string }).by);
@@ -138,6 +146,19 @@ describe('the simulator against the boundary', () => {
     }
     expect(stats.answered).toBeGreaterThanOrEqual(2);
     expect(fake.refused).toEqual([]);
+  });
+
+  it('records as the boundary commands: a pause leaves a gap in the recording it reports', async () => {
+    // Poll 1 connects (recording on), poll 2 pauses (payment details), poll 3 resumes; the caller talks 4 s.
+    const fake = fakeBoundary({ connect: 'at-once', recording: (poll) => (poll === 2 ? 'paused' : 'on') });
+    const { stats } = await play(fake, (e) => finishedHow(e, 'caller_hung_up') >= 1, {
+      durations: { patience: { median: 60, sigma: 0 }, talk: { default: { median: 4, sigma: 0 } } },
+    });
+    const recorded = [...fake.calls.values()].filter((c) => c.recordings.length);
+    expect(recorded.length).toBeGreaterThanOrEqual(1);
+    expect(stats.recorded).toBe(recorded.length);
+    const ref = recorded[0]!.recordings[0]!;
+    expect(ref).toMatch(new RegExp(`^sim://recordings/${recorded[0]!.id}\\.wav#t=0-[\\d.]+,[\\d.]+-[\\d.]+$`));
   });
 
   it('leaves the call alone once the operator has ended it', async () => {

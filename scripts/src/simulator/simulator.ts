@@ -2,6 +2,7 @@ import { BoundaryError, TelephonyClient, type OfferAnswer } from './boundary.ts'
 import { callerStep, holdingCaller, type CallerState } from './caller.ts';
 import { ArrivalPlan, type PlanOptions, type PlannedCall } from './plan.ts';
 import { createRandom } from './random.ts';
+import { emptyTrack, observeRecording, recordingRef, type RecordingTrack } from './recorder.ts';
 import type { Line } from './traffic.ts';
 
 export interface SimulatorOptions extends PlanOptions {
@@ -48,6 +49,8 @@ export interface SimulatorStats {
   failed: number;
   dropped: number;
   active: number;
+  /** Calls whose recording was reported (with its gaps where the operator paused it). */
+  recorded: number;
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts; leaves no listener behind (the demo runs for days). */
@@ -80,7 +83,7 @@ const hungUpMeanwhile = (entry: ActiveCall) => entry.caller?.phase === 'gone';
  * what running inside the server's own process needs.
  */
 export class Simulator {
-  readonly stats: SimulatorStats = { placed: 0, queued: 0, notQueued: {}, answered: 0, abandoned: 0, callerHungUp: 0, operatorEnded: 0, failed: 0, dropped: 0, active: 0 };
+  readonly stats: SimulatorStats = { placed: 0, queued: 0, notQueued: {}, answered: 0, abandoned: 0, callerHungUp: 0, operatorEnded: 0, failed: 0, dropped: 0, active: 0, recorded: 0 };
   private readonly client: TelephonyClient;
   private readonly now: () => number;
   private readonly log: (line: string) => void;
@@ -210,6 +213,8 @@ export class Simulator {
     }
     this.stats.queued++;
     entry.caller = holdingCaller(this.now(), call.patienceSeconds, call.talkSeconds);
+    // The recording honours the command each status carries; none at all when the client never records.
+    let track: RecordingTrack | null = answer.record ? emptyTrack() : null;
     let deadline = entry.caller.sinceMs + entry.caller.patienceMs;
     let errors = 0;
     const pollMs = this.options.pollMs ?? 1000;
@@ -231,6 +236,7 @@ export class Simulator {
         continue;
       }
       if (hungUpMeanwhile(entry)) continue;
+      if (track) track = observeRecording(track, observed.recording, this.now());
       const step = callerStep(entry.caller, observed, this.now());
       entry.caller = step.state;
       deadline = step.deadlineMs;
@@ -240,15 +246,29 @@ export class Simulator {
       } else if (step.action === 'hang_up') {
         const holding = observed.status === 'queued';
         await this.client.ended(answer.id, 'caller');
+        await this.keepRecording(answer.id, track);
         if (holding) this.stats.abandoned++;
         else this.stats.callerHungUp++;
         this.emit({ kind: 'finished', call, id: answer.id, how: holding ? 'abandoned' : 'caller_hung_up' });
         return;
       } else if (step.state.phase === 'gone') {
+        await this.keepRecording(answer.id, track);
         this.stats.operatorEnded++;
         this.emit({ kind: 'finished', call, id: answer.id, how: 'operator_ended' });
         return;
       }
+    }
+  }
+
+  /** Reports where the call's recording is kept, if anything was recorded; a refusal only costs the recording. */
+  private async keepRecording(id: string, track: RecordingTrack | null): Promise<void> {
+    const ref = track && recordingRef(id, track, this.now());
+    if (!ref) return;
+    try {
+      await this.client.recording(id, ref);
+      this.stats.recorded++;
+    } catch (error) {
+      this.failed(error, `recording of call ${id}`);
     }
   }
 

@@ -44,6 +44,9 @@ export const deskApi = {
   hangup: (tenant: string, callId: string) => call(calls.hangup.$post(param(tenant, callId))),
   wrapUp: (tenant: string, callId: string, json: WrapUpBody) => call(calls['wrap-up'].$post({ ...param(tenant, callId), json })),
   transfer: (tenant: string, callId: string, json: { target: TransferTarget; note?: string }) => call(calls.transfer.$post({ ...param(tenant, callId), json })),
+  /** Pause the call's recording while the caller gives payment details, and resume it (issue 11). */
+  pauseRecording: (tenant: string, callId: string) => call(calls.recording.pause.$post(param(tenant, callId))),
+  resumeRecording: (tenant: string, callId: string) => call(calls.recording.resume.$post(param(tenant, callId))),
 };
 
 // ---- records (part C), typed from the API ------------------------------------------------------

@@ -76,3 +76,4 @@ export {
   type DirectoryEntryInput,
 } from './directory/service.ts';
 export { wrapUp } from './desk/call-actions.ts';
+export { csvCell, toCsv } from './records/common.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { withTenant, type Tenant } from '@switchboard/db';
 import { loadRules, replaceRules } from '@switchboard/api';
-import { incomingCall, launchBrowser, pinDemoTenantForDesk, startDeskRouting, startServer, type TestBrowser, type TestServer } from './support.ts';
+import { incomingCall, launchBrowser, logInAs, pinDemoTenantForDesk, startDeskRouting, startServer, type TestBrowser, type TestServer } from './support.ts';
 
 /**
  * Issue 11, finding 6 at the desk: where the client classes phone numbers as sensitive, the operator sees
@@ -37,11 +37,7 @@ afterAll(async () => {
 
 test("the operator sees the caller's number masked, and still saves the caller's record", async () => {
   const { page, screenshot } = browser;
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel('Email').fill('operator1@switchboard.test');
-  await page.getByLabel('Password').fill('switchboard-demo');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL('**/operator');
+  await logInAs(page, server.url, 'operator1@switchboard.test', '/operator');
   await page.goto(`${server.url}/desk`);
   await page.getByRole('button', { name: 'Go available' }).click();
   await page.getByText('Waiting for the next call').waitFor();

@@ -80,3 +80,4 @@ export { housekeepOnce, startHousekeeping, IDEMPOTENCY_KEY_HOURS, type PurgeRepo
 export { runWithTimeout, startPeriodic, PassTimeoutError } from './periodic.ts';
 export { clientAddressFrom, type ProxyTrust } from './http/client-address.ts';
 export { digestMatches, identifierDigest, erasePerson, exportPerson, searchPerson } from './privacy/service.ts';
+export { csvCell, toCsv } from './records/common.ts';

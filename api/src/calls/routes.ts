@@ -8,6 +8,7 @@ import { loadRules } from '../rules/service.ts';
 import type { Rules } from '../rules/definition.ts';
 import { exportableFields } from '../rules/visibility.ts';
 import { maskPhone } from '../contacts/service.ts';
+import { refuseMaskedFilters } from '../rules/viewer.ts';
 import { IdParamSchema, boundary, csvFilename, csvResponse, decodeCursor, iso, normalizePhone, pageOf, pagingQuery, toCsv } from '../records/common.ts';
 
 /**
@@ -169,14 +170,16 @@ export const callRoutes = createRouter()
     const ctx = tenantContext(c);
     const rules = await loadRules(ctx.tx);
     const now = c.var.deps.now();
-    const rows = await callQuery(ctx.tx, ctx.tenant, c.req.valid('query')).orderBy('k.offeredAt', 'desc').orderBy('k.id', 'desc').limit(50_000).execute();
+    const query = c.req.valid('query');
+    refuseMaskedFilters(rules, ctx.access, { phone: { field: 'customer.phone', value: query.phone } });
+    const rows = await callQuery(ctx.tx, ctx.tenant, query).orderBy('k.offeredAt', 'desc').orderBy('k.id', 'desc').limit(50_000).execute();
     const withPhone = exportableFields('customer', rules).includes('phone');
     const header = ['offered_at', 'direction', 'function', 'status', ...(withPhone ? ['caller_number'] : []), 'answered_at', 'ended_at', 'wait_seconds', 'talk_seconds', 'disposition', 'operator'];
     const csv = toCsv(
       header,
       rows.map((r) => {
         const j = callToJson(r, rules, ctx.access);
-        return [j.offeredAt, j.direction, j.function, j.status, ...(withPhone ? [r.callerNumber] : []), j.answeredAt, j.endedAt, j.waitSeconds, j.talkSeconds, j.dispositionLabel ?? j.disposition, j.operatorName];
+        return [j.offeredAt, j.direction, j.function, j.status, ...(withPhone ? [j.callerNumber] : []), j.answeredAt, j.endedAt, j.waitSeconds, j.talkSeconds, j.dispositionLabel ?? j.disposition, j.operatorName];
       }),
     );
     return c.body(csv, 200, {
@@ -189,6 +192,7 @@ export const callRoutes = createRouter()
     const ctx = tenantContext(c);
     const query = c.req.valid('query');
     const rules = await loadRules(ctx.tx);
+    refuseMaskedFilters(rules, ctx.access, { phone: { field: 'customer.phone', value: query.phone } });
     let q = callQuery(ctx.tx, ctx.tenant, query);
     const cursor = decodeCursor(query.cursor);
     if (cursor) q = q.where((eb) => eb.or([eb('k.offeredAt', '<', cursor.at), eb.and([eb('k.offeredAt', '=', cursor.at), eb('k.id', '<', cursor.id)])]));

@@ -6,6 +6,7 @@ import { notFound, problemResponses } from '../http/problem.ts';
 import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { loadRules } from '../rules/service.ts';
+import { refuseMaskedFilters } from '../rules/viewer.ts';
 import { IdempotencyHeadersSchema, idempotent, replayHeaders } from '../idempotency/keys.ts';
 import { IdParamSchema, csvFilename, csvResponse, decodeCursor, pageOf, pagingQuery } from '../records/common.ts';
 import {
@@ -86,7 +87,10 @@ export const complaintRoutes = createRouter()
   .openapi(exportCsv, async (c) => {
     const ctx = tenantContext(c);
     const now = c.var.deps.now();
-    const csv = await complaintsCsv(ctx.tx, ctx.tenant, await loadRules(ctx.tx), c.req.valid('query'), now);
+    const rules = await loadRules(ctx.tx);
+    const query = c.req.valid('query');
+    refuseMaskedFilters(rules, ctx.access, { severity: { field: 'complaint.severity', value: query.severity } });
+    const csv = await complaintsCsv(ctx.tx, ctx.tenant, rules, query, now);
     return c.body(csv, 200, {
       'content-type': 'text/csv; charset=utf-8',
       'content-disposition': `attachment; filename="${csvFilename(ctx.tenant.slug, 'complaints', now)}"`,
@@ -98,6 +102,7 @@ export const complaintRoutes = createRouter()
     const query = c.req.valid('query');
     const now = c.var.deps.now();
     const rules = await loadRules(ctx.tx);
+    refuseMaskedFilters(rules, ctx.access, { severity: { field: 'complaint.severity', value: query.severity } });
     let q = complaintQuery(ctx.tx, ctx.tenant, rules, query, now);
     const cursor = decodeCursor(query.cursor);
     if (cursor) q = q.where((eb) => eb.or([eb('k.createdAt', '<', cursor.at), eb.and([eb('k.createdAt', '=', cursor.at), eb('k.id', '<', cursor.id)])]));

@@ -6,6 +6,7 @@ import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { loadRules } from '../rules/service.ts';
 import { applyRules } from '../rules/visibility.ts';
+import { refuseMaskedFilters } from '../rules/viewer.ts';
 import { IdempotencyHeadersSchema, idempotent, replayHeaders } from '../idempotency/keys.ts';
 import { IdParamSchema, decodeCursor, pageOf } from '../records/common.ts';
 import {
@@ -13,6 +14,8 @@ import {
   CustomerPatchSchema,
   CustomerSchema,
   auditCustomer,
+  callerNumberOf,
+  withCallerPhone,
   customerToJson,
   findCustomer,
   listCustomers,
@@ -62,12 +65,16 @@ const get = createRoute({
   responses: { 200: { description: 'The customer', ...json(CustomerSchema.extend({ history: ContactHistorySchema })) }, ...problemResponses(401, 404) },
 });
 
+const ContactInputSchema = CustomerInputSchema.extend({
+  callId: z.uuid().optional().openapi({ description: "The call this customer is the caller of: the phone, left out, is the call's number" }),
+}).openapi('ContactInput', { example: { phone: '+33 6 12 34 56 78', name: 'Marie Dupont', email: 'marie.dupont@example.fr' } });
+
 const create = createRoute({
   method: 'post',
   path: '/t/{tenant}/contacts',
   tags,
   summary: 'Create the customer with this phone number, or update the one that has it (fields left out stay); Idempotency-Key honoured',
-  request: { params: TenantParamSchema, headers: IdempotencyHeadersSchema, body: { ...json(CustomerInputSchema), required: true } },
+  request: { params: TenantParamSchema, headers: IdempotencyHeadersSchema, body: { ...json(ContactInputSchema), required: true } },
   responses: {
     201: { description: 'Created', ...json(CustomerSchema) },
     200: { description: 'Updated (a customer had this number)', ...json(CustomerSchema) },
@@ -90,6 +97,7 @@ export const contactRoutes = createRouter()
     const ctx = tenantContext(c);
     const query = c.req.valid('query');
     const rules = await loadRules(ctx.tx);
+    refuseMaskedFilters(rules, ctx.access, { phone: { field: 'customer.phone', value: query.phone } });
     const rows = await listCustomers(ctx.tx, ctx.tenant, rules, { ...query, cursor: decodeCursor(query.cursor) });
     const page = pageOf(rows, query.limit, (r) => ({ at: r.createdAt, id: r.id }));
     return c.json({ items: page.items.map((r) => customerToJson(r, rules, ctx.access)), nextCursor: page.nextCursor }, 200);
@@ -145,9 +153,12 @@ export const contactRoutes = createRouter()
     const now = c.var.deps.now();
     const result = await idempotent(ctx.tx, ctx.tenant.id, 'POST contacts', c.req.valid('header')['idempotency-key'], input, async () => {
       const errors: { path: string; message: string }[] = [];
-      const saved = await upsertCustomer(ctx.tx, ctx.tenant, input, now, '', errors);
+      const { callId, ...customer } = input;
+      const callerNumber = callId ? await callerNumberOf(ctx.tx, callId) : null;
+      if (callId && !callerNumber) errors.push({ path: 'callId', message: 'There is no such call.' });
+      const saved = await upsertCustomer(ctx.tx, ctx.tenant, withCallerPhone(customer, callerNumber), now, '', errors);
       if (!saved) throw invalid(errors);
-      const given = Object.entries(input).filter(([, v]) => v !== undefined).map(([k]) => k);
+      const given = Object.entries({ ...customer, phone: true }).filter(([, v]) => v !== undefined).map(([k]) => k);
       await auditCustomer(ctx.tx, ctx.tenant.id, ctx.actor, saved.id, saved.created, given);
       return { status: saved.created ? 201 : 200, id: saved.id };
     });

@@ -40,7 +40,16 @@ export const customerFields = {
   cardNumber: optionalFreeText(32),
 };
 
-export const CustomerInputSchema = z.object({ phone: PhoneInputSchema, ...customerFields }).openapi('CustomerInput', {
+/**
+ * A customer as captured. The phone may be left out only for the caller of a call (the record names the
+ * call): it is then the call's number, which an operator may see only masked.
+ */
+export const CustomerInputSchema = z
+  .object({
+    phone: PhoneInputSchema.optional().openapi({ description: "Required, except for the caller of the call the record names: then the call's number" }),
+    ...customerFields,
+  })
+  .openapi('CustomerInput', {
   example: { phone: '+33 6 12 34 56 78', name: 'Marie Dupont', email: 'marie.dupont@example.fr', address: '12 rue de la Paix, 75002 Paris' },
 });
 export type CustomerInput = z.output<typeof CustomerInputSchema>;
@@ -82,9 +91,17 @@ export function customerBrief(row: { id: string; name: string | null; phone: str
   return applyRules({ id: row.id, name: row.name, phone: row.phone }, 'customer', rules, viewer);
 }
 
-/** A phone number as the caller's line reads it (calls, callbacks), masked as a customer's phone would be. */
-export function maskPhone(phone: string | null, rules: Rules, viewer: UserKind): string | null {
-  return applyRules({ phone }, 'customer', rules, viewer).phone;
+// A phone number as the caller's line reads it (calls, callbacks): masked by the rules' one helper.
+export { maskPhone } from '../rules/viewer.ts';
+
+/** A customer captured on a call without a phone is its caller: the call's number fills it in. */
+export const withCallerPhone = (customer: CustomerInput, callerNumber: string | null): CustomerInput =>
+  customer.phone || !callerNumber ? customer : { ...customer, phone: callerNumber };
+
+/** The caller's number of one of the tenant's calls (null: no such call), for a customer captured on it. */
+export async function callerNumberOf(tx: TenantTx, callId: string): Promise<string | null> {
+  const call = await tx.selectFrom('calls').select('callerNumber').where('id', '=', callId).executeTakeFirst();
+  return call?.callerNumber ?? null;
 }
 
 export async function findCustomer(tx: TenantTx, id: string): Promise<CustomerRow | undefined> {
@@ -125,7 +142,8 @@ export async function upsertCustomer(
   errors: FieldError[] = [],
 ): Promise<{ id: string; created: boolean } | null> {
   const { phone: rawPhone, ...fields } = input;
-  const phone = phoneOrError(rawPhone, tenant, `${prefix}phone`, errors);
+  const phone = rawPhone ? phoneOrError(rawPhone, tenant, `${prefix}phone`, errors) : null;
+  if (!rawPhone) errors.push({ path: `${prefix}phone`, message: 'Enter a phone number.' });
   errors.push(...cardFieldErrors(fields.cardNumber, `${prefix}cardNumber`));
   if (!phone || errors.length) return null;
   const set = changes(fields);

@@ -24,7 +24,8 @@ export const CallContextSchema = z
     call: z.object({
       id: z.string(),
       function: z.string(),
-      callerNumber: z.string(),
+      callerNumber: masked.openapi({ description: "Masked as the tenant's rules mask a customer's phone for this viewer" }),
+      callerNumberInClear: z.boolean().openapi({ description: 'False when the number is masked: records captured on the call leave the phone out and the server takes the call\'s' }),
       status: z.enum(callStatuses),
       offeredAt: z.string(),
       answeredAt: z.string().nullable(),

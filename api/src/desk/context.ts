@@ -4,6 +4,7 @@ import { callFunctionIds, type CallFunctionId, type CallStatus, type Tenant, typ
 import { notFound, forbidden } from '../http/problem.ts';
 import { loadRules } from '../rules/service.ts';
 import { applyRules } from '../rules/visibility.ts';
+import { maskPhone, seesInClear } from '../rules/viewer.ts';
 import { customerSelection, customerToJson } from '../contacts/service.ts';
 import type { Rules } from '../rules/definition.ts';
 import type { RecordingPolicy } from '../rules/fields.ts';
@@ -132,10 +133,13 @@ export async function loadCallContext(tx: TenantTx, tenant: Tenant, viewer: View
   const skillRows = await tx.selectFrom('operatorAssignments').select('skills').execute();
   const skills = [...new Set(skillRows.flatMap((r) => r.skills))].filter((s) => s !== call.function).sort();
 
+  // The caller's number leaves masked as the rules mask a customer's phone for this viewer; the lookups
+  // above ran on the stored number, and transfers dial server-side, so the desk never needs it in clear.
+  const callerNumber = maskPhone(call.callerNumber, rules, viewer.kind);
   const greeting = greetingFor(tenant.name, rules, call.direction);
   const hours: HoursStatus = hoursStatus({ timeZone: tenant.timeZone, definition }, fn, now);
   const variables: Record<string, string> = {
-    'caller.phone': call.callerNumber,
+    ...(callerNumber ? { 'caller.phone': callerNumber } : {}),
     'tenant.name': tenant.name,
     'tenant.greeting': greeting,
     'hours.today': hoursOn(definition, fn, today),
@@ -162,7 +166,9 @@ export async function loadCallContext(tx: TenantTx, tenant: Tenant, viewer: View
     call: {
       id: call.id,
       function: call.function,
-      callerNumber: call.callerNumber,
+      callerNumber,
+      /** False when the rules mask the number for this viewer: records captured on the call then take it from the call. */
+      callerNumberInClear: seesInClear('customer.phone', rules, viewer.kind),
       status: call.status as CallStatus,
       offeredAt: call.offeredAt.toISOString(),
       answeredAt: iso(call.answeredAt),

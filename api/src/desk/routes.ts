@@ -33,7 +33,7 @@ const DeskStateSchema = z
         brandColor: z.string(),
         callId: z.string(),
         function: z.string(),
-        callerNumber: z.string(),
+        callerNumber: z.string().nullable().openapi({ description: "Masked as the tenant's rules mask a customer's phone (null: hidden)" }),
         expiresAt: z.string(),
         note: z.string().nullable(),
       })

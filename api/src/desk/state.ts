@@ -7,6 +7,8 @@ import { loadCallSettings, lockCall, wrapUpDeadline } from '../routing/lifecycle
 import { changePresence, ensurePresence } from '../routing/presence.ts';
 import { publish } from '../events/publish.ts';
 import { recordCallEvent } from '../routing/call-events.ts';
+import { loadRules } from '../rules/service.ts';
+import { maskPhone } from '../rules/viewer.ts';
 
 export interface DeskOffer {
   tenant: string;
@@ -14,7 +16,8 @@ export interface DeskOffer {
   brandColor: string;
   callId: string;
   function: string;
-  callerNumber: string;
+  /** Masked as the tenant's rules mask a customer's phone for operators (null: hidden). */
+  callerNumber: string | null;
   expiresAt: string;
   /** Set when a transfer nobody took comes back: what the operator wrote when transferring. */
   note: string | null;
@@ -81,13 +84,14 @@ export async function loadDeskState(db: Kysely<DB>, operatorId: string, now: Dat
         .where('q.offeredTo', '=', operatorId)
         .executeTakeFirst();
       if (!row?.offerExpiresAt) return null;
+      const rules = await loadRules(tx);
       return {
         tenant: offerTenant.slug,
         tenantName: offerTenant.name,
         brandColor: offerTenant.brandColor,
         callId: row.id,
         function: row.function,
-        callerNumber: row.callerNumber,
+        callerNumber: maskPhone(row.callerNumber, rules, 'operator'),
         expiresAt: iso(row.offerExpiresAt),
         note: row.returnNote,
       };

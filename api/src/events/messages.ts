@@ -13,7 +13,8 @@ export interface OfferMessage {
   brandColor: string;
   callId: string;
   function: string;
-  callerNumber: string;
+  /** Masked as the tenant's rules mask a customer's phone for operators (null: hidden). */
+  callerNumber: string | null;
   expiresAt: string;
 }
 

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import { crossTenant, withApp, withTenant, type DB, type TenantTx } from '@switchboard/db';
 import { addressAllowed } from '../rules/definition.ts';
+import { loadRules } from '../rules/service.ts';
+import { maskPhone } from '../rules/viewer.ts';
 import type { BusEvent } from './publish.ts';
 import type { CallUpdateMessage, OfferMessage, PresenceMessage, QueueMessage } from './messages.ts';
 
@@ -89,6 +91,8 @@ export async function readOfferEvent(
       .where('callId', '=', event.callId)
       .executeTakeFirst();
     const live = waiting?.offeredTo === event.operatorId && waiting.offerExpiresAt && new Date(waiting.offerExpiresAt) > now;
+    // Offers go to operators only: the number is masked as the tenant's rules show it to them.
+    const rules = await loadRules(tx);
     const offer: OfferMessage | { withdrawn: string } = live
       ? {
           tenant: audience.slug,
@@ -96,7 +100,7 @@ export async function readOfferEvent(
           brandColor: audience.brandColor,
           callId: call.id,
           function: call.function,
-          callerNumber: call.callerNumber,
+          callerNumber: maskPhone(call.callerNumber, rules, 'operator'),
           expiresAt: iso(waiting.offerExpiresAt!),
         }
       : { withdrawn: call.id };

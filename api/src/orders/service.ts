@@ -10,7 +10,7 @@ import type { Rules } from '../rules/definition.ts';
 import { applyRules, exportableFields } from '../rules/visibility.ts';
 import { findCardNumbers } from '../rules/card-numbers.ts';
 import { SkuSchema } from '../catalog/schemas.ts';
-import { CustomerBriefSchema, CustomerInputSchema, auditCustomer, customerBrief, upsertCustomer } from '../contacts/service.ts';
+import { CustomerBriefSchema, CustomerInputSchema, auditCustomer, customerBrief, upsertCustomer, withCallerPhone } from '../contacts/service.ts';
 import { boundary, iso, optionalFreeText, toCsv } from '../records/common.ts';
 import { describeLine, priceLines, type OrderLine } from './pricing.ts';
 
@@ -204,12 +204,14 @@ export async function linkCallAndCustomer(
 ): Promise<{ callId: string | null; customerId: string | null; customerCreated: { id: string; created: boolean; fields: string[] } | null }> {
   let callId: string | null = null;
   let customerId: string | null = null;
+  let callerNumber: string | null = null;
   if (input.callId) {
-    const call = await tx.selectFrom('calls').select(['id', 'customerId']).where('id', '=', input.callId).executeTakeFirst();
+    const call = await tx.selectFrom('calls').select(['id', 'customerId', 'callerNumber']).where('id', '=', input.callId).executeTakeFirst();
     if (!call) errors.push({ path: 'callId', message: 'There is no such call.' });
     else {
       callId = call.id;
       customerId = call.customerId;
+      callerNumber = call.callerNumber;
     }
   }
   if (input.customerId) {
@@ -219,7 +221,8 @@ export async function linkCallAndCustomer(
   }
   let customerCreated = null;
   if (input.customer) {
-    const saved = await upsertCustomer(tx, tenant, input.customer, now, 'customer.', errors);
+    // A customer without a phone is the call's caller: the desk may see the number only masked.
+    const saved = await upsertCustomer(tx, tenant, withCallerPhone(input.customer, callerNumber), now, 'customer.', errors);
     if (saved) {
       customerId = saved.id;
       customerCreated = { ...saved, fields: Object.entries(input.customer).filter(([, v]) => v !== undefined).map(([k]) => k) };

@@ -118,13 +118,41 @@ export const csvResponse = {
 };
 
 /**
- * CSV text. A cell starting with = + - @ (or a tab or CR) would be run as a formula by a spreadsheet
- * (CSV injection): it is prefixed with an apostrophe, which spreadsheets show as text.
+ * CSV injection (OWASP): a spreadsheet runs a cell that starts with = + - @ (or a tab or CR, or their
+ * full-width forms) as a formula — and French and German spreadsheets split cells on `;`, some on tabs
+ * or `|`, and "Text to Columns" splits on any of them, so `Sonstiges;=cmd|…` hides a formula after a
+ * separator. A *segment* is the start of the cell or what follows a separator (`,` `;` tab CR LF `|`);
+ * one is dangerous when, past spaces and double quotes, it starts a formula.
+ */
+/** Each piece of a cell: the start, then what follows each separator (split after it, so it stays in). */
+const afterSeparators = /(?<=[,;\t\r\n|])/;
+const startsFormula = (segment: string) => /^[\t\r]/.test(segment) || /^[\s"]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]/.test(segment);
+/** A number as a spreadsheet reads it (an amount such as -12.50): never a formula, left as it is. */
+const plainNumber = /^-?\d+(?:\.\d+)?$/;
+
+/**
+ * The one guard of every exported cell. A cell with any dangerous segment is marked as text with a
+ * leading apostrophe, and so is every dangerous segment inside it (`Sonstiges;=cmd` → `'Sonstiges;'=cmd`),
+ * so however a spreadsheet splits it, no piece starts a formula. Plain numbers stay numbers. Text that
+ * merely looks numeric is text: a phone number `+33612345678` leaves as `'+33612345678` (a spreadsheet
+ * would otherwise read it as the formula `=+33612345678` and drop the `+`); the apostrophe shows it
+ * is text and nothing is computed. Cells without a dangerous segment leave unchanged.
+ */
+export function csvCell(cell: string | number | null | undefined): string | number {
+  if (cell === null || cell === undefined) return '';
+  if (typeof cell === 'number' || plainNumber.test(cell)) return cell;
+  const segments = cell.split(afterSeparators);
+  if (!segments.some(startsFormula)) return cell;
+  const guarded = segments.map((segment) => (startsFormula(segment) ? `'${segment}` : segment)).join('');
+  return guarded.startsWith("'") ? guarded : `'${guarded}`;
+}
+
+/**
+ * CSV text (RFC 4180, CRLF): every cell through csvCell, and every cell holding a separator a
+ * spreadsheet may split on quoted, so it stays one cell.
  */
 export function toCsv(header: string[], rows: (string | number | null | undefined)[][]): string {
-  const guard = (cell: string | number | null | undefined) =>
-    typeof cell === 'string' && /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell ?? '';
-  return stringify([header, ...rows.map((row) => row.map(guard))], { record_delimiter: '\r\n' });
+  return stringify([header, ...rows].map((row) => row.map(csvCell)), { record_delimiter: '\r\n', quoted_match: /[;\t|\r\n]/ });
 }
 
 export function csvFilename(slug: string, what: string, now: Date): string {

@@ -11,7 +11,8 @@ const mutedKey = 'switchboard.desk.ringMuted';
 export interface OfferForAlert {
   callId: string;
   tenantName: string;
-  callerNumber: string;
+  /** Masked, or null, when the client's rules hide it from operators. */
+  callerNumber: string | null;
   functionLabel: string;
 }
 
@@ -84,7 +85,7 @@ export function useOfferAlert(offer: Ref<OfferForAlert | null>) {
     }
     if (supported && Notification.permission === 'granted') {
       notification = new Notification(`Incoming call · ${o.tenantName}`, {
-        body: `${o.functionLabel} · ${o.callerNumber}`,
+        body: [o.functionLabel, o.callerNumber].filter(Boolean).join(' · '),
         tag: `offer-${o.callId}`,
         requireInteraction: true,
       });

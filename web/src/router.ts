@@ -1,6 +1,6 @@
 import { createRouter, createWebHistory, type RouteLocationRaw } from 'vue-router';
-import type { UserKind } from './api/types.ts';
-import { homePath, loadMe, session } from './session.ts';
+import type { Permission, UserKind } from './api/types.ts';
+import { can, homePath, loadMe, session } from './session.ts';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -10,14 +10,14 @@ declare module 'vue-router' {
     bare?: boolean;
     /** Who may open the page; others are sent home. */
     kinds?: UserKind[];
+    /** The permission of the API's matrix the page needs (its data answers 403 without it); others are sent home. */
+    permission?: Permission;
     title?: string;
   }
 }
 
 const providerStaff: UserKind[] = ['provider_admin', 'supervisor'];
 const tenantReaders: UserKind[] = ['provider_admin', 'supervisor', 'client_admin'];
-/** The captured records (calls, orders, complaints): the company's own users and provider staff; operators see them at the desk. */
-const portalReaders: UserKind[] = ['provider_admin', 'supervisor', 'client_admin', 'client_member'];
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -110,13 +110,13 @@ export const router = createRouter({
         { path: 'hours', name: 'tenant-hours', component: () => import('./views/tenant/TenantHours.vue'), meta: { title: 'Hours' } },
         { path: 'catalog', name: 'tenant-catalog', component: () => import('./views/tenant/TenantCatalog.vue'), meta: { title: 'Catalog' } },
         { path: 'directory', name: 'tenant-directory', component: () => import('./views/tenant/TenantDirectory.vue'), meta: { title: 'Directory' } },
-        { path: 'calls', name: 'tenant-calls', component: () => import('./views/tenant/TenantCalls.vue'), meta: { kinds: portalReaders, title: 'Calls' } },
-        { path: 'orders', name: 'tenant-orders', component: () => import('./views/tenant/TenantOrders.vue'), meta: { kinds: portalReaders, title: 'Orders' } },
+        { path: 'calls', name: 'tenant-calls', component: () => import('./views/tenant/TenantCalls.vue'), meta: { permission: 'records.read', title: 'Calls' } },
+        { path: 'orders', name: 'tenant-orders', component: () => import('./views/tenant/TenantOrders.vue'), meta: { permission: 'records.read', title: 'Orders' } },
         {
           path: 'complaints',
           name: 'tenant-complaints',
           component: () => import('./views/tenant/TenantComplaints.vue'),
-          meta: { kinds: portalReaders, title: 'Complaints' },
+          meta: { permission: 'records.read', title: 'Complaints' },
         },
         {
           path: 'users',
@@ -167,6 +167,7 @@ router.beforeEach(async (to): Promise<boolean | RouteLocationRaw> => {
   if (to.name === 'first-password') return safeNext(to.query.next) ?? homePath(me);
   if (to.name === 'login' || to.name === 'home') return safeNext(to.query.next) ?? homePath(me);
   if (to.meta.kinds && !to.meta.kinds.includes(me.user.kind)) return homePath(me);
+  if (to.meta.permission && !can(to.meta.permission)) return homePath(me);
   return true;
 });
 

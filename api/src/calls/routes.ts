@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { requirePermission } from '../http/permissions.ts';
 import { callStatuses, type Tenant, type TenantTx, type UserKind } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
 import { notFound, problemResponses } from '../http/problem.ts';
@@ -155,6 +156,7 @@ const callbacks = createRoute({
 export const callRoutes = createRouter()
   .openapi(exportCsv, async (c) => {
     const ctx = tenantContext(c);
+    requirePermission(ctx, 'records.read');
     const rules = await loadRules(ctx.tx);
     const now = c.var.deps.now();
     const rows = await callQuery(ctx.tx, ctx.tenant, c.req.valid('query')).orderBy('k.offeredAt', 'desc').orderBy('k.id', 'desc').limit(50_000).execute();
@@ -175,6 +177,7 @@ export const callRoutes = createRouter()
   })
   .openapi(list, async (c) => {
     const ctx = tenantContext(c);
+    requirePermission(ctx, 'records.read');
     const query = c.req.valid('query');
     const rules = await loadRules(ctx.tx);
     let q = callQuery(ctx.tx, ctx.tenant, query);
@@ -186,6 +189,7 @@ export const callRoutes = createRouter()
   })
   .openapi(get, async (c) => {
     const ctx = tenantContext(c);
+    requirePermission(ctx, 'records.read');
     const row = await callSelection(ctx.tx).where('k.id', '=', c.req.valid('param').id).executeTakeFirst();
     if (!row) throw notFound();
     const rules = await loadRules(ctx.tx);
@@ -209,6 +213,7 @@ export const callRoutes = createRouter()
   })
   .openapi(callbacks, async (c) => {
     const ctx = tenantContext(c);
+    requirePermission(ctx, 'records.read');
     const query = c.req.valid('query');
     const rules = await loadRules(ctx.tx);
     let q = ctx.tx.selectFrom('callbackRequests').select(['id', 'callId', 'function', 'callerNumber', 'status', 'requestedAt']);

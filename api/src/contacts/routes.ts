@@ -8,6 +8,7 @@ import { loadRules } from '../rules/service.ts';
 import { applyRules } from '../rules/visibility.ts';
 import { IdempotencyHeadersSchema, idempotent, replayHeaders } from '../idempotency/keys.ts';
 import { IdParamSchema, decodeCursor, pageOf } from '../records/common.ts';
+import { requireCaptureScope } from '../records/capture-scope.ts';
 import {
   CustomerInputSchema,
   CustomerPatchSchema,
@@ -62,12 +63,17 @@ const get = createRoute({
   responses: { 200: { description: 'The customer', ...json(CustomerSchema.extend({ history: ContactHistorySchema })) }, ...problemResponses(401, 404) },
 });
 
+/** A customer saved on a call names it: an operator may save only the caller of a call they are handling. */
+const ContactInputSchema = CustomerInputSchema.extend({
+  callId: z.uuid().optional().openapi({ description: 'The call the customer is captured on (required of operators: a call they are handling)' }),
+}).openapi('ContactInput');
+
 const create = createRoute({
   method: 'post',
   path: '/t/{tenant}/contacts',
   tags,
   summary: 'Create the customer with this phone number, or update the one that has it (fields left out stay); Idempotency-Key honoured',
-  request: { params: TenantParamSchema, headers: IdempotencyHeadersSchema, body: { ...json(CustomerInputSchema), required: true } },
+  request: { params: TenantParamSchema, headers: IdempotencyHeadersSchema, body: { ...json(ContactInputSchema), required: true } },
   responses: {
     201: { description: 'Created', ...json(CustomerSchema) },
     200: { description: 'Updated (a customer had this number)', ...json(CustomerSchema) },
@@ -88,6 +94,7 @@ const patch = createRoute({
 export const contactRoutes = createRouter()
   .openapi(list, async (c) => {
     const ctx = tenantContext(c);
+    requirePermission(ctx, 'records.read');
     const query = c.req.valid('query');
     const rules = await loadRules(ctx.tx);
     const rows = await listCustomers(ctx.tx, ctx.tenant, rules, { ...query, cursor: decodeCursor(query.cursor) });
@@ -96,6 +103,7 @@ export const contactRoutes = createRouter()
   })
   .openapi(get, async (c) => {
     const ctx = tenantContext(c);
+    requirePermission(ctx, 'records.read');
     const row = await findCustomer(ctx.tx, c.req.valid('param').id);
     if (!row) throw notFound();
     const rules = await loadRules(ctx.tx);
@@ -140,10 +148,10 @@ export const contactRoutes = createRouter()
   })
   .openapi(create, async (c) => {
     const ctx = tenantContext(c);
-    requirePermission(ctx, 'records.capture');
-    const input = c.req.valid('json');
+    const { callId, ...input } = c.req.valid('json');
     const now = c.var.deps.now();
-    const result = await idempotent(ctx.tx, ctx.tenant.id, 'POST contacts', c.req.valid('header')['idempotency-key'], input, async () => {
+    await requireCaptureScope(ctx, { callId, customer: input }, now);
+    const result = await idempotent(ctx.tx, ctx.tenant.id, 'POST contacts', c.req.valid('header')['idempotency-key'], { callId, ...input }, async () => {
       const errors: { path: string; message: string }[] = [];
       const saved = await upsertCustomer(ctx.tx, ctx.tenant, input, now, '', errors);
       if (!saved) throw invalid(errors);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Tenant } from '@switchboard/db';
 import { actorFor, createHarness, logIn, seedClientUser, seedOperator, seedTenant, seedUser, type Client, type Harness } from './support/index.ts';
-import { countOf, seedPizzaCatalog } from './support/records.ts';
+import { countOf, insertCall, seedPizzaCatalog } from './support/records.ts';
 
 /** Idempotency-Key on order, complaint and customer creation: a retry never creates a second record. */
 let h: Harness;
@@ -13,9 +13,12 @@ let clientAdmin: Client;
 let otherOperator: Client;
 
 const url = (path: string, t: Tenant = tenant) => `/api/t/${t.slug}${path}`;
-const order = { customer: { phone: '+33 6 11 22 33 44', name: 'Paul' }, items: [{ sku: 'TIRAMISU', quantity: 2 }], paymentMethod: 'cash' };
-const complaint = { category: 'Cold food', severity: 'low', description: 'Cold.' };
-const contact = { phone: '+33 6 99 88 77 66', name: 'Léa' };
+// An operator captures on a call they are handling (issue 11): each body names the operator's call
+// with its caller, set once the calls exist (beforeAll).
+const order = { callId: '', customer: { phone: '+33 6 11 22 33 44', name: 'Paul' }, items: [{ sku: 'TIRAMISU', quantity: 2 }], paymentMethod: 'cash' };
+const complaint = { callId: '', category: 'Cold food', severity: 'low', description: 'Cold.' };
+const contact = { callId: '', phone: '+33 6 99 88 77 66', name: 'Léa' };
+let orderInOther: typeof order;
 
 beforeAll(async () => {
   h = await createHarness();
@@ -23,8 +26,15 @@ beforeAll(async () => {
   ({ tenant } = await seedTenant(h.db, { actor: actorFor(provider) }));
   ({ tenant: other } = await seedTenant(h.db, { actor: actorFor(provider) }));
   clientAdmin = await logIn(h.app, await seedClientUser(h.db, tenant, 'client_admin'));
-  operator = await logIn(h.app, await seedOperator(h.db, [tenant]));
-  otherOperator = await logIn(h.app, await seedOperator(h.db, [other]));
+  const operatorUser = await seedOperator(h.db, [tenant]);
+  const otherOperatorUser = await seedOperator(h.db, [other]);
+  operator = await logIn(h.app, operatorUser);
+  otherOperator = await logIn(h.app, otherOperatorUser);
+  const onCall = (t: Tenant, operatorId: string, callerNumber: string) =>
+    insertCall(h.db, t, { status: 'connected', operatorId, callerNumber, answeredAfterSeconds: 5 });
+  order.callId = complaint.callId = await onCall(tenant, operatorUser.id, '+33611223344');
+  contact.callId = await onCall(tenant, operatorUser.id, '+33699887766');
+  orderInOther = { ...order, callId: await onCall(other, otherOperatorUser.id, '+33611223344') };
   await seedPizzaCatalog(clientAdmin, tenant);
   await seedPizzaCatalog(await logIn(h.app, await seedClientUser(h.db, other, 'client_admin')), other);
 });
@@ -33,10 +43,12 @@ afterAll(() => h?.close());
 const key = () => ({ 'idempotency-key': randomUUID() });
 
 describe.each([
-  ['orders', '/orders', order, { ...order, items: [{ sku: 'TIRAMISU', quantity: 3 }] }, 'orders', 201],
-  ['complaints', '/complaints', complaint, { ...complaint, severity: 'high' }, 'complaints', 201],
-  ['contacts', '/contacts', contact, { ...contact, name: 'Léa B.' }, 'customers', 201],
-] as const)('Idempotency-Key on %s', (_name, path, body, otherBody, table, created) => {
+  ['orders', '/orders', order, { items: [{ sku: 'TIRAMISU', quantity: 3 }] }, 'orders', 201],
+  ['complaints', '/complaints', complaint, { severity: 'high' }, 'complaints', 201],
+  ['contacts', '/contacts', contact, { name: 'Léa B.' }, 'customers', 201],
+] as const)('Idempotency-Key on %s', (_name, path, body, change, table, created) => {
+  // Read when a test runs: the body's call is set in beforeAll.
+  const otherBody = () => ({ ...body, ...change });
   it('replays the first result to a retry and creates nothing more', async () => {
     const headers = key();
     const before = await countOf(h.db, table, tenant.id);
@@ -56,7 +68,7 @@ describe.each([
     const headers = key();
     await operator.post(url(path), body, headers);
     const before = await countOf(h.db, table, tenant.id);
-    const reused = await operator.post(url(path), otherBody, headers);
+    const reused = await operator.post(url(path), otherBody(), headers);
     expect(reused.status).toBe(422);
     expect(reused.headers.get('content-type')).toContain('application/problem+json');
     expect(reused.body.type).toMatch(/idempotency-key-reused$/);
@@ -66,7 +78,7 @@ describe.each([
   it('makes one record of two concurrent requests with the same key', async () => {
     const headers = key();
     const before = await countOf(h.db, table, tenant.id);
-    const [a, b] = await Promise.all([operator.post(url(path), otherBody, headers), operator.post(url(path), otherBody, headers)]);
+    const [a, b] = await Promise.all([operator.post(url(path), otherBody(), headers), operator.post(url(path), otherBody(), headers)]);
     // (The contact's number exists from the test above: the first request updates it, 200.)
     expect([a.status, b.status]).toEqual(table === 'customers' ? [200, 200] : [created, created]);
     expect(a.body.id).toBe(b.body.id);
@@ -79,7 +91,7 @@ describe('Idempotency-Key', () => {
   it('is kept per tenant: the same key elsewhere is another request', async () => {
     const headers = key();
     const here = await operator.post(url('/orders'), order, headers);
-    const there = await otherOperator.post(url('/orders', other), order, headers);
+    const there = await otherOperator.post(url('/orders', other), orderInOther, headers);
     expect(there.status).toBe(201);
     expect(there.body.id).not.toBe(here.body.id);
   });

@@ -19,6 +19,8 @@ let supervisor: Client;
 let customerId: string;
 let orderId: string;
 let complaintId: string;
+/** The operator's call with Hans Becker: an operator captures on it and sees him through its desk context only (issue 11). */
+let liveCall: string;
 
 const url = (path: string) => `/api/t/${tenant.slug}${path}`;
 const ACCOUNT = 'DE89370400440532013000';
@@ -42,8 +44,14 @@ async function setRules(body: Record<string, unknown>) {
   expect(res.status, res.text).toBe(200);
 }
 
-/** Every response a viewer can get the customer, order and complaint through. */
+/** Every response a viewer can get the customer, order and complaint through: an operator, the desk's context of their call. */
 async function viewsOf(who: Client) {
+  if (who === operator) {
+    const context = (await who.get(url(`/desk/calls/${liveCall}`))).body;
+    const order = context.history.orders.find((o: { id: string }) => o.id === orderId);
+    const complaint = context.history.complaints.find((k: { id: string }) => k.id === complaintId);
+    return { contact: context.customer, contacts: context.customer, order, orders: order, complaint };
+  }
   const contact = (await who.get(url(`/contacts/${customerId}`))).body;
   const contacts = (await who.get(url('/contacts'))).body.items.find((c: { id: string }) => c.id === customerId);
   const order = (await who.get(url(`/orders/${orderId}`))).body;
@@ -58,12 +66,17 @@ beforeAll(async () => {
   ({ tenant } = await seedTenant(h.db, { actor: actorFor(provider), locale: 'de-DE', timeZone: 'Europe/Berlin' }));
   clientAdmin = await logIn(h.app, await seedClientUser(h.db, tenant, 'client_admin'));
   clientMember = await logIn(h.app, await seedClientUser(h.db, tenant, 'client_member'));
-  operator = await logIn(h.app, await seedOperator(h.db, [tenant]));
+  const operatorUser = await seedOperator(h.db, [tenant]);
+  operator = await logIn(h.app, operatorUser);
+  liveCall = await insertCall(h.db, tenant, { status: 'connected', operatorId: operatorUser.id, callerNumber: '+49301234567', answeredAfterSeconds: 5 });
+  // Hans's records are taken on an earlier call the operator is wrapping up: the live call's context shows them as his history.
+  const earlierCall = await insertCall(h.db, tenant, { status: 'wrap_up', operatorId: operatorUser.id, callerNumber: '+49301234567', answeredAfterSeconds: 5, talkSeconds: 60 });
   providerAdmin = await logIn(h.app, provider);
   supervisor = await logIn(h.app, await seedUser(h.db, { kind: 'supervisor' }));
   await seedPizzaCatalog(clientAdmin, tenant);
   await setRules(rules('masked'));
   const customer = await operator.post(url('/contacts'), {
+    callId: earlierCall,
     phone: '030 1234567',
     name: 'Hans Becker',
     email: 'hans.becker@example.de',
@@ -73,6 +86,7 @@ beforeAll(async () => {
   expect(customer.status).toBe(201);
   customerId = customer.body.id;
   const order = await operator.post(url('/orders'), {
+    callId: earlierCall,
     customerId,
     items: [{ sku: 'TIRAMISU', quantity: 1 }],
     paymentMethod: 'to_collect',
@@ -82,6 +96,7 @@ beforeAll(async () => {
   expect(order.status).toBe(201);
   orderId = order.body.id;
   const complaint = await operator.post(url('/complaints'), {
+    callId: earlierCall,
     customerId,
     category: 'Billing',
     severity: 'high',
@@ -147,7 +162,7 @@ describe('masking in responses', () => {
       await setRules(rules(visibility));
       for (const who of [operator, providerAdmin, supervisor, clientAdmin, clientMember]) {
         const texts = await Promise.all(
-          [`/contacts/${customerId}`, '/contacts', `/orders/${orderId}`, '/orders', `/complaints/${complaintId}`, '/complaints', '/orders.csv', '/complaints.csv'].map(
+          [`/contacts/${customerId}`, '/contacts', `/orders/${orderId}`, '/orders', `/complaints/${complaintId}`, '/complaints', '/orders.csv', '/complaints.csv', `/desk/calls/${liveCall}`].map(
             async (p) => (await who.get(url(p))).text,
           ),
         );
@@ -163,16 +178,18 @@ describe('masking in responses', () => {
 
   it("masks a customer's name and phone wherever they appear when the rules make them sensitive, calls included", async () => {
     await setRules(rules('masked', { classification: { 'customer.name': 'sensitive', 'customer.phone': 'sensitive', 'customer.email': 'sensitive' } }));
-    const v = await viewsOf(operator);
+    expect((await viewsOf(operator)).contact).toMatchObject({ name: '•••• ••••••', phone: '+•••••••••••' });
+    // Provider staff see no more than operators, through the lists operators no longer have.
+    const v = await viewsOf(providerAdmin);
     expect(v.contact).toMatchObject({ name: '•••• ••••••', phone: '+•••••••••••' });
     expect(v.order.customer).toEqual({ id: customerId, name: '•••• ••••••', phone: '+•••••••••••' });
     expect(v.complaint.customer.name).toBe('•••• ••••••');
-    const calls = (await operator.get(url('/calls'))).body.items;
+    const calls = (await providerAdmin.get(url('/calls'))).body.items;
     expect(calls[0].callerNumber).toBe('+•••••••••••');
     expect((await clientAdmin.get(url('/calls'))).body.items[0].callerNumber).toBe('•••• 4567');
     // A search cannot confirm a value it would not show.
-    expect((await operator.get(url('/contacts?q=becker'))).body.items).toEqual([]);
-    expect((await operator.get(url('/orders?q=becker'))).body.items).toEqual([]);
+    expect((await providerAdmin.get(url('/contacts?q=becker'))).body.items).toEqual([]);
+    expect((await providerAdmin.get(url('/orders?q=becker'))).body.items).toEqual([]);
   });
 });
 
@@ -198,7 +215,7 @@ describe('exports', () => {
   });
 
   it('neutralises cells a spreadsheet would run as formulas', async () => {
-    const res = await operator.post(url('/orders'), { items: [{ sku: 'TIRAMISU', quantity: 1 }], paymentMethod: 'cash', notes: '=HYPERLINK("http://evil")' });
+    const res = await operator.post(url('/orders'), { callId: liveCall, items: [{ sku: 'TIRAMISU', quantity: 1 }], paymentMethod: 'cash', notes: '=HYPERLINK("http://evil")' });
     expect(res.status).toBe(201);
     const csv = await clientAdmin.get(url('/orders.csv'));
     expect(csv.text).toContain(`"'=HYPERLINK(""http://evil"")"`);
@@ -209,6 +226,7 @@ describe('card numbers', () => {
   it('are redacted from every free-text field an operator enters, whatever the rules', async () => {
     await setRules({ classification: {}, operatorVisibility: 'masked' });
     const order = await operator.post(url('/orders'), {
+      callId: liveCall,
       customer: { phone: '+49 30 7654321', name: `Card 4012-8888-8888-1881`, address: 'Hauptstr. 1, card 5555 5555 5555 4444' },
       items: [{ sku: 'TIRAMISU', quantity: 1 }],
       deliveryAddress: 'Hauptstr. 1 (card 4111111111111111)',
@@ -218,9 +236,9 @@ describe('card numbers', () => {
     expect(order.status).toBe(201);
     expect(order.body.notes).toBe('Caller read out •••• 1111 exp 12/27');
     expect(order.body.deliveryAddress).toBe('Hauptstr. 1 (card •••• 1111)');
-    const complaint = await operator.post(url('/complaints'), { category: 'Card 4111111111111111', severity: 'low', description: 'My card 5555555555554444 was charged', desiredResolution: 'Refund 4111-1111-1111-1111' });
+    const complaint = await operator.post(url('/complaints'), { callId: liveCall, category: 'Card 4111111111111111', severity: 'low', description: 'My card 5555555555554444 was charged', desiredResolution: 'Refund 4111-1111-1111-1111' });
     expect(complaint.body).toMatchObject({ category: 'Card •••• 1111', description: 'My card •••• 4444 was charged', desiredResolution: 'Refund •••• 1111' });
-    const info = await operator.post(url('/information-requests'), { topic: 'Card', question: 'Is 4111111111111111 blocked?' });
+    const info = await operator.post(url('/information-requests'), { callId: liveCall, topic: 'Card', question: 'Is 4111111111111111 blocked?' });
     expect(info.body.question).toBe('Is •••• 1111 blocked?');
     // Nothing of the numbers reached the database.
     const dump = JSON.stringify([
@@ -237,13 +255,13 @@ describe('card numbers', () => {
 
   it('refuse a card number as a payment reference, or in the card field as anything but its last four', async () => {
     for (const reference of ['4111 1111 1111 1111', '4111111111111111', '5555-5555-5555-4444']) {
-      const res = await operator.post(url('/orders'), { items: [{ sku: 'TIRAMISU', quantity: 1 }], paymentMethod: 'to_collect', paymentReference: reference });
+      const res = await operator.post(url('/orders'), { callId: liveCall, items: [{ sku: 'TIRAMISU', quantity: 1 }], paymentMethod: 'to_collect', paymentReference: reference });
       expect(res.status).toBe(400);
       expect(res.body.errors).toEqual([{ path: 'paymentReference', message: expect.stringContaining('card number') }]);
     }
-    const contact = await operator.post(url('/contacts'), { phone: '+49 30 1111111', cardNumber: 'visa gold' });
+    const contact = await operator.post(url('/contacts'), { callId: liveCall, phone: '+49 30 1111111', cardNumber: 'visa gold' });
     expect(contact.body.errors).toEqual([{ path: 'cardNumber', message: expect.any(String) }]);
-    const lastFour = await operator.post(url('/contacts'), { phone: '+49 30 1111111', cardNumber: '4242' });
+    const lastFour = await operator.post(url('/contacts'), { callId: liveCall, phone: '+49 30 1111111', cardNumber: '4242' });
     expect(lastFour.status).toBe(201);
   });
 });

@@ -155,6 +155,21 @@ test("the client portal's calls page shows statuses, outcomes and timelines in w
   expect(browser.problems).toEqual([]);
 });
 
+test("an operator's company page has no Calls, Orders or Complaints, and those pages send them home", async () => {
+  const { page, screenshot } = browser;
+  await logInAs(page, server.url, 'operator1@switchboard.test', '/operator');
+  await page.goto(`${server.url}/t/pizza-napoli`);
+  const tabs = page.getByRole('navigation', { name: 'Company sections' });
+  await tabs.getByRole('link', { name: 'Scripts' }).waitFor();
+  await screenshot('operator-company-tabs');
+  for (const name of ['Calls', 'Orders', 'Complaints']) await expect(tabs.getByRole('link', { name, exact: true }).count()).resolves.toBe(0);
+  for (const list of ['calls', 'orders', 'complaints']) {
+    await page.goto(`${server.url}/t/pizza-napoli/${list}`);
+    await page.waitForURL('**/operator');
+  }
+  expect(browser.problems).toEqual([]);
+});
+
 /** Counts rings (oscillators started) and desktop notifications, and answers the permission prompt "allow". */
 const alertSpy = `(() => {
   window.__alerts = { rings: 0, notes: [] };

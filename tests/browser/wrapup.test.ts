@@ -124,9 +124,12 @@ test('timers stay in view, the caller hanging up is said, and an expired wrap-up
   await expect(recent.getByTestId('to-complete').count()).resolves.toBe(0);
   await expect(expired.count()).resolves.toBe(0);
 
-  const detail = (await page.evaluate(`fetch('/api/t/pizza-napoli/calls/${incoming.id}').then((r) => r.json())`)) as { disposition: string; notes: string; timeline: { kind: string }[] };
-  expect(detail).toMatchObject({ disposition: 'no_order', notes: 'Veut rappeler après 20 h pour commander.' });
-  expect(detail.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['wrap_up_extended', 'wrap_up_timeout', 'disposition_completed']));
+  // The operator reads their call's outcome, never the tenant's call records (issue 11).
+  const outcome = (await page.evaluate(`fetch('/api/t/pizza-napoli/calls/${incoming.id}/outcome').then((r) => r.json())`)) as { disposition: string; notes: string };
+  expect(outcome).toMatchObject({ disposition: 'no_order', notes: 'Veut rappeler après 20 h pour commander.' });
+  expect(await page.evaluate(`fetch('/api/t/pizza-napoli/calls/${incoming.id}').then((r) => r.status)`)).toBe(403);
+  const timeline = await server.database.db.selectFrom('callEvents').select('kind').where('callId', '=', incoming.id).execute();
+  expect(timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['wrap_up_extended', 'wrap_up_timeout', 'disposition_completed']));
   expect(browser.problems).toEqual([]);
 });
 

@@ -18,8 +18,6 @@ declare module 'vue-router' {
 
 const providerStaff: UserKind[] = ['provider_admin', 'supervisor'];
 const tenantReaders: UserKind[] = ['provider_admin', 'supervisor', 'client_admin'];
-/** The captured records (calls, orders, complaints): the company's own users and provider staff; operators see them at the desk. */
-const portalReaders: UserKind[] = ['provider_admin', 'supervisor', 'client_admin', 'client_member'];
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -112,13 +110,13 @@ export const router = createRouter({
         { path: 'hours', name: 'tenant-hours', component: () => import('./views/tenant/TenantHours.vue'), meta: { title: 'Hours' } },
         { path: 'catalog', name: 'tenant-catalog', component: () => import('./views/tenant/TenantCatalog.vue'), meta: { title: 'Catalog' } },
         { path: 'directory', name: 'tenant-directory', component: () => import('./views/tenant/TenantDirectory.vue'), meta: { title: 'Directory' } },
-        { path: 'calls', name: 'tenant-calls', component: () => import('./views/tenant/TenantCalls.vue'), meta: { kinds: portalReaders, title: 'Calls' } },
-        { path: 'orders', name: 'tenant-orders', component: () => import('./views/tenant/TenantOrders.vue'), meta: { kinds: portalReaders, title: 'Orders' } },
+        { path: 'calls', name: 'tenant-calls', component: () => import('./views/tenant/TenantCalls.vue'), meta: { permission: 'records.read', title: 'Calls' } },
+        { path: 'orders', name: 'tenant-orders', component: () => import('./views/tenant/TenantOrders.vue'), meta: { permission: 'records.read', title: 'Orders' } },
         {
           path: 'complaints',
           name: 'tenant-complaints',
           component: () => import('./views/tenant/TenantComplaints.vue'),
-          meta: { kinds: portalReaders, title: 'Complaints' },
+          meta: { permission: 'records.read', title: 'Complaints' },
         },
         {
           path: 'users',

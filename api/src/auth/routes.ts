@@ -1,7 +1,7 @@
 import { permissionsOf } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { crossTenant, withApp, withTenant } from '@switchboard/db';
-import { clientAddressAllowed } from '../http/tenant-scope.ts';
+import { mayActFrom } from '../http/tenant-scope.ts';
 import { createRouter } from '../http/router.ts';
 import { problemResponses, ProblemError } from '../http/problem.ts';
 import { clearSessionCookie, currentUser, setSessionCookie } from '../http/session.ts';
@@ -68,12 +68,12 @@ async function describeMe(db: Parameters<typeof crossTenant.tenantIdsUserMayActF
       .executeTakeFirstOrThrow(),
   );
   const mayAct = await crossTenant.tenantIdsUserMayActFor(db, user);
-  // A client user outside its tenant's IP allow-list is not told of that tenant here either: the
-  // tenant routes answer 404 from that address, and the list must not say otherwise.
-  const clientUser = user.kind === 'client_admin' || user.kind === 'client_member';
+  // A client user outside its tenant's IP allow-list, or an operator the tenant does not admit (no
+  // current confidentiality agreement), is not told of that tenant here either: the list says what the
+  // tenant routes would answer (the middleware's own check).
   const tenantIds: string[] = [];
   for (const id of mayAct) {
-    if (!clientUser || (await withTenant(db, id, (tx) => clientAddressAllowed(tx, address)))) tenantIds.push(id);
+    if (user.kind === 'provider_admin' || user.kind === 'supervisor' || (await withTenant(db, id, (tx) => mayActFrom(tx, id, user, address)))) tenantIds.push(id);
   }
   const tenants = tenantIds.length
     ? await withApp(db, (tx) =>

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { requirePermission } from '../http/permissions.ts';
 import { callStatuses, type Tenant, type TenantTx, type UserKind } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
 import { notFound, problemResponses } from '../http/problem.ts';
@@ -168,6 +169,7 @@ const callbacks = createRoute({
 export const callRoutes = createRouter()
   .openapi(exportCsv, async (c) => {
     const ctx = tenantContext(c);
+    requirePermission(ctx, 'records.read');
     const rules = await loadRules(ctx.tx);
     const now = c.var.deps.now();
     const query = c.req.valid('query');
@@ -190,6 +192,7 @@ export const callRoutes = createRouter()
   })
   .openapi(list, async (c) => {
     const ctx = tenantContext(c);
+    requirePermission(ctx, 'records.read');
     const query = c.req.valid('query');
     const rules = await loadRules(ctx.tx);
     refuseMaskedFilters(rules, ctx.access, { phone: { field: 'customer.phone', value: query.phone } });
@@ -202,6 +205,7 @@ export const callRoutes = createRouter()
   })
   .openapi(get, async (c) => {
     const ctx = tenantContext(c);
+    requirePermission(ctx, 'records.read');
     const row = await callSelection(ctx.tx).where('k.id', '=', c.req.valid('param').id).executeTakeFirst();
     if (!row) throw notFound();
     const rules = await loadRules(ctx.tx);
@@ -225,6 +229,7 @@ export const callRoutes = createRouter()
   })
   .openapi(callbacks, async (c) => {
     const ctx = tenantContext(c);
+    requirePermission(ctx, 'records.read');
     const query = c.req.valid('query');
     const rules = await loadRules(ctx.tx);
     let q = ctx.tx.selectFrom('callbackRequests').select(['id', 'callId', 'function', 'callerNumber', 'status', 'requestedAt']);

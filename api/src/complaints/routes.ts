@@ -1,4 +1,5 @@
 import { requirePermission } from '../http/permissions.ts';
+import { requireCaptureScope } from '../records/capture-scope.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { complaintSeverities, complaintStatuses } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
@@ -86,6 +87,7 @@ const patch = createRoute({
 export const complaintRoutes = createRouter()
   .openapi(exportCsv, async (c) => {
     const ctx = tenantContext(c);
+    requirePermission(ctx, 'records.read');
     const now = c.var.deps.now();
     const rules = await loadRules(ctx.tx);
     const query = c.req.valid('query');
@@ -99,6 +101,7 @@ export const complaintRoutes = createRouter()
   })
   .openapi(list, async (c) => {
     const ctx = tenantContext(c);
+    requirePermission(ctx, 'records.read');
     const query = c.req.valid('query');
     const now = c.var.deps.now();
     const rules = await loadRules(ctx.tx);
@@ -112,15 +115,16 @@ export const complaintRoutes = createRouter()
   })
   .openapi(get, async (c) => {
     const ctx = tenantContext(c);
+    requirePermission(ctx, 'records.read');
     const row = await findComplaint(ctx.tx, c.req.valid('param').id);
     if (!row) throw notFound();
     return c.json(complaintToJson(row, await loadRules(ctx.tx), ctx.access, c.var.deps.now()), 200);
   })
   .openapi(create, async (c) => {
     const ctx = tenantContext(c);
-    requirePermission(ctx, 'records.capture');
     const input = c.req.valid('json');
     const now = c.var.deps.now();
+    await requireCaptureScope(ctx, input, now);
     const result = await idempotent(ctx.tx, ctx.tenant.id, 'POST complaints', c.req.valid('header')['idempotency-key'], input, async () => ({
       status: 201,
       id: await createComplaint(ctx.tx, ctx.tenant, ctx.actor, input, now),

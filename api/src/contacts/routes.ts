@@ -9,6 +9,7 @@ import { applyRules } from '../rules/visibility.ts';
 import { refuseMaskedFilters } from '../rules/viewer.ts';
 import { IdempotencyHeadersSchema, idempotent, replayHeaders } from '../idempotency/keys.ts';
 import { IdParamSchema, decodeCursor, pageOf } from '../records/common.ts';
+import { requireCaptureScope } from '../records/capture-scope.ts';
 import {
   CustomerInputSchema,
   CustomerPatchSchema,
@@ -65,8 +66,11 @@ const get = createRoute({
   responses: { 200: { description: 'The customer', ...json(CustomerSchema.extend({ history: ContactHistorySchema })) }, ...problemResponses(401, 404) },
 });
 
+/** A customer saved on a call names it: an operator may save only the caller of a call they are handling. */
 const ContactInputSchema = CustomerInputSchema.extend({
-  callId: z.uuid().optional().openapi({ description: "The call this customer is the caller of: the phone, left out, is the call's number" }),
+  callId: z.uuid().optional().openapi({
+    description: "The call the customer is captured on (required of operators: a call they are handling); the phone, left out, is the call's number",
+  }),
 }).openapi('ContactInput', { example: { phone: '+33 6 12 34 56 78', name: 'Marie Dupont', email: 'marie.dupont@example.fr' } });
 
 const create = createRoute({
@@ -95,6 +99,7 @@ const patch = createRoute({
 export const contactRoutes = createRouter()
   .openapi(list, async (c) => {
     const ctx = tenantContext(c);
+    requirePermission(ctx, 'records.read');
     const query = c.req.valid('query');
     const rules = await loadRules(ctx.tx);
     refuseMaskedFilters(rules, ctx.access, { phone: { field: 'customer.phone', value: query.phone } });
@@ -104,6 +109,7 @@ export const contactRoutes = createRouter()
   })
   .openapi(get, async (c) => {
     const ctx = tenantContext(c);
+    requirePermission(ctx, 'records.read');
     const row = await findCustomer(ctx.tx, c.req.valid('param').id);
     if (!row) throw notFound();
     const rules = await loadRules(ctx.tx);
@@ -148,12 +154,12 @@ export const contactRoutes = createRouter()
   })
   .openapi(create, async (c) => {
     const ctx = tenantContext(c);
-    requirePermission(ctx, 'records.capture');
-    const input = c.req.valid('json');
+    const { callId, ...input } = c.req.valid('json');
     const now = c.var.deps.now();
-    const result = await idempotent(ctx.tx, ctx.tenant.id, 'POST contacts', c.req.valid('header')['idempotency-key'], input, async () => {
+    await requireCaptureScope(ctx, { callId, customer: input }, now);
+    const result = await idempotent(ctx.tx, ctx.tenant.id, 'POST contacts', c.req.valid('header')['idempotency-key'], { callId, ...input }, async () => {
       const errors: { path: string; message: string }[] = [];
-      const { callId, ...customer } = input;
+      const customer = input;
       const callerNumber = callId ? await callerNumberOf(ctx.tx, callId) : null;
       if (callId && !callerNumber) errors.push({ path: 'callId', message: 'There is no such call.' });
       const saved = await upsertCustomer(ctx.tx, ctx.tenant, withCallerPhone(customer, callerNumber), now, '', errors);

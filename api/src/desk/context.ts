@@ -9,6 +9,7 @@ import { customerSelection, customerToJson } from '../contacts/service.ts';
 import type { Rules } from '../rules/definition.ts';
 import type { RecordingPolicy } from '../rules/fields.ts';
 import { loadHours } from '../hours/service.ts';
+import { handledCall } from './handled-call.ts';
 import { functionEntry, hoursStatus, type HoursStatus } from '../hours/status.ts';
 import { weekdays, type HoursDefinition, type Interval } from '../hours/definition.ts';
 import { ScriptBodySchema, type ScriptBody } from '../scripts/model.ts';
@@ -67,8 +68,9 @@ export async function loadCallContext(tx: TenantTx, tenant: Tenant, viewer: View
     .select(['id', 'direction', 'function', 'callerNumber', 'status', 'operatorId', 'customerId', 'scriptId', 'scriptVersion', 'offeredAt', 'answeredAt', 'requiredSkill'])
     .where('id', '=', callId)
     .executeTakeFirst();
-  // An operator sees the calls they took; another operator's call is as absent as another tenant's.
-  if (!call || (viewer.kind === 'operator' && call.operatorId !== viewer.id)) throw notFound();
+  // An operator sees the call they are handling (on it, wrapping it up, or completing its outcome);
+  // another operator's call, or one of theirs long done, is as absent as another tenant's.
+  if (!call || (viewer.kind === 'operator' && !(await handledCall(tx, viewer.id, callId, now)))) throw notFound();
 
   const fn = isCallFunction(call.function) ? call.function : null;
   const rules = await loadRules(tx);

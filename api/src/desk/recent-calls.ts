@@ -5,9 +5,9 @@ import { maskPhone } from '../contacts/service.ts';
 import { ProblemError } from '../http/problem.ts';
 import { loadRules } from '../rules/service.ts';
 import { needsCompleting } from './wrap-up.ts';
+import { recentDays } from './handled-call.ts';
 
-/** How far back "my recent calls" reaches, and how many it lists. */
-const recentDays = 7;
+/** How many "my recent calls" lists (how far back it reaches: recentDays, beside handledCall). */
 const recentLimit = 30;
 
 export interface RecentCall {

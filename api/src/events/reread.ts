@@ -3,6 +3,7 @@ import { crossTenant, withApp, withTenant, type DB, type TenantTx } from '@switc
 import { addressAllowed } from '../rules/definition.ts';
 import { loadRules } from '../rules/service.ts';
 import { maskPhone } from '../rules/viewer.ts';
+import { admittedOperatorIds } from '../routing/eligibility.ts';
 import type { BusEvent } from './publish.ts';
 import type { CallUpdateMessage, OfferMessage, PresenceMessage, QueueMessage } from './messages.ts';
 
@@ -18,7 +19,7 @@ export interface Audience {
   slug: string;
   name: string;
   brandColor: string;
-  /** Operators assigned to the tenant. */
+  /** Operators the tenant admits (assigned, and with a current agreement where it requires one). */
   operatorIds: Set<string>;
   /** A client user of this tenant, from an address its IP allow-list lets in. */
   mayNotice(userId: string, address: string): boolean;
@@ -27,7 +28,7 @@ export interface Audience {
 async function audienceIn(tx: TenantTx, tenantId: string): Promise<Audience | null> {
   const tenant = await tx.selectFrom('tenants').select(['slug', 'name', 'brandColor']).where('id', '=', tenantId).executeTakeFirst();
   if (!tenant) return null;
-  const operators = await tx.selectFrom('operatorAssignments').select('operatorId').where('tenantId', '=', tenantId).execute();
+  const operatorIds = await admittedOperatorIds(tx);
   const members = await tx.selectFrom('tenantMembers').select('userId').where('tenantId', '=', tenantId).execute();
   const rules = await tx.selectFrom('confidentialityRules').select('ipAllowList').executeTakeFirst();
   const memberIds = new Set(members.map((m) => m.userId));
@@ -35,7 +36,7 @@ async function audienceIn(tx: TenantTx, tenantId: string): Promise<Audience | nu
   return {
     tenantId,
     ...tenant,
-    operatorIds: new Set(operators.map((o) => o.operatorId)),
+    operatorIds,
     mayNotice: (userId, address) => memberIds.has(userId) && (!allowList.length || addressAllowed(address, allowList)),
   };
 }

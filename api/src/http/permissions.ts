@@ -39,7 +39,7 @@ export const permissions = {
   'members.manage': { who: admins, what: 'invite or remove users' },
   'operators.manage': { who: ['provider_admin'], what: 'assign operators' },
   'audit.read': { who: [...staff, 'client_admin'], what: 'read the audit trail' },
-  'records.capture': { who: ['operator', ...admins], what: 'capture customers, orders, complaints and requests' },
+  'records.capture': { who: admins, what: 'capture or change customers, orders, complaints and requests' },
   'records.status': { who: admins, what: "change an order's or complaint's status" },
   'calls.handle': { who: ['operator'], what: 'handle calls at the desk' },
   'billing.prices.read': { who: [...staff, ...clientUsers], what: "see this client company's prices" },
@@ -57,6 +57,9 @@ export const permissions = {
   // Recordings hold the caller's voice: listened to by the client's admins and the provider's staff (quality), never by operators or read-only members; every listen is logged.
   'recordings.listen': { who: [...staff, 'client_admin'], what: 'listen to or download call recordings' },
   'recordings.accessLog.read': { who: [...staff, 'client_admin'], what: 'see who listened to call recordings' },
+  // Least privilege for operators (issue 11): they read and write only through a call they handle.
+  'records.read': { who: [...staff, ...clientUsers], what: "list, read and export the company's customers, orders, complaints, requests and calls" },
+  'records.captureOnCall': { who: ['operator'], what: 'capture customers, orders, complaints and requests on a call you are handling' },
 } as const satisfies Record<string, { who: readonly UserKind[]; what: string }>;
 
 export type Permission = keyof typeof permissions;

@@ -6,6 +6,7 @@ import { currentUser } from './session.ts';
 import { forbidden, notFound, ProblemError } from './problem.ts';
 import { clientAddress } from './client-address.ts';
 import { addressAllowed } from '../rules/definition.ts';
+import { operatorAdmitted } from '../routing/eligibility.ts';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -82,8 +83,17 @@ export async function mayActFrom(tx: TenantTx, tenantId: string, user: SessionUs
   const access = await accessWithin(tx, tenantId, user);
   if (!access) return false;
   if ((access === 'client_admin' || access === 'client_member') && !(await clientAddressAllowed(tx, address))) return false;
+  if (access === 'operator' && !(await operatorAdmitted(tx, user.id))) return false;
   return true;
 }
+
+/**
+ * An assigned operator the tenant does not admit (no current confidentiality agreement where its rules
+ * require one, see operatorAdmitted) is refused every route of the tenant. A 403 and not the 404 of
+ * rule 5: the operator already knows of the assignment, and must know why their desk stays empty.
+ */
+const agreementRequired = () =>
+  new ProblemError(403, 'agreement-required', 'Confidentiality agreement required', 'This company requires a signed confidentiality agreement on file before you may work for it.');
 
 /**
  * DESIGN.md tenancy rules 4 and 5 in one place: resolve `:tenant`, check the session's user may act
@@ -107,6 +117,7 @@ export function tenantScope(): MiddlewareHandler<AppEnv> {
         // tenant is told (404, DESIGN.md rule 5): a 403 would confirm the tenant exists and that this
         // account belongs to it to whoever holds a stolen session. Provider staff are not restricted.
         if ((access === 'client_admin' || access === 'client_member') && !(await clientAddressAllowed(tx, clientAddress(c)))) throw notFound();
+        if (access === 'operator' && !(await operatorAdmitted(tx, user.id))) throw agreementRequired();
         // Suspended: read-only, except that a provider admin may still record a payment — paying is how
         // a company suspended for non-payment comes back — and the calls in progress may finish.
         if (tenant.status === 'suspended' && !safeMethods.has(c.req.method) && !mayWriteWhileSuspended(access, c.req.path)) {

@@ -11,6 +11,7 @@ import { publish } from '../events/publish.ts';
 import { boundary, decodeCursor, freeText, optionalFreeText, pageOf, pagingQuery } from '../records/common.ts';
 import { CustomerBriefSchema, CustomerInputSchema, auditCustomer, customerBrief } from '../contacts/service.ts';
 import { linkCallAndCustomer } from '../orders/service.ts';
+import { requireCaptureScope } from '../records/capture-scope.ts';
 
 /** What a caller asked and was told (information & advice calls), with a flag when the client must follow up. */
 
@@ -84,6 +85,7 @@ const create = createRoute({
 export const informationRequestRoutes = createRouter()
   .openapi(list, async (c) => {
     const ctx = tenantContext(c);
+    requirePermission(ctx, 'records.read');
     const query = c.req.valid('query');
     const rules = await loadRules(ctx.tx);
     let q = selection(ctx.tx);
@@ -110,9 +112,9 @@ export const informationRequestRoutes = createRouter()
   })
   .openapi(create, async (c) => {
     const ctx = tenantContext(c);
-    requirePermission(ctx, 'records.capture');
     const input = c.req.valid('json');
     const now = c.var.deps.now();
+    await requireCaptureScope(ctx, input, now);
     const errors: { path: string; message: string }[] = [];
     const links = await linkCallAndCustomer(ctx.tx, ctx.tenant, input, now, errors);
     if (errors.length) throw invalid(errors);

@@ -7,6 +7,7 @@ import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { loadRules } from '../rules/service.ts';
 import { IdempotencyHeadersSchema, idempotent, replayHeaders } from '../idempotency/keys.ts';
+import { requireCaptureScope } from '../records/capture-scope.ts';
 import { IdParamSchema, csvFilename, csvResponse, decodeCursor, pageOf, pagingQuery } from '../records/common.ts';
 import { OrderInputSchema, OrderSchema, OrderStatusPatchSchema, changeOrderStatus, createOrder, findOrder, listOrders, orderToJson, ordersCsv } from './service.ts';
 
@@ -75,6 +76,7 @@ const patch = createRoute({
 export const orderRoutes = createRouter()
   .openapi(exportCsv, async (c) => {
     const ctx = tenantContext(c);
+    requirePermission(ctx, 'records.read');
     const rules = await loadRules(ctx.tx);
     const now = c.var.deps.now();
     const csv = await ordersCsv(ctx.tx, ctx.tenant, rules, c.req.valid('query'));
@@ -86,6 +88,7 @@ export const orderRoutes = createRouter()
   })
   .openapi(list, async (c) => {
     const ctx = tenantContext(c);
+    requirePermission(ctx, 'records.read');
     const query = c.req.valid('query');
     const rules = await loadRules(ctx.tx);
     const rows = await listOrders(ctx.tx, ctx.tenant, rules, { ...query, cursor: decodeCursor(query.cursor) });
@@ -94,15 +97,16 @@ export const orderRoutes = createRouter()
   })
   .openapi(get, async (c) => {
     const ctx = tenantContext(c);
+    requirePermission(ctx, 'records.read');
     const row = await findOrder(ctx.tx, c.req.valid('param').id);
     if (!row) throw notFound();
     return c.json(orderToJson(row, await loadRules(ctx.tx), ctx.access), 200);
   })
   .openapi(create, async (c) => {
     const ctx = tenantContext(c);
-    requirePermission(ctx, 'records.capture');
     const input = c.req.valid('json');
     const now = c.var.deps.now();
+    await requireCaptureScope(ctx, input, now);
     const result = await idempotent(ctx.tx, ctx.tenant.id, 'POST orders', c.req.valid('header')['idempotency-key'], input, async () => ({
       status: 201,
       id: await createOrder(ctx.tx, ctx.tenant, ctx.actor, input, now),

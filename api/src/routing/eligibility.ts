@@ -27,3 +27,21 @@ export async function operatorsAblePerSkill(tx: TenantTx): Promise<Map<string, n
   for (const row of rows) for (const skill of row.skills) counts.set(skill, (counts.get(skill) ?? 0) + 1);
   return counts;
 }
+
+/**
+ * Whether an operator is admitted to the tenant of the transaction at all: assigned, with an active
+ * account, and with a signed agreement on file when the tenant's rules require one (a withdrawn one is
+ * no agreement). The one check behind every door an operator has into a tenant: the tenant middleware
+ * (every /api/t/ route), the desk's state, figures and recent calls, who hears the tenant's events,
+ * and, through eligibleAssignments, whom routing offers calls to.
+ */
+export async function operatorAdmitted(tx: TenantTx, operatorId: string): Promise<boolean> {
+  const row = await eligibleAssignments(tx, await agreementRequired(tx)).select('a.operatorId').where('a.operatorId', '=', operatorId).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Every operator admitted to the tenant of the transaction (see operatorAdmitted). */
+export async function admittedOperatorIds(tx: TenantTx): Promise<Set<string>> {
+  const rows = await eligibleAssignments(tx, await agreementRequired(tx)).select('a.operatorId').execute();
+  return new Set(rows.map((r) => r.operatorId));
+}

@@ -1,13 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
 import { providerStaffKinds, withApp, type DB } from '@switchboard/db';
-import { hashPassword, verifyPassword, writePlatformAudit } from '@switchboard/api';
+import { hashPassword, publishedDemoPassword, verifyPassword, writePlatformAudit } from '@switchboard/api';
 import { loadDefinitionsOrThrow } from './load.ts';
 import { applyDefinitions } from './apply.ts';
 
 /** The demo tenants and staff: tenants/demo/*.yaml. */
 export const demoDir = fileURLToPath(new URL('../demo/', import.meta.url));
-export const demoPassword = 'switchboard-demo';
+export const demoPassword = publishedDemoPassword;
 export const demoAdminEmail = 'admin@switchboard.test';
 
 let demo: ReturnType<typeof loadDefinitionsOrThrow> | undefined;

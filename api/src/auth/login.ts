@@ -5,6 +5,7 @@ import { ProblemError } from '../http/problem.ts';
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from './passwords.ts';
 import { createSession, type CreatedSession } from './sessions.ts';
 import { clearFailures, lockedUntil, recordFailure } from './throttle.ts';
+import { invitationByCode, joinByInvitationCode } from '../members/accept.ts';
 
 const badCredentials = () =>
   new ProblemError(401, 'invalid-credentials', 'Invalid email or password', 'The email or password is not right.');
@@ -25,7 +26,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Checks credentials and opens a session. An unknown email costs one argon2 verification too and
- * answers the same as a wrong password. Failures per email and per address slow down each next
+ * answers the same as a wrong password. An invitation's one-time code logs in an address that has no
+ * account yet, making it (members/accept.ts). Failures per email and per address slow down each next
  * answer, then lock the key for a while (429).
  */
 export async function logIn(
@@ -47,6 +49,14 @@ export async function logIn(
     : (await verifyPassword(await dummyPasswordHash(), input.password), false);
 
   if (!user || !valid || user.status !== 'active') {
+    // An invited person's first login: their invitation's one-time code, for an address with no account
+    // yet. Looked up on every failure, so the answer's cost says nothing about invitations or accounts.
+    const invitation = await invitationByCode(db, input.email, input.password, now);
+    const joined = invitation && !user ? await joinByInvitationCode(db, invitation, input.password, now) : null;
+    if (joined) {
+      await clearFailures(db, emailKey);
+      return createSession(db, config, joined, now);
+    }
     const emailFailures = await recordFailure(
       db,
       emailKey,

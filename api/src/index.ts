@@ -3,7 +3,7 @@ export { loadConfig, type Config } from './config.ts';
 export type { Deps, SessionUser, Actor } from './http/env.ts';
 export { createTenant, updateTenant, type CreateTenantInput } from './tenants/service.ts';
 export { inviteMemberIn, type Invitation } from './members/service.ts';
-export { hashPassword, verifyPassword } from './auth/passwords.ts';
+export { hashPassword, verifyPassword, publishedDemoPassword } from './auth/passwords.ts';
 export { writeAudit, writePlatformAudit } from './audit/write.ts';
 export { ProblemError } from './http/problem.ts';
 export { TimeZoneSchema, LocaleSchema, CurrencySchema, SlugSchema, DisplayNameSchema, SkillSchema } from './http/validators.ts';

@@ -83,3 +83,55 @@ export async function tenantOwningNumber(tx: Transaction<DB>, number: string): P
   await sql`set local role ${sql.id(role)}`.execute(tx);
   return row?.tenantId ?? null;
 }
+
+/**
+ * The open invitation, in any tenant, that a one-time code was issued for (issue 11, finding 7), found
+ * by address and the code's SHA-256 for a login with no account yet. Ids only.
+ */
+export async function invitationForCode(
+  db: Kysely<DB>,
+  email: string,
+  codeHash: string,
+  now: Date,
+): Promise<{ tenantId: string; id: string } | undefined> {
+  return db
+    .selectFrom('memberInvitations')
+    .select(['tenantId', 'id'])
+    .where('email', '=', email)
+    .where('codeHash', '=', codeHash)
+    .where('expiresAt', '>', now)
+    .executeTakeFirst();
+}
+
+/** Every open invitation addressed to an email, for its account holder to accept or decline. Ids only. */
+export async function openInvitationsFor(db: Kysely<DB>, email: string, now: Date): Promise<{ tenantId: string; id: string }[]> {
+  return db
+    .selectFrom('memberInvitations')
+    .select(['tenantId', 'id'])
+    .where('email', '=', email)
+    .where('expiresAt', '>', now)
+    .orderBy('createdAt')
+    .execute();
+}
+
+/**
+ * Whether a client user belongs to another tenant than the one whose transaction this is, so that
+ * removing them from this one leaves their account working there. Runs as the connecting role for this
+ * one statement inside the caller's transaction (PGlite has one connection), then puts the role back.
+ * Answers a boolean only; callers must not tell it to anyone.
+ */
+export async function memberElsewhere(tx: Transaction<DB>, userId: string, tenantId: string): Promise<boolean> {
+  const { rows } = await sql<{ role: string }>`select current_user as role`.execute(tx);
+  await sql`set local role none`.execute(tx);
+  const role = sql.id(rows[0]!.role);
+  let row: { tenantId: string } | undefined;
+  try {
+    row = await tx.selectFrom('tenantMembers').select('tenantId').where('userId', '=', userId).where('tenantId', '!=', tenantId).executeTakeFirst();
+  } catch (error) {
+    // The transaction is aborted and rolls back; the query's own error is the one worth reporting.
+    await sql`set local role ${role}`.execute(tx).catch(() => {});
+    throw error;
+  }
+  await sql`set local role ${role}`.execute(tx);
+  return !!row;
+}

@@ -15,6 +15,7 @@ import * as wrapUpDrafts from './migrations/0011_wrap_up_drafts.ts';
 import * as directory from './migrations/0012_directory.ts';
 import * as notResponding from './migrations/0013_not_responding.ts';
 import * as knowledgeSearch from './migrations/0014_knowledge_search.ts';
+import * as memberInvitations from './migrations/0015_member_invitations.ts';
 import * as housekeeping from './migrations/0016_housekeeping.ts';
 import * as recording from './migrations/0020_recording.ts';
 import * as privacyRequests from './migrations/0022_privacy_requests.ts';
@@ -35,6 +36,7 @@ export const migrations: Record<string, Migration> = {
   '0012_directory': directory,
   '0013_not_responding': notResponding,
   '0014_knowledge_search': knowledgeSearch,
+  '0015_member_invitations': memberInvitations,
   '0016_housekeeping': housekeeping,
   '0020_recording': recording,
   '0022_privacy_requests': privacyRequests,

@@ -84,6 +84,20 @@ export interface TenantMembersTable {
   createdAt: Timestamp;
 }
 
+/** An invitation to join a tenant as a client user (migration 0015); no account exists because of it. */
+export interface MemberInvitationsTable {
+  tenantId: string;
+  id: string;
+  email: string;
+  displayName: string;
+  role: ClientRole;
+  /** SHA-256 of the one-time code, hex. */
+  codeHash: string;
+  invitedBy: string | null;
+  createdAt: Timestamp;
+  expiresAt: Timestamp;
+}
+
 export interface OperatorAssignmentsTable {
   tenantId: string;
   operatorId: string;
@@ -765,6 +779,7 @@ export interface DB {
   loginThrottle: LoginThrottleTable;
   platformAuditLog: PlatformAuditLogTable;
   tenantMembers: TenantMembersTable;
+  memberInvitations: MemberInvitationsTable;
   operatorAssignments: OperatorAssignmentsTable;
   auditLog: AuditLogTable;
   catalogItems: CatalogItemsTable;

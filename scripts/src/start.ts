@@ -1,17 +1,33 @@
 import { serve } from '@hono/node-server';
 import { billingOf, createApp, EventHub, loadConfig, startBillingClose, startHousekeeping, startRouting, stripeBilling } from '@switchboard/api';
-import { applyDemoIfNew, demoLogins } from '@switchboard/tenants';
+import { demoLogins } from '@switchboard/tenants';
 import { assertNodeVersion } from './node-version.ts';
 import { openDatabase } from './open-database.ts';
 import { ensureWebBuilt, webDist } from './build-web.ts';
 import { startInProcessSimulator } from './simulator/in-process.ts';
 import { startDemoFloor } from './simulator/demo-floor.ts';
+import { prepareForStart, startModeOf, StartRefused } from './start-mode.ts';
 
 assertNodeVersion();
 const config = loadConfig();
+const mode = (() => {
+  try {
+    return startModeOf(process.env);
+  } catch (error) {
+    if (!(error instanceof StartRefused)) throw error;
+    console.error(error.message);
+    process.exit(2);
+  }
+})();
 const database = await openDatabase(config, 'start');
 
-const demo = await applyDemoIfNew(database.db);
+// Demo data only for the embedded quick start or SEED_DEMO=true; a production start refuses demo passwords.
+const demo = await prepareForStart(database.db, mode).catch(async (error: unknown) => {
+  if (!(error instanceof StartRefused)) throw error;
+  console.error(error.message);
+  await database.close();
+  process.exit(2);
+});
 if (demo.applied) console.log(`New database: applied the demo tenants (${demo.tenants.join(', ')}) and demo users.`);
 
 ensureWebBuilt();

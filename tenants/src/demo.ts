@@ -1,13 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
 import { providerStaffKinds, withApp, type DB } from '@switchboard/db';
-import { hashPassword, writePlatformAudit } from '@switchboard/api';
+import { hashPassword, publishedDemoPassword, verifyPassword, writePlatformAudit } from '@switchboard/api';
 import { loadDefinitionsOrThrow } from './load.ts';
 import { applyDefinitions } from './apply.ts';
 
 /** The demo tenants and staff: tenants/demo/*.yaml. */
 export const demoDir = fileURLToPath(new URL('../demo/', import.meta.url));
-export const demoPassword = 'switchboard-demo';
+export const demoPassword = publishedDemoPassword;
 export const demoAdminEmail = 'admin@switchboard.test';
 
 let demo: ReturnType<typeof loadDefinitionsOrThrow> | undefined;
@@ -94,4 +94,22 @@ async function setDemoPasswords(db: Kysely<DB>, emails: string[]): Promise<void>
       await writePlatformAudit(tx, null, { action: 'user.demo_password_set', targetType: 'user', targetId: user.id, after: { email } });
     }
   });
+}
+
+/**
+ * Active accounts whose password is the published demo password, by email: a production start
+ * refuses to serve while there is one. Every hash is verified (salts differ), a few at a time.
+ */
+export async function accountsWithDemoPassword(db: Kysely<DB>): Promise<string[]> {
+  const users = await withApp(db, (tx) =>
+    tx.selectFrom('users').select(['email', 'passwordHash']).where('status', '=', 'active').orderBy('email').execute(),
+  );
+  const found: string[] = [];
+  const concurrency = 4;
+  for (let i = 0; i < users.length; i += concurrency) {
+    const batch = users.slice(i, i + concurrency);
+    const matches = await Promise.all(batch.map((u) => verifyPassword(u.passwordHash, demoPassword)));
+    batch.forEach((u, j) => matches[j] && found.push(u.email));
+  }
+  return found;
 }

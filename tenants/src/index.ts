@@ -45,4 +45,4 @@ export {
 } from './apply.ts';
 export { exportTenant, tenantToYaml } from './export.ts';
 export { formatApplyReport } from './report.ts';
-export { applyDemoIfNew, demoLogins, describeDemoLogins, loadDemo, demoDir, demoPassword, demoAdminEmail } from './demo.ts';
+export { applyDemoIfNew, accountsWithDemoPassword, demoLogins, describeDemoLogins, loadDemo, demoDir, demoPassword, demoAdminEmail } from './demo.ts';

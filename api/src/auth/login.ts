@@ -6,6 +6,7 @@ import { ProblemError } from '../http/problem.ts';
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from './passwords.ts';
 import { createSession, type CreatedSession } from './sessions.ts';
 import { clearFailures, lockedUntil, recordFailure } from './throttle.ts';
+import { invitationByCode, joinByInvitationCode } from '../members/accept.ts';
 
 const badCredentials = () =>
   new ProblemError(401, 'invalid-credentials', 'Invalid email or password', 'The email or password is not right.');
@@ -50,7 +51,8 @@ function throttledNetwork(address: string): string {
 /**
  * Checks credentials and opens a session. An unknown email costs one argon2 verification too and
  * answers the same as a wrong password, and is counted the same, so neither the answer, its delay nor
- * a lock tells whether an account exists. Each failure slows down the next answer to that address,
+ * a lock tells whether an account exists. An invitation's one-time code logs in an address that has no
+ * account yet, making it (members/accept.ts). Each failure slows down the next answer to that address,
  * then locks the pair or the address for a while (429 with Retry-After).
  */
 export async function logIn(
@@ -71,6 +73,14 @@ export async function logIn(
     : (await verifyPassword(await dummyPasswordHash(), input.password), false);
 
   if (!user || !valid || user.status !== 'active') {
+    // An invited person's first login: their invitation's one-time code, for an address with no account
+    // yet. Looked up on every failure, so the answer's cost says nothing about invitations or accounts.
+    const invitation = await invitationByCode(db, input.email, input.password, now);
+    const joined = invitation && !user ? await joinByInvitationCode(db, invitation, input.password, now) : null;
+    if (joined) {
+      await clearFailures(db, keys.pair);
+      return createSession(db, config, joined, now);
+    }
     const pairFailures = await recordFailure(
       db,
       keys.pair,

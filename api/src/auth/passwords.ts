@@ -6,6 +6,9 @@ const ARGON2ID = 2;
 /** argon2id with the parameters OWASP recommends as a minimum: 19 MiB, 2 iterations, 1 lane. */
 export const passwordParams = { algorithm: ARGON2ID, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
+/** The demo's password, published in the README: no account may choose it, and production refuses to start while one has it. */
+export const publishedDemoPassword = 'switchboard-demo';
+
 export function hashPassword(password: string): Promise<string> {
   return hash(password, passwordParams);
 }

@@ -42,7 +42,8 @@ export const SlugSchema = z
   .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'Use 1–40 lowercase letters, digits and inner hyphens.')
   .openapi({ example: 'pizza-napoli' });
 
-export const DisplayNameSchema = z.string().trim().min(1, 'Enter a name.').max(120).openapi({ example: 'Marie Dupont' });
+// NUL bytes and other control characters would reach PostgreSQL as a 500 (invitations, staff, onboarding).
+export const DisplayNameSchema = z.string().trim().min(1, 'Enter a name.').max(120).refine(storableText, unstorableTextMessage).openapi({ example: 'Marie Dupont' });
 
 /** What an operator is skilled for: the call-center functions they may serve a tenant in. */
 export const SkillSchema = z

@@ -24,6 +24,9 @@ export type CreatedStaff = InferResponseType<Client['staff']['$post'], 201>;
 
 export type Member = InferResponseType<TenantClient['members']['$get'], 200>['members'][number];
 export type ClientRole = Member['role'];
+export type PendingInvitation = InferResponseType<TenantClient['members']['$get'], 200>['invitations'][number];
+export type ColleagueInvitation = InferResponseType<TenantClient['members']['$post'], 201>;
+export type MyInvitation = InferResponseType<Client['me']['invitations']['$get'], 200>['invitations'][number];
 export type AssignedOperator = InferResponseType<TenantClient['operators']['$get'], 200>['operators'][number];
 export type AuditPage = InferResponseType<TenantClient['audit']['$get'], 200>;
 export type AuditEntry = AuditPage['entries'][number];

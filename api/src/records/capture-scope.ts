@@ -9,7 +9,8 @@ import { normalizePhone } from './common.ts';
 export interface CaptureTarget {
   callId?: string | undefined;
   customerId?: string | undefined;
-  customer?: { phone: string } | undefined;
+  /** A phone left out is the call's own number (the server fills it in): the caller by definition. */
+  customer?: { phone?: string | undefined } | undefined;
 }
 
 const notOnYourCall = () => forbidden('You may capture records only on a call you are handling, for its caller.');
@@ -44,7 +45,7 @@ export async function requireCaptureScope(ctx: Pick<TenantContext, 'tx' | 'acces
   const callers = await callersCustomers(ctx.tx, call);
   if (target.customerId !== undefined && !callers.has(target.customerId)) throw notOnYourCall();
   // A number that is not a phone number is the upsert's own 400; a new number makes a new customer.
-  const phone = target.customer ? normalizePhone(target.customer.phone, ctx.tenant.locale) : null;
+  const phone = target.customer?.phone ? normalizePhone(target.customer.phone, ctx.tenant.locale) : null;
   if (phone) {
     const existing = await ctx.tx.selectFrom('customers').select('id').where('phone', '=', phone).executeTakeFirst();
     if (existing && !callers.has(existing.id)) throw notOnYourCall();

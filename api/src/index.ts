@@ -6,7 +6,7 @@ export { inviteMemberIn, type Invitation } from './members/service.ts';
 export { hashPassword, verifyPassword, publishedDemoPassword } from './auth/passwords.ts';
 export { writeAudit, writePlatformAudit } from './audit/write.ts';
 export { ProblemError } from './http/problem.ts';
-export { TimeZoneSchema, LocaleSchema, CurrencySchema, SlugSchema, DisplayNameSchema, SkillSchema } from './http/validators.ts';
+export { TimeZoneSchema, LocaleSchema, CurrencySchema, SlugSchema, DisplayNameSchema, SkillSchema, isFreeTextSchema } from './http/validators.ts';
 export { EmailSchema } from './auth/schemas.ts';
 export { createUserWithTemporaryPassword, type CreatedUser } from './users/create-user.ts';
 export { TenantProfileFieldSchemas, BrandColorSchema } from './tenants/schemas.ts';

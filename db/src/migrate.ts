@@ -17,6 +17,7 @@ import * as notResponding from './migrations/0013_not_responding.ts';
 import * as knowledgeSearch from './migrations/0014_knowledge_search.ts';
 import * as memberInvitations from './migrations/0015_member_invitations.ts';
 import * as housekeeping from './migrations/0016_housekeeping.ts';
+import * as redactStoredCardNumbers from './migrations/0017_redact_stored_card_numbers.ts';
 import * as recording from './migrations/0020_recording.ts';
 import * as privacyRequests from './migrations/0022_privacy_requests.ts';
 
@@ -38,6 +39,7 @@ export const migrations: Record<string, Migration> = {
   '0014_knowledge_search': knowledgeSearch,
   '0015_member_invitations': memberInvitations,
   '0016_housekeeping': housekeeping,
+  '0017_redact_stored_card_numbers': redactStoredCardNumbers,
   '0020_recording': recording,
   '0022_privacy_requests': privacyRequests,
 };

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { typedText } from '../http/validators.ts';
 import { callFunctionIds, complaintSeverities } from '@switchboard/db';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 
@@ -132,7 +133,7 @@ export const PhoneNumberSchema = z
 export const PhoneNumberBodySchema = z
   .strictObject({
     function: z.enum(callFunctionIds, { error: 'Choose one of the call-center functions.' }).openapi({ description: 'The function a call to this number is for' }),
-    label: z.string().trim().max(120, 'Use at most 120 characters.').default('').openapi({ description: 'What the number is, for people: where it is printed' }),
+    label: typedText(120).default('').openapi({ description: 'What the number is, for people: where it is printed' }),
   })
   .openapi('PhoneNumberBody', { example: { function: 'order_taking', label: 'Commandes — flyer Paris 11e' } });
 

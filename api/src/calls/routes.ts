@@ -10,6 +10,7 @@ import type { Rules } from '../rules/definition.ts';
 import { exportableFields } from '../rules/visibility.ts';
 import { maskPhone } from '../contacts/service.ts';
 import { refuseMaskedFilters } from '../rules/viewer.ts';
+import { callAnswerClassifications, eventDetailAsSeenBy } from '../desk/script-answers.ts';
 import { IdParamSchema, boundary, csvFilename, csvResponse, decodeCursor, iso, normalizePhone, pageOf, pagingQuery, toCsv } from '../records/common.ts';
 
 /**
@@ -209,6 +210,9 @@ export const callRoutes = createRouter()
     const row = await callSelection(ctx.tx).where('k.id', '=', c.req.valid('param').id).executeTakeFirst();
     if (!row) throw notFound();
     const rules = await loadRules(ctx.tx);
+    const script = await ctx.tx.selectFrom('calls').select(['scriptId', 'scriptVersion']).where('id', '=', row.id).executeTakeFirstOrThrow();
+    // Script answers are fields like any other: masked for this viewer as the fields they capture are.
+    const classified = await callAnswerClassifications(ctx.tx, script, rules);
     const events = await ctx.tx
       .selectFrom('callEvents as e')
       .leftJoin('users as u', 'u.id', 'e.operatorId')
@@ -222,7 +226,13 @@ export const callRoutes = createRouter()
         ...callToJson(row, rules, ctx.access),
         notes: row.notes,
         hasRecording: row.recordingRef !== null,
-        timeline: events.map((e) => ({ id: e.id, at: e.at.toISOString(), kind: e.kind, operatorName: e.operatorName, detail: withoutRecordingRef(e.kind, e.detail) })),
+        timeline: events.map((e) => ({
+          id: e.id,
+          at: e.at.toISOString(),
+          kind: e.kind,
+          operatorName: e.operatorName,
+          detail: eventDetailAsSeenBy(withoutRecordingRef(e.kind, e.detail), classified, rules, ctx.access),
+        })),
       },
       200,
     );

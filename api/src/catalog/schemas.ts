@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { articleKinds, catalogItemKinds } from '@switchboard/db';
-import { CurrencySchema } from '../http/validators.ts';
+import { CurrencySchema, requiredText, typedText } from '../http/validators.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { termKey } from './synonyms.ts';
 
@@ -25,8 +25,8 @@ export const PriceMinorSchema = z
   .max(MAX_PRICE_MINOR, 'That price is too large.')
   .openapi({ description: "Integer minor units of the tenant's currency (cents, kopecks)", example: 1150 });
 
-const text = (max: number) => z.string().trim().max(max, `Use at most ${max} characters.`);
-const title = (what: string) => z.string().trim().min(1, `Enter ${what}.`).max(200, 'Use at most 200 characters.');
+const text = typedText;
+const title = (what: string) => requiredText(200, `Enter ${what}.`);
 
 /** A calendar day (YYYY-MM-DD) in the tenant's time zone. */
 export const CalendarDateSchema = z.iso.date({ error: 'Use a date as YYYY-MM-DD.' }).openapi({ example: '2025-01-01' });
@@ -41,7 +41,7 @@ function noRepeats<T>(list: T[], key: (item: T) => string, field: string, ctx: z
 }
 
 export const OptionChoiceSchema = z.strictObject({
-  name: z.string().trim().min(1, 'Name the choice.').max(80),
+  name: requiredText(80, 'Name the choice.'),
   priceDeltaMinor: z
     .number()
     .int('Use whole minor units (e.g. cents).')
@@ -52,7 +52,7 @@ export const OptionChoiceSchema = z.strictObject({
 
 export const OptionGroupSchema = z
   .strictObject({
-    name: z.string().trim().min(1, 'Name the option.').max(80),
+    name: requiredText(80, 'Name the option.'),
     /** The caller must pick one (or more, when multiple). */
     required: z.boolean().default(false),
     /** Several choices may be taken (toppings), or exactly one (size). */
@@ -69,13 +69,13 @@ export const OptionGroupsSchema = z
 export const tariffPeriods = ['once', 'month', 'year', 'minute', 'gb', 'sms', 'use'] as const;
 
 export const PriceLineSchema = z.strictObject({
-  label: z.string().trim().min(1, 'Name the price line.').max(120),
+  label: requiredText(120, 'Name the price line.'),
   priceMinor: PriceMinorSchema,
   per: z.enum(tariffPeriods).default('month').openapi({ description: 'What the price is per: once, month, year, minute, gb, sms or use' }),
 });
 
 export const TagsSchema = z
-  .array(z.string().trim().min(1, 'A tag cannot be empty.').max(40))
+  .array(requiredText(40, 'A tag cannot be empty.'))
   .max(20)
   .transform((tags) => [...new Set(tags)]);
 

@@ -8,6 +8,7 @@ import { publish } from '../events/publish.ts';
 import { applyRules } from '../rules/visibility.ts';
 import type { Rules } from '../rules/definition.ts';
 import { PhoneInputSchema, normalizePhone, optionalFreeText } from '../records/common.ts';
+import { typedIdentifier } from '../http/validators.ts';
 
 /**
  * Customers (the portal calls them contacts): one per phone number per tenant, created or updated by
@@ -27,12 +28,9 @@ export const customerFields = {
     .transform((v) => v || null)
     .nullable()
     .optional(),
-  // An account number is an identifier, not free text: a long one may happen to pass the Luhn check,
-  // and redacting it would destroy it. The rules make it sensitive, so answers mask it.
-  accountNumber: z
-    .string()
-    .trim()
-    .max(64, 'Use at most 64 characters.')
+  // An account number is an identifier: redacting would destroy it, so one that holds a card number is
+  // refused (an IBAN is not a card number). The rules make it sensitive, so answers mask it.
+  accountNumber: typedIdentifier(64)
     .transform((v) => v || null)
     .nullable()
     .optional(),

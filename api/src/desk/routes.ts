@@ -8,7 +8,7 @@ import { createRouter } from '../http/router.ts';
 import { problemResponses } from '../http/problem.ts';
 import { currentUser } from '../http/session.ts';
 import { tenantContext } from '../http/tenant-scope.ts';
-import { SkillSchema, typedText } from '../http/validators.ts';
+import { SkillSchema, requiredText, typedText } from '../http/validators.ts';
 import { dispositionCodePattern } from '../scripts/model.ts';
 import { ScriptAnswersSchema } from './wrap-up.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
@@ -63,7 +63,7 @@ const DeskStateSchema = z
 const SetDeskStateSchema = z
   .strictObject({
     state: z.enum(['available', 'break', 'offline']),
-    breakReason: z.string().trim().min(1).max(60, 'Use at most 60 characters.').optional(),
+    breakReason: requiredText(60, 'Say why, or leave the reason out.').optional(),
   })
   .openapi('SetDeskState', { example: { state: 'break', breakReason: 'Lunch' } });
 

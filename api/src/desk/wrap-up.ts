@@ -6,7 +6,7 @@ import type { TenantContext } from '../http/env.ts';
 import { can } from '../http/permissions.ts';
 import { invalid, notFound, ProblemError } from '../http/problem.ts';
 import { publish } from '../events/publish.ts';
-import { redactCardNumbers } from '../rules/card-numbers.ts';
+import { redactCardNumbers, redactCardNumbersDeep } from '../rules/card-numbers.ts';
 import { recordCallEvent } from '../routing/call-events.ts';
 import { loadCallSettings, lockCall, wrapUpDeadline, type CallRow } from '../routing/lifecycle.ts';
 
@@ -24,19 +24,9 @@ export const ScriptAnswersSchema = z
 
 export type ScriptAnswers = Record<string, string | number | boolean | null>;
 
-/** Script answers as stored with a wrap-up: card numbers never kept in a text answer (masking per the rules is issue 11's). */
+/** Script answers as stored with a wrap-up: no card number kept, in a text answer or a number one (masking per viewer is on read: script-answers.ts). */
 export function redactAnswers(answers: ScriptAnswers): ScriptAnswers {
-  return Object.fromEntries(
-    Object.entries(answers).map(([key, value]) => {
-      // A number question's answer arrives as a JSON number: a card number typed there is redacted too.
-      if (typeof value === 'number') {
-        const text = Number.isSafeInteger(value) ? String(value) : value.toLocaleString('fullwide', { useGrouping: false });
-        const redacted = redactCardNumbers(text);
-        return [key, redacted === text ? value : redacted];
-      }
-      return [key, typeof value === 'string' ? redactCardNumbers(value) : value];
-    }),
-  );
+  return redactCardNumbersDeep(answers) as ScriptAnswers;
 }
 
 async function assertActiveCode(tx: TenantTx, code: string): Promise<void> {

@@ -5,7 +5,6 @@ import type { Actor } from '../http/env.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
 import { typedText } from '../http/validators.ts';
 import { normalizePhone, PhoneInputSchema } from '../records/common.ts';
-import { redactCardNumbers } from '../rules/card-numbers.ts';
 
 /**
  * The tenant's directory: the client's own lines (fraud desk, branches, back office) operators may
@@ -16,16 +15,20 @@ import { redactCardNumbers } from '../rules/card-numbers.ts';
 
 const optionalNote = (max: number) =>
   typedText(max)
-    .transform((text) => (text ? redactCardNumbers(text) : null))
+    .transform((text) => text || null)
     .nullable()
     .optional();
 
 export const DirectoryEntryInputSchema = z
   .strictObject({
     name: typedText(120)
-      .min(1, 'Enter a name, e.g. Fraud desk.')
-      // A name lands in CSV exports and spreadsheets: one that a spreadsheet would run is refused.
-      .refine((v) => !/^[=+\-@]/.test(v), 'Start the name with a letter or a digit.')
+      .pipe(
+        z
+          .string()
+          .min(1, 'Enter a name, e.g. Fraud desk.')
+          // A name lands in CSV exports and spreadsheets: one that a spreadsheet would run is refused.
+          .refine((v) => !/^[=+\-@]/.test(v), 'Start the name with a letter or a digit.'),
+      )
       .openapi({ example: 'Fraud desk' }),
     phone: PhoneInputSchema.refine((v) => !/[\u0000-\u001f]/.test(v), 'Enter a valid phone number.'),
     description: optionalNote(500).openapi({ description: 'What operators should know before transferring there', example: 'Suspicious transactions and stolen cards only.' }),

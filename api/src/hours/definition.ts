@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { requiredText } from '../http/validators.ts';
 import { afterHoursActions, callFunctionIds } from '@switchboard/db';
 
 /**
@@ -27,7 +28,7 @@ export const WeekSchema = z
   .strictObject(Object.fromEntries(weekdays.map((d) => [d, intervals.default([])])) as Record<Weekday, z.ZodDefault<typeof intervals>>)
   .openapi('HoursWeek');
 
-export const ScheduleNameSchema = z.string().trim().min(1, 'Enter a schedule name.').max(60, 'Use at most 60 characters.');
+export const ScheduleNameSchema = requiredText(60, 'Enter a schedule name.');
 
 export const ScheduleSchema = z.strictObject({ name: ScheduleNameSchema, week: WeekSchema }).openapi('HoursSchedule');
 
@@ -40,7 +41,7 @@ export const OverrideSchema = z
   .strictObject({
     from: isoDate,
     to: isoDate,
-    label: z.string().trim().min(1, 'Enter a label, e.g. Christmas.').max(80, 'Use at most 80 characters.'),
+    label: requiredText(80, 'Enter a label, e.g. Christmas.'),
     closed: z.boolean(),
     intervals: intervals.default([]),
   })
@@ -57,7 +58,7 @@ export const AfterHoursSchema = z
       .trim()
       .refine((v) => e164.test(v) || email.safeParse(v).success, 'Use an E.164 number such as +33142868200, or an email address.')
       .optional(),
-    announcement: z.string().trim().min(1, 'Enter the announcement text.').max(1000).optional(),
+    announcement: requiredText(1000, 'Enter the announcement text.').optional(),
   })
   .openapi('AfterHours');
 

@@ -8,3 +8,15 @@ const unstorable = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|[\ud800-\udbf
 
 export const storableText = (value: string): boolean => !unstorable.test(value);
 export const unstorableTextMessage = 'Remove the invisible control characters (NUL bytes or broken characters) from this text.';
+
+/**
+ * The string schemas that are text a person typed: each is scanned for card numbers before anything is
+ * stored (http/validators.ts typedText / typedIdentifier, the script model's texts). tests/free-text.test.ts
+ * walks every route's body and fails on a string that is neither one of them nor structured.
+ */
+const freeTextSchemas = new WeakSet<object>();
+export function markFreeText<T extends object>(schema: T): T {
+  freeTextSchemas.add(schema);
+  return schema;
+}
+export const isFreeTextSchema = (schema: object): boolean => freeTextSchemas.has(schema);

@@ -1,5 +1,8 @@
 import { z } from '@hono/zod-openapi';
-import { storableText, unstorableTextMessage } from './storable-text.ts';
+import { findCardNumbers, redactCardNumbers } from '@switchboard/db/card-numbers';
+import { isFreeTextSchema, markFreeText, storableText, unstorableTextMessage } from './storable-text.ts';
+
+export { isFreeTextSchema };
 
 const supportedTimeZones = new Set<string>([...Intl.supportedValuesOf('timeZone'), 'UTC']);
 const supportedCurrencies = new Set<string>(Intl.supportedValuesOf('currency'));
@@ -42,8 +45,6 @@ export const SlugSchema = z
   .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'Use 1–40 lowercase letters, digits and inner hyphens.')
   .openapi({ example: 'pizza-napoli' });
 
-// NUL bytes and other control characters would reach PostgreSQL as a 500 (invitations, staff, onboarding).
-export const DisplayNameSchema = z.string().trim().min(1, 'Enter a name.').max(120).refine(storableText, unstorableTextMessage).openapi({ example: 'Marie Dupont' });
 
 /** What an operator is skilled for: the call-center functions they may serve a tenant in. */
 export const SkillSchema = z
@@ -52,10 +53,30 @@ export const SkillSchema = z
   .openapi({ example: 'order_taking' });
 
 
-/** Text a person typed, up to `max` characters, that the database can store: refused (400 naming the field) otherwise. */
-export const typedText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, `Use at most ${max} characters.`)
-    .refine(storableText, unstorableTextMessage);
+/**
+ * Every string a request body may carry that is text a person typed goes through one of the helpers
+ * below (marked as such: tests/free-text.test.ts fails on a body string that is neither free text nor
+ * structured), so a new field cannot forget the card-number rule.
+ */
+const text = (max: number) => markFreeText(z.string().trim().max(max, `Use at most ${max} characters.`).refine(storableText, unstorableTextMessage));
+
+/**
+ * Text a person typed, up to `max` characters, that the database can store (refused otherwise, a 400
+ * naming the field), trimmed, and with any payment card number in it — however disguised — replaced by
+ * its last four digits before anything is stored (PCI DSS), whatever the tenant's rules.
+ */
+export const typedText = (max: number) => text(max).transform((value) => redactCardNumbers(value));
+
+/** typedText that may not be empty. */
+export const requiredText = (max: number, message: string) => typedText(max).pipe(z.string().min(1, message));
+
+/**
+ * An identifier a person typed (an account number, a payment reference): redacting would silently
+ * destroy it, so one holding a card number is refused, a 400 naming the field, and the operator knows.
+ */
+export const typedIdentifier = (max: number) =>
+  markFreeText(
+    text(max).refine((value) => findCardNumbers(value).length === 0, 'This looks like a payment card number: card numbers are never stored. Leave it out.'),
+  );
+
+export const DisplayNameSchema = requiredText(120, 'Enter a name.').openapi({ example: 'Marie Dupont' });

@@ -12,6 +12,7 @@ import { findCardNumbers } from '../rules/card-numbers.ts';
 import { SkuSchema } from '../catalog/schemas.ts';
 import { CustomerBriefSchema, CustomerInputSchema, auditCustomer, customerBrief, upsertCustomer, withCallerPhone } from '../contacts/service.ts';
 import { boundary, iso, optionalFreeText, toCsv } from '../records/common.ts';
+import { typedIdentifier } from '../http/validators.ts';
 import { describeLine, priceLines, type OrderLine } from './pricing.ts';
 
 type FieldError = { path: string; message: string };
@@ -54,10 +55,7 @@ export const OrderInputSchema = z
       deliveryAddress: optionalFreeText(500),
       deliveryTime: z.iso.datetime({ offset: true, error: 'Use an ISO date-time such as 2025-03-01T19:30:00+01:00.' }).optional(),
       paymentMethod: z.enum(paymentMethods),
-      paymentReference: z
-        .string()
-        .trim()
-        .max(64, 'Use at most 64 characters.')
+      paymentReference: typedIdentifier(64)
         .transform((v) => v || null)
         .optional()
         .openapi({ description: 'A voucher or invoice reference — never a card number (refused)' }),
@@ -234,8 +232,7 @@ export async function linkCallAndCustomer(
 /** A payment reference may be a voucher or an invoice number, never a card number: refused, not redacted, so the operator knows. */
 export function paymentReferenceErrors(reference: string | null | undefined): FieldError[] {
   if (!reference) return [];
-  const digits = reference.replace(/[\s-]/g, '');
-  return findCardNumbers(reference).length || (/^\d{13,19}$/.test(digits) && findCardNumbers(digits).length)
+  return findCardNumbers(reference).length
     ? [{ path: 'paymentReference', message: 'This looks like a payment card number: card numbers are never stored. Leave the reference out.' }]
     : [];
 }

@@ -3,7 +3,7 @@ import { Temporal } from '@js-temporal/polyfill';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { stringify } from 'csv-stringify/sync';
 import { invalid } from '../http/problem.ts';
-import { redactCardNumbers } from '../rules/card-numbers.ts';
+import { typedText } from '../http/validators.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 
 /**
@@ -12,16 +12,8 @@ import { TenantParamSchema } from '../tenants/schemas.ts';
  * tenant's zone, and CSV.
  */
 
-/**
- * Free text an operator types: trimmed, and any payment card number in it replaced by its last four
- * digits before anything is stored (PCI DSS), whatever the tenant's rules.
- */
-export const freeText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, `Use at most ${max} characters.`)
-    .transform((text) => redactCardNumbers(text));
+/** Free text an operator types: see typedText (card numbers redacted, unstorable characters refused). */
+export const freeText = typedText;
 
 /** Optional free text: empty means none. */
 export const optionalFreeText = (max: number) =>

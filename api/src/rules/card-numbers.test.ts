@@ -25,7 +25,11 @@ describe('card numbers in free text', () => {
   it('leaves alone numbers that fail Luhn, are too short, or are part of a word', () => {
     expect(findCardNumbers('Order 4111111111111112, phone +33 1 23 45 67 89, IBAN DE89370400440532013000')).toEqual([]);
     expect(findCardNumbers('411111111111')).toEqual([]); // 12 digits
-    expect(findCardNumbers('ref A4111111111111111')).toEqual([]);
+    expect(findCardNumbers('ref A4111111111111112')).toEqual([]);
+  });
+
+  it('finds a card number glued to letters (issue 11: a letter no longer hides it)', () => {
+    expect(findCardNumbers('ref A4111111111111111').map((m) => m.digits)).toEqual(['4111111111111111']);
   });
 
   it('finds a card number inside a longer run of groups, and one next to a date', () => {

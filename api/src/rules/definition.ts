@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { typedText } from '../http/validators.ts';
 import ipaddr from 'ipaddr.js';
 import {
   classifications,
@@ -92,7 +93,7 @@ export const RulesSchema = z
       .default([])
       .openapi({ description: 'The fields that leave in exports (never a sensitive one)' }),
     whiteLabel: z.boolean().default(false).openapi({ description: "Operators greet in the client's name and never reveal the outsourcing" }),
-    greetingText: z.string().trim().max(300, 'Keep the greeting under 300 characters.').nullable().default(null),
+    greetingText: typedText(300).nullable().default(null),
     recordingPolicy: z.enum(recordingPolicies).default('always'),
     retention: z
       .strictObject({ personalDataDays: days('personal data', 365), recordingsDays: days('recordings', 90) })

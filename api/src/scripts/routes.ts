@@ -6,7 +6,7 @@ import { problemResponses } from '../http/problem.ts';
 import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { DispositionCodeSchema, ScriptBodySchema, type ScriptBodyInput } from './model.ts';
-import { storableText, unstorableTextMessage } from '../http/storable-text.ts';
+import { requiredText } from '../http/validators.ts';
 import {
   checkScript,
   createWrapUpCode,
@@ -116,7 +116,7 @@ const DiffSchema = z
 const WrapUpCodeSchema = z
   .object({ code: z.string(), label: z.string(), active: z.boolean(), createdAt: z.string(), updatedAt: z.string() })
   .openapi('WrapUpCode');
-const LabelSchema = z.string().trim().min(1, 'Enter the words operators see.').max(120).refine(storableText, unstorableTextMessage);
+const LabelSchema = requiredText(120, 'Enter the words operators see.');
 const CreateCodeSchema = z
   .object({ code: DispositionCodeSchema, label: LabelSchema, active: z.boolean().default(true) })
   .openapi('CreateWrapUpCodeBody', { example: { code: 'info_given', label: 'Information given', active: true } });

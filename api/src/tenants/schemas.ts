@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { tenantStatuses, type Tenant } from '@switchboard/db';
 import { GoLiveSummarySchema } from '../go-live/schemas.ts';
-import { CurrencySchema, DisplayNameSchema, LocaleSchema, SlugSchema, TimeZoneSchema } from '../http/validators.ts';
+import { CurrencySchema, DisplayNameSchema, LocaleSchema, SlugSchema, TimeZoneSchema, requiredText, typedText } from '../http/validators.ts';
 import { EmailSchema } from '../auth/schemas.ts';
 
 export const TenantSchema = z
@@ -53,8 +53,8 @@ export const BrandColorSchema = z
 /** A tenant's own fields, as onboarding and the tenant definition files both take them. */
 export const TenantProfileFieldSchemas = {
   slug: SlugSchema,
-  name: z.string().trim().min(1, 'Enter the company name.').max(120),
-  legalName: z.string().trim().min(1, 'Enter the legal name.').max(200),
+  name: requiredText(120, 'Enter the company name.'),
+  legalName: requiredText(200, 'Enter the legal name.'),
   timeZone: TimeZoneSchema,
   locale: LocaleSchema,
   currency: CurrencySchema,
@@ -85,14 +85,14 @@ export const CreatedTenantSchema = z
 
 export const UpdateTenantBodySchema = z
   .object({
-    name: z.string().trim().min(1).max(120),
-    legalName: z.string().trim().min(1).max(200),
+    name: requiredText(120, 'Enter the company name.'),
+    legalName: requiredText(200, 'Enter the legal name.'),
     timeZone: TimeZoneSchema,
     locale: LocaleSchema,
     currency: CurrencySchema,
     brandColor: BrandColorSchema,
     status: z.enum(tenantStatuses),
-    suspendedReason: z.string().trim().max(500).nullable(),
+    suspendedReason: typedText(500).nullable(),
   })
   .partial()
   .strict()

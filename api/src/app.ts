@@ -43,6 +43,7 @@ import { stripeWebhookRoutes } from './billing/stripe/webhook-routes.ts';
 import { goLiveRoutes } from './go-live/routes.ts';
 import { directoryRoutes } from './directory/routes.ts';
 import { wrapUpRoutes } from './desk/wrap-up-routes.ts';
+import { retentionRoutes } from './retention/routes.ts';
 
 /** One router per domain, chained so hono/client keeps every route's types. */
 const apiRoutes = createRouter()
@@ -76,7 +77,8 @@ const apiRoutes = createRouter()
   .route('/', stripeWebhookRoutes)
   .route('/', goLiveRoutes)
   .route('/', directoryRoutes)
-  .route('/', wrapUpRoutes);
+  .route('/', wrapUpRoutes)
+  .route('/', retentionRoutes);
 
 const routes = createRouter().route('/api', apiRoutes);
 

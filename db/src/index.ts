@@ -10,4 +10,5 @@ export * as crossTenant from './cross-tenant.ts';
 export * as routing from './routing.ts';
 export * as billing from './billing.ts';
 export * as billingOutbox from './billing-outbox.ts';
+export * as retention from './retention.ts';
 export * from './testing.ts';

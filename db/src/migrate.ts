@@ -15,6 +15,7 @@ import * as wrapUpDrafts from './migrations/0011_wrap_up_drafts.ts';
 import * as directory from './migrations/0012_directory.ts';
 import * as notResponding from './migrations/0013_not_responding.ts';
 import * as knowledgeSearch from './migrations/0014_knowledge_search.ts';
+import * as retention from './migrations/0021_retention.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -32,6 +33,7 @@ export const migrations: Record<string, Migration> = {
   '0012_directory': directory,
   '0013_not_responding': notResponding,
   '0014_knowledge_search': knowledgeSearch,
+  '0021_retention': retention,
 };
 
 class InCodeMigrations implements MigrationProvider {

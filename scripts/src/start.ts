@@ -1,5 +1,5 @@
 import { serve } from '@hono/node-server';
-import { billingOf, createApp, EventHub, loadConfig, startBillingClose, startRouting, stripeBilling } from '@switchboard/api';
+import { billingOf, createApp, EventHub, loadConfig, startBillingClose, startRetention, startRouting, stripeBilling } from '@switchboard/api';
 import { applyDemoIfNew, demoLogins } from '@switchboard/tenants';
 import { assertNodeVersion } from './node-version.ts';
 import { openDatabase } from './open-database.ts';
@@ -29,6 +29,8 @@ const app = createApp({ db: database.db, databaseKind: database.kind, config, no
 const stopRouting = startRouting({ db: database.db, now });
 // Each tenant's month is closed (statement frozen, then invoiced) once it has ended in the tenant's time zone: checked every minute.
 const stopBillingClose = startBillingClose({ db: database.db, now, billing });
+// Personal data past each tenant's retention periods is removed once a day per tenant (every process may run it).
+const stopRetention = startRetention({ db: database.db, now });
 // Usage and top-ups reach Stripe from here: rows are leased, so every process may run one.
 const stopOutbox = stripeBilling.isStripeBilling(billing) ? billing.startWorker() : async () => {};
 let stopSimulator: (() => Promise<void>) | null = null;
@@ -56,6 +58,7 @@ async function stop(signal: string) {
   await events.stop();
   await stopRouting();
   await stopBillingClose();
+  await stopRetention();
   await stopOutbox();
   server.close();
   await database.close();

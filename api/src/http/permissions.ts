@@ -53,6 +53,7 @@ export const permissions = {
   'directory.manage': { who: admins, what: "change the client's directory of transfer destinations" },
   'calls.outcome.completeOwn': { who: ['operator'], what: "complete the outcome of a call you handled" },
   'calls.outcome.completeAny': { who: ['provider_admin'], what: "complete the outcome of any operator's call" },
+  'retention.read': { who: [...staff, 'client_admin'], what: 'see when personal data was last removed under the retention periods, and how much' },
 } as const satisfies Record<string, { who: readonly UserKind[]; what: string }>;
 
 export type Permission = keyof typeof permissions;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, type Kysely } from 'kysely';
 import { closePeriodsOnce, recordUsage, replaceRules, rules, retentionPlan, runRetentionOnce, type RetentionDeps } from '@switchboard/api';
-import { jsonb, newId, withTenant, type DB, type Tenant } from '@switchboard/db';
+import { jsonb, newId, retention, withTenant, type DB, type Tenant } from '@switchboard/db';
 import { DAY, MINUTE, createHarness, insertListPrice, logIn, seedClientUser, seedTenant, seedUser, type Client, type Harness } from './support/index.ts';
 
 /**
@@ -279,6 +279,28 @@ describe('retention', () => {
     expect((await supervisor.get(`/api/t/${short.slug}/retention`)).status).toBe(200);
     expect((await shortMember.get(`/api/t/${short.slug}/retention`)).status).toBe(403);
     expect((await longAdmin.get(`/api/t/${short.slug}/retention`)).status).toBe(404);
+  });
+
+  it('runs as a role held to one tenant by row-level security, that may not touch amounts or anything else', async () => {
+    const { rows } = await sql<{ super: boolean; bypass: boolean; login: boolean; owns: number }>`
+      select rolsuper as super, rolbypassrls as bypass, rolcanlogin as login,
+             (select count(*)::int from pg_class c where c.relowner = r.oid) as owns
+      from pg_roles r where rolname = ${retention.RETENTION_ROLE}`.execute(h.db);
+    expect(rows).toEqual([{ super: false, bypass: false, login: false, owns: 0 }]);
+    // As the retention role for one tenant, the other tenant's rows are invisible (the connecting role sees both).
+    const seen = await retention.withRetention(h.db, short.id, (tx) => tx.selectFrom('customers').select('tenantId').distinct().execute());
+    expect(seen.map((r) => r.tenantId)).toEqual([short.id]);
+    expect((await h.db.selectFrom('customers').select('tenantId').distinct().execute()).length).toBeGreaterThan(1);
+    // Amounts, usage and the audit trail are out of its reach.
+    for (const attempt of [
+      sql`update orders set total_minor = 0`,
+      sql`update usage_events set amount_minor = 0`,
+      sql`delete from statements`,
+      sql`update audit_log set after = null`,
+      sql`delete from orders`,
+    ]) {
+      await expect(retention.withRetention(h.db, short.id, (tx) => attempt.execute(tx))).rejects.toThrow(/permission denied/);
+    }
   });
 
   it('lists every text column of the tables it cleans, as removed or kept with a reason', async () => {

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { jsonb, newId, retention, type DB, type TenantTx } from '@switchboard/db';
 import { writeAudit } from '../audit/write.ts';
+import { startPeriodic } from '../periodic.ts';
 import { loadRules } from '../rules/service.ts';
 import { countsOf, runBatch, steps, type RetentionCounts, type RetentionPeriod } from './plan.ts';
 
@@ -191,37 +192,14 @@ export async function runRetentionOnce(deps: RetentionDeps): Promise<RetentionOu
 }
 
 /**
- * Runs a pass every `intervalMs` (15 minutes: a tenant's day is done soon after its midnight) and once
- * at start. Passes never overlap; a pass that has not ended `passTimeoutMs` + a minute after it began
- * (a query on a dead connection) is given up on, so the next one can start. Returns stop.
+ * Runs a pass every `intervalMs` (15 minutes: a company's day is done soon after its midnight) and once
+ * at start, never two at once; a pass not ended a minute after its own deadline is given up on.
  */
 export function startRetention(deps: RetentionDeps & { intervalMs?: number }): () => Promise<void> {
-  const report = deps.onError ?? ((error: unknown) => console.error('Retention failed:', error));
-  const hardTimeoutMs = (deps.passTimeoutMs ?? DEFAULT_PASS_TIMEOUT_MS) + 60_000;
-  let running: Promise<unknown> | null = null;
-  let stopped = false;
-  const pass = () => {
-    if (running || stopped) return;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Retention pass still running after ${hardTimeoutMs} ms: given up on`)), hardTimeoutMs);
-      timer.unref?.();
-    });
-    running = Promise.race([runRetentionOnce(deps), timeout])
-      .catch(report)
-      .finally(() => {
-        clearTimeout(timer);
-        running = null;
-      });
-  };
-  const first = setTimeout(pass, 0);
-  const interval = setInterval(pass, deps.intervalMs ?? 15 * 60_000);
-  interval.unref?.();
-  first.unref?.();
-  return async () => {
-    stopped = true;
-    clearTimeout(first);
-    clearInterval(interval);
-    await running;
-  };
+  return startPeriodic(() => runRetentionOnce(deps), {
+    name: 'Retention',
+    intervalMs: deps.intervalMs ?? 15 * 60_000,
+    timeoutMs: (deps.passTimeoutMs ?? DEFAULT_PASS_TIMEOUT_MS) + 60_000,
+    onError: deps.onError ?? ((error: unknown) => console.error('Retention failed:', error)),
+  });
 }

@@ -27,8 +27,8 @@ afterAll(async () => {
 /** Also kept where the team looks at screenshots of this slice. */
 async function shot(name: string) {
   const path = await browser.screenshot(name);
-  mkdirSync('/work/wt/shots', { recursive: true });
   try {
+    mkdirSync('/work/wt/shots', { recursive: true });
     copyFileSync(path, `/work/wt/shots/retention-${name}.png`);
   } catch {
     // Only a convenience for reviewers; the test's own copy is under test-results/.

@@ -26,6 +26,7 @@ import {
   type Snapshot,
 } from './support/index.ts';
 import { seedCallRecords } from './support/routing.ts';
+import { runRetentionOnce } from '@switchboard/api';
 
 /**
  * DESIGN.md tenancy rules 2–5, end to end: tenant A's users, through every documented route that
@@ -82,6 +83,8 @@ beforeAll(async () => {
   // Billing rows in both: negotiated price, account, a billed order (with its outbox row), last month closed and invoiced.
   await insertListPrice(h.db, { function: 'order_taking', metric: 'order', unitAmountMinor: 120 });
   await seedBillingRecords(h.db, [a, b]);
+  // A retention run in both (retention_runs): nothing is old enough to remove, but each run is recorded.
+  await runRetentionOnce({ db: h.db, now: h.clock.now });
 
   clientOfA = await logIn(h.app, clientA);
   operatorOfA = await logIn(h.app, operatorA);

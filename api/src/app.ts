@@ -45,6 +45,7 @@ import { directoryRoutes } from './directory/routes.ts';
 import { wrapUpRoutes } from './desk/wrap-up-routes.ts';
 import { privacyRoutes } from './privacy/routes.ts';
 import { recordingRoutes } from './recordings/routes.ts';
+import { retentionRoutes } from './retention/routes.ts';
 
 /** One router per domain, chained so hono/client keeps every route's types. */
 const apiRoutes = createRouter()
@@ -80,7 +81,8 @@ const apiRoutes = createRouter()
   .route('/', directoryRoutes)
   .route('/', wrapUpRoutes)
   .route('/', privacyRoutes)
-  .route('/', recordingRoutes);
+  .route('/', recordingRoutes)
+  .route('/', retentionRoutes);
 
 const routes = createRouter().route('/api', apiRoutes);
 

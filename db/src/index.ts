@@ -11,4 +11,5 @@ export * as routing from './routing.ts';
 export * as billing from './billing.ts';
 export * as billingOutbox from './billing-outbox.ts';
 export * as housekeeping from './housekeeping.ts';
+export * as retention from './retention.ts';
 export * from './testing.ts';

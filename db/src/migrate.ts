@@ -19,6 +19,7 @@ import * as memberInvitations from './migrations/0015_member_invitations.ts';
 import * as housekeeping from './migrations/0016_housekeeping.ts';
 import * as redactStoredCardNumbers from './migrations/0017_redact_stored_card_numbers.ts';
 import * as recording from './migrations/0020_recording.ts';
+import * as retention from './migrations/0021_retention.ts';
 import * as privacyRequests from './migrations/0022_privacy_requests.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -41,6 +42,7 @@ export const migrations: Record<string, Migration> = {
   '0016_housekeeping': housekeeping,
   '0017_redact_stored_card_numbers': redactStoredCardNumbers,
   '0020_recording': recording,
+  '0021_retention': retention,
   '0022_privacy_requests': privacyRequests,
 };
 

@@ -772,6 +772,27 @@ export interface PrivacyRequestsTable {
   counts: Json;
 }
 
+/**
+ * One retention run per tenant and local day (migration 0021): claimed by whichever process gets there
+ * first, resumed by another if its lease runs out unfinished. `removed` counts per kind, never data.
+ */
+export interface RetentionRunsTable {
+  tenantId: string;
+  /** The tenant's local day, `YYYY-MM-DD`. */
+  runOn: DateColumn;
+  startedAt: Timestamp;
+  finishedAt: NullableTimestamp;
+  leaseUntil: Timestamp;
+  owner: string;
+  attempts: Generated<number>;
+  personalDataDays: number;
+  recordingDays: number;
+  personalDataCutoff: Timestamp;
+  recordingCutoff: Timestamp;
+  /** Record<RetentionKind, number> (api/src/retention/plan.ts). */
+  removed: Json;
+}
+
 export interface DB {
   tenants: TenantsTable;
   users: UsersTable;
@@ -823,6 +844,7 @@ export interface DB {
   directoryEntries: DirectoryEntriesTable;
   privacyRequests: PrivacyRequestsTable;
   recordingAccess: RecordingAccessTable;
+  retentionRuns: RetentionRunsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

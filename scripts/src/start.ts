@@ -1,5 +1,5 @@
 import { serve } from '@hono/node-server';
-import { billingOf, createApp, EventHub, loadConfig, startBillingClose, startHousekeeping, startRouting, stripeBilling } from '@switchboard/api';
+import { billingOf, createApp, EventHub, loadConfig, startBillingClose, startHousekeeping, startRetention, startRouting, stripeBilling } from '@switchboard/api';
 import { demoLogins } from '@switchboard/tenants';
 import { assertNodeVersion } from './node-version.ts';
 import { openDatabase } from './open-database.ts';
@@ -45,6 +45,8 @@ const app = createApp({ db: database.db, databaseKind: database.kind, config, no
 const stopRouting = startRouting({ db: database.db, now });
 // Each tenant's month is closed (statement frozen, then invoiced) once it has ended in the tenant's time zone: checked every minute.
 const stopBillingClose = startBillingClose({ db: database.db, now, billing });
+// Personal data past each tenant's retention periods is removed once a day per tenant (every process may run it).
+const stopRetention = startRetention({ db: database.db, now });
 // Usage and top-ups reach Stripe from here: rows are leased, so every process may run one.
 const stopOutbox = stripeBilling.isStripeBilling(billing) ? billing.startWorker() : async () => {};
 // Expired sessions, spent login-throttle rows, idempotency keys past 24 h, old telephony signatures: purged every 10 minutes.
@@ -74,6 +76,7 @@ async function stop(signal: string) {
   await events.stop();
   await stopRouting();
   await stopBillingClose();
+  await stopRetention();
   await stopOutbox();
   await stopHousekeeping();
   server.close();

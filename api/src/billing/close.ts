@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { billing, withTenant, type DB, type TenantTx } from '@switchboard/db';
 import { billingOf, type BillingProvider } from './provider.ts';
+import { startPeriodic } from '../periodic.ts';
 import { addMonths, lockBillingPeriods, periodBounds, periodOf } from './rating.ts';
 import { computeStatement, type BillingTenant } from './statements.ts';
 
@@ -169,26 +170,14 @@ export async function closePeriodsOnce(deps: BillingCloseDeps): Promise<{ tenant
   return closed;
 }
 
-/** Closes periods every minute (and once at start). Passes never overlap. Returns stop, which waits for a running pass. */
+/** Closes periods every minute (and once at start). Passes never overlap; one still running after 5 minutes is given up on. Returns stop. */
 export function startBillingClose(deps: BillingCloseDeps & { intervalMs?: number }): () => Promise<void> {
-  let running: Promise<unknown> | null = null;
-  let stopped = false;
-  const pass = () => {
-    if (running || stopped) return;
-    running = closePeriodsOnce(deps)
-      .catch((error: unknown) => (deps.onError ?? ((e) => console.error('Closing billing periods failed:', e)))(error))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const first = setTimeout(pass, 0);
-  const timer = setInterval(pass, deps.intervalMs ?? 60_000);
-  timer.unref?.();
-  first.unref?.();
-  return async () => {
-    stopped = true;
-    clearTimeout(first);
-    clearInterval(timer);
-    await running;
-  };
+  return startPeriodic({
+    name: 'Closing billing periods',
+    intervalMs: deps.intervalMs ?? 60_000,
+    firstPassAfterMs: 0,
+    timeoutMs: 5 * 60_000,
+    pass: () => closePeriodsOnce(deps),
+    ...(deps.onError ? { onError: deps.onError } : {}),
+  });
 }

@@ -60,6 +60,7 @@ export const permissions = {
   // Least privilege for operators (issue 11): they read and write only through a call they handle.
   'records.read': { who: [...staff, ...clientUsers], what: "list, read and export the company's customers, orders, complaints, requests and calls" },
   'records.captureOnCall': { who: ['operator'], what: 'capture customers, orders, complaints and requests on a call you are handling' },
+  'retention.read': { who: [...staff, 'client_admin'], what: 'see when personal data was last removed under the retention periods, and how much' },
 } as const satisfies Record<string, { who: readonly UserKind[]; what: string }>;
 
 export type Permission = keyof typeof permissions;

@@ -1,0 +1,205 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { retention } from '@switchboard/db';
+
+type RetentionTx = retention.RetentionTx;
+
+/**
+ * What the retention job removes, table by table (db/src/schema.ts), and what it keeps. The job runs
+ * `steps` in this order, each in bounded batches; `kept` records every other column that could name a
+ * person and why it stays (docs/retention.md is the same list in words). A new personal column gets a
+ * line here: tests/retention.test.ts checks that every text column of the tables below is listed.
+ *
+ * Each step's predicate finds only rows that still hold something to remove, so a batch run twice
+ * (a crash, a second process) changes nothing the second time: the job is idempotent.
+ */
+
+export const retentionKinds = ['calls', 'callEvents', 'callbackRequests', 'orders', 'complaints', 'informationRequests', 'recordings', 'customers'] as const;
+export type RetentionKind = (typeof retentionKinds)[number];
+export type RetentionCounts = Record<RetentionKind, number>;
+
+/** Which of the tenant's periods a step's age is compared with. */
+export type RetentionPeriod = 'personalData' | 'recordings';
+
+/** What a complaint's description (a required column) reads once removed. */
+export const REMOVED_TEXT = '(removed after the retention period)';
+/** What a caller's number (a required column) is once removed: never a number a caller can have (E.164). */
+export const REMOVED_NUMBER = '';
+
+/** A call still being handled is left alone, whatever its age: its operator and the telephony adapter need it. */
+const finishedCall = sql`status not in ('queued', 'connected', 'wrap_up') and not (status = 'transferred_out' and ended_at is null)`;
+/** Timeline keys that hold what an operator typed or a caller said: wrap-up notes, transfer notes, script answers. */
+const typedEventKeys = sql`array['notes', 'note', 'scriptAnswers']::text[]`;
+
+export interface RetentionStep {
+  kind: RetentionKind;
+  period: RetentionPeriod;
+  /** Whether the rows it changes are counted under `kind` (a second step of one kind is not counted twice). */
+  counted: boolean;
+  /** The columns it empties or the rows it deletes, for the docs and the schema check. */
+  columns: { table: string; columns: string[]; action: string };
+  /** One batch: changes at most `limit` rows older than `cutoff`, answers how many. */
+  batch: (cutoff: Date, limit: number) => RawBuilder<{ n: number }>;
+}
+
+const counted = (statement: RawBuilder<unknown>) => sql<{ n: number }>`with done as (${statement}) select count(*)::int as n from done`;
+
+export const steps: RetentionStep[] = [
+  {
+    kind: 'calls',
+    period: 'personalData',
+    counted: true,
+    columns: {
+      table: 'calls',
+      columns: ['caller_number', 'customer_id', 'notes', 'draft_disposition', 'draft_notes', 'draft_script_answers', 'draft_saved_at'],
+      action: "caller's number emptied, link to the customer, notes and wrap-up draft removed",
+    },
+    batch: (cutoff, limit) =>
+      counted(sql`update calls set caller_number = ${REMOVED_NUMBER}, customer_id = null, notes = null,
+            draft_disposition = null, draft_notes = null, draft_script_answers = null, draft_saved_at = null
+          where (tenant_id, id) in (
+            select tenant_id, id from calls
+            where offered_at < ${cutoff} and ${finishedCall}
+              and (caller_number <> ${REMOVED_NUMBER} or customer_id is not null or notes is not null or draft_disposition is not null
+                   or draft_notes is not null or draft_script_answers is not null or draft_saved_at is not null)
+            order by offered_at limit ${limit} for update skip locked)
+          returning 1`),
+  },
+  {
+    kind: 'callEvents',
+    period: 'personalData',
+    counted: true,
+    columns: { table: 'call_events', columns: ['detail.notes', 'detail.note', 'detail.scriptAnswers'], action: 'notes, transfer notes and script answers removed from the timeline' },
+    batch: (cutoff, limit) =>
+      counted(sql`update call_events set detail = detail - ${typedEventKeys}
+          where (tenant_id, id) in (
+            select tenant_id, id from call_events where at < ${cutoff} and detail ?| ${typedEventKeys} limit ${limit})
+          returning 1`),
+  },
+  {
+    kind: 'callbackRequests',
+    period: 'personalData',
+    counted: true,
+    columns: { table: 'callback_requests', columns: ['caller_number'], action: "caller's number emptied; a request still pending is cancelled (nobody can be called back)" },
+    batch: (cutoff, limit) =>
+      counted(sql`update callback_requests set caller_number = ${REMOVED_NUMBER}, status = case when status = 'pending' then 'cancelled' else status end
+          where (tenant_id, id) in (
+            select tenant_id, id from callback_requests where requested_at < ${cutoff} and caller_number <> ${REMOVED_NUMBER} limit ${limit})
+          returning 1`),
+  },
+  {
+    kind: 'orders',
+    period: 'personalData',
+    counted: true,
+    columns: { table: 'orders', columns: ['delivery_address', 'payment_reference', 'notes', 'customer_id'], action: 'removed; number, items, amounts, status and dates stay for billing' },
+    batch: (cutoff, limit) =>
+      counted(sql`update orders set delivery_address = null, payment_reference = null, notes = null, customer_id = null
+          where (tenant_id, id) in (
+            select tenant_id, id from orders
+            where created_at < ${cutoff} and (delivery_address is not null or payment_reference is not null or notes is not null or customer_id is not null)
+            order by created_at limit ${limit} for update skip locked)
+          returning 1`),
+  },
+  {
+    kind: 'complaints',
+    period: 'personalData',
+    counted: true,
+    columns: { table: 'complaints', columns: ['description', 'desired_resolution', 'customer_id'], action: 'description replaced by a note that it was removed, the rest removed; number, category, severity, status and dates stay' },
+    batch: (cutoff, limit) =>
+      counted(sql`update complaints set description = ${REMOVED_TEXT}, desired_resolution = null, customer_id = null
+          where (tenant_id, id) in (
+            select tenant_id, id from complaints
+            where created_at < ${cutoff} and (description <> ${REMOVED_TEXT} or desired_resolution is not null or customer_id is not null)
+            order by created_at limit ${limit} for update skip locked)
+          returning 1`),
+  },
+  {
+    kind: 'informationRequests',
+    period: 'personalData',
+    counted: true,
+    columns: { table: 'information_requests', columns: ['question', 'answer', 'customer_id'], action: 'removed; topic, follow-up flag and date stay' },
+    batch: (cutoff, limit) =>
+      counted(sql`update information_requests set question = null, answer = null, customer_id = null
+          where (tenant_id, id) in (
+            select tenant_id, id from information_requests
+            where created_at < ${cutoff} and (question is not null or answer is not null or customer_id is not null)
+            limit ${limit})
+          returning 1`),
+  },
+  {
+    kind: 'recordings',
+    period: 'recordings',
+    counted: true,
+    columns: { table: 'calls', columns: ['recording_ref'], action: 'the reference to the recording removed (after the recording period)' },
+    batch: (cutoff, limit) =>
+      counted(sql`update calls set recording_ref = null
+          where (tenant_id, id) in (
+            select tenant_id, id from calls where offered_at < ${cutoff} and ${finishedCall} and recording_ref is not null
+            order by offered_at limit ${limit} for update skip locked)
+          returning 1`),
+  },
+  {
+    kind: 'recordings',
+    period: 'recordings',
+    counted: false,
+    columns: { table: 'call_events', columns: ['detail.ref'], action: "the reference removed from the timeline's `recording` entries" },
+    batch: (cutoff, limit) =>
+      counted(sql`update call_events set detail = detail - 'ref'
+          where (tenant_id, id) in (
+            select tenant_id, id from call_events where kind = 'recording' and at < ${cutoff} and detail ? 'ref' limit ${limit})
+          returning 1`),
+  },
+  {
+    // Last: the steps above unlink every record older than the period, so a customer still linked to
+    // anything, or whose number called within the period, has been seen since.
+    kind: 'customers',
+    period: 'personalData',
+    counted: true,
+    columns: { table: 'customers', columns: ['phone', 'name', 'email', 'address', 'birth_date', 'account_number', 'card_number'], action: 'the record deleted when not changed, linked to or called from since the cutoff' },
+    batch: (cutoff, limit) =>
+      counted(sql`delete from customers
+          where (tenant_id, id) in (
+            select k.tenant_id, k.id from customers k
+            where k.updated_at < ${cutoff}
+              and not exists (select 1 from calls x where x.tenant_id = k.tenant_id and x.customer_id = k.id)
+              and not exists (select 1 from calls x where x.tenant_id = k.tenant_id and x.caller_number = k.phone and x.offered_at >= ${cutoff})
+              and not exists (select 1 from orders x where x.tenant_id = k.tenant_id and x.customer_id = k.id)
+              and not exists (select 1 from complaints x where x.tenant_id = k.tenant_id and x.customer_id = k.id)
+              and not exists (select 1 from information_requests x where x.tenant_id = k.tenant_id and x.customer_id = k.id)
+            limit ${limit})
+          returning 1`),
+  },
+];
+
+/**
+ * Columns of the tables above that could name a person and stay, with why: billing and the audit
+ * must stay true (amounts, counts, dates), and some text is the client's own configuration.
+ */
+export const kept: { table: string; columns: string[]; why: string }[] = [
+  { table: 'calls', columns: ['external_id', 'dialled_number', 'forwarded_to', 'disposition', 'function', 'status', 'offered_at', 'answered_at', 'ended_at'], why: "the telephony adapter's id, the client's own numbers, the outcome code and the times: what usage and statements count" },
+  { table: 'calls', columns: ['direction', 'after_hours_action', 'ended_by', 'required_skill'], why: 'codes' },
+  { table: 'call_events', columns: ['kind'], why: 'a code' },
+  { table: 'callback_requests', columns: ['function', 'status'], why: 'codes' },
+  { table: 'orders, complaints', columns: ['status'], why: 'a code' },
+  { table: 'complaints', columns: ['severity'], why: 'a code' },
+  { table: 'call_events', columns: ['detail (every other key)'], why: "codes, the client's own destinations, durations" },
+  { table: 'orders', columns: ['items', 'subtotal_minor', 'discount_minor', 'total_minor', 'currency', 'payment_method', 'delivery_time'], why: 'catalog lines and amounts: billing and the client\'s accounts' },
+  { table: 'complaints', columns: ['category'], why: 'a category for the client\'s counts' },
+  { table: 'information_requests', columns: ['topic'], why: 'a short subject for the client\'s counts' },
+  { table: 'usage_events, statements, statement_lines, invoices, billing_outbox', columns: ['*'], why: 'billing: no personal column (source ids only)' },
+  { table: 'audit_log', columns: ['before', 'after'], why: 'audit rows name the fields that changed, never their values (contacts/service.ts); actors are staff' },
+  { table: 'call_queue', columns: ['return_note'], why: 'exists only while a call waits; the row is deleted when the call is answered' },
+  { table: 'idempotency_keys', columns: ['response_body'], why: "a record's id and status only; purged after 24 hours by housekeeping" },
+  { table: 'delegations, directory_entries, phone_numbers', columns: ['in_house_phone', 'in_house_email', 'phone'], why: "the client's own lines, not callers'" },
+];
+
+/** Everything a run removed so far, zero for kinds it has not reached. */
+export function countsOf(removed: unknown): RetentionCounts {
+  const given = (removed ?? {}) as Partial<Record<string, unknown>>;
+  return Object.fromEntries(retentionKinds.map((kind) => [kind, Number(given[kind] ?? 0) || 0])) as RetentionCounts;
+}
+
+/** Runs one batch of a step in the caller's retention transaction. */
+export async function runBatch(tx: RetentionTx, step: RetentionStep, cutoff: Date, limit: number): Promise<number> {
+  const { rows } = await step.batch(cutoff, limit).execute(tx);
+  return Number(rows[0]?.n ?? 0);
+}

@@ -88,10 +88,18 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-/** The tenant-wide record reads: every documented GET of customers, orders, complaints, requests and calls (the outcome of one's own call aside). */
+/**
+ * The tenant-wide record reads: every documented GET of customers, orders, complaints, requests and calls
+ * (the outcome of one's own call aside, and a call's recording, which has its own permission and its own
+ * test, tests/recordings.test.ts: client members may not listen).
+ */
 const recordReads = () =>
   operations.filter(
-    (op) => op.method === 'GET' && /^\/api\/t\/\{tenant\}\/(contacts|orders|complaints|information-requests|calls|callbacks)\b/.test(op.path) && !op.path.endsWith('/outcome'),
+    (op) =>
+      op.method === 'GET' &&
+      /^\/api\/t\/\{tenant\}\/(contacts|orders|complaints|information-requests|calls|callbacks)\b/.test(op.path) &&
+      !op.path.endsWith('/outcome') &&
+      !op.path.endsWith('/recording'),
   );
 
 async function idsFor(op: ApiOperation): Promise<string> {

@@ -103,7 +103,12 @@ describe('IP allow-list', () => {
   });
 
   it('answers 404 to a client user outside the list and 200 inside; provider staff are not restricted', async () => {
-    const saved = await clientAdmin.put(`/api/t/${tenant.slug}/rules`, { ...bank, ipAllowList: ['203.0.113.0/24', '2001:db8:1::/48'] }, from('203.0.113.9'));
+    // No agreement required here, so the operator (who has none yet) is admitted: this is about addresses.
+    const saved = await clientAdmin.put(
+      `/api/t/${tenant.slug}/rules`,
+      { ...bank, requiresConfidentialityAgreement: false, ipAllowList: ['203.0.113.0/24', '2001:db8:1::/48'] },
+      from('203.0.113.9'),
+    );
     expect(saved.status).toBe(200);
     expect(saved.body.ipAllowList).toEqual(['2001:db8:1::/48', '203.0.113.0/24']);
 

@@ -15,6 +15,7 @@ const notFreeText: Record<string, string> = {
   'post /api/auth/login .password': 'compared with a hash, never stored',
   'post /api/auth/password .currentPassword': 'compared with a hash, never stored',
   'post /api/auth/password .newPassword': 'stored as a hash only',
+  'post /api/me/invitations/{invitationId}/accept .code': 'compared with a hash, never stored',
   'put /api/t/{tenant}/delegations/{function} .inHouse': 'parsed into an E.164 number or an email address, refused otherwise',
   'post /api/billing/stripe/webhook *': "Stripe's own event, verified by its signature",
   'post /api/telephony/* *': "the telephony adapter's own fields, HMAC-signed (its free-text note is redacted in the route)",

@@ -101,7 +101,15 @@ describe('inviting a colleague', () => {
     expect(pending.body.invitations).toEqual([
       { id: fromA.body.invitationId, tenant: { slug: a.slug, name: a.name }, role: 'client_admin', invitedAt: expect.any(String), expiresAt: expect.any(String) },
     ]);
-    const accepted = await viaB.post(`/api/me/invitations/${fromA.body.invitationId}/accept`);
+    // The session alone does not join: whoever made the account (with B's code) must also hold A's code,
+    // which A gave the real person. A wrong or missing code answers like an invitation that is not theirs.
+    const path = `/api/me/invitations/${fromA.body.invitationId}/accept`;
+    expect((await viaB.post(path, { code: fromB.body.temporaryPassword })).status).toBe(404);
+    const missing = await viaB.post(path, {});
+    expect(missing.status).toBe(400);
+    expect(missing.body.errors.map((e: { path: string }) => e.path)).toEqual(['code']);
+    expect((await viaB.get('/api/me')).body.tenants.map((t: { slug: string }) => t.slug)).toEqual([b.slug]);
+    const accepted = await viaB.post(path, { code: fromA.body.temporaryPassword });
     expect(accepted.status).toBe(200);
     expect(accepted.body).toEqual({ tenant: { slug: a.slug, name: a.name } });
     expect((await viaB.get('/api/me')).body.tenants.map((t: { slug: string }) => t.slug).sort()).toEqual([a.slug, b.slug].sort());
@@ -159,7 +167,7 @@ describe('inviting a colleague', () => {
     const client = await logIn(h.app, person);
     const mine = (await client.get('/api/me/invitations')).body.invitations as { id: string }[];
     expect(mine).toHaveLength(1);
-    expect((await client.post(`/api/me/invitations/${second.body.invitationId}/accept`)).status).toBe(404);
+    expect((await client.post(`/api/me/invitations/${second.body.invitationId}/accept`, { code: second.body.temporaryPassword })).status).toBe(404);
     expect((await client.delete(`/api/me/invitations/${mine[0]!.id}`)).status).toBe(204);
     expect((await client.get('/api/me/invitations')).body.invitations).toEqual([]);
     const declined = await h.db.selectFrom('auditLog').select('actorId').where('action', '=', 'member.invitation_declined').where('targetId', '=', mine[0]!.id).execute();
@@ -170,7 +178,7 @@ describe('inviting a colleague', () => {
     const staff = await logIn(h.app, provider);
     expect((await staff.get('/api/me/invitations')).body.invitations).toEqual([]);
     const open = await h.db.selectFrom('memberInvitations').select('id').where('email', '=', provider.email).executeTakeFirstOrThrow();
-    expect((await staff.post(`/api/me/invitations/${open.id}/accept`)).status).toBe(404);
+    expect((await staff.post(`/api/me/invitations/${open.id}/accept`, { code: 'whatever-it-was' })).status).toBe(404);
   });
 
   it('refuses hostile input with a 400 naming the field, creating nothing', async () => {

@@ -142,6 +142,8 @@ describe('an expired wrap-up', () => {
 
     const again = await op.desk.post(outcomePath(tenant, callId), { disposition: 'order_taken' });
     expect(again.status).toBe(409);
+    // Completed, the call is no longer theirs to handle: its form (and notes) is not theirs to read either.
+    expect((await op.desk.get(outcomePath(tenant, callId))).status).toBe(404);
     const recent = (await op.desk.get('/api/desk/recent-calls')).body;
     expect(recent.needsCompleting).toBe(0);
     expect(recent.calls.find((c: { callId: string }) => c.callId === callId)).toMatchObject({ needsCompleting: false, disposition: 'order_taken', dispositionLabel: 'order taken', draft: null });

@@ -29,6 +29,7 @@ it('invites an address known elsewhere like any other, and its owner joins from 
 
   // The same one-time password card as for a new address, saying what an account holder does instead.
   await page.getByTestId('temporary-password').waitFor();
+  const code = await page.getByTestId('temporary-password').inputValue();
   await page.getByText('its owner logs in with their own password instead').waitFor();
   await page.getByRole('button', { name: 'I have saved it' }).click();
   const open = page.getByTestId('open-invitations');
@@ -40,6 +41,9 @@ it('invites an address known elsewhere like any other, and its owner joins from 
   const banner = page.getByTestId('pending-invitations');
   await banner.getByText('Pizza Napoli invites you to its portal as client member.').waitFor();
   await screenshot('banner');
+  // The session alone does not join: the invitation's own code does.
+  await expect(banner.getByRole('button', { name: 'Join Pizza Napoli' }).isDisabled()).resolves.toBe(true);
+  await banner.getByLabel('One-time code from the invitation').fill(code);
   await banner.getByRole('button', { name: 'Join Pizza Napoli' }).click();
   await page.waitForURL('**/t/pizza-napoli');
   await banner.waitFor({ state: 'detached' });

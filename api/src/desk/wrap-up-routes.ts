@@ -153,7 +153,7 @@ export const wrapUpRoutes = createRouter()
   .openapi(getOutcome, async (c) => {
     const ctx = outcomeActor(c);
     const { callId } = c.req.valid('param');
-    const { call, codes } = await loadOutcome(ctx, callId);
+    const { call, codes } = await loadOutcome(ctx, callId, c.var.deps.now());
     const rules = await loadRules(ctx.tx);
     return c.json(
       {

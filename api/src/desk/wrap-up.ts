@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { jsonb, type TenantTx } from '@switchboard/db';
 import { typedText } from '../http/validators.ts';
 import { StepIdSchema } from '../scripts/model.ts';
+import { handledCall } from './handled-call.ts';
 import type { TenantContext } from '../http/env.ts';
 import { can } from '../http/permissions.ts';
 import { invalid, notFound, ProblemError } from '../http/problem.ts';
@@ -114,9 +115,14 @@ async function callToComplete(ctx: Pick<TenantContext, 'tx' | 'actor' | 'access'
   return call;
 }
 
-/** The form to complete a call's outcome: the call, its draft and the tenant's active wrap-up codes. */
-export async function loadOutcome(ctx: Pick<TenantContext, 'tx' | 'actor' | 'access'>, callId: string) {
+/**
+ * The form to complete a call's outcome: the call, its draft and the tenant's active wrap-up codes. An
+ * operator reads it (its notes) only while the call is theirs to handle (handledCall: on it, wrapping up,
+ * or awaiting its outcome within My recent calls' days), not for every call they ever took.
+ */
+export async function loadOutcome(ctx: Pick<TenantContext, 'tx' | 'actor' | 'access'>, callId: string, now: Date) {
   const call = await callToComplete(ctx, callId);
+  if (!can(ctx.access, 'calls.outcome.completeAny') && !(await handledCall(ctx.tx, ctx.actor.id, callId, now))) throw notFound('No such call.');
   const codes = await ctx.tx.selectFrom('wrapUpCodes').select(['code', 'label']).where('active', '=', true).orderBy('label').execute();
   return { call, codes };
 }

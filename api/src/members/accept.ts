@@ -102,14 +102,20 @@ async function findOwnInvitation(db: Kysely<DB>, user: SessionUser, invitationId
   return ref;
 }
 
-/** A client user joins the company that invited their address; answers that company. */
-export async function acceptInvitation(db: Kysely<DB>, user: SessionUser, invitationId: string, now: Date): Promise<{ slug: string; name: string }> {
+/**
+ * A client user joins the company that invited their address, with the invitation's own one-time code;
+ * answers that company. The session alone is not enough: without e-mail verification, an account for an
+ * address may have been made by someone else (with another company's code), and must not take this one.
+ * A wrong code answers the same 404 as an invitation that is not theirs.
+ */
+export async function acceptInvitation(db: Kysely<DB>, user: SessionUser, invitationId: string, code: string, now: Date): Promise<{ slug: string; name: string }> {
   const ref = await findOwnInvitation(db, user, invitationId, now);
   return withTenant(db, ref.tenantId, async (tx) => {
     const invitation = await tx
       .deleteFrom('memberInvitations')
       .where('id', '=', ref.id)
       .where('email', '=', user.email)
+      .where('codeHash', '=', invitationCodeHash(code))
       .returning(['role'])
       .executeTakeFirst();
     if (!invitation) throw notFound();

@@ -30,7 +30,7 @@ const ColleagueInvitationSchema = z
     displayName: z.string(),
     role: z.enum(clientRoles),
     temporaryPassword: z.string().openapi({
-      description: 'Shown once. The invited person logs in with it if the address has no account yet (and then chooses a password); with an account, they accept the invitation after logging in as usual.',
+      description: 'Shown once. The invited person logs in with it if the address has no account yet (and then chooses a password); with an account, they accept the invitation with this code after logging in as usual.',
     }),
     expiresAt: z.string(),
   })
@@ -126,8 +126,20 @@ const accept = createRoute({
   method: 'post',
   path: '/me/invitations/{invitationId}/accept',
   tags: ['members'],
-  summary: 'Join the company that invited you',
-  request: { params: MyInvitationParamSchema },
+  summary: 'Join the company that invited you, with the invitation’s one-time code',
+  request: {
+    params: MyInvitationParamSchema,
+    body: {
+      content: {
+        'application/json': {
+          schema: z.object({
+            code: z.string().min(1, 'Enter the invitation’s one-time code.').max(200).openapi({ description: 'The one-time code the inviting company gave you (compared with a hash, never stored)' }),
+          }),
+        },
+      },
+      required: true,
+    },
+  },
   responses: {
     200: { description: 'Joined', content: { 'application/json': { schema: z.object({ tenant: z.object({ slug: z.string(), name: z.string() }) }) } } },
     ...problemResponses(401, 403, 404),
@@ -184,7 +196,7 @@ export const memberRoutes = createRouter()
     return c.json({ invitations: invitations.map((i) => ({ ...i, invitedAt: i.invitedAt.toISOString(), expiresAt: i.expiresAt.toISOString() })) }, 200);
   })
   .openapi(accept, async (c) => {
-    const tenant = await acceptInvitation(c.var.deps.db, currentUser(c), c.req.valid('param').invitationId, c.var.deps.now());
+    const tenant = await acceptInvitation(c.var.deps.db, currentUser(c), c.req.valid('param').invitationId, c.req.valid('json').code, c.var.deps.now());
     return c.json({ tenant }, 200);
   })
   .openapi(decline, async (c) => {

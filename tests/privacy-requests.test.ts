@@ -228,6 +228,15 @@ describe('who may', () => {
     expect(await count()).toBe(before);
   });
 
+  it('lets provider staff find and erase but not download the full export, which shows sensitive fields in clear', async () => {
+    const count = () => withTenant(h.db, a.id, async (tx) => (await tx.selectFrom('privacyRequests').select('id').execute()).length);
+    const before = await count();
+    const refused = await provider.post(path(a, 'export'), { phone: person.e164, ...request });
+    expect(refused.status).toBe(403);
+    for (const needle of [person.e164, person.name, person.email]) expect(refused.text).not.toContain(needle);
+    expect(await count()).toBe(before);
+  });
+
   it("answers another tenant's slug as a tenant that does not exist", async () => {
     const res = await clientAdmin.post(path(b, 'search'), { phone: person.e164, ...request });
     expect(res.status).toBe(404);

@@ -53,7 +53,8 @@ export const permissions = {
   'directory.manage': { who: admins, what: "change the client's directory of transfer destinations" },
   'calls.outcome.completeOwn': { who: ['operator'], what: "complete the outcome of a call you handled" },
   'calls.outcome.completeAny': { who: ['provider_admin'], what: "complete the outcome of any operator's call" },
-  'privacy.requests': { who: admins, what: "find, export or erase a person's data on their request" },
+  'privacy.requests': { who: admins, what: "find or erase a person's data on their request" },
+  'privacy.export': { who: ['client_admin'], what: "download a person's own data, in full, to send it to them" },
   // Recordings hold the caller's voice: listened to by the client's admins and the provider's staff (quality), never by operators or read-only members; every listen is logged.
   'recordings.listen': { who: [...staff, 'client_admin'], what: 'listen to or download call recordings' },
   'recordings.accessLog.read': { who: [...staff, 'client_admin'], what: 'see who listened to call recordings' },

@@ -166,7 +166,9 @@ export const privacyRoutes = createRouter()
   })
   .openapi(exportRoute, async (c) => {
     const ctx = tenantContext(c);
-    requirePermission(ctx, 'privacy.requests');
+    // The one document that carries a person's sensitive fields in full (it is theirs to receive): only the
+    // company's own admins, never provider staff, who see no more than the operator's visibility.
+    requirePermission(ctx, 'privacy.export');
     const input = c.req.valid('json');
     const now = c.var.deps.now();
     const document = await exportPerson(ctx.tx, ctx.tenant, ctx.actor, identifierOf(input, ctx.tenant.locale), details(input), now);

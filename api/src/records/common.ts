@@ -144,7 +144,20 @@ export function csvCell(cell: string | number | null | undefined): string | numb
  * spreadsheet may split on quoted, so it stays one cell.
  */
 export function toCsv(header: string[], rows: (string | number | null | undefined)[][]): string {
-  return stringify([header, ...rows].map((row) => row.map(csvCell)), { record_delimiter: '\r\n', quoted_match: /[;\t|\r\n]/ });
+  return stringify([header, ...rows].map((row) => row.map((cell, i) => (i === 0 ? firstCell(cell) : csvCell(cell)))), {
+    record_delimiter: '\r\n',
+    quoted_match: /[;\t|\r\n]/,
+  });
+}
+
+/**
+ * The first cell of a line is where a spreadsheet that splits on another separator than the file's
+ * starts its one cell for the whole line (`-12.50,'+336…` read with `;`): a negative number there would
+ * open a formula over the rest of the line, so it leaves as text. Elsewhere a number stays a number.
+ */
+function firstCell(cell: string | number | null | undefined): string | number {
+  const guarded = csvCell(cell);
+  return /^-/.test(String(guarded)) ? `'${guarded}` : guarded;
 }
 
 export function csvFilename(slug: string, what: string, now: Date): string {

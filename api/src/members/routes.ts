@@ -133,7 +133,7 @@ const accept = createRoute({
       content: {
         'application/json': {
           schema: z.object({
-            code: z.string().min(1, 'Enter the invitation’s one-time code.').max(200).openapi({ description: 'The one-time code the inviting company gave you (compared with a hash, never stored)' }),
+            code: z.string().min(1, 'Enter the invitation’s one-time code.').max(200).openapi({ description: 'The one-time code the inviting company gave you (compared with a hash, never stored)', example: 'k7m2p9x4q8w3' }),
           }),
         },
       },

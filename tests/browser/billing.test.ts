@@ -226,7 +226,8 @@ test('a provider admin negotiates terms on a company\'s Billing tab: a minimum c
   const { tenant } = await createTenant(db, null, { slug: 'bistro-lyon', name: 'Bistro Lyon', legalName: 'Bistro Lyon SARL', timeZone: 'Europe/Paris', locale: 'en-GB', currency: 'EUR' }, new Date());
   const account = () => withTenant(db, tenant.id, (tx) => tx.selectFrom('billingAccounts').select(['minimumCommitmentMinor', 'dedicatedSeats']).executeTakeFirst());
   const negotiated = () => withTenant(db, tenant.id, (tx) => tx.selectFrom('tenantPrices').select(['function', 'metric', 'currency', 'unitAmountMinor', 'effectiveFrom', 'effectiveTo']).execute());
-  const tomorrow = new Date(Date.now() + day).toISOString().slice(0, 10);
+  // Tomorrow in the company's zone (Paris): the form proposes its day, not UTC's (they differ from 23:00 UTC).
+  const tomorrow = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date(Date.now() + day));
   // Information was negotiated twice already: an ended version and the one that applies today.
   await insertTenantPrice(db, tenant, { function: 'information', metric: 'handled_minute', unitAmountMinor: 70, effectiveFrom: '2020-01-01', effectiveTo: '2024-01-01' });
   await insertTenantPrice(db, tenant, { function: 'information', metric: 'handled_minute', unitAmountMinor: 65, rounding: 'per_second', effectiveFrom: '2024-01-01' });

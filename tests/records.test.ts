@@ -177,7 +177,8 @@ describe('orders', () => {
     expect((await clientAdmin.get(url('/orders?q=%231'))).body.items.map((o: { number: number }) => o.number)).toEqual([1]);
     expect((await clientAdmin.get(url('/orders?q=dupont'))).body.items.every((o: { customer: { name: string } }) => o.customer.name === 'Marie Dupont')).toBe(true);
     expect((await clientAdmin.get(url('/orders?status=delivered'))).body.items).toHaveLength(1);
-    const tomorrow = new Date(h.clock.now().getTime() + DAY).toISOString().slice(0, 10);
+    // Dates filter in the company's zone: tomorrow there (UTC's tomorrow is still today in Paris after 23:00 UTC).
+    const tomorrow = new Intl.DateTimeFormat('en-CA', { timeZone: tenant.timeZone }).format(new Date(h.clock.now().getTime() + DAY));
     expect((await clientAdmin.get(url(`/orders?from=${tomorrow}`))).body.items).toEqual([]);
     const bad = await clientAdmin.get(url('/orders?cursor=nonsense&status=lost'));
     expect(bad.status).toBe(400);

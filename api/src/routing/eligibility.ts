@@ -36,7 +36,20 @@ export async function operatorsAblePerSkill(tx: TenantTx): Promise<Map<string, n
  * and, through eligibleAssignments, whom routing offers calls to.
  */
 export async function operatorAdmitted(tx: TenantTx, operatorId: string): Promise<boolean> {
-  const row = await eligibleAssignments(tx, await agreementRequired(tx)).select('a.operatorId').where('a.operatorId', '=', operatorId).executeTakeFirst();
+  // One statement (it runs on every operator request): the rule is read in the same query, as eligibleAssignments applies it.
+  const row = await tx
+    .selectFrom('operatorAssignments as a')
+    .innerJoin('users as u', 'u.id', 'a.operatorId')
+    .select('a.operatorId')
+    .where('a.operatorId', '=', operatorId)
+    .where('u.status', '=', 'active')
+    .where((eb) =>
+      eb.or([
+        eb('a.confidentialityAgreementSignedAt', 'is not', null),
+        eb.not(eb.exists(eb.selectFrom('confidentialityRules').select('tenantId').where('requiresConfidentialityAgreement', '=', true))),
+      ]),
+    )
+    .executeTakeFirst();
   return row !== undefined;
 }
 

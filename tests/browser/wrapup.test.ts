@@ -124,9 +124,10 @@ test('timers stay in view, the caller hanging up is said, and an expired wrap-up
   await expect(recent.getByTestId('to-complete').count()).resolves.toBe(0);
   await expect(expired.count()).resolves.toBe(0);
 
-  // The operator reads their call's outcome, never the tenant's call records (issue 11).
-  const outcome = (await page.evaluate(`fetch('/api/t/pizza-napoli/calls/${incoming.id}/outcome').then((r) => r.json())`)) as { disposition: string; notes: string };
-  expect(outcome).toMatchObject({ disposition: 'no_order', notes: 'Veut rappeler après 20 h pour commander.' });
+  // Saved as typed; completed, the call is no longer the operator's to read, and the tenant's call records never were (issue 11).
+  const saved = await server.database.db.selectFrom('calls').select(['disposition', 'notes']).where('id', '=', incoming.id).executeTakeFirstOrThrow();
+  expect(saved).toMatchObject({ disposition: 'no_order', notes: 'Veut rappeler après 20 h pour commander.' });
+  expect(await page.evaluate(`fetch('/api/t/pizza-napoli/calls/${incoming.id}/outcome').then((r) => r.status)`)).toBe(404);
   expect(await page.evaluate(`fetch('/api/t/pizza-napoli/calls/${incoming.id}').then((r) => r.status)`)).toBe(403);
   const timeline = await server.database.db.selectFrom('callEvents').select('kind').where('callId', '=', incoming.id).execute();
   expect(timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['wrap_up_extended', 'wrap_up_timeout', 'disposition_completed']));

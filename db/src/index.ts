@@ -1,5 +1,6 @@
 export * from './schema.ts';
 export * from './call-functions.ts';
+export * from './languages.ts';
 export * from './connect.ts';
 export * from './context.ts';
 export * from './ids.ts';

@@ -3,6 +3,7 @@ import App from './App.vue';
 import { router } from './router.ts';
 import { onProblem } from './api/client.ts';
 import { session, setMe } from './session.ts';
+import { i18n, currentLanguage } from './i18n/index.ts';
 import './styles.css';
 
 // A session that ended elsewhere (expired, password changed, account removed): back to the login page.
@@ -14,4 +15,5 @@ onProblem((problem) => {
   }
 });
 
-createApp(App).use(router).mount('#app');
+document.documentElement.lang = currentLanguage();
+createApp(App).use(i18n).use(router).mount('#app');

@@ -85,8 +85,12 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** Headless Chromium with a fresh profile that is deleted on close; screenshots go to test-results/<suite>/. */
-export async function launchBrowser(suite: string): Promise<TestBrowser> {
+/**
+ * Headless Chromium with a fresh profile that is deleted on close; screenshots go to test-results/<suite>/.
+ * `locale` is the browser's language (en-GB unless said): `fr-FR` gives the app in French to an account
+ * that has not chosen its language.
+ */
+export async function launchBrowser(suite: string, options: { locale?: string } = {}): Promise<TestBrowser> {
   const executablePath = chromiumPath();
   const profile = mkdtempSync(join(tmpdir(), 'switchboard-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -103,7 +107,7 @@ export async function launchBrowser(suite: string): Promise<TestBrowser> {
       '--disable-sync',
     ],
     viewport: { width: 1280, height: 860 },
-    locale: 'en-GB',
+    locale: options.locale ?? 'en-GB',
     timezoneId: 'Europe/Paris',
   });
   const page = context.pages()[0] ?? (await context.newPage());

@@ -5,11 +5,17 @@
  * Every page formats through these, so "9,50" is read the same way everywhere.
  */
 import { callFunctions } from '@switchboard/db/call-functions';
+import { languageOf } from '@switchboard/db/languages';
 import { currentLanguage, t } from './i18n/index.ts';
 
-/** The Intl locale of the viewer: the interface language. */
+/**
+ * The Intl locale of the viewer: the interface language, in the browser's own variant of it when it
+ * has one (an en-GB browser reads "5 Dec 2026", a de-AT one Austrian dates), else the language.
+ */
 export function viewerLocale(): string {
-  return currentLanguage();
+  const language = currentLanguage();
+  const tags = typeof navigator === 'undefined' ? [] : [...(navigator.languages ?? []), navigator.language];
+  return tags.find((tag) => languageOf(tag) === language) ?? language;
 }
 
 /** The viewer's own IANA zone (the browser's). */

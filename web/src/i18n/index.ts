@@ -34,12 +34,28 @@ function initialLanguage(): Language {
   }
 }
 
+/**
+ * Plural messages list their forms with ` | `: two (one | other), three (zero | one | other) or, for
+ * Russian, four (zero | one | few | many). The form is chosen by the language's own rules
+ * (Intl.PluralRules): French says "0 appel", Russian "2 звонка", "5 звонков".
+ */
+function pluralRule(language: Language) {
+  const rules = new Intl.PluralRules(language);
+  return (choice: number, choicesLength: number): number => {
+    const category = rules.select(Math.abs(choice));
+    if (choicesLength >= 4) return choice === 0 ? 0 : category === 'one' ? 1 : category === 'few' ? 2 : 3;
+    if (choicesLength === 3) return choice === 0 ? 0 : category === 'one' ? 1 : 2;
+    return category === 'one' ? 0 : 1;
+  };
+}
+
 export const i18n = createI18n({
   legacy: false,
   globalInjection: true,
   locale: initialLanguage(),
   fallbackLocale: 'en',
   messages: { en, fr, de, ru } as Record<Language, MessageSchema>,
+  pluralRules: Object.fromEntries(languages.map((l) => [l, pluralRule(l)])),
   // English is the fallback by design (Russian is partial): no console noise for it.
   missingWarn: false,
   fallbackWarn: false,

@@ -105,6 +105,8 @@ export async function launchBrowser(suite: string, options: { locale?: string } 
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      // the browser's own language too, so date inputs read like the page (dd/mm/yyyy for fr-FR)
+      `--lang=${options.locale ?? 'en-GB'}`,
     ],
     viewport: { width: 1280, height: 860 },
     locale: options.locale ?? 'en-GB',

@@ -5,10 +5,10 @@
  */
 import { createI18n } from 'vue-i18n';
 import { languageOf, languages, type Language } from '@switchboard/db/languages';
-import en from '../locales/en.json';
-import fr from '../locales/fr.json';
-import de from '../locales/de.json';
-import ru from '../locales/ru.json';
+import en from '../locales/en.json' with { type: 'json' };
+import fr from '../locales/fr.json' with { type: 'json' };
+import de from '../locales/de.json' with { type: 'json' };
+import ru from '../locales/ru.json' with { type: 'json' };
 
 export type MessageSchema = typeof en;
 export { languages, type Language };

@@ -62,9 +62,10 @@ test('a French client admin edits the hours (weekdays in French, Monday first) a
   expect(await page.getByTestId('status-default').textContent()).toMatch(/Horaire par défaut.*(Ouvert|Fermé)/);
   await screenshot('hours-fr');
 
-  const saved = await page.evaluate(() => fetch('/api/t/pizza-napoli/hours').then((r) => r.json()));
-  const service = saved.hours.schedules.find((s: { name: string }) => s.name === 'Service');
-  expect(service.week.mon).toContainEqual({ start: '15:00', end: '16:00' });
+  type Hours = { hours: { schedules: { name: string; week: Record<string, unknown[]> }[]; overrides: unknown[] } };
+  const saved = (await page.evaluate(() => fetch('/api/t/pizza-napoli/hours').then((r) => r.json()))) as Hours;
+  const service = saved.hours.schedules.find((s) => s.name === 'Service');
+  expect(service?.week.mon).toContainEqual({ start: '15:00', end: '16:00' });
   expect(saved.hours.overrides).toContainEqual(expect.objectContaining({ from: '2026-12-26', to: '2026-12-26', label: 'Saint-Étienne', closed: true }));
 
   // The confidentiality rules, explained in French.

@@ -192,6 +192,13 @@ describe('finding a person', () => {
     expect(byPhone.body.records.map((r: { kind: string }) => r.kind).sort()).toEqual(['call', 'call', 'callback_request', 'complaint', 'customer', 'information_request', 'order']);
     for (const needle of [person.e164, person.name, person.email, person.address, person.recording]) expect(byPhone.text).not.toContain(needle);
     expect(byPhone.headers.get('cache-control')).toBe('no-store');
+    // Beside the English summary, codes the web words in the viewer's language.
+    type Found = { kind: string; facts: Record<string, unknown> };
+    const facts = (kind: string) => (byPhone.body.records as Found[]).filter((r) => r.kind === kind).map((r) => r.facts);
+    expect(facts('order')).toEqual([expect.objectContaining({ number: expect.any(Number), status: expect.any(String), totalMinor: expect.any(Number), currency: 'EUR' })]);
+    expect(facts('complaint')).toEqual([expect.objectContaining({ number: expect.any(Number), status: 'open', severity: expect.any(String) })]);
+    expect(facts('call')).toContainEqual(expect.objectContaining({ function: expect.any(String), status: expect.any(String), recording: true }));
+    expect(facts('customer')).toEqual([{}]);
 
     const byEmail = await clientAdmin.post(path(a, 'search'), { email: 'Zoe.Personne@Example.org', ...request });
     expect(byEmail.body.counts).toEqual(expectedCounts);

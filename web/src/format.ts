@@ -254,3 +254,31 @@ export function transferDestinationLabel(to: import('@switchboard/api/scripts').
   if (to.kind === 'directory') return to.entry;
   return `${to.label || ownTeam}${to.phone ? ` (${to.phone})` : ''}`;
 }
+
+/** A weekday by its index, 0 = Monday … 6 = Sunday, in the viewer's language: "lundi", or "lun." with 'short'. */
+export function weekdayName(index: number, style: 'long' | 'short' = 'long'): string {
+  // 1 January 2024 was a Monday
+  return format(new Date(Date.UTC(2024, 0, 1 + (((index % 7) + 7) % 7))), { weekday: style, timeZone: 'UTC' });
+}
+
+/** The first day of the viewer's week, 0 = Monday … 6 = Sunday: Intl's week info where the browser has it, else Monday. */
+export function firstDayOfWeek(): number {
+  try {
+    const locale = new Intl.Locale(viewerLocale()) as Intl.Locale & { getWeekInfo?: () => { firstDay: number }; weekInfo?: { firstDay: number } };
+    const firstDay = (locale.getWeekInfo?.() ?? locale.weekInfo)?.firstDay;
+    return firstDay ? (firstDay + 6) % 7 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The calendar day 'YYYY-MM-DD' an instant falls on in a zone (for date inputs; the viewer's zone when none is named). */
+export function calendarDay(at: Date, timeZone?: string): string {
+  try {
+    const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+    const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+    return `${part('year')}-${part('month')}-${part('day')}`;
+  } catch {
+    return at.toISOString().slice(0, 10);
+  }
+}

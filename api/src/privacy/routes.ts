@@ -74,7 +74,27 @@ const SearchResultSchema = z
   .object({
     requestId: z.uuid(),
     counts: CountsSchema,
-    records: z.array(z.object({ kind: z.enum(recordKinds), reference: z.string(), at: z.string(), summary: z.string() })),
+    records: z.array(
+      z.object({
+        kind: z.enum(recordKinds),
+        reference: z.string(),
+        at: z.string(),
+        summary: z.string().openapi({ description: 'In English, for API clients; `facts` carries the same as codes to word in any language' }),
+        facts: z
+          .object({
+            number: z.number().int().optional(),
+            function: z.string().optional(),
+            status: z.string().optional().openapi({ description: "The record's own status code" }),
+            severity: z.string().optional(),
+            totalMinor: z.number().int().optional(),
+            currency: z.string().optional(),
+            followUp: z.boolean().optional(),
+            recording: z.boolean().optional(),
+            wrapUpDraft: z.boolean().optional(),
+          })
+          .openapi('PrivacyRecordFacts'),
+      }),
+    ),
     inProgress: z.number().int().openapi({ description: 'Calls of this person still in progress (erasure waits for them)' }),
   })
   .openapi('PrivacySearchResult');

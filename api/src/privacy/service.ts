@@ -153,7 +153,24 @@ export interface FoundRecord {
   kind: RecordKind;
   reference: string;
   at: string;
+  /** The same in English words, for API clients; the web words `facts` in the viewer's language. */
   summary: string;
+  facts: RecordFacts;
+}
+
+/** What a found record's summary says, as codes and values (no personal data). */
+export interface RecordFacts {
+  /** The order's or complaint's number. */
+  number?: number;
+  function?: string;
+  /** The record's own status code (a call's, order's, complaint's or callback request's). */
+  status?: string;
+  severity?: string;
+  totalMinor?: number;
+  currency?: string;
+  followUp?: boolean;
+  recording?: boolean;
+  wrapUpDraft?: boolean;
 }
 
 const functionLabel = (id: string) => callFunctions.find((f) => f.id === id)?.label ?? id;
@@ -161,19 +178,27 @@ const functionLabel = (id: string) => callFunctions.find((f) => f.id === id)?.la
 async function foundRecords(tx: TenantTx, found: Found): Promise<FoundRecord[]> {
   const list: FoundRecord[] = [];
   const customers = await tx.selectFrom('customers').select(['id', 'createdAt', 'updatedAt']).where('id', 'in', orNone(found.customerIds)).execute();
-  for (const c of customers) list.push({ kind: 'customer', reference: c.id, at: c.createdAt.toISOString(), summary: 'Phone number, name and contact details' });
+  for (const c of customers) list.push({ kind: 'customer', reference: c.id, at: c.createdAt.toISOString(), summary: 'Phone number, name and contact details', facts: {} });
   for (const c of await callRows(tx, found.callIds)) {
-    const extras = [c.recordingRef ? 'recording' : null, c.draftNotes !== null || hasAnswers(c.draftScriptAnswers) ? 'wrap-up draft' : null].filter(Boolean);
-    list.push({ kind: 'call', reference: c.id, at: c.offeredAt.toISOString(), summary: [`${functionLabel(c.function)} call, ${c.status.replace(/_/g, ' ')}`, ...extras].join(', ') });
+    const recording = c.recordingRef !== null;
+    const wrapUpDraft = c.draftNotes !== null || hasAnswers(c.draftScriptAnswers);
+    const extras = [recording ? 'recording' : null, wrapUpDraft ? 'wrap-up draft' : null].filter(Boolean);
+    list.push({
+      kind: 'call',
+      reference: c.id,
+      at: c.offeredAt.toISOString(),
+      summary: [`${functionLabel(c.function)} call, ${c.status.replace(/_/g, ' ')}`, ...extras].join(', '),
+      facts: { function: c.function, status: c.status, recording, wrapUpDraft },
+    });
   }
   const orders = await tx.selectFrom('orders').select(['id', 'number', 'status', 'totalMinor', 'currency', 'createdAt']).where('id', 'in', orNone(found.orderIds)).execute();
-  for (const o of orders) list.push({ kind: 'order', reference: `Order ${o.number}`, at: o.createdAt.toISOString(), summary: `${o.status}, ${(Number(o.totalMinor) / 100).toFixed(2)} ${o.currency.trim()}` });
+  for (const o of orders) list.push({ kind: 'order', reference: `Order ${o.number}`, at: o.createdAt.toISOString(), summary: `${o.status}, ${(Number(o.totalMinor) / 100).toFixed(2)} ${o.currency.trim()}`, facts: { number: o.number, status: o.status, totalMinor: Number(o.totalMinor), currency: o.currency.trim() } });
   const complaints = await tx.selectFrom('complaints').select(['number', 'status', 'severity', 'createdAt']).where('id', 'in', orNone(found.complaintIds)).execute();
-  for (const c of complaints) list.push({ kind: 'complaint', reference: `Complaint ${c.number}`, at: c.createdAt.toISOString(), summary: `${c.severity} severity, ${c.status.replace(/_/g, ' ')}` });
+  for (const c of complaints) list.push({ kind: 'complaint', reference: `Complaint ${c.number}`, at: c.createdAt.toISOString(), summary: `${c.severity} severity, ${c.status.replace(/_/g, ' ')}`, facts: { number: c.number, status: c.status, severity: c.severity } });
   const requests = await tx.selectFrom('informationRequests').select(['id', 'followUp', 'createdAt']).where('id', 'in', orNone(found.informationRequestIds)).execute();
-  for (const r of requests) list.push({ kind: 'information_request', reference: r.id, at: r.createdAt.toISOString(), summary: r.followUp ? 'Information request, to follow up' : 'Information request' });
+  for (const r of requests) list.push({ kind: 'information_request', reference: r.id, at: r.createdAt.toISOString(), summary: r.followUp ? 'Information request, to follow up' : 'Information request', facts: { followUp: r.followUp } });
   const callbacks = await tx.selectFrom('callbackRequests').select(['id', 'status', 'requestedAt']).where('id', 'in', orNone(found.callbackRequestIds)).execute();
-  for (const r of callbacks) list.push({ kind: 'callback_request', reference: r.id, at: r.requestedAt.toISOString(), summary: `Callback request, ${r.status}` });
+  for (const r of callbacks) list.push({ kind: 'callback_request', reference: r.id, at: r.requestedAt.toISOString(), summary: `Callback request, ${r.status}`, facts: { status: r.status } });
   return list.sort((a, b) => b.at.localeCompare(a.at));
 }
 

@@ -1,4 +1,3 @@
-import type { Tariff } from '../../../api/types.ts';
 import { moneyInput, parseMoney } from '../../../format.ts';
 import { t } from '../../../i18n/index.ts';
 
@@ -6,8 +5,9 @@ import { t } from '../../../i18n/index.ts';
  * Prices travel in integer minor units; people type them in the tenant's currency, the viewer's way
  * or the international one ("9,50" and "9.50" alike), through format.ts's `parseMoney`.
  */
-export type Per = Tariff['priceLines'][number]['per'];
-export const pers: readonly Per[] = ['once', 'month', 'year', 'minute', 'gb', 'sms', 'use'];
+/** A tariff line's unit; the tariff form's types check it against the API's own list. */
+export const pers = ['once', 'month', 'year', 'minute', 'gb', 'sms', 'use'] as const;
+export type Per = (typeof pers)[number];
 
 /** "per month", "une fois"… in the viewer's language. */
 export function perLabel(per: Per): string {

@@ -72,6 +72,11 @@ test('a French client admin adds an item priced "9,50": "9.50" is read the same,
   await row.getByRole('button', { name: 'Modifier' }).click();
   await expect(page.getByLabel('Prix (EUR)').inputValue()).resolves.toBe('9,50');
   await page.getByRole('button', { name: 'Annuler' }).click();
+
+  // A promotion's days, the French way.
+  await page.getByRole('navigation', { name: 'Rubriques du catalogue' }).getByRole('button', { name: 'Promotions' }).click();
+  const offer = page.getByRole('row').filter({ hasText: '2 pizzas achetées' });
+  await expect(offer.textContent()).resolves.toMatch(new RegExp(`du${space}1${space}janv\\.${space}2025${space}au${space}31${space}déc\\.${space}2030`));
   expect(browser!.problems).toEqual([]);
 });
 

@@ -111,6 +111,6 @@ test("a French operator on a German client's call: the desk in French, the scrip
   await page.getByTestId('figures-total').filter({ hasText: '1 appel' }).waitFor();
   await page.getByTestId('recent-calls').getByRole('heading', { name: 'Mes appels récents' }).waitFor();
   await screenshot('after-call-fr');
-  expect(await page.evaluate(() => document.documentElement.lang)).toBe('fr');
+  expect(await page.evaluate('document.documentElement.lang')).toBe('fr');
   expect(browser.problems).toEqual([]);
 });

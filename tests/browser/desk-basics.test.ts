@@ -103,7 +103,7 @@ test("an operator's call from a returning caller: live local time, initials, one
   await expect(banner.getByTestId('tenant-initials').textContent()).resolves.toBe('PN');
 
   // One greeting: the banner's is the script's first words.
-  const greeting = (await page.getByTestId('greeting').locator('.say-text').textContent())!.replace(/[“”]/g, '');
+  const greeting = (await page.getByTestId('greeting').locator('.say-text').textContent())!.replace(/[“”«»\u00a0\u202f]/g, ' ').trim();
   expect(greeting).toBe('Pizza Napoli, bonjour !');
   const firstStep = await page.getByTestId('script-step').locator('.say').textContent();
   expect(firstStep!.startsWith(greeting)).toBe(true);
@@ -122,7 +122,7 @@ test("an operator's call from a returning caller: live local time, initials, one
     await script.getByTestId('script-answer').fill(answer);
     await script.getByTestId('script-answer').press('Enter');
   }
-  await script.getByRole('button', { name: 'Yes' }).click();
+  await script.getByRole('button', { name: 'Oui' }).click();
   await script.getByTestId('script-outcome').filter({ hasText: 'Suggested wrap-up: Commande prise' }).waitFor();
   await script.getByText('Order: items').waitFor();
   await screenshot('in-call');

@@ -108,7 +108,8 @@ test('an operator takes a pizza order, wraps up, then a bank call, and nothing o
   await script.getByTestId('script-answer').fill('8 rue Oberkampf, 75011 Paris, code 1234');
   await script.getByTestId('script-answer').press('Enter');
   await script.getByText("Je récapitule : 2 Margherita grandes et un cola, au nom de Claire Martin. C'est bien ça ?").waitFor();
-  await script.getByRole('button', { name: 'Yes' }).click();
+  // The pizza chain's script is French: so are the runner's own words (issue 12).
+  await script.getByRole('button', { name: 'Oui' }).click();
   await script.getByTestId('script-outcome').filter({ hasText: 'Merci Claire Martin' }).waitFor();
 
   // The knowledge panel searches the pizza chain's own catalog and FAQ, in French.
@@ -121,16 +122,17 @@ test('an operator takes a pizza order, wraps up, then a bank call, and nothing o
   const order = page.getByTestId('order-form');
   await expect(order.getByLabel('Customer name').inputValue()).resolves.toBe('Claire Martin');
   await expect(order.getByLabel(/Delivery address/).inputValue()).resolves.toBe('8 rue Oberkampf, 75011 Paris, code 1234');
-  await order.getByLabel('Item 1', { exact: true }).selectOption({ label: 'Pizza Margherita — 9,50 €' });
+  await order.getByLabel('Item 1', { exact: true }).selectOption({ label: 'Pizza Margherita — €9.50' });
   await order.getByLabel('Taille of item 1').selectOption('Grande (33 cm)');
   await order.getByLabel('Qty').first().fill('2');
   await order.getByRole('button', { name: 'Add an item' }).click();
-  await order.getByLabel('Item 2', { exact: true }).selectOption({ label: 'Cola 33 cl — 3,00 €' });
+  await order.getByLabel('Item 2', { exact: true }).selectOption({ label: 'Cola 33 cl — €3.00' });
   await screenshot('on-call-pizza');
   await order.getByRole('button', { name: 'Place order' }).click();
   const placed = page.getByTestId('order-placed');
   await placed.waitFor();
-  await expect(placed.textContent()).resolves.toMatch(/Order #1 placed — total 28,00\s€/);
+  // Money in the viewer's language (en-GB here), in the client's currency.
+  await expect(placed.textContent()).resolves.toMatch(/Order #1 placed — total €28\.00/);
 
   // The probe used after the switch sees the pizza chain while its call is on (so its silence later means something).
   const during = await deskOutsideQueues();

@@ -54,7 +54,7 @@ test('an operator on a bank call follows the script to the fraud desk, finds "Fr
   const script = page.getByTestId('script-runner');
   await script.getByTestId('script-next').click();
   await script.getByRole('button', { name: 'Karte sperren' }).click();
-  await script.getByRole('button', { name: 'Yes' }).click();
+  await script.getByRole('button', { name: 'Ja' }).click();
   await script.getByTestId('script-outcome').filter({ hasText: 'To Betrugsabteilung' }).waitFor();
 
   await page.getByRole('button', { name: 'Transfer…' }).click();

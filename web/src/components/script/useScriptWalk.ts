@@ -1,11 +1,13 @@
 import { computed, ref, shallowRef } from 'vue';
-import { advance, answerText, currentStep, fillVariables, startWalk, type ScriptBody, type Step, type WalkState } from '@switchboard/api/scripts';
+import { advance, currentStep, fillVariables, startWalk, type ScriptBody, type Step, type WalkState } from '@switchboard/api/scripts';
+import { answerIn } from './answer-text.ts';
 
 /**
  * Walking a script as an operator does, with the same walker the server checks with: the desk's
  * runner and the editor's preview both use it. A wrong answer stays on the step with the reason.
+ * `language` is the script's (the client's locale): a yes/no answer reads "Ja" in a German script.
  */
-export function useScriptWalk(options: { body: () => ScriptBody; variables: () => Record<string, string>; onChange?: (state: WalkState) => void }) {
+export function useScriptWalk(options: { body: () => ScriptBody; variables: () => Record<string, string>; onChange?: (state: WalkState) => void; language?: () => string | null }) {
   const state = shallowRef<WalkState>(startWalk(options.body()));
   const input = ref('');
   const error = ref<string | null>(null);
@@ -44,7 +46,7 @@ export function useScriptWalk(options: { body: () => ScriptBody; variables: () =
   function shownAnswer(s: Step): string {
     const value = state.value.answers[s.id];
     const choice = s.type === 'ask' ? s.answer.choices.find((c) => c.value === value) : undefined;
-    return choice?.label || answerText(value);
+    return choice?.label || answerIn(options.language?.(), value);
   }
   const inputType = computed(() => {
     const type = step.value?.type === 'ask' ? step.value.answer.type : 'text';

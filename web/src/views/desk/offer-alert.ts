@@ -1,4 +1,5 @@
 import { onBeforeUnmount, ref, watch, type Ref } from 'vue';
+import { t } from '../../i18n/index.ts';
 
 /**
  * The ring and the desktop notification for an offer that arrives while the desk's tab is in the
@@ -58,7 +59,7 @@ function playRing(): void {
   }
 }
 
-const supported = typeof window !== 'undefined' && 'Notification' in window;
+const supported = typeof window !== 'undefined' && 'Notification' in window; // i18n-ignore
 
 export function useOfferAlert(offer: Ref<OfferForAlert | null>) {
   const muted = ref(storedMuted());
@@ -84,7 +85,7 @@ export function useOfferAlert(offer: Ref<OfferForAlert | null>) {
       }, 3_000);
     }
     if (supported && Notification.permission === 'granted') {
-      notification = new Notification(`Incoming call · ${o.tenantName}`, {
+      notification = new Notification(t('desk.offer.notification', { client: o.tenantName }), {
         body: [o.functionLabel, o.callerNumber].filter(Boolean).join(' · '),
         tag: `offer-${o.callId}`,
         requireInteraction: true,

@@ -70,6 +70,14 @@ describe('the Stripe customer', () => {
     expect(await stripe.ensureCustomer(newWorker(), tenant.id)).toBe(first);
     expect(fake.requestsTo('POST', '/v1/customers')).toHaveLength(creates.length);
   });
+  it("tells Stripe the tenant's language, so its invoices and e-mails reach the client in it", async () => {
+    // The seeded tenant writes in French (fr-FR); a German one and one in a language the product does not speak.
+    expect(fake.customers.get(await stripe.ensureCustomer(newWorker(), tenant.id))?.preferred_locales).toEqual(['fr']);
+    const { tenant: german } = await seedTenant(h.db, { name: 'Banque Horizon', locale: 'de-AT', currency: 'EUR', timeZone: 'Europe/Berlin' });
+    expect(fake.customers.get(await stripe.ensureCustomer(newWorker(), german.id))?.preferred_locales).toEqual(['de']);
+    const { tenant: italian } = await seedTenant(h.db, { name: 'Pasta Roma', locale: 'it-IT', currency: 'EUR', timeZone: 'Europe/Rome' });
+    expect(fake.customers.get(await stripe.ensureCustomer(newWorker(), italian.id))?.preferred_locales).toEqual(['en']);
+  });
 });
 
 describe('the subscription', () => {

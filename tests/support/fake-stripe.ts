@@ -149,7 +149,7 @@ export async function startFakeStripe(options: { now?: () => Date } = {}): Promi
   function route(method: string, path: string, params: Obj): Obj {
     let m: RegExpMatchArray | null;
     if (method === 'POST' && path === '/v1/customers') {
-      const customer = { id: stripeId('cus'), object: 'customer', created: unix(), livemode: false, name: params.name ?? null, description: params.description ?? null, metadata: params.metadata ?? {} };
+      const customer = { id: stripeId('cus'), object: 'customer', created: unix(), livemode: false, name: params.name ?? null, description: params.description ?? null, metadata: params.metadata ?? {}, preferred_locales: params.preferred_locales ?? [] };
       fake.customers.set(customer.id, customer);
       return customer;
     }

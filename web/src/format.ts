@@ -272,13 +272,28 @@ export function firstDayOfWeek(): number {
   }
 }
 
-/** The calendar day 'YYYY-MM-DD' an instant falls on in a zone (for date inputs; the viewer's zone when none is named). */
-export function calendarDay(at: Date, timeZone?: string): string {
+/** The calendar day 'YYYY-MM-DD' an instant falls on in a zone, the viewer's when none is named (not for display: for date inputs, to compare or pass on). */
+export function calendarDay(iso: string | Date, timeZone?: string): string {
+  const d = valid(iso);
+  if (!d) return String(iso);
   try {
-    const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+    const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(d);
     const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
     return `${part('year')}-${part('month')}-${part('day')}`;
   } catch {
-    return at.toISOString().slice(0, 10);
+    return d.toISOString().slice(0, 10);
+  }
+}
+
+/**
+ * A language, region or currency named in the viewer's language through `Intl.DisplayNames`:
+ * `displayName('language', 'de-AT')` → "allemand (Autriche)" (fr); null when Intl does not know it.
+ */
+export function displayName(type: 'language' | 'region' | 'currency', code: string): string | null {
+  try {
+    const name = new Intl.DisplayNames([viewerLocale()], { type, fallback: 'none' }).of(code);
+    return name && name !== code ? name : null;
+  } catch {
+    return null;
   }
 }

@@ -1,170 +1,137 @@
-/** How billing figures read: money from minor units, units, periods and statuses in plain English. */
+/**
+ * What only billing needs: metrics, units, periods, rounding and invoice statuses in the viewer's
+ * language (by code, through the translation files), and each function's chart colour. Money, dates
+ * and numbers go through the app's one set of helpers (web/src/format.ts).
+ */
 import { callFunctions } from '@switchboard/db/call-functions';
-import type { BillingMetric } from '../../api/types.ts';
-import { skillLabel } from '../../format.ts';
+import type { BillingMetric, StatementLine } from '../../api/types.ts';
+import { calendarDay, count, day, duration, money as formatMoney, skillLabel } from '../../format.ts';
+import { t } from '../../i18n/index.ts';
 
-/** The currency's own number of decimals (2 for EUR, 0 for JPY, 3 for KWD), as Intl knows it. */
-export function fractionDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
+/** A key's text, or null when the translation files do not have it (an unknown code). */
+function known(key: string, params: Record<string, unknown> = {}): string | null {
+  const text = t(key, params);
+  return text === key ? null : text;
 }
 
-/** Minor units in the tenant's currency and locale: 123456 EUR in fr-FR → "1 234,56 €". */
-export function money(minor: number, currency: string, locale?: string): string {
-  try {
-    const digits = fractionDigits(currency);
-    return new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(minor / 10 ** digits);
-  } catch {
-    return `${minor} ${currency}`;
-  }
-}
-
-/** A chart axis tick: no trailing zeros ("12 €", "2,5 €"). */
-export function moneyTick(minor: number, currency: string, locale?: string): string {
-  try {
-    return new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: 0, maximumFractionDigits: fractionDigits(currency) }).format(minor / 10 ** fractionDigits(currency));
-  } catch {
-    return String(minor);
-  }
-}
-
-/** 'YYYY-MM' or 'YYYY-MM-01' → "November 2025". */
-export function periodName(period: string, locale?: string): string {
-  const [y, m] = period.split('-').map(Number);
+/** 'YYYY-MM' or 'YYYY-MM-01' → "November 2025" / "novembre 2025", the month named by Intl. */
+export function periodName(period: string): string {
+  const [y, m] = period.split('-');
   if (!y || !m) return period;
-  return new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, 1)));
+  return day(`${y}-${m}-01`, { month: 'long', year: 'numeric' });
 }
 
 /** 'YYYY-MM-DD' → "3 Nov" (a calendar day, no time zone to apply). */
-export function dayName(day: string, locale?: string): string {
-  const [y, m, d] = day.split('-').map(Number);
-  if (!y || !m || !d) return day;
-  return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, d)));
+export function dayName(value: string): string {
+  return day(value, { day: 'numeric', month: 'short' });
 }
 
 /** 'YYYY-MM-DD' as "10 Mar 2026": a calendar day, no time zone to apply. */
-export function dayText(day: string, locale?: string): string {
-  const [y, m, d] = day.split('-').map(Number);
-  if (!y || !m || !d) return day;
-  return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, d)));
+export function dayText(value: string): string {
+  return day(value);
 }
 
 /** A calendar day moved by whole days: addDays('2026-03-31', 1) = '2026-04-01'. */
-export function addDays(day: string, days: number): string {
-  const date = new Date(`${day}T00:00:00Z`);
+export function addDays(value: string, days: number): string {
+  const date = new Date(`${value}T00:00:00Z`);
   date.setUTCDate(date.getUTCDate() + days);
   return date.toISOString().slice(0, 10);
 }
 
 /** A price version's days, its end being exclusive: "1 Mar 2026 – 31 Mar 2026" or "since 1 Mar 2026". */
-export function spanText(p: { effectiveFrom: string; effectiveTo: string | null }, locale?: string): string {
-  return p.effectiveTo ? `${dayText(p.effectiveFrom, locale)} – ${dayText(addDays(p.effectiveTo, -1), locale)}` : `since ${dayText(p.effectiveFrom, locale)}`;
-}
-
-/** An instant as a date in the tenant's zone: "17 Nov 2025". */
-export function dateIn(iso: string, timeZone: string, locale?: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone }).format(d);
+export function spanText(p: { effectiveFrom: string; effectiveTo: string | null }): string {
+  return p.effectiveTo
+    ? t('billing.span.between', { from: dayText(p.effectiveFrom), to: dayText(addDays(p.effectiveTo, -1)) })
+    : t('billing.span.since', { from: dayText(p.effectiveFrom) });
 }
 
 /** The last day of a period that ends (exclusive) at `endIso`, in the tenant's zone: "30 Nov". */
-export function lastDayOf(endIso: string, timeZone: string, locale?: string): string {
+export function lastDayOf(endIso: string, timeZone: string): string {
   const end = new Date(endIso);
   if (Number.isNaN(end.getTime())) return endIso;
-  return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone }).format(new Date(end.getTime() - 1));
+  return dayName(calendarDay(new Date(end.getTime() - 1), timeZone));
 }
 
-const metricLabels: Record<string, string> = {
-  handled_minute: 'Handled minutes',
-  handled_call: 'Handled calls',
-  talk_seconds: 'Talk time',
-  order: 'Orders',
-  complaint: 'Complaints',
-  completed_survey: 'Completed surveys',
-  contact_reached: 'Contacts reached',
-  data_entry_record: 'Records entered',
-  platform_fee: 'Platform fee',
-  seat: 'Dedicated operator seat',
-};
-export const metricLabel = (metric: string) => metricLabels[metric] ?? skillLabel(metric);
+/** The month open now in a zone, 'YYYY-MM'. */
+export function periodNow(timeZone: string, now = new Date()): string {
+  return calendarDay(now, timeZone).slice(0, 7);
+}
 
-const unitNames: Record<string, [string, string]> = {
-  minute: ['minute', 'minutes'],
-  second: ['second', 'seconds'],
-  call: ['call', 'calls'],
-  order: ['order', 'orders'],
-  complaint: ['complaint', 'complaints'],
-  survey: ['survey', 'surveys'],
-  contact: ['contact', 'contacts'],
-  record: ['record', 'records'],
-  month: ['month', 'months'],
-  seat: ['seat', 'seats'],
-};
-/** "61 minutes", "1 seat". */
-export function quantityText(quantity: number, unit: string, locale?: string): string {
-  const [one, many] = unitNames[unit] ?? [unit, unit];
-  return `${new Intl.NumberFormat(locale).format(quantity)} ${quantity === 1 ? one : many}`;
+/** "Handled minutes", "Minutes traitées": what a price is for. */
+export const metricLabel = (metric: string) => known(`billing.metric.${metric}`) ?? skillLabel(metric);
+
+/** "61 minutes", "1 seat", with the language's plural rules. */
+export function quantityText(quantity: number, unit: string): string {
+  return t(`billing.unit.${unit}`) === `billing.unit.${unit}` ? `${quantity} ${unit}` : count(`billing.unit.${unit}`, quantity);
 }
 
 /** The metrics a function's usage is priced by, and the monthly ones (function null), in the order lists show them. */
 export const usageMetrics: BillingMetric[] = ['handled_minute', 'handled_call', 'order', 'complaint', 'completed_survey', 'contact_reached', 'data_entry_record'];
 export const monthlyMetrics: BillingMetric[] = ['platform_fee', 'seat'];
 
-/** What a metric's price is per, for the price list ("per minute", "per order"). */
-const metricUnits: Record<string, string> = {
-  handled_minute: 'minute',
-  handled_call: 'call',
-  order: 'order',
-  complaint: 'complaint',
-  completed_survey: 'survey',
-  contact_reached: 'contact',
-  data_entry_record: 'record',
-  platform_fee: 'month',
-  seat: 'seat per month',
-};
-export const metricUnit = (metric: string) => metricUnits[metric] ?? metric;
+/** What a metric's price is per, as a noun after a price ("0,90 € / minute"). */
+export const metricUnit = (metric: string) => known(`billing.unitOf.${metric}`) ?? metric;
+
+/** "per minute", "per seat per month": what a price is per, as a whole phrase (word order differs). */
+export const perUnit = (metric: string) => known(`billing.per.${metric}`) ?? metric;
 
 /** A per-second price is still written per minute; the rounding says how talk time is counted. */
 export function roundingText(rounding: string | null | undefined): string {
-  if (rounding === 'per_started_minute') return 'each started minute counts in full';
-  if (rounding === 'per_second') return 'billed to the second';
-  return '';
+  return rounding ? (known(`billing.rounding.${rounding}`) ?? '') : '';
 }
 
-/** Talk time as "2 h 05 min" or "12 min 30 s". */
+/** Talk time as "2 h 5 min" or "12 min 30 s"; a dash when there was none. */
 export function talkTime(seconds: number): string {
-  if (seconds <= 0) return '—';
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  if (h) return `${h} h ${String(m).padStart(2, '0')} min`;
-  return s ? `${m} min ${String(s).padStart(2, '0')} s` : `${m} min`;
+  return seconds <= 0 ? '—' : duration(seconds);
 }
 
 export function functionLabel(fn: string | null): string {
-  return fn ? skillLabel(fn) : 'Whole account';
+  return fn ? skillLabel(fn) : t('billing.wholeAccount');
+}
+
+/** A statement line in the viewer's language, from its codes (the API's English description is for API clients). */
+export function lineDescription(line: StatementLine, currency: string, usageMinor: number): string {
+  switch (line.kind) {
+    case 'usage': {
+      const what = known(`billing.lineMetric.${line.metric}`) ?? metricLabel(line.metric ?? '');
+      const fn = functionLabel(line.function);
+      return line.rounding ? t('billing.line.usageRounded', { function: fn, what, rounding: t(`billing.lineRounding.${line.rounding}`) }) : t('billing.line.usage', { function: fn, what });
+    }
+    case 'platform_fee':
+      return t('billing.line.platformFee');
+    case 'seat':
+      return t('billing.line.seats', { n: line.quantity, price: formatMoney(line.unitAmountMinor ?? 0, currency) });
+    case 'commitment_top_up':
+      return t('billing.line.topUp', { commitment: formatMoney(usageMinor + line.amountMinor, currency), usage: formatMoney(usageMinor, currency) });
+    default:
+      return line.description;
+  }
 }
 
 /** Invoice statuses in a client's words, with the badge colour that goes with them. */
 export function invoiceStatus(status: string, dueAt?: string | null, now: Date = new Date()): { label: string; cls: string } {
   switch (status) {
     case 'paid':
-      return { label: 'Paid', cls: 'badge-success' };
+      return { label: t('billing.status.paid'), cls: 'badge-success' };
     case 'open':
-      return dueAt && new Date(dueAt).getTime() < now.getTime() ? { label: 'Past due', cls: 'badge-danger' } : { label: 'Open', cls: 'badge-info' };
+      return dueAt && new Date(dueAt).getTime() < now.getTime() ? { label: t('billing.status.pastDue'), cls: 'badge-danger' } : { label: t('billing.status.open'), cls: 'badge-info' };
     case 'uncollectible':
-      return { label: 'Past due', cls: 'badge-danger' };
+      return { label: t('billing.status.pastDue'), cls: 'badge-danger' };
     case 'void':
-      return { label: 'Void', cls: '' };
+      return { label: t('billing.status.void'), cls: '' };
     case 'draft':
-      return { label: 'Draft', cls: '' };
+      return { label: t('billing.status.draft'), cls: '' };
     default:
       return { label: status, cls: '' };
   }
+}
+
+/**
+ * @deprecated Money goes through `money` of web/src/format.ts (the viewer's language); this stays for
+ * pages outside billing that still import it from here, and ignores the locale they pass.
+ */
+export function money(minor: number, currency: string, _locale?: string): string {
+  return formatMoney(minor, currency);
 }
 
 /** Each function keeps its colour in every chart. */

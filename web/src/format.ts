@@ -254,3 +254,29 @@ export function transferDestinationLabel(to: import('@switchboard/api/scripts').
   if (to.kind === 'directory') return to.entry;
   return `${to.label || ownTeam}${to.phone ? ` (${to.phone})` : ''}`;
 }
+
+/** A currency's name in the viewer's language: "EUR" → "euro" (fr), "Euro" (de); the code when Intl does not know it. */
+export function currencyName(code: string): string {
+  try {
+    return new Intl.DisplayNames([viewerLocale()], { type: 'currency' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/** A language or locale's name in the viewer's language: "fr-FR" → "French (France)", "français (France)". */
+export function languageName(tag: string): string {
+  try {
+    return new Intl.DisplayNames([viewerLocale()], { type: 'language' }).of(tag) ?? tag;
+  } catch {
+    return tag;
+  }
+}
+
+/**
+ * A label ("Order taking", "Handled minutes") inside a sentence: lower-case first letter in English,
+ * French and Russian; as written in German, whose nouns keep their capital.
+ */
+export function midSentence(label: string): string {
+  return currentLanguage() === 'de' ? label : label.charAt(0).toLowerCase() + label.slice(1);
+}

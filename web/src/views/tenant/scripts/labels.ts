@@ -1,5 +1,6 @@
 import { t } from '../../../i18n/index.ts';
-import { answerTypes, branchOperators, captureTargets, scriptVariables, type Step, type StepType } from '@switchboard/api/scripts';
+import { answerTypes, branchOperators, captureTargets, scriptVariables, type ScriptProblemParams, type Step, type StepType } from '@switchboard/api/scripts';
+import { list, number } from '../../../format.ts';
 
 /**
  * The editor's words for the script model, for people who are not programmers, in the viewer's
@@ -68,4 +69,32 @@ export function choiceValueFrom(label: string): string {
     .replace(/^_+|_+$/g, '')
     .slice(0, 40);
   return /^[a-z0-9]/.test(base) ? base : `choice_${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** A problem of the script check, as the API sends it: English `message`, and (from the check) a code with its values. */
+export interface ScriptProblemView {
+  path: string;
+  message: string;
+  code?: string;
+  params?: ScriptProblemParams;
+}
+
+/** A problem of the script check in the viewer's language; the API's English when it sent no code (a shape error). */
+export function problemText(problem: ScriptProblemView): string {
+  if (!problem.code) return problem.message;
+  const p = problem.params ?? {};
+  // a required capture says which one, in the function's own words
+  const key =
+    problem.code === 'requiredCapture'
+      ? `scripts.problem.requiredCapture.${p.field?.startsWith('survey.') ? 'survey' : (p.field ?? '').replaceAll('.', '_')}`
+      : `scripts.problem.${problem.code}`;
+  const text = t(key, {
+    ...p,
+    n: p.n === undefined ? '' : number(p.n),
+    field: p.field ? captureTargetLabel({ target: p.field, label: p.field }) : '',
+    actual: p.actual ? answerTypeLabel(p.actual as (typeof answerTypes)[number]) : '',
+    expected: list((p.expected ?? []).map((a) => answerTypeLabel(a as (typeof answerTypes)[number])), 'disjunction'),
+    choices: p.choices?.length ? list(p.choices) : t('scripts.problem.noneYet'),
+  });
+  return text === key ? problem.message : text;
 }

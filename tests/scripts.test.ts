@@ -235,14 +235,17 @@ describe('the editor\'s live check and templates', () => {
     expect(await draftOf()).toMatchObject({ exists: false });
   });
 
-  it('serves a template per function, marking the wrap-up codes the company lacks', async () => {
+  it('serves a template per function in the company’s language, marking the wrap-up codes the company lacks', async () => {
     const res = await admin.get(`${base}/scripts/templates`);
     expect(res.status).toBe(200);
     expect(res.body.templates.map((t: any) => t.function)).toEqual(expect.arrayContaining(['order_taking', 'information', 'complaints', 'surveys']));
     const order = res.body.templates.find((t: any) => t.function === 'order_taking');
-    expect(order.wrapUpCodes).toEqual([{ code: 'order_taken', label: 'Order taken', exists: true, active: true }]);
+    // The company is French (fr-FR): its operators read the template aloud in French; codes and flow stay the same.
+    expect(order).toMatchObject({ name: 'Prendre une commande' });
+    expect(order.body.steps.find((s: any) => s.id === 'name').text).toBe('Puis-je avoir votre nom, s’il vous plaît ?');
+    expect(order.wrapUpCodes).toEqual([{ code: 'order_taken', label: 'Commande prise', exists: true, active: true }]);
     const complaints = res.body.templates.find((t: any) => t.function === 'complaints');
-    expect(complaints.wrapUpCodes).toEqual([{ code: 'complaint_recorded', label: 'Complaint recorded', exists: false, active: false }]);
+    expect(complaints.wrapUpCodes).toEqual([{ code: 'complaint_recorded', label: 'Réclamation enregistrée', exists: false, active: false }]);
 
     // With its missing code added, the template passes the check and publishes as it is.
     let check = await admin.post(`${base}/scripts/complaints/validate`, complaints.body);

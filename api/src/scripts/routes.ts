@@ -1,6 +1,7 @@
 import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { callFunctionIds } from '@switchboard/db';
+import { languageOf } from '@switchboard/db/languages';
 import { createRouter } from '../http/router.ts';
 import { problemResponses } from '../http/problem.ts';
 import { tenantContext } from '../http/tenant-scope.ts';
@@ -336,7 +337,7 @@ export const scriptRoutes = createRouter()
   .openapi(templatesRoute, async (c) => {
     const ctx = tenantContext(c);
     requirePermission(ctx, 'scripts.manage');
-    return c.json({ templates: await listTemplates(ctx.tx) }, 200);
+    return c.json({ templates: await listTemplates(ctx.tx, languageOf(ctx.tenant.locale)) }, 200);
   })
   .openapi(validateRoute, async (c) => {
     const ctx = tenantContext(c);

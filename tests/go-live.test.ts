@@ -31,7 +31,7 @@ let operatorClient: Client;
 let first: TestUser;
 let second: TestUser;
 
-type Item = { key: string; status: string; detail: string; fixedBy: string };
+type Item = { key: string; status: string; detail: string; code: string; params: Record<string, unknown>; fixedBy: string };
 type Fn = { function: string; delegated: boolean; operatorsAble: number; understaffed: boolean; live: boolean; items: Item[] };
 type GoLive = { status: string; missing: number; warnings: number; understaffed: string[]; functions: Fn[] };
 
@@ -95,6 +95,7 @@ describe('GET /api/t/{tenant}/go-live', () => {
       ['delegated', 'missing', 'client'],
     ]);
     expect(item(fn, 'phoneNumber')!.detail).toContain(number);
+    expect(item(fn, 'phoneNumber')).toMatchObject({ code: 'phoneNumberRouted', params: { numbers: [number] } });
     expect(list.missing).toBe(5);
   });
 
@@ -114,7 +115,7 @@ describe('GET /api/t/{tenant}/go-live', () => {
     expect(await statusOf('hours')).toBe('done');
 
     expect((await clientAdmin.put(`/api/t/${tenant.slug}/scripts/order_taking/draft`, script)).status).toBe(200);
-    expect(item(await orderTaking(), 'script')).toMatchObject({ status: 'missing', detail: 'The order taking script is a draft: publish it.' });
+    expect(item(await orderTaking(), 'script')).toMatchObject({ status: 'missing', detail: 'The order taking script is a draft: publish it.', code: 'scriptDraft', params: {} });
     expect((await clientAdmin.post(`/api/t/${tenant.slug}/scripts/order_taking/publish`)).status).toBe(201);
     expect(await statusOf('script')).toBe('done');
   });
@@ -122,7 +123,7 @@ describe('GET /api/t/{tenant}/go-live', () => {
   it('wants two operators with the skill: none is missing, one is a warning, two is done', async () => {
     expect(await statusOf('operators')).toBe('missing');
     expect((await admin.put(`/api/t/${tenant.slug}/operators/${first.id}`, { skills: ['order_taking'] })).status).toBe(200);
-    expect(item(await orderTaking(), 'operators')).toMatchObject({ status: 'warning', detail: expect.stringContaining('Only one operator') });
+    expect(item(await orderTaking(), 'operators')).toMatchObject({ status: 'warning', detail: expect.stringContaining('Only one operator'), code: 'operatorsOne', params: { min: 2 } });
     expect((await admin.put(`/api/t/${tenant.slug}/operators/${second.id}`, { skills: ['order_taking'] })).status).toBe(200);
     expect(await orderTaking()).toMatchObject({ operatorsAble: 2, understaffed: false });
     expect(await statusOf('operators')).toBe('done');
@@ -131,7 +132,12 @@ describe('GET /api/t/{tenant}/go-live', () => {
   it('adds signed agreements when the rules require them, counting only cleared operators', async () => {
     await requireAgreement(h.db, tenant, new Date());
     let fn = await orderTaking();
-    expect(item(fn, 'agreements')).toMatchObject({ status: 'missing', detail: '2 operators have not signed the confidentiality agreement your rules require.' });
+    expect(item(fn, 'agreements')).toMatchObject({
+      status: 'missing',
+      detail: '2 operators have not signed the confidentiality agreement your rules require.',
+      code: 'agreementsUnsigned',
+      params: { n: 2 },
+    });
     expect(item(fn, 'operators')!.status).toBe('missing');
     const sign = (op: TestUser) => admin.put(`/api/t/${tenant.slug}/operators/${op.id}/agreement`, { signedAt: '2026-01-15T09:00:00Z' });
     expect((await sign(first)).status).toBe(200);

@@ -52,7 +52,7 @@ describe('scripts API', () => {
     const res = await admin.put(`${base}/scripts/order_taking/draft`, { steps: [{ id: 'greet', type: 'say', text: 'Hello' }] });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ exists: true, latestVersion: null, body: { steps: [{ id: 'greet', next: null }] } });
-    expect(res.body.problems).toEqual(expect.arrayContaining([{ path: 'steps[0].next', message: 'Choose the step that comes next.' }]));
+    expect(res.body.problems).toEqual(expect.arrayContaining([{ path: 'steps[0].next', message: 'Choose the step that comes next.', code: 'missingNext', params: {} }]));
     expect((await admin.get(`${base}/scripts/order_taking/draft`)).body.body.steps).toHaveLength(1);
     expect(await auditActions()).toContain('script.draft_saved');
   });
@@ -77,9 +77,9 @@ describe('scripts API', () => {
     expect(res.contentType).toMatch(/application\/problem\+json/);
     expect(res.body.errors).toEqual(
       expect.arrayContaining([
-        { path: 'steps[0].next', message: "Step 'nowhere' does not exist." },
-        { path: 'steps[3].disposition', message: "'made_up' is not one of the company's wrap-up codes." },
-        { path: 'steps', message: expect.stringMatching(/at least one item/) },
+        { path: 'steps[0].next', message: "Step 'nowhere' does not exist.", code: 'unknownStep', params: { id: 'nowhere' } },
+        { path: 'steps[3].disposition', message: "'made_up' is not one of the company's wrap-up codes.", code: 'unknownDisposition', params: { code: 'made_up' } },
+        { path: 'steps', message: expect.stringMatching(/at least one item/), code: 'requiredCapture', params: { field: 'order.items' } },
       ]),
     );
     expect(await versionCount()).toBe(0);
@@ -170,7 +170,9 @@ describe('wrap-up codes API', () => {
     await admin.patch(`${base}/wrap-up-codes/order_taken`, { active: false });
     const publish = await admin.post(`${base}/scripts/order_taking/publish`);
     expect(publish.status).toBe(400);
-    expect(publish.body.errors).toEqual([{ path: 'steps[4].disposition', message: "Wrap-up code 'order_taken' is retired; choose an active one." }]);
+    expect(publish.body.errors).toEqual([
+      { path: 'steps[4].disposition', message: "Wrap-up code 'order_taken' is retired; choose an active one.", code: 'retiredDisposition', params: { code: 'order_taken' } },
+    ]);
     await admin.patch(`${base}/wrap-up-codes/order_taken`, { active: true });
   });
 
@@ -196,8 +198,8 @@ describe('the editor\'s live check and templates', () => {
     expect(res.status).toBe(200);
     expect(res.body.problems).toEqual(
       expect.arrayContaining([
-        { path: 'steps[0].next', message: "Step 'gone' does not exist." },
-        { path: 'steps', message: expect.stringMatching(/complaint category/) },
+        { path: 'steps[0].next', message: "Step 'gone' does not exist.", code: 'unknownStep', params: { id: 'gone' } },
+        { path: 'steps', message: expect.stringMatching(/complaint category/), code: 'requiredCapture', params: { field: 'complaint.category' } },
       ]),
     );
     // The wrap-up code the tenant has is accepted; {{operator.firstName}} is a known variable.
@@ -233,18 +235,23 @@ describe('the editor\'s live check and templates', () => {
     expect(await draftOf()).toMatchObject({ exists: false });
   });
 
-  it('serves a template per function, marking the wrap-up codes the company lacks', async () => {
+  it('serves a template per function in the company’s language, marking the wrap-up codes the company lacks', async () => {
     const res = await admin.get(`${base}/scripts/templates`);
     expect(res.status).toBe(200);
     expect(res.body.templates.map((t: any) => t.function)).toEqual(expect.arrayContaining(['order_taking', 'information', 'complaints', 'surveys']));
     const order = res.body.templates.find((t: any) => t.function === 'order_taking');
-    expect(order.wrapUpCodes).toEqual([{ code: 'order_taken', label: 'Order taken', exists: true, active: true }]);
+    // The company is French (fr-FR): its operators read the template aloud in French; codes and flow stay the same.
+    expect(order).toMatchObject({ name: 'Prendre une commande' });
+    expect(order.body.steps.find((s: any) => s.id === 'name').text).toBe('Puis-je avoir votre nom, s’il vous plaît ?');
+    expect(order.wrapUpCodes).toEqual([{ code: 'order_taken', label: 'Commande prise', exists: true, active: true }]);
     const complaints = res.body.templates.find((t: any) => t.function === 'complaints');
-    expect(complaints.wrapUpCodes).toEqual([{ code: 'complaint_recorded', label: 'Complaint recorded', exists: false, active: false }]);
+    expect(complaints.wrapUpCodes).toEqual([{ code: 'complaint_recorded', label: 'Réclamation enregistrée', exists: false, active: false }]);
 
     // With its missing code added, the template passes the check and publishes as it is.
     let check = await admin.post(`${base}/scripts/complaints/validate`, complaints.body);
-    expect(check.body.problems).toEqual([{ path: expect.stringMatching(/disposition$/), message: expect.stringMatching(/complaint_recorded/) }]);
+    expect(check.body.problems).toEqual([
+      { path: expect.stringMatching(/disposition$/), message: expect.stringMatching(/complaint_recorded/), code: 'unknownDisposition', params: { code: 'complaint_recorded' } },
+    ]);
     expect((await admin.post(`${base}/wrap-up-codes`, { code: 'complaint_recorded', label: 'Complaint recorded' })).status).toBe(201);
     check = await admin.post(`${base}/scripts/complaints/validate`, complaints.body);
     expect(check.body.problems).toEqual([]);

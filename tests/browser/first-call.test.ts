@@ -119,14 +119,15 @@ test('a new company goes from onboarding to its first handled call through the p
   await page.getByRole('button', { name: 'Save hours' }).click();
   await page.getByRole('status').filter({ hasText: 'Hours saved.' }).waitFor();
 
-  // The script, from the checklist's link: the information template, its wrap-up codes added, published.
+  // The script, from the checklist's link: the information template — in French, the company's language,
+  // since its operators read it aloud to French callers — its wrap-up codes added, published.
   await page.goto(`${server.url}/t/${company.slug}`);
   await page.getByTestId('go-live-information-script').getByRole('link', { name: 'Fix it' }).click();
   await page.waitForURL(`**/t/${company.slug}/scripts**`);
   const card = page.getByTestId('script-card-information');
   if (await card.count()) await card.getByRole('link', { name: 'Create a script' }).click();
   const chooser = page.getByTestId('template-chooser');
-  await chooser.getByText('Answer a question').waitFor();
+  await chooser.getByText('Répondre à une question').waitFor();
   await chooser.getByRole('button', { name: 'Use this template' }).click();
   await page.getByTestId('live-check').getByText('Ready to publish').waitFor();
   await screenshot('client-script-from-template');
@@ -173,14 +174,14 @@ test('a new company goes from onboarding to its first handled call through the p
   await page.keyboard.press('w');
   const wrap = page.getByTestId('wrap-up');
   await wrap.waitFor();
-  await page.getByLabel('Outcome').selectOption({ label: 'Information given' });
+  await page.getByLabel('Outcome').selectOption({ label: 'Information donnée' });
   await wrap.getByRole('button', { name: 'Finish wrap-up' }).click();
   await page.getByText('Waiting for the next call').waitFor();
 
   // The client admin reads its first handled call.
   await logIn(clientAdmin.email, clientAdmin.newPassword);
   await page.goto(`${server.url}/t/${company.slug}/calls`);
-  await page.getByText('Information given').first().waitFor();
+  await page.getByText('Information donnée').first().waitFor();
   await screenshot('client-first-call');
   expect(browser.problems).toEqual([]);
 }, 300_000);

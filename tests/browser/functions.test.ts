@@ -21,8 +21,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** Money as Pizza Napoli reads it (fr-FR, EUR), spaces aside (ICU versions differ in which space they use). */
-const euros = (minor: number) => new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' }).format(minor / 100).replace(/\s/g, '');
+/** Pizza Napoli's money (EUR) as its admin reads it (an en-GB browser), spaces aside (ICU versions differ in which space they use). */
+const euros = (minor: number) => new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'EUR' }).format(minor / 100).replace(/\s/g, '');
 const squeeze = (text: string | null) => (text ?? '').replace(/\s/g, '');
 
 test('typing volumes prices every metric of a function, and the delegate switch states its state', async () => {
@@ -41,7 +41,7 @@ test('typing volumes prices every metric of a function, and the delegate switch 
   await expect(perOrder.textContent().then(squeeze)).resolves.toContain(euros(95));
   await expect(perOrder.textContent()).resolves.toContain('your price');
 
-  // 1 200 handled minutes at 0,75 € and 400 orders at 0,95 €.
+  // 1,200 handled minutes at €0.75 and 400 orders at €0.95.
   await orders.getByLabel('Handled minutes').fill('1200');
   await orders.getByLabel('Orders').fill('400');
   const subtotal = orders.getByTestId('subtotal-order_taking');
@@ -51,7 +51,7 @@ test('typing volumes prices every metric of a function, and the delegate switch 
 
   // The breakdown names the delegated function's metrics and the platform fee; the total is the server's own.
   const breakdown = page.getByTestId('estimate-breakdown');
-  await expect(breakdown.textContent()).resolves.toMatch(/Order taking.*1\s?200 handled minutes, 400 orders/);
+  await expect(breakdown.textContent()).resolves.toMatch(/Order taking.*1,200 handled minutes, 400 orders/);
   await expect(breakdown.textContent()).resolves.toContain('Platform fee');
   const serverTotal = (await page.evaluate(async () => {
     const res = await fetch('/api/t/pizza-napoli/delegations/estimate?volumes=order_taking.handled_minute:1200,order_taking.order:400&delegated=order_taking,information');

@@ -285,6 +285,16 @@ export function calendarDay(iso: string | Date, timeZone?: string): string {
   }
 }
 
+/** A currency's name in the viewer's language: "EUR" → "euro" (fr), "Euro" (de); the code when Intl does not know it. */
+export function currencyName(code: string): string {
+  return displayName('currency', code) ?? code;
+}
+
+/** A language or locale's name in the viewer's language: "fr-FR" → "French (France)", "français (France)". */
+export function languageName(tag: string): string {
+  return displayName('language', tag) ?? tag;
+}
+
 /**
  * A language, region or currency named in the viewer's language through `Intl.DisplayNames`:
  * `displayName('language', 'de-AT')` → "allemand (Autriche)" (fr); null when Intl does not know it.
@@ -296,4 +306,12 @@ export function displayName(type: 'language' | 'region' | 'currency', code: stri
   } catch {
     return null;
   }
+}
+
+/**
+ * A label ("Order taking", "Handled minutes") inside a sentence: lower-case first letter in English,
+ * French and Russian; as written in German, whose nouns keep their capital.
+ */
+export function midSentence(label: string): string {
+  return currentLanguage() === 'de' ? label : label.charAt(0).toLowerCase() + label.slice(1);
 }

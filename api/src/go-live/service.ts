@@ -20,11 +20,41 @@ export type GoLiveItemStatus = (typeof goLiveItemStatuses)[number];
 export const goLiveStatuses = ['not_started', 'in_progress', 'live'] as const;
 export type GoLiveStatus = (typeof goLiveStatuses)[number];
 
+export const goLiveDetailCodes = [
+  'scriptPublished',
+  'scriptDraft',
+  'scriptNone',
+  'wrapUpCodesSome',
+  'wrapUpCodesNone',
+  'hoursSet',
+  'hoursNone',
+  'phoneNumberRouted',
+  'phoneNumberNone',
+  'operatorsEnough',
+  'operatorsOne',
+  'operatorsNone',
+  'agreementsNoneOnFile',
+  'agreementsSigned',
+  'agreementsUnsigned',
+  'delegatedYes',
+  'delegatedNo',
+] as const;
+export type GoLiveDetailCode = (typeof goLiveDetailCodes)[number];
+/** `n`: a count; `min`: the operators wanted; `numbers`: the numbers that ring for the function. */
+export interface GoLiveDetailParams {
+  n?: number;
+  min?: number;
+  numbers?: string[];
+}
+
 export interface GoLiveItem {
   key: GoLiveItemKey;
   status: GoLiveItemStatus;
-  /** What is there or what is missing, in words. */
+  /** What is there or what is missing, in words (English, for API clients). */
   detail: string;
+  /** The same as a stable code the portal translates, with the values its sentence names. */
+  code: GoLiveDetailCode;
+  params: GoLiveDetailParams;
   /** Who fixes it: the client company in its portal, or the provider (numbers, operators, agreements). */
   fixedBy: 'client' | 'provider';
 }
@@ -87,62 +117,68 @@ export async function goLiveChecklist(tx: TenantTx): Promise<GoLive> {
 
     items.push(
       published.has(f.id)
-        ? { key: 'script', status: 'done', detail: `A ${what} script is published.`, fixedBy: 'client' }
+        ? { key: 'script', status: 'done', detail: `A ${what} script is published.`, code: 'scriptPublished', params: {}, fixedBy: 'client' }
         : {
             key: 'script',
             status: 'missing',
             detail: drafts.has(f.id) ? `The ${what} script is a draft: publish it.` : `No ${what} script yet: operators need one to follow.`,
+            code: drafts.has(f.id) ? 'scriptDraft' : 'scriptNone',
+            params: {},
             fixedBy: 'client',
           },
     );
     items.push(
       activeCodes > 0
-        ? { key: 'wrapUpCodes', status: 'done', detail: `${plural(activeCodes, 'wrap-up code')} to close calls with.`, fixedBy: 'client' }
-        : { key: 'wrapUpCodes', status: 'missing', detail: 'No wrap-up code: operators cannot record how a call ended.', fixedBy: 'client' },
+        ? { key: 'wrapUpCodes', status: 'done', detail: `${plural(activeCodes, 'wrap-up code')} to close calls with.`, code: 'wrapUpCodesSome', params: { n: activeCodes }, fixedBy: 'client' }
+        : { key: 'wrapUpCodes', status: 'missing', detail: 'No wrap-up code: operators cannot record how a call ended.', code: 'wrapUpCodesNone', params: {}, fixedBy: 'client' },
     );
     items.push(
       hoursCover(hours, f.id)
-        ? { key: 'hours', status: 'done', detail: `Hours are set for ${what}.`, fixedBy: 'client' }
-        : { key: 'hours', status: 'missing', detail: `No opening hours cover ${what}.`, fixedBy: 'client' },
+        ? { key: 'hours', status: 'done', detail: `Hours are set for ${what}.`, code: 'hoursSet', params: {}, fixedBy: 'client' }
+        : { key: 'hours', status: 'missing', detail: `No opening hours cover ${what}.`, code: 'hoursNone', params: {}, fixedBy: 'client' },
     );
     if (f.direction === 'inbound') {
       items.push(
         routed.length
-          ? { key: 'phoneNumber', status: 'done', detail: `Callers dial ${routed.join(', ')}.`, fixedBy: 'provider' }
-          : { key: 'phoneNumber', status: 'missing', detail: `No phone number rings for ${what}.`, fixedBy: 'provider' },
+          ? { key: 'phoneNumber', status: 'done', detail: `Callers dial ${routed.join(', ')}.`, code: 'phoneNumberRouted', params: { numbers: routed }, fixedBy: 'provider' }
+          : { key: 'phoneNumber', status: 'missing', detail: `No phone number rings for ${what}.`, code: 'phoneNumberNone', params: {}, fixedBy: 'provider' },
       );
     }
     items.push(
       able >= MIN_OPERATORS_PER_FUNCTION
-        ? { key: 'operators', status: 'done', detail: `${plural(able, 'operator')} can take these calls.`, fixedBy: 'provider' }
+        ? { key: 'operators', status: 'done', detail: `${plural(able, 'operator')} can take these calls.`, code: 'operatorsEnough', params: { n: able }, fixedBy: 'provider' }
         : able === 1
           ? {
               key: 'operators',
               status: 'warning',
               detail: `Only one operator can take these calls: assign at least ${MIN_OPERATORS_PER_FUNCTION} so breaks and absences are covered.`,
+              code: 'operatorsOne',
+              params: { min: MIN_OPERATORS_PER_FUNCTION },
               fixedBy: 'provider',
             }
-          : { key: 'operators', status: 'missing', detail: 'No operator can take these calls yet.', fixedBy: 'provider' },
+          : { key: 'operators', status: 'missing', detail: 'No operator can take these calls yet.', code: 'operatorsNone', params: {}, fixedBy: 'provider' },
     );
     if (requiresAgreement) {
       const unsigned = withSkill.length - signed;
       items.push(
         withSkill.length === 0
-          ? { key: 'agreements', status: 'missing', detail: 'Your rules require signed confidentiality agreements; none is on file yet.', fixedBy: 'provider' }
+          ? { key: 'agreements', status: 'missing', detail: 'Your rules require signed confidentiality agreements; none is on file yet.', code: 'agreementsNoneOnFile', params: {}, fixedBy: 'provider' }
           : unsigned === 0
-            ? { key: 'agreements', status: 'done', detail: 'Every operator with this skill has signed the confidentiality agreement.', fixedBy: 'provider' }
+            ? { key: 'agreements', status: 'done', detail: 'Every operator with this skill has signed the confidentiality agreement.', code: 'agreementsSigned', params: {}, fixedBy: 'provider' }
             : {
                 key: 'agreements',
                 status: signed === 0 ? 'missing' : 'warning',
                 detail: `${plural(unsigned, 'operator has', 'operators have')} not signed the confidentiality agreement your rules require.`,
+                code: 'agreementsUnsigned',
+                params: { n: unsigned },
                 fixedBy: 'provider',
               },
       );
     }
     items.push(
       delegated
-        ? { key: 'delegated', status: 'done', detail: `${f.label} is delegated to the call center.`, fixedBy: 'client' }
-        : { key: 'delegated', status: 'missing', detail: `${f.label} is not delegated yet: switch it on once the rest is done.`, fixedBy: 'client' },
+        ? { key: 'delegated', status: 'done', detail: `${f.label} is delegated to the call center.`, code: 'delegatedYes', params: {}, fixedBy: 'client' }
+        : { key: 'delegated', status: 'missing', detail: `${f.label} is not delegated yet: switch it on once the rest is done.`, code: 'delegatedNo', params: {}, fixedBy: 'client' },
     );
     return {
       function: f.id,

@@ -246,17 +246,19 @@ export function findCaptureTarget(target: string): CaptureTarget | undefined {
 export interface RequiredCapture {
   /** Satisfied when at least one capture's target matches. */
   matches: (target: string) => boolean;
+  /** The capture target it asks for, as the problem names it. */
+  field: string;
   message: string;
 }
 
 /** What a function's script must capture to produce its record (an order needs items…). */
 export const requiredCaptures: Partial<Record<CallFunctionId, readonly RequiredCapture[]>> = {
-  order_taking: [{ matches: (t) => t === 'order.items', message: 'An order script must capture at least one item (order.items).' }],
+  order_taking: [{ matches: (t) => t === 'order.items', field: 'order.items', message: 'An order script must capture at least one item (order.items).' }],
   complaints: [
-    { matches: (t) => t === 'complaint.category', message: 'A complaints script must capture the complaint category (complaint.category).' },
-    { matches: (t) => t === 'complaint.description', message: 'A complaints script must capture the complaint description (complaint.description).' },
+    { matches: (t) => t === 'complaint.category', field: 'complaint.category', message: 'A complaints script must capture the complaint category (complaint.category).' },
+    { matches: (t) => t === 'complaint.description', field: 'complaint.description', message: 'A complaints script must capture the complaint description (complaint.description).' },
   ],
-  surveys: [{ matches: (t) => surveyTargetPattern.test(t), message: 'A survey script must capture at least one survey answer (survey.<question>).' }],
+  surveys: [{ matches: (t) => surveyTargetPattern.test(t), field: 'survey.<question>', message: 'A survey script must capture at least one survey answer (survey.<question>).' }],
 };
 
 /** An empty script to start a draft from. */

@@ -1,11 +1,13 @@
 import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { callFunctionIds } from '@switchboard/db';
+import { languageOf } from '@switchboard/db/languages';
 import { createRouter } from '../http/router.ts';
 import { problemResponses } from '../http/problem.ts';
 import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { DispositionCodeSchema, ScriptBodySchema, type ScriptBodyInput } from './model.ts';
+import { scriptProblemCodes } from './validate.ts';
 import { requiredText } from '../http/validators.ts';
 import {
   checkScript,
@@ -39,7 +41,28 @@ const ScriptBody = ScriptBodySchema.openapi('ScriptBody', {
   description: 'A call script: the first step is where the call starts (see api/src/scripts/model.ts).',
   example: exampleScript,
 });
-const ProblemListSchema = z.array(z.object({ path: z.string(), message: z.string() }));
+const ProblemListSchema = z.array(
+  z.object({
+    path: z.string(),
+    message: z.string().openapi({ description: 'The problem in English, for API clients' }),
+    code: z.enum(scriptProblemCodes).openapi({ description: 'The problem as a stable code (the portal translates it); the values its sentence names are in `params`' }),
+    params: z
+      .object({
+        id: z.string(),
+        variable: z.string(),
+        value: z.string(),
+        field: z.string(),
+        actual: z.string(),
+        entry: z.string(),
+        code: z.string(),
+        n: z.number().int(),
+        choices: z.array(z.string()),
+        expected: z.array(z.string()),
+      })
+      .partial()
+      .openapi({ description: 'Step names (id), a step position (n), a variable, a choice value and the choices offered, a capture field, answer types (expected, actual), a directory entry, a wrap-up code' }),
+  }),
+);
 
 const TemplateSchema = z
   .object({
@@ -314,7 +337,7 @@ export const scriptRoutes = createRouter()
   .openapi(templatesRoute, async (c) => {
     const ctx = tenantContext(c);
     requirePermission(ctx, 'scripts.manage');
-    return c.json({ templates: await listTemplates(ctx.tx) }, 200);
+    return c.json({ templates: await listTemplates(ctx.tx, languageOf(ctx.tenant.locale)) }, 200);
   })
   .openapi(validateRoute, async (c) => {
     const ctx = tenantContext(c);

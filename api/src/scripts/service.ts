@@ -5,7 +5,8 @@ import { writeAudit } from '../audit/write.ts';
 import { canonicalJson, emptyScript, ScriptBodySchema, type ScriptBody } from './model.ts';
 import { validateScript, type ScriptProblem } from './validate.ts';
 import { diffScripts, type ScriptDiff } from './diff.ts';
-import { scriptTemplates } from './templates.ts';
+import { templatesIn } from './templates.ts';
+import type { Language } from '@switchboard/db/languages';
 
 /**
  * Call scripts and wrap-up codes, in the tenant's transaction. Every write is audited in that same
@@ -169,10 +170,13 @@ export async function checkScript(tx: TenantTx, fn: CallFunctionId, body: Script
   return validateScript(body, await validationContext(tx, fn));
 }
 
-/** The script templates, each with which of its wrap-up codes the tenant has already (and whether in use). */
-export async function listTemplates(tx: TenantTx) {
+/**
+ * The script templates in the tenant's language (its locale: the language its operators speak on its
+ * calls), each with which of its wrap-up codes the tenant has already (and whether in use).
+ */
+export async function listTemplates(tx: TenantTx, language: Language | null) {
   const codes = await tx.selectFrom('wrapUpCodes').select(['code', 'active']).execute();
-  return scriptTemplates.map((t) => ({
+  return templatesIn(language).map((t) => ({
     ...t,
     wrapUpCodes: t.wrapUpCodes.map((c) => {
       const existing = codes.find((e) => e.code === c.code);

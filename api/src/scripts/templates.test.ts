@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { callFunctionIds } from '@switchboard/db/call-functions';
 import { requiredCaptures, scriptVariables, variablesIn } from './model.ts';
-import { scriptTemplates, templateFor } from './templates.ts';
+import { scriptTemplates, templateFor, templatesIn } from './templates.ts';
+import { templateWords } from './template-words.ts';
 import { opensWithGreeting, validateScript } from './validate.ts';
 import { startWalk, advance } from './walk.ts';
 
@@ -59,5 +60,37 @@ describe('script templates', () => {
         for (const name of 'text' in step ? variablesIn(step.text) : []) expect(known.has(name) || name.startsWith('answers.'), `${t.function}: ${name}`).toBe(true);
       }
     }
+  });
+
+  it('speaks French and German: every word written, the same flow, still passing the publish check', () => {
+    for (const [language, words] of Object.entries(templateWords)) {
+      const translated = templatesIn(language as 'fr' | 'de');
+      for (const [i, t] of translated.entries()) {
+        const english = scriptTemplates[i]!;
+        const w = words![t.function];
+        expect(t.name, `${language} ${t.function}`).toBe(w.name);
+        // the same steps in the same order, with the same links, captures and codes; only words differ
+        expect(t.body.steps.map((s) => [s.id, s.type])).toEqual(english.body.steps.map((s) => [s.id, s.type]));
+        expect(t.wrapUpCodes.map((c) => c.code)).toEqual(english.wrapUpCodes.map((c) => c.code));
+        for (const [k, step] of t.body.steps.entries()) {
+          const before = english.body.steps[k]!;
+          // every English text and choice has its translation (none is left in English by mistake)
+          if ('text' in before && before.text) expect(w.text[before.id], `${language} ${t.function}.${before.id}`).toBeDefined();
+          if (before.type === 'ask' && step.type === 'ask') {
+            for (const c of before.answer.choices) expect(w.choices?.[before.id]?.[c.value], `${language} ${t.function}.${before.id}.${c.value}`).toBeDefined();
+            expect(step.answer.choices.map((c) => c.value)).toEqual(before.answer.choices.map((c) => c.value));
+          }
+          // the variables are the English ones (same answers, same greeting first)
+          if ('text' in step && 'text' in before) expect(variablesIn(step.text).sort()).toEqual(variablesIn(before.text).sort());
+        }
+        const wrapUpCodes = t.wrapUpCodes.map((c) => ({ code: c.code, active: true }));
+        expect(validateScript(t.body, { function: t.function, wrapUpCodes }), `${language} ${t.function}`).toEqual([]);
+      }
+    }
+    expect(templateFor('order_taking')!.body.steps[1]).toMatchObject({ text: 'May I have your name, please?' });
+    expect(templatesIn('fr').find((t) => t.function === 'order_taking')!.body.steps[1]).toMatchObject({ text: 'Puis-je avoir votre nom, s’il vous plaît ?' });
+    // A language with no words yet gets the English templates.
+    expect(templatesIn('ru')).toBe(scriptTemplates);
+    expect(templatesIn(null)).toBe(scriptTemplates);
   });
 });

@@ -1,5 +1,7 @@
 import { callFunctionIds, type CallFunctionId } from '@switchboard/db/call-functions';
-import { ScriptBodySchema, type ScriptBody, type ScriptBodyInput } from './model.ts';
+import type { Language } from '@switchboard/db/languages';
+import { ScriptBodySchema, type ScriptBody, type ScriptBodyInput, type Step } from './model.ts';
+import { templateWords } from './template-words.ts';
 
 /**
  * A first script per call-center function, to start from instead of an empty page. Each holds what
@@ -276,6 +278,32 @@ export const scriptTemplates: readonly ScriptTemplate[] = callFunctionIds.map((f
   function: fn,
   body: ScriptBodySchema.parse(templates[fn].body),
 }));
+
+/**
+ * The templates in a language (the tenant's: what its operators read aloud), same flow, names and
+ * codes; English where a language has no words yet (Russian today) or a word is missing.
+ */
+export function templatesIn(language: Language | null): readonly ScriptTemplate[] {
+  const words = language ? templateWords[language] : undefined;
+  if (!words) return scriptTemplates;
+  return scriptTemplates.map((template) => {
+    const w = words[template.function];
+    const step = (s: Step): Step => {
+      const text = w.text[s.id];
+      const choices = w.choices?.[s.id];
+      const withText = text !== undefined && 'text' in s ? { ...s, text } : s;
+      if (!choices || withText.type !== 'ask') return withText;
+      return { ...withText, answer: { ...withText.answer, choices: withText.answer.choices.map((c) => ({ ...c, label: choices[c.value] ?? c.label })) } };
+    };
+    return {
+      ...template,
+      name: w.name,
+      description: w.description,
+      wrapUpCodes: template.wrapUpCodes.map((c) => ({ ...c, label: w.codes[c.code] ?? c.label })),
+      body: { steps: template.body.steps.map(step) },
+    };
+  });
+}
 
 export function templateFor(fn: CallFunctionId): ScriptTemplate | undefined {
   return scriptTemplates.find((t) => t.function === fn);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ScriptBodySchema, type ScriptBody, type ScriptBodyInput } from './model.ts';
-import { validateScript, type ValidationContext } from './validate.ts';
+import { scriptProblemCodes, validateScript, type ValidationContext } from './validate.ts';
 import { diffScripts } from './diff.ts';
 import { pizzaScript } from './test-fixtures.ts';
 
@@ -18,7 +18,8 @@ function changed(edit: (s: ScriptBodyInput & { steps: any[] }) => void): ScriptB
   edit(script);
   return parse(script);
 }
-const problemsOf = (script: ScriptBody, context: ValidationContext = orderContext) => validateScript(script, context);
+/** The problems as path and English message; the codes are checked on their own below. */
+const problemsOf = (script: ScriptBody, context: ValidationContext = orderContext) => validateScript(script, context).map(({ path, message }) => ({ path, message }));
 
 describe('validateScript', () => {
   it('accepts a valid script, with a loop that has a way out', () => {
@@ -158,6 +159,25 @@ describe('validateScript', () => {
       { path: 'steps[5].captures[5].from', message: expect.stringMatching(/takes a email or text answer, but 'confirm' asks for yes_no/) },
       { path: 'steps[5].captures[6].from', message: 'Choose the question to take the answer from.' },
     ]);
+  });
+
+  it('gives every problem a stable code and the values its sentence names, for the portal to translate', () => {
+    const script = changed((s) => {
+      s.steps[5].captures.push({ target: 'order.colour', from: 'items' });
+      s.steps[5].captures.push({ target: 'customer.email', from: 'confirm' });
+      s.steps[0].next = 'nowhere';
+    });
+    const coded = validateScript(script, orderContext).map(({ path, code, params }) => ({ path, code, params }));
+    expect(coded).toEqual(
+      expect.arrayContaining([
+        { path: 'steps[0].next', code: 'unknownStep', params: { id: 'nowhere' } },
+        { path: 'steps[5].captures[3].target', code: 'unknownField', params: { field: 'order.colour' } },
+        { path: 'steps[5].captures[4].from', code: 'captureType', params: { field: 'customer.email', expected: ['email', 'text'], id: 'confirm', actual: 'yes_no' } },
+      ]),
+    );
+    expect(validateScript(parse({ steps: [] }), orderContext)).toEqual([{ path: 'steps', message: expect.stringMatching(/no steps/), code: 'noSteps', params: {} }]);
+    // every code the check can give is one the schema lists (the portal has a sentence for each)
+    expect(coded.every((p) => scriptProblemCodes.includes(p.code))).toBe(true);
   });
 
   it('reports end steps whose disposition is unknown, retired or missing', () => {

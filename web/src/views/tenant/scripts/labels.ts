@@ -1,56 +1,40 @@
-import { answerTypes, branchOperators, captureTargets, scriptVariables, type Step, type StepType } from '@switchboard/api/scripts';
+import { t } from '../../../i18n/index.ts';
+import { answerTypes, branchOperators, captureTargets, scriptVariables, type ScriptProblemParams, type Step, type StepType } from '@switchboard/api/scripts';
+import { list, number } from '../../../format.ts';
 
-/** The editor's words for the script model, for people who are not programmers. */
-export const stepTypeLabels: Record<StepType, string> = {
-  say: 'Say',
-  ask: 'Ask a question',
-  branch: 'Decide where to go',
-  capture: 'Save answers',
-  transfer: 'Transfer the call',
-  end: 'End the call',
-};
+/**
+ * The editor's words for the script model, for people who are not programmers, in the viewer's
+ * language (called where they render, so they follow a language switch).
+ */
+export const stepTypeLabel = (type: StepType): string => t(`scripts.stepType.${type}`);
+export const stepTypeHint = (type: StepType): string => t(`scripts.stepHint.${type}`);
+export const answerTypeLabel = (type: (typeof answerTypes)[number]): string => t(`scripts.answerType.${type}`);
+export const operatorLabel = (op: (typeof branchOperators)[number]): string => t(`scripts.operator.${op}`);
+export const entityLabel = (entity: string): string => t(`scripts.entity.${entity}`);
 
-export const stepTypeHints: Record<StepType, string> = {
-  say: 'Words the operator reads out.',
-  ask: 'A question, and the kind of answer the operator types.',
-  branch: 'Goes to a different step depending on an earlier answer.',
-  capture: 'Copies answers into the order, complaint, survey or customer record.',
-  transfer: 'Hands the call to a specialist or to your own team. The script ends here.',
-  end: 'Closes the call with a wrap-up code. The script ends here.',
-};
-
-export const answerTypeLabels: Record<(typeof answerTypes)[number], string> = {
-  text: 'Free text',
-  number: 'Number',
-  choice: 'One of a list',
-  yes_no: 'Yes or no',
-  date: 'Date',
-  phone: 'Phone number',
-  email: 'Email address',
-};
-
-export const operatorLabels: Record<(typeof branchOperators)[number], string> = {
-  equals: 'is',
-  not_equals: 'is not',
-  less_than: 'is less than',
-  greater_than: 'is more than',
-  answered: 'was answered',
-  not_answered: 'was left empty',
-};
+/** A word for a code the API sends with its English label, in the viewer's language when there is one. */
+function translated(key: string, english: string): string {
+  const text = t(key);
+  return text === key ? english : text;
+}
+/** A capture target ("order.items") in words: "Commande : articles". */
+export const captureTargetLabel = (target: { target: string; label: string }): string => translated(`scripts.target.${target.target.replaceAll('.', '_')}`, target.label);
+/** A {{variable}}'s meaning ("tenant.name" → "Nom de l'entreprise"). */
+export const variableLabel = (variable: { name: string; label: string }): string => translated(`scripts.variable.${variable.name.replaceAll('.', '_')}`, variable.label);
 
 export { answerTypes, branchOperators, captureTargets, scriptVariables };
 
 /** A one-line description of a step for pickers and lists. */
 export function stepSummary(step: Step, index: number): string {
   const text = 'text' in step && step.text ? `: ${step.text.length > 40 ? `${step.text.slice(0, 40)}…` : step.text}` : '';
-  return `${index + 1}. ${step.id} (${stepTypeLabels[step.type]}${text})`;
+  return `${index + 1}. ${step.id} (${stepTypeLabel(step.type)}${text})`;
 }
 
 /** Sample values the preview fills {{variables}} with. */
 export function sampleValues(tenantName: string): Record<string, string> {
   const values = Object.fromEntries(scriptVariables.map((v) => [v.name, v.sample]));
   values['tenant.name'] = tenantName;
-  values['tenant.greeting'] = `Thank you for calling ${tenantName}. How may I help you?`;
+  values['tenant.greeting'] = t('scripts.sampleGreeting', { name: tenantName });
   return values;
 }
 
@@ -85,4 +69,32 @@ export function choiceValueFrom(label: string): string {
     .replace(/^_+|_+$/g, '')
     .slice(0, 40);
   return /^[a-z0-9]/.test(base) ? base : `choice_${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** A problem of the script check, as the API sends it: English `message`, and (from the check) a code with its values. */
+export interface ScriptProblemView {
+  path: string;
+  message: string;
+  code?: string;
+  params?: ScriptProblemParams;
+}
+
+/** A problem of the script check in the viewer's language; the API's English when it sent no code (a shape error). */
+export function problemText(problem: ScriptProblemView): string {
+  if (!problem.code) return problem.message;
+  const p = problem.params ?? {};
+  // a required capture says which one, in the function's own words
+  const key =
+    problem.code === 'requiredCapture'
+      ? `scripts.problem.requiredCapture.${p.field?.startsWith('survey.') ? 'survey' : (p.field ?? '').replaceAll('.', '_')}`
+      : `scripts.problem.${problem.code}`;
+  const text = t(key, {
+    ...p,
+    n: p.n === undefined ? '' : number(p.n),
+    field: p.field ? captureTargetLabel({ target: p.field, label: p.field }) : '',
+    actual: p.actual ? answerTypeLabel(p.actual as (typeof answerTypes)[number]) : '',
+    expected: list((p.expected ?? []).map((a) => answerTypeLabel(a as (typeof answerTypes)[number])), 'disjunction'),
+    choices: p.choices?.length ? list(p.choices) : t('scripts.problem.noneYet'),
+  });
+  return text === key ? problem.message : text;
 }

@@ -202,14 +202,14 @@ describe('exports', () => {
     });
     const orders = await clientAdmin.get(url('/orders.csv'));
     const [header, row] = orders.text.trim().split('\r\n');
-    expect(header).toBe('number,status,created_at,delivery_time,payment_method,currency,subtotal,discount,total,items,notes,customer_name');
+    expect(header).toBe('Number,Status,Created at (Europe/Berlin),Delivery time (Europe/Berlin),Payment method,Currency,Subtotal,Discount,Total,Items,Notes,Customer name');
     expect(row).toContain('1 × Tiramisu');
     expect(row).toContain('Leave at the door');
     expect(row).toContain('Hans Becker');
     expect(orders.text).not.toContain('+4930');
     expect(orders.text).not.toContain('VOUCHER');
     const complaints = await supervisor.get(url('/complaints.csv'));
-    expect(complaints.text.split('\r\n')[0]).toBe('number,status,created_at,due_at,overdue,category,customer_name');
+    expect(complaints.text.split('\r\n')[0]).toBe('Number,Status,Recorded at (Europe/Berlin),Due (Europe/Berlin),Overdue,Category,Customer name');
     expect(complaints.text).not.toContain('Charged twice');
     expect(complaints.text).not.toContain('Refund');
   });

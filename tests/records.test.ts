@@ -191,8 +191,8 @@ describe('orders', () => {
     expect(res.headers.get('content-disposition')).toContain(`${tenant.slug}-orders-`);
     const [header, first] = res.text.trim().split('\r\n');
     // The default rules let no personal field leave.
-    expect(header).toBe('number,status,created_at,delivery_time,payment_method,currency,subtotal,discount,total');
-    expect(first).toMatch(/^\d+,\w+,\d{4}-.*,EUR,\d+\.\d\d,0\.00,\d+\.\d\d$/);
+    expect(header).toBe('Number,Status,Created at (Europe/Paris),Delivery time (Europe/Paris),Payment method,Currency,Subtotal,Discount,Total');
+    expect(first).toMatch(/^\d+,\w+,\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,.*,EUR,\d+\.\d\d,0\.00,\d+\.\d\d$/);
     expect(res.text).not.toContain('Dupont');
   });
 });
@@ -240,7 +240,7 @@ describe('complaints', () => {
     expect(missing.body.errors).toEqual([{ path: 'customerId', message: 'There is no such customer.' }]);
     const csv = await clientAdmin.get(url('/complaints.csv'));
     // The default rules let no complaint field leave.
-    expect(csv.text.split('\r\n')[0]).toBe('number,status,created_at,due_at,overdue');
+    expect(csv.text.split('\r\n')[0]).toBe('Number,Status,Recorded at (Europe/Paris),Due (Europe/Paris),Overdue');
   });
 });
 
@@ -344,7 +344,7 @@ describe('calls and callbacks', () => {
   it('exports calls as CSV without the caller number unless the rules let phones leave', async () => {
     const csv = await clientAdmin.get(url('/calls.csv'));
     const header = csv.text.split('\r\n')[0];
-    expect(header).toBe('offered_at,direction,function,status,answered_at,ended_at,wait_seconds,talk_seconds,disposition,operator');
+    expect(header).toBe('Offered at (Europe/Paris),Direction,Function,Status,Answered at (Europe/Paris),Ended at (Europe/Paris),Wait (seconds),Talk (seconds),Disposition,Operator');
     expect(csv.text).not.toContain('+3369988');
   });
 

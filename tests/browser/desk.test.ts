@@ -190,7 +190,8 @@ test("the pizza chain's client admin sees the new order in its portal", async ()
   await page.goto(`${server.url}/t/pizza-napoli/orders`);
   const row = page.getByRole('row').filter({ hasText: 'Claire Martin' });
   await row.waitFor();
-  await expect(row.textContent()).resolves.toMatch(/28,00\s€/);
+  // Money in the viewer's language (an en-GB browser): the tenant's currency, English digits.
+  await expect(row.textContent()).resolves.toMatch(/€28\.00/);
   await screenshot('portal-orders');
 
   const orders = (await page.evaluate(async () => (await fetch('/api/t/pizza-napoli/orders')).json())) as { items: { number: number; totalMinor: number }[] };

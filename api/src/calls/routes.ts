@@ -11,7 +11,9 @@ import { exportableFields } from '../rules/visibility.ts';
 import { maskPhone } from '../contacts/service.ts';
 import { refuseMaskedFilters } from '../rules/viewer.ts';
 import { callAnswerClassifications, eventDetailAsSeenBy } from '../desk/script-answers.ts';
-import { IdParamSchema, boundary, csvFilename, csvResponse, decodeCursor, iso, normalizePhone, pageOf, pagingQuery, toCsv } from '../records/common.ts';
+import { IdParamSchema, boundary, decodeCursor, iso, normalizePhone, pageOf, pagingQuery } from '../records/common.ts';
+import { EXPORT_ROW_LIMIT, exportHeaders, exportLanguage, exportQuery, exportResponse, renderExport, type ExportColumn } from '../records/export.ts';
+import { valueWord } from '../records/export-words.ts';
 
 /**
  * The tenant's calls as its portal shows them (read-only: calls are written by routing and the desk),
@@ -144,9 +146,9 @@ const exportCsv = createRoute({
   method: 'get',
   path: '/t/{tenant}/calls.csv',
   tags,
-  summary: "Calls as CSV (same filters); the caller's number only when the rules let customer phones leave",
-  request: { params: TenantParamSchema, query: z.object({ ...exportPaging, ...filters }) },
-  responses: { 200: csvResponse, ...problemResponses(400, 401, 404) },
+  summary: "Calls as CSV or XLSX in a language (same filters); the caller's number only when the rules let customer phones leave",
+  request: { params: TenantParamSchema, query: z.object({ ...exportPaging, ...filters, ...exportQuery }) },
+  responses: { 200: exportResponse, ...problemResponses(400, 401, 404) },
 });
 
 const get = createRoute({
@@ -173,23 +175,35 @@ export const callRoutes = createRouter()
     requirePermission(ctx, 'records.read');
     const rules = await loadRules(ctx.tx);
     const now = c.var.deps.now();
-    const query = c.req.valid('query');
+    const { lang, format, ...query } = c.req.valid('query');
     refuseMaskedFilters(rules, ctx.access, { phone: { field: 'customer.phone', value: query.phone } });
-    const rows = await callQuery(ctx.tx, ctx.tenant, query).orderBy('k.offeredAt', 'desc').orderBy('k.id', 'desc').limit(50_000).execute();
+    const language = exportLanguage(lang, c.req.header('accept-language'));
+    const rows = await callQuery(ctx.tx, ctx.tenant, query).orderBy('k.offeredAt', 'desc').orderBy('k.id', 'desc').limit(EXPORT_ROW_LIMIT).execute();
     const withPhone = exportableFields('customer', rules).includes('phone');
-    const header = ['offered_at', 'direction', 'function', 'status', ...(withPhone ? ['caller_number'] : []), 'answered_at', 'ended_at', 'wait_seconds', 'talk_seconds', 'disposition', 'operator'];
-    const csv = toCsv(
-      header,
-      rows.map((r) => {
+    const columns: ExportColumn[] = [
+      { header: 'offeredAt', kind: 'time' },
+      { header: 'direction', kind: 'text' },
+      { header: 'function', kind: 'text' },
+      { header: 'status', kind: 'text' },
+      ...(withPhone ? [{ header: 'callerNumber', kind: 'phone' } as const] : []),
+      { header: 'answeredAt', kind: 'time' },
+      { header: 'endedAt', kind: 'time' },
+      { header: 'waitSeconds', kind: 'integer' },
+      { header: 'talkSeconds', kind: 'integer' },
+      { header: 'disposition', kind: 'text' },
+      { header: 'operator', kind: 'text' },
+    ];
+    const table = {
+      sheet: 'calls' as const,
+      columns,
+      rows: rows.map((r) => {
         const j = callToJson(r, rules, ctx.access);
-        return [j.offeredAt, j.direction, j.function, j.status, ...(withPhone ? [j.callerNumber] : []), j.answeredAt, j.endedAt, j.waitSeconds, j.talkSeconds, j.dispositionLabel ?? j.disposition, j.operatorName];
+        const word = (code: string) => valueWord(language, code);
+        return [r.offeredAt, word(j.direction), word(j.function), word(j.status), ...(withPhone ? [j.callerNumber] : []), r.answeredAt, r.endedAt, j.waitSeconds, j.talkSeconds, j.dispositionLabel ?? j.disposition, j.operatorName];
       }),
-    );
-    return c.body(csv, 200, {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="${csvFilename(ctx.tenant.slug, 'calls', now)}"`,
-      'cache-control': 'no-store',
-    });
+    };
+    const rendered = await renderExport(table, { language, format, timeZone: ctx.tenant.timeZone });
+    return c.body(rendered.body as Uint8Array<ArrayBuffer>, 200, exportHeaders(rendered, ctx.tenant.slug, 'calls', now));
   })
   .openapi(list, async (c) => {
     const ctx = tenantContext(c);

@@ -9,7 +9,8 @@ import { TenantParamSchema } from '../tenants/schemas.ts';
 import { loadRules } from '../rules/service.ts';
 import { refuseMaskedFilters } from '../rules/viewer.ts';
 import { IdempotencyHeadersSchema, idempotent, replayHeaders } from '../idempotency/keys.ts';
-import { IdParamSchema, csvFilename, csvResponse, decodeCursor, pageOf, pagingQuery } from '../records/common.ts';
+import { IdParamSchema, decodeCursor, pageOf, pagingQuery } from '../records/common.ts';
+import { exportHeaders, exportLanguage, exportQuery, exportResponse, renderExport } from '../records/export.ts';
 import {
   ComplaintInputSchema,
   ComplaintSchema,
@@ -17,7 +18,7 @@ import {
   changeComplaintStatus,
   complaintQuery,
   complaintToJson,
-  complaintsCsv,
+  complaintsExport,
   createComplaint,
   findComplaint,
 } from './service.ts';
@@ -48,9 +49,9 @@ const exportCsv = createRoute({
   method: 'get',
   path: '/t/{tenant}/complaints.csv',
   tags,
-  summary: "Complaints as CSV (same filters): number, status, dates, and only the fields the tenant's rules let leave",
-  request: { params: TenantParamSchema, query: z.object({ ...exportPaging, ...filters }) },
-  responses: { 200: csvResponse, ...problemResponses(400, 401, 404) },
+  summary: "Complaints as CSV or XLSX in a language (same filters): number, status, dates, and only the fields the tenant's rules let leave",
+  request: { params: TenantParamSchema, query: z.object({ ...exportPaging, ...filters, ...exportQuery }) },
+  responses: { 200: exportResponse, ...problemResponses(400, 401, 404) },
 });
 
 const get = createRoute({
@@ -90,14 +91,12 @@ export const complaintRoutes = createRouter()
     requirePermission(ctx, 'records.read');
     const now = c.var.deps.now();
     const rules = await loadRules(ctx.tx);
-    const query = c.req.valid('query');
+    const { lang, format, ...query } = c.req.valid('query');
     refuseMaskedFilters(rules, ctx.access, { severity: { field: 'complaint.severity', value: query.severity } });
-    const csv = await complaintsCsv(ctx.tx, ctx.tenant, rules, query, now);
-    return c.body(csv, 200, {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="${csvFilename(ctx.tenant.slug, 'complaints', now)}"`,
-      'cache-control': 'no-store',
-    });
+    const language = exportLanguage(lang, c.req.header('accept-language'));
+    const table = await complaintsExport(ctx.tx, ctx.tenant, rules, query, now, language);
+    const rendered = await renderExport(table, { language, format, timeZone: ctx.tenant.timeZone });
+    return c.body(rendered.body as Uint8Array<ArrayBuffer>, 200, exportHeaders(rendered, ctx.tenant.slug, 'complaints', now));
   })
   .openapi(list, async (c) => {
     const ctx = tenantContext(c);

@@ -10,7 +10,10 @@ import type { Rules } from '../rules/definition.ts';
 import { applyRules, exportableFields } from '../rules/visibility.ts';
 import { CustomerBriefSchema, CustomerInputSchema, auditCustomer, customerBrief } from '../contacts/service.ts';
 import { linkCallAndCustomer, nextNumber } from '../orders/service.ts';
-import { boundary, freeText, iso, optionalFreeText, toCsv } from '../records/common.ts';
+import { boundary, freeText, iso, optionalFreeText } from '../records/common.ts';
+import { EXPORT_ROW_LIMIT, type ExportColumn, type ExportTable } from '../records/export.ts';
+import { valueWord } from '../records/export-words.ts';
+import type { Language } from '@switchboard/db/languages';
 
 type FieldError = { path: string; message: string };
 
@@ -212,25 +215,32 @@ export function complaintQuery(tx: TenantTx, tenant: Pick<Tenant, 'timeZone'>, r
   return query;
 }
 
-export async function complaintsCsv(tx: TenantTx, tenant: Pick<Tenant, 'timeZone'>, rules: Rules, filter: ComplaintFilter, now: Date): Promise<string> {
-  const rows = await complaintQuery(tx, tenant, rules, filter, now).orderBy('k.createdAt', 'desc').orderBy('k.id', 'desc').limit(50_000).execute();
-  const fields = exportableFields('complaint', rules);
+/** The export: number, status, dates, then only the complaint and customer fields the tenant's rules let leave; codes in the export's language. */
+export async function complaintsExport(tx: TenantTx, tenant: Pick<Tenant, 'timeZone'>, rules: Rules, filter: ComplaintFilter, now: Date, language: Language): Promise<ExportTable> {
+  const rows = await complaintQuery(tx, tenant, rules, filter, now).orderBy('k.createdAt', 'desc').orderBy('k.id', 'desc').limit(EXPORT_ROW_LIMIT).execute();
+  const fields = exportableFields('complaint', rules) as ('category' | 'severity' | 'description' | 'desired_resolution')[];
   const customerFields = exportableFields('customer', rules).filter((f) => ['name', 'phone', 'email', 'address'].includes(f)) as ('name' | 'phone' | 'email' | 'address')[];
-  const header = ['number', 'status', 'created_at', 'due_at', 'overdue', ...fields, ...customerFields.map((f) => `customer_${f}`)];
-  return toCsv(
-    header,
-    rows.map((r) => {
-      const own: Record<string, string | null> = { category: r.category, severity: r.severity, description: r.description, desired_resolution: r.desiredResolution };
-      const customer: Record<string, string | null> = { name: r.customerName, phone: r.customerPhone, email: r.customerEmail, address: r.customerAddress };
-      return [
-        r.number,
-        r.status,
-        r.createdAt.toISOString(),
-        iso(r.dueAt),
-        open(r.status) && r.dueAt < now ? 'yes' : 'no',
-        ...fields.map((f) => own[f] ?? null),
-        ...customerFields.map((f) => customer[f] ?? null),
-      ];
-    }),
-  );
+  const columns: ExportColumn[] = [
+    { header: 'number', kind: 'integer' },
+    { header: 'status', kind: 'text' },
+    { header: 'recordedAt', kind: 'time' },
+    { header: 'dueAt', kind: 'time' },
+    { header: 'overdue', kind: 'text' },
+    ...fields.map((f): ExportColumn => ({ header: f, kind: 'text' })),
+    ...customerFields.map((f): ExportColumn => ({ header: `customer_${f}`, kind: f === 'phone' ? 'phone' : 'text' })),
+  ];
+  const body = rows.map((r) => {
+    const own: Record<string, string | null> = { category: r.category, severity: valueWord(language, r.severity), description: r.description, desired_resolution: r.desiredResolution };
+    const customer: Record<string, string | null> = { name: r.customerName, phone: r.customerPhone, email: r.customerEmail, address: r.customerAddress };
+    return [
+      r.number,
+      valueWord(language, r.status),
+      r.createdAt,
+      r.dueAt,
+      valueWord(language, open(r.status) && r.dueAt < now ? 'yes' : 'no'),
+      ...fields.map((f) => own[f] ?? null),
+      ...customerFields.map((f) => customer[f] ?? null),
+    ];
+  });
+  return { sheet: 'complaints', columns, rows: body };
 }

@@ -8,8 +8,9 @@ import { TenantParamSchema } from '../tenants/schemas.ts';
 import { loadRules } from '../rules/service.ts';
 import { IdempotencyHeadersSchema, idempotent, replayHeaders } from '../idempotency/keys.ts';
 import { requireCaptureScope } from '../records/capture-scope.ts';
-import { IdParamSchema, csvFilename, csvResponse, decodeCursor, pageOf, pagingQuery } from '../records/common.ts';
-import { OrderInputSchema, OrderSchema, OrderStatusPatchSchema, changeOrderStatus, createOrder, findOrder, listOrders, orderToJson, ordersCsv } from './service.ts';
+import { IdParamSchema, decodeCursor, pageOf, pagingQuery } from '../records/common.ts';
+import { exportHeaders, exportLanguage, exportQuery, exportResponse, renderExport } from '../records/export.ts';
+import { OrderInputSchema, OrderSchema, OrderStatusPatchSchema, changeOrderStatus, createOrder, findOrder, listOrders, orderToJson, ordersExport } from './service.ts';
 
 /** Who follows orders up (confirms, delivers, cancels): the client's admins and the provider's. */
 
@@ -22,7 +23,7 @@ const filters = {
 };
 const ListQuerySchema = z.object({ ...pagingQuery, ...filters });
 const { limit: _limit, cursor: _cursor, ...exportPaging } = pagingQuery;
-const ExportQuerySchema = z.object({ ...exportPaging, ...filters });
+const ExportQuerySchema = z.object({ ...exportPaging, ...filters, ...exportQuery });
 
 const list = createRoute({
   method: 'get',
@@ -37,9 +38,9 @@ const exportCsv = createRoute({
   method: 'get',
   path: '/t/{tenant}/orders.csv',
   tags,
-  summary: "Orders as CSV (same filters): number, status, dates, amounts, payment method, and only the fields the tenant's rules let leave",
+  summary: "Orders as CSV or XLSX in a language (same filters): number, status, dates, amounts, payment method, and only the fields the tenant's rules let leave",
   request: { params: TenantParamSchema, query: ExportQuerySchema },
-  responses: { 200: csvResponse, ...problemResponses(400, 401, 404) },
+  responses: { 200: exportResponse, ...problemResponses(400, 401, 404) },
 });
 
 const get = createRoute({
@@ -79,12 +80,11 @@ export const orderRoutes = createRouter()
     requirePermission(ctx, 'records.read');
     const rules = await loadRules(ctx.tx);
     const now = c.var.deps.now();
-    const csv = await ordersCsv(ctx.tx, ctx.tenant, rules, c.req.valid('query'));
-    return c.body(csv, 200, {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="${csvFilename(ctx.tenant.slug, 'orders', now)}"`,
-      'cache-control': 'no-store',
-    });
+    const { lang, format, ...filter } = c.req.valid('query');
+    const language = exportLanguage(lang, c.req.header('accept-language'));
+    const table = await ordersExport(ctx.tx, ctx.tenant, rules, filter, language);
+    const rendered = await renderExport(table, { language, format, timeZone: ctx.tenant.timeZone });
+    return c.body(rendered.body as Uint8Array<ArrayBuffer>, 200, exportHeaders(rendered, ctx.tenant.slug, 'orders', now));
   })
   .openapi(list, async (c) => {
     const ctx = tenantContext(c);

@@ -11,7 +11,10 @@ import { applyRules, exportableFields } from '../rules/visibility.ts';
 import { findCardNumbers } from '../rules/card-numbers.ts';
 import { SkuSchema } from '../catalog/schemas.ts';
 import { CustomerBriefSchema, CustomerInputSchema, auditCustomer, customerBrief, upsertCustomer, withCallerPhone } from '../contacts/service.ts';
-import { boundary, iso, optionalFreeText, toCsv } from '../records/common.ts';
+import { boundary, iso, optionalFreeText } from '../records/common.ts';
+import { EXPORT_ROW_LIMIT, type ExportColumn, type ExportTable } from '../records/export.ts';
+import { valueWord } from '../records/export-words.ts';
+import type { Language } from '@switchboard/db/languages';
 import { typedIdentifier } from '../http/validators.ts';
 import { describeLine, priceLines, type OrderLine } from './pricing.ts';
 
@@ -339,23 +342,34 @@ export async function listOrders(tx: TenantTx, tenant: Pick<Tenant, 'timeZone'>,
   return query.orderBy('o.createdAt', 'desc').orderBy('o.id', 'desc').limit(filter.limit + 1).execute();
 }
 
-/** Amounts in major units with the currency's own decimals (EUR 2, JPY 0), as a spreadsheet reads them. */
-export function major(minor: number, currency: string): string {
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  return (minor / 10 ** digits).toFixed(digits);
-}
-
-const EXPORT_LIMIT = 50_000;
-
 /**
- * The CSV export: the non-personal columns (number, status, dates, amounts, payment method), then
- * only the order and customer fields the tenant's rules let leave (exportableFields).
+ * The export: the non-personal columns (number, status, dates, amounts, payment method), then only the
+ * order and customer fields the tenant's rules let leave (exportableFields); statuses and payment
+ * methods in the export's language.
  */
-export async function ordersCsv(tx: TenantTx, tenant: Pick<Tenant, 'timeZone'>, rules: Rules, filter: Omit<OrderFilter, 'limit' | 'cursor'>): Promise<string> {
-  const rows = await orderQuery(tx, tenant, rules, filter).orderBy('o.createdAt', 'desc').orderBy('o.id', 'desc').limit(EXPORT_LIMIT).execute();
-  const orderFields = exportableFields('order', rules);
+export async function ordersExport(
+  tx: TenantTx,
+  tenant: Pick<Tenant, 'timeZone'>,
+  rules: Rules,
+  filter: Omit<OrderFilter, 'limit' | 'cursor'>,
+  language: Language,
+): Promise<ExportTable> {
+  const rows = await orderQuery(tx, tenant, rules, filter).orderBy('o.createdAt', 'desc').orderBy('o.id', 'desc').limit(EXPORT_ROW_LIMIT).execute();
+  const orderFields = exportableFields('order', rules) as ('items' | 'delivery_address' | 'payment_reference' | 'notes')[];
   const customerFields = exportableFields('customer', rules).filter((f) => ['name', 'phone', 'email', 'address'].includes(f)) as ('name' | 'phone' | 'email' | 'address')[];
-  const header = ['number', 'status', 'created_at', 'delivery_time', 'payment_method', 'currency', 'subtotal', 'discount', 'total', ...orderFields, ...customerFields.map((f) => `customer_${f}`)];
+  const columns: ExportColumn[] = [
+    { header: 'number', kind: 'integer' },
+    { header: 'status', kind: 'text' },
+    { header: 'createdAt', kind: 'time' },
+    { header: 'deliveryTime', kind: 'time' },
+    { header: 'paymentMethod', kind: 'text' },
+    { header: 'currency', kind: 'text' },
+    { header: 'subtotal', kind: 'money' },
+    { header: 'discount', kind: 'money' },
+    { header: 'total', kind: 'money' },
+    ...orderFields.map((f): ExportColumn => ({ header: f, kind: 'text' })),
+    ...customerFields.map((f): ExportColumn => ({ header: `customer_${f}`, kind: f === 'phone' ? 'phone' : 'text' })),
+  ];
   const body = rows.map((r) => {
     const currency = r.currency.trim();
     const order: Record<string, string | null> = {
@@ -367,17 +381,17 @@ export async function ordersCsv(tx: TenantTx, tenant: Pick<Tenant, 'timeZone'>, 
     const customer: Record<string, string | null> = { name: r.customerName, phone: r.customerPhone, email: r.customerEmail, address: r.customerAddress };
     return [
       r.number,
-      r.status,
-      r.createdAt.toISOString(),
-      iso(r.deliveryTime),
-      r.paymentMethod,
+      valueWord(language, r.status),
+      r.createdAt,
+      r.deliveryTime,
+      valueWord(language, r.paymentMethod),
       currency,
-      major(Number(r.subtotalMinor), currency),
-      major(Number(r.discountMinor), currency),
-      major(Number(r.totalMinor), currency),
+      { minor: Number(r.subtotalMinor), currency },
+      { minor: Number(r.discountMinor), currency },
+      { minor: Number(r.totalMinor), currency },
       ...orderFields.map((f) => order[f] ?? null),
       ...customerFields.map((f) => customer[f] ?? null),
     ];
   });
-  return toCsv(header, body);
+  return { sheet: 'orders', columns, rows: body };
 }

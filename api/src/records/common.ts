@@ -104,11 +104,6 @@ export function boundary(value: string | undefined, timeZone: string, end: boole
   return new Date(value);
 }
 
-export const csvResponse = {
-  description: 'CSV (RFC 4180), UTF-8, one header row',
-  content: { 'text/csv': { schema: z.string() } },
-};
-
 /**
  * CSV injection (OWASP): a spreadsheet runs a cell that starts with = + - @ (or a tab or CR, or their
  * full-width forms) as a formula — and French and German spreadsheets split cells on `;`, some on tabs
@@ -139,14 +134,23 @@ export function csvCell(cell: string | number | null | undefined): string | numb
   return guarded.startsWith("'") ? guarded : `'${guarded}`;
 }
 
+/** A cell of an export: text (guarded by csvCell), or a number the export wrote itself (`{ number: '12,50' }`, in the file's decimal mark). */
+export type CsvValue = string | number | null | undefined | { number: string };
+
 /**
- * CSV text (RFC 4180, CRLF): every cell through csvCell, and every cell holding a separator a
- * spreadsheet may split on quoted, so it stays one cell.
+ * CSV text (RFC 4180, CRLF) split on `delimiter` (`,`, or `;` where the decimal mark is a comma): every
+ * text cell through csvCell, and every cell holding a separator a spreadsheet may split on quoted, so it
+ * stays one cell — except a number with a decimal comma, which a `;` spreadsheet reads as a number.
  */
-export function toCsv(header: string[], rows: (string | number | null | undefined)[][]): string {
-  return stringify([header, ...rows].map((row) => row.map((cell, i) => (i === 0 ? firstCell(cell) : csvCell(cell)))), {
+export function toCsv(header: string[], rows: CsvValue[][], delimiter: ',' | ';' = ','): string {
+  const guard = (cell: CsvValue, i: number) => {
+    if (typeof cell === 'object' && cell !== null) return i === 0 && cell.number.startsWith('-') ? `'${cell.number}` : cell.number;
+    return i === 0 ? firstCell(cell) : csvCell(cell);
+  };
+  return stringify([header, ...rows].map((row) => row.map(guard)), {
+    delimiter,
     record_delimiter: '\r\n',
-    quoted_match: /[;\t|\r\n]/,
+    quoted_match: delimiter === ',' ? /[;\t|\r\n]/ : /^(?!-?\d+,\d+$)[\s\S]*[,\t|\r\n]/,
   });
 }
 
@@ -158,10 +162,6 @@ export function toCsv(header: string[], rows: (string | number | null | undefine
 function firstCell(cell: string | number | null | undefined): string | number {
   const guarded = csvCell(cell);
   return /^-/.test(String(guarded)) ? `'${guarded}` : guarded;
-}
-
-export function csvFilename(slug: string, what: string, now: Date): string {
-  return `${slug}-${what}-${now.toISOString().slice(0, 10)}.csv`;
 }
 
 export const iso = (d: Date | null) => (d ? d.toISOString() : null);

@@ -1,5 +1,5 @@
 import type { EventMessages } from '@switchboard/api/events';
-import { clock, duration, percent } from '../../format.ts';
+import { clock, percent } from '../../format.ts';
 import { t } from '../../i18n/index.ts';
 
 export type Wallboard = EventMessages['wallboard'];
@@ -7,19 +7,14 @@ export type WallboardTenant = Wallboard['tenants'][number];
 export type WallboardQueue = WallboardTenant['queues'][number];
 export type WallboardOperator = Wallboard['operators'][number];
 
-/** A running wait as a timer: 75 → "1:15", 3725 → "1:02:05"; a dash when there is none. */
+/** A wait or a handle time as a timer, the same in every language: 75 → "1:15", 3725 → "1:02:05"; a dash when there is none. */
 export function waitClock(seconds: number | null | undefined): string {
   return seconds == null || !Number.isFinite(seconds) ? t('common.dash') : clock(seconds);
 }
 
-/** A time spent (average handle time) in the viewer's words: "4 min 05 s"; a dash when there is none. */
-export function handleTime(seconds: number | null | undefined): string {
-  return seconds == null || !Number.isFinite(seconds) ? t('common.dash') : duration(seconds);
-}
-
-/** A service level 0..100 (one decimal) as the viewer writes a percentage: "87,5 %" (fr), "87.5%" (en). */
+/** A service level 0..100 as the viewer writes a whole percentage: "88 %" (fr), "88%" (en); a wallboard is read from afar. */
 export function serviceLevelText(value: number | null): string {
-  return value == null ? t('common.dash') : percent(value / 100, Number.isInteger(value) ? 0 : 1);
+  return value == null ? t('common.dash') : percent(value / 100);
 }
 
 /** Seconds since an instant, on the server's clock (skew: server time minus this browser's). */

@@ -93,5 +93,22 @@ test('a French browser gets the app in French; Deutsch chosen in the account men
   await en.page.getByRole('link', { name: 'Wallboard' }).click();
   await en.page.getByRole('columnheader', { name: 'Wartend' }).first().waitFor();
   await en.screenshot('wallboard-de-from-english-browser');
+
+  // The login page now remembers German on this browser. Someone invited (no language chosen: the
+  // browser's English) who must first replace a one-time password can already choose theirs there.
+  const invited = { email: 'invited@floor.test', password: 'a-one-time-password-1' };
+  await server.seedUser({ ...invited, displayName: 'Ines Invited', kind: 'supervisor', mustChangePassword: true });
+  await en.page.evaluate(`fetch('/api/auth/logout', { method: 'POST' })`);
+  await en.page.goto(`${server.url}/login`);
+  await en.page.getByLabel('E-Mail').fill(invited.email);
+  await en.page.getByLabel('Passwort').fill(invited.password);
+  await en.page.getByRole('button', { name: 'Anmelden' }).click();
+  await en.page.getByRole('heading', { name: 'Choose your password' }).waitFor();
+  await en.page.getByTestId('login-language').selectOption('fr');
+  await en.page.getByRole('heading', { name: 'Choisissez votre mot de passe' }).waitFor();
+  await en.screenshot('first-password-fr');
+  await expect
+    .poll(async () => (await withApp(server.database.db, (tx) => tx.selectFrom('users').select('language').where('email', '=', invited.email).executeTakeFirstOrThrow())).language)
+    .toBe('fr');
   expect(en.problems).toEqual([]);
 });

@@ -21,6 +21,7 @@ import * as redactStoredCardNumbers from './migrations/0017_redact_stored_card_n
 import * as recording from './migrations/0020_recording.ts';
 import * as retention from './migrations/0021_retention.ts';
 import * as privacyRequests from './migrations/0022_privacy_requests.ts';
+import * as userLanguage from './migrations/0023_user_language.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -44,6 +45,7 @@ export const migrations: Record<string, Migration> = {
   '0020_recording': recording,
   '0021_retention': retention,
   '0022_privacy_requests': privacyRequests,
+  '0023_user_language': userLanguage,
 };
 
 class InCodeMigrations implements MigrationProvider {

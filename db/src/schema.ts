@@ -1,5 +1,6 @@
 import type { ColumnType, Insertable, RawBuilder, Selectable, Updateable } from 'kysely';
 import type { JsonColumnValue } from './json.ts';
+import type { Language } from './languages.ts';
 
 /**
  * The database schema as Kysely sees it (columns in camelCase through CamelCasePlugin).
@@ -48,6 +49,8 @@ export interface UsersTable {
   status: ColumnType<'active' | 'disabled', 'active' | 'disabled' | undefined, 'active' | 'disabled'>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
+  /** The interface language the person chose (db/src/languages.ts); null: their browser's. */
+  language: ColumnType<Language | null, Language | null | undefined, Language | null>;
 }
 
 export interface SessionsTable {

@@ -1,6 +1,8 @@
 import { createRouter, createWebHistory, type RouteLocationRaw } from 'vue-router';
 import type { Permission, UserKind } from './api/types.ts';
+import { watch } from 'vue';
 import { can, homePath, loadMe, session } from './session.ts';
+import { i18n, t } from './i18n/index.ts';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -12,6 +14,7 @@ declare module 'vue-router' {
     kinds?: UserKind[];
     /** The permission (api/src/http/permissions.ts) the page needs; others are sent home. */
     permission?: Permission;
+    /** The page's name in the tab: a message key (`pages.*`), read in the interface's language. */
     title?: string;
   }
 }
@@ -23,134 +26,134 @@ export const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: '/', name: 'home', component: { render: () => null } },
-    { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true, bare: true, title: 'Log in' } },
+    { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true, bare: true, title: 'pages.login' } },
     {
       path: '/welcome/password',
       name: 'first-password',
       component: () => import('./views/ChangePasswordView.vue'),
       props: { forced: true },
-      meta: { bare: true, title: 'Choose your password' },
+      meta: { bare: true, title: 'pages.firstPassword' },
     },
     {
       path: '/account/password',
       name: 'password',
       component: () => import('./views/ChangePasswordView.vue'),
       props: { forced: false },
-      meta: { title: 'Change password' },
+      meta: { title: 'pages.password' },
     },
     {
       path: '/admin/tenants',
       name: 'tenants',
       component: () => import('./views/admin/TenantsView.vue'),
-      meta: { kinds: providerStaff, title: 'Tenants' },
+      meta: { kinds: providerStaff, title: 'pages.tenants' },
     },
     {
       path: '/admin/tenants/new',
       name: 'tenant-new',
       component: () => import('./views/admin/OnboardTenantView.vue'),
-      meta: { kinds: ['provider_admin'], title: 'Onboard a tenant' },
+      meta: { kinds: ['provider_admin'], title: 'pages.tenantNew' },
     },
     {
       path: '/admin/staff',
       name: 'staff',
       component: () => import('./views/admin/StaffView.vue'),
-      meta: { kinds: providerStaff, title: 'Staff' },
+      meta: { kinds: providerStaff, title: 'pages.staff' },
     },
     {
       path: '/admin/prices',
       name: 'prices',
       component: () => import('./views/admin/PricesView.vue'),
-      meta: { kinds: providerStaff, title: 'Prices' },
+      meta: { kinds: providerStaff, title: 'pages.prices' },
     },
     {
       path: '/admin/billing',
       name: 'billing',
       component: () => import('./views/admin/BillingView.vue'),
-      meta: { kinds: providerStaff, title: 'Billing' },
+      meta: { kinds: providerStaff, title: 'pages.billing' },
     },
     {
       path: '/wallboard',
       name: 'wallboard',
       component: () => import('./views/wallboard/WallboardView.vue'),
-      meta: { kinds: providerStaff, title: 'Wallboard' },
+      meta: { kinds: providerStaff, title: 'pages.wallboard' },
     },
     {
       path: '/operator',
       name: 'operator-home',
       component: () => import('./views/operator/OperatorHomeView.vue'),
-      meta: { kinds: ['operator'], title: 'My clients' },
+      meta: { kinds: ['operator'], title: 'pages.operatorHome' },
     },
     {
       path: '/desk',
       name: 'desk',
       component: () => import('./views/desk/DeskView.vue'),
-      meta: { kinds: ['operator'], bare: true, title: 'Desk' },
+      meta: { kinds: ['operator'], bare: true, title: 'pages.desk' },
     },
     {
       path: '/no-company',
       name: 'no-company',
       component: () => import('./views/NoCompanyView.vue'),
-      meta: { title: 'No company' },
+      meta: { title: 'pages.noCompany' },
     },
     {
       path: '/t/:slug',
       component: () => import('./views/tenant/TenantLayout.vue'),
       children: [
         { path: '', name: 'tenant-overview', component: () => import('./views/tenant/TenantOverview.vue') },
-        { path: 'scripts', name: 'tenant-scripts', component: () => import('./views/tenant/TenantScripts.vue'), meta: { title: 'Scripts' } },
+        { path: 'scripts', name: 'tenant-scripts', component: () => import('./views/tenant/TenantScripts.vue'), meta: { title: 'pages.scripts' } },
         {
           path: 'scripts/:function',
           name: 'tenant-script-editor',
           component: () => import('./views/tenant/ScriptEditor.vue'),
-          meta: { title: 'Script editor' },
+          meta: { title: 'pages.scriptEditor' },
         },
-        { path: 'functions', name: 'tenant-functions', component: () => import('./views/tenant/TenantFunctions.vue'), meta: { title: 'Functions' } },
-        { path: 'rules', name: 'tenant-rules', component: () => import('./views/tenant/TenantRules.vue'), meta: { title: 'Rules' } },
-        { path: 'call-handling', name: 'tenant-call-handling', component: () => import('./views/tenant/TenantCallHandling.vue'), meta: { title: 'Call handling' } },
-        { path: 'hours', name: 'tenant-hours', component: () => import('./views/tenant/TenantHours.vue'), meta: { title: 'Hours' } },
-        { path: 'catalog', name: 'tenant-catalog', component: () => import('./views/tenant/TenantCatalog.vue'), meta: { title: 'Catalog' } },
-        { path: 'directory', name: 'tenant-directory', component: () => import('./views/tenant/TenantDirectory.vue'), meta: { title: 'Directory' } },
-        { path: 'calls', name: 'tenant-calls', component: () => import('./views/tenant/TenantCalls.vue'), meta: { permission: 'records.read', title: 'Calls' } },
-        { path: 'orders', name: 'tenant-orders', component: () => import('./views/tenant/TenantOrders.vue'), meta: { permission: 'records.read', title: 'Orders' } },
+        { path: 'functions', name: 'tenant-functions', component: () => import('./views/tenant/TenantFunctions.vue'), meta: { title: 'pages.functions' } },
+        { path: 'rules', name: 'tenant-rules', component: () => import('./views/tenant/TenantRules.vue'), meta: { title: 'pages.rules' } },
+        { path: 'call-handling', name: 'tenant-call-handling', component: () => import('./views/tenant/TenantCallHandling.vue'), meta: { title: 'pages.callHandling' } },
+        { path: 'hours', name: 'tenant-hours', component: () => import('./views/tenant/TenantHours.vue'), meta: { title: 'pages.hours' } },
+        { path: 'catalog', name: 'tenant-catalog', component: () => import('./views/tenant/TenantCatalog.vue'), meta: { title: 'pages.catalog' } },
+        { path: 'directory', name: 'tenant-directory', component: () => import('./views/tenant/TenantDirectory.vue'), meta: { title: 'pages.directory' } },
+        { path: 'calls', name: 'tenant-calls', component: () => import('./views/tenant/TenantCalls.vue'), meta: { permission: 'records.read', title: 'pages.calls' } },
+        { path: 'orders', name: 'tenant-orders', component: () => import('./views/tenant/TenantOrders.vue'), meta: { permission: 'records.read', title: 'pages.orders' } },
         {
           path: 'complaints',
           name: 'tenant-complaints',
           component: () => import('./views/tenant/TenantComplaints.vue'),
-          meta: { permission: 'records.read', title: 'Complaints' },
+          meta: { permission: 'records.read', title: 'pages.complaints' },
         },
         {
           path: 'users',
           name: 'tenant-users',
           component: () => import('./views/tenant/TenantUsers.vue'),
-          meta: { kinds: tenantReaders, title: 'Users' },
+          meta: { kinds: tenantReaders, title: 'pages.users' },
         },
         {
           path: 'operators',
           name: 'tenant-operators',
           component: () => import('./views/tenant/TenantOperators.vue'),
-          meta: { kinds: providerStaff, title: 'Operators' },
+          meta: { kinds: providerStaff, title: 'pages.operators' },
         },
         {
           path: 'billing',
           name: 'tenant-billing',
           component: () => import('./views/tenant/TenantBilling.vue'),
-          meta: { kinds: tenantReaders, title: 'Billing' },
+          meta: { kinds: tenantReaders, title: 'pages.billing' },
         },
         {
           path: 'audit',
           name: 'tenant-audit',
           component: () => import('./views/tenant/TenantAudit.vue'),
-          meta: { kinds: tenantReaders, title: 'Audit trail' },
+          meta: { kinds: tenantReaders, title: 'pages.audit' },
         },
         {
           path: 'privacy',
           name: 'tenant-privacy',
           component: () => import('./views/tenant/TenantPrivacy.vue'),
-          meta: { permission: 'privacy.requests', title: 'Privacy requests' },
+          meta: { permission: 'privacy.requests', title: 'pages.privacy' },
         },
       ],
     },
-    { path: '/:rest(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: 'Not found' } },
+    { path: '/:rest(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: 'pages.notFound' } },
   ],
   scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
 });
@@ -177,7 +180,9 @@ router.beforeEach(async (to): Promise<boolean | RouteLocationRaw> => {
   return true;
 });
 
-router.afterEach((to) => {
-  const title = to.meta.title;
-  document.title = title ? `${title} · Switchboard` : 'Switchboard';
-});
+function showTitle(title: string | undefined) {
+  document.title = title ? `${t(title)} · Switchboard` : 'Switchboard';
+}
+router.afterEach((to) => showTitle(to.meta.title));
+// A language switch renames the tab too.
+watch(i18n.global.locale, () => showTitle(router.currentRoute.value.meta.title));

@@ -1,6 +1,7 @@
 import { reactive } from 'vue';
 import { ApiError, api, asApiError, call } from './api/client.ts';
 import type { ActableTenant, Me, Permission, UserKind } from './api/types.ts';
+import { browserLanguage, setLanguage, t, type Language } from './i18n/index.ts';
 
 /** Who is logged in (GET /api/me), shared by every view. */
 export const session = reactive({
@@ -15,6 +16,7 @@ export async function loadMe(): Promise<Me | null> {
   try {
     session.me = await call(api.me.$get());
     session.loadError = null;
+    followAccountLanguage(session.me);
   } catch (error) {
     const problem = asApiError(error);
     if (problem.status === 401) {
@@ -32,6 +34,27 @@ export function setMe(me: Me | null): void {
   session.me = me;
   session.loaded = true;
   session.loadError = null;
+  if (me) followAccountLanguage(me);
+}
+
+/** A person's language: their account's, else their browser's (English when it speaks none of ours). */
+function followAccountLanguage(me: Me): void {
+  setLanguage(me.user.language ?? browserLanguage());
+}
+
+/**
+ * Saves the account's language (null: follow the browser) and switches the interface at once; when the
+ * API refuses, the interface goes back to the language it was in and the error is the caller's to show.
+ */
+export async function chooseLanguage(language: Language | null): Promise<void> {
+  const before = session.me;
+  if (before) setLanguage(language ?? browserLanguage());
+  try {
+    setMe(await call(api.me.language.$put({ json: { language } })));
+  } catch (error) {
+    if (before) followAccountLanguage(before);
+    throw error;
+  }
 }
 
 export async function logIn(email: string, password: string): Promise<Me> {
@@ -48,13 +71,14 @@ export async function logOut(): Promise<void> {
   }
 }
 
-export const kindLabels: Record<UserKind, string> = {
-  provider_admin: 'Provider admin',
-  supervisor: 'Supervisor',
-  operator: 'Operator',
-  client_admin: 'Client admin',
-  client_member: 'Client member',
-};
+/** What a kind of user is called, in the interface's language. */
+export const kindLabel = (kind: UserKind): string => t(`kinds.${kind}`);
+
+const userKinds: readonly UserKind[] = ['provider_admin', 'supervisor', 'operator', 'client_admin', 'client_member'];
+/** `kindLabels[kind]` for templates: each entry is read in the current language when it is rendered. */
+export const kindLabels: Readonly<Record<UserKind, string>> = Object.freeze(
+  Object.defineProperties({} as Record<UserKind, string>, Object.fromEntries(userKinds.map((k) => [k, { get: () => kindLabel(k), enumerable: true }]))),
+);
 
 /**
  * Whether the logged-in user has a permission of the API's one matrix (api/src/http/permissions.ts),

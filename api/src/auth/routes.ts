@@ -8,7 +8,7 @@ import { clearSessionCookie, currentUser, setSessionCookie } from '../http/sessi
 import { clientAddress } from '../http/client-address.ts';
 import { actorOf } from '../http/env.ts';
 import { writePlatformAudit } from '../audit/write.ts';
-import { ChangePasswordBodySchema, LoginBodySchema, MeSchema } from './schemas.ts';
+import { ChangePasswordBodySchema, LanguageBodySchema, LoginBodySchema, MeSchema } from './schemas.ts';
 import { logIn, tooManyAttempts } from './login.ts';
 import { clearFailures, lockedUntil, recordFailure } from './throttle.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
@@ -59,11 +59,23 @@ const changePassword = createRoute({
   },
 });
 
+const setLanguage = createRoute({
+  method: 'put',
+  path: '/me/language',
+  tags: ['auth'],
+  summary: 'Choose your interface language (null: follow the browser); yours only, allowed before a temporary password is changed',
+  request: { body: { content: { 'application/json': { schema: LanguageBodySchema } }, required: true } },
+  responses: {
+    200: { description: 'Saved', content: { 'application/json': { schema: MeSchema } } },
+    ...problemResponses(400, 401),
+  },
+});
+
 async function describeMe(db: Parameters<typeof crossTenant.tenantIdsUserMayActFor>[0], userId: string, address: string) {
   const user = await withApp(db, (tx) =>
     tx
       .selectFrom('users')
-      .select(['id', 'email', 'displayName', 'kind', 'mustChangePassword'])
+      .select(['id', 'email', 'displayName', 'kind', 'mustChangePassword', 'language'])
       .where('id', '=', userId)
       .executeTakeFirstOrThrow(),
   );
@@ -141,5 +153,23 @@ export const authRoutes = createRouter()
     });
     const session = await createSession(db, config, user.id, now());
     setSessionCookie(c, session.token, session.expiresAt);
+    return c.json(await describeMe(db, user.id, clientAddress(c)), 200);
+  })
+  .openapi(setLanguage, async (c) => {
+    const user = currentUser(c);
+    const { db, now } = c.var.deps;
+    const { language } = c.req.valid('json');
+    await withApp(db, async (tx) => {
+      const before = await tx.selectFrom('users').select('language').where('id', '=', user.id).executeTakeFirstOrThrow();
+      if (before.language === language) return;
+      await tx.updateTable('users').set({ language, updatedAt: now() }).where('id', '=', user.id).execute();
+      await writePlatformAudit(tx, actorOf(user), {
+        action: 'user.language_changed',
+        targetType: 'user',
+        targetId: user.id,
+        before: { language: before.language },
+        after: { language },
+      });
+    });
     return c.json(await describeMe(db, user.id, clientAddress(c)), 200);
   });

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { tenantStatuses, userKinds } from '@switchboard/db';
+import { languages, tenantStatuses, userKinds } from '@switchboard/db';
 import { permissionNames, type Permission } from '../http/permissions.ts';
 import { publishedDemoPassword } from './passwords.ts';
 
@@ -38,8 +38,17 @@ export const MeUserSchema = z
     displayName: z.string(),
     kind: z.enum(userKinds),
     mustChangePassword: z.boolean(),
+    /** The interface language the person chose; null: follow the browser's. */
+    language: z.enum(languages).nullable(),
   })
   .openapi('MeUser');
+
+export const LanguageBodySchema = z
+  .object({
+    language: z.enum(languages, { message: `Choose one of ${languages.join(', ')}, or null for the browser's language.` }).nullable(),
+  })
+  .strict()
+  .openapi('LanguageBody', { example: { language: 'fr' } });
 
 export const ActableTenantSchema = z
   .object({

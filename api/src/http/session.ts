@@ -40,8 +40,9 @@ export function sessionMiddleware(): MiddlewareHandler<AppEnv> {
   };
 }
 
-// Routes a user who must change a temporary password may still reach.
-const allowedBeforePasswordChange = new Set(['/api/me', '/api/auth/password', '/api/auth/logout', '/api/auth/login']);
+// Routes a user who must change a temporary password may still reach (their language too: they should
+// read the password page in it).
+const allowedBeforePasswordChange = new Set(['/api/me', '/api/me/language', '/api/auth/password', '/api/auth/logout', '/api/auth/login']);
 
 /** Everything under /api but login, health and docs needs a session; a temporary password must be changed first. */
 export function requireSession(): MiddlewareHandler<AppEnv> {

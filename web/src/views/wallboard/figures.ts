@@ -1,18 +1,20 @@
 import type { EventMessages } from '@switchboard/api/events';
+import { clock, percent } from '../../format.ts';
+import { t } from '../../i18n/index.ts';
 
 export type Wallboard = EventMessages['wallboard'];
 export type WallboardTenant = Wallboard['tenants'][number];
 export type WallboardQueue = WallboardTenant['queues'][number];
 export type WallboardOperator = Wallboard['operators'][number];
 
-/** 75 → "1:15", 3725 → "1:02:05". */
-export function duration(seconds: number | null | undefined): string {
-  if (seconds == null || !Number.isFinite(seconds)) return '—';
-  const s = Math.max(0, Math.floor(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const rest = String(s % 60).padStart(2, '0');
-  return h ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
+/** A wait or a handle time as a timer, the same in every language: 75 → "1:15", 3725 → "1:02:05"; a dash when there is none. */
+export function waitClock(seconds: number | null | undefined): string {
+  return seconds == null || !Number.isFinite(seconds) ? t('common.dash') : clock(seconds);
+}
+
+/** A service level 0..100 as the viewer writes a whole percentage: "88 %" (fr), "88%" (en); a wallboard is read from afar. */
+export function serviceLevelText(value: number | null): string {
+  return value == null ? t('common.dash') : percent(value / 100);
 }
 
 /** Seconds since an instant, on the server's clock (skew: server time minus this browser's). */
@@ -56,11 +58,7 @@ export function serviceLevelTone(value: number | null): 'good' | 'fair' | 'poor'
   return 'poor';
 }
 
-export const stateLabels: Record<WallboardOperator['state'], string> = {
-  available: 'Available',
-  on_call: 'On call',
-  wrap_up: 'Wrap-up',
-  break: 'Break',
-  offline: 'Offline',
-  not_responding: 'Not responding',
-};
+/** An operator's state in the interface's language. */
+export function stateLabel(state: WallboardOperator['state']): string {
+  return t(`wallboard.states.${state}`);
+}

@@ -29,7 +29,7 @@ const amount = (text: string) => new RegExp(text.replace(/[.]/g, '\\.').replace(
 beforeAll(async () => {
   server = await startServer();
   const { db } = server.database;
-  ({ tenant: bank } = await createTenant(db, null, { slug: 'banque-horizon', name: 'Banque Horizon', legalName: 'Banque Horizon AG', timeZone: 'Europe/Berlin', locale: 'de-DE', currency: 'EUR' }));
+  ({ tenant: bank } = await createTenant(db, null, { slug: 'banque-horizon', name: 'Banque Horizon', legalName: 'Banque Horizon AG', timeZone: 'Europe/Berlin', locale: 'de-DE', currency: 'EUR' }, new Date()));
   clientAdmin = await seedClientUser(db, bank, 'client_admin', { email: 'admin@banque-horizon.test', displayName: 'Jonas Weber' });
   providerAdmin = await seedUser(db, { kind: 'provider_admin', email: 'admin@switchboard.test', displayName: 'Paula Provider' });
   // Three orders at 9,50 € (28,50 €) under a minimum commitment of 1 496,80 €: the month is topped up to it.

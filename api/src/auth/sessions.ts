@@ -81,6 +81,7 @@ export async function validateSessionToken(
         'users.kind',
         'users.mustChangePassword',
         'users.status',
+        'users.language',
       ])
       .where('sessions.id', '=', id)
       .executeTakeFirst();
@@ -108,6 +109,7 @@ export async function validateSessionToken(
         displayName: row.displayName,
         kind: row.kind,
         mustChangePassword: row.mustChangePassword,
+        language: row.language,
       },
     };
   });

@@ -177,7 +177,7 @@ export const callRoutes = createRouter()
     const now = c.var.deps.now();
     const { lang, format, ...query } = c.req.valid('query');
     refuseMaskedFilters(rules, ctx.access, { phone: { field: 'customer.phone', value: query.phone } });
-    const language = exportLanguage(lang, c.req.header('accept-language'));
+    const language = exportLanguage(lang, c.req.header('accept-language'), c.var.user?.language);
     const rows = await callQuery(ctx.tx, ctx.tenant, query).orderBy('k.offeredAt', 'desc').orderBy('k.id', 'desc').limit(EXPORT_ROW_LIMIT).execute();
     const withPhone = exportableFields('customer', rules).includes('phone');
     const columns: ExportColumn[] = [

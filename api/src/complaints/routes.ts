@@ -93,7 +93,7 @@ export const complaintRoutes = createRouter()
     const rules = await loadRules(ctx.tx);
     const { lang, format, ...query } = c.req.valid('query');
     refuseMaskedFilters(rules, ctx.access, { severity: { field: 'complaint.severity', value: query.severity } });
-    const language = exportLanguage(lang, c.req.header('accept-language'));
+    const language = exportLanguage(lang, c.req.header('accept-language'), c.var.user?.language);
     const table = await complaintsExport(ctx.tx, ctx.tenant, rules, query, now, language);
     const rendered = await renderExport(table, { language, format, timeZone: ctx.tenant.timeZone });
     return c.body(rendered.body as Uint8Array<ArrayBuffer>, 200, exportHeaders(rendered, ctx.tenant.slug, 'complaints', now));

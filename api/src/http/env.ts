@@ -1,3 +1,4 @@
+import type { Language } from '@switchboard/db';
 import type { Kysely } from 'kysely';
 import type { DB, Tenant, TenantTx, UserKind } from '@switchboard/db';
 import type { Config } from '../config.ts';
@@ -22,6 +23,8 @@ export interface SessionUser {
   displayName: string;
   kind: UserKind;
   mustChangePassword: boolean;
+  /** The language the person chose for the interface and their exports; null: their browser's. */
+  language: Language | null;
 }
 
 export interface Actor {

@@ -21,6 +21,7 @@ const admin: SessionUser = {
   displayName: 'Admin',
   kind: 'provider_admin',
   mustChangePassword: false,
+  language: null,
 };
 
 function tinyApp(user: SessionUser) {

@@ -81,7 +81,7 @@ export const orderRoutes = createRouter()
     const rules = await loadRules(ctx.tx);
     const now = c.var.deps.now();
     const { lang, format, ...filter } = c.req.valid('query');
-    const language = exportLanguage(lang, c.req.header('accept-language'));
+    const language = exportLanguage(lang, c.req.header('accept-language'), c.var.user?.language);
     const table = await ordersExport(ctx.tx, ctx.tenant, rules, filter, language);
     const rendered = await renderExport(table, { language, format, timeZone: ctx.tenant.timeZone });
     return c.body(rendered.body as Uint8Array<ArrayBuffer>, 200, exportHeaders(rendered, ctx.tenant.slug, 'orders', now));

@@ -38,7 +38,7 @@ export const exportResponse = {
 
 /** The language of an export: asked for, else (once accounts have one) the account's, else the request's Accept-Language, else English. */
 export function exportLanguage(asked: Language | undefined, acceptLanguage: string | undefined, accountLanguage?: Language | null): Language {
-  // Hook for the account setting (users.language, migration 0023): pass it as accountLanguage once the session carries it.
+  // The language asked for, else the account's (users.language), else the browser's, else English.
   return asked ?? accountLanguage ?? acceptedLanguage(acceptLanguage) ?? 'en';
 }
 

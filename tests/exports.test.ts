@@ -116,6 +116,17 @@ describe('CSV per language', () => {
     expect(header).toMatch(/^Number,Status,Created at \(Europe\/Paris\),/);
     expect(row).toContain(',Cash,EUR,12.00,0.00,12.00,');
   });
+
+  it("the account's language when none is asked, over the browser's", async () => {
+    const person = await logIn(h.app, await seedClientUser(h.db, tenant, 'client_member'));
+    const chosen = await person.put('/api/me/language', { language: 'de' });
+    expect(chosen.status, chosen.text).toBe(200);
+    const german = lines((await download(person, url('/orders.csv'), { 'accept-language': 'fr-FR' })).bytes);
+    expect(german[0]).toMatch(/^Nummer;Status;/);
+    // an explicit lang still wins over the account's
+    const english = lines((await download(person, url('/orders.csv?lang=en'))).bytes);
+    expect(english[0]).toMatch(/^Number,Status,/);
+  });
 });
 
 describe('XLSX', () => {

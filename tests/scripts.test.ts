@@ -75,7 +75,7 @@ describe('scripts API', () => {
     const res = await admin.post(`${base}/scripts/order_taking/publish`);
     expect(res.status).toBe(400);
     expect(res.contentType).toMatch(/application\/problem\+json/);
-    expect(res.body.errors).toEqual(
+    expect(res.body.errors).toMatchObject(
       expect.arrayContaining([
         { path: 'steps[0].next', message: "Step 'nowhere' does not exist." },
         { path: 'steps[3].disposition', message: "'made_up' is not one of the company's wrap-up codes." },
@@ -170,7 +170,7 @@ describe('wrap-up codes API', () => {
     await admin.patch(`${base}/wrap-up-codes/order_taken`, { active: false });
     const publish = await admin.post(`${base}/scripts/order_taking/publish`);
     expect(publish.status).toBe(400);
-    expect(publish.body.errors).toEqual([{ path: 'steps[4].disposition', message: "Wrap-up code 'order_taken' is retired; choose an active one." }]);
+    expect(publish.body.errors).toMatchObject([{ path: 'steps[4].disposition', message: "Wrap-up code 'order_taken' is retired; choose an active one." }]);
     await admin.patch(`${base}/wrap-up-codes/order_taken`, { active: true });
   });
 

@@ -139,6 +139,7 @@ export const fieldCodes = {
   'privacy.reference_names_person': 'Leave the person’s phone number or e-mail out of the reference.',
   'password.current_wrong': 'This is not your current password.',
   'password.unchanged': 'The new password must differ from the current one.',
+  'password.published': 'This password is published with the demo: choose another.',
   'function.unknown': 'Unknown function `name`.',
 } as const satisfies Record<string, string>;
 

@@ -31,7 +31,7 @@ export const coded = (code: FieldCode, message: string, params: Record<string, s
 
 /** The codes of the patterns below, by their source: a regex issue carries its pattern, not its meaning. */
 const patternCodes = new Map<string, FieldCode>();
-function codedPattern(pattern: RegExp, code: FieldCode): RegExp {
+export function codedPattern(pattern: RegExp, code: FieldCode): RegExp {
   patternCodes.set(String(pattern), code);
   return pattern;
 }

@@ -130,7 +130,7 @@ describe('the price list', () => {
       ],
     });
     expect(res.status).toBe(400);
-    expect((res.body as { errors: unknown[] }).errors).toEqual([
+    expect((res.body as { errors: unknown[] }).errors).toMatchObject([
       { path: 'prices.0.unitAmountMinor', message: 'A price cannot be negative.' },
       { path: 'prices.0.effectiveFrom', message: 'A price starts today (2026-03-10) at the earliest: usage already rated is never re-rated.' },
       { path: 'prices.1.currency', message: 'Use an ISO 4217 currency code such as EUR.' },
@@ -199,7 +199,7 @@ describe('the price list', () => {
     // Today is 2026-03-12: order_taking is [03-10, 03-12) past and [03-12, …) current.
     const sameDay = await providerAdmin.post(LIST, { prices: [order(160, '2026-03-12')] });
     expect(sameDay.status).toBe(400);
-    expect((sameDay.body as { errors: unknown[] }).errors).toEqual([
+    expect((sameDay.body as { errors: unknown[] }).errors).toMatchObject([
       { path: 'prices.0.effectiveFrom', message: 'order_taking order EUR already has a current price from 2026-03-12 on that overlaps this one.' },
     ]);
     const scheduled = await providerAdmin.post(LIST, { prices: [order(170, '2026-04-01', { effectiveTo: '2026-05-01' })] });
@@ -282,7 +282,7 @@ describe("a tenant's prices", () => {
     }
     const rub = await providerAdmin.post(tenantPrices(), { prices: [order(95, '2026-03-12', { currency: 'RUB' }), order(-1, '2026-03-11')] });
     expect(rub.status).toBe(400);
-    expect((rub.body as { errors: unknown[] }).errors).toEqual([
+    expect((rub.body as { errors: unknown[] }).errors).toMatchObject([
       { path: 'prices.0.currency', message: 'A negotiated price is in the tenant’s currency, EUR.' },
       { path: 'prices.1.unitAmountMinor', message: 'A price cannot be negative.' },
       { path: 'prices.1.effectiveFrom', message: 'A price starts today (2026-03-12) at the earliest: usage already rated is never re-rated.' },

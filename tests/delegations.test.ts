@@ -147,7 +147,7 @@ describe('delegations', () => {
     const res = await clientAdmin.put(url('order_taking'), { delegated: true, expectedMonthlyVolume: 300 });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
-    expect((res.body as { errors: unknown[] }).errors).toEqual([
+    expect((res.body as { errors: unknown[] }).errors).toMatchObject([
       { path: 'delegated', message: 'Publish an order taking script first.' },
       { path: 'delegated', message: 'Set hours for order taking first.' },
     ]);
@@ -189,7 +189,7 @@ describe('delegations', () => {
     expect((await clientAdmin.post(`/api/t/${tenant.slug}/scripts/order_taking/publish`)).status).toBe(201);
 
     const halfway = await clientAdmin.put(url('order_taking'), { delegated: true, expectedMonthlyVolume: 300 });
-    expect((halfway.body as { errors: unknown[] }).errors).toEqual([{ path: 'delegated', message: 'Set hours for order taking first.' }]);
+    expect((halfway.body as { errors: unknown[] }).errors).toMatchObject([{ path: 'delegated', message: 'Set hours for order taking first.' }]);
 
     expect((await clientAdmin.put(`/api/t/${tenant.slug}/hours`, hours)).status).toBe(200);
     const res = await clientAdmin.put(url('order_taking'), { delegated: true, expectedMonthlyVolume: 300 });

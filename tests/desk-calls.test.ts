@@ -158,7 +158,7 @@ describe('ending and wrapping up', () => {
 
     const unknownCode = await op.desk.post(callsPath(tenant, callId, 'wrap-up'), { disposition: 'no_such_code' });
     expect(unknownCode.status).toBe(400);
-    expect(unknownCode.body.errors).toEqual([{ path: 'disposition', message: expect.any(String) }]);
+    expect(unknownCode.body.errors).toMatchObject([{ path: 'disposition', message: expect.any(String) }]);
 
     clock.advance(10_000);
     const done = await op.desk.post(callsPath(tenant, callId, 'wrap-up'), {

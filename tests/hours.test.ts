@@ -186,7 +186,7 @@ describe('hours', () => {
     const wrap = await clientAdmin.put(`/api/t/${tenant.slug}/hours`, {
       schedules: [{ name: 'w', week: { mon: [{ start: '01:00', end: '05:00' }], sun: [{ start: '23:00', end: '02:00' }] } }],
     });
-    expect(wrap.body.errors).toEqual([{ path: 'schedules.0.week.sun.0', message: 'Overlaps mon 01:00–05:00.' }]);
+    expect(wrap.body.errors).toMatchObject([{ path: 'schedules.0.week.sun.0', message: 'Overlaps mon 01:00–05:00.' }]);
 
     expect((await clientMember.get(`/api/t/${tenant.slug}/hours`)).body).toEqual(before);
     expect(await auditCount('hours.replaced')).toBe(audits);

@@ -257,10 +257,10 @@ describe('card numbers', () => {
     for (const reference of ['4111 1111 1111 1111', '4111111111111111', '5555-5555-5555-4444']) {
       const res = await operator.post(url('/orders'), { callId: liveCall, items: [{ sku: 'TIRAMISU', quantity: 1 }], paymentMethod: 'to_collect', paymentReference: reference });
       expect(res.status).toBe(400);
-      expect(res.body.errors).toEqual([{ path: 'paymentReference', message: expect.stringContaining('card number') }]);
+      expect(res.body.errors).toMatchObject([{ path: 'paymentReference', message: expect.stringContaining('card number') }]);
     }
     const contact = await operator.post(url('/contacts'), { callId: liveCall, phone: '+49 30 1111111', cardNumber: 'visa gold' });
-    expect(contact.body.errors).toEqual([{ path: 'cardNumber', message: expect.any(String) }]);
+    expect(contact.body.errors).toMatchObject([{ path: 'cardNumber', message: expect.any(String) }]);
     const lastFour = await operator.post(url('/contacts'), { callId: liveCall, phone: '+49 30 1111111', cardNumber: '4242' });
     expect(lastFour.status).toBe(201);
   });

@@ -75,7 +75,7 @@ describe('inviting a colleague', () => {
   it('refuses only a member of this very company (409), which its own member list shows anyway', async () => {
     const res = await invite(adminB, b, memberOfB.email);
     expect(res.status).toBe(409);
-    expect(res.body.errors).toEqual([{ path: 'email', message: 'Already a member of this company.' }]);
+    expect(res.body.errors).toMatchObject([{ path: 'email', message: 'Already a member of this company.' }]);
   });
 
   it("cannot take an address: B invites and onboards it after A did, and each company's invitation works", async () => {

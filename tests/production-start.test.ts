@@ -108,7 +108,7 @@ describe('pnpm admin:create', () => {
     // The published demo password cannot be chosen: it would stop the next production start.
     const demoChosen = await client.post('/api/auth/password', { currentPassword: created.temporaryPassword, newPassword: demoPassword });
     expect(demoChosen.status).toBe(400);
-    expect(demoChosen.body.errors).toEqual([{ path: 'newPassword', message: expect.stringMatching(/published with the demo/) }]);
+    expect(demoChosen.body.errors).toMatchObject([{ path: 'newPassword', message: expect.stringMatching(/published with the demo/) }]);
     const changed = await client.post('/api/auth/password', { currentPassword: created.temporaryPassword, newPassword: 'the first admin chose this' });
     expect(changed.status).toBe(200);
     const fresh = new Client(h.app, sessionCookieFrom(changed.headers)!.value);

@@ -195,6 +195,6 @@ describe('listening to a recording', () => {
     expect((await clientAdmin.get(`/api/t/${c.tenant.slug}/calls/${unrecorded.body.id}/recording`)).status).toBe(404);
     const bad = await clientAdmin.get(`/api/t/${c.tenant.slug}/calls/${c.callId}/recording?action=${encodeURIComponent('=cmd|x\u0000')}`);
     expect(bad.status).toBe(400);
-    expect(bad.body.errors).toContainEqual({ path: 'action', message: expect.any(String) });
+    expect(bad.body.errors).toContainEqual(expect.objectContaining({ path: 'action', message: expect.any(String) }));
   });
 });

@@ -87,7 +87,7 @@ describe('orders', () => {
     const before = await countOf(h.db, 'orders', tenant.id);
     const linePrice = await operator.post(url('/orders'), onCall({ items: [{ sku: 'TIRAMISU', quantity: 1, unitPriceMinor: 1 }], paymentMethod: 'cash' }));
     expect(linePrice.status).toBe(400);
-    expect(linePrice.body.errors).toEqual([{ path: 'items.0', message: expect.stringContaining('computed by the server') }]);
+    expect(linePrice.body.errors).toMatchObject([{ path: 'items.0', message: expect.stringContaining('computed by the server') }]);
     const total = await operator.post(url('/orders'), onCall({ items: [{ sku: 'TIRAMISU', quantity: 1 }], paymentMethod: 'cash', totalMinor: 1 }));
     expect(total.status).toBe(400);
     expect(total.body.errors[0].message).toContain('totalMinor');
@@ -97,7 +97,7 @@ describe('orders', () => {
   it('refuses an unavailable item', async () => {
     const res = await operator.post(url('/orders'), onCall({ items: [{ itemId: catalog.soldOut.id, quantity: 1 }], paymentMethod: 'cash' }));
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([{ path: 'items.0', message: 'Calzone is not available at the moment.' }]);
+    expect(res.body.errors).toMatchObject([{ path: 'items.0', message: 'Calzone is not available at the moment.' }]);
   });
 
   it('lists every problem with its path, in the body shape and against the catalog, and saves nothing', async () => {
@@ -131,7 +131,7 @@ describe('orders', () => {
     const theirCall = await insertCall(h.db, other);
     const res = await clientAdmin.post(url('/orders'), { callId: theirCall, items: [{ sku: 'TIRAMISU', quantity: 1 }], paymentMethod: 'cash' });
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([{ path: 'callId', message: 'There is no such call.' }]);
+    expect(res.body.errors).toMatchObject([{ path: 'callId', message: 'There is no such call.' }]);
     const theirOrder = (await otherAdmin.post(url('/orders', other), { items: [{ sku: 'TIRAMISU', quantity: 1 }], paymentMethod: 'cash' })).body.id;
     for (const path of [`/orders/${theirOrder}`, `/orders/${randomUUID()}`]) {
       const got = await clientAdmin.get(url(path));
@@ -237,7 +237,7 @@ describe('complaints', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['category', 'description', 'severity']);
     const missing = await clientAdmin.post(url('/complaints'), { category: 'x', severity: 'low', description: 'y', customerId: randomUUID() });
-    expect(missing.body.errors).toEqual([{ path: 'customerId', message: 'There is no such customer.' }]);
+    expect(missing.body.errors).toMatchObject([{ path: 'customerId', message: 'There is no such customer.' }]);
     const csv = await clientAdmin.get(url('/complaints.csv'));
     // The default rules let no complaint field leave.
     expect(csv.text.split('\r\n')[0]).toBe('Number,Status,Recorded at (Europe/Paris),Due (Europe/Paris),Overdue');
@@ -267,13 +267,13 @@ describe('contacts and information requests', () => {
     expect((await clientMember.get(url('/contacts?q=martin'))).body.items).toHaveLength(1);
     const patched = await clientAdmin.patch(url(`/contacts/${created.body.id}`), { name: 'Jean Martin-Roux', phone: '+33612345678' });
     expect(patched.status).toBe(400);
-    expect(patched.body.errors).toEqual([{ path: 'phone', message: 'Another customer already has this phone number.' }]);
+    expect(patched.body.errors).toMatchObject([{ path: 'phone', message: 'Another customer already has this phone number.' }]);
     expect((await clientAdmin.patch(url(`/contacts/${created.body.id}`), { name: 'Jean Martin-Roux' })).body.name).toBe('Jean Martin-Roux');
     expect((await clientMember.post(url('/contacts'), { phone: '0600000000' })).status).toBe(403);
     const bad = await operator.post(url('/contacts'), { phone: 'call me', email: 'nope', birthDate: '1990-13-45' });
     expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['birthDate', 'email']);
     const badPhone = await operator.post(url('/contacts'), { callId, phone: 'call me' });
-    expect(badPhone.body.errors).toEqual([{ path: 'phone', message: expect.stringContaining('valid phone number') }]);
+    expect(badPhone.body.errors).toMatchObject([{ path: 'phone', message: expect.stringContaining('valid phone number') }]);
   });
 
   it("shows a customer's history with this tenant", async () => {

@@ -127,9 +127,11 @@ describe('invalid input', () => {
   const expectInvalid = (res: { status: number; contentType: string | null; body: any }, paths: string[]) => {
     expect(res.status).toBe(400);
     expect(res.contentType).toBe('application/problem+json');
-    expect(res.body).toMatchObject({ type: expect.stringMatching(/invalid-input$/), title: expect.any(String), status: 400 });
-    expect(Object.keys(res.body).every((k) => ['type', 'title', 'status', 'detail', 'errors'].includes(k))).toBe(true);
-    for (const error of res.body.errors) expect(error).toEqual({ path: expect.any(String), message: expect.any(String) });
+    expect(res.body).toMatchObject({ type: expect.stringMatching(/invalid-input$/), code: 'invalid_input', title: expect.any(String), status: 400 });
+    expect(Object.keys(res.body).every((k) => ['type', 'code', 'title', 'status', 'detail', 'errors'].includes(k))).toBe(true);
+    for (const error of res.body.errors) {
+      expect(error).toEqual({ path: expect.any(String), code: expect.any(String), message: expect.any(String), ...(error.params ? { params: expect.any(Object) } : {}) });
+    }
     expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(paths));
   };
 

@@ -75,7 +75,7 @@ describe('scripts API', () => {
     const res = await admin.post(`${base}/scripts/order_taking/publish`);
     expect(res.status).toBe(400);
     expect(res.contentType).toMatch(/application\/problem\+json/);
-    expect(res.body.errors).toEqual(
+    expect(res.body.errors).toMatchObject(
       expect.arrayContaining([
         { path: 'steps[0].next', message: "Step 'nowhere' does not exist.", code: 'unknownStep', params: { id: 'nowhere' } },
         { path: 'steps[3].disposition', message: "'made_up' is not one of the company's wrap-up codes.", code: 'unknownDisposition', params: { code: 'made_up' } },

@@ -143,7 +143,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
       title: 'Switchboard API',
       version: '0.1.0',
       description:
-        'Multi-tenant call-center API. Tenant routes live under /api/t/{tenant}/…; another tenant, or one you may not act for, answers 404. Errors are application/problem+json (RFC 9457).',
+        'Multi-tenant call-center API. Tenant routes live under /api/t/{tenant}/…; another tenant, or one you may not act for, answers 404. Errors are application/problem+json (RFC 9457) with a stable `code`, and each invalid field in `errors[]` has its `path`, `code` and `params` (docs/errors.md lists the codes).',
     },
   });
   app.all('/api/*', () => {

@@ -1,4 +1,9 @@
-/** The simple checks the API also makes, run as the user types (the API stays the authority). */
+/**
+ * The simple checks the API also makes, run as the user types (the API stays the authority). Their
+ * messages are the API's for the same rule (`validation.<code>`), in the interface language.
+ */
+import { validationMessage } from './api/problems.ts';
+import { t } from './i18n/index.ts';
 
 export const slugPattern = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -8,22 +13,22 @@ export function required(value: string, message: string): string | undefined {
 }
 
 export function email(value: string): string | undefined {
-  if (!value.trim()) return 'Enter an email address.';
-  return emailPattern.test(value.trim()) ? undefined : 'Enter a valid email address.';
+  if (!value.trim()) return t('validation.form.emailRequired');
+  return emailPattern.test(value.trim()) ? undefined : validationMessage('invalid_format', { format: 'email' });
 }
 
 export function slug(value: string): string | undefined {
-  if (!value) return 'Enter a slug.';
-  return slugPattern.test(value) ? undefined : 'Use 1–40 lowercase letters, digits and inner hyphens.';
+  if (!value) return t('validation.form.slugRequired');
+  return slugPattern.test(value) ? undefined : validationMessage('slug');
 }
 
 export function timeZone(value: string): string | undefined {
-  if (!value) return 'Enter a time zone.';
+  if (!value) return t('validation.form.timeZoneRequired');
   try {
     new Intl.DateTimeFormat('en', { timeZone: value });
-    return value.includes('/') || value === 'UTC' ? undefined : 'Use an IANA time zone such as Europe/Paris.';
+    return value.includes('/') || value === 'UTC' ? undefined : validationMessage('time_zone');
   } catch {
-    return 'Use an IANA time zone such as Europe/Paris.';
+    return validationMessage('time_zone');
   }
 }
 
@@ -33,17 +38,17 @@ export function locale(value: string): string | undefined {
   } catch {
     // falls through
   }
-  return 'Use a BCP 47 locale such as fr-FR.';
+  return validationMessage('locale');
 }
 
 const currencies = new Set<string>(Intl.supportedValuesOf('currency'));
 export function currency(value: string): string | undefined {
-  return currencies.has(value) ? undefined : 'Use an ISO 4217 currency code such as EUR.';
+  return currencies.has(value) ? undefined : validationMessage('currency');
 }
 
 export function newPassword(value: string): string | undefined {
-  if (value.length < 12) return 'Use at least 12 characters.';
-  if (value.length > 256) return 'Use at most 256 characters.';
+  if (value.length < 12) return validationMessage('too_small', { minimum: 12, origin: 'string' });
+  if (value.length > 256) return validationMessage('too_big', { maximum: 256, origin: 'string' });
   return undefined;
 }
 

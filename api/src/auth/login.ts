@@ -20,6 +20,7 @@ export function tooManyAttempts(until: Date, now: Date) {
     `Too many failed logins. Try again in ${Math.ceil(seconds / 60)} minute(s).`,
     undefined,
     { 'retry-after': String(seconds) },
+    { params: { minutes: Math.ceil(seconds / 60) } },
   );
 }
 

@@ -3,7 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { crossTenant, withApp, withTenant } from '@switchboard/db';
 import { mayActFrom } from '../http/tenant-scope.ts';
 import { createRouter } from '../http/router.ts';
-import { problemResponses, ProblemError } from '../http/problem.ts';
+import { problemResponses, ProblemError, fieldError, invalid } from '../http/problem.ts';
 import { clearSessionCookie, currentUser, setSessionCookie } from '../http/session.ts';
 import { clientAddress } from '../http/client-address.ts';
 import { actorOf } from '../http/env.ts';
@@ -134,14 +134,10 @@ export const authRoutes = createRouter()
     if (locked) throw tooManyAttempts(locked, now());
     if (!(await verifyPassword(stored.passwordHash, body.currentPassword))) {
       await recordFailure(db, throttleKey, { maxFailures: config.loginMaxFailuresPerAddressAndEmail, lockMinutes: config.loginLockMinutes }, now());
-      throw new ProblemError(400, 'invalid-input', 'Invalid input', 'The current password is not right.', [
-        { path: 'currentPassword', message: 'This is not your current password.' },
-      ]);
+      throw invalid([fieldError('currentPassword', 'password.current_wrong', 'This is not your current password.')], 'The current password is not right.', 'password.current_wrong');
     }
     if (body.newPassword === body.currentPassword) {
-      throw new ProblemError(400, 'invalid-input', 'Invalid input', 'Choose a new password.', [
-        { path: 'newPassword', message: 'The new password must differ from the current one.' },
-      ]);
+      throw invalid([fieldError('newPassword', 'password.unchanged', 'The new password must differ from the current one.')], 'Choose a new password.', 'password.unchanged');
     }
     await clearFailures(db, throttleKey);
     const passwordHash = await hashPassword(body.newPassword);

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { languages, tenantStatuses, userKinds } from '@switchboard/db';
 import { permissionNames, type Permission } from '../http/permissions.ts';
+import { coded } from '../http/validators.ts';
 import { publishedDemoPassword } from './passwords.ts';
 
 export const EmailSchema = z
@@ -14,7 +15,7 @@ export const NewPasswordSchema = z
   .string()
   .min(12, 'Use at least 12 characters.')
   .max(256, 'Use at most 256 characters.')
-  .refine((p) => p !== publishedDemoPassword, 'This password is published with the demo: choose another.')
+  .refine((p) => p !== publishedDemoPassword, coded('password.published', 'This password is published with the demo: choose another.'))
   .openapi({ example: 'a-long-passphrase-2026' });
 
 export const LoginBodySchema = z

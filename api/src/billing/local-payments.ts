@@ -11,8 +11,8 @@ import { conflict, notFound } from '../http/problem.ts';
 export async function recordLocalPayment(tx: TenantTx, tenantId: string, actor: Actor, invoiceId: string, paidAt: Date): Promise<void> {
   const invoice = await tx.selectFrom('invoices').select(['id', 'source', 'status', 'number', 'amountDueMinor']).where('id', '=', invoiceId).forUpdate().executeTakeFirst();
   if (!invoice) throw notFound('This client company has no such invoice.');
-  if (invoice.source !== 'local') throw conflict('This invoice is Stripe’s: its payment is recorded when Stripe reports it.');
-  if (invoice.status !== 'open') throw conflict(`Invoice ${invoice.number ?? invoice.id} is ${invoice.status}: only an open invoice can be marked paid.`);
+  if (invoice.source !== 'local') throw conflict('invoice.stripe', 'This invoice is Stripe’s: its payment is recorded when Stripe reports it.');
+  if (invoice.status !== 'open') throw conflict('invoice.not_open', `Invoice ${invoice.number ?? invoice.id} is ${invoice.status}: only an open invoice can be marked paid.`, { invoice: invoice.number ?? invoice.id, status: invoice.status });
   await tx
     .updateTable('invoices')
     .set({ status: 'paid', amountPaidMinor: Number(invoice.amountDueMinor), paidAt, updatedAt: paidAt })

@@ -80,11 +80,13 @@ export const billingOverviewRoutes = createRouter()
     requireUserPermission(user, 'tenants.manage');
     const at = now();
     const account = await withTenant(db, tenant.id, (tx) => tx.selectFrom('billingAccounts').select('pastDueSince').executeTakeFirst());
-    if (!account?.pastDueSince) throw conflict(`${tenant.name} is not past due: only a tenant whose payment failed can be suspended for non-payment.`);
+    if (!account?.pastDueSince) throw conflict('billing.not_past_due', `${tenant.name} is not past due: only a tenant whose payment failed can be suspended for non-payment.`, { tenant: tenant.name });
     const graceEnd = graceEndsAt(account.pastDueSince, config.billingGraceDays);
     if (at < graceEnd) {
       throw conflict(
+        'billing.in_grace_period',
         `${tenant.name} has been past due since ${day(account.pastDueSince)}, and its grace period of ${config.billingGraceDays} days runs until ${graceEnd.toISOString()}: it can be suspended after that.`,
+        { tenant: tenant.name, since: day(account.pastDueSince), graceDays: config.billingGraceDays, until: graceEnd.toISOString() },
       );
     }
     if (tenant.status !== 'suspended') {

@@ -303,7 +303,7 @@ export async function addPrices(tx: Kysely<DB>, scope: PriceScope, actor: Actor 
   await lockPriceList(tx, scope);
   const stored = await listPriceVersions(tx, scope);
   const { problems, endings } = planPriceChange(inputs, stored, today, scope);
-  if (problems.length) throw invalid(problems, 'Nothing was saved: correct these prices and send them again.');
+  if (problems.length) throw invalid(problems, 'Nothing was saved: correct these prices and send them again.', 'prices.invalid');
 
   const ended = stored.filter((s) => endings.has(s.id));
   for (const version of ended) await setPriceEnd(tx, scope, version.id, endings.get(version.id)!);
@@ -346,7 +346,9 @@ export async function deletePrice(tx: Kysely<DB>, scope: PriceScope, actor: Acto
   const state = priceState(version, today);
   if (state !== 'future') {
     throw conflict(
+      'price.in_use',
       `This price ${state === 'current' ? 'applies today' : 'has applied'}, so usage has been rated with it: only a price that starts after today can be deleted. To change it, add a new version starting today or later.`,
+      { state },
     );
   }
   const sameKey = stored.filter((s) => s.id !== id && keyOf(s) === keyOf(version));

@@ -2,7 +2,7 @@ import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { invoiceStatuses, roundingModes, statementLineKinds } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
-import { invalid, notFound, problemResponses } from '../http/problem.ts';
+import { invalid, notFound, problemResponses, fieldError } from '../http/problem.ts';
 import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { periodLabel, periodOf } from './rating.ts';
@@ -230,7 +230,7 @@ export const statementRoutes = createRouter()
     const { paidOn } = c.req.valid('json');
     const now = c.var.deps.now();
     const paidAt = paidOn ? new Date(`${paidOn}T12:00:00Z`) : now;
-    if (paidAt.getTime() > now.getTime() + 86_400_000) throw invalid([{ path: 'paidOn', message: 'A payment cannot arrive in the future.' }]);
+    if (paidAt.getTime() > now.getTime() + 86_400_000) throw invalid([fieldError('paidOn', 'payment.future', 'A payment cannot arrive in the future.')]);
     await recordLocalPayment(ctx.tx, ctx.tenant.id, ctx.actor, c.req.valid('param').id, paidAt);
     return c.body(null, 204);
   })

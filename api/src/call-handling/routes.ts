@@ -2,7 +2,7 @@ import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { callFunctionIds } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
-import { invalid, notFound, problemResponses } from '../http/problem.ts';
+import { invalid, notFound, problemResponses, fieldError } from '../http/problem.ts';
 import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { CallSettingsSchema, PhoneNumberBodySchema, phoneNumberMessage, toE164 } from './definition.ts';
@@ -91,7 +91,7 @@ const numberToJson = (row: PhoneNumberRow) => ({ number: row.number, function: r
 /** The number in the path in E.164; a number that is not valid is a 400 naming the path parameter. */
 function numberParam(raw: string): string {
   const number = toE164(raw);
-  if (!number) throw invalid([{ path: 'number', message: phoneNumberMessage }]);
+  if (!number) throw invalid([fieldError('number', 'phone_number', phoneNumberMessage)]);
   return number;
 }
 

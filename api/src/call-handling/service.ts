@@ -1,6 +1,6 @@
 import { crossTenant, jsonb, type CallFunctionId, type TenantTx } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
-import { conflict } from '../http/problem.ts';
+import { conflict, fieldError, type FieldError } from '../http/problem.ts';
 import { writeAudit } from '../audit/write.ts';
 import { byNumber, CallSettingsSchema, defaultCallSettings, normalizeCallSettings, type CallSettings, type PhoneNumberEntry } from './definition.ts';
 
@@ -72,7 +72,7 @@ export async function listPhoneNumbers(tx: TenantTx): Promise<PhoneNumberRow[]> 
 async function assertNumberFree(tx: TenantTx, tenantId: string, number: string): Promise<void> {
   const owner = await crossTenant.tenantOwningNumber(tx, number);
   if (owner !== null && owner !== tenantId) {
-    throw conflict('This number is already in use.', [{ path: 'number', message: 'This number already answers for another client company; a number can ring for one only.' }]);
+    throw conflict('number.taken', 'This number is already in use.', undefined, [fieldError('number', 'number.taken', 'This number already answers for another client company; a number can ring for one only.')]);
   }
 }
 
@@ -122,12 +122,12 @@ export async function replacePhoneNumbers(tx: TenantTx, tenantId: string, actor:
   const lines: string[] = [];
   const wanted = new Set(entries.map((e) => e.number));
   // Every number another tenant holds, named at once (never the tenant).
-  const taken: { path: string; message: string }[] = [];
+  const taken: FieldError[] = [];
   for (const entry of entries) {
     const owner = await crossTenant.tenantOwningNumber(tx, entry.number);
-    if (owner !== null && owner !== tenantId) taken.push({ path: entry.number, message: `${entry.number} already answers for another client company.` });
+    if (owner !== null && owner !== tenantId) taken.push(fieldError(entry.number, 'number.taken', `${entry.number} already answers for another client company.`, { number: entry.number }));
   }
-  if (taken.length) throw conflict('Some numbers are already in use.', taken);
+  if (taken.length) throw conflict('number.taken', 'Some numbers are already in use.', undefined, taken);
   for (const current of await listPhoneNumbers(tx)) {
     if (wanted.has(current.number)) continue;
     await deletePhoneNumber(tx, tenantId, actor, current.number);

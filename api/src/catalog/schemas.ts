@@ -35,7 +35,7 @@ function noRepeats<T>(list: T[], key: (item: T) => string, field: string, ctx: z
   const seen = new Set<string>();
   list.forEach((item, index) => {
     const k = key(item).toLocaleLowerCase();
-    if (seen.has(k)) ctx.addIssue({ code: 'custom', path: [...prefix, index, field], message: `"${key(item)}" is listed twice.` });
+    if (seen.has(k)) ctx.addIssue({ code: 'custom', path: [...prefix, index, field], message: `"${key(item)}" is listed twice.`, params: { code: 'listed_twice', value: key(item) } });
     seen.add(k);
   });
 }
@@ -317,7 +317,7 @@ export const SynonymTermsSchema = z
     const seen = new Set<string>();
     terms.forEach((term, index) => {
       const key = termKey(term);
-      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [index], message: `"${term}" is listed twice.` });
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [index], message: `"${term}" is listed twice.`, params: { code: 'listed_twice', value: term } });
       seen.add(key);
     });
   });

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { jsonb, newId, type Tenant, type TenantTx } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
-import { conflict, invalid, notFound } from '../http/problem.ts';
+import { conflict, invalid, notFound, fieldError, type FieldError } from '../http/problem.ts';
 import { writeAudit } from '../audit/write.ts';
 import { searchConfigFor, todayIn } from './search-config.ts';
 import type { ArticleInput, ItemInput, PromotionInput, PromotionStatus, TariffInput } from './schemas.ts';
@@ -14,16 +14,15 @@ import type { ArticleInput, ItemInput, PromotionInput, PromotionStatus, TariffIn
  */
 
 export type CatalogTenant = Pick<Tenant, 'id' | 'locale' | 'currency' | 'timeZone'>;
-type FieldError = { path: string; message: string };
 
 function refuse(errors: FieldError[], duplicates: FieldError[]): void {
   if (errors.length) throw invalid([...errors, ...duplicates]);
-  if (duplicates.length) throw conflict('That would duplicate something that already exists.', duplicates);
+  if (duplicates.length) throw conflict('duplicate', 'That would duplicate something that already exists.', undefined, duplicates);
 }
 
 function currencyErrors(tenant: CatalogTenant, currency: string | undefined): FieldError[] {
   return currency !== undefined && currency !== tenant.currency
-    ? [{ path: 'currency', message: `Prices are in the company's currency, ${tenant.currency}.` }]
+    ? [fieldError('currency', 'catalog.currency', `Prices are in the company's currency, ${tenant.currency}.`, { currency: tenant.currency })]
     : [];
 }
 
@@ -64,7 +63,7 @@ export async function saveItem(tx: TenantTx, tenant: CatalogTenant, actor: Actor
   const taken = await tx.selectFrom('catalogItems').select('id').where('sku', '=', input.sku).executeTakeFirst();
   refuse(
     currencyErrors(tenant, input.currency),
-    taken && taken.id !== id ? [{ path: 'sku', message: `Another item already has the SKU ${input.sku}.` }] : [],
+    taken && taken.id !== id ? [fieldError('sku', 'catalog.sku_taken', `Another item already has the SKU ${input.sku}.`, { sku: input.sku })] : [],
   );
   const values = {
     kind: input.kind,
@@ -106,7 +105,8 @@ export async function deleteItem(tx: TenantTx, tenantId: string, actor: Actor | 
   if (naming.length) {
     const titles = naming.map((p) => `"${p.title}"`).join(', ');
     const detail = `${before.sku} is named by ${naming.length === 1 ? 'the promotion' : 'the promotions'} ${titles}; take it out of ${naming.length === 1 ? 'that promotion' : 'those promotions'} first.`;
-    throw conflict(detail, [{ path: 'sku', message: detail }]);
+    const params = { sku: before.sku, promotions: naming.map((p) => p.title) };
+    throw conflict('catalog.item_in_promotion', detail, params, [fieldError('sku', 'catalog.item_in_promotion', detail, params)]);
   }
   await tx.deleteFrom('catalogItems').where('id', '=', id).execute();
   await writeAudit(tx, tenantId, actor, { action: 'catalog.item_deleted', targetType: 'catalog_item', targetId: id, before: stamp(before) });
@@ -132,7 +132,7 @@ export async function saveTariff(tx: TenantTx, tenant: CatalogTenant, actor: Act
   const taken = await tx.selectFrom('tariffs').select('id').where('name', '=', input.name).executeTakeFirst();
   refuse(
     currencyErrors(tenant, input.currency),
-    taken && taken.id !== id ? [{ path: 'name', message: `Another tariff is already named "${input.name}".` }] : [],
+    taken && taken.id !== id ? [fieldError('name', 'catalog.tariff_name_taken', `Another tariff is already named "${input.name}".`, { name: input.name })] : [],
   );
   const values = {
     name: input.name,
@@ -200,16 +200,16 @@ export async function savePromotion(
   if (id && !before) throw notFound();
   const errors: FieldError[] = [];
   if (input.validUntil !== null && input.validUntil < input.validFrom) {
-    errors.push({ path: 'validUntil', message: 'The last day cannot come before the first day.' });
+    errors.push(fieldError('validUntil', 'dates.end_before_start', 'The last day cannot come before the first day.'));
   }
   if (input.itemSkus.length) {
     const known = new Set((await tx.selectFrom('catalogItems').select('sku').where('sku', 'in', input.itemSkus).execute()).map((r) => r.sku));
     input.itemSkus.forEach((sku, index) => {
-      if (!known.has(sku)) errors.push({ path: `itemSkus.${index}`, message: `No item has the SKU ${sku}.` });
+      if (!known.has(sku)) errors.push(fieldError(`itemSkus.${index}`, 'catalog.unknown_sku', `No item has the SKU ${sku}.`, { sku }));
     });
   }
   const taken = await tx.selectFrom('promotions').select('id').where('title', '=', input.title).executeTakeFirst();
-  refuse(errors, taken && taken.id !== id ? [{ path: 'title', message: `Another promotion is already titled "${input.title}".` }] : []);
+  refuse(errors, taken && taken.id !== id ? [fieldError('title', 'catalog.promotion_title_taken', `Another promotion is already titled "${input.title}".`, { title: input.title })] : []);
   const values = {
     title: input.title,
     description: input.description,
@@ -263,7 +263,7 @@ export async function saveArticle(tx: TenantTx, tenant: CatalogTenant, actor: Ac
   const before = id ? await findArticle(tx, id) : undefined;
   if (id && !before) throw notFound();
   const taken = await tx.selectFrom('knowledgeArticles').select('id').where('title', '=', input.title).executeTakeFirst();
-  refuse([], taken && taken.id !== id ? [{ path: 'title', message: `Another article is already titled "${input.title}".` }] : []);
+  refuse([], taken && taken.id !== id ? [fieldError('title', 'catalog.article_title_taken', `Another article is already titled "${input.title}".`, { title: input.title })] : []);
   const values = {
     kind: input.kind,
     title: input.title,

@@ -1,6 +1,6 @@
 import { newId, type TenantTx } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
-import { conflict, notFound } from '../http/problem.ts';
+import { conflict, notFound, fieldError } from '../http/problem.ts';
 import { writeAudit } from '../audit/write.ts';
 
 /**
@@ -44,7 +44,7 @@ export async function synonymGroupsOf(tx: TenantTx): Promise<SynonymGroup[]> {
 export async function addSynonymGroup(tx: TenantTx, tenantId: string, actor: Actor | null, terms: string[], now: Date): Promise<SynonymGroup> {
   const key = groupKey(terms);
   const existing = (await synonymGroupsOf(tx)).find((g) => groupKey(g.terms) === key);
-  if (existing) throw conflict('This group of synonyms exists already.', [{ path: 'terms', message: 'This group of synonyms exists already.' }]);
+  if (existing) throw conflict('synonyms.exist', 'This group of synonyms exists already.', undefined, [fieldError('terms', 'synonyms.exist', 'This group of synonyms exists already.')]);
   const group = { id: newId(), terms, createdAt: now };
   await tx.insertInto('catalogSynonymGroups').values({ tenantId, ...group }).execute();
   const after = toGroup(group);

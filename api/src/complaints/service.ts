@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { Temporal } from '@js-temporal/polyfill';
 import { complaintSeverities, complaintStatuses, newId, type ComplaintSeverity, type Tenant, type TenantTx, type UserKind } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
-import { conflict, invalid, notFound } from '../http/problem.ts';
+import { conflict, invalid, notFound, fieldError, type FieldError } from '../http/problem.ts';
 import { writeAudit } from '../audit/write.ts';
 import { publish } from '../events/publish.ts';
 import { recordUsage } from '../usage/record.ts';
@@ -15,7 +15,6 @@ import { EXPORT_ROW_LIMIT, type ExportColumn, type ExportTable } from '../record
 import { valueWord } from '../records/export-words.ts';
 import type { Language } from '@switchboard/db/languages';
 
-type FieldError = { path: string; message: string };
 
 export const defaultComplaintDueDays: Record<ComplaintSeverity, number> = { low: 10, medium: 5, high: 2, critical: 1 };
 
@@ -30,7 +29,7 @@ export const ComplaintInputSchema = z
     desiredResolution: optionalFreeText(2000),
   })
   .superRefine((complaint, ctx) => {
-    if (complaint.customer && complaint.customerId) ctx.addIssue({ code: 'custom', path: ['customerId'], message: 'Give either the customer or its customerId, not both.' });
+    if (complaint.customer && complaint.customerId) ctx.addIssue({ code: 'custom', path: ['customerId'], message: 'Give either the customer or its customerId, not both.', params: { code: 'not_both', fields: ['customer', 'customerId'] } });
   })
   .openapi('ComplaintInput', {
     example: {
@@ -173,7 +172,7 @@ export async function changeComplaintStatus(tx: TenantTx, tenantId: string, acto
   const before = await tx.selectFrom('complaints').select('status').where('id', '=', id).forUpdate().executeTakeFirst();
   if (!before) throw notFound();
   if (before.status === status) return;
-  if (before.status === 'closed') throw conflict('This complaint is closed: its status no longer changes.', [{ path: 'status', message: 'The complaint is closed.' }]);
+  if (before.status === 'closed') throw conflict('complaint.closed', 'This complaint is closed: its status no longer changes.', undefined, [fieldError('status', 'complaint.closed', 'The complaint is closed.')]);
   await tx.updateTable('complaints').set({ status, updatedAt: now }).where('id', '=', id).execute();
   await writeAudit(tx, tenantId, actor, { action: 'complaint.status_changed', targetType: 'complaint', targetId: id, before: { status: before.status }, after: { status } });
   await publish(tx, { kind: 'record', tenantId, recordType: 'complaint', recordId: id });

@@ -1,7 +1,7 @@
 import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter } from '../http/router.ts';
-import { invalid, notFound, problemResponses } from '../http/problem.ts';
+import { invalid, notFound, problemResponses, fieldError, type FieldError } from '../http/problem.ts';
 import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { loadRules } from '../rules/service.ts';
@@ -158,10 +158,10 @@ export const contactRoutes = createRouter()
     const now = c.var.deps.now();
     await requireCaptureScope(ctx, { callId, customer: input }, now);
     const result = await idempotent(ctx.tx, ctx.tenant.id, 'POST contacts', c.req.valid('header')['idempotency-key'], { callId, ...input }, async () => {
-      const errors: { path: string; message: string }[] = [];
+      const errors: FieldError[] = [];
       const customer = input;
       const callerNumber = callId ? await callerNumberOf(ctx.tx, callId) : null;
-      if (callId && !callerNumber) errors.push({ path: 'callId', message: 'There is no such call.' });
+      if (callId && !callerNumber) errors.push(fieldError('callId', 'no_such_call', 'There is no such call.'));
       const saved = await upsertCustomer(ctx.tx, ctx.tenant, withCallerPhone(customer, callerNumber), now, '', errors);
       if (!saved) throw invalid(errors);
       const given = Object.entries({ ...customer, phone: true }).filter(([, v]) => v !== undefined).map(([k]) => k);

@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { sql } from 'kysely';
 import { newId, type Tenant, type TenantTx, type UserKind } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
-import { invalid, notFound } from '../http/problem.ts';
+import { invalid, notFound, fieldError, type FieldError } from '../http/problem.ts';
 import { writeAudit } from '../audit/write.ts';
 import { publish } from '../events/publish.ts';
 import { applyRules } from '../rules/visibility.ts';
@@ -106,12 +106,11 @@ export async function findCustomer(tx: TenantTx, id: string): Promise<CustomerRo
   return customerSelection(tx).where('id', '=', id).executeTakeFirst();
 }
 
-type FieldError = { path: string; message: string };
 
 /** The phone in E.164, or an error at `path`. */
 export function phoneOrError(input: string, tenant: Pick<Tenant, 'locale'>, path: string, errors: FieldError[]): string | null {
   const phone = normalizePhone(input, tenant.locale);
-  if (!phone) errors.push({ path, message: 'Enter a valid phone number, with its country code (+33…) if it is not a local one.' });
+  if (!phone) errors.push(fieldError(path, 'phone', 'Enter a valid phone number, with its country code (+33…) if it is not a local one.'));
   return phone;
 }
 
@@ -120,7 +119,7 @@ export function cardFieldErrors(value: string | null | undefined, path: string):
   if (value === null || value === undefined) return [];
   return /^(?:•••• )?\d{4}$/.test(value)
     ? []
-    : [{ path, message: 'Enter a payment card number (only its last four digits are kept).' }];
+    : [fieldError(path, 'card_last_four', 'Enter a payment card number (only its last four digits are kept).')];
 }
 
 const changes = (input: Omit<CustomerPatch, 'phone'>) =>
@@ -141,7 +140,7 @@ export async function upsertCustomer(
 ): Promise<{ id: string; created: boolean } | null> {
   const { phone: rawPhone, ...fields } = input;
   const phone = rawPhone ? phoneOrError(rawPhone, tenant, `${prefix}phone`, errors) : null;
-  if (!rawPhone) errors.push({ path: `${prefix}phone`, message: 'Enter a phone number.' });
+  if (!rawPhone) errors.push(fieldError(`${prefix}phone`, 'required', 'Enter a phone number.'));
   errors.push(...cardFieldErrors(fields.cardNumber, `${prefix}cardNumber`));
   if (!phone || errors.length) return null;
   const set = changes(fields);
@@ -174,7 +173,7 @@ export async function patchCustomer(tx: TenantTx, tenant: Pick<Tenant, 'id' | 'l
   errors.push(...cardFieldErrors(fields.cardNumber, 'cardNumber'));
   if (phone && phone !== before.phone) {
     const taken = await tx.selectFrom('customers').select('id').where('phone', '=', phone).executeTakeFirst();
-    if (taken) errors.push({ path: 'phone', message: 'Another customer already has this phone number.' });
+    if (taken) errors.push(fieldError('phone', 'customer.phone_taken', 'Another customer already has this phone number.'));
   }
   if (errors.length) throw invalid(errors);
   const set = { ...changes(fields), ...(phone ? { phone } : {}) };
@@ -197,7 +196,7 @@ export async function listCustomers(tx: TenantTx, tenant: Pick<Tenant, 'locale'>
   let query = customerSelection(tx);
   if (filter.phone) {
     const phone = normalizePhone(filter.phone, tenant.locale);
-    if (!phone) throw invalid([{ path: 'phone', message: 'Enter a valid phone number.' }]);
+    if (!phone) throw invalid([fieldError('phone', 'phone', 'Enter a valid phone number.')]);
     query = query.where('phone', '=', phone);
   }
   if (filter.q) {

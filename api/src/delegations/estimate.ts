@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { callFunctionIds, callFunctions, isCallFunctionId, priceMetrics, roundingModes, type BillingMetric, type CallFunctionId, type PriceMetric, type RoundingMode, type Tenant, type TenantTx } from '@switchboard/db';
-import { invalid } from '../http/problem.ts';
+import { invalid, fieldError } from '../http/problem.ts';
 import { localDay, pricesInEffect, rate, type EffectivePrice, type PriceSource } from '../billing/rating.ts';
 import { accountTerms } from '../billing/statements.ts';
 
@@ -89,7 +89,7 @@ export function parseVolumes(text: string): Volumes {
 function parseDelegated(text: string): Set<CallFunctionId> {
   const names = text.split(',').filter(Boolean);
   const unknown = names.filter((n) => !isCallFunctionId(n));
-  if (unknown.length) throw invalid(unknown.map((n) => ({ path: 'delegated', message: `Unknown function "${n.slice(0, 60)}".` })));
+  if (unknown.length) throw invalid(unknown.map((n) => fieldError('delegated', 'function.unknown', `Unknown function "${n.slice(0, 60)}".`, { name: n.slice(0, 60) })));
   return new Set(names as CallFunctionId[]);
 }
 

@@ -167,7 +167,7 @@ export async function setDelegation(
 ): Promise<DelegationChanged> {
   const current = (await listDelegations(tx, tenant, now)).functions.find((f) => f.function === fn)!;
   const problems = delegationProblems(current, input);
-  if (problems.length) throw invalid(problems, `${current.label} cannot be set this way yet.`);
+  if (problems.length) throw invalid(problems, `${current.label} cannot be set this way yet.`, 'delegation.not_settable', { function: current.label });
 
   const parsed = input.inHouse ? parseInHouse(input.inHouse) : null;
   const inHousePhone = parsed && 'phone' in parsed ? parsed.phone : null;

@@ -1,5 +1,5 @@
 import type { TenantTx } from '@switchboard/db';
-import { invalid, notFound, ProblemError } from '../http/problem.ts';
+import { invalid, notFound, ProblemError, fieldError } from '../http/problem.ts';
 import { publish } from '../events/publish.ts';
 import { redactCardNumbers } from '../rules/card-numbers.ts';
 import { recordCallEvent } from '../routing/call-events.ts';
@@ -114,7 +114,7 @@ export interface WrapUpInput {
 export async function wrapUp(tx: TenantTx, operatorId: string, callId: string, input: WrapUpInput, now: Date) {
   let call = await callOrNotFound(tx, callId);
   const code = await tx.selectFrom('wrapUpCodes').select('code').where('code', '=', input.disposition).where('active', '=', true).executeTakeFirst();
-  if (!code) throw invalid([{ path: 'disposition', message: "Choose one of the tenant's wrap-up codes." }]);
+  if (!code) throw invalid([fieldError('disposition', 'wrap_up_code.unknown', "Choose one of the tenant's wrap-up codes.")]);
   if (call.status === 'connected' && call.operatorId === operatorId) call = (await endCall(tx, callId, 'operator', now))!;
   const presence = await ensurePresence(tx, operatorId, now);
   if (presence.state !== 'wrap_up' || presence.callId !== callId) throw notYourCall('You are not wrapping up this call.');
@@ -144,13 +144,15 @@ export type TransferTarget = { kind: 'skill'; skill: string } | { kind: 'in_hous
 async function outwardDestination(tx: TenantTx, fn: string, target: Exclude<TransferTarget, { kind: 'skill' }>): Promise<{ destination: string; name: string | null; entryId?: string }> {
   if (target.kind === 'directory') {
     const entry = await tx.selectFrom('directoryEntries').select(['id', 'name', 'phone']).where('id', '=', target.entryId).where('active', '=', true).executeTakeFirst();
-    if (!entry) throw invalid([{ path: 'target.entryId', message: "Choose one of the client's active directory entries." }], 'That directory entry is not (or no longer) one to transfer to.');
+    if (!entry) {
+      throw invalid([fieldError('target.entryId', 'transfer.entry', "Choose one of the client's active directory entries.")], 'That directory entry is not (or no longer) one to transfer to.', 'transfer.entry_unavailable');
+    }
     return { destination: entry.phone, name: entry.name, entryId: entry.id };
   }
   const delegation = await tx.selectFrom('delegations').select(['inHousePhone', 'inHouseEmail']).where('function', '=', fn).executeTakeFirst();
   const destination = delegation?.inHousePhone ?? delegation?.inHouseEmail ?? null;
   if (!destination) {
-    throw invalid([{ path: 'target.kind', message: 'This function has no in-house destination to transfer to.' }], 'There is nowhere in-house to transfer this call.');
+    throw invalid([fieldError('target.kind', 'transfer.no_in_house', 'This function has no in-house destination to transfer to.')], 'There is nowhere in-house to transfer this call.', 'transfer.no_in_house');
   }
   return { destination, name: null };
 }

@@ -5,7 +5,7 @@ import { StepIdSchema } from '../scripts/model.ts';
 import { handledCall } from './handled-call.ts';
 import type { TenantContext } from '../http/env.ts';
 import { can } from '../http/permissions.ts';
-import { invalid, notFound, ProblemError } from '../http/problem.ts';
+import { invalid, notFound, ProblemError, fieldError } from '../http/problem.ts';
 import { publish } from '../events/publish.ts';
 import { redactCardNumbers, redactCardNumbersDeep } from '../rules/card-numbers.ts';
 import { recordCallEvent } from '../routing/call-events.ts';
@@ -32,7 +32,7 @@ export function redactAnswers(answers: ScriptAnswers): ScriptAnswers {
 
 async function assertActiveCode(tx: TenantTx, code: string): Promise<void> {
   const row = await tx.selectFrom('wrapUpCodes').select('code').where('code', '=', code).where('active', '=', true).executeTakeFirst();
-  if (!row) throw invalid([{ path: 'disposition', message: "Choose one of the tenant's wrap-up codes." }]);
+  if (!row) throw invalid([fieldError('disposition', 'wrap_up_code.unknown', "Choose one of the tenant's wrap-up codes.")]);
 }
 
 export interface WrapUpDraftInput {

@@ -2,7 +2,7 @@ import { newId, type Tenant, type TenantTx } from '@switchboard/db';
 import { z } from '@hono/zod-openapi';
 import { writeAudit } from '../audit/write.ts';
 import type { Actor } from '../http/env.ts';
-import { conflict, invalid, notFound } from '../http/problem.ts';
+import { conflict, invalid, notFound, fieldError } from '../http/problem.ts';
 import { typedText } from '../http/validators.ts';
 import { normalizePhone, PhoneInputSchema } from '../records/common.ts';
 
@@ -79,14 +79,14 @@ export async function findDirectoryEntry(tx: TenantTx, id: string): Promise<Dire
 
 function phoneIn(tenant: Pick<Tenant, 'locale'>, input: string): string {
   const phone = normalizePhone(input, tenant.locale);
-  if (!phone) throw invalid([{ path: 'phone', message: 'Enter a valid phone number, with its country code (+49…) if it is not a local one.' }]);
+  if (!phone) throw invalid([fieldError('phone', 'phone', 'Enter a valid phone number, with its country code (+49…) if it is not a local one.')]);
   return phone;
 }
 
 async function refuseTakenName(tx: TenantTx, name: string, except?: string): Promise<void> {
   let query = tx.selectFrom('directoryEntries').select('id').where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()));
   if (except) query = query.where('id', '!=', except);
-  if (await query.executeTakeFirst()) throw conflict('The directory already has an entry with that name.', [{ path: 'name', message: 'Another entry already has this name.' }]);
+  if (await query.executeTakeFirst()) throw conflict('directory.name_taken', 'The directory already has an entry with that name.', undefined, [fieldError('name', 'directory.name_taken', 'Another entry already has this name.')]);
 }
 
 export async function createDirectoryEntry(tx: TenantTx, tenant: Pick<Tenant, 'id' | 'locale'>, actor: Actor | null, input: DirectoryEntryInput, now: Date): Promise<DirectoryEntry> {

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { requiredText } from '../http/validators.ts';
+import type { FieldCode, ProblemParams } from '../http/problem-codes.ts';
+import { coded, codedPattern, requiredText } from '../http/validators.ts';
 import { afterHoursActions, callFunctionIds } from '@switchboard/db';
 
 /**
@@ -15,10 +16,10 @@ const hhmm = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
 
 export const IntervalSchema = z
   .strictObject({
-    start: z.string().regex(hhmm, 'Use HH:MM, from 00:00 to 23:59.'),
-    end: z.string().refine((v) => hhmm.test(v) || v === '24:00', 'Use HH:MM, from 00:01 to 24:00.'),
+    start: z.string().regex(codedPattern(hhmm, 'hours.start_time'), 'Use HH:MM, from 00:00 to 23:59.'),
+    end: z.string().refine((v) => hhmm.test(v) || v === '24:00', coded('hours.end_time', 'Use HH:MM, from 00:01 to 24:00.')),
   })
-  .refine((i) => i.start !== i.end, { message: 'Start and end must differ (for 24 hours, use 00:00–24:00).', path: ['end'] })
+  .refine((i) => i.start !== i.end, { ...coded('hours.same_start_end', 'Start and end must differ (for 24 hours, use 00:00–24:00).'), path: ['end'] })
   .openapi('HoursInterval', { example: { start: '11:00', end: '14:30' } });
 export type Interval = z.infer<typeof IntervalSchema>;
 
@@ -80,7 +81,7 @@ export const HoursDefinitionSchema = z
     functionSchedules: z.array(FunctionScheduleSchema).max(20).default([]),
   })
   .superRefine((definition, ctx) => {
-    for (const issue of hoursIssues(definition)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    for (const issue of hoursIssues(definition)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, params: { code: issue.code, ...issue.params } });
   })
   .openapi('HoursDefinition', {
     example: {
@@ -114,6 +115,8 @@ export const emptyHours = (): HoursDefinition => ({ schedules: [], overrides: []
 
 export interface HoursIssue {
   path: (string | number)[];
+  code: FieldCode;
+  params?: ProblemParams;
   message: string;
 }
 
@@ -139,7 +142,7 @@ function overlaps(placed: Placed[], cycle: number | null): HoursIssue[] {
   const hit = (a: { start: number; end: number }, b: { start: number; end: number }) => a.start < b.end && b.start < a.end;
   placed.forEach((p, index) => {
     const earlier = placed.slice(0, index).find((q) => hit(p, q) || (cycle !== null && (hit(shifted(p, cycle), q) || hit(shifted(p, -cycle), q))));
-    if (earlier) issues.push({ path: p.path, message: `Overlaps ${earlier.text}.` });
+    if (earlier) issues.push({ path: p.path, code: 'hours.overlaps', params: { other: earlier.text }, message: `Overlaps ${earlier.text}.` });
   });
   return issues;
 }
@@ -154,7 +157,14 @@ export function hoursIssues(definition: HoursDefinition, at: IndexMap = (_, i) =
   const names = new Map<string, number>();
   definition.schedules.forEach((schedule, s) => {
     const first = names.get(schedule.name);
-    if (first !== undefined) issues.push({ path: ['schedules', at('schedules', s), 'name'], message: `"${schedule.name}" is already the name of schedules[${at('schedules', first)}].` });
+    if (first !== undefined) {
+      issues.push({
+        path: ['schedules', at('schedules', s), 'name'],
+        code: 'hours.schedule_name_taken',
+        params: { name: schedule.name },
+        message: `"${schedule.name}" is already the name of schedules[${at('schedules', first)}].`,
+      });
+    }
     else names.set(schedule.name, s);
     const placed: Placed[] = [];
     weekdays.forEach((day, d) => {
@@ -167,18 +177,18 @@ export function hoursIssues(definition: HoursDefinition, at: IndexMap = (_, i) =
   });
 
   if (definition.defaultSchedule !== undefined && !names.has(definition.defaultSchedule)) {
-    issues.push({ path: ['defaultSchedule'], message: `No schedule is named "${definition.defaultSchedule}".` });
+    issues.push({ path: ['defaultSchedule'], code: 'hours.no_such_schedule', params: { name: definition.defaultSchedule }, message: `No schedule is named "${definition.defaultSchedule}".` });
   }
 
   definition.overrides.forEach((override, index) => {
     const o = at('overrides', index);
-    if (override.to < override.from) issues.push({ path: ['overrides', o, 'to'], message: 'The last day cannot be before the first.' });
-    else if (daysBetween(override.from, override.to) > 366) issues.push({ path: ['overrides', o, 'to'], message: 'An override spans at most a year.' });
+    if (override.to < override.from) issues.push({ path: ['overrides', o, 'to'], code: 'dates.end_before_start', message: 'The last day cannot be before the first.' });
+    else if (daysBetween(override.from, override.to) > 366) issues.push({ path: ['overrides', o, 'to'], code: 'hours.override_too_long', message: 'An override spans at most a year.' });
     if (override.closed && override.intervals.length) {
-      issues.push({ path: ['overrides', o, 'intervals'], message: 'A closed day has no intervals.' });
+      issues.push({ path: ['overrides', o, 'intervals'], code: 'hours.closed_has_intervals', message: 'A closed day has no intervals.' });
     }
     if (!override.closed && !override.intervals.length) {
-      issues.push({ path: ['overrides', o, 'intervals'], message: 'Add the hours of this day, or mark it closed.' });
+      issues.push({ path: ['overrides', o, 'intervals'], code: 'hours.intervals_required', message: 'Add the hours of this day, or mark it closed.' });
     }
     const placed = override.intervals.map((interval, i) => {
       const [start, end] = span(interval);
@@ -189,7 +199,12 @@ export function hoursIssues(definition: HoursDefinition, at: IndexMap = (_, i) =
     const clash = definition.overrides.slice(0, index).findIndex((other) => other.from <= override.to && override.from <= other.to);
     if (clash >= 0) {
       const other = definition.overrides[clash]!;
-      issues.push({ path: ['overrides', o, 'from'], message: `Overlaps overrides[${at('overrides', clash)}] "${other.label}" (${other.from} to ${other.to}).` });
+      issues.push({
+        path: ['overrides', o, 'from'],
+        code: 'hours.override_overlaps',
+        params: { label: other.label, from: other.from, to: other.to },
+        message: `Overlaps overrides[${at('overrides', clash)}] "${other.label}" (${other.from} to ${other.to}).`,
+      });
     }
   });
 
@@ -197,20 +212,22 @@ export function hoursIssues(definition: HoursDefinition, at: IndexMap = (_, i) =
   definition.functionSchedules.forEach((entry, index) => {
     const f = at('functionSchedules', index);
     const first = functions.get(entry.function);
-    if (first !== undefined) issues.push({ path: ['functionSchedules', f, 'function'], message: `${entry.function} is already set at functionSchedules[${first}].` });
+    if (first !== undefined) {
+      issues.push({ path: ['functionSchedules', f, 'function'], code: 'hours.function_repeated', params: { function: entry.function }, message: `${entry.function} is already set at functionSchedules[${first}].` });
+    }
     else functions.set(entry.function, f);
     if (entry.schedule !== undefined && !names.has(entry.schedule)) {
-      issues.push({ path: ['functionSchedules', f, 'schedule'], message: `No schedule is named "${entry.schedule}".` });
+      issues.push({ path: ['functionSchedules', f, 'schedule'], code: 'hours.no_such_schedule', params: { name: entry.schedule }, message: `No schedule is named "${entry.schedule}".` });
     }
     const { action, forwardTo, announcement } = entry.afterHours;
     if (forwardTo !== undefined && action !== 'forward') {
-      issues.push({ path: ['functionSchedules', f, 'afterHours', 'forwardTo'], message: 'Only a forward has a destination.' });
+      issues.push({ path: ['functionSchedules', f, 'afterHours', 'forwardTo'], code: 'hours.forward_only', message: 'Only a forward has a destination.' });
     }
     if (action === 'announcement' && announcement === undefined) {
-      issues.push({ path: ['functionSchedules', f, 'afterHours', 'announcement'], message: 'Enter the announcement text.' });
+      issues.push({ path: ['functionSchedules', f, 'afterHours', 'announcement'], code: 'hours.announcement_required', message: 'Enter the announcement text.' });
     }
     if (announcement !== undefined && action !== 'announcement') {
-      issues.push({ path: ['functionSchedules', f, 'afterHours', 'announcement'], message: 'Only an announcement has a text.' });
+      issues.push({ path: ['functionSchedules', f, 'afterHours', 'announcement'], code: 'hours.announcement_only', message: 'Only an announcement has a text.' });
     }
   });
   return issues;

@@ -1,8 +1,8 @@
 import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { afterHoursActions, callFunctionIds } from '@switchboard/db';
-import { createRouter } from '../http/router.ts';
-import { invalid, problemResponses } from '../http/problem.ts';
+import { createRouter, issueError } from '../http/router.ts';
+import { invalid, problemResponses, type FieldErrorInput } from '../http/problem.ts';
 import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { HoursDefinitionSchema, salvagedHoursIssues, weekdays } from './definition.ts';
@@ -99,11 +99,11 @@ export const hoursRoutes = createRouter()
     // Every problem at once: the shape errors Zod found, and the cross-field ones over whatever parsed.
     (result) => {
       if (result.success) return undefined;
-      const errors = result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || (result.target === 'json' ? '(body)' : `(${result.target})`), message: issue.message }));
+      const errors: FieldErrorInput[] = result.error.issues.map((issue) => issueError(issue, issue.path.map(String).join('.') || (result.target === 'json' ? '(body)' : `(${result.target})`)));
       const seen = new Set(errors.map((e) => `${e.path}\u0000${e.message}`));
       const sent = result.target === 'json' ? (result as { data?: unknown }).data : undefined;
       for (const issue of salvagedHoursIssues(sent)) {
-        const error = { path: issue.path.map(String).join('.'), message: issue.message };
+        const error = { path: issue.path.map(String).join('.'), code: issue.code, ...(issue.params ? { params: issue.params } : {}), message: issue.message };
         if (!seen.has(`${error.path}\u0000${error.message}`)) errors.push(error);
       }
       throw invalid(errors);

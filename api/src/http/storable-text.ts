@@ -8,6 +8,8 @@ const unstorable = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|[\ud800-\udbf
 
 export const storableText = (value: string): boolean => !unstorable.test(value);
 export const unstorableTextMessage = 'Remove the invisible control characters (NUL bytes or broken characters) from this text.';
+/** The refinement's options: its message, and its code (`nul_byte`) for the API's field error. */
+export const unstorableTextIssue = { message: unstorableTextMessage, params: { code: 'nul_byte' } };
 
 /**
  * The string schemas that are text a person typed: each is scanned for card numbers before anything is

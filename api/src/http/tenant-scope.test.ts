@@ -46,7 +46,7 @@ function tinyApp(user: SessionUser) {
   });
   app.post('/t/:tenant/write-then-refuse', async (c) => {
     await audit(c, 'test.refused');
-    throw conflict('refused after a write');
+    throw conflict('conflict', 'refused after a write');
   });
   app.onError(handleError);
   return app;

@@ -126,6 +126,9 @@ export function tenantScope(): MiddlewareHandler<AppEnv> {
             'tenant-suspended',
             'Tenant suspended',
             `${tenant.name} is suspended: its data can be read but not changed.`,
+            undefined,
+            {},
+            { params: { tenant: tenant.name } },
           );
         }
         c.set('tenantContext', { tenant, actor: actorOf(user), access, tx });

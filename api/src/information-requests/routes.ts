@@ -2,7 +2,7 @@ import { requirePermission } from '../http/permissions.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { newId } from '@switchboard/db';
 import { createRouter } from '../http/router.ts';
-import { invalid, problemResponses } from '../http/problem.ts';
+import { invalid, problemResponses, fieldError, type FieldError } from '../http/problem.ts';
 import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { loadRules } from '../rules/service.ts';
@@ -29,7 +29,7 @@ const InformationRequestInputSchema = z
     followUp: z.boolean().default(false),
   })
   .superRefine((r, ctx) => {
-    if (r.customer && r.customerId) ctx.addIssue({ code: 'custom', path: ['customerId'], message: 'Give either the customer or its customerId, not both.' });
+    if (r.customer && r.customerId) ctx.addIssue({ code: 'custom', path: ['customerId'], message: 'Give either the customer or its customerId, not both.', params: { code: 'not_both', fields: ['customer', 'customerId'] } });
   })
   .openapi('InformationRequestInput', {
     example: {
@@ -115,7 +115,7 @@ export const informationRequestRoutes = createRouter()
     const input = c.req.valid('json');
     const now = c.var.deps.now();
     await requireCaptureScope(ctx, input, now);
-    const errors: { path: string; message: string }[] = [];
+    const errors: FieldError[] = [];
     const links = await linkCallAndCustomer(ctx.tx, ctx.tenant, input, now, errors);
     if (errors.length) throw invalid(errors);
     const id = newId();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { crossTenant, newId, type ClientRole, type TenantTx } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
-import { conflict, notFound } from '../http/problem.ts';
+import { conflict, notFound, fieldError } from '../http/problem.ts';
 import { writeAudit } from '../audit/write.ts';
 import { generateTemporaryPassword } from '../auth/passwords.ts';
 import { createUserWithTemporaryPassword } from '../users/create-user.ts';
@@ -111,7 +111,7 @@ export async function inviteColleague(
     .select('users.id')
     .where('users.email', '=', input.email)
     .executeTakeFirst();
-  if (member) throw conflict('This person is already a member of this company.', [{ path: 'email', message: 'Already a member of this company.' }]);
+  if (member) throw conflict('member.exists', 'This person is already a member of this company.', undefined, [fieldError('email', 'member.exists', 'Already a member of this company.')]);
   const temporaryPassword = generateTemporaryPassword();
   const expiresAt = new Date(now.getTime() + invitationDays * 24 * 60 * 60 * 1000);
   const values = {

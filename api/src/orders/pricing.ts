@@ -1,4 +1,5 @@
 import type { TenantTx } from '@switchboard/db';
+import { fieldError, type FieldError } from '../http/problem.ts';
 import { toItem, itemSelection, type ItemRow } from '../catalog/service.ts';
 
 /**
@@ -23,7 +24,6 @@ export interface OrderLine {
   lineTotalMinor: number;
 }
 
-type FieldError = { path: string; message: string };
 
 export interface Priced {
   lines: OrderLine[];
@@ -50,11 +50,13 @@ export async function priceLines(tx: TenantTx, currency: string, inputs: LineInp
     const at = `items.${index}`;
     const item = input.itemId ? byId.get(input.itemId) : bySku.get(input.sku!.toLowerCase());
     if (!item) {
-      errors.push({ path: `${at}.${input.itemId ? 'itemId' : 'sku'}`, message: 'There is no such item in the catalog.' });
+      errors.push(fieldError(`${at}.${input.itemId ? 'itemId' : 'sku'}`, 'no_such_item', 'There is no such item in the catalog.'));
       return;
     }
-    if (!item.available) errors.push({ path: at, message: `${item.name} is not available at the moment.` });
-    if (item.currency !== currency) errors.push({ path: at, message: `${item.name} is priced in ${item.currency}, not in the company's ${currency}.` });
+    if (!item.available) errors.push(fieldError(at, 'order.item_unavailable', `${item.name} is not available at the moment.`, { item: item.name }));
+    if (item.currency !== currency) {
+      errors.push(fieldError(at, 'order.item_currency', `${item.name} is priced in ${item.currency}, not in the company's ${currency}.`, { item: item.name, currency: item.currency, expected: currency }));
+    }
     const options = chosenOptions(item, input.options, `${at}.options`, errors);
     const unitPriceMinor = item.priceMinor + options.reduce((sum, o) => sum + o.priceDeltaMinor, 0);
     lines.push({ itemId: item.id, sku: item.sku, name: item.name, quantity: input.quantity, options, unitPriceMinor, lineTotalMinor: unitPriceMinor * input.quantity });
@@ -69,20 +71,20 @@ function chosenOptions(item: ItemRow, given: Record<string, string | string[]>, 
   for (const [name, value] of Object.entries(given)) {
     const group = groups.get(name.toLowerCase());
     if (!group) {
-      errors.push({ path: `${at}.${name}`, message: `${item.name} has no option "${name}".` });
+      errors.push(fieldError(`${at}.${name}`, 'order.no_such_option', `${item.name} has no option "${name}".`, { item: item.name, option: name }));
       continue;
     }
     const picked = (Array.isArray(value) ? value : [value]).filter((v) => v !== '');
-    if (picked.length > 1 && !group.multiple) errors.push({ path: `${at}.${name}`, message: `Choose one ${group.name}.` });
+    if (picked.length > 1 && !group.multiple) errors.push(fieldError(`${at}.${name}`, 'order.one_choice', `Choose one ${group.name}.`, { group: group.name }));
     for (const choiceName of new Set(picked.map((p) => p.toLowerCase()))) {
       const choice = group.choices.find((c) => c.name.toLowerCase() === choiceName);
-      if (!choice) errors.push({ path: `${at}.${name}`, message: `"${choiceName}" is not a ${group.name} of ${item.name}.` });
+      if (!choice) errors.push(fieldError(`${at}.${name}`, 'order.not_a_choice', `"${choiceName}" is not a ${group.name} of ${item.name}.`, { choice: choiceName, group: group.name, item: item.name }));
       else out.push({ group: group.name, choice: choice.name, priceDeltaMinor: choice.priceDeltaMinor });
     }
   }
   for (const group of item.options) {
     if (group.required && !out.some((o) => o.group === group.name) && !errors.some((e) => e.path === `${at}.${group.name}`)) {
-      errors.push({ path: `${at}.${group.name}`, message: `Choose a ${group.name} for ${item.name}.` });
+      errors.push(fieldError(`${at}.${group.name}`, 'order.choice_required', `Choose a ${group.name} for ${item.name}.`, { group: group.name, item: item.name }));
     }
   }
   return out;

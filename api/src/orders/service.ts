@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { sql } from 'kysely';
 import { jsonb, newId, orderStatuses, paymentMethods, type Tenant, type TenantTx, type UserKind } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
-import { conflict, invalid, notFound } from '../http/problem.ts';
+import { conflict, invalid, notFound, fieldError, type FieldError } from '../http/problem.ts';
 import { writeAudit } from '../audit/write.ts';
 import { publish } from '../events/publish.ts';
 import { recordUsage } from '../usage/record.ts';
@@ -18,7 +18,6 @@ import type { Language } from '@switchboard/db/languages';
 import { typedIdentifier } from '../http/validators.ts';
 import { describeLine, priceLines, type OrderLine } from './pricing.ts';
 
-type FieldError = { path: string; message: string };
 
 const computedKeys = ['unitPriceMinor', 'lineTotalMinor', 'priceMinor', 'subtotalMinor', 'discountMinor', 'totalMinor', 'currency', 'number', 'status'];
 /** Unknown keys are refused, prices above all: a client that thinks it sets a price learns at once that it does not. */
@@ -45,7 +44,7 @@ export const OrderLineInputSchema = z
     strictKeys,
   )
   .superRefine((line, ctx) => {
-    if (!line.itemId === !line.sku) ctx.addIssue({ code: 'custom', path: ['itemId'], message: 'Name the item by its itemId or its sku (one of them).' });
+    if (!line.itemId === !line.sku) ctx.addIssue({ code: 'custom', path: ['itemId'], message: 'Name the item by its itemId or its sku (one of them).', params: { code: 'one_of', fields: ['itemId', 'sku'] } });
   });
 
 export const OrderInputSchema = z
@@ -67,7 +66,7 @@ export const OrderInputSchema = z
     strictKeys,
   )
   .superRefine((order, ctx) => {
-    if (order.customer && order.customerId) ctx.addIssue({ code: 'custom', path: ['customerId'], message: 'Give either the customer or its customerId, not both.' });
+    if (order.customer && order.customerId) ctx.addIssue({ code: 'custom', path: ['customerId'], message: 'Give either the customer or its customerId, not both.', params: { code: 'not_both', fields: ['customer', 'customerId'] } });
   })
   .openapi('OrderInput', {
     example: {
@@ -208,7 +207,7 @@ export async function linkCallAndCustomer(
   let callerNumber: string | null = null;
   if (input.callId) {
     const call = await tx.selectFrom('calls').select(['id', 'customerId', 'callerNumber']).where('id', '=', input.callId).executeTakeFirst();
-    if (!call) errors.push({ path: 'callId', message: 'There is no such call.' });
+    if (!call) errors.push(fieldError('callId', 'no_such_call', 'There is no such call.'));
     else {
       callId = call.id;
       customerId = call.customerId;
@@ -217,7 +216,7 @@ export async function linkCallAndCustomer(
   }
   if (input.customerId) {
     const customer = await tx.selectFrom('customers').select('id').where('id', '=', input.customerId).executeTakeFirst();
-    if (!customer) errors.push({ path: 'customerId', message: 'There is no such customer.' });
+    if (!customer) errors.push(fieldError('customerId', 'no_such_customer', 'There is no such customer.'));
     else customerId = customer.id;
   }
   let customerCreated = null;
@@ -236,7 +235,7 @@ export async function linkCallAndCustomer(
 export function paymentReferenceErrors(reference: string | null | undefined): FieldError[] {
   if (!reference) return [];
   return findCardNumbers(reference).length
-    ? [{ path: 'paymentReference', message: 'This looks like a payment card number: card numbers are never stored. Leave the reference out.' }]
+    ? [fieldError('paymentReference', 'card_number', 'This looks like a payment card number: card numbers are never stored. Leave the reference out.')]
     : [];
 }
 
@@ -292,7 +291,9 @@ export async function changeOrderStatus(tx: TenantTx, tenantId: string, actor: A
   if (!before) throw notFound();
   if (before.status === status) return;
   if (before.status === 'delivered' || before.status === 'cancelled') {
-    throw conflict(`This order is ${before.status}: its status no longer changes.`, [{ path: 'status', message: `The order is already ${before.status}.` }]);
+    throw conflict('order.final_status', `This order is ${before.status}: its status no longer changes.`, { status: before.status }, [
+      fieldError('status', 'order.final_status', `The order is already ${before.status}.`, { status: before.status }),
+    ]);
   }
   await tx.updateTable('orders').set({ status, updatedAt: now }).where('id', '=', id).execute();
   await writeAudit(tx, tenantId, actor, { action: 'order.status_changed', targetType: 'order', targetId: id, before: { status: before.status }, after: { status } });

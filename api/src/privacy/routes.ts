@@ -2,9 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { privacyActions, privacyChannels } from '@switchboard/db';
 import { requirePermission } from '../http/permissions.ts';
 import { createRouter } from '../http/router.ts';
-import { invalid, problemResponses } from '../http/problem.ts';
+import { invalid, problemResponses, fieldError } from '../http/problem.ts';
 import { tenantContext } from '../http/tenant-scope.ts';
-import { storableText, unstorableTextMessage } from '../http/storable-text.ts';
+import { storableText, unstorableTextIssue } from '../http/storable-text.ts';
 import { typedText } from '../http/validators.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { PhoneInputSchema, normalizePhone } from '../records/common.ts';
@@ -24,7 +24,7 @@ const noStore = { 'cache-control': 'no-store' };
 const formulaLike = /(?:^|[;,|\t\r\n])\s*[=+\-@]/;
 
 const personFields = {
-    phone: PhoneInputSchema.refine(storableText, unstorableTextMessage).optional().openapi({ description: "The person's phone number (read in the tenant's country without a country code)" }),
+    phone: PhoneInputSchema.refine(storableText, unstorableTextIssue).optional().openapi({ description: "The person's phone number (read in the tenant's country without a country code)" }),
     email: z.email('Enter an e-mail address such as name@example.com.').max(254).optional(),
     receivedOn: z.iso
       .date({ error: 'Use a date as YYYY-MM-DD.' })
@@ -45,7 +45,12 @@ const personFields = {
 const onePerson = <S extends z.ZodType<{ phone?: string | undefined; email?: string | undefined }>>(schema: S) =>
   schema.superRefine((r, ctx) => {
     if ((r.phone === undefined) === (r.email === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [r.phone === undefined ? 'phone' : 'email'], message: 'Give the person’s phone number or e-mail address (one of them).' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [r.phone === undefined ? 'phone' : 'email'],
+        message: 'Give the person’s phone number or e-mail address (one of them).',
+        params: { code: 'one_of', fields: ['phone', 'email'] },
+      });
     }
   });
 const PersonRequestSchema = onePerson(z.object(personFields));
@@ -162,7 +167,7 @@ function identifierOf(input: PersonRequest, locale: string): Identifier {
   let who: Identifier;
   if (input.phone !== undefined) {
     const phone = normalizePhone(input.phone, locale);
-    if (!phone) throw invalid([{ path: 'phone', message: 'Enter a valid phone number, with its country code (+33…) if it is not a local one.' }]);
+    if (!phone) throw invalid([fieldError('phone', 'phone', 'Enter a valid phone number, with its country code (+33…) if it is not a local one.')]);
     who = { kind: 'phone', value: phone };
   } else {
     who = { kind: 'email', value: input.email!.trim().toLowerCase() };
@@ -170,7 +175,7 @@ function identifierOf(input: PersonRequest, locale: string): Identifier {
   const digits = (s: string) => s.replace(/\D/g, '');
   const reference = input.reference.toLowerCase();
   const named = who.kind === 'email' ? reference.includes(who.value) : digits(reference).includes(digits(who.value).slice(-9));
-  if (named) throw invalid([{ path: 'reference', message: 'The reference is kept in the history: leave the person’s phone number or e-mail out of it.' }]);
+  if (named) throw invalid([fieldError('reference', 'privacy.reference_names_person', 'The reference is kept in the history: leave the person’s phone number or e-mail out of it.')]);
   return who;
 }
 

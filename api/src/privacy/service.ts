@@ -448,7 +448,7 @@ export async function erasePerson(tx: TenantTx, tenant: Pick<Tenant, 'id'>, acto
   await tx.selectFrom('calls').select('id').where('id', 'in', orNone(found.callIds)).orderBy('id').forUpdate().execute();
   const busy = await callsInProgress(tx, found.callIds);
   if (busy) {
-    throw new ProblemError(409, 'call-in-progress', 'A call is in progress', `${busy === 1 ? 'A call' : `${busy} calls`} of this person ${busy === 1 ? 'is' : 'are'} still in progress: erase once ${busy === 1 ? 'it has' : 'they have'} ended.`);
+    throw new ProblemError(409, 'call-in-progress', 'A call is in progress', `${busy === 1 ? 'A call' : `${busy} calls`} of this person ${busy === 1 ? 'is' : 'are'} still in progress: erase once ${busy === 1 ? 'it has' : 'they have'} ended.`, undefined, {}, { params: { n: busy } });
   }
   const counts = await countsOf(tx, found);
   const recordings = (await callRows(tx, found.callIds)).map((c) => c.recordingRef).filter((r): r is string => r !== null);

@@ -1,6 +1,6 @@
 import { newId, type RecordingState, type TenantTx } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
-import { notFound, ProblemError } from '../http/problem.ts';
+import { notFound, ProblemError, type ProblemSlug } from '../http/problem.ts';
 import { recordCallEvent } from '../routing/call-events.ts';
 import { lockCall, type CallRow } from '../routing/lifecycle.ts';
 import { defaultRules } from '../rules/definition.ts';
@@ -31,7 +31,7 @@ export async function recordingAtAnswer(tx: TenantTx, call: Pick<CallRow, 'recor
   return (await recordingPolicyOf(tx)) === 'never' ? 'off' : 'on';
 }
 
-const conflict = (type: string, title: string, detail: string) => new ProblemError(409, type, title, detail);
+const conflict = (type: ProblemSlug, title: string, detail: string) => new ProblemError(409, type, title, detail);
 
 /**
  * The operator on the call pauses (`paused`) or resumes (`on`) its recording: 409 unless they are
@@ -55,7 +55,7 @@ export async function setRecordingPaused(tx: TenantTx, operatorId: string, callI
   const from: RecordingState = paused ? 'on' : 'paused';
   if (call.recordingState !== from) {
     throw conflict(
-      'recording-not-' + from,
+      from === 'on' ? 'recording-not-on' : 'recording-not-paused',
       paused ? 'Recording is not on' : 'Recording is not paused',
       paused ? 'The recording is not running: there is nothing to pause.' : 'The recording is not paused: there is nothing to resume.',
     );

@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { Temporal } from '@js-temporal/polyfill';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { stringify } from 'csv-stringify/sync';
-import { invalid } from '../http/problem.ts';
+import { invalid, fieldError } from '../http/problem.ts';
 import { typedText } from '../http/validators.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 
@@ -70,7 +70,7 @@ export function decodeCursor(value: string | undefined): Cursor | null {
     if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(date.getTime())) throw new Error('bad cursor');
     return { at: date, id };
   } catch {
-    throw invalid([{ path: 'cursor', message: 'This cursor is not one a list answered; start from the first page.' }]);
+    throw invalid([fieldError('cursor', 'cursor', 'This cursor is not one a list answered; start from the first page.')]);
   }
 }
 

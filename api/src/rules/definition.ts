@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { typedText } from '../http/validators.ts';
+import { coded, typedText } from '../http/validators.ts';
 import ipaddr from 'ipaddr.js';
 import {
   classifications,
@@ -20,7 +20,7 @@ export const CidrSchema = z
   .transform((value, ctx) => {
     const cidr = parseCidr(value);
     if (!cidr) {
-      ctx.addIssue({ code: 'custom', message: 'Enter an IP address or a CIDR range such as 203.0.113.0/24.' });
+      ctx.addIssue({ code: 'custom', ...coded('ip_range', 'Enter an IP address or a CIDR range such as 203.0.113.0/24.') });
       return z.NEVER;
     }
     return `${cidr[0].toString()}/${cidr[1]}`;
@@ -111,11 +111,11 @@ export const RulesSchema = z
   .superRefine((rules, ctx) => {
     rules.exportFields.forEach((field, i) => {
       if (rules.classification[field] === 'sensitive') {
-        ctx.addIssue({ code: 'custom', path: ['exportFields', i], message: `${field} is sensitive: sensitive fields never leave in exports.` });
+        ctx.addIssue({ code: 'custom', path: ['exportFields', i], ...coded('rules.sensitive_export', `${field} is sensitive: sensitive fields never leave in exports.`, { field }) });
       }
     });
     if (rules.whiteLabel && !rules.greetingText) {
-      ctx.addIssue({ code: 'custom', path: ['greetingText'], message: "Enter the greeting operators say in the client's name." });
+      ctx.addIssue({ code: 'custom', path: ['greetingText'], ...coded('rules.greeting_required', "Enter the greeting operators say in the client's name.") });
     }
   })
   .transform((rules): Rules => normalizeRules(rules))

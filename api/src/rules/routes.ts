@@ -1,7 +1,7 @@
 import { requirePermission } from '../http/permissions.ts';
 import { createRoute } from '@hono/zod-openapi';
 import { createRouter } from '../http/router.ts';
-import { invalid, problemResponses } from '../http/problem.ts';
+import { invalid, problemResponses, fieldError } from '../http/problem.ts';
 import { clientAddress } from '../http/client-address.ts';
 import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
@@ -44,7 +44,7 @@ export const rulesRoutes = createRouter()
     // A client user may not save a list that would shut themselves out of the portal at once.
     const address = clientAddress(c);
     if (ctx.access === 'client_admin' && rules.ipAllowList.length && !addressAllowed(address, rules.ipAllowList)) {
-      throw invalid([{ path: 'ipAllowList', message: `Your own address (${address}) is not in the list: saving it would lock you out.` }]);
+      throw invalid([fieldError('ipAllowList', 'rules.own_address', `Your own address (${address}) is not in the list: saving it would lock you out.`, { address })]);
     }
     const { after } = await replaceRules(ctx.tx, ctx.tenant.id, ctx.actor, rules, c.var.deps.now());
     return c.json(after, 200);

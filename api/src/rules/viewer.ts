@@ -39,5 +39,5 @@ export function refuseMaskedFilters(rules: Rules, viewer: UserKind, filters: Rec
       path,
       message: `You see ${field} masked under this company's confidentiality rules, so you cannot filter on it.`,
     }));
-  if (errors.length) throw invalid(errors, 'A filter names a field you see masked.');
+  if (errors.length) throw invalid(errors, 'A filter names a field you see masked.', 'rules.masked_filter');
 }

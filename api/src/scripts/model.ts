@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { callFunctionIds, type CallFunctionId } from '@switchboard/db/call-functions';
 import { redactCardNumbers } from '@switchboard/db/card-numbers';
-import { markFreeText, storableText, unstorableTextMessage } from '../http/storable-text.ts';
+import { markFreeText, storableText, unstorableTextIssue } from '../http/storable-text.ts';
 
 /**
  * The call script model: what a tenant's script for one call-center function is made of. Pure (zod
@@ -39,7 +39,7 @@ export const choiceValuePattern = /^[a-z0-9][a-z0-9_]{0,39}$/;
 const e164Pattern = /^\+[1-9][0-9]{6,14}$/;
 
 /** Every free text of a script is checked as any typed text is (http/storable-text.ts), card numbers redacted. */
-const safe = <T extends z.ZodType<string>>(schema: T) => markFreeText(schema.refine(storableText, unstorableTextMessage)).transform((text) => redactCardNumbers(text));
+const safe = <T extends z.ZodType<string>>(schema: T) => markFreeText(schema.refine(storableText, unstorableTextIssue)).transform((text) => redactCardNumbers(text));
 
 export const StepIdSchema = z.string().regex(stepIdPattern, 'Use a lowercase letter, then letters, digits and _ (up to 40).');
 /** null: not chosen yet (allowed in a draft, refused at publishing). */

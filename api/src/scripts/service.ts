@@ -1,6 +1,6 @@
 import { callFunctions, jsonb, newId, type CallFunctionId, type TenantTx } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
-import { conflict, invalid, notFound } from '../http/problem.ts';
+import { conflict, invalid, notFound, fieldError } from '../http/problem.ts';
 import { writeAudit } from '../audit/write.ts';
 import { canonicalJson, emptyScript, ScriptBodySchema, type ScriptBody } from './model.ts';
 import { validateScript, type ScriptProblem } from './validate.ts';
@@ -30,13 +30,13 @@ export function listWrapUpCodes(tx: TenantTx) {
 
 export async function createWrapUpCode(tx: TenantTx, tenantId: string, actor: Actor | null, input: WrapUpCodeInput, now: Date) {
   const existing = await tx.selectFrom('wrapUpCodes').select('code').where('code', '=', input.code).executeTakeFirst();
-  if (existing) throw conflict(`There is already a wrap-up code '${input.code}'.`, [{ path: 'code', message: 'This code is already used.' }]);
+  if (existing) throw conflict('wrap_up_code.taken', `There is already a wrap-up code '${input.code}'.`, { code: input.code }, [fieldError('code', 'wrap_up_code.taken', 'This code is already used.')]);
   const row = await tx
     .insertInto('wrapUpCodes')
     .values({ tenantId, ...input, createdAt: now, updatedAt: now })
     .returning(codeColumns)
     .executeTakeFirstOrThrow();
-  await writeAudit(tx, tenantId, actor, { action: 'wrap_up_code.created', targetType: 'wrap_up_code', targetId: input.code, after: input });
+  await writeAudit(tx, tenantId, actor, { action: 'wrap_up_code.created', targetType: 'wrap_up_code.unknown', targetId: input.code, after: input });
   return row;
 }
 
@@ -58,7 +58,7 @@ export async function updateWrapUpCode(
     .executeTakeFirstOrThrow();
   await writeAudit(tx, tenantId, actor, {
     action: 'wrap_up_code.updated',
-    targetType: 'wrap_up_code',
+    targetType: 'wrap_up_code.unknown',
     targetId: code,
     before,
     after: { label: row.label, active: row.active },
@@ -72,10 +72,10 @@ export async function deleteWrapUpCode(tx: TenantTx, tenantId: string, actor: Ac
   if (!removed) throw notFound();
   const users = await scriptsUsingCode(tx, code);
   if (users.length) {
-    throw conflict(`'${code}' ends calls in the published ${users.join(', ')} script; retire it instead (make it inactive).`);
+    throw conflict('wrap_up_code.in_use', `'${code}' ends calls in the published ${users.join(', ')} script; retire it instead (make it inactive).`, { code, scripts: users });
   }
   await tx.deleteFrom('wrapUpCodes').where('code', '=', code).execute();
-  await writeAudit(tx, tenantId, actor, { action: 'wrap_up_code.deleted', targetType: 'wrap_up_code', targetId: code, before: removed });
+  await writeAudit(tx, tenantId, actor, { action: 'wrap_up_code.deleted', targetType: 'wrap_up_code.unknown', targetId: code, before: removed });
 }
 
 async function scriptsUsingCode(tx: TenantTx, code: string): Promise<string[]> {
@@ -243,10 +243,10 @@ export async function publishScript(
   // Locks the script row, so two publications at once number their versions one after the other.
   const script = await tx.selectFrom('scripts').select(['id', 'draft']).where('function', '=', fn).forUpdate().executeTakeFirst();
   const toPublish = body ?? (script ? ScriptBodySchema.parse(script.draft) : undefined);
-  if (!toPublish) throw invalid([{ path: 'steps', message: 'There is no draft to publish yet: write the script first.' }], 'The script cannot be published.');
+  if (!toPublish) throw invalid([fieldError('steps', 'script.no_draft', 'There is no draft to publish yet: write the script first.')], 'The script cannot be published.', 'script.nothing_to_publish');
   const problems = validateScript(toPublish, await validationContext(tx, fn));
   if (problems.length) {
-    throw invalid(problems, `The script cannot be published: ${problems.length} ${problems.length === 1 ? 'problem' : 'problems'} to fix.`);
+    throw invalid(problems, `The script cannot be published: ${problems.length} ${problems.length === 1 ? 'problem' : 'problems'} to fix.`, 'script.not_publishable', { n: problems.length });
   }
   const by = actor?.label ?? 'system';
   let scriptId = script?.id;

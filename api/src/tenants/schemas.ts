@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { tenantStatuses, type Tenant } from '@switchboard/db';
 import { GoLiveSummarySchema } from '../go-live/schemas.ts';
-import { CurrencySchema, DisplayNameSchema, LocaleSchema, SlugSchema, TimeZoneSchema, requiredText, typedText } from '../http/validators.ts';
+import { CurrencySchema, DisplayNameSchema, LocaleSchema, SlugSchema, TimeZoneSchema, codedPattern, requiredText, typedText } from '../http/validators.ts';
 import { EmailSchema } from '../auth/schemas.ts';
 
 export const TenantSchema = z
@@ -46,7 +46,7 @@ export const InvitationSchema = z
 export const BrandColorSchema = z
   .string()
   .trim()
-  .regex(/^#[0-9a-fA-F]{6}$/, 'Use a colour as #rrggbb, such as #c0392b.')
+  .regex(codedPattern(/^#[0-9a-fA-F]{6}$/, 'colour'), 'Use a colour as #rrggbb, such as #c0392b.')
   .transform((v) => v.toLowerCase())
   .openapi({ type: 'string', example: '#c0392b' });
 

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { newId, withTenant, type DB, type Tenant, type TenantUpdate } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
-import { conflict } from '../http/problem.ts';
+import { conflict, fieldError } from '../http/problem.ts';
 import { writeAudit } from '../audit/write.ts';
 import { inviteMemberIn, type Invitation } from '../members/service.ts';
 import { withdrawNewCalls } from './suspension.ts';
@@ -34,7 +34,7 @@ export async function createTenant(
     id,
     async (tx) => {
       const taken = await tx.selectFrom('tenants').select('id').where('slug', '=', input.slug).executeTakeFirst();
-      if (taken) throw conflict('That slug is taken.', [{ path: 'slug', message: 'Another tenant already uses this slug.' }]);
+      if (taken) throw conflict('tenant.slug_taken', 'That slug is taken.', undefined, [fieldError('slug', 'tenant.slug_taken', 'Another tenant already uses this slug.')]);
       const tenant = await tx
         .insertInto('tenants')
         .values({

@@ -20,7 +20,7 @@ export const suspendedClosing = {
 } as const;
 
 export const suspendedProblem = (tenantName: string, detail = 'its data can be read but not changed') =>
-  new ProblemError(403, 'tenant-suspended', 'Tenant suspended', `${tenantName} is suspended: ${detail}.`);
+  new ProblemError(403, 'tenant-suspended', 'Tenant suspended', `${tenantName} is suspended: ${detail}.`, undefined, {}, { params: { tenant: tenantName } });
 
 /**
  * Withdraws every queued call of the transaction's tenant that no operator has answered yet: out of the

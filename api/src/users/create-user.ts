@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import { newId, type DB, type UserKind } from '@switchboard/db';
-import { conflict } from '../http/problem.ts';
+import { conflict, fieldError } from '../http/problem.ts';
 import { generateTemporaryPassword, hashPassword } from '../auth/passwords.ts';
 
 export interface CreatedUser {
@@ -22,7 +22,7 @@ export async function createUserWithTemporaryPassword(
 ): Promise<CreatedUser> {
   const taken = await tx.selectFrom('users').select('id').where('email', '=', input.email).executeTakeFirst();
   if (taken) {
-    throw conflict('That email already has an account.', [{ path: 'email', message: 'This email already has an account.' }]);
+    throw conflict('email.taken', 'That email already has an account.', undefined, [fieldError('email', 'email.taken', 'This email already has an account.')]);
   }
   const temporaryPassword = generateTemporaryPassword();
   const id = newId();

@@ -1,36 +1,81 @@
 import { hc, type ClientResponse } from 'hono/client';
 import type { AppType } from '@switchboard/api';
 import type { SuccessStatusCode } from 'hono/utils/http-status';
+import { fieldErrorText, problemText, type ProblemParams } from './problems.ts';
 
 /** The typed API client: every path, parameter, body and response comes from the API's own types. */
 export const api = hc<AppType>(typeof window === 'undefined' ? 'http://localhost' : window.location.origin, {
   init: { credentials: 'same-origin' },
 }).api;
 
+/** One field's error: `message` reads in the interface language (from `code`), `apiMessage` is the API's English. */
 export interface FieldError {
   path: string;
   message: string;
+  code?: string | undefined;
+  params?: ProblemParams | undefined;
+  apiMessage?: string;
 }
 
-/** An RFC 9457 problem answered by the API (or made up here when the API could not be reached). */
+/** A field error whose message follows the interface language each time it is read. */
+export function fieldError(init: { path: string; message: string; code?: string | undefined; params?: ProblemParams | undefined }): FieldError {
+  const { path, code, params, message: apiMessage } = init;
+  return {
+    path,
+    code,
+    params,
+    apiMessage,
+    get message() {
+      return fieldErrorText({ code, params, message: apiMessage });
+    },
+  };
+}
+
+/**
+ * An RFC 9457 problem answered by the API (or made up here when the API could not be reached). `title`,
+ * `detail` and each error's `message` read in the interface language, from the problem's stable `code`
+ * (web/src/api/problems.ts); `apiTitle` and `apiDetail` keep the API's English.
+ */
 export class ApiError extends Error {
   readonly status: number;
   readonly type: string;
-  readonly title: string;
-  readonly detail: string | undefined;
+  /** The stable code (api/src/http/problem-codes.ts), when the API (or this client) gave one. */
+  readonly code: string | undefined;
+  readonly params: ProblemParams | undefined;
+  readonly apiTitle: string;
+  readonly apiDetail: string | undefined;
   readonly errors: FieldError[];
   /** Seconds to wait before trying again (Retry-After), when the API said so. */
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(init: { status: number; type?: string; title: string; detail?: string | undefined; errors?: FieldError[]; retryAfterSeconds?: number | undefined }) {
+  constructor(init: {
+    status: number;
+    type?: string;
+    code?: string | undefined;
+    params?: ProblemParams | undefined;
+    title: string;
+    detail?: string | undefined;
+    errors?: FieldError[];
+    retryAfterSeconds?: number | undefined;
+  }) {
     super(init.detail ?? init.title);
     this.name = 'ApiError';
     this.status = init.status;
     this.type = init.type ?? 'about:blank';
-    this.title = init.title;
-    this.detail = init.detail;
-    this.errors = init.errors ?? [];
+    this.code = init.code;
+    this.params = init.params;
+    this.apiTitle = init.title;
+    this.apiDetail = init.detail;
+    this.errors = (init.errors ?? []).map(fieldError);
     this.retryAfterSeconds = init.retryAfterSeconds;
+  }
+
+  get title(): string {
+    return problemText(this.code, 'title', this.apiTitle, this.params) ?? this.apiTitle;
+  }
+
+  get detail(): string | undefined {
+    return problemText(this.code, 'detail', this.apiDetail, this.params);
   }
 
   /** The problem's slug, e.g. `invalid-input` for https://switchboard.dev/problems/invalid-input. */
@@ -46,9 +91,11 @@ export class ApiError extends Error {
   }
 }
 
-function isFieldErrorList(value: unknown): value is FieldError[] {
+function isFieldErrorList(value: unknown): value is { path: string; message: string; code?: string; params?: ProblemParams }[] {
   return Array.isArray(value) && value.every((e) => typeof e?.path === 'string' && typeof e?.message === 'string');
 }
+
+const isParams = (value: unknown): value is ProblemParams => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 async function readProblem(response: { status: number; headers: Headers; text(): Promise<string> }): Promise<ApiError> {
   const retryAfter = Number(response.headers.get('retry-after'));
@@ -65,9 +112,13 @@ async function readProblem(response: { status: number; headers: Headers; text():
   return new ApiError({
     status: response.status,
     type: typeof body.type === 'string' ? body.type : undefined,
+    code: typeof body.code === 'string' ? body.code : undefined,
+    params: isParams(body.params) ? body.params : undefined,
     title: typeof body.title === 'string' ? body.title : fallbackTitle,
     detail: typeof body.detail === 'string' ? body.detail : undefined,
-    errors: isFieldErrorList(body.errors) ? body.errors : [],
+    errors: isFieldErrorList(body.errors)
+      ? body.errors.map((e) => ({ path: e.path, message: e.message, code: typeof e.code === 'string' ? e.code : undefined, params: isParams(e.params) ? e.params : undefined }))
+      : [],
     retryAfterSeconds,
   });
 }
@@ -97,6 +148,7 @@ export async function call<R extends ClientResponse<any, number, string>>(reques
     const error = new ApiError({
       status: 0,
       type: 'network-error',
+      code: 'network_error',
       title: 'Cannot reach Switchboard',
       detail: 'Check your connection and try again.',
     });

@@ -1,5 +1,5 @@
 import { computed, nextTick, reactive, ref, watch, type Ref } from 'vue';
-import { asApiError, type ApiError } from '../api/client.ts';
+import { asApiError, type ApiError, type FieldError } from '../api/client.ts';
 
 type Values = Record<string, string | boolean | string[]>;
 type Errors<F> = Partial<Record<keyof F & string, string>>;
@@ -16,12 +16,13 @@ export interface FormOptions<F extends Values> {
 /**
  * A form's values, its client-side and server-side field errors, and its submission. Server errors
  * (problem+json `errors[]`) land next to their fields and clear when that field is edited; errors
- * for paths no field owns stay in `problem` for the form-level alert.
+ * for paths no field owns stay in `problem` for the form-level alert. A server error reads in the
+ * interface language from its code, when it is shown (so it follows a language switch).
  */
 export function useForm<F extends Values>(initial: F, options: FormOptions<F>) {
   const values = reactive({ ...initial }) as F;
   const touched = reactive<Record<string, boolean>>({});
-  const serverErrors = ref<Record<string, string>>({});
+  const serverErrors = ref<Record<string, FieldError>>({});
   const problem = ref<ApiError | null>(null) as Ref<ApiError | null>;
   const submitted = ref(false);
   const busy = ref(false);
@@ -47,7 +48,7 @@ export function useForm<F extends Values>(initial: F, options: FormOptions<F>) {
 
   function errorFor(field: keyof F & string): string | undefined {
     const server = serverErrors.value[field];
-    if (server) return server;
+    if (server) return server.message;
     if (touched[field] || submitted.value) return clientErrors.value[field];
     return undefined;
   }
@@ -88,10 +89,10 @@ export function useForm<F extends Values>(initial: F, options: FormOptions<F>) {
     } catch (error) {
       const apiError = asApiError(error);
       problem.value = apiError;
-      const mapped: Record<string, string> = {};
+      const mapped: Record<string, FieldError> = {};
       for (const e of apiError.errors) {
         const field = fieldName(e.path);
-        if (field in (initial as Values)) mapped[field] ??= e.message;
+        if (field in (initial as Values)) mapped[field] ??= e;
       }
       serverErrors.value = mapped;
       focusFirstInvalid();

@@ -1,36 +1,14 @@
 import { findCaptureTarget } from '@switchboard/api/scripts';
+import { i18n, t } from '../i18n/index.ts';
 import { words } from './words.ts';
 
 /**
  * A problem+json error path (`items.0.quantity`, `order.items`, `steps[3].next`) as the field a person
- * sees: "Item 1 · quantity", "Order: items", "Step 4 · next". Paths the forms share are named here once.
+ * sees: "Item 1 · quantity", "Order: items", "Step 4 · next", in the interface language
+ * (`fields.<name>`, `fields.list.<name>` in web/src/locales). Paths the forms share are named there once.
  */
-const fieldNames: Record<string, string> = {
-  items: 'Items',
-  quantity: 'Quantity',
-  catalogItemId: 'Item',
-  optionIds: 'Options',
-  customerName: 'Customer name',
-  callerNumber: 'Caller number',
-  phone: 'Phone',
-  email: 'Email',
-  deliveryAddress: 'Delivery address',
-  paymentMethod: 'Payment',
-  paymentReference: 'Payment reference',
-  requestedTime: 'Requested time',
-  notes: 'Notes',
-  category: 'Category',
-  severity: 'Severity',
-  description: 'Description',
-  desiredResolution: 'Desired resolution',
-  disposition: 'Outcome',
-  greetingText: 'Greeting text',
-  brandColor: 'Brand colour',
-  timeZone: 'Time zone',
-  displayName: 'Name',
-};
-
-const listItems: Record<string, string> = { items: 'Item', steps: 'Step', prices: 'Price', choices: 'Choice', captures: 'Field', rules: 'Rule' };
+const named = (part: string): string => (i18n.global.te(`fields.${part}`, 'en') && part !== 'list' ? t(`fields.${part}`) : words(part));
+const listItem = (part: string): boolean => i18n.global.te(`fields.list.${part}`, 'en');
 
 export function fieldName(path: string): string {
   if (!path || path.startsWith('(')) return '';
@@ -41,11 +19,11 @@ export function fieldName(path: string): string {
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
     const next = parts[i + 1];
-    if (next !== undefined && /^\d+$/.test(next) && listItems[part]) {
-      out.push(`${listItems[part]} ${Number(next) + 1}`);
+    if (next !== undefined && /^\d+$/.test(next) && listItem(part)) {
+      out.push(t(`fields.list.${part}`, { n: Number(next) + 1 }));
       i++;
     } else if (!/^\d+$/.test(part)) {
-      out.push(fieldNames[part] ?? words(part));
+      out.push(named(part));
     }
   }
   const text = out.join(' · ');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { languages } from '@switchboard/db';
+import { walkProblemCodes } from '@switchboard/api/scripts';
 import { findUntranslated, flatten, isProse, keysUsed, placeholders, readLocale } from './support/i18n-scan.ts';
 
 /**
@@ -39,6 +40,10 @@ describe('translation files', () => {
       .filter((use) => !english.has(use.text) && ![...english.keys()].some((k) => k.startsWith(`${use.text}.`)))
       .map((use) => `${use.file}:${use.line} ${use.text}`);
     expect(unknown).toEqual([]);
+  });
+
+  it("words every refusal of the script walker (the desk's and the preview's answers)", () => {
+    expect(walkProblemCodes.filter((code) => !english.has(`scriptRun.problems.${code}`))).toEqual([]);
   });
 
   it('leaves no user-visible words outside the translation files', () => {

@@ -47,19 +47,19 @@ describe('walking a script', () => {
   it('refuses an invalid answer and stays where it was', () => {
     const state = run(startWalk(script), undefined);
     const result = advance(script, state, 'drone');
-    expect(result).toEqual({ ok: false, message: 'Pick one of: Delivery, Pickup.' });
-    expect(advance(script, state, '')).toEqual({ ok: false, message: 'This question needs an answer.' });
+    expect(result).toEqual({ ok: false, code: 'choice', params: { choices: 'Delivery, Pickup' }, message: 'Pick one of: Delivery, Pickup.' });
+    expect(advance(script, state, '')).toEqual({ ok: false, code: 'required', message: 'This question needs an answer.' });
   });
 
   it('cannot go past the end', () => {
     const state = run(startWalk(script), undefined, 'pickup', 'Calzone', 'yes');
-    expect(advance(script, state)).toEqual({ ok: false, message: 'The script is over.' });
+    expect(advance(script, state)).toEqual({ ok: false, code: 'script_over', message: 'The script is over.' });
   });
 
   it('stops on a dead end of an unfinished draft, and on a loop that never asks anything', () => {
     const draft = ScriptBodySchema.parse({ steps: [{ id: 'a', type: 'say', text: 'Hi' }] });
     const state = run2(draft);
-    expect(state.outcome).toEqual({ kind: 'stuck', stepId: 'a', message: "Step 'a' does not say which step comes next." });
+    expect(state.outcome).toEqual({ kind: 'stuck', stepId: 'a', code: 'no_next', params: { step: 'a' }, message: "Step 'a' does not say which step comes next." });
     const spin = ScriptBodySchema.parse({ steps: [{ id: 'x', type: 'branch', otherwise: 'y' }, { id: 'y', type: 'capture', next: 'x' }] });
     expect(startWalk(spin).outcome).toMatchObject({ kind: 'stuck', message: expect.stringMatching(/loop/) });
     expect(startWalk(ScriptBodySchema.parse({ steps: [] })).outcome).toMatchObject({ kind: 'stuck' });
@@ -98,7 +98,7 @@ describe('walking a script', () => {
     expect(low.ok && low.state.outcome).toMatchObject({ disposition: 'unhappy' });
     const high = advance(scored, startWalk(scored), '9');
     expect(high.ok && high.state.outcome).toMatchObject({ disposition: 'happy' });
-    expect(advance(scored, startWalk(scored), '11')).toEqual({ ok: false, message: 'Enter 10 or less.' });
+    expect(advance(scored, startWalk(scored), '11')).toEqual({ ok: false, code: 'number_too_big', params: { max: 10 }, message: 'Enter 10 or less.' });
   });
 });
 
@@ -116,6 +116,13 @@ describe('parseAnswer', () => {
     expect(parseAnswer(spec('email'), 'nope')).toMatchObject({ ok: false });
     expect(parseAnswer(spec('text', { min: 3 }), 'ab')).toMatchObject({ ok: false });
     expect(parseAnswer(spec('text', { required: false }), ' ')).toEqual({ ok: true, value: null });
+  });
+
+  it('says why an answer is refused with a stable code and the values its sentence names', () => {
+    expect(parseAnswer(spec('text', { min: 3 }), 'ab')).toEqual({ ok: false, code: 'text_too_short', params: { min: 3 }, message: 'Enter at least 3 characters.' });
+    expect(parseAnswer(spec('number', { max: 10 }), '12')).toMatchObject({ ok: false, code: 'number_too_big', params: { max: 10 } });
+    expect(parseAnswer(spec('text'), '')).toMatchObject({ ok: false, code: 'required' });
+    expect(parseAnswer(spec('yes_no'), 'peut-être')).toMatchObject({ ok: false, code: 'yes_no' });
   });
 });
 

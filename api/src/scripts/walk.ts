@@ -12,7 +12,7 @@ export type AnswerValue = string | number | boolean | null;
 export type WalkOutcome =
   | { kind: 'end'; stepId: string; disposition: string | null }
   | { kind: 'transfer'; stepId: string; to: Extract<Step, { type: 'transfer' }>['to'] }
-  | { kind: 'stuck'; stepId: string | null; message: string };
+  | ({ kind: 'stuck'; stepId: string | null } & WalkProblem);
 
 export interface WalkState {
   /** The step waiting for the operator (a say or ask step, or the end/transfer reached). */
@@ -77,6 +77,19 @@ export function nextStepId(step: Step, answers: Record<string, AnswerValue>): st
   }
 }
 
+/**
+ * Why the walker refuses an answer or cannot go on, as a stable code (the desk and the preview
+ * translate `scriptRun.problems.<code>` with `params`) and the English `message`.
+ */
+export const walkProblemCodes = ['required', 'text_too_short', 'text_too_long', 'not_a_number', 'number_too_small', 'number_too_big', 'choice', 'yes_no', 'date', 'phone', 'email', 'script_over', 'no_current_step', 'no_next', 'unknown_step', 'loop', 'no_steps'] as const;
+export type WalkProblemCode = (typeof walkProblemCodes)[number];
+export interface WalkProblem {
+  code: WalkProblemCode;
+  params?: Record<string, string | number>;
+  message: string;
+}
+const refused = (code: WalkProblemCode, message: string, params?: Record<string, string | number>) => ({ ok: false as const, code, message, ...(params ? { params } : {}) });
+
 /** Moves to `id`, then runs branch and capture steps until one needs the operator or the script is over. */
 function arrive(script: ScriptBody, state: WalkState, id: string | null, from: string | null): WalkState {
   const next: WalkState = { ...state, answers: { ...state.answers }, captured: { ...state.captured }, trail: [...state.trail] };
@@ -89,7 +102,9 @@ function arrive(script: ScriptBody, state: WalkState, id: string | null, from: s
       next.outcome = {
         kind: 'stuck',
         stepId: previous,
-        message: target === null ? `Step '${previous}' does not say which step comes next.` : `Step '${target}' does not exist.`,
+        ...(target === null
+          ? { code: 'no_next' as const, params: { step: previous ?? '' }, message: `Step '${previous}' does not say which step comes next.` }
+          : { code: 'unknown_step' as const, params: { step: target }, message: `Step '${target}' does not exist.` }),
       };
       return next;
     }
@@ -116,7 +131,7 @@ function arrive(script: ScriptBody, state: WalkState, id: string | null, from: s
     previous = step.id;
     target = nextStepId(step, next.answers);
   }
-  next.outcome = { kind: 'stuck', stepId: previous, message: 'The script goes round in a loop without asking anything.' };
+  next.outcome = { kind: 'stuck', stepId: previous, code: 'loop', message: 'The script goes round in a loop without asking anything.' };
   return next;
 }
 
@@ -124,20 +139,20 @@ function arrive(script: ScriptBody, state: WalkState, id: string | null, from: s
 export function startWalk(script: ScriptBody): WalkState {
   const empty: WalkState = { at: null, answers: {}, captured: {}, trail: [], outcome: null };
   const first = script.steps[0];
-  if (!first) return { ...empty, outcome: { kind: 'stuck', stepId: null, message: 'The script has no steps.' } };
+  if (!first) return { ...empty, outcome: { kind: 'stuck', stepId: null, code: 'no_steps', message: 'The script has no steps.' } };
   return arrive(script, empty, first.id, null);
 }
 
-export type AdvanceResult = { ok: true; state: WalkState } | { ok: false; message: string };
+export type AdvanceResult = { ok: true; state: WalkState } | ({ ok: false } & WalkProblem);
 
 /**
  * The operator moves on: past a say step, or with the answer to an ask step (typed as the operator
  * typed it; parseAnswer() checks and converts it). An invalid answer leaves the state as it was.
  */
 export function advance(script: ScriptBody, state: WalkState, input?: string | number | boolean | null): AdvanceResult {
-  if (state.outcome) return { ok: false, message: 'The script is over.' };
+  if (state.outcome) return refused('script_over', 'The script is over.');
   const step = currentStep(script, state);
-  if (!step) return { ok: false, message: 'There is no current step.' };
+  if (!step) return refused('no_current_step', 'There is no current step.');
   if (step.type === 'ask') {
     const parsed = parseAnswer(step.answer, input ?? null);
     if (!parsed.ok) return parsed;
@@ -152,41 +167,41 @@ const yes = new Set(['yes', 'y', 'true', 'oui', 'ja', 'да', '1']);
 const no = new Set(['no', 'n', 'false', 'non', 'nein', 'нет', '0']);
 
 /** Checks an answer against what the question expects and converts it (numbers, yes/no, E.164 phones). */
-export function parseAnswer(spec: AnswerSpec, raw: string | number | boolean | null): { ok: true; value: AnswerValue } | { ok: false; message: string } {
+export function parseAnswer(spec: AnswerSpec, raw: string | number | boolean | null): { ok: true; value: AnswerValue } | ({ ok: false } & WalkProblem) {
   const text = raw === null ? '' : String(raw).trim();
-  if (!text) return spec.required ? { ok: false, message: 'This question needs an answer.' } : { ok: true, value: null };
+  if (!text) return spec.required ? refused('required', 'This question needs an answer.') : { ok: true, value: null };
   switch (spec.type) {
     case 'text':
-      if (spec.min !== null && text.length < spec.min) return { ok: false, message: `Enter at least ${spec.min} characters.` };
-      if (spec.max !== null && text.length > spec.max) return { ok: false, message: `Enter at most ${spec.max} characters.` };
+      if (spec.min !== null && text.length < spec.min) return refused('text_too_short', `Enter at least ${spec.min} characters.`, { min: spec.min });
+      if (spec.max !== null && text.length > spec.max) return refused('text_too_long', `Enter at most ${spec.max} characters.`, { max: spec.max });
       return { ok: true, value: text };
     case 'number': {
       const value = typeof raw === 'number' ? raw : Number(text.replace(',', '.'));
-      if (!Number.isFinite(value)) return { ok: false, message: 'Enter a number.' };
-      if (spec.min !== null && value < spec.min) return { ok: false, message: `Enter ${spec.min} or more.` };
-      if (spec.max !== null && value > spec.max) return { ok: false, message: `Enter ${spec.max} or less.` };
+      if (!Number.isFinite(value)) return refused('not_a_number', 'Enter a number.');
+      if (spec.min !== null && value < spec.min) return refused('number_too_small', `Enter ${spec.min} or more.`, { min: spec.min });
+      if (spec.max !== null && value > spec.max) return refused('number_too_big', `Enter ${spec.max} or less.`, { max: spec.max });
       return { ok: true, value };
     }
     case 'choice': {
       const choice = spec.choices.find((c) => c.value === text || c.label.toLowerCase() === text.toLowerCase());
-      return choice ? { ok: true, value: choice.value } : { ok: false, message: `Pick one of: ${spec.choices.map((c) => c.label).join(', ')}.` };
+      return choice ? { ok: true, value: choice.value } : refused('choice', `Pick one of: ${spec.choices.map((c) => c.label).join(', ')}.`, { choices: spec.choices.map((c) => c.label).join(', ') });
     }
     case 'yes_no':
       if (raw === true || yes.has(text.toLowerCase())) return { ok: true, value: true };
       if (raw === false || no.has(text.toLowerCase())) return { ok: true, value: false };
-      return { ok: false, message: 'Answer yes or no.' };
+      return refused('yes_no', 'Answer yes or no.');
     case 'date': {
       const valid = /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text);
-      return valid ? { ok: true, value: text } : { ok: false, message: 'Enter a date as YYYY-MM-DD.' };
+      return valid ? { ok: true, value: text } : refused('date', 'Enter a date as YYYY-MM-DD.');
     }
     case 'phone': {
       const compact = text.replace(/[\s().-]/g, '');
       return /^\+[1-9][0-9]{6,14}$/.test(compact)
         ? { ok: true, value: compact }
-        : { ok: false, message: 'Enter the number with its country code, e.g. +33 6 12 34 56 78.' };
+        : refused('phone', 'Enter the number with its country code, e.g. +33 6 12 34 56 78.');
     }
     case 'email':
-      return emailPattern.test(text) ? { ok: true, value: text.toLowerCase() } : { ok: false, message: 'Enter a valid email address.' };
+      return emailPattern.test(text) ? { ok: true, value: text.toLowerCase() } : refused('email', 'Enter a valid email address.');
   }
 }
 

@@ -1,6 +1,14 @@
 import { computed, ref, shallowRef } from 'vue';
-import { advance, currentStep, fillVariables, startWalk, type ScriptBody, type Step, type WalkState } from '@switchboard/api/scripts';
+import { advance, currentStep, fillVariables, startWalk, type ScriptBody, type Step, type WalkProblem, type WalkState } from '@switchboard/api/scripts';
+import { t } from '../../i18n/index.ts';
 import { answerIn } from './answer-text.ts';
+
+/** Why the walker refused an answer or stopped, in the operator's language (the English message when the code is unknown). */
+export function walkProblemText(problem: Pick<WalkProblem, 'code' | 'params' | 'message'>): string {
+  const key = `scriptRun.problems.${problem.code}`;
+  const text = t(key, problem.params ?? {});
+  return text === key ? problem.message : text;
+}
 
 /**
  * Walking a script as an operator does, with the same walker the server checks with: the desk's
@@ -10,7 +18,9 @@ import { answerIn } from './answer-text.ts';
 export function useScriptWalk(options: { body: () => ScriptBody; variables: () => Record<string, string>; onChange?: (state: WalkState) => void; language?: () => string | null }) {
   const state = shallowRef<WalkState>(startWalk(options.body()));
   const input = ref('');
-  const error = ref<string | null>(null);
+  const refusal = shallowRef<WalkProblem | null>(null);
+  /** The refusal in the operator's language, read at render time (it follows a language switch). */
+  const error = computed(() => (refusal.value ? walkProblemText(refusal.value) : null));
   const step = computed(() => currentStep(options.body(), state.value));
   const fill = (text: string) => fillVariables(text, options.variables(), state.value.answers);
 
@@ -18,12 +28,12 @@ export function useScriptWalk(options: { body: () => ScriptBody; variables: () =
   function next(answer?: string | boolean): boolean {
     const result = advance(options.body(), state.value, answer ?? input.value);
     if (!result.ok) {
-      error.value = result.message;
+      refusal.value = result;
       return false;
     }
     state.value = result.state;
     input.value = '';
-    error.value = null;
+    refusal.value = null;
     options.onChange?.(result.state);
     return true;
   }
@@ -31,7 +41,7 @@ export function useScriptWalk(options: { body: () => ScriptBody; variables: () =
   function restart() {
     state.value = startWalk(options.body());
     input.value = '';
-    error.value = null;
+    refusal.value = null;
     options.onChange?.(state.value);
   }
 

@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { setLanguage } from '../web/src/i18n/index.ts';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { languages } from '@switchboard/db';
+import { loadLanguage, setLanguage } from '../web/src/i18n/index.ts';
 import { perLabel, priceError, priceMinor, tidyPrice } from '../web/src/views/tenant/catalog/prices.ts';
 
 /**
@@ -7,6 +8,8 @@ import { perLabel, priceError, priceMinor, tidyPrice } from '../web/src/views/te
  * international one alike, write it back the viewer's way, and say what is wrong in the viewer's language.
  * Before, the catalog parsed by hand: "1.234,50" was refused to a German and a French editor saw "9.50".
  */
+// Every language's messages at hand, so switching is immediate as in a page that has them.
+beforeAll(() => Promise.all(languages.map(loadLanguage)));
 afterEach(() => setLanguage('en'));
 
 describe('catalog prices', () => {

@@ -1,10 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { languages } from '@switchboard/db';
-import { setLanguage, i18n } from '../web/src/i18n/index.ts';
+import { loadLanguage, setLanguage, i18n } from '../web/src/i18n/index.ts';
 import { money, moneyInput, parseMoney, number, duration, day } from '../web/src/format.ts';
 
 /** The web app's one set of formatting helpers (web/src/format.ts): the viewer's language, the tenant's currency. */
+// Every language's messages at hand, so switching is immediate as in a page that has them.
+beforeAll(() => Promise.all(languages.map(loadLanguage)));
 afterEach(() => setLanguage('en'));
 
 describe('money', () => {

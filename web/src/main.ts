@@ -3,7 +3,7 @@ import App from './App.vue';
 import { router } from './router.ts';
 import { onProblem } from './api/client.ts';
 import { session, setMe } from './session.ts';
-import { i18n, currentLanguage } from './i18n/index.ts';
+import { i18n, startLanguage } from './i18n/index.ts';
 import './styles.css';
 
 // A session that ended elsewhere (expired, password changed, account removed): back to the login page.
@@ -15,5 +15,5 @@ onProblem((problem) => {
   }
 });
 
-document.documentElement.lang = currentLanguage();
-createApp(App).use(i18n).use(router).mount('#app');
+// The page opens in its language, not in English first.
+void startLanguage().finally(() => createApp(App).use(i18n).use(router).mount('#app'));

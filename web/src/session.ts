@@ -39,7 +39,7 @@ export function setMe(me: Me | null): void {
 
 /** A person's language: their account's, else their browser's (English when it speaks none of ours). */
 function followAccountLanguage(me: Me): void {
-  setLanguage(me.user.language ?? browserLanguage());
+  void setLanguage(me.user.language ?? browserLanguage());
 }
 
 /**
@@ -48,7 +48,7 @@ function followAccountLanguage(me: Me): void {
  */
 export async function chooseLanguage(language: Language | null): Promise<void> {
   const before = session.me;
-  if (before) setLanguage(language ?? browserLanguage());
+  if (before) void setLanguage(language ?? browserLanguage());
   try {
     setMe(await call(api.me.language.$put({ json: { language } })));
   } catch (error) {

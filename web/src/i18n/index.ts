@@ -3,12 +3,10 @@
  * those files and nothing else). English is the source and the fallback; a person's language is a
  * setting of their account (GET /api/me `user.language`), their browser's until they choose.
  */
+import { ref } from 'vue';
 import { createI18n } from 'vue-i18n';
 import { languageOf, languages, type Language } from '@switchboard/db/languages';
 import en from '../locales/en.json' with { type: 'json' };
-import fr from '../locales/fr.json' with { type: 'json' };
-import de from '../locales/de.json' with { type: 'json' };
-import ru from '../locales/ru.json' with { type: 'json' };
 
 export type MessageSchema = typeof en;
 export { languages, type Language };
@@ -49,12 +47,26 @@ function pluralRule(language: Language) {
   };
 }
 
+/**
+ * English ships with the app (it is the fallback); another language's file is fetched the first time
+ * it is needed, so a page carries one or two languages, not four.
+ */
+const loaders: Record<Exclude<Language, 'en'>, () => Promise<{ default: unknown }>> = {
+  fr: () => import('../locales/fr.json'),
+  de: () => import('../locales/de.json'),
+  ru: () => import('../locales/ru.json'),
+};
+const loaded = new Set<Language>(['en']);
+const loading = new Map<Language, Promise<void>>();
+/** Bumped when a language arrives: words read through `tIn` in another language re-render then. */
+const arrivals = ref(0);
+
 export const i18n = createI18n({
   legacy: false,
   globalInjection: true,
-  locale: initialLanguage(),
+  locale: 'en',
   fallbackLocale: 'en',
-  messages: { en, fr, de, ru } as Record<Language, MessageSchema>,
+  messages: { en } as Record<Language, MessageSchema>,
   pluralRules: Object.fromEntries(languages.map((l) => [l, pluralRule(l)])),
   // English is the fallback by design (Russian is partial): no console noise for it.
   missingWarn: false,
@@ -66,8 +78,49 @@ export function currentLanguage(): Language {
   return i18n.global.locale.value as Language;
 }
 
-/** Switches the interface (and `<html lang>`); remembered on this browser for the login page. */
-export function setLanguage(language: Language): void {
+/** Fetches a language's messages once. */
+export function loadLanguage(language: Language): Promise<void> {
+  if (loaded.has(language)) return Promise.resolve();
+  let pending = loading.get(language);
+  if (!pending) {
+    pending = loaders[language as Exclude<Language, 'en'>]()
+      .then((module) => {
+        i18n.global.setLocaleMessage(language, module.default as MessageSchema);
+        loaded.add(language);
+        arrivals.value++;
+      })
+      .finally(() => loading.delete(language));
+    loading.set(language, pending);
+  }
+  return pending;
+}
+
+let latest: Language = 'en';
+
+/**
+ * Switches the interface (and `<html lang>`) once the language's messages are there (at once when
+ * they already are); remembered on this browser for the login page. The last choice wins.
+ */
+export function setLanguage(language: Language): Promise<void> {
+  latest = language;
+  if (loaded.has(language)) {
+    apply(language);
+    return Promise.resolve();
+  }
+  return loadLanguage(language).then(
+    () => {
+      if (latest === language) apply(language);
+    },
+    () => undefined, // offline: stay in the language shown
+  );
+}
+
+/** The language the page starts in: the one last chosen on this browser, else the browser's. */
+export function startLanguage(): Promise<void> {
+  return setLanguage(initialLanguage());
+}
+
+function apply(language: Language): void {
   i18n.global.locale.value = language;
   if (typeof document !== 'undefined') document.documentElement.lang = language;
   try {
@@ -85,5 +138,8 @@ export const t = i18n.global.t;
  * ("Yes", "No", "Next") in the language the client's script is written in.
  */
 export function tIn(language: string | null | undefined, key: string, params: Record<string, unknown> = {}): string {
-  return i18n.global.t(key, params, { locale: languageOf(language) ?? 'en' });
+  const wanted = languageOf(language) ?? 'en';
+  void arrivals.value; // re-read once a language arrives
+  if (!loaded.has(wanted)) void loadLanguage(wanted).catch(() => undefined);
+  return i18n.global.t(key, params, { locale: wanted });
 }

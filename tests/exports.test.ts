@@ -188,6 +188,20 @@ describe('XLSX', () => {
   });
 });
 
+describe('many XLSX exports at once', () => {
+  it('all finish, each a whole workbook, though only a few render at a time', async () => {
+    const { renderXlsx, XLSX_AT_ONCE } = await import('../api/src/records/export.ts');
+    const { valueWord } = await import('../api/src/records/export-words.ts');
+    const table = { sheet: 'orders' as const, columns: [{ header: 'number' as const, kind: 'integer' as const }, { header: 'status' as const, kind: 'text' as const }], rows: [[1, valueWord('fr', 'constructor')], [2, valueWord('fr', 'delivered')]] };
+    const files = await Promise.all(Array.from({ length: XLSX_AT_ONCE * 3 }, () => renderXlsx(table, 'fr', 'Europe/Paris')));
+    for (const file of files) {
+      const sheet = await workbook(file.body);
+      expect(sheet.getRow(2).values.slice(1)).toEqual([1, 'constructor']);
+      expect(sheet.getRow(3).getCell(1).value).toBe(2);
+    }
+  });
+});
+
 describe('bad export parameters', () => {
   it('answer 400 naming the field', async () => {
     for (const [path, field] of [

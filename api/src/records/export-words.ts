@@ -324,5 +324,7 @@ export type SheetKey = keyof Words['sheet'];
 /** A code (status, direction, function…) in words; a code no dictionary knows yet is left as it is. */
 export function valueWord(language: Language, code: string | null | undefined): string | null {
   if (code === null || code === undefined) return null;
-  return (exportWords[language].value as Record<string, string>)[code] ?? code;
+  const words = exportWords[language].value as Record<string, string>;
+  // own words only: a code such as `constructor` is not a word of the dictionary's prototype
+  return Object.hasOwn(words, code) ? words[code]! : code;
 }

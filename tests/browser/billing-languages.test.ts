@@ -99,7 +99,8 @@ test('a provider admin with a French browser reads billing in French and types 9
   await form.getByRole('button', { name: 'Enregistrer le tarif négocié' }).click();
   await terms.getByTestId('terms-notice').getByText(amount('Enregistré : Information et conseil, minutes traitées à 9,50 €')).waitFor();
   const saved = await withTenant(server.database.db, bank.id, (tx) => tx.selectFrom('tenantPrices').select(['function', 'metric', 'unitAmountMinor']).execute());
-  expect(saved).toEqual([{ function: 'information', metric: 'handled_minute', unitAmountMinor: 950 }]);
+  // a bigint column: a string on PostgreSQL, a number on PGlite
+  expect(saved.map((p) => ({ ...p, unitAmountMinor: Number(p.unitAmountMinor) }))).toEqual([{ function: 'information', metric: 'handled_minute', unitAmountMinor: 950 }]);
   await terms.getByTestId('negotiated-version').filter({ hasText: amount('9,50 €') }).filter({ hasText: 'Programmé' }).waitFor();
   await shot(fr, 'statement');
   expect(fr.problems).toEqual([]);

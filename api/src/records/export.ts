@@ -37,9 +37,8 @@ export const exportResponse = {
   },
 };
 
-/** The language of an export: asked for, else (once accounts have one) the account's, else the request's Accept-Language, else English. */
+/** The language of an export: asked for, else the account's (users.language), else the request's Accept-Language, else English. */
 export function exportLanguage(asked: Language | undefined, acceptLanguage: string | undefined, accountLanguage?: Language | null): Language {
-  // The language asked for, else the account's (users.language), else the browser's, else English.
   return asked ?? accountLanguage ?? acceptedLanguage(acceptLanguage) ?? 'en';
 }
 
@@ -99,13 +98,23 @@ const dateFormats: Record<Language, string> = {
   ru: 'dd.mm.yyyy hh:mm:ss',
 };
 
-export function fractionDigits(currency: string): number {
+/** Once per currency (and language), not once per cell: an Intl formatter costs more to make than the cell. */
+function memo<T>(make: (key: string) => T): (key: string) => T {
+  const known = new Map<string, T>();
+  return (key) => {
+    let value = known.get(key);
+    if (value === undefined) known.set(key, (value = make(key)));
+    return value;
+  };
+}
+
+export const fractionDigits = memo((currency: string): number => {
   try {
     return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
   } catch {
     return 2;
   }
-}
+});
 
 /** The wall-clock time in the zone, as `2026-12-05 14:05:00`: what Excel and LibreOffice in any language read as a date-time. */
 export function localDateTime(at: Date, timeZone: string): string {
@@ -140,7 +149,9 @@ export function renderCsv(table: ExportTable, language: Language, timeZone: stri
 }
 
 /** Excel's number format for amounts in a currency, its symbol where the language puts it ("1 234,50 €", "€1,234.50"). */
-function moneyFormat(currency: string, language: Language): string {
+const moneyFormat = (currency: string, language: Language): string => moneyFormats(`${currency}|${language}`);
+const moneyFormats = memo((key: string): string => {
+  const [currency = '', language = 'en'] = key.split('|');
   const digits = fractionDigits(currency);
   const amount = `#,##0${digits ? `.${'0'.repeat(digits)}` : ''}`;
   let symbol = currency;
@@ -154,21 +165,23 @@ function moneyFormat(currency: string, language: Language): string {
   }
   const quoted = `"${symbol.replaceAll('"', '')}"`;
   return before ? `${quoted}${amount}` : `${amount} ${quoted}`;
-}
+});
 
 /** XLSX exports rendered at once by one process; more wait their turn (each holds a few MB while it runs). */
 export const XLSX_AT_ONCE = 2;
 let xlsxRunning = 0;
 const xlsxQueue: (() => void)[] = [];
 
+/** A turn at rendering: a free slot, or the slot a finishing export hands straight to the next in line. */
 async function xlsxTurn<T>(work: () => Promise<T>): Promise<T> {
   if (xlsxRunning >= XLSX_AT_ONCE) await new Promise<void>((resolve) => xlsxQueue.push(resolve));
-  xlsxRunning++;
+  else xlsxRunning++;
   try {
     return await work();
   } finally {
-    xlsxRunning--;
-    xlsxQueue.shift()?.();
+    const next = xlsxQueue.shift();
+    if (next) next();
+    else xlsxRunning--;
   }
 }
 

@@ -27,6 +27,25 @@ export function viewerZone(): string {
   }
 }
 
+/**
+ * Intl formatters made once per locale and options, not once per value: a list of a hundred rows
+ * formats hundreds of cells, and making a formatter costs far more than using it.
+ */
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function numberFormat(locale: string, options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let made = numberFormats.get(key);
+  if (!made) numberFormats.set(key, (made = new Intl.NumberFormat(locale, options)));
+  return made;
+}
+function dateFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let made = dateFormats.get(key);
+  if (!made) dateFormats.set(key, (made = new Intl.DateTimeFormat(locale, options)));
+  return made;
+}
+
 function valid(iso: string | Date): Date | null {
   const d = iso instanceof Date ? iso : new Date(iso);
   return Number.isNaN(d.getTime()) ? null : d;
@@ -34,7 +53,7 @@ function valid(iso: string | Date): Date | null {
 
 function format(date: Date, options: Intl.DateTimeFormatOptions): string {
   try {
-    return new Intl.DateTimeFormat(viewerLocale(), options).format(date);
+    return dateFormat(viewerLocale(), options).format(date);
   } catch {
     // an unknown zone: say so rather than show another zone's time
     return '—';
@@ -49,7 +68,7 @@ export function localTime(now: Date, timeZone: string): string {
 /** "GMT+1" for a zone at an instant. */
 export function utcOffset(now: Date, timeZone: string): string {
   try {
-    const part = new Intl.DateTimeFormat(viewerLocale(), { timeZone, timeZoneName: 'shortOffset' })
+    const part = dateFormat(viewerLocale(), { timeZone, timeZoneName: 'shortOffset' })
       .formatToParts(now)
       .find((p) => p.type === 'timeZoneName');
     return part?.value ?? '';
@@ -98,18 +117,18 @@ export function dateTimeInZones(iso: string | Date, timeZone: string): { text: s
 
 /** A number in the viewer's language: 1234.5 → "1 234,5" (fr), "1.234,5" (de). */
 export function number(value: number, options: Intl.NumberFormatOptions = {}): string {
-  return new Intl.NumberFormat(viewerLocale(), options).format(value);
+  return numberFormat(viewerLocale(), options).format(value);
 }
 
 /** A share 0..1 as "87 %" / "87%". */
 export function percent(share: number, fractionDigits = 0): string {
-  return new Intl.NumberFormat(viewerLocale(), { style: 'percent', maximumFractionDigits: fractionDigits, minimumFractionDigits: fractionDigits }).format(share);
+  return numberFormat(viewerLocale(), { style: 'percent', maximumFractionDigits: fractionDigits, minimumFractionDigits: fractionDigits }).format(share);
 }
 
 /** The currency's own number of decimals (2 for EUR, 0 for JPY, 3 for KWD), as Intl knows it. */
 export function fractionDigits(currency: string): number {
   try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    return numberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
   } catch {
     return 2;
   }
@@ -119,7 +138,7 @@ export function fractionDigits(currency: string): number {
 export function money(minor: number, currency: string): string {
   const digits = fractionDigits(currency);
   try {
-    return new Intl.NumberFormat(viewerLocale(), { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(minor / 10 ** digits);
+    return numberFormat(viewerLocale(), { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(minor / 10 ** digits);
   } catch {
     return `${(minor / 10 ** digits).toFixed(digits)} ${currency}`;
   }
@@ -129,7 +148,7 @@ export function money(minor: number, currency: string): string {
 export function moneyTick(minor: number, currency: string): string {
   const digits = fractionDigits(currency);
   try {
-    return new Intl.NumberFormat(viewerLocale(), { style: 'currency', currency, minimumFractionDigits: 0, maximumFractionDigits: digits }).format(minor / 10 ** digits);
+    return numberFormat(viewerLocale(), { style: 'currency', currency, minimumFractionDigits: 0, maximumFractionDigits: digits }).format(minor / 10 ** digits);
   } catch {
     return String(minor);
   }
@@ -137,7 +156,7 @@ export function moneyTick(minor: number, currency: string): string {
 
 /** The viewer's decimal separator ("," in fr and de). */
 export function decimalSeparator(): string {
-  return new Intl.NumberFormat(viewerLocale()).formatToParts(1.5).find((p) => p.type === 'decimal')?.value ?? '.';
+  return numberFormat(viewerLocale()).formatToParts(1.5).find((p) => p.type === 'decimal')?.value ?? '.';
 }
 
 /** Minor units as the text a money input starts with, in the viewer's way: 950 EUR → "9,50" (fr), "9.50" (en); no grouping. */
@@ -196,7 +215,7 @@ export function duration(seconds: number): string {
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;
   const unit = (value: number, u: 'hour' | 'minute' | 'second') =>
-    new Intl.NumberFormat(viewerLocale(), { style: 'unit', unit: u, unitDisplay: 'narrow' }).format(value);
+    numberFormat(viewerLocale(), { style: 'unit', unit: u, unitDisplay: 'narrow' }).format(value);
   if (h) return `${unit(h, 'hour')} ${unit(m, 'minute')}`;
   if (m) return s ? `${unit(m, 'minute')} ${unit(s, 'second')}` : unit(m, 'minute');
   return unit(s, 'second');
@@ -277,7 +296,7 @@ export function calendarDay(iso: string | Date, timeZone?: string): string {
   const d = valid(iso);
   if (!d) return String(iso);
   try {
-    const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(d);
+    const parts = dateFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(d);
     const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
     return `${part('year')}-${part('month')}-${part('day')}`;
   } catch {

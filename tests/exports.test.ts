@@ -215,4 +215,12 @@ describe('bad export parameters', () => {
       expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual([field]);
     }
   });
+
+  it('a forged Accept-Language (huge, NUL bytes, weights out of range) falls back to English and changes nothing else', async () => {
+    for (const header of [`${'x-'.repeat(5000)}de`, 'fr\u0000;q=1', 'de;q=NaN, fr;q=-1', 'ru;q=0']) {
+      const res = await download(clientAdmin, url('/orders.csv'), { 'accept-language': header.replace('\u0000', '%00') });
+      expect(res.status, header.slice(0, 20)).toBe(200);
+      expect(lines(res.bytes)[0], header.slice(0, 20)).toMatch(/^Number,Status,/);
+    }
+  });
 });

@@ -22,6 +22,7 @@ import * as recording from './migrations/0020_recording.ts';
 import * as retention from './migrations/0021_retention.ts';
 import * as privacyRequests from './migrations/0022_privacy_requests.ts';
 import * as userLanguage from './migrations/0023_user_language.ts';
+import * as callTimeouts from './migrations/0024_call_timeouts.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -46,6 +47,7 @@ export const migrations: Record<string, Migration> = {
   '0021_retention': retention,
   '0022_privacy_requests': privacyRequests,
   '0023_user_language': userLanguage,
+  '0024_call_timeouts': callTimeouts,
 };
 
 class InCodeMigrations implements MigrationProvider {

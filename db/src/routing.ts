@@ -113,3 +113,41 @@ export async function anyOperatorFree(db: Kysely<DB>): Promise<boolean> {
     .executeTakeFirst();
   return !!row;
 }
+
+/** Why a call is closed by the clock: it waited in the queue past the maximum, or nobody heard from its adapter for too long. */
+export type CallTimeoutReason = 'max_wait' | 'no_sign_of_life';
+
+export interface TimedOutCallRef extends CallRef {
+  reason: CallTimeoutReason;
+}
+
+/**
+ * Calls the clock closes, in one statement across tenants (issue 13): queued calls waiting, not on
+ * offer and not a transfer on its way back, longer than their tenant's maximum queue wait; connected
+ * calls (or still on the line in-house) the adapter has said nothing about for longer than the tenant's
+ * limit. Ids only, oldest first, by tenant; the tenant's own transaction checks again under lock.
+ */
+export async function callsPastTimeouts(db: Kysely<DB>, now: Date, limit = 500): Promise<TimedOutCallRef[]> {
+  const queued = db
+    .selectFrom('callQueue as q')
+    .leftJoin('callSettings as s', 's.tenantId', 'q.tenantId')
+    .select(['q.tenantId', 'q.callId', sql<CallTimeoutReason>`'max_wait'`.as('reason'), 'q.enqueuedAt as since'])
+    .where('q.offeredTo', 'is', null)
+    .where('q.returnTo', 'is', null)
+    .where(sql<boolean>`q.enqueued_at + make_interval(secs => coalesce(s.max_queue_wait_seconds, 300)) <= ${now}`);
+  const silent = db
+    .selectFrom('calls as c')
+    .leftJoin('callSettings as s', 's.tenantId', 'c.tenantId')
+    .select(['c.tenantId', 'c.id as callId', sql<CallTimeoutReason>`'no_sign_of_life'`.as('reason'), sql<Date>`coalesce(c.adapter_seen_at, c.answered_at, c.offered_at)`.as('since')])
+    .where('c.endedAt', 'is', null)
+    .where('c.status', 'in', ['connected', 'transferred_out'])
+    .where(sql<boolean>`coalesce(c.adapter_seen_at, c.answered_at, c.offered_at) + make_interval(mins => coalesce(s.connected_silence_minutes, 240)) <= ${now}`);
+  const rows = await db
+    .selectFrom(queued.unionAll(silent).as('due'))
+    .select(['due.tenantId', 'due.callId', 'due.reason'])
+    .orderBy('due.tenantId')
+    .orderBy('due.since')
+    .limit(limit)
+    .execute();
+  return rows;
+}

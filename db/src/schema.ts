@@ -495,6 +495,12 @@ export interface CallSettingsTable {
   complaintDueDays: Json;
   updatedAt: Timestamp;
   updatedBy: string;
+  /** A caller waiting in the queue longer than this gets the function's overflow action (0024). */
+  maxQueueWaitSeconds: Generated<number>;
+  /** Per function, what an overflowing call gets: {function: {action, forwardTo?, announcement?}}; left out: a message (0024). */
+  queueOverflow: Json;
+  /** A connected call the telephony adapter has said nothing about for this long is closed (0024). */
+  connectedSilenceMinutes: Generated<number>;
 }
 
 export interface PhoneNumbersTable {
@@ -506,7 +512,7 @@ export interface PhoneNumbersTable {
   createdAt: Timestamp;
 }
 
-export const callStatuses = ['queued', 'connected', 'wrap_up', 'completed', 'abandoned', 'after_hours', 'transferred_out'] as const;
+export const callStatuses = ['queued', 'connected', 'wrap_up', 'completed', 'abandoned', 'after_hours', 'transferred_out', 'overflowed'] as const;
 export type CallStatus = (typeof callStatuses)[number];
 
 export interface CallsTable {
@@ -544,9 +550,14 @@ export interface CallsTable {
   draftSavedAt: NullableTimestamp;
   /** What the telephony adapter is told about the recording (0020): off, on, or paused while payment details are given. */
   recordingState: Generated<RecordingState>;
-  /** Why the call was closed on arrival other than by the hours: the company was suspended. */
-  closedReason: ColumnType<'tenant_suspended' | null, 'tenant_suspended' | null | undefined, 'tenant_suspended' | null>;
+  /** Why the call was closed other than by the hours: the company was suspended, the caller waited too long (0024), the adapter went silent (0024). */
+  closedReason: ColumnType<ClosedReason | null, ClosedReason | null | undefined, ClosedReason | null>;
+  /** The telephony adapter's last report or keep-alive about this call (0024): a connected call silent too long is closed. */
+  adapterSeenAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
+
+export const closedReasons = ['tenant_suspended', 'max_wait', 'no_sign_of_life'] as const;
+export type ClosedReason = (typeof closedReasons)[number];
 
 export const recordingStates = ['off', 'on', 'paused'] as const;
 export type RecordingState = (typeof recordingStates)[number];

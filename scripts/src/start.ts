@@ -1,5 +1,5 @@
 import { serve } from '@hono/node-server';
-import { billingOf, createApp, EventHub, loadConfig, startBillingClose, startHousekeeping, startRetention, startRouting, stripeBilling } from '@switchboard/api';
+import { billingOf, createApp, EventHub, loadConfig, startBillingClose, startCallTimeouts, startHousekeeping, startRetention, startRouting, stripeBilling } from '@switchboard/api';
 import { demoLogins } from '@switchboard/tenants';
 import { assertNodeVersion } from './node-version.ts';
 import { openDatabase } from './open-database.ts';
@@ -43,6 +43,8 @@ const billing = config.stripeSecretKey
 const app = createApp({ db: database.db, databaseKind: database.kind, config, now, events, billing }, { webDist });
 // Offers, offer timeouts, wrap-up timeouts and transfer returns: a routing pass every ~500 ms and after each change.
 const stopRouting = startRouting({ db: database.db, now });
+// Calls queued past the tenant's maximum wait overflow, connected calls silent past its limit close: every 5 s, every process.
+const stopCallTimeouts = startCallTimeouts({ db: database.db, now });
 // Each tenant's month is closed (statement frozen, then invoiced) once it has ended in the tenant's time zone: checked every minute.
 const stopBillingClose = startBillingClose({ db: database.db, now, billing });
 // Personal data past each tenant's retention periods is removed once a day per tenant (every process may run it).
@@ -75,6 +77,7 @@ async function stop(signal: string) {
   await stopSimulator?.();
   await events.stop();
   await stopRouting();
+  await stopCallTimeouts();
   await stopBillingClose();
   await stopRetention();
   await stopOutbox();

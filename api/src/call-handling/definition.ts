@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { typedText } from '../http/validators.ts';
-import { callFunctionIds, complaintSeverities } from '@switchboard/db';
+import { callFunctionIds, complaintSeverities, type CallFunctionId } from '@switchboard/db';
+import { AfterHoursSchema } from '../hours/definition.ts';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 
 /**
@@ -17,7 +18,12 @@ export const defaultCallSettings = {
   transferTimeoutSeconds: 30,
   wrapUpExtensionSeconds: 0,
   complaintDueDays: { low: 10, medium: 5, high: 2, critical: 1 },
+  maxQueueWaitSeconds: 300,
+  connectedSilenceMinutes: 240,
 } as const;
+
+/** What a function's overflowing call gets when the tenant has not said: a message (the caller is never dropped silently). */
+export const defaultOverflow = { action: 'message' } as const;
 
 const seconds = (min: number, max: number, what: string) =>
   z
@@ -25,6 +31,19 @@ const seconds = (min: number, max: number, what: string) =>
     .int('Enter a whole number of seconds.')
     .min(min, `${what} is at least ${min} seconds.`)
     .max(max, `${what} is at most ${max} seconds.`);
+
+const minutes = (min: number, max: number, what: string) =>
+  z
+    .number({ error: 'Enter a whole number of minutes.' })
+    .int('Enter a whole number of minutes.')
+    .min(min, `${what} is at least ${min} minutes.`)
+    .max(max, `${what} is at most ${max} minutes.`);
+
+/** Per function, what a call that waited past the maximum gets (the after-hours actions); a function left out takes a message. */
+export const QueueOverflowSchema = z
+  .strictObject(Object.fromEntries(callFunctionIds.map((id) => [id, AfterHoursSchema.optional()])) as Record<CallFunctionId, z.ZodOptional<typeof AfterHoursSchema>>)
+  .openapi('QueueOverflow', { example: { order_taking: { action: 'forward', forwardTo: '+33142868299' }, complaints: { action: 'callback' } } });
+export type QueueOverflow = z.output<typeof QueueOverflowSchema>;
 
 const dueDays = z
   .number({ error: 'Enter a whole number of days.' })
@@ -63,8 +82,30 @@ export const CallSettingsSchema = z
     complaintDueDays: ComplaintDueDaysSchema.default({ ...defaultCallSettings.complaintDueDays }).openapi({
       description: 'Days a complaint has to be resolved in, per severity',
     }),
+    maxQueueWaitSeconds: seconds(30, 3600, 'The maximum queue wait').default(defaultCallSettings.maxQueueWaitSeconds).openapi({
+      description: "A caller waiting in the queue longer than this (and not being offered to an operator) gets the function's overflow action",
+    }),
+    queueOverflow: QueueOverflowSchema.default({}).openapi({
+      description: 'Per function, what a call that waited past the maximum gets: message, callback, forward (to forwardTo, else the in-house line) or announcement; left out: message',
+    }),
+    connectedSilenceMinutes: minutes(5, 1440, 'The connected-call limit').default(defaultCallSettings.connectedSilenceMinutes).openapi({
+      description: 'A connected call the telephony adapter has said nothing about (no report, no keep-alive) for this long is closed and its operator freed',
+    }),
   })
   .superRefine((settings, ctx) => {
+    for (const [fn, overflow] of Object.entries(settings.queueOverflow)) {
+      if (!overflow) continue;
+      const at = (field: string) => ['queueOverflow', fn, field];
+      if (overflow.forwardTo !== undefined && overflow.action !== 'forward') {
+        ctx.addIssue({ code: 'custom', path: at('forwardTo'), message: 'Only a forward has a destination.', params: { code: 'hours.forward_only' } });
+      }
+      if (overflow.action === 'announcement' && overflow.announcement === undefined) {
+        ctx.addIssue({ code: 'custom', path: at('announcement'), message: 'Enter the announcement text.', params: { code: 'hours.announcement_required' } });
+      }
+      if (overflow.announcement !== undefined && overflow.action !== 'announcement') {
+        ctx.addIssue({ code: 'custom', path: at('announcement'), message: 'Only an announcement has a text.', params: { code: 'hours.announcement_only' } });
+      }
+    }
     // A more severe complaint is never due later than a milder one.
     const order = complaintSeverities;
     for (let i = 1; i < order.length; i++) {
@@ -87,6 +128,9 @@ export const CallSettingsSchema = z
       transferTimeoutSeconds: 40,
       wrapUpExtensionSeconds: 30,
       complaintDueDays: { low: 14, medium: 7, high: 3, critical: 1 },
+      maxQueueWaitSeconds: 240,
+      queueOverflow: { order_taking: { action: 'callback' } },
+      connectedSilenceMinutes: 180,
     },
   });
 
@@ -103,7 +147,21 @@ export function normalizeCallSettings(s: CallSettings): CallSettings {
     transferTimeoutSeconds: s.transferTimeoutSeconds,
     wrapUpExtensionSeconds: s.wrapUpExtensionSeconds,
     complaintDueDays: { low: d.low, medium: d.medium, high: d.high, critical: d.critical },
+    maxQueueWaitSeconds: s.maxQueueWaitSeconds,
+    queueOverflow: normalizeOverflow(s.queueOverflow),
+    connectedSilenceMinutes: s.connectedSilenceMinutes,
   };
+}
+
+/** Functions in their catalogue order, each entry's fields in one order. */
+function normalizeOverflow(overflow: QueueOverflow): QueueOverflow {
+  const out: QueueOverflow = {};
+  for (const id of callFunctionIds) {
+    const entry = overflow[id];
+    if (!entry) continue;
+    out[id] = { action: entry.action, ...(entry.forwardTo !== undefined ? { forwardTo: entry.forwardTo } : {}), ...(entry.announcement !== undefined ? { announcement: entry.announcement } : {}) };
+  }
+  return out;
 }
 
 /**

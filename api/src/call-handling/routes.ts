@@ -33,7 +33,7 @@ const getSettings = createRoute({
   method: 'get',
   path: '/t/{tenant}/call-settings',
   tags: ['call handling'],
-  summary: "How the tenant's calls are handled: offer timeout, wrap-up time, answer target, transfer timeout, complaint due days",
+  summary: "How the tenant's calls are handled: offer timeout, wrap-up time, answer target, transfer timeout, complaint due days, maximum queue wait and its overflow actions, the connected-call limit",
   request: { params: TenantParamSchema },
   responses: {
     200: { description: 'Settings (the defaults when none were saved)', content: { 'application/json': { schema: CallSettingsResponseSchema } } },

@@ -16,9 +16,12 @@ export async function loadCallSettings(tx: TenantTx): Promise<{ settings: CallSe
     transferTimeoutSeconds: row.transferTimeoutSeconds,
     wrapUpExtensionSeconds: row.wrapUpExtensionSeconds,
     complaintDueDays: row.complaintDueDays,
+    maxQueueWaitSeconds: row.maxQueueWaitSeconds,
+    queueOverflow: row.queueOverflow,
+    connectedSilenceMinutes: row.connectedSilenceMinutes,
   });
   return {
-    settings: normalizeCallSettings(settings.success ? settings.data : { ...row, complaintDueDays: { ...defaultCallSettings.complaintDueDays } }),
+    settings: normalizeCallSettings(settings.success ? settings.data : { ...row, complaintDueDays: { ...defaultCallSettings.complaintDueDays }, queueOverflow: {} }),
     updatedAt: row.updatedAt,
     updatedBy: row.updatedBy,
   };
@@ -47,6 +50,9 @@ export async function replaceCallSettings(tx: TenantTx, tenantId: string, actor:
     transferTimeoutSeconds: after.transferTimeoutSeconds,
     wrapUpExtensionSeconds: after.wrapUpExtensionSeconds,
     complaintDueDays: jsonb(after.complaintDueDays),
+    maxQueueWaitSeconds: after.maxQueueWaitSeconds,
+    queueOverflow: jsonb(after.queueOverflow),
+    connectedSilenceMinutes: after.connectedSilenceMinutes,
     updatedAt: now,
     updatedBy: actor?.label ?? 'system',
   };

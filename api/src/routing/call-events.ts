@@ -23,7 +23,9 @@ export type CallEventKind =
   | 'wrap_up_extended'
   | 'disposition_completed'
   | 'after_hours'
-  | 'abandoned';
+  | 'abandoned'
+  | 'queue_overflow'
+  | 'no_sign_of_life';
 
 /** Appends to the call's timeline and tells the desks and the portal (at commit) that the call changed. */
 export async function recordCallEvent(

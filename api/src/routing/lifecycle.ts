@@ -14,7 +14,7 @@ export async function lockCall(tx: TenantTx, callId: string): Promise<CallRow | 
 }
 
 /** handled_call and talk_seconds, once per call whatever reports the end (the unique key drops a second write). */
-async function recordTalk(tx: TenantTx, call: CallRow, endedAt: Date): Promise<void> {
+export async function recordTalk(tx: TenantTx, call: CallRow, endedAt: Date): Promise<void> {
   if (!call.answeredAt) return;
   const talkSeconds = Math.max(0, Math.floor((endedAt.getTime() - new Date(call.answeredAt).getTime()) / 1000));
   const base = { tenantId: call.tenantId, function: call.function, sourceType: 'call', sourceId: call.id, occurredAt: endedAt };

@@ -42,7 +42,7 @@ function answerFor(tenantSlug: string, call: AnsweredCall, record: boolean, anno
 }
 
 /** Where a forwarded after-hours call goes: the after-hours forwardTo, else the function's in-house destination. */
-async function forwardDestination(tx: TenantTx, fn: string, forwardTo: string | null): Promise<string | null> {
+export async function forwardDestination(tx: TenantTx, fn: string, forwardTo: string | null): Promise<string | null> {
   if (forwardTo) return forwardTo;
   const delegation = await tx.selectFrom('delegations').select(['inHousePhone', 'inHouseEmail']).where('function', '=', fn).executeTakeFirst();
   return delegation?.inHousePhone ?? delegation?.inHouseEmail ?? null;

@@ -13,7 +13,8 @@ import { checkTelephonySignature, SIGNATURE_HEADER, SIGNATURE_WINDOW_SECONDS, TI
 import { receiveCall } from './incoming.ts';
 import { adapterRecording, keepRecordingRef } from '../recordings/service.ts';
 import { suspendedAnnouncement } from '../tenants/suspension.ts';
-import { recordingStates } from '@switchboard/db';
+import { afterHoursActions, callStatuses, closedReasons, recordingStates, type TenantTx } from '@switchboard/db';
+import { loadCallSettings } from '../call-handling/service.ts';
 
 /**
  * The telephony boundary (docs/telephony.md): no session, every request HMAC-signed by the adapter with
@@ -83,13 +84,23 @@ const IncomingAnswerSchema = z
 const CallStatusSchema = z
   .object({
     id: z.uuid(),
-    status: z.enum(['queued', 'connected', 'wrap_up', 'completed', 'abandoned', 'after_hours', 'transferred_out']),
+    status: z.enum(callStatuses).openapi({
+      description: '`overflowed`: the caller waited past the maximum queue wait and gets `action` (like `after_hours`); `wrap_up`/`completed` with `reason` `no_sign_of_life`: closed because the adapter said nothing for too long — hang up both legs',
+    }),
     operatorConnected: z.boolean(),
+    action: z
+      .enum(afterHoursActions)
+      .optional()
+      .openapi({ description: 'For a call closed without an operator (`after_hours`, `overflowed`): forward it to `forwardTo`, take a message, take a callback request, or play `announcement` and hang up' }),
+    reason: z
+      .enum(closedReasons)
+      .optional()
+      .openapi({ description: 'Why the call was closed other than by the hours or a hang-up: `tenant_suspended`, `max_wait` (overflowed), `no_sign_of_life` (no report or keep-alive from the adapter within the limit)' }),
     forwardTo: z.string().nullable(),
     recording: z
       .enum(recordingStates)
       .openapi({ description: 'The recording command: `on` record the bridged call, `paused` stop recording until it turns `on` again (the caller is giving payment details), `off` do not record' }),
-    announcement: z.string().optional().openapi({ description: 'What to play before hanging up a call closed without an operator (its company was suspended while it waited)' }),
+    announcement: z.string().optional().openapi({ description: 'What to play before hanging up a call closed without an operator (its company was suspended while it waited, or its overflow action is an announcement)' }),
   })
   .openapi('TelephonyCallStatus');
 
@@ -166,6 +177,16 @@ const transferFailed = createRoute({
   request: { params: CallIdParamSchema, body: { content: { 'application/json': { schema: TransferFailedSchema } }, required: true } },
   responses: { 200: json(CallStatusSchema, 'Call status'), ...problemResponses(400, 401, 404, 409) },
 });
+const alive = createRoute({
+  method: 'post',
+  path: '/telephony/calls/{id}/alive',
+  tags: ['telephony'],
+  summary:
+    "Keep-alive: the adapter still holds this call. Send one every minute or so while a call is connected: a connected call with no report or keep-alive within the client's limit is closed (`reason: no_sign_of_life`). Answers the call's status, so a call closed meanwhile is hung up",
+  ...signed,
+  request: { params: CallIdParamSchema },
+  responses: { 200: json(CallStatusSchema, 'Call status'), ...problemResponses(401, 404) },
+});
 const numbers = createRoute({
   method: 'get',
   path: '/telephony/numbers',
@@ -176,15 +197,44 @@ const numbers = createRoute({
 });
 
 type StatusBody = z.infer<typeof CallStatusSchema>;
-type StatusRow = { id: string; status: StatusBody['status']; forwardedTo: string | null; recordingState: StatusBody['recording']; closedReason: string | null };
-const statusOf = (call: StatusRow): StatusBody => ({
-  id: call.id,
-  status: call.status,
-  operatorConnected: call.status === 'connected',
-  forwardTo: call.status === 'transferred_out' || call.status === 'after_hours' ? call.forwardedTo : null,
-  recording: adapterRecording(call),
-  ...(call.closedReason === 'tenant_suspended' ? { announcement: suspendedAnnouncement } : {}),
-});
+type StatusRow = {
+  id: string;
+  function: string;
+  status: StatusBody['status'];
+  afterHoursAction: StatusBody['action'] | null;
+  forwardedTo: string | null;
+  recordingState: StatusBody['recording'];
+  closedReason: StatusBody['reason'] | null;
+};
+const statusColumns = ['id', 'function', 'status', 'afterHoursAction', 'forwardedTo', 'recordingState', 'closedReason'] as const;
+
+/** What the adapter is told; an overflowed call's announcement is the one its function's overflow action says. */
+async function statusOf(tx: TenantTx, call: StatusRow): Promise<StatusBody> {
+  const closedWithoutOperator = call.status === 'after_hours' || call.status === 'overflowed';
+  let announcement: string | undefined;
+  if (call.closedReason === 'tenant_suspended') announcement = suspendedAnnouncement;
+  else if (call.status === 'overflowed' && call.afterHoursAction === 'announcement') {
+    const { settings } = await loadCallSettings(tx);
+    announcement = settings.queueOverflow[call.function as keyof typeof settings.queueOverflow]?.announcement ?? overflowAnnouncement;
+  }
+  return {
+    id: call.id,
+    status: call.status,
+    operatorConnected: call.status === 'connected',
+    ...(closedWithoutOperator && call.afterHoursAction ? { action: call.afterHoursAction } : {}),
+    ...(call.closedReason ? { reason: call.closedReason } : {}),
+    forwardTo: call.status === 'transferred_out' || closedWithoutOperator ? call.forwardedTo : null,
+    recording: adapterRecording(call),
+    ...(announcement ? { announcement } : {}),
+  };
+}
+
+const overflowAnnouncement = 'All our operators are busy. Please call again later.';
+
+/** Any report about a call from the adapter is a sign of life: the connected-call limit runs from the last one. */
+async function seen(tx: TenantTx, id: string, at: Date): Promise<void> {
+  await tx.updateTable('calls').set({ adapterSeenAt: at }).where('id', '=', id).where('endedAt', 'is', null).execute();
+}
 
 /** The tenant the call belongs to (a named cross-tenant read); an unknown or malformed id is a 404. */
 async function tenantOfCall(db: Parameters<typeof routing.tenantOfCall>[0], id: string): Promise<string> {
@@ -214,44 +264,49 @@ const routes = telephonyRoutes
     const { db } = c.var.deps;
     const { id } = c.req.valid('param');
     const tenantId = await tenantOfCall(db, id);
-    const call = await withTenant(db, tenantId, (tx) => tx.selectFrom('calls').select(['id', 'status', 'forwardedTo', 'recordingState', 'closedReason']).where('id', '=', id).executeTakeFirstOrThrow());
-    return c.json(statusOf(call), 200);
+    const body = await withTenant(db, tenantId, async (tx) => statusOf(tx, await tx.selectFrom('calls').select(statusColumns).where('id', '=', id).executeTakeFirstOrThrow()));
+    return c.json(body, 200);
   })
   .openapi(answered, async (c) => {
     const { db, now } = c.var.deps;
     const { id } = c.req.valid('param');
     const tenantId = await tenantOfCall(db, id);
-    const call = await withTenant(db, tenantId, async (tx) => {
+    const body = await withTenant(db, tenantId, async (tx) => {
       const call = (await lockCall(tx, id))!;
-      const seen = await tx.selectFrom('callEvents').select('id').where('callId', '=', id).where('kind', '=', 'bridged').executeTakeFirst();
-      if (!seen && call.status === 'connected') await recordCallEvent(tx, { tenantId, id }, 'bridged', now(), { operatorId: call.operatorId });
-      return call;
+      const bridged = await tx.selectFrom('callEvents').select('id').where('callId', '=', id).where('kind', '=', 'bridged').executeTakeFirst();
+      if (!bridged && call.status === 'connected') await recordCallEvent(tx, { tenantId, id }, 'bridged', now(), { operatorId: call.operatorId });
+      await seen(tx, id, now());
+      return statusOf(tx, call);
     });
-    return c.json(statusOf(call), 200);
+    return c.json(body, 200);
   })
   .openapi(ended, async (c) => {
     const { db, now } = c.var.deps;
     const { id } = c.req.valid('param');
     const { by } = c.req.valid('json');
     const tenantId = await tenantOfCall(db, id);
-    const call = await withTenant(db, tenantId, async (tx) => (await endCall(tx, id, by, now()))!);
+    const body = await withTenant(db, tenantId, async (tx) => statusOf(tx, (await endCall(tx, id, by, now()))!));
     requestDispatch();
-    return c.json(statusOf(call), 200);
+    return c.json(body, 200);
   })
   .openapi(recording, async (c) => {
     const { db, now } = c.var.deps;
     const { id } = c.req.valid('param');
     const { ref } = c.req.valid('json');
     const tenantId = await tenantOfCall(db, id);
-    const call = await withTenant(db, tenantId, (tx) => keepRecordingRef(tx, id, ref, now()));
-    return c.json(statusOf(call), 200);
+    const body = await withTenant(db, tenantId, async (tx) => {
+      const call = await keepRecordingRef(tx, id, ref, now());
+      await seen(tx, id, now());
+      return statusOf(tx, call);
+    });
+    return c.json(body, 200);
   })
   .openapi(transferFailed, async (c) => {
     const { db, now } = c.var.deps;
     const { id } = c.req.valid('param');
     const note = c.req.valid('json').note ? redactCardNumbers(c.req.valid('json').note!) : null;
     const tenantId = await tenantOfCall(db, id);
-    const call = await withTenant(db, tenantId, async (tx) => {
+    const body = await withTenant(db, tenantId, async (tx) => {
       const call = (await lockCall(tx, id))!;
       if (call.status !== 'transferred_out' || call.endedAt) {
         throw new ProblemError(409, 'not-transferred', 'Not transferred', 'Only a call transferred in-house and still on the line can come back.');
@@ -269,9 +324,20 @@ const routes = telephonyRoutes
         if (free) await changePresence(tx, call.operatorId, { state: 'on_call', call: { tenantId, id } }, at);
       }
       await recordCallEvent(tx, { tenantId, id }, 'transfer_returned', at, { operatorId: call.operatorId, detail: { note, from: call.forwardedTo } });
-      return updated;
+      await seen(tx, id, at);
+      return statusOf(tx, updated);
     });
-    return c.json(statusOf(call), 200);
+    return c.json(body, 200);
+  })
+  .openapi(alive, async (c) => {
+    const { db, now } = c.var.deps;
+    const { id } = c.req.valid('param');
+    const tenantId = await tenantOfCall(db, id);
+    const body = await withTenant(db, tenantId, async (tx) => {
+      await seen(tx, id, now());
+      return statusOf(tx, await tx.selectFrom('calls').select(statusColumns).where('id', '=', id).executeTakeFirstOrThrow());
+    });
+    return c.json(body, 200);
   })
   .openapi(numbers, async (c) => {
     const { db } = c.var.deps;

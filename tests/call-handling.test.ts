@@ -41,6 +41,9 @@ describe('call settings', () => {
     transferTimeoutSeconds: 40,
     wrapUpExtensionSeconds: 30,
     complaintDueDays: { low: 14, medium: 7, high: 3, critical: 1 },
+    maxQueueWaitSeconds: 240,
+    queueOverflow: { order_taking: { action: 'forward', forwardTo: '+33142868299' }, complaints: { action: 'callback' } },
+    connectedSilenceMinutes: 120,
   };
 
   it('answers the defaults while the tenant has saved none, to everyone who may act for it', async () => {
@@ -48,7 +51,17 @@ describe('call settings', () => {
       const res = await who.get(path());
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
-        settings: { offerTimeoutSeconds: 15, wrapUpSeconds: 60, answerTargetSeconds: 20, transferTimeoutSeconds: 30, wrapUpExtensionSeconds: 0, complaintDueDays: { low: 10, medium: 5, high: 2, critical: 1 } },
+        settings: {
+          offerTimeoutSeconds: 15,
+          wrapUpSeconds: 60,
+          answerTargetSeconds: 20,
+          transferTimeoutSeconds: 30,
+          wrapUpExtensionSeconds: 0,
+          complaintDueDays: { low: 10, medium: 5, high: 2, critical: 1 },
+          maxQueueWaitSeconds: 300,
+          queueOverflow: {},
+          connectedSilenceMinutes: 240,
+        },
         updatedAt: null,
         updatedBy: null,
       });

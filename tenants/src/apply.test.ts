@@ -280,6 +280,9 @@ clientUsers:
       transferTimeoutSeconds: 30,
       wrapUpExtensionSeconds: 0,
       complaintDueDays: { low: 20, medium: 5, high: 2, critical: 1 },
+      maxQueueWaitSeconds: 300,
+      queueOverflow: {},
+      connectedSilenceMinutes: 240,
     });
     expect(parseTenantYaml(text, 'export.yaml')).toEqual(normalized);
 

@@ -125,7 +125,7 @@ async function closeSilentCall(tx: TenantTx, call: CallRow, limitMinutes: number
   await recordTalk(tx, call, endedAt);
   await recordCallEvent(tx, call, 'no_sign_of_life', now, {
     operatorId: call.operatorId,
-    detail: { lastSignOfLife: lastSign.toISOString(), silentMinutes: Math.floor(waitedSeconds(lastSign, now) / 60), limitMinutes },
+    detail: { silentMinutes: Math.floor(waitedSeconds(lastSign, now) / 60), limitMinutes },
   });
   if (call.status !== 'connected' || !call.operatorId) return;
   const presence = await tx.selectFrom('operatorPresence').select(['state', 'callId']).where('operatorId', '=', call.operatorId).forUpdate().executeTakeFirst();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTenant, type Tenant } from '@switchboard/db';
 import { closeTimedOutCalls, dispatch } from '@switchboard/api';
-import { createClock, createHarness, logIn, MINUTE, seedClientUser, seedTenant, type App, type Client, type Clock, type Harness } from './support/index.ts';
+import { createClock, createHarness, logIn, MINUTE, seedClientUser, seedTenant, seedUser, type App, type Client, type Clock, type Harness } from './support/index.ts';
 import { addNumber, alwaysOpen, incomingCall, seedRoutedOperator, setHours, telephony, uniqueNumber } from './support/routing.ts';
 
 /**
@@ -65,6 +65,11 @@ describe('a caller waiting past the maximum queue wait', () => {
     const list = await admin.get(`/api/t/${tenant.slug}/calls?status=overflowed`);
     expect(list.status).toBe(200);
     expect(list.body.items).toMatchObject([{ id, status: 'overflowed', afterHoursAction: 'message', waitSeconds: 60 }]);
+    // The supervisors' wallboard counts it as lost to the queue, after the answer target.
+    const supervisor = await logIn(app, await seedUser(h.db, { kind: 'supervisor' }));
+    const board = await supervisor.get('/api/wallboard');
+    const queue = board.body.tenants.find((x: { slug: string }) => x.slug === tenant.slug).queues.find((q: { function: string }) => q.function === 'order_taking');
+    expect(queue).toMatchObject({ waiting: 0, abandonedToday: 1, serviceLevelBaseToday: 1, serviceLevelToday: 0 });
 
     clock.advance(10 * MINUTE);
     expect(await pass()).toEqual({ overflowed: 0, silenced: 0 });

@@ -13,6 +13,7 @@ export interface WallboardQueue {
   oldestEnqueuedAt: string | null;
   operators: { available: number; onCall: number; wrapUp: number; notResponding: number };
   handledToday: number;
+  /** Callers lost before an answer: hung up, or overflowed past the maximum queue wait. */
   abandonedToday: number;
   /** The service level's numerator and denominator, so pages can add queues up. */
   answeredWithinTargetToday: number;
@@ -114,8 +115,9 @@ export async function computeWallboard(db: Kysely<DB>, now: Date): Promise<Wallb
             'function',
             sql<string>`count(*) filter (where answered_at is not null)`.as('answered'),
             sql<string>`count(*) filter (where answered_at is not null and ${answerWait} <= ${target})`.as('answeredInTarget'),
-            sql<string>`count(*) filter (where status = 'abandoned')`.as('abandoned'),
-            sql<string>`count(*) filter (where status = 'abandoned' and extract(epoch from (coalesce(ended_at, ${now}) - offered_at)) > ${target})`.as(
+            // A call that overflowed (waited past the maximum) was lost to the queue like one the caller hung up.
+            sql<string>`count(*) filter (where status in ('abandoned', 'overflowed'))`.as('abandoned'),
+            sql<string>`count(*) filter (where status in ('abandoned', 'overflowed') and extract(epoch from (coalesce(ended_at, ${now}) - offered_at)) > ${target})`.as(
               'abandonedAfterTarget',
             ),
             sql<string | null>`avg(extract(epoch from (coalesce(wrap_up_ended_at, ended_at) - answered_at))) filter (where answered_at is not null and status not in ('connected', 'wrap_up'))`.as(

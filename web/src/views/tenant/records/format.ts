@@ -20,6 +20,7 @@ export function statusClass(status: string): string {
     case 'in_progress':
     case 'after_hours':
     case 'transferred_out':
+    case 'overflowed':
       return 'badge-warning';
     default:
       return '';

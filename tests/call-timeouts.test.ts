@@ -45,6 +45,17 @@ const eventOf = (tenant: Tenant, id: string, kind: string) =>
   withTenant(h.db, tenant.id, (tx) => tx.selectFrom('callEvents').selectAll().where('callId', '=', id).where('kind', '=', kind).execute());
 const pass = () => closeTimedOutCalls(h.db, clock.now());
 
+/** A call offered to the tenant's one operator, who is available on the desk. */
+async function offeredCall(tenant: Tenant, number: string) {
+  const desk = await logIn(app, await seedRoutedOperator(h.db, [[tenant, {}]]));
+  expect((await desk.put('/api/desk/state', { state: 'available' })).status).toBe(200);
+  clock.advance(SECOND);
+  const id = await arrive(number);
+  await dispatch(h.db, clock.now());
+  expect((await desk.get('/api/desk/state')).body.offer).toMatchObject({ callId: id });
+  return { desk, id };
+}
+
 describe('a caller waiting past the maximum queue wait', () => {
   it('gets the default overflow action (a message) once the wait is over, not a second before; the adapter and the records learn it', async () => {
     const { tenant, number, admin } = await company({ maxQueueWaitSeconds: 60 });
@@ -103,13 +114,7 @@ describe('a caller waiting past the maximum queue wait', () => {
 
   it('is not overflowed in the middle of an offer: the offer runs out first, then the call overflows', async () => {
     const { tenant, number } = await company({ maxQueueWaitSeconds: 30, offerTimeoutSeconds: 60 });
-    const operator = await seedRoutedOperator(h.db, [[tenant, {}]]);
-    const desk = await logIn(app, operator);
-    expect((await desk.put('/api/desk/state', { state: 'available' })).status).toBe(200);
-    clock.advance(SECOND);
-    const id = await arrive(number);
-    await dispatch(h.db, clock.now());
-    expect((await desk.get('/api/desk/state')).body.offer).toMatchObject({ callId: id });
+    const { desk, id } = await offeredCall(tenant, number);
 
     clock.advance(45 * SECOND);
     expect((await pass()).overflowed).toBe(0);
@@ -127,12 +132,7 @@ describe('a caller waiting past the maximum queue wait', () => {
 describe('a connected call with no sign of life from the adapter', () => {
   async function connectedCall(limitMinutes: number) {
     const { tenant, number, admin } = await company({ connectedSilenceMinutes: limitMinutes });
-    const operator = await seedRoutedOperator(h.db, [[tenant, {}]]);
-    const desk = await logIn(app, operator);
-    expect((await desk.put('/api/desk/state', { state: 'available' })).status).toBe(200);
-    clock.advance(SECOND);
-    const id = await arrive(number);
-    await dispatch(h.db, clock.now());
+    const { desk, id } = await offeredCall(tenant, number);
     expect((await desk.post(`/api/t/${tenant.slug}/desk/calls/${id}/accept`)).status).toBe(200);
     return { tenant, admin, desk, id, answeredAt: clock.now() };
   }

@@ -60,7 +60,14 @@ export async function changePresence(tx: AnyTx, operatorId: string, change: Pres
   await publish(tx, { kind: 'presence', operatorId });
 }
 
-/** Claims an available operator for one offer: a compare-and-set, so no two dispatchers offer one operator two calls. */
+/**
+ * Claims an available operator for one offer: a compare-and-set, so no two dispatchers offer one operator
+ * two calls. A presence row another transaction is changing (the operator accepting, going offline, or
+ * claimed by another pass) is skipped, not waited for: the caller holds a call and its queue row, and an
+ * expiry that re-offers holds the presence row of the operator who missed it, so waiting here on a second
+ * presence row could close a cycle with another pass doing the same the other way round. The next pass
+ * sees the operator again.
+ */
 export async function claimForOffer(
   tx: TenantTx,
   operatorId: string,
@@ -71,9 +78,16 @@ export async function claimForOffer(
   const row = await tx
     .updateTable('operatorPresence')
     .set({ offerTenantId: call.tenantId, offerCallId: call.id, updatedAt: now })
-    .where('operatorId', '=', operatorId)
-    .where('state', 'in', allowedStates)
-    .where('offerCallId', 'is', null)
+    .where('operatorId', 'in', (eb) =>
+      eb
+        .selectFrom('operatorPresence')
+        .select('operatorId')
+        .where('operatorId', '=', operatorId)
+        .where('state', 'in', allowedStates)
+        .where('offerCallId', 'is', null)
+        .forUpdate()
+        .skipLocked(),
+    )
     .returning('operatorId')
     .executeTakeFirst();
   return !!row;

@@ -49,6 +49,13 @@ interface Result {
 /** Every race that answered a 5xx or threw, with what: the test's one complaint. */
 const failures: { race: string; round: number; results: Result[] }[] = [];
 let racesRun = 0;
+/** How each race ended, by outcome: both orders must turn up for the race to have raced at all (printed at the end). */
+const outcomes = new Map<string, Map<string, number>>();
+function outcome(race: string, label: string): void {
+  const seen = outcomes.get(race) ?? new Map<string, number>();
+  seen.set(label, (seen.get(label) ?? 0) + 1);
+  outcomes.set(race, seen);
+}
 
 const pgCodeOf = (error: unknown) =>
   String((error as { code?: string })?.code ?? (error as { cause?: { code?: string } })?.cause?.code ?? (error as Error)?.message ?? error);
@@ -66,7 +73,11 @@ class RaceFailed extends Error {}
  * failed is counted, the call put back, and the round given up (its outcome is one side's, rolled back).
  */
 async function race(name: string, round: number, callId: string, a: () => Promise<Result>, b: () => Promise<Result>): Promise<[Result, Result]> {
-  const results = await Promise.all([act(a), act(b)]);
+  // A step through HTTP takes longer to reach the database than a routing pass: a head start of a few
+  // milliseconds for one side or the other, varied by round, lets either win (the outcome tally shows both).
+  const lead = (round % 9) * 5 - 10;
+  const later = (run: () => Promise<Result>, ms: number) => (ms > 0 ? () => new Promise<void>((r) => setTimeout(r, ms)).then(run) : run);
+  const results = await Promise.all([act(later(a, -lead)), act(later(b, lead))]);
   racesRun++;
   if (results.some((r) => r.status === 0 || r.status >= 500)) {
     failures.push({ race: name, round, results });
@@ -168,7 +179,9 @@ describe('one lock order for a call: races end without a deadlock, in one outcom
           expect(declined.status).toBe(409);
           expect(call.status).toBe('connected');
           expect(count(kinds, 'declined')).toBe(0);
+          outcome('accept/decline', 'accepted');
         } else if (declined.status === 204) {
+          outcome('accept/decline', 'declined');
           expect(accepted.status).toBe(409);
           expect(call.status).toBe('queued');
           expect(desk).toMatchObject({ state: 'available', offerCallId: null });
@@ -191,7 +204,9 @@ describe('one lock order for a call: races end without a deadlock, in one outcom
             expect(changed.status).toBe(409);
             expect(call.status).toBe('connected');
             expect(count(kinds, 'offer_withdrawn')).toBe(0);
+            outcome(`accept/${state}`, 'accepted');
           } else if (changed.status === 200) {
+            outcome(`accept/${state}`, 'withdrawn');
             expect(accepted.status).toBe(409);
             expect(call.status).toBe('queued');
             expect(row?.offeredTo).toBeNull();
@@ -215,7 +230,9 @@ describe('one lock order for a call: races end without a deadlock, in one outcom
         if (accepted.status === 200) {
           expect(call.status).toBe('connected');
           expect(count(kinds, 'offer_expired')).toBe(0);
+          outcome('accept/expiry', 'accepted');
         } else if (accepted.status === 409) {
+          outcome('accept/expiry', 'expired');
           expect(call.status).toBe('queued');
           expect(desk).toMatchObject({ state: 'not_responding', callId, offerCallId: null });
           expect([count(kinds, 'offer_expired'), count(kinds, 'answered')]).toEqual([1, 0]);
@@ -237,7 +254,9 @@ describe('one lock order for a call: races end without a deadlock, in one outcom
           expect(call).toMatchObject({ status: 'wrap_up', endedBy: 'caller' });
           expect(desk).toMatchObject({ state: 'wrap_up', callId });
           expect(kinds.slice(-2)).toEqual(['answered', 'ended']);
+          outcome('accept/hang-up', 'accepted');
         } else if (accepted.status === 409) {
+          outcome('accept/hang-up', 'abandoned');
           expect(call.status).toBe('abandoned');
           expect(desk).toMatchObject({ state: 'available', offerCallId: null });
           expect(count(kinds, 'answered')).toBe(0);
@@ -258,7 +277,9 @@ describe('one lock order for a call: races end without a deadlock, in one outcom
         if (declined.status === 204) {
           expect(count(kinds, 'offer_expired')).toBe(0);
           expect(desk.state).toBe('available');
+          outcome('decline/expiry', 'declined');
         } else if (declined.status === 409) {
+          outcome('decline/expiry', 'expired');
           expect(count(kinds, 'declined')).toBe(0);
           expect(desk).toMatchObject({ state: 'not_responding', callId });
         }
@@ -281,6 +302,25 @@ describe('one lock order for a call: races end without a deadlock, in one outcom
         expect(row?.offeredTo).toBeNull();
         expect(desk).toMatchObject({ state: 'break', offerCallId: null });
         expect(count(kinds, 'offer_withdrawn') + count(kinds, 'offer_expired')).toBe(1);
+        outcome('break/expiry', count(kinds, 'offer_withdrawn') ? 'withdrawn' : 'expired');
+        await settle(callId);
+      }),
+    RACE_TIMEOUT_MS,
+  );
+
+  it(
+    'going offline against the routing pass offering a call: offline with nothing on the desk, the call waiting',
+    () =>
+      rounds(async (round) => {
+        const callId = await arrive();
+        const [changed] = await race('offline/offer', round, callId, setState('offline'), routingPass());
+        expect(changed.status).toBe(200);
+        const { call, row, desk, kinds } = await story(callId);
+        expect(call.status).toBe('queued');
+        expect(row?.offeredTo).toBeNull();
+        expect(desk).toMatchObject({ state: 'offline', offerCallId: null });
+        expect(count(kinds, 'offered_to')).toBe(count(kinds, 'offer_withdrawn'));
+        outcome('offline/offer', count(kinds, 'offered_to') ? 'offered, then withdrawn' : 'never offered');
         await settle(callId);
       }),
     RACE_TIMEOUT_MS,
@@ -296,6 +336,7 @@ describe('one lock order for a call: races end without a deadlock, in one outcom
         expect(call.status).toBe('abandoned');
         expect(desk).toMatchObject({ state: 'available', offerCallId: null });
         expect(kinds.at(-1)).toBe('abandoned');
+        outcome('hang-up/offer', count(kinds, 'offered_to') ? 'offered, then abandoned' : 'abandoned');
         await settle(callId);
       }),
     RACE_TIMEOUT_MS,
@@ -312,6 +353,7 @@ describe('one lock order for a call: races end without a deadlock, in one outcom
         expect(call).toMatchObject({ status: 'completed', disposition: 'done' });
         expect(desk.state).toBe('available');
         expect([count(kinds, 'ended'), count(kinds, 'wrap_up_done')]).toEqual([1, 1]);
+        outcome('hang-up/wrap-up', call.endedBy === 'caller' ? 'caller first' : 'wrap-up first');
         await settle(callId);
       }),
     RACE_TIMEOUT_MS,
@@ -330,7 +372,9 @@ describe('one lock order for a call: races end without a deadlock, in one outcom
         if (transferred.status === 200) {
           expect(call.status).toBe('abandoned');
           expect(kinds.slice(-2)).toEqual(['transfer_requested', 'abandoned']);
+          outcome('hang-up/transfer', 'transferred');
         } else {
+          outcome('hang-up/transfer', 'ended');
           expect(transferred.status).toBe(409);
           expect(call).toMatchObject({ status: 'wrap_up', endedBy: 'caller' });
           expect(count(kinds, 'transfer_requested')).toBe(0);
@@ -352,6 +396,7 @@ describe('one lock order for a call: races end without a deadlock, in one outcom
         expect(call.status).toBe('abandoned');
         expect(desk).toMatchObject({ state: 'wrap_up', callId, offerCallId: null });
         expect(kinds.at(-1)).toBe('abandoned');
+        outcome('hang-up/transfer-return', count(kinds, 'transfer_returned') ? 'returned, then abandoned' : 'abandoned');
         await settle(callId);
       }),
     RACE_TIMEOUT_MS,
@@ -371,7 +416,9 @@ describe('one lock order for a call: races end without a deadlock, in one outcom
         if (wrapped.status === 200) {
           expect(call.disposition).toBe('done');
           expect(count(kinds, 'wrap_up_timeout')).toBe(0);
+          outcome('wrap-up/timeout', 'wrapped up');
         } else {
+          outcome('wrap-up/timeout', 'timed out');
           expect(wrapped.status).toBe(409);
           expect(call.disposition).toBeNull();
           expect(count(kinds, 'wrap_up_done')).toBe(0);
@@ -384,10 +431,13 @@ describe('one lock order for a call: races end without a deadlock, in one outcom
 
   it('no race deadlocked or failed', () => {
     const deadlocks = failures.flatMap((f) => f.results).filter(isDeadlock).length;
-    const byRace = Object.entries(Object.groupBy(failures, (f) => f.race)).map(([name, list]) => `${name} ${list!.length}`);
+    const failed = new Map<string, number>();
+    for (const f of failures) failed.set(f.race, (failed.get(f.race) ?? 0) + 1);
+    const byRace = [...failed].map(([name, n]) => `${name} ${n}`);
     console.log(
       `lock-order: ${racesRun} races on ${h.database.kind}, ${deadlocks} deadlocks (or serialization failures), ${failures.length} races failed${byRace.length ? ` (${byRace.join(', ')})` : ''}`,
     );
+    for (const [race, seen] of outcomes) console.log(`  ${race}: ${[...seen].map(([label, n]) => `${label} ${n}`).join(', ')}`);
     expect(failures).toEqual([]);
   });
 });

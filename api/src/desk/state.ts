@@ -4,7 +4,7 @@ import { recordingPolicyOf } from '../recordings/service.ts';
 import { ProblemError } from '../http/problem.ts';
 import { servedTenants } from './served-tenants.ts';
 import { loadCallSettings, lockCall, wrapUpDeadline } from '../routing/lifecycle.ts';
-import { changePresence, ensurePresence, releaseOffer } from '../routing/presence.ts';
+import { changePresence, ensurePresence, lockPresence, releaseOffer } from '../routing/presence.ts';
 import { publish } from '../events/publish.ts';
 import { recordCallEvent } from '../routing/call-events.ts';
 import { loadRules } from '../rules/service.ts';
@@ -176,15 +176,10 @@ export async function setDeskState(
     const offer = withdrawing && presence.offerTenantId && presence.offerCallId ? { tenantId: presence.offerTenantId, callId: presence.offerCallId } : null;
     const change = async (tx: AppTx | TenantTx): Promise<boolean> => {
       if (offer) await withdrawOffer(tx as TenantTx, operatorId, offer, input.state, now);
-      const locked = await tx
-        .selectFrom('operatorPresence')
-        .select(['state', 'offerCallId'])
-        .where('operatorId', '=', operatorId)
-        .forUpdate()
-        .executeTakeFirstOrThrow();
-      refuseWhileOnCall(locked.state);
+      const locked = await lockPresence(tx, operatorId);
+      refuseWhileOnCall(locked?.state ?? 'offline');
       // A new offer arrived after the desk was read: its call must be locked before this row, so start again.
-      if (withdrawing && locked.offerCallId) return false;
+      if (withdrawing && locked?.offerCallId) return false;
       await changePresence(tx, operatorId, { state: input.state, breakReason }, now);
       return true;
     };

@@ -4,7 +4,7 @@ import type { CallsTable, TenantTx } from '@switchboard/db';
 import { publish } from '../events/publish.ts';
 import { recordUsage } from '../usage/record.ts';
 import { recordCallEvent } from './call-events.ts';
-import { changePresence, releaseOffer } from './presence.ts';
+import { changePresence, lockPresence, releaseOffer } from './presence.ts';
 
 export type CallRow = Selectable<CallsTable>;
 
@@ -102,12 +102,7 @@ export async function endCall(tx: TenantTx, callId: string, by: 'caller' | 'oper
 
 /** Wrap-up follows the call the operator is on; an operator who has moved on is left where they are. */
 async function moveToWrapUpIfOnCall(tx: TenantTx, operatorId: string, call: { tenantId: string; id: string }, now: Date): Promise<void> {
-  const presence = await tx
-    .selectFrom('operatorPresence')
-    .select(['state', 'callId'])
-    .where('operatorId', '=', operatorId)
-    .forUpdate()
-    .executeTakeFirst();
+  const presence = await lockPresence(tx, operatorId);
   if (presence?.state === 'on_call' && presence.callId === call.id) {
     await changePresence(tx, operatorId, { state: 'wrap_up', call }, now);
   }

@@ -103,13 +103,18 @@ export async function releaseOffer(tx: AnyTx, operatorId: string, callId: string
     .execute();
 }
 
+/** The operator's presence row, locked: the last lock of the one order for a call (calls → call_queue → operator_presence, docs/locking.md). */
+export async function lockPresence(tx: AnyTx, operatorId: string) {
+  return tx.selectFrom('operatorPresence').selectAll().where('operatorId', '=', operatorId).forUpdate().executeTakeFirst();
+}
+
 /**
  * The operator let an offer run out: they are `not_responding` (no offers) until they say they are back.
  * Only an available operator moves: one offered a returning transfer while still in wrap-up stays in it.
  * The caller holds the call and its queue row already (calls before call_queue before presence).
  */
 export async function markNotResponding(tx: TenantTx, operatorId: string, missed: { tenantId: string; id: string }, now: Date): Promise<boolean> {
-  const presence = await tx.selectFrom('operatorPresence').select('state').where('operatorId', '=', operatorId).forUpdate().executeTakeFirst();
+  const presence = await lockPresence(tx, operatorId);
   if (presence?.state !== 'available') return false;
   await changePresence(tx, operatorId, { state: 'not_responding', call: missed }, now);
   return true;

@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
-import { withApp, withTenant, type DB, type OperatorState, type RecordingState } from '@switchboard/db';
+import { withApp, withTenant, type AppTx, type DB, type OperatorState, type RecordingState, type TenantTx } from '@switchboard/db';
 import { recordingPolicyOf } from '../recordings/service.ts';
 import { ProblemError } from '../http/problem.ts';
 import { servedTenants } from './served-tenants.ts';
 import { loadCallSettings, lockCall, wrapUpDeadline } from '../routing/lifecycle.ts';
-import { changePresence, ensurePresence } from '../routing/presence.ts';
+import { changePresence, ensurePresence, lockPresence, releaseOffer } from '../routing/presence.ts';
 import { publish } from '../events/publish.ts';
 import { recordCallEvent } from '../routing/call-events.ts';
 import { loadRules } from '../rules/service.ts';
@@ -154,6 +154,12 @@ export async function loadDeskState(db: Kysely<DB>, operatorId: string, now: Dat
  * The operator sets themself available, on a break or offline. Refused while on a call or wrapping up
  * (wrap-up ends through wrap-up). Leaving `available` withdraws a pending offer, which goes to the next operator.
  * Going available is also how an operator marked not responding (a missed offer) comes back.
+ *
+ * The withdrawal and the new state are one transaction, locked in the one order (docs/locking.md): the
+ * offered call, its queue row, then the presence row. So an accept racing it either connects the call
+ * first (and this answers 409) or finds the offer gone, and no routing pass can slip a new offer onto the
+ * desk between the withdrawal and the state change. An offer that arrives between reading the desk and
+ * locking it is seen under the lock: the change starts again with that call locked first.
  */
 export async function setDeskState(
   db: Kysely<DB>,
@@ -161,40 +167,50 @@ export async function setDeskState(
   input: { state: 'available' | 'break' | 'offline'; breakReason?: string | undefined },
   now: Date,
 ): Promise<void> {
-  const presence = await withApp(db, (tx) => ensurePresence(tx, operatorId, now));
-  if (presence.state === 'on_call' || presence.state === 'wrap_up') {
-    throw new ProblemError(
-      409,
-      'on-call',
-      'On a call',
-      presence.state === 'on_call' ? 'Finish the call first.' : 'Finish the wrap-up first: submitting it makes you available.',
-    );
-  }
   const breakReason = input.state === 'break' ? (input.breakReason ?? null) : null;
-  if (presence.state === input.state && presence.breakReason === breakReason) return;
-  if (input.state !== 'available' && presence.offerTenantId && presence.offerCallId) {
-    const callId = presence.offerCallId;
-    const tenantId = presence.offerTenantId;
-    await withTenant(db, tenantId, async (tx) => {
-      await lockCall(tx, callId); // calls before call_queue before presence, as everywhere
-      const withdrawn = await tx
-        .updateTable('callQueue')
-        .set({ offeredTo: null, offerExpiresAt: null })
-        .where('callId', '=', callId)
-        .where('offeredTo', '=', operatorId)
-        .returning('callId')
-        .executeTakeFirst();
-      await tx.updateTable('operatorPresence').set({ offerTenantId: null, offerCallId: null }).where('operatorId', '=', operatorId).where('offerCallId', '=', callId).execute();
-      if (withdrawn) {
-        await publish(tx, { kind: 'offer', tenantId, callId, operatorId });
-        await recordCallEvent(tx, { tenantId, id: callId }, 'offer_withdrawn', now, { operatorId, detail: { reason: input.state } });
-      }
-    });
+  const withdrawing = input.state !== 'available';
+  for (let attempt = 1; ; attempt++) {
+    const presence = await withApp(db, (tx) => ensurePresence(tx, operatorId, now));
+    refuseWhileOnCall(presence.state);
+    if (presence.state === input.state && presence.breakReason === breakReason && !(withdrawing && presence.offerCallId)) return;
+    const offer = withdrawing && presence.offerTenantId && presence.offerCallId ? { tenantId: presence.offerTenantId, callId: presence.offerCallId } : null;
+    const change = async (tx: AppTx | TenantTx): Promise<boolean> => {
+      if (offer) await withdrawOffer(tx as TenantTx, operatorId, offer, input.state, now);
+      const locked = await lockPresence(tx, operatorId);
+      refuseWhileOnCall(locked?.state ?? 'offline');
+      // A new offer arrived after the desk was read: its call must be locked before this row, so start again.
+      if (withdrawing && locked?.offerCallId) return false;
+      await changePresence(tx, operatorId, { state: input.state, breakReason }, now);
+      return true;
+    };
+    const done = offer ? await withTenant(db, offer.tenantId, change) : await withApp(db, change);
+    if (done) return;
+    if (attempt >= 3) {
+      throw new ProblemError(503, 'retry', 'Try again', 'New calls kept being offered while your status changed; nothing was changed.', undefined, { 'retry-after': '1' });
+    }
   }
-  await withApp(db, async (tx) => {
-    // Re-checked under the row lock: a call may have been accepted in between.
-    const locked = await tx.selectFrom('operatorPresence').select('state').where('operatorId', '=', operatorId).forUpdate().executeTakeFirstOrThrow();
-    if (locked.state === 'on_call' || locked.state === 'wrap_up') throw new ProblemError(409, 'on-call', 'On a call', 'Finish the call first.');
-    await changePresence(tx, operatorId, { state: input.state, breakReason }, now);
-  });
+}
+
+function refuseWhileOnCall(state: OperatorState): void {
+  if (state === 'on_call' || state === 'wrap_up') {
+    throw new ProblemError(409, 'on-call', 'On a call', state === 'on_call' ? 'Finish the call first.' : 'Finish the wrap-up first: submitting it makes you available.');
+  }
+}
+
+/** Takes the offer back from the operator's desk: the call first, then its queue row, then presence (the one order). */
+async function withdrawOffer(tx: TenantTx, operatorId: string, offer: { tenantId: string; callId: string }, reason: string, now: Date): Promise<void> {
+  const { tenantId, callId } = offer;
+  await lockCall(tx, callId);
+  const withdrawn = await tx
+    .updateTable('callQueue')
+    .set({ offeredTo: null, offerExpiresAt: null })
+    .where('callId', '=', callId)
+    .where('offeredTo', '=', operatorId)
+    .returning('callId')
+    .executeTakeFirst();
+  await releaseOffer(tx, operatorId, callId, now);
+  if (withdrawn) {
+    await publish(tx, { kind: 'offer', tenantId, callId, operatorId });
+    await recordCallEvent(tx, { tenantId, id: callId }, 'offer_withdrawn', now, { operatorId, detail: { reason } });
+  }
 }

@@ -444,8 +444,8 @@ const personalDetailKeys = ['notes', 'note', 'scriptAnswers', 'ref', 'caller', '
  */
 export async function erasePerson(tx: TenantTx, tenant: Pick<Tenant, 'id'>, actor: Actor, who: Identifier, details: RequestDetails, now: Date) {
   const found = await findPerson(tx, who);
-  // One lock order for a call: calls first (before call_queue).
-  await tx.selectFrom('calls').select('id').where('id', 'in', orNone(found.callIds)).orderBy('id').forUpdate().execute();
+  // One lock order for a call: calls first (before call_queue), in the mode lockCall takes (docs/locking.md).
+  await tx.selectFrom('calls').select('id').where('id', 'in', orNone(found.callIds)).orderBy('id').forNoKeyUpdate().execute();
   const busy = await callsInProgress(tx, found.callIds);
   if (busy) {
     throw new ProblemError(409, 'call-in-progress', 'A call is in progress', `${busy === 1 ? 'A call' : `${busy} calls`} of this person ${busy === 1 ? 'is' : 'are'} still in progress: erase once ${busy === 1 ? 'it has' : 'they have'} ended.`, undefined, {}, { params: { n: busy } });

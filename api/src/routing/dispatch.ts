@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { routing, withApp, withTenant, type DB, type RoutingEntry, type TenantTx } from '@switchboard/db';
 import { publish } from '../events/publish.ts';
 import { recordCallEvent } from './call-events.ts';
-import { appendDeclined, loadCallSettings, lockCall, wrapUpDeadline } from './lifecycle.ts';
+import { appendDeclined, loadCallSettings, lockCall, lockCallUnlessBusy, wrapUpDeadline } from './lifecycle.ts';
 import { changePresence, claimForOffer, markNotResponding, releaseOffer } from './presence.ts';
 import { agreementRequired, eligibleAssignments } from './eligibility.ts';
 
@@ -60,8 +60,9 @@ export async function dispatch(db: Kysely<DB>, clock: Date | (() => Date)): Prom
  * racing the expiry waits or is skipped, never deadlocks, and exactly one of them wins.
  */
 async function expireOffer(tx: TenantTx, callId: string, now: Date): Promise<'offered' | 'waiting' | false> {
-  const call = await tx.selectFrom('calls').select(['tenantId', 'id']).where('id', '=', callId).forUpdate().skipLocked().executeTakeFirst();
-  if (!call) return false;
+  const locked = await lockCallUnlessBusy(tx, callId);
+  if (!locked) return false;
+  const call = { tenantId: locked.tenantId, id: locked.id };
   const row = await tx
     .selectFrom('callQueue')
     .selectAll()
@@ -86,6 +87,8 @@ async function expireOffer(tx: TenantTx, callId: string, now: Date): Promise<'of
 
 /** A transfer nobody answered: offered back to the operator who made it (with its note) if they can take it, else back to the function's queue. */
 async function returnTransfer(tx: TenantTx, callId: string, now: Date): Promise<boolean> {
+  // The call before its queue row (docs/locking.md): a caller hanging up holds the call and deletes the row.
+  if (!(await lockCallUnlessBusy(tx, callId))) return false;
   const row = await tx
     .selectFrom('callQueue')
     .selectAll()

@@ -4,13 +4,36 @@ import type { CallsTable, TenantTx } from '@switchboard/db';
 import { publish } from '../events/publish.ts';
 import { recordUsage } from '../usage/record.ts';
 import { recordCallEvent } from './call-events.ts';
-import { changePresence, releaseOffer } from './presence.ts';
+import { changePresence, lockPresence, releaseOffer } from './presence.ts';
 
 export type CallRow = Selectable<CallsTable>;
 
-/** The call, locked for the rest of the transaction, so two reports about it (ended twice, accept and hangup) take turns. */
+/**
+ * The call, locked for the rest of the transaction, so two things that change it (accept and decline,
+ * accept and going offline, an expiry, a hang-up, a wrap-up, a transfer) take turns.
+ *
+ * ONE LOCK ORDER FOR A CALL (docs/locking.md): `calls` → `call_queue` → `operator_presence`. Every path
+ * that changes a call, its queue row or the offer on an operator's desk takes this lock first, then the
+ * queue row, then presence rows, and never the other way round. Inserting into `call_events` (and any
+ * table with a foreign key to `calls`) takes a KEY SHARE lock on the call: a path that held the queue
+ * row and then wrote an event would wait here while the holder of this lock waits for the queue row.
+ *
+ * `FOR NO KEY UPDATE`, not `FOR UPDATE`: it excludes every other writer of the call (they all take it,
+ * and a plain UPDATE of the call takes it too) but not the KEY SHARE of a foreign-key check, so writing
+ * an event for a call never waits on the call's lock, and a routing pass that offers a call (queue row,
+ * then presence, then the event) cannot close a cycle with a hang-up that holds the call. No update
+ * changes a key of `calls` (its id and external id never change), which is what makes the weaker lock enough.
+ */
 export async function lockCall(tx: TenantTx, callId: string): Promise<CallRow | undefined> {
-  return tx.selectFrom('calls').selectAll().where('id', '=', callId).forUpdate().executeTakeFirst();
+  return tx.selectFrom('calls').selectAll().where('id', '=', callId).forNoKeyUpdate().executeTakeFirst();
+}
+
+/**
+ * The call locked as lockCall does, or nothing when someone holds it: for the routing pass, which leaves
+ * a call another transaction is changing (an accept, a hang-up) to the next pass rather than wait on it.
+ */
+export async function lockCallUnlessBusy(tx: TenantTx, callId: string): Promise<CallRow | undefined> {
+  return tx.selectFrom('calls').selectAll().where('id', '=', callId).forNoKeyUpdate().skipLocked().executeTakeFirst();
 }
 
 /** handled_call and talk_seconds, once per call whatever reports the end (the unique key drops a second write). */
@@ -79,12 +102,7 @@ export async function endCall(tx: TenantTx, callId: string, by: 'caller' | 'oper
 
 /** Wrap-up follows the call the operator is on; an operator who has moved on is left where they are. */
 async function moveToWrapUpIfOnCall(tx: TenantTx, operatorId: string, call: { tenantId: string; id: string }, now: Date): Promise<void> {
-  const presence = await tx
-    .selectFrom('operatorPresence')
-    .select(['state', 'callId'])
-    .where('operatorId', '=', operatorId)
-    .forUpdate()
-    .executeTakeFirst();
+  const presence = await lockPresence(tx, operatorId);
   if (presence?.state === 'on_call' && presence.callId === call.id) {
     await changePresence(tx, operatorId, { state: 'wrap_up', call }, now);
   }

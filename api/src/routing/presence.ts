@@ -60,7 +60,14 @@ export async function changePresence(tx: AnyTx, operatorId: string, change: Pres
   await publish(tx, { kind: 'presence', operatorId });
 }
 
-/** Claims an available operator for one offer: a compare-and-set, so no two dispatchers offer one operator two calls. */
+/**
+ * Claims an available operator for one offer: a compare-and-set, so no two dispatchers offer one operator
+ * two calls. A presence row another transaction is changing (the operator accepting, going offline, or
+ * claimed by another pass) is skipped, not waited for: the caller holds a call and its queue row, and an
+ * expiry that re-offers holds the presence row of the operator who missed it, so waiting here on a second
+ * presence row could close a cycle with another pass doing the same the other way round. The next pass
+ * sees the operator again.
+ */
 export async function claimForOffer(
   tx: TenantTx,
   operatorId: string,
@@ -71,9 +78,16 @@ export async function claimForOffer(
   const row = await tx
     .updateTable('operatorPresence')
     .set({ offerTenantId: call.tenantId, offerCallId: call.id, updatedAt: now })
-    .where('operatorId', '=', operatorId)
-    .where('state', 'in', allowedStates)
-    .where('offerCallId', 'is', null)
+    .where('operatorId', 'in', (eb) =>
+      eb
+        .selectFrom('operatorPresence')
+        .select('operatorId')
+        .where('operatorId', '=', operatorId)
+        .where('state', 'in', allowedStates)
+        .where('offerCallId', 'is', null)
+        .forUpdate()
+        .skipLocked(),
+    )
     .returning('operatorId')
     .executeTakeFirst();
   return !!row;
@@ -89,13 +103,18 @@ export async function releaseOffer(tx: AnyTx, operatorId: string, callId: string
     .execute();
 }
 
+/** The operator's presence row, locked: the last lock of the one order for a call (calls → call_queue → operator_presence, docs/locking.md). */
+export async function lockPresence(tx: AnyTx, operatorId: string) {
+  return tx.selectFrom('operatorPresence').selectAll().where('operatorId', '=', operatorId).forUpdate().executeTakeFirst();
+}
+
 /**
  * The operator let an offer run out: they are `not_responding` (no offers) until they say they are back.
  * Only an available operator moves: one offered a returning transfer while still in wrap-up stays in it.
  * The caller holds the call and its queue row already (calls before call_queue before presence).
  */
 export async function markNotResponding(tx: TenantTx, operatorId: string, missed: { tenantId: string; id: string }, now: Date): Promise<boolean> {
-  const presence = await tx.selectFrom('operatorPresence').select('state').where('operatorId', '=', operatorId).forUpdate().executeTakeFirst();
+  const presence = await lockPresence(tx, operatorId);
   if (presence?.state !== 'available') return false;
   await changePresence(tx, operatorId, { state: 'not_responding', call: missed }, now);
   return true;

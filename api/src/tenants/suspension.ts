@@ -35,7 +35,7 @@ export async function withdrawNewCalls(tx: TenantTx, now: Date): Promise<number>
     .where('status', '=', 'queued')
     .where('answeredAt', 'is', null)
     .orderBy('id')
-    .forUpdate()
+    .forNoKeyUpdate() // as lockCall: excludes other writers of the call, not the key-share lock of an event insert (docs/locking.md)
     .execute();
   for (const call of waiting) {
     const removed = await tx.deleteFrom('callQueue').where('callId', '=', call.id).returning(['offeredTo']).executeTakeFirst();

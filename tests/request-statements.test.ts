@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StatementCounter, type Tenant } from '@switchboard/db';
+import { createApp, EventHub } from '@switchboard/api';
+import { actorFor, createHarness, logIn, seedClientUser, seedOperator, seedTenant, seedUser, testConfig, type Client, type Harness } from './support/index.ts';
+import { insertCall, seedPizzaCatalog } from './support/records.ts';
+
+/**
+ * The round-trip budget of the hottest requests (issue 13): taking an order and reading one. Counted
+ * through a statement-counting plugin on the app's own database handle, not timed, so a change that
+ * sends more statements per request fails here whatever the machine.
+ */
+let h: Harness;
+let tenant: Tenant;
+let counter: StatementCounter;
+let clientAdmin: Client;
+let operator: Client;
+let callId: string;
+
+beforeAll(async () => {
+  h = await createHarness();
+  counter = new StatementCounter(true);
+  const db = h.db.withPlugin(counter);
+  const app = createApp({ db, databaseKind: h.database.kind, config: testConfig(), now: h.clock.now, events: new EventHub({ db, listen: h.database.listen, now: h.clock.now }) });
+  const provider = await seedUser(h.db, { kind: 'provider_admin' });
+  ({ tenant } = await seedTenant(h.db, { actor: actorFor(provider) }));
+  clientAdmin = await logIn(app, await seedClientUser(h.db, tenant, 'client_admin'));
+  const operatorUser = await seedOperator(h.db, [tenant]);
+  operator = await logIn(app, operatorUser);
+  callId = await insertCall(h.db, tenant, { status: 'connected', operatorId: operatorUser.id, callerNumber: '+33611223344', answeredAfterSeconds: 5 });
+  await seedPizzaCatalog(clientAdmin, tenant);
+});
+afterAll(() => h.close());
+
+const order = { customer: { phone: '+33 6 11 22 33 44', name: 'Paul' }, items: [{ sku: 'TIRAMISU', quantity: 2 }], paymentMethod: 'cash' };
+
+async function counted<T>(request: () => Promise<T>): Promise<{ result: T; statements: number; transactions: number; log: string[] }> {
+  counter.reset();
+  const result = await request();
+  return { result, statements: counter.statements, transactions: counter.transactions, log: [...counter.log] };
+}
+
+describe('statements per request', () => {
+  it('takes an order (client admin) in one transaction and few statements', async () => {
+    const run = await counted(() => clientAdmin.post(`/api/t/${tenant.slug}/orders`, order));
+    expect((run.result as { status: number }).status, run.log.join('\n')).toBe(201);
+    console.log('order (client admin)', run.statements, run.transactions, run.log);
+    expect(run.transactions, run.log.join('\n')).toBe(1);
+    expect(run.statements, run.log.join('\n')).toBeLessThanOrEqual(12);
+  });
+
+  it('takes an order on a call (operator, with an Idempotency-Key) in one transaction', async () => {
+    const run = await counted(() => operator.post(`/api/t/${tenant.slug}/orders`, { ...order, callId }, { headers: { 'idempotency-key': 'k-1' } }));
+    expect((run.result as { status: number }).status, run.log.join('\n')).toBe(201);
+    console.log('order (operator)', run.statements, run.transactions, run.log);
+    expect(run.transactions, run.log.join('\n')).toBe(1);
+    expect(run.statements, run.log.join('\n')).toBeLessThanOrEqual(18);
+  });
+
+  it('reads one order in one transaction and at most 5 statements', async () => {
+    const created = await clientAdmin.post(`/api/t/${tenant.slug}/orders`, order);
+    const run = await counted(() => clientAdmin.get(`/api/t/${tenant.slug}/orders/${created.body.id as string}`));
+    expect((run.result as { status: number }).status).toBe(200);
+    console.log('get', run.statements, run.transactions, run.log);
+    expect(run.transactions, run.log.join('\n')).toBe(1);
+    expect(run.statements, run.log.join('\n')).toBeLessThanOrEqual(5);
+  });
+});

@@ -45,7 +45,7 @@ describe('statements per request', () => {
     expect((run.result as { status: number }).status, run.log.join('\n')).toBe(201);
     console.log('order (client admin)', run.statements, run.transactions, run.log);
     expect(run.transactions, run.log.join('\n')).toBe(1);
-    expect(run.statements, run.log.join('\n')).toBeLessThanOrEqual(12);
+    expect(run.statements, run.log.join('\n')).toBeLessThanOrEqual(15);
   });
 
   it('takes an order on a call (operator, with an Idempotency-Key) in one transaction', async () => {
@@ -53,15 +53,15 @@ describe('statements per request', () => {
     expect((run.result as { status: number }).status, run.log.join('\n')).toBe(201);
     console.log('order (operator)', run.statements, run.transactions, run.log);
     expect(run.transactions, run.log.join('\n')).toBe(1);
-    expect(run.statements, run.log.join('\n')).toBeLessThanOrEqual(18);
+    expect(run.statements, run.log.join('\n')).toBeLessThanOrEqual(22);
   });
 
-  it('reads one order in one transaction and at most 5 statements', async () => {
+  it('reads one order in one transaction and at most 4 statements', async () => {
     const created = await clientAdmin.post(`/api/t/${tenant.slug}/orders`, order);
     const run = await counted(() => clientAdmin.get(`/api/t/${tenant.slug}/orders/${created.body.id as string}`));
     expect((run.result as { status: number }).status).toBe(200);
     console.log('get', run.statements, run.transactions, run.log);
     expect(run.transactions, run.log.join('\n')).toBe(1);
-    expect(run.statements, run.log.join('\n')).toBeLessThanOrEqual(5);
+    expect(run.statements, run.log.join('\n')).toBeLessThanOrEqual(4);
   });
 });

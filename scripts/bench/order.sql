@@ -1,10 +1,11 @@
--- One order as POST /api/t/:tenant/orders takes it (a client admin, an existing customer by phone, one
+-- One order as POST /api/t/:tenant/orders takes it (a client admin, a customer by a random phone number, one
 -- line), statement for statement as the API sends them (pnpm bench:api --show-sql prints those): the
 -- role and tenant, the session with the tenant and the admission, the rules, the catalog, the customer
 -- upsert with its audit and notice, the usage rating and event, then the tenant's order-number lock and
 -- the one statement that numbers, writes, audits and reads back the order. New ids: gen_random_uuid().
 -- pgbench -n -M prepared -f scripts/bench/order.sql -D slug=… -D session_id=… -D tenant_id=… -D user_id=…
---   -D user_label=… -D sku=… -D phone=… -D order_event=… -D customer_event=…  (pnpm bench:api fills them in)
+--   -D user_label=… -D sku=… -D order_event=… -D customer_event=…  (pnpm bench:api fills them in)
+\set n random(1000000, 9999999)
 select set_config('role', 'switchboard_app', true), set_config('app.tenant_id', coalesce((select id::text from tenants where slug = :slug), ''), true), set_config('app.actor_id', '', true);
 select s.id, s.secret_hash, s.created_at, s.last_verified_at, u.id as user_id, u.email, u.display_name, u.kind, u.must_change_password, u.status, u.language,
     set_config('app.actor_id', u.id::text, true) as actor, t.id as tenant_id, t.slug, t.name, t.legal_name, t.time_zone, t.locale, t.currency, t.status,
@@ -18,10 +19,10 @@ select s.id, s.secret_hash, s.created_at, s.last_verified_at, u.id as user_id, u
   where s.id = :session_id;
 select * from confidentiality_rules;
 select id, kind, sku, name, description, category, price_minor, currency, available, options, created_at, updated_at from catalog_items where sku in (:sku);
-insert into customers (tenant_id, id, phone, name, created_at, updated_at) values (:tenant_id::uuid, gen_random_uuid(), :phone, 'Paul Bench', now(), now())
+insert into customers (tenant_id, id, phone, name, created_at, updated_at) values (:tenant_id::uuid, gen_random_uuid(), ('+3361' || :n), 'Paul Bench', now(), now())
   on conflict (tenant_id, phone) do update set name = 'Paul Bench', updated_at = now() returning id, (xmax = 0) as created;
 insert into audit_log (tenant_id, id, actor_id, actor_label, action, target_type, target_id, before, after)
-  values (:tenant_id::uuid, gen_random_uuid(), :user_id::uuid, :user_label, 'customer.updated', 'customer', gen_random_uuid()::text, null, '{"fields":["name","phone"]}'::jsonb);
+  values (:tenant_id::uuid, gen_random_uuid(), :user_id::uuid, :user_label, 'customer.created', 'customer', gen_random_uuid()::text, null, '{"fields":["name","phone"]}'::jsonb);
 select pg_notify('switchboard_events', :customer_event);
 select time_zone, currency from tenants where id = app.current_tenant_id();
 select pg_advisory_xact_lock_shared(hashtext('billing-periods:' || app.current_tenant_id()::text));
@@ -34,7 +35,7 @@ insert into billing_outbox (tenant_id, id, kind, event_name, value, occurred_at,
 select pg_notify('switchboard_events', :order_event), pg_advisory_xact_lock(hashtextextended('orders:' || :tenant_id, 0));
 with o as (
     insert into orders (tenant_id, id, number, call_id, customer_id, items, currency, subtotal_minor, discount_minor, total_minor, delivery_address, delivery_time, payment_method, payment_reference, notes, created_by, created_at, updated_at)
-    values (:tenant_id::uuid, gen_random_uuid(), (select coalesce(max(number), 0) + 1 from orders), null, (select id from customers where phone = :phone),
+    values (:tenant_id::uuid, gen_random_uuid(), (select coalesce(max(number), 0) + 1 from orders), null, (select id from customers where phone = ('+3361' || :n)),
       '[{"sku":"DESSERT-TIRAMISU","name":"Tiramisu","quantity":1,"options":[],"unitPriceMinor":650,"lineTotalMinor":650}]'::jsonb, 'EUR', 650, 0, 650, null, null, 'cash', null, null, :user_id::uuid, now(), now())
     returning *),
   audit as (

@@ -74,7 +74,9 @@ const password = 'switchboard-bench';
 const sku = 'DESSERT-TIRAMISU';
 const dialled = '+33142868201';
 const config = loadConfig({ LOGIN_SLOWDOWN_MS: '0' });
-const orderBody = JSON.stringify({ customer: { phone: '+33 6 11 22 33 44', name: 'Paul Bench' }, items: [{ sku, quantity: 1 }], paymentMethod: 'cash' });
+/** A customer of their own per order (a random number), as real orders come: one customer's row lock would serialize them all. */
+const randomDigits = () => String(1_000_000 + Math.floor(Math.random() * 9_000_000));
+const orderBody = () => JSON.stringify({ customer: { phone: `+3361${randomDigits()}`, name: 'Paul Bench' }, items: [{ sku, quantity: 1 }], paymentMethod: 'cash' });
 const headers = { origin: 'http://localhost', 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' };
 
 // ---- the database -------------------------------------------------------------------------------
@@ -162,7 +164,8 @@ function loadScript(file: string): Script {
 /** Runs a script's statements in one transaction, as the API does: through Kysely's driver, no query building. */
 async function runScript(db: Kysely<DB>, script: Script, vars: Record<string, string>): Promise<void> {
   await db.transaction().execute(async (tx) => {
-    for (const statement of script) await tx.executeQuery(CompiledQuery.raw(statement.text, statement.names.map((n) => vars[n])));
+    const values: Record<string, string> = { ...vars, n: randomDigits() };
+    for (const statement of script) await tx.executeQuery(CompiledQuery.raw(statement.text, statement.names.map((n) => values[n])));
   });
 }
 
@@ -229,7 +232,7 @@ async function bench(target: Target): Promise<void> {
   if (login.status !== 200 || !cookie) throw new Error(`Logging in answered ${login.status}: ${await login.text()}`);
   const authed = { ...headers, cookie: `sb_session=${cookie}` };
   const postOrder = async () => {
-    const res = await app.request(`/api/t/${slug}/orders`, { method: 'POST', headers: authed, body: orderBody });
+    const res = await app.request(`/api/t/${slug}/orders`, { method: 'POST', headers: authed, body: orderBody() });
     if (res.status !== 201) throw new Error(`POST order answered ${res.status}: ${await res.text()}`);
     return (await res.json()) as { id: string };
   };
@@ -252,7 +255,6 @@ async function bench(target: Target): Promise<void> {
     user_id: ids.userId,
     user_label: `Admin <${adminEmail}>`,
     sku,
-    phone: '+33611223344',
     order_id: first.id,
     order_event: JSON.stringify({ kind: 'record', tenantId: ids.tenantId, recordType: 'order', recordId: first.id }),
     customer_event: JSON.stringify({ kind: 'record', tenantId: ids.tenantId, recordType: 'customer', recordId: first.id }),
@@ -294,7 +296,7 @@ async function bench(target: Target): Promise<void> {
   // Call arrivals: N signed POST /api/telephony/calls at once, each a new call for the pizza order line.
   const run = Date.now().toString(36);
   const arrive = async (i: number) => {
-    const body = JSON.stringify({ callId: `bench-${run}-${i}`, dialled, caller: `+3361${String(i + 1).padStart(7, "0")}` });
+    const body = JSON.stringify({ callId: `bench-${run}-${i}`, dialled, caller: `+3361${String(i + 1).padStart(7, '0')}` });
     const signature = signTelephonyRequest(config.telephonySecret, body, new Date(), { method: 'POST', path: '/api/telephony/calls' });
     const t = performance.now();
     const res = await app.request('/api/telephony/calls', { method: 'POST', headers: { 'content-type': 'application/json', ...signature }, body });
@@ -318,10 +320,10 @@ async function showSql(): Promise<void> {
     const login = await app.request('/api/auth/login', { method: 'POST', headers, body: JSON.stringify({ email: adminEmail, password }) });
     const cookie = /sb_session=([^;]+)/.exec(login.headers.get('set-cookie') ?? '')?.[1];
     const authed = { ...headers, cookie: `sb_session=${cookie}` };
-    await app.request(`/api/t/${slug}/orders`, { method: 'POST', headers: authed, body: orderBody });
+    await app.request(`/api/t/${slug}/orders`, { method: 'POST', headers: authed, body: orderBody() });
     const shown = await connect({ url: target.url!, maxConnections: 1, driver: { debug: (_c, query, params) => console.log(`${query.replace(/\s+/g, ' ')};  -- ${JSON.stringify(params)}`) } });
     const app2 = createApp({ db: shown.db, databaseKind: 'postgres', config, now: () => new Date() });
-    await app2.request(`/api/t/${slug}/orders`, { method: 'POST', headers: authed, body: orderBody });
+    await app2.request(`/api/t/${slug}/orders`, { method: 'POST', headers: authed, body: orderBody() });
     await shown.close();
   } finally {
     await target.cleanup();

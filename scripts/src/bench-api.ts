@@ -30,7 +30,10 @@ afterwards. --pglite measures embedded PGlite too (one connection: concurrency i
   --arrivals     concurrent call arrivals (default 200)
   --pglite       also measure embedded PGlite (separate figures)
   --no-prepare   postgres.js without named prepared statements (to compare)
-  --show-sql     print the statements of one order as the API sends them, then stop`;
+  --show-sql     print the statements of one order as the API sends them, then stop
+
+BENCH_TRACE=1 also prints one order (API and raw) statement by statement, each with the time until the
+next was sent (its round trip and whatever ran before the next).`;
 
 function parseFlags() {
   try {
@@ -82,7 +85,7 @@ const headers = { origin: 'http://localhost', 'sec-fetch-site': 'same-origin', '
 // ---- the database -------------------------------------------------------------------------------
 
 /** Round trips the driver sends (postgres.js `debug`: every statement, BEGIN and COMMIT included). */
-const trips = { count: 0 };
+const trips = { count: 0, trace: null as null | { at: number; query: string }[] };
 
 interface Target {
   kind: 'postgres' | 'pglite';
@@ -115,7 +118,7 @@ async function postgresTarget(maxConnections: number): Promise<Target> {
   const database = await connect({
     url: url.toString(),
     maxConnections,
-    driver: { debug: () => void (trips.count += 1), ...(values['no-prepare'] ? { prepare: false } : {}) },
+    driver: { debug: (_c: number, query: string) => { trips.count += 1; trips.trace?.push({ at: performance.now(), query }); }, ...(values['no-prepare'] ? { prepare: false } : {}) },
   });
   await seed(database);
   return {
@@ -272,6 +275,17 @@ async function bench(target: Target): Promise<void> {
       return trips.count;
     };
     console.log(`  round trips per request (statements + BEGIN/COMMIT, at the driver):`);
+    if (process.env.BENCH_TRACE) {
+      for (const [label, op] of [['API', postOrder], ['raw', () => runScript(db, orderScript, vars)]] as const) {
+        for (let i = 0; i < 5; i++) await op();
+        trips.trace = [];
+        const t0 = performance.now();
+        await op();
+        const end = performance.now();
+        console.log(`    ${label}: ${(end - t0).toFixed(1)} ms: ${trips.trace.map((e, i) => `${((trips.trace![i + 1]?.at ?? end) - e.at).toFixed(1)} ${e.query.replace(/\s+/g, ' ').slice(0, 40)}`).join(' | ')}`);
+        trips.trace = null;
+      }
+    }
     console.log(`    POST order ${await count(postOrder)}, GET order ${await count(getOrder)}; raw SQL: order ${await count(() => runScript(db, orderScript, vars))}, get ${await count(() => runScript(db, getScript, vars))}`);
   }
 

@@ -289,22 +289,20 @@ async function bench(target: Target): Promise<void> {
     console.log(`    POST order ${await count(postOrder)}, GET order ${await count(getOrder)}; raw SQL: order ${await count(() => runScript(db, orderScript, vars))}, get ${await count(() => runScript(db, getScript, vars))}`);
   }
 
+  /** One request kind at one concurrency: through the API, as raw SQL, by pgbench; and the ratios. */
+  const compare = async (what: string, concurrency: number, api: () => Promise<void>, file: string, script: Script) => {
+    const viaApi = await measure(concurrency, api);
+    console.log(line(`${what} through the API`, viaApi));
+    const raw = await measure(concurrency, () => runScript(db, script, vars));
+    console.log(line('the same transaction as raw SQL', raw));
+    const tps = target.url ? runPgbench(target.url, file, concurrency, vars) : null;
+    if (tps !== null) console.log(`  ${'the same transaction by pgbench'.padEnd(34)} ${fmt(tps).padStart(8)}/s`);
+    console.log(`  → ${what}: API at ${fmt((100 * viaApi.perSecond) / raw.perSecond, 0)} % of raw SQL${tps ? `, ${fmt((100 * viaApi.perSecond) / tps, 0)} % of pgbench` : ''}`);
+  };
   for (const concurrency of concurrencies) {
     console.log(`  ${concurrency} concurrent clients, one tenant, ${seconds} s each:`);
-    const apiOrders = await measure(concurrency, async () => void (await postOrder()));
-    console.log(line('POST order through the API', apiOrders));
-    const rawOrders = await measure(concurrency, () => runScript(db, orderScript, vars));
-    console.log(line('the same transaction as raw SQL', rawOrders));
-    const tps = target.url ? runPgbench(target.url, 'order.sql', concurrency, vars) : null;
-    if (tps !== null) console.log(`  ${'the same transaction by pgbench'.padEnd(34)} ${fmt(tps).padStart(8)}/s`);
-    console.log(`  → orders: API at ${fmt((100 * apiOrders.perSecond) / rawOrders.perSecond, 0)} % of raw SQL${tps ? `, ${fmt((100 * apiOrders.perSecond) / tps, 0)} % of pgbench` : ''}`);
-    const apiGet = await measure(concurrency, getOrder);
-    console.log(line('GET order through the API', apiGet));
-    const rawGet = await measure(concurrency, () => runScript(db, getScript, vars));
-    console.log(line('the same transaction as raw SQL', rawGet));
-    const getTps = target.url ? runPgbench(target.url, 'get.sql', concurrency, vars) : null;
-    if (getTps !== null) console.log(`  ${'the same transaction by pgbench'.padEnd(34)} ${fmt(getTps).padStart(8)}/s`);
-    console.log(`  → GET: API at ${fmt((100 * apiGet.perSecond) / rawGet.perSecond, 0)} % of raw SQL${getTps ? `, ${fmt((100 * apiGet.perSecond) / getTps, 0)} % of pgbench` : ''}`);
+    await compare('POST order', concurrency, async () => void (await postOrder()), 'order.sql', orderScript);
+    await compare('GET order', concurrency, getOrder, 'get.sql', getScript);
   }
 
   // Call arrivals: N signed POST /api/telephony/calls at once, each a new call for the pizza order line.

@@ -215,7 +215,7 @@ const line = (label: string, run: Run) =>
 function runPgbench(url: string, file: string, concurrency: number, vars: Record<string, string>): number | null {
   if (!existsSync(pgbench)) return null;
   const u = new URL(url);
-  const args = ['-n', '-M', values['no-prepare'] ? 'simple' : 'prepared', '-c', String(concurrency), '-j', '2', '-T', String(seconds), '-f', join(repoRoot, 'scripts/bench', file)];
+  const args = ['-n', '-M', values['no-prepare'] ? 'extended' : 'prepared', '-c', String(concurrency), '-j', '2', '-T', String(seconds), '-f', join(repoRoot, 'scripts/bench', file)];
   for (const [k, v] of Object.entries(vars)) args.push('-D', `${k}=${v}`);
   args.push('-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username), u.pathname.slice(1));
   const result = spawnSync(pgbench, args, { env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password) }, encoding: 'utf8' });

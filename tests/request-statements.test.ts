@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StatementCounter, type Tenant } from '@switchboard/db';
 import { createApp, EventHub } from '@switchboard/api';
-import { actorFor, createHarness, logIn, seedClientUser, seedOperator, seedTenant, seedUser, testConfig, type Client, type Harness } from './support/index.ts';
+import { actorFor, createHarness, logIn, seedClientUser, seedOperator, seedTenant, seedUser, testConfig, type App, type Client, type Harness } from './support/index.ts';
 import { insertCall, seedPizzaCatalog } from './support/records.ts';
+import { addNumber, alwaysOpen, incomingCall, setHours, telephony, uniqueNumber } from './support/routing.ts';
 
 /**
  * The round-trip budget of the hottest requests (issue 13): taking an order and reading one. Counted
@@ -15,12 +16,13 @@ let counter: StatementCounter;
 let clientAdmin: Client;
 let operator: Client;
 let callId: string;
+let app: App;
 
 beforeAll(async () => {
   h = await createHarness();
   counter = new StatementCounter(true);
   const db = h.db.withPlugin(counter);
-  const app = createApp({ db, databaseKind: h.database.kind, config: testConfig(), now: h.clock.now, events: new EventHub({ db, listen: h.database.listen, now: h.clock.now }) });
+  app = createApp({ db, databaseKind: h.database.kind, config: testConfig(), now: h.clock.now, events: new EventHub({ db, listen: h.database.listen, now: h.clock.now }) });
   const provider = await seedUser(h.db, { kind: 'provider_admin' });
   ({ tenant } = await seedTenant(h.db, { actor: actorFor(provider) }));
   clientAdmin = await logIn(app, await seedClientUser(h.db, tenant, 'client_admin'));
@@ -70,5 +72,21 @@ describe('statements per request', () => {
     expect(run.result.status).toBe(200);
     expect(run.transactions, run.log.join('\n')).toBe(1);
     expect(run.statements, run.log.join('\n')).toBeLessThanOrEqual(4);
+  });
+
+  it('receives a call in two transactions (the signature, the call) and at most 11 statements', async () => {
+    await setHours(h.db, tenant, alwaysOpen);
+    const number = uniqueNumber();
+    await addNumber(h.db, tenant, number, 'order_taking');
+    const call = incomingCall(number);
+    const run = await counted(() => telephony(app, h.clock, 'POST', '/api/telephony/calls', call));
+    expect(run.result.status, run.log.join('\n')).toBe(200);
+    expect(run.result.body.outcome).toBe('queued');
+    expect(run.transactions, run.log.join('\n')).toBe(2);
+    expect(run.statements, run.log.join('\n')).toBeLessThanOrEqual(11);
+    // The same report again (signed a second later) answers the same call.
+    h.clock.advance(1000);
+    const again = await counted(() => telephony(app, h.clock, 'POST', '/api/telephony/calls', call));
+    expect(again.result.body.id).toBe(run.result.body.id);
   });
 });

@@ -33,6 +33,8 @@ export interface ConnectOptions {
   dataDir?: string | undefined;
   /** Pool size for a real server. */
   maxConnections?: number;
+  /** postgres.js only: `debug` sees every statement sent (the API bench counts round trips), `prepare` false sends unnamed statements. */
+  driver?: { debug?: (connection: number, query: string, parameters: unknown[]) => void; prepare?: boolean };
 }
 
 const plugins = [new CamelCasePlugin({ maintainNestedObjectKeys: true })];
@@ -56,6 +58,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Database> {
     const client = postgres(options.url, {
       max: options.maxConnections ?? 10,
       onnotice: () => {},
+      ...options.driver,
       // Keep bytea and timestamptz as Buffer and Date; numeric bigint counts come back as strings.
       // A date column is a calendar day, not an instant: read it as its 'YYYY-MM-DD' text.
       types: { calendarDay: { to: 1082, from: [1082], serialize: (day: string) => day, parse: (day: string) => day } },

@@ -18,7 +18,7 @@ export class InvalidTenantIdError extends Error {
 /**
  * The only way request handlers reach tenant data (DESIGN.md, tenancy rule 3): a transaction that
  * begins with SET LOCAL ROLE switchboard_app and SET LOCAL app.tenant_id, both transaction-local, so
- * a pooled connection never carries one tenant's context into the next request.
+ * a pooled connection never carries one tenant's context into the next request (see enterScope).
  */
 export async function withTenant<T>(
   db: Kysely<DB>,
@@ -30,17 +30,24 @@ export async function withTenant<T>(
   const actorId = options.actorId ?? '';
   if (actorId && !isUuid(actorId)) throw new InvalidTenantIdError(actorId);
   return db.transaction().execute(async (tx) => {
-    await sql`set local role switchboard_app`.execute(tx);
-    await sql`select set_config('app.tenant_id', ${tenantId}, true), set_config('app.actor_id', ${actorId}, true)`.execute(tx);
+    await enterScope(tx, tenantId, actorId);
     return fn(tx as TenantTx);
   });
+}
+
+/**
+ * SET LOCAL ROLE switchboard_app and SET LOCAL app.tenant_id / app.actor_id in one statement (one round
+ * trip): set_config(…, true) is SET LOCAL, and `role` is the setting SET ROLE writes. An empty tenant
+ * id matches no tenant row (app.current_tenant_id() is null).
+ */
+export async function enterScope(tx: Transaction<DB>, tenantId: string, actorId = ''): Promise<void> {
+  await sql`select set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${tenantId}, true), set_config('app.actor_id', ${actorId}, true)`.execute(tx);
 }
 
 /** Global (tenant-less) work as the app role: sessions, users, the tenant registry. */
 export async function withApp<T>(db: Kysely<DB>, fn: (tx: AppTx) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (tx) => {
-    await sql`set local role switchboard_app`.execute(tx);
-    await sql`select set_config('app.tenant_id', '', true)`.execute(tx);
+    await enterScope(tx, '');
     return fn(tx as AppTx);
   });
 }

@@ -14,3 +14,4 @@ export * as billingOutbox from './billing-outbox.ts';
 export * as housekeeping from './housekeeping.ts';
 export * as retention from './retention.ts';
 export * from './testing.ts';
+export * from './statement-count.ts';

@@ -1,7 +1,7 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { withApp, type DB } from '@switchboard/db';
 import type { Config } from '../config.ts';
 import type { SessionUser } from '../http/env.ts';
@@ -55,54 +55,66 @@ export interface ValidSession {
   refreshed: boolean;
 }
 
-export async function validateSessionToken(
-  db: Kysely<DB>,
-  config: Config,
-  token: string,
-  now: Date,
-  /** touch: false checks without counting as activity (an open event stream is not the user at work). */
-  options: { touch?: boolean } = {},
-): Promise<ValidSession | null> {
+/** The cookie's `<id>.<secret>`, or null when it cannot be one (never looked up). */
+export function parseSessionToken(token: string): { id: string; secret: string } | null {
   const parts = token.split('.');
   if (parts.length !== 2 || !parts[0] || !parts[1] || parts[0].length > 64 || parts[1].length > 64) return null;
-  const [id, secret] = parts as [string, string];
-  return withApp(db, async (tx) => {
-    const row = await tx
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.userId')
-      .select([
-        'sessions.id',
-        'sessions.secretHash',
-        'sessions.createdAt',
-        'sessions.lastVerifiedAt',
-        'users.id as userId',
-        'users.email',
-        'users.displayName',
-        'users.kind',
-        'users.mustChangePassword',
-        'users.status',
-        'users.language',
-      ])
-      .where('sessions.id', '=', id)
-      .executeTakeFirst();
-    if (!row) return null;
-    if (!constantTimeEqual(hashSecret(secret), new Uint8Array(row.secretHash))) return null;
-    const expiresAt = sessionExpiry(config, row.createdAt, row.lastVerifiedAt);
-    if (now >= expiresAt || row.status !== 'active') {
-      await tx.deleteFrom('sessions').where('id', '=', id).execute();
-      return null;
-    }
-    let refreshed = false;
-    let currentExpiry = expiresAt;
-    if (options.touch !== false && now.getTime() - row.lastVerifiedAt.getTime() >= ACTIVITY_WRITE_INTERVAL_MS) {
-      await tx.updateTable('sessions').set({ lastVerifiedAt: now }).where('id', '=', id).execute();
-      currentExpiry = sessionExpiry(config, row.createdAt, now);
-      refreshed = true;
-    }
-    return {
+  return { id: parts[0], secret: parts[1] };
+}
+
+/** What a session check reads: the session and its user, in one row. */
+export interface SessionRow {
+  id: string;
+  secretHash: Uint8Array | Buffer;
+  createdAt: Date;
+  lastVerifiedAt: Date;
+  userId: string;
+  email: string;
+  displayName: string;
+  kind: SessionUser['kind'];
+  mustChangePassword: boolean;
+  status: 'active' | 'disabled';
+  language: SessionUser['language'];
+}
+
+export const sessionRowColumns = [
+  'sessions.id',
+  'sessions.secretHash',
+  'sessions.createdAt',
+  'sessions.lastVerifiedAt',
+  'users.id as userId',
+  'users.email',
+  'users.displayName',
+  'users.kind',
+  'users.mustChangePassword',
+  'users.status',
+  'users.language',
+] as const;
+
+export type SessionVerdict =
+  | { state: 'valid'; session: ValidSession; /** Write lastVerifiedAt = now (at most hourly). */ touch: boolean }
+  | { state: 'unknown' }
+  /** Expired, or its user disabled: the row is to be deleted. */
+  | { state: 'ended' };
+
+/**
+ * Judges a session row read by whoever read it (validateSessionToken, or the tenant request's own
+ * first statements): the secret compared in constant time, the expiry, the user's status, and whether
+ * this use is due to be written down as activity.
+ */
+export function judgeSession(row: SessionRow | undefined, secret: string, config: Config, now: Date, touch = true): SessionVerdict {
+  if (!row) return { state: 'unknown' };
+  if (!constantTimeEqual(hashSecret(secret), new Uint8Array(row.secretHash))) return { state: 'unknown' };
+  const expiresAt = sessionExpiry(config, row.createdAt, row.lastVerifiedAt);
+  if (now >= expiresAt || row.status !== 'active') return { state: 'ended' };
+  const due = touch && now.getTime() - row.lastVerifiedAt.getTime() >= ACTIVITY_WRITE_INTERVAL_MS;
+  return {
+    state: 'valid',
+    touch: due,
+    session: {
       id: row.id,
-      expiresAt: currentExpiry,
-      refreshed,
+      expiresAt: due ? sessionExpiry(config, row.createdAt, now) : expiresAt,
+      refreshed: due,
       user: {
         id: row.userId,
         email: row.email,
@@ -111,7 +123,32 @@ export async function validateSessionToken(
         mustChangePassword: row.mustChangePassword,
         language: row.language,
       },
-    };
+    },
+  };
+}
+
+/** Writes a session's activity (judgeSession said it was due); the database computes nothing here. */
+export async function touchSession(tx: Transaction<DB>, id: string, now: Date): Promise<void> {
+  await tx.updateTable('sessions').set({ lastVerifiedAt: now }).where('id', '=', id).execute();
+}
+
+export async function validateSessionToken(
+  db: Kysely<DB>,
+  config: Config,
+  token: string,
+  now: Date,
+  /** touch: false checks without counting as activity (an open event stream is not the user at work). */
+  options: { touch?: boolean } = {},
+): Promise<ValidSession | null> {
+  const parsed = parseSessionToken(token);
+  if (!parsed) return null;
+  return withApp(db, async (tx) => {
+    const row = await tx.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.userId').select(sessionRowColumns).where('sessions.id', '=', parsed.id).executeTakeFirst();
+    const verdict = judgeSession(row, parsed.secret, config, now, options.touch !== false);
+    if (verdict.state === 'ended') await tx.deleteFrom('sessions').where('id', '=', parsed.id).execute();
+    if (verdict.state !== 'valid') return null;
+    if (verdict.touch) await touchSession(tx, parsed.id, now);
+    return verdict.session;
   });
 }
 

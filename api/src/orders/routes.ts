@@ -10,7 +10,7 @@ import { IdempotencyHeadersSchema, idempotent, replayHeaders } from '../idempote
 import { requireCaptureScope } from '../records/capture-scope.ts';
 import { IdParamSchema, decodeCursor, pageOf, pagingQuery } from '../records/common.ts';
 import { exportHeaders, exportLanguage, exportQuery, exportResponse, renderExport } from '../records/export.ts';
-import { OrderInputSchema, OrderSchema, OrderStatusPatchSchema, changeOrderStatus, createOrder, findOrder, listOrders, orderToJson, ordersExport } from './service.ts';
+import { OrderInputSchema, OrderSchema, OrderStatusPatchSchema, changeOrderStatus, prepareOrder, findOrder, listOrders, orderToJson, ordersExport, type PendingOrder } from './service.ts';
 
 /** Who follows orders up (confirms, delivers, cancels): the client's admins and the provider's. */
 
@@ -107,12 +107,15 @@ export const orderRoutes = createRouter()
     const input = c.req.valid('json');
     const now = c.var.deps.now();
     await requireCaptureScope(ctx, input, now);
-    const result = await idempotent(ctx.tx, ctx.tenant.id, 'POST orders', c.req.valid('header')['idempotency-key'], input, async () => ({
-      status: 201,
-      id: await createOrder(ctx.tx, ctx.tenant, ctx.actor, input, now),
-    }));
-    const row = (await findOrder(ctx.tx, result.id))!;
-    return c.json(orderToJson(row, await loadRules(ctx.tx), ctx.access), 201, replayHeaders(result));
+    const rules = await loadRules(ctx.tx);
+    let pending: PendingOrder | undefined;
+    const result = await idempotent(ctx.tx, ctx.tenant.id, 'POST orders', c.req.valid('header')['idempotency-key'], input, async () => {
+      pending = await prepareOrder(ctx.tx, ctx.tenant, ctx.actor, input, now);
+      return { status: 201, id: pending.id };
+    });
+    // The number last (prepareOrder): after the key is settled, so the tenant's lock is held only for it and the commit.
+    const row = pending ? await pending.takeNumber() : (await findOrder(ctx.tx, result.id))!;
+    return c.json(orderToJson(row, rules, ctx.access), 201, replayHeaders(result));
   })
   .openapi(patch, async (c) => {
     const ctx = tenantContext(c);

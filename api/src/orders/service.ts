@@ -1,10 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import { sql } from 'kysely';
-import { jsonb, newId, orderStatuses, paymentMethods, type Tenant, type TenantTx, type UserKind } from '@switchboard/db';
+import { jsonb, newId, orderStatuses, paymentMethods, type JsonColumnValue, type Tenant, type TenantTx, type UserKind } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
 import { conflict, invalid, notFound, fieldError, type FieldError } from '../http/problem.ts';
 import { writeAudit } from '../audit/write.ts';
-import { publish } from '../events/publish.ts';
+import { EVENTS_CHANNEL, publish, type BusEvent } from '../events/publish.ts';
 import { recordUsage } from '../usage/record.ts';
 import type { Rules } from '../rules/definition.ts';
 import { applyRules, exportableFields } from '../rules/visibility.ts';
@@ -120,36 +120,34 @@ export const OrderStatusPatchSchema = z
   .object({ status: z.enum(orderStatuses) })
   .openapi('OrderStatusChange', { example: { status: 'confirmed' } });
 
+const orderColumns = [
+  'o.id',
+  'o.number',
+  'o.status',
+  'o.callId',
+  'o.items',
+  'o.currency',
+  'o.subtotalMinor',
+  'o.discountMinor',
+  'o.totalMinor',
+  'o.deliveryAddress',
+  'o.deliveryTime',
+  'o.paymentMethod',
+  'o.paymentReference',
+  'o.notes',
+  'o.createdAt',
+  'o.updatedAt',
+  'o.customerId',
+  'c.name as customerName',
+  'c.phone as customerPhone',
+  'c.email as customerEmail',
+  'c.address as customerAddress',
+  'u.displayName as createdByName',
+] as const;
+
 export const orderSelection = (tx: TenantTx) =>
-  tx
-    .selectFrom('orders as o')
-    .leftJoin('customers as c', 'c.id', 'o.customerId')
-    .leftJoin('users as u', 'u.id', 'o.createdBy')
-    .select([
-      'o.id',
-      'o.number',
-      'o.status',
-      'o.callId',
-      'o.items',
-      'o.currency',
-      'o.subtotalMinor',
-      'o.discountMinor',
-      'o.totalMinor',
-      'o.deliveryAddress',
-      'o.deliveryTime',
-      'o.paymentMethod',
-      'o.paymentReference',
-      'o.notes',
-      'o.createdAt',
-      'o.updatedAt',
-      'o.customerId',
-      'c.name as customerName',
-      'c.phone as customerPhone',
-      'c.email as customerEmail',
-      'c.address as customerAddress',
-      'u.displayName as createdByName',
-    ]);
-type OrderRow = Awaited<ReturnType<ReturnType<typeof orderSelection>['executeTakeFirstOrThrow']>>;
+  tx.selectFrom('orders as o').leftJoin('customers as c', 'c.id', 'o.customerId').leftJoin('users as u', 'u.id', 'o.createdBy').select(orderColumns);
+export type OrderRow = Awaited<ReturnType<ReturnType<typeof orderSelection>['executeTakeFirstOrThrow']>>;
 
 export function orderToJson(row: OrderRow, rules: Rules, viewer: UserKind): OrderJson {
   const fields = applyRules(
@@ -184,12 +182,15 @@ export async function findOrder(tx: TenantTx, id: string): Promise<OrderRow | un
   return orderSelection(tx).where('o.id', '=', id).executeTakeFirst();
 }
 
+/** The advisory lock that makes a tenant's creations of one kind take their numbers in turn. */
+const numberLockKey = (table: 'orders' | 'complaints', tenantId: string) => sql`hashtextextended(${`${table}:${tenantId}`}, 0)`;
+
 /**
  * The next number of a per-tenant sequence (orders, complaints). A transaction-scoped advisory lock
  * per (tenant, table) makes concurrent creations take turns instead of colliding on the unique number.
  */
 export async function nextNumber(tx: TenantTx, tenantId: string, table: 'orders' | 'complaints'): Promise<number> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`${table}:${tenantId}`}, 0))`.execute(tx);
+  await sql`select pg_advisory_xact_lock(${numberLockKey(table, tenantId)})`.execute(tx);
   const row = await tx.selectFrom(table).select(sql<number>`coalesce(max(number), 0)`.as('last')).executeTakeFirstOrThrow();
   return Number(row.last) + 1;
 }
@@ -239,7 +240,22 @@ export function paymentReferenceErrors(reference: string | null | undefined): Fi
     : [];
 }
 
-export async function createOrder(tx: TenantTx, tenant: Tenant, actor: { id: string } & Actor, input: OrderInput, now: Date): Promise<string> {
+/** An order checked, priced and counted, waiting only for its number (takeNumber), the last thing its transaction does. */
+export interface PendingOrder {
+  id: string;
+  /** Takes the tenant's next number and writes the order and its audit row; answers the order as findOrder reads it. */
+  takeNumber(): Promise<OrderRow>;
+}
+
+/**
+ * Takes an order in the request's transaction. Everything that may fail or wait — pricing, the call
+ * and customer, usage, the customer's audit — happens first; the tenant's order-number lock is taken
+ * last (DESIGN.md traps: a per-tenant lock is held until commit), in the statement that also sends
+ * the order's event, and then ONE statement numbers and writes the order with its audit row and
+ * reads it back. So concurrent orders of one tenant queue on the lock for two statements and the
+ * commit, not for the whole request.
+ */
+export async function prepareOrder(tx: TenantTx, tenant: Tenant, actor: { id: string } & Actor, input: OrderInput, now: Date): Promise<PendingOrder> {
   const errors: FieldError[] = paymentReferenceErrors(input.paymentReference);
   const priced = await priceLines(tx, tenant.currency.trim(), input.items);
   errors.push(...priced.errors);
@@ -248,41 +264,78 @@ export async function createOrder(tx: TenantTx, tenant: Tenant, actor: { id: str
   if (errors.length) throw invalid(errors);
   // Promotions are described in words (conditions), not as machine-readable discounts: none is applied here.
   const discountMinor = 0;
+  const totalMinor = priced.subtotalMinor - discountMinor;
   const id = newId();
-  const number = await nextNumber(tx, tenant.id, 'orders');
-  await tx
-    .insertInto('orders')
-    .values({
-      tenantId: tenant.id,
-      id,
-      number,
-      callId: links.callId,
-      customerId: links.customerId,
-      items: jsonb(priced.lines),
-      currency: priced.currency,
-      subtotalMinor: priced.subtotalMinor,
-      discountMinor,
-      totalMinor: priced.subtotalMinor - discountMinor,
-      deliveryAddress: input.deliveryAddress ?? null,
-      deliveryTime: input.deliveryTime ? new Date(input.deliveryTime) : null,
-      paymentMethod: input.paymentMethod,
-      paymentReference: input.paymentReference ?? null,
-      notes: input.notes ?? null,
-      createdBy: actor.id,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .execute();
   if (links.customerCreated) await auditCustomer(tx, tenant.id, actor, links.customerCreated.id, links.customerCreated.created, links.customerCreated.fields);
   await recordUsage(tx, { tenantId: tenant.id, function: 'order_taking', metric: 'order', quantity: 1, sourceType: 'order', sourceId: id, occurredAt: now });
-  await writeAudit(tx, tenant.id, actor, {
-    action: 'order.created',
-    targetType: 'order',
-    targetId: id,
-    after: { number, lines: priced.lines.length, totalMinor: priced.subtotalMinor - discountMinor, currency: priced.currency },
-  });
-  await publish(tx, { kind: 'record', tenantId: tenant.id, recordType: 'order', recordId: id });
-  return id;
+  const takeNumber = async (): Promise<OrderRow> => {
+    // The event is sent at commit whichever statement queues it; the lock is held from here to the commit.
+    const event: BusEvent = { kind: 'record', tenantId: tenant.id, recordType: 'order', recordId: id };
+    await sql`select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(event)}), pg_advisory_xact_lock(${numberLockKey('orders', tenant.id)})`.execute(tx);
+    // A statement of its own after the lock: its snapshot sees the number the previous holder committed.
+    const audited = { lines: priced.lines.length, totalMinor, currency: priced.currency };
+    const row = await tx
+      .with('o', (db) =>
+        db
+          .insertInto('orders')
+          .values({
+            tenantId: tenant.id,
+            id,
+            number: sql<number>`(select coalesce(max(number), 0) + 1 from orders)`,
+            callId: links.callId,
+            customerId: links.customerId,
+            items: jsonb(priced.lines),
+            currency: priced.currency,
+            subtotalMinor: priced.subtotalMinor,
+            discountMinor,
+            totalMinor,
+            deliveryAddress: input.deliveryAddress ?? null,
+            deliveryTime: input.deliveryTime ? new Date(input.deliveryTime) : null,
+            paymentMethod: input.paymentMethod,
+            paymentReference: input.paymentReference ?? null,
+            notes: input.notes ?? null,
+            createdBy: actor.id,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returningAll(),
+      )
+      .with('audit', (db) =>
+        db
+          .insertInto('auditLog')
+          .columns(['tenantId', 'id', 'actorId', 'actorLabel', 'action', 'targetType', 'targetId', 'before', 'after'])
+          .expression(
+            db
+              .selectFrom('o')
+              .select((eb) => [
+                'o.tenantId',
+                eb.val(newId()).as('id'),
+                eb.val(actor.id).as('actorId'),
+                eb.val(actor.label).as('actorLabel'),
+                eb.val('order.created').as('action'),
+                eb.val('order').as('targetType'),
+                'o.id',
+                sql<null>`null::jsonb`.as('before'),
+                // The audit row of writeAudit (audit/write.ts), with the number only this statement knows.
+                sql<JsonColumnValue>`${jsonb(audited)} || jsonb_build_object('number', o.number)`.as('after'),
+              ]),
+          ),
+      )
+      .selectFrom('o')
+      .leftJoin('customers as c', 'c.id', 'o.customerId')
+      .leftJoin('users as u', 'u.id', 'o.createdBy')
+      .select(orderColumns)
+      .executeTakeFirstOrThrow();
+    return row as OrderRow;
+  };
+  return { id, takeNumber };
+}
+
+/** Takes an order (prepareOrder, then its number): answers its id. */
+export async function createOrder(tx: TenantTx, tenant: Tenant, actor: { id: string } & Actor, input: OrderInput, now: Date): Promise<string> {
+  const pending = await prepareOrder(tx, tenant, actor, input, now);
+  await pending.takeNumber();
+  return pending.id;
 }
 
 /** Delivered and cancelled orders are final. */

@@ -1,8 +1,9 @@
-import type { Kysely } from 'kysely';
-import { isCallFunctionId, newId, routing, withApp, withTenant, type AfterHoursAction, type DB, type TenantTx } from '@switchboard/db';
+import { sql, type Insertable, type Kysely } from 'kysely';
+import { isCallFunctionId, jsonb, newId, routing, withTenant, type AfterHoursAction, type CallsTable, type DB, type TenantTx } from '@switchboard/db';
+import { EVENTS_CHANNEL, type BusEvent } from '../events/publish.ts';
 import { loadHours } from '../hours/service.ts';
 import { hoursStatus } from '../hours/status.ts';
-import { recordCallEvent } from '../routing/call-events.ts';
+import type { CallEventKind } from '../routing/call-events.ts';
 import { loadRules } from '../rules/service.ts';
 import { suspendedAnnouncement, suspendedClosing } from '../tenants/suspension.ts';
 
@@ -48,32 +49,64 @@ export async function forwardDestination(tx: TenantTx, fn: string, forwardTo: st
   return delegation?.inHousePhone ?? delegation?.inHouseEmail ?? null;
 }
 
+type CallValues = Insertable<CallsTable>;
+type EventRow = { kind: CallEventKind; detail: Record<string, unknown> };
+
+/**
+ * Writes a new call, its first steps on the timeline, its queue entry when it waits, and the desks'
+ * notice, in ONE statement (recordCallEvent's rows, one NOTIFY: the same notice twice in a transaction
+ * is delivered once anyway). The foreign keys of call_queue and call_events are checked at the end of
+ * the statement, after the call row exists; nothing else holds these new rows, so the lock order of
+ * DESIGN.md (calls, then call_queue) has nothing to invert.
+ */
+async function openCall(tx: TenantTx, values: CallValues, events: EventRow[], queue: { function: string; enqueuedAt: Date } | null): Promise<AnsweredCall> {
+  const ref = { tenantId: values.tenantId, callId: values.id };
+  let query = tx
+    .with('c', (db) => db.insertInto('calls').values(values).returning(['id', 'function', 'status', 'afterHoursAction', 'forwardedTo', 'closedReason']))
+    .with('e', (db) =>
+      db.insertInto('callEvents').values(
+        events.map((e) => ({ ...ref, id: newId(), at: values.offeredAt, kind: e.kind, operatorId: null, detail: jsonb(e.detail) })),
+      ),
+    );
+  if (queue) query = query.with('q', (db) => db.insertInto('callQueue').values({ ...ref, ...queue })) as unknown as typeof query;
+  const notice: BusEvent = { kind: 'call', tenantId: values.tenantId, callId: values.id };
+  return query
+    .selectFrom('c')
+    .select(['c.id', 'c.function', 'c.status', 'c.afterHoursAction', 'c.forwardedTo', 'c.closedReason', sql<string>`pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(notice)})`.as('notified')])
+    .executeTakeFirstOrThrow();
+}
+
 /**
  * A call the adapter reports: the number says the tenant and function, the function's hours say
  * whether it waits in the queue or gets the after-hours action; a suspended company is closed to new
  * calls (an announcement). The tenant's recording policy says whether the adapter records it. The
  * adapter's call id makes it idempotent: the same report twice answers the same. Null when nobody
- * owns the number.
+ * owns the number. One lookup of the number, then one tenant transaction whose first statement reads
+ * the tenant and any call already made for this report, and whose last writes the call.
  */
 export async function receiveCall(db: Kysely<DB>, input: IncomingCall, now: Date): Promise<{ answer: IncomingAnswer; queued: boolean } | null> {
   const owner = await routing.tenantForNumber(db, input.dialled);
   if (!owner) return null;
-  const tenant = await withApp(db, (tx) => tx.selectFrom('tenants').select(['id', 'slug', 'timeZone']).where('id', '=', owner.tenantId).executeTakeFirstOrThrow());
   const attempt = () =>
-    withTenant(db, tenant.id, async (tx) => {
+    withTenant(db, owner.tenantId, async (tx) => {
       // Shared lock: a suspension committing meanwhile is waited for, so no call is queued for a company being suspended.
-      const { status: tenantStatus } = await tx.selectFrom('tenants').select('status').where('id', '=', tenant.id).forShare().executeTakeFirstOrThrow();
-      const existing = await tx.selectFrom('calls').selectAll().where('externalId', '=', input.callId).executeTakeFirst();
+      const tenant = await tx
+        .selectFrom('tenants as t')
+        .leftJoin('calls as c', (join) => join.on('c.externalId', '=', input.callId))
+        .select(['t.id', 't.slug', 't.timeZone', 't.status', 'c.id as callId', 'c.function', 'c.status as callStatus', 'c.afterHoursAction', 'c.forwardedTo', 'c.closedReason', 'c.offeredAt'])
+        .where('t.id', '=', owner.tenantId)
+        .forShare('t')
+        .executeTakeFirstOrThrow();
       const hours = await loadHours(tx);
       const record = (await loadRules(tx)).recordingPolicy !== 'never';
       const fn = isCallFunctionId(owner.function) ? owner.function : null;
-      if (existing) {
-        const status = hoursStatus({ timeZone: tenant.timeZone, definition: hours }, fn, new Date(existing.offeredAt));
+      if (tenant.callId) {
+        const existing = { id: tenant.callId, function: tenant.function!, status: tenant.callStatus!, afterHoursAction: tenant.afterHoursAction, forwardedTo: tenant.forwardedTo, closedReason: tenant.closedReason };
+        const status = hoursStatus({ timeZone: tenant.timeZone, definition: hours }, fn, new Date(tenant.offeredAt!));
         return { answer: answerFor(tenant.slug, existing, record, status.afterHours?.announcement), queued: false };
       }
       const status = hoursStatus({ timeZone: tenant.timeZone, definition: hours }, fn, now);
       const id = newId();
-      const ref = { tenantId: tenant.id, id };
       const base = {
         tenantId: tenant.id,
         id,
@@ -83,38 +116,35 @@ export async function receiveCall(db: Kysely<DB>, input: IncomingCall, now: Date
         callerNumber: input.caller,
         offeredAt: now,
       };
-      if (tenantStatus === 'suspended') {
-        const call = await tx.insertInto('calls').values({ ...base, ...suspendedClosing, forwardedTo: null, endedAt: now }).returningAll().executeTakeFirstOrThrow();
-        await recordCallEvent(tx, ref, 'offered', now, { detail: { dialled: input.dialled } });
-        await recordCallEvent(tx, ref, 'after_hours', now, { detail: { action: 'announcement', reason: 'tenant_suspended' } });
+      const offered: EventRow = { kind: 'offered', detail: { dialled: input.dialled } };
+      if (tenant.status === 'suspended') {
+        const call = await openCall(tx, { ...base, ...suspendedClosing, forwardedTo: null, endedAt: now }, [
+          offered,
+          { kind: 'after_hours', detail: { action: 'announcement', reason: 'tenant_suspended' } },
+        ], null);
         return { answer: answerFor(tenant.slug, call, record), queued: false };
       }
       if (status.open) {
-        const call = await tx.insertInto('calls').values({ ...base, status: 'queued', afterHoursAction: null }).returningAll().executeTakeFirstOrThrow();
-        await tx.insertInto('callQueue').values({ tenantId: tenant.id, callId: id, function: owner.function, enqueuedAt: now }).execute();
-        await recordCallEvent(tx, ref, 'offered', now, { detail: { dialled: input.dialled } });
-        await recordCallEvent(tx, ref, 'queued', now, { detail: { function: owner.function, ...(record ? {} : { recording: 'never' }) } });
+        const call = await openCall(tx, { ...base, status: 'queued', afterHoursAction: null }, [
+          offered,
+          { kind: 'queued', detail: { function: owner.function, ...(record ? {} : { recording: 'never' }) } },
+        ], { function: owner.function, enqueuedAt: now });
         return { answer: answerFor(tenant.slug, call, record), queued: true };
       }
       const action: AfterHoursAction = status.afterHours?.action ?? 'message';
       const forwardedTo = action === 'forward' ? await forwardDestination(tx, owner.function, status.afterHours?.forwardTo ?? null) : null;
       // A forward with nowhere to go leaves a message instead: the caller is never dropped silently.
       const effective: AfterHoursAction = action === 'forward' && !forwardedTo ? 'message' : action;
-      const call = await tx
-        .insertInto('calls')
-        .values({ ...base, status: 'after_hours', afterHoursAction: effective, forwardedTo, endedAt: now, endedBy: 'system' })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const call = await openCall(tx, { ...base, status: 'after_hours', afterHoursAction: effective, forwardedTo, endedAt: now, endedBy: 'system' }, [
+        offered,
+        { kind: 'after_hours', detail: { action: effective, forwardTo: forwardedTo, nextOpening: status.nextChange?.at ?? null } },
+      ], null);
       if (effective === 'callback') {
         await tx
           .insertInto('callbackRequests')
           .values({ tenantId: tenant.id, id: newId(), callId: id, function: owner.function, callerNumber: input.caller, requestedAt: now })
           .execute();
       }
-      await recordCallEvent(tx, ref, 'offered', now, { detail: { dialled: input.dialled } });
-      await recordCallEvent(tx, ref, 'after_hours', now, {
-        detail: { action: effective, forwardTo: forwardedTo, nextOpening: status.nextChange?.at ?? null },
-      });
       return { answer: answerFor(tenant.slug, call, record, status.afterHours?.announcement), queued: false };
     });
   try {

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StatementCounter, type Tenant } from '@switchboard/db';
+import { createApp, EventHub } from '@switchboard/api';
+import { actorFor, createHarness, logIn, seedClientUser, seedOperator, seedTenant, seedUser, testConfig, type App, type Client, type Harness } from './support/index.ts';
+import { insertCall, seedPizzaCatalog } from './support/records.ts';
+import { addNumber, alwaysOpen, incomingCall, setHours, telephony, uniqueNumber } from './support/routing.ts';
+
+/**
+ * The round-trip budget of the hottest requests (issue 13): taking an order and reading one. Counted
+ * through a statement-counting plugin on the app's own database handle, not timed, so a change that
+ * sends more statements per request fails here whatever the machine.
+ */
+let h: Harness;
+let tenant: Tenant;
+let counter: StatementCounter;
+let clientAdmin: Client;
+let operator: Client;
+let callId: string;
+let app: App;
+
+beforeAll(async () => {
+  h = await createHarness();
+  counter = new StatementCounter(true);
+  const db = h.db.withPlugin(counter);
+  app = createApp({ db, databaseKind: h.database.kind, config: testConfig(), now: h.clock.now, events: new EventHub({ db, listen: h.database.listen, now: h.clock.now }) });
+  const provider = await seedUser(h.db, { kind: 'provider_admin' });
+  ({ tenant } = await seedTenant(h.db, { actor: actorFor(provider) }));
+  clientAdmin = await logIn(app, await seedClientUser(h.db, tenant, 'client_admin'));
+  const operatorUser = await seedOperator(h.db, [tenant]);
+  operator = await logIn(app, operatorUser);
+  callId = await insertCall(h.db, tenant, { status: 'connected', operatorId: operatorUser.id, callerNumber: '+33611223344', answeredAfterSeconds: 5 });
+  await seedPizzaCatalog(clientAdmin, tenant);
+});
+afterAll(() => h.close());
+
+const order = { customer: { phone: '+33 6 11 22 33 44', name: 'Paul' }, items: [{ sku: 'TIRAMISU', quantity: 2 }], paymentMethod: 'cash' };
+
+async function counted<T>(request: () => Promise<T>): Promise<{ result: T; statements: number; transactions: number; log: string[] }> {
+  counter.reset();
+  const result = await request();
+  return { result, statements: counter.statements, transactions: counter.transactions, log: [...counter.log] };
+}
+
+describe('statements per request', () => {
+  it('takes an order (client admin) in one transaction and few statements', async () => {
+    const run = await counted(() => clientAdmin.post(`/api/t/${tenant.slug}/orders`, order));
+    expect(run.result.status, run.log.join('\n')).toBe(201);
+    // The tenant's order-number lock is taken by the second-to-last statement: only the numbered insert follows it.
+    expect(run.log.findIndex((s) => s.includes('pg_advisory_xact_lock(')), run.log.join('\n')).toBe(run.log.length - 2);
+    expect(run.transactions, run.log.join('\n')).toBe(1);
+    expect(run.statements, run.log.join('\n')).toBeLessThanOrEqual(15);
+  });
+
+  it('takes an order on a call (operator, with an Idempotency-Key) in one transaction', async () => {
+    const take = () => operator.post(`/api/t/${tenant.slug}/orders`, { ...order, callId }, { 'idempotency-key': 'k-1' });
+    const run = await counted(take);
+    expect(run.result.status, run.log.join('\n')).toBe(201);
+    expect(run.transactions, run.log.join('\n')).toBe(1);
+    expect(run.statements, run.log.join('\n')).toBeLessThanOrEqual(25);
+    expect(run.log.findIndex((s) => s.includes('pg_advisory_xact_lock(')), run.log.join('\n')).toBe(run.log.length - 2);
+    // The key was claimed before the number was taken: the retry answers the same order, and takes no number.
+    const replay = await counted(take);
+    expect(replay.result.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.result.body.id).toBe(run.result.body.id);
+    expect(replay.result.body.number).toBe(run.result.body.number);
+    expect(replay.log.some((s) => s.includes('pg_advisory_xact_lock(')), replay.log.join('\n')).toBe(false);
+  });
+
+  it('reads one order in one transaction and at most 4 statements', async () => {
+    const created = await clientAdmin.post(`/api/t/${tenant.slug}/orders`, order);
+    const run = await counted(() => clientAdmin.get(`/api/t/${tenant.slug}/orders/${created.body.id as string}`));
+    expect(run.result.status).toBe(200);
+    expect(run.transactions, run.log.join('\n')).toBe(1);
+    expect(run.statements, run.log.join('\n')).toBeLessThanOrEqual(4);
+  });
+
+  it('receives a call in two transactions (the signature, the call) and at most 11 statements', async () => {
+    await setHours(h.db, tenant, alwaysOpen);
+    const number = uniqueNumber();
+    await addNumber(h.db, tenant, number, 'order_taking');
+    const call = incomingCall(number);
+    const run = await counted(() => telephony(app, h.clock, 'POST', '/api/telephony/calls', call));
+    expect(run.result.status, run.log.join('\n')).toBe(200);
+    expect(run.result.body.outcome).toBe('queued');
+    expect(run.transactions, run.log.join('\n')).toBe(2);
+    expect(run.statements, run.log.join('\n')).toBeLessThanOrEqual(11);
+    // The same report again (signed a second later) answers the same call.
+    h.clock.advance(1000);
+    const again = await counted(() => telephony(app, h.clock, 'POST', '/api/telephony/calls', call));
+    expect(again.result.body.id).toBe(run.result.body.id);
+  });
+});

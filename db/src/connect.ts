@@ -16,11 +16,12 @@ export interface Database {
   /** Where the data lives, for messages: a data folder, `memory`, or the server with the password hidden. */
   location: string;
   /**
-   * LISTENs on a channel outside any transaction (postgres.js keeps a dedicated connection for it and
-   * re-listens after a reconnect; PGlite has one connection). Resolves once listening; the returned
-   * function stops.
+   * LISTENs on a channel outside any transaction (postgres.js: a dedicated connection, listened again
+   * after the server comes back, retried every second until it does; PGlite has one connection).
+   * Resolves once listening; the returned function stops. `onRelisten` is called each time the LISTEN
+   * is back after a lost connection: notifications sent in between were missed.
    */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<Unlisten>;
+  listen(channel: string, onPayload: (payload: string) => void, onRelisten?: () => void): Promise<Unlisten>;
   close(): Promise<void>;
 }
 
@@ -36,6 +37,115 @@ export interface ConnectOptions {
 }
 
 const plugins = [new CamelCasePlugin({ maintainNestedObjectKeys: true })];
+
+/**
+ * How postgres.js treats a server that goes away (a restart, a failover): a refused or silent server
+ * fails a connection attempt after `connect_timeout` rather than the default 30 s, so requests and
+ * health checks answer; TCP keep-alive notices a peer that vanished without closing; connections are
+ * renewed within the hour. A query already sent on a connection that dies is rejected by the driver;
+ * the periodic loops still give each pass a deadline (api/src/periodic.ts) for what no option covers.
+ */
+export const serverConnectionOptions = {
+  connect_timeout: 5,
+  idle_timeout: 120,
+  max_lifetime: 60 * 60,
+  keep_alive: 15,
+} as const;
+
+const relistenDelayMs = 1000;
+
+/**
+ * A LISTEN that outlives the server restarting. postgres.js's own `listen` tries again once when its
+ * connection closes and gives up for good if the server is still down at that moment, so this keeps a
+ * connection of its own and re-issues the LISTEN every second until it is back.
+ */
+async function supervisedListen(
+  url: string,
+  channel: string,
+  onPayload: (payload: string) => void,
+  onRelisten: (() => void) | undefined,
+): Promise<Unlisten> {
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  let attempt: Promise<void> | undefined;
+  const sql = postgres(url, {
+    ...serverConnectionOptions,
+    max: 1,
+    idle_timeout: 0,
+    max_lifetime: null,
+    fetch_types: false,
+    onnotice: () => {},
+    onclose: () => schedule(0),
+    // Not in the option types, but how the driver hands notifications of its connection to listeners.
+    ...({ onnotify: (name: string, payload: string) => name === channel && onPayload(payload) } as object),
+  });
+  const statement = `listen "${channel.replace(/"/g, '""')}"`;
+  const schedule = (delayMs: number) => {
+    if (stopped || retry || attempt) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      attempt = sql
+        .unsafe(statement)
+        .then(
+          () => {
+            if (!stopped) onRelisten?.();
+          },
+          () => {
+            attempt = undefined;
+            schedule(relistenDelayMs);
+          },
+        )
+        .finally(() => {
+          attempt = undefined;
+        });
+    }, delayMs);
+    retry.unref?.();
+  };
+  try {
+    await sql.unsafe(statement);
+  } catch (error) {
+    stopped = true;
+    await sql.end({ timeout: 0 });
+    throw error;
+  }
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await sql.end({ timeout: 1 });
+  };
+}
+
+/**
+ * The last resort against a driver bug, installed by the server process only: postgres.js 3.4 can
+ * throw a TypeError from its own connection code (src/connection.js) while a connection is torn down
+ * and re-opened, and can reject a promise nobody holds with the server's "terminating connection" or
+ * "starting up" error (57P01, 57P03) during a reconnect (porsager/postgres#1223, open). Only those are
+ * logged and survived; anything else still ends the process as Node would.
+ */
+export function guardDriverFaults(log: (message: string) => void = (m) => console.error(m)): void {
+  const fromDriver = (error: unknown) =>
+    error instanceof Error && /[\\/]postgres[\\/](cjs[\\/])?src[\\/]connection\.js/.test(error.stack ?? '');
+  const connectionLost = (error: unknown) =>
+    error instanceof Error &&
+    ['57P01', '57P02', '57P03', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', 'ECONNRESET', 'ECONNREFUSED'].includes(
+      String((error as { code?: unknown }).code),
+    );
+  process.on('uncaughtException', (error) => {
+    if (error instanceof TypeError && fromDriver(error)) {
+      log(`database driver fault survived (a connection was lost): ${error.message}`);
+      return;
+    }
+    console.error(error);
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    if (connectionLost(reason) || (reason instanceof TypeError && fromDriver(reason))) {
+      log(`database connection lost (${String((reason as { code?: unknown }).code ?? (reason as Error).message)}); reconnecting`);
+      return;
+    }
+    throw reason;
+  });
+}
 
 export function hideUrlPassword(url: string): string {
   try {
@@ -55,17 +165,22 @@ export async function connect(options: ConnectOptions = {}): Promise<Database> {
   if (options.url) {
     const client = postgres(options.url, {
       max: options.maxConnections ?? 10,
+      ...serverConnectionOptions,
       onnotice: () => {},
       // Keep bytea and timestamptz as Buffer and Date; numeric bigint counts come back as strings.
       // A date column is a calendar day, not an instant: read it as its 'YYYY-MM-DD' text.
       types: { calendarDay: { to: 1082, from: [1082], serialize: (day: string) => day, parse: (day: string) => day } },
     });
     const db = new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: client }), plugins });
-    const listen = async (channel: string, onPayload: (payload: string) => void): Promise<Unlisten> => {
-      const { unlisten } = await client.listen(channel, onPayload);
-      return unlisten;
+    const url = options.url;
+    const listen = (channel: string, onPayload: (payload: string) => void, onRelisten?: () => void) =>
+      supervisedListen(url, channel, onPayload, onRelisten);
+    // A query stuck on a dead connection must not hold a close: give running queries 2 s, then end them.
+    const close = async () => {
+      await client.end({ timeout: 2 });
+      await db.destroy();
     };
-    return { db, kind: 'postgres', location: hideUrlPassword(options.url), listen, close: () => db.destroy() };
+    return { db, kind: 'postgres', location: hideUrlPassword(options.url), listen, close };
   }
 
   const dataDir = options.dataDir ?? '.data/pglite';

@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
-import { billingOf, createApp, EventHub, loadConfig, startBillingClose, startHousekeeping, startRetention, startRouting, stripeBilling } from '@switchboard/api';
+import { billingOf, createApp, EventHub, loadConfig, settleWithin, startBillingClose, startHousekeeping, startRetention, startRouting, stripeBilling } from '@switchboard/api';
+import { guardDriverFaults } from '@switchboard/db';
 import { demoLogins } from '@switchboard/tenants';
 import { assertNodeVersion } from './node-version.ts';
 import { openDatabase } from './open-database.ts';
@@ -19,6 +20,8 @@ const mode = (() => {
     process.exit(2);
   }
 })();
+// postgres.js can throw from its connection code while the server restarts: survive that, nothing else.
+if (config.databaseUrl) guardDriverFaults();
 const database = await openDatabase(config, 'start');
 
 // Demo data only for the embedded quick start or SEED_DEMO=true; a production start refuses demo passwords.
@@ -66,21 +69,36 @@ const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
   console.log('\nPress Ctrl-C to stop.');
 });
 
+/** A stop finishes within this (SHUTDOWN_GRACE_MS, default 10 s), the database answering or not. */
+const shutdownGraceMs = Number(process.env.SHUTDOWN_GRACE_MS) > 0 ? Number(process.env.SHUTDOWN_GRACE_MS) : 10_000;
+
 let stopping = false;
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
+  const started = Date.now();
   console.log(`\n${signal}: stopping…`);
-  await stopFloor?.();
-  await stopSimulator?.();
-  await events.stop();
-  await stopRouting();
-  await stopBillingClose();
-  await stopRetention();
-  await stopOutbox();
-  await stopHousekeeping();
+  // Past the grace period, whatever still waits (a query on a dead connection) is abandoned.
+  const deadline = setTimeout(() => {
+    console.error(`Stopped after the ${shutdownGraceMs} ms grace period with work still pending.`);
+    process.exit(1);
+  }, shutdownGraceMs);
+  deadline.unref();
+  // Each step gets a share of the grace period, so a database that is down cannot hold the stop.
+  const step = Math.max(250, Math.floor(shutdownGraceMs / 4));
+  const bounded = (work: Promise<unknown> | undefined) => settleWithin(work ?? null, step, () => {});
   server.close();
-  await database.close();
+  await Promise.all([bounded(stopFloor?.()), bounded(stopSimulator?.())]);
+  await Promise.all([
+    events.stop(step),
+    stopRouting(step),
+    bounded(stopBillingClose()),
+    bounded(stopRetention()),
+    bounded(stopOutbox()),
+    bounded(stopHousekeeping()),
+  ]);
+  await bounded(database.close());
+  console.log(`Stopped in ${Date.now() - started} ms.`);
   process.exit(0);
 }
 process.on('SIGINT', () => void stop('SIGINT'));

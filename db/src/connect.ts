@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { CamelCasePlugin, Kysely, PGliteDialect } from 'kysely';
+import { CamelCasePlugin, CompiledQuery, Kysely, PGliteDialect, type Driver } from 'kysely';
 import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
 import { PGlite } from '@electric-sql/pglite';
@@ -34,6 +34,22 @@ export interface ConnectOptions {
   dataDir?: string | undefined;
   /** Pool size for a real server. */
   maxConnections?: number;
+}
+
+/**
+ * kysely 0.29's PostgresDriver, which kysely-postgres-js 5.0.0 extends, marks a connection whose ROLLBACK
+ * failed through a method only its own `pg` connections have: with postgres.js that throws a TypeError
+ * ("connection[PRIVATE_MARK_FOR_DISCARD_METHOD] is not a function") in place of the real error whenever the
+ * server goes away mid-transaction. postgres.js drops a dead connection by itself, so nothing is marked here.
+ */
+class PostgresJSRestartSafeDialect extends PostgresJSDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.rollbackTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw('rollback'));
+    };
+    return driver;
+  }
 }
 
 const plugins = [new CamelCasePlugin({ maintainNestedObjectKeys: true })];
@@ -171,7 +187,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Database> {
       // A date column is a calendar day, not an instant: read it as its 'YYYY-MM-DD' text.
       types: { calendarDay: { to: 1082, from: [1082], serialize: (day: string) => day, parse: (day: string) => day } },
     });
-    const db = new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: client }), plugins });
+    const db = new Kysely<DB>({ dialect: new PostgresJSRestartSafeDialect({ postgres: client }), plugins });
     const url = options.url;
     const listen = (channel: string, onPayload: (payload: string) => void, onRelisten?: () => void) =>
       supervisedListen(url, channel, onPayload, onRelisten);

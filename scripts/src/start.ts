@@ -10,6 +10,15 @@ import { startDemoFloor } from './simulator/demo-floor.ts';
 import { prepareForStart, startModeOf, StartRefused } from './start-mode.ts';
 
 assertNodeVersion();
+// Where a start spends its time, printed once serving (pnpm bench:start reads it).
+const startedAt = performance.now();
+const phases: string[] = [];
+let phaseAt = startedAt;
+const phase = (name: string) => {
+  const at = performance.now();
+  phases.push(`${name} ${((at - phaseAt) / 1000).toFixed(2)} s`);
+  phaseAt = at;
+};
 const config = loadConfig();
 const mode = (() => {
   try {
@@ -23,6 +32,7 @@ const mode = (() => {
 // postgres.js can throw from its connection code while the server restarts: survive that, nothing else.
 if (config.databaseUrl) guardDriverFaults();
 const database = await openDatabase(config, 'start');
+phase('database');
 
 // Demo data only for the embedded quick start or SEED_DEMO=true; a production start refuses demo passwords.
 const demo = await prepareForStart(database.db, mode).catch(async (error: unknown) => {
@@ -33,7 +43,9 @@ const demo = await prepareForStart(database.db, mode).catch(async (error: unknow
 });
 if (demo.applied) console.log(`New database: applied the demo tenants (${demo.tenants.join(', ')}) and demo users.`);
 
+phase('demo check');
 ensureWebBuilt();
+phase('web app');
 
 const now = () => new Date();
 // One LISTEN per process: desks' events reach this process from any other through PostgreSQL.
@@ -66,6 +78,8 @@ const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
   stopSimulator = startInProcessSimulator(config, info.port);
   // The demo's bot operators take the simulated calls nobody else takes (only on a demo database, only with the simulator).
   if (stopSimulator && demo.present) stopFloor = startDemoFloor(info.port);
+  phase('serve');
+  console.log(`\nReady in ${((performance.now() - startedAt) / 1000).toFixed(2)} s (${phases.join(', ')}).`);
   console.log('\nPress Ctrl-C to stop.');
 });
 

@@ -5,7 +5,10 @@ import { EVENTS_CHANNEL, type BusEvent } from './publish.ts';
 import type { EventMessages, EventName } from './messages.ts';
 import { readCallEvent, readOfferEvent, readPresence, readQueueSnapshots, readRecordEvent, type Audience } from './reread.ts';
 import { computeWallboard } from '../wallboard/compute.ts';
-import { settleWithin } from '../periodic.ts';
+import { runWithTimeout, settleWithin } from '../periodic.ts';
+
+/** Longest one event's re-read may take before the hub moves on to the next. */
+const eventTimeoutMs = 5_000;
 
 /** One open `GET /api/events` stream. `send` must not block: the stream queues what it is given. */
 export interface Subscriber {
@@ -108,7 +111,7 @@ export class EventHub {
         if (this.#stopped) return;
         for (const s of [...this.#subscribers]) {
           s.send('ready', { kind: s.kind, heartbeatSeconds: this.heartbeatMs / 1000 });
-          await this.greet(s).catch((error: unknown) => this.#onError(error));
+          await runWithTimeout('event hub: a resync', eventTimeoutMs, () => this.greet(s)).catch((error: unknown) => this.#onError(error));
         }
         this.#wallboardChanged();
       })
@@ -166,7 +169,8 @@ export class EventHub {
     } catch {
       return;
     }
-    this.#chain = this.#chain.then(() => this.#handle(event)).catch((error) => this.#onError(error));
+    // One event's re-read stuck on a connection that died must not hold every later event: a deadline each.
+    this.#chain = this.#chain.then(() => runWithTimeout('event hub: an event', eventTimeoutMs, () => this.#handle(event))).catch((error) => this.#onError(error));
   }
 
   async #handle(event: BusEvent): Promise<void> {

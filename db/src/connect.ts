@@ -70,6 +70,59 @@ export const serverConnectionOptions = {
 
 const relistenDelayMs = 1000;
 
+/** Pools to replace when the driver reports a fault in its own connection code (see guardDriverFaults). */
+const renewals = new Set<() => void>();
+let lastRenewalAt = 0;
+let renewalTimer: NodeJS.Timeout | undefined;
+
+/** Replaces every open pool, at most once a second (a fault during an outage comes in bursts). */
+function renewPools(): void {
+  const wait = lastRenewalAt + 1000 - Date.now();
+  if (wait > 0) {
+    renewalTimer ??= setTimeout(() => {
+      renewalTimer = undefined;
+      renewPools();
+    }, wait);
+    renewalTimer.unref?.();
+    return;
+  }
+  lastRenewalAt = Date.now();
+  for (const renew of renewals) renew();
+}
+
+/**
+ * A postgres.js pool that can be swapped under Kysely. After postgres.js 3.4's reconnect fault (a
+ * TypeError from src/connection.js) its connection objects can be left half torn down — every later
+ * query on them fails or waits — so the pool is replaced: new work goes to a fresh one, the old one gets
+ * 5 s to finish what it runs and is then ended, which also rejects what it would have left hanging.
+ * kysely-postgres-js only calls `reserve` and `end` on it.
+ */
+function renewablePool(open: () => postgres.Sql): { sql: postgres.Sql; end: (timeout: number) => Promise<void>; retire: () => void } {
+  let current = open();
+  const retiring = new Set<Promise<void>>();
+  const renew = () => {
+    const old = current;
+    current = open();
+    const ending = old.end({ timeout: 5 }).catch(() => {});
+    retiring.add(ending);
+    void ending.finally(() => retiring.delete(ending));
+  };
+  renewals.add(renew);
+  const sql = Object.assign(function pooled() {
+    throw new Error('Use Kysely: this pool only reserves connections.');
+  }, {
+    reserve: () => current.reserve(),
+    end: (endOptions?: { timeout?: number }) => current.end(endOptions),
+  }) as unknown as postgres.Sql;
+  return {
+    sql,
+    retire: () => renewals.delete(renew),
+    end: async (timeout) => {
+      await Promise.all([current.end({ timeout }), ...retiring]);
+    },
+  };
+}
+
 /**
  * A LISTEN that outlives the server restarting. postgres.js's own `listen` tries again once when its
  * connection closes and gives up for good if the server is still down at that moment, so this keeps a
@@ -84,17 +137,27 @@ async function supervisedListen(
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
   let attempt: Promise<void> | undefined;
-  const sql = postgres(url, {
-    ...serverConnectionOptions,
-    max: 1,
-    idle_timeout: 0,
-    max_lifetime: null,
-    fetch_types: false,
-    onnotice: () => {},
-    onclose: () => schedule(0),
-    // Not in the option types, but how the driver hands notifications of its connection to listeners.
-    ...({ onnotify: (name: string, payload: string) => name === channel && onPayload(payload) } as object),
-  });
+  const open = () =>
+    postgres(url, {
+      ...serverConnectionOptions,
+      max: 1,
+      idle_timeout: 0,
+      max_lifetime: null,
+      fetch_types: false,
+      onnotice: () => {},
+      onclose: () => schedule(0),
+      // Not in the option types, but how the driver hands notifications of its connection to listeners.
+      ...({ onnotify: (name: string, payload: string) => name === channel && onPayload(payload) } as object),
+    });
+  let sql = open();
+  // After a driver fault its one connection may be half torn down: a fresh client, then LISTEN again.
+  const renew = () => {
+    const old = sql;
+    sql = open();
+    void old.end({ timeout: 0 }).catch(() => {});
+    schedule(0);
+  };
+  renewals.add(renew);
   const statement = `listen "${channel.replace(/"/g, '""')}"`;
   const schedule = (delayMs: number) => {
     if (stopped || retry || attempt) return;
@@ -121,11 +184,13 @@ async function supervisedListen(
     await sql.unsafe(statement);
   } catch (error) {
     stopped = true;
+    renewals.delete(renew);
     await sql.end({ timeout: 0 });
     throw error;
   }
   return async () => {
     stopped = true;
+    renewals.delete(renew);
     clearTimeout(retry);
     await sql.end({ timeout: 1 });
   };
@@ -136,7 +201,8 @@ async function supervisedListen(
  * throw a TypeError from its own connection code (src/connection.js) while a connection is torn down
  * and re-opened, and can reject a promise nobody holds with the server's "terminating connection" or
  * "starting up" error (57P01, 57P03) during a reconnect (porsager/postgres#1223, open). Only those are
- * logged and survived; anything else still ends the process as Node would.
+ * logged and survived (the connections are then renewed: see renewablePool); anything else still ends
+ * the process as Node would.
  */
 export function guardDriverFaults(log: (message: string) => void = (m) => console.error(m)): void {
   const fromDriver = (error: unknown) =>
@@ -148,7 +214,8 @@ export function guardDriverFaults(log: (message: string) => void = (m) => consol
     );
   process.on('uncaughtException', (error) => {
     if (error instanceof TypeError && fromDriver(error)) {
-      log(`database driver fault survived (a connection was lost): ${error.message}`);
+      log(`database driver fault survived (a connection was lost): ${error.message}; connections renewed`);
+      renewPools();
       return;
     }
     console.error(error);
@@ -179,21 +246,24 @@ export function hideUrlPassword(url: string): string {
  */
 export async function connect(options: ConnectOptions = {}): Promise<Database> {
   if (options.url) {
-    const client = postgres(options.url, {
-      max: options.maxConnections ?? 10,
-      ...serverConnectionOptions,
-      onnotice: () => {},
-      // Keep bytea and timestamptz as Buffer and Date; numeric bigint counts come back as strings.
-      // A date column is a calendar day, not an instant: read it as its 'YYYY-MM-DD' text.
-      types: { calendarDay: { to: 1082, from: [1082], serialize: (day: string) => day, parse: (day: string) => day } },
-    });
-    const db = new Kysely<DB>({ dialect: new PostgresJSRestartSafeDialect({ postgres: client }), plugins });
     const url = options.url;
+    const open = () =>
+      postgres(url, {
+        max: options.maxConnections ?? 10,
+        ...serverConnectionOptions,
+        onnotice: () => {},
+        // Keep bytea and timestamptz as Buffer and Date; numeric bigint counts come back as strings.
+        // A date column is a calendar day, not an instant: read it as its 'YYYY-MM-DD' text.
+        types: { calendarDay: { to: 1082, from: [1082], serialize: (day: string) => day, parse: (day: string) => day } },
+      });
+    const pool = renewablePool(open);
+    const db = new Kysely<DB>({ dialect: new PostgresJSRestartSafeDialect({ postgres: pool.sql }), plugins });
     const listen = (channel: string, onPayload: (payload: string) => void, onRelisten?: () => void) =>
       supervisedListen(url, channel, onPayload, onRelisten);
     // A query stuck on a dead connection must not hold a close: give running queries 2 s, then end them.
     const close = async () => {
-      await client.end({ timeout: 2 });
+      pool.retire();
+      await pool.end(2);
       await db.destroy();
     };
     return { db, kind: 'postgres', location: hideUrlPassword(options.url), listen, close };

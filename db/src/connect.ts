@@ -2,9 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { CamelCasePlugin, CompiledQuery, Kysely, PGliteDialect, type Driver } from 'kysely';
 import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
-import { PGlite } from '@electric-sql/pglite';
-import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
-import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import type { DB } from './schema.ts';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
 
@@ -278,6 +275,12 @@ export async function connect(options: ConnectOptions = {}): Promise<Database> {
   }
   try {
     // A date column is a calendar day, not an instant: read it as its 'YYYY-MM-DD' text, as postgres.js does above.
+    // Loaded only here: a start on PostgreSQL does not pay for the embedded database's modules.
+    const [{ PGlite }, { fuzzystrmatch }, { unaccent }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('@electric-sql/pglite/contrib/fuzzystrmatch'),
+      import('@electric-sql/pglite/contrib/unaccent'),
+    ]);
     const pglite = await PGlite.create(inMemory ? undefined : dataDir, {
       parsers: { 1082: (day: string) => day },
       // The contrib extensions the knowledge search uses (migration 0014); PGlite loads them only when named.

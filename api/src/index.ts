@@ -80,7 +80,7 @@ export {
 } from './directory/service.ts';
 export { wrapUp } from './desk/call-actions.ts';
 export { housekeepOnce, startHousekeeping, IDEMPOTENCY_KEY_HOURS, type PurgeReport, type HousekeepingDeps } from './housekeeping/purge.ts';
-export { runWithTimeout, startPeriodic, PassTimeoutError } from './periodic.ts';
+export { runWithTimeout, startPeriodic, settleWithin, PassTimeoutError, type StopPeriodic } from './periodic.ts';
 export { clientAddressFrom, type ProxyTrust } from './http/client-address.ts';
 export { digestMatches, identifierDigest, erasePerson, exportPerson, searchPerson } from './privacy/service.ts';
 export { csvCell, toCsv } from './records/common.ts';

@@ -10,21 +10,38 @@ export class PassTimeoutError extends Error {
   }
 }
 
-/** Runs one pass with a deadline: resolves with its result, or rejects with PassTimeoutError (and aborts its signal). */
-export async function runWithTimeout<T>(name: string, timeoutMs: number, pass: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/**
+ * Runs one pass with a deadline: resolves with its result, or rejects with PassTimeoutError (and aborts
+ * its signal). `stopping`, when aborted, ends the wait at once the same way (a process shutting down).
+ */
+export async function runWithTimeout<T>(
+  name: string,
+  timeoutMs: number,
+  pass: (signal: AbortSignal) => Promise<T>,
+  stopping?: AbortSignal,
+): Promise<T> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  let onStop: (() => void) | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+    const expire = () => {
       controller.abort();
       reject(new PassTimeoutError(name, timeoutMs));
-    }, timeoutMs);
+    };
+    timer = setTimeout(expire, timeoutMs);
     timer.unref?.();
+    if (stopping) {
+      onStop = expire;
+      if (stopping.aborted) expire();
+      else stopping.addEventListener('abort', onStop, { once: true });
+    }
   });
   try {
-    return await Promise.race([pass(controller.signal), deadline]);
+    // A pass that throws synchronously is a failed pass, not an exception out of the loop.
+    return await Promise.race([Promise.resolve().then(() => pass(controller.signal)), deadline]);
   } finally {
     clearTimeout(timer);
+    if (onStop) stopping?.removeEventListener('abort', onStop);
   }
 }
 
@@ -38,15 +55,22 @@ export interface PeriodicOptions {
   onError?: (error: unknown) => void;
 }
 
-/** Starts the loop; returns stop, which waits for a running pass (at most its timeout). */
-export function startPeriodic(options: PeriodicOptions): () => Promise<void> {
+/**
+ * Stops a loop: no new pass starts, the running one's signal is aborted, and stop waits for it at most
+ * `graceMs` (default: its timeout) — a pass stuck on a dead connection never holds a shutdown.
+ */
+export type StopPeriodic = (graceMs?: number) => Promise<void>;
+
+/** Starts the loop; returns stop. A failed or timed-out pass is reported and the next one runs on schedule. */
+export function startPeriodic(options: PeriodicOptions): StopPeriodic {
   let running: Promise<void> | null = null;
   let stopped = false;
+  const stopping = new AbortController();
   const report = options.onError ?? ((error: unknown) => console.error(`${options.name} failed:`, error));
   const pass = () => {
     if (running || stopped) return;
-    running = runWithTimeout(options.name, options.timeoutMs, options.pass)
-      .then(() => undefined, report)
+    running = runWithTimeout(options.name, options.timeoutMs, options.pass, stopping.signal)
+      .then(() => undefined, (error: unknown) => (stopped && error instanceof PassTimeoutError ? undefined : report(error)))
       .finally(() => {
         running = null;
       });
@@ -55,10 +79,26 @@ export function startPeriodic(options: PeriodicOptions): () => Promise<void> {
   const timer = setInterval(pass, options.intervalMs);
   first.unref?.();
   timer.unref?.();
-  return async () => {
+  return async (graceMs = options.timeoutMs) => {
     stopped = true;
     clearTimeout(first);
     clearInterval(timer);
-    await running;
+    await settleWithin(running, graceMs, () => stopping.abort());
   };
+}
+
+/** Waits for `work` at most `graceMs`, then calls `giveUp` (which should make it settle) and returns. */
+export async function settleWithin(work: Promise<unknown> | null, graceMs: number, giveUp: () => void): Promise<void> {
+  if (!work) return;
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, graceMs);
+    timer.unref?.();
+  });
+  try {
+    await Promise.race([work.then(() => undefined, () => undefined), grace]);
+  } finally {
+    clearTimeout(timer);
+    giveUp();
+  }
 }

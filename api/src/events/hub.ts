@@ -5,6 +5,10 @@ import { EVENTS_CHANNEL, type BusEvent } from './publish.ts';
 import type { EventMessages, EventName } from './messages.ts';
 import { readCallEvent, readOfferEvent, readPresence, readQueueSnapshots, readRecordEvent, type Audience } from './reread.ts';
 import { computeWallboard } from '../wallboard/compute.ts';
+import { runWithTimeout, settleWithin } from '../periodic.ts';
+
+/** Longest one event's re-read may take before the hub moves on to the next. */
+const eventTimeoutMs = 5_000;
 
 /** One open `GET /api/events` stream. `send` must not block: the stream queues what it is given. */
 export interface Subscriber {
@@ -19,7 +23,8 @@ export interface Subscriber {
 
 export interface HubSource {
   db: Kysely<DB>;
-  listen: (channel: string, onPayload: (payload: string) => void) => Promise<Unlisten>;
+  /** `onRelisten`: the LISTEN is back after a lost connection (notifications in between were missed). */
+  listen: (channel: string, onPayload: (payload: string) => void, onRelisten?: () => void) => Promise<Unlisten>;
   now: () => Date;
 }
 
@@ -79,21 +84,52 @@ export class EventHub {
     return this.#subscribers.size;
   }
 
-  /** LISTENs (once per hub); resolves when notifications will be heard. */
+  /**
+   * LISTENs (once per hub); resolves when notifications will be heard. A failed LISTEN is forgotten, so
+   * the next stream to subscribe tries again (the database may be back).
+   */
   start(): Promise<void> {
-    this.#listening ??= this.#source.listen(EVENTS_CHANNEL, (payload) => this.#receive(payload));
+    if (!this.#listening) {
+      const listening = this.#source.listen(EVENTS_CHANNEL, (payload) => this.#receive(payload), () => this.resync());
+      this.#listening = listening;
+      listening.catch(() => {
+        if (this.#listening === listening) this.#listening = undefined;
+      });
+    }
     return this.#listening.then(() => undefined);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * The LISTEN came back after its connection was lost (the database restarted): whatever changed in
+   * between was never heard. Every stream gets `ready` again — the web's useEvents takes a `ready` after
+   * the first as "refetch what the page shows" — then what the hub pushes on its own: operators their
+   * queues, provider staff a wallboard.
+   */
+  resync(): void {
+    this.#chain = this.#chain
+      .then(async () => {
+        if (this.#stopped) return;
+        for (const s of [...this.#subscribers]) {
+          s.send('ready', { kind: s.kind, heartbeatSeconds: this.heartbeatMs / 1000 });
+          await runWithTimeout('event hub: a resync', eventTimeoutMs, () => this.greet(s)).catch((error: unknown) => this.#onError(error));
+        }
+        this.#wallboardChanged();
+      })
+      .catch((error) => this.#onError(error));
+  }
+
+  /** Closes every stream and the LISTEN, waiting at most `graceMs` for what is being handled. */
+  async stop(graceMs = 2000): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#wallboardTimer);
     for (const subscriber of this.#subscribers) subscriber.close();
     this.#subscribers.clear();
     const listening = this.#listening;
     this.#listening = undefined;
-    if (listening) await (await listening)().catch(() => {});
-    await this.#chain;
+    const unlisten = (async () => {
+      if (listening) await (await listening)();
+    })().catch(() => {});
+    await settleWithin(Promise.all([unlisten, this.#chain]), graceMs, () => {});
   }
 
   /** Adds a stream once the hub is listening; the returned function removes it. */
@@ -133,7 +169,8 @@ export class EventHub {
     } catch {
       return;
     }
-    this.#chain = this.#chain.then(() => this.#handle(event)).catch((error) => this.#onError(error));
+    // One event's re-read stuck on a connection that died must not hold every later event: a deadline each.
+    this.#chain = this.#chain.then(() => runWithTimeout('event hub: an event', eventTimeoutMs, () => this.#handle(event))).catch((error) => this.#onError(error));
   }
 
   async #handle(event: BusEvent): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '@switchboard/db';
 import { dispatch } from './dispatch.ts';
+import { runWithTimeout, settleWithin, type StopPeriodic } from '../periodic.ts';
 
 const wakers = new Set<() => void>();
 
@@ -17,19 +18,32 @@ export interface RoutingDeps {
   now: () => Date;
   /** Between passes when nothing asks for one. */
   intervalMs?: number;
+  /**
+   * A pass that has not finished by then is given up (a query on a connection that died can wait for
+   * ever) and the next one runs: routing resumes by itself once the database is back. Default 5 s.
+   */
+  passTimeoutMs?: number;
   onError?: (error: unknown) => void;
+  /** Tests: the pass itself (default: dispatch). */
+  dispatch?: (db: Kysely<DB>, now: () => Date) => Promise<unknown>;
 }
 
 /**
  * Runs dispatch every ~500 ms, and shortly after requestDispatch() — late enough that the request which
- * asked has committed. Passes never overlap. Returns stop, which waits for a running pass.
+ * asked has committed. Passes never overlap, each has a deadline, and `running` is cleared however a
+ * pass ends. Returns stop, which waits for a running pass at most `graceMs` (default: the pass timeout).
  */
-export function startRouting(deps: RoutingDeps): () => Promise<void> {
+export function startRouting(deps: RoutingDeps): StopPeriodic {
   const intervalMs = deps.intervalMs ?? 500;
+  const passTimeoutMs = deps.passTimeoutMs ?? 5_000;
+  const run = deps.dispatch ?? dispatch;
+  const report = deps.onError ?? ((error: unknown) => console.error('Routing pass failed:', error));
+  const stopping = new AbortController();
   let running: Promise<void> | null = null;
   let again = false;
   let stopped = false;
   let soon: NodeJS.Timeout | null = null;
+  let failing = false;
 
   const pass = () => {
     if (stopped) return;
@@ -37,9 +51,19 @@ export function startRouting(deps: RoutingDeps): () => Promise<void> {
       again = true;
       return;
     }
-    running = dispatch(deps.db, deps.now)
-      .then(() => undefined)
-      .catch((error: unknown) => (deps.onError ?? ((e) => console.error('Routing pass failed:', e)))(error))
+    running = runWithTimeout('Routing pass', passTimeoutMs, () => run(deps.db, deps.now), stopping.signal)
+      .then(
+        () => {
+          if (failing) console.error('Routing resumed: the database answers again.');
+          failing = false;
+        },
+        (error: unknown) => {
+          if (stopped) return;
+          // While the database is away every pass fails the same way: say it once, not twice a second.
+          if (!failing || deps.onError) report(error);
+          failing = true;
+        },
+      )
       .finally(() => {
         running = null;
         if (again && !stopped) {
@@ -58,11 +82,11 @@ export function startRouting(deps: RoutingDeps): () => Promise<void> {
   wakers.add(wake);
   const timer = setInterval(pass, intervalMs);
   timer.unref?.();
-  return async () => {
+  return async (graceMs = passTimeoutMs) => {
     stopped = true;
     wakers.delete(wake);
     clearInterval(timer);
     if (soon) clearTimeout(soon);
-    await running;
+    await settleWithin(running, graceMs, () => stopping.abort());
   };
 }

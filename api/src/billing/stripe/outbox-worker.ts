@@ -5,6 +5,7 @@ import { describeStripeError } from './client.ts';
 import { anchorHourUtc, meterEventTime } from './cycle.ts';
 import type { StripeDeps } from './deps.ts';
 import { ensureSubscription } from './subscription.ts';
+import { startPeriodic, type StopPeriodic } from '../../periodic.ts';
 
 export interface OutboxDeps extends StripeDeps {
   /** Rows leased per pass. */
@@ -130,32 +131,23 @@ async function markFailed(deps: OutboxDeps, tenantId: string, id: string, error:
 
 /**
  * Runs the outbox every few seconds in this process (several processes may each run one: rows are
- * leased). Passes never overlap; a full batch is followed by another pass at once. Returns stop,
- * which waits for a running pass.
+ * leased). Passes never overlap, each within 2 minutes (then the next one runs: a lease held by a lost
+ * pass expires); a full batch is followed by another at once. Returns stop, which waits for a running
+ * pass at most its grace.
  */
-export function startOutboxWorker(deps: OutboxDeps & { intervalMs?: number; onError?: (error: unknown) => void }): () => Promise<void> {
+export function startOutboxWorker(deps: OutboxDeps & { intervalMs?: number; onError?: (error: unknown) => void }): StopPeriodic {
   const reconciled = deps.reconciled ?? new Map<string, string>();
   const batchSize = deps.batchSize ?? 100;
-  let running: Promise<void> | null = null;
-  let stopped = false;
-  const pass = () => {
-    if (stopped || running) return;
-    running = (async () => {
+  return startPeriodic({
+    name: 'Billing outbox pass',
+    intervalMs: deps.intervalMs ?? 5_000,
+    firstPassAfterMs: 0,
+    timeoutMs: 2 * 60_000,
+    onError: deps.onError,
+    pass: async (signal) => {
       let report: OutboxReport;
       do report = await runOutboxOnce({ ...deps, reconciled, batchSize });
-      while (!stopped && report.claimed === batchSize);
-    })()
-      .catch((error: unknown) => (deps.onError ?? ((e) => console.error('Billing outbox pass failed:', e)))(error))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const timer = setInterval(pass, deps.intervalMs ?? 5_000);
-  timer.unref?.();
-  pass();
-  return async () => {
-    stopped = true;
-    clearInterval(timer);
-    await running;
-  };
+      while (!signal.aborted && report.claimed === batchSize);
+    },
+  });
 }

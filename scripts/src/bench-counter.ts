@@ -37,5 +37,9 @@ if (file) {
     counts.transactions++;
     return execute.apply(this, args);
   };
-  process.on('SIGUSR2', () => writeFileSync(file, JSON.stringify({ ...counts, bySql: Object.fromEntries(bySql), at: Date.now() })));
+  process.on('SIGUSR2', () => {
+    // With --expose-gc (BENCH_GC=1), collect first: the heap figures are then what is live.
+    (globalThis as { gc?: () => void }).gc?.();
+    writeFileSync(file, JSON.stringify({ ...counts, bySql: Object.fromEntries(bySql), memory: process.memoryUsage(), at: Date.now() }));
+  });
 }

@@ -95,6 +95,8 @@ export interface StatementCounts {
   transactions: number;
   /** Statements by their first words. */
   bySql: Record<string, number>;
+  /** process.memoryUsage() of the API process when read. */
+  memory?: NodeJS.MemoryUsage;
 }
 
 /** What was counted between two readings, the statements sent most often first. */
@@ -120,7 +122,8 @@ export class ApiProcess {
     this.#countsFile = join(options.workDir, 'counts.json');
     this.child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--import', join(repoRoot, 'scripts/src/bench-counter.ts'), join(repoRoot, 'scripts/src/start.ts'), '--no-simulator'],
+      // --max-semi-space-size as package.json's start script: the node flags are part of what is measured.
+      ['--max-semi-space-size=16', ...(process.env.BENCH_GC === '1' ? ['--expose-gc'] : []), ...(process.env.BENCH_HEAP_SNAPSHOTS ? [`--heapsnapshot-signal=SIGUSR1`, `--diagnostic-dir=${process.env.BENCH_HEAP_SNAPSHOTS}`] : []), '--import', 'tsx', '--import', join(repoRoot, 'scripts/src/bench-counter.ts'), join(repoRoot, 'scripts/src/start.ts'), '--no-simulator'],
       {
         cwd: repoRoot,
         env: { ...process.env, ...options.env, PORT: String(options.port), SIMULATOR: 'off', BENCH_COUNTS_FILE: this.#countsFile },
@@ -185,8 +188,8 @@ export class ApiProcess {
       await new Promise((resolve) => setTimeout(resolve, 20));
       const now = existsSync(this.#countsFile) ? readFileSync(this.#countsFile, 'utf8') : '';
       if (now && now !== before) {
-        const { statements, transactions, bySql } = JSON.parse(now) as StatementCounts;
-        return { statements, transactions, bySql };
+        const { statements, transactions, bySql, memory } = JSON.parse(now) as StatementCounts;
+        return { statements, transactions, bySql, ...(memory ? { memory } : {}) };
       }
     }
     return null;

@@ -4,6 +4,7 @@ import { periodOf } from '../rating.ts';
 import { describeStripeError } from './client.ts';
 import { anchorHourUtc, meterEventTime } from './cycle.ts';
 import type { StripeDeps } from './deps.ts';
+import { startPeriodic } from '../../periodic.ts';
 import { ensureSubscription } from './subscription.ts';
 
 export interface OutboxDeps extends StripeDeps {
@@ -130,32 +131,29 @@ async function markFailed(deps: OutboxDeps, tenantId: string, id: string, error:
 
 /**
  * Runs the outbox every few seconds in this process (several processes may each run one: rows are
- * leased). Passes never overlap; a full batch is followed by another pass at once. Returns stop,
- * which waits for a running pass.
+ * leased). Passes never overlap; a full batch is followed by another at once, within the pass's
+ * deadline (2 minutes: a Stripe call that hangs must not stop the loop for good; a row whose lease
+ * ran out meanwhile is sent again under the same identifier, which Stripe keeps once). Returns stop,
+ * which waits for a running pass. An idle pass is one statement: the claim finds nothing.
  */
-export function startOutboxWorker(deps: OutboxDeps & { intervalMs?: number; onError?: (error: unknown) => void }): () => Promise<void> {
+export function startOutboxWorker(deps: OutboxDeps & { intervalMs?: number; timeoutMs?: number; onError?: (error: unknown) => void }): () => Promise<void> {
   const reconciled = deps.reconciled ?? new Map<string, string>();
   const batchSize = deps.batchSize ?? 100;
-  let running: Promise<void> | null = null;
-  let stopped = false;
-  const pass = () => {
-    if (stopped || running) return;
-    running = (async () => {
+  let stopping = false;
+  const stop = startPeriodic({
+    name: 'Billing outbox',
+    intervalMs: deps.intervalMs ?? 5_000,
+    firstPassAfterMs: 0,
+    timeoutMs: deps.timeoutMs ?? 2 * 60_000,
+    pass: async (signal) => {
       let report: OutboxReport;
       do report = await runOutboxOnce({ ...deps, reconciled, batchSize });
-      while (!stopped && report.claimed === batchSize);
-    })()
-      .catch((error: unknown) => (deps.onError ?? ((e) => console.error('Billing outbox pass failed:', e)))(error))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const timer = setInterval(pass, deps.intervalMs ?? 5_000);
-  timer.unref?.();
-  pass();
+      while (!signal.aborted && !stopping && report.claimed === batchSize);
+    },
+    onError: deps.onError ?? ((error: unknown) => console.error('Billing outbox pass failed:', error)),
+  });
   return async () => {
-    stopped = true;
-    clearInterval(timer);
-    await running;
+    stopping = true;
+    await stop();
   };
 }

@@ -83,7 +83,7 @@ const SETTINGS_TABLES = [
 /** The demo, then N copies of the template tenant's settings, each table in one statement. */
 async function seed(database: Database): Promise<void> {
   const demo = loadDemo();
-  const report = await applyDefinitions(database.db, { ...demo, errors: [] });
+  const report = await applyDefinitions(database.db, demo);
   if (!report.ok) throw new Error(`Could not apply the demo tenants: ${JSON.stringify(report).slice(0, 500)}`);
   const db = database.db;
   const template = (await sql<{ id: string }>`select id from tenants where slug = ${TEMPLATE}`.execute(db)).rows[0]?.id;

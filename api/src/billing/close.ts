@@ -131,7 +131,8 @@ export async function closePeriodsOnce(deps: BillingCloseDeps, signal?: AbortSig
   const report = deps.onError ?? ((error: unknown) => console.error('Closing billing periods failed:', error));
   const provider = billingOf(deps);
   const closed: { tenantId: string; period: string }[] = [];
-  for (const candidate of await billing.closingCandidates(deps.db, now)) {
+  // Only the tenants with work: a month ended and unclosed, or a statement still to tell (one statement, ids only).
+  for (const candidate of await billing.closingCandidates(deps.db, now, new Date(now.getTime() - NOTIFY_RETRY_AFTER_MS))) {
     // A pass past its deadline stops between tenants, so it never overlaps the next one for long.
     if (signal?.aborted) break;
     const { tenantId } = candidate;

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { newId, withTenant, type DB } from '@switchboard/db';
 import type { BillingProvider } from './provider.ts';
 import { periodLabel } from './rating.ts';
@@ -48,7 +48,9 @@ export function noBilling(now: () => Date): BillingProvider {
             issuedAt,
             dueAt: new Date(issuedAt.getTime() + LOCAL_INVOICE_DUE_DAYS * 86_400_000),
           })
-          .onConflict((oc) => oc.columns(['tenantId', 'period']).where('source', '=', 'local').doNothing())
+          // The partial index's predicate as a literal: with a bind parameter, PostgreSQL's generic plan (from the
+          // sixth execution on a connection) cannot match the index and refuses the insert.
+          .onConflict((oc) => oc.columns(['tenantId', 'period']).where('source', '=', sql.lit('local')).doNothing())
           .execute();
       });
     },

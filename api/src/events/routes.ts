@@ -12,6 +12,23 @@ import type { EventMessages, EventName } from './messages.ts';
 /** A stream this far behind is a client that stopped reading: drop it rather than queue without end. */
 const MAX_PENDING_MESSAGES = 500;
 
+/**
+ * The hub hands the same message object to every stream it is for (a queue change reaches every
+ * operator of the tenant): its Server-Sent Events frame is built and encoded once, and the same bytes
+ * are written to every stream, instead of a JSON text and an encoding per stream (500 desks: 500 of each).
+ */
+const frames = new WeakMap<object, { event: string; bytes: Uint8Array }>();
+const encoder = new TextEncoder();
+function frameOf(event: EventName, data: object): Uint8Array {
+  const cached = frames.get(data);
+  if (cached?.event === event) return cached.bytes;
+  // JSON.stringify never writes a line break (it escapes them), so the data is one `data:` line.
+  const bytes = encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  frames.set(data, { event, bytes });
+  return bytes;
+}
+const HEARTBEAT = encoder.encode(': heartbeat\n\n');
+
 const stream = createRoute({
   method: 'get',
   path: '/events',
@@ -60,14 +77,15 @@ export const eventRoutes = createRouter().openapi(stream, async (c) => {
       kind: user.kind,
       address,
       send<E extends EventName>(event: E, data: EventMessages[E]) {
-        enqueue(() => sse.writeSSE({ event, data: JSON.stringify(data) }));
+        const frame = frameOf(event, data);
+        enqueue(() => sse.write(frame));
       },
       close: () => finish(),
     };
 
     const unsubscribe = await hub.subscribe(subscriber);
     const heartbeat = setInterval(() => {
-      enqueue(() => sse.write(': heartbeat\n\n'));
+      enqueue(() => sse.write(HEARTBEAT));
       // A stream outlives no session: logged out, expired or disabled ends it. Checking is not activity,
       // so an unattended tab still times out.
       void validateSessionToken(deps.db, deps.config, token, deps.now(), { touch: false })

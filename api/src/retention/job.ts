@@ -10,7 +10,9 @@ import { countsOf, runBatch, steps, type RetentionCounts, type RetentionPeriod }
  * remove the personal data older than the tenant's periods (plan.ts says what, column by column).
  *
  * - Once: the day's run is a row keyed (tenant, day); the process whose insert lands runs it.
- * - Crash midway: every batch commits with the run's counts and renews the run's lease; a run whose
+ * - Cheap when there is little to remove: the claim, a first batch of every step and the finish are one
+ *   transaction, so a day with nothing to remove costs a tenant one transaction (issue 13: idle cost).
+ * - Crash midway: every later batch commits with the run's counts and renews the run's lease; a run whose
  *   lease runs out unfinished is taken over (a new owner) by the next pass anywhere, and continues
  *   where the data says it stopped (each step only finds rows still holding something to remove).
  * - Bounded: batches of `batchSize` rows, each its own short transaction with a statement timeout;
@@ -111,14 +113,60 @@ async function holdRun(tx: retention.RetentionTx, claim: Claim, now: Date, kind?
   if (!held) throw new LostRun();
 }
 
-/** One tenant's due run, batch by batch until done or the deadline; null when there was none for this process. */
+/** Marks the run finished and writes its audit row, if this process still owns it (else LostRun); the counts removed. */
+async function finishRun(tx: retention.RetentionTx, tenantId: string, claim: Claim, now: Date): Promise<RetentionCounts> {
+  const run = await tx
+    .updateTable('retentionRuns')
+    .set({ finishedAt: now })
+    .where('runOn', '=', claim.runOn)
+    .where('owner', '=', claim.owner)
+    .where('finishedAt', 'is', null)
+    .returning(['removed', 'personalDataDays', 'recordingDays', 'personalDataCutoff', 'recordingCutoff'])
+    .executeTakeFirst();
+  if (!run) throw new LostRun();
+  const counts = countsOf(run.removed);
+  // Counts, periods and cutoffs only: the audit trail never becomes a copy of what was removed.
+  await writeAudit(tx as unknown as TenantTx, tenantId, null, {
+    action: 'retention.completed',
+    targetType: 'retention_run',
+    targetId: claim.runOn,
+    after: {
+      removed: counts,
+      personalDataDays: run.personalDataDays,
+      recordingDays: run.recordingDays,
+      personalDataCutoff: run.personalDataCutoff.toISOString(),
+      recordingCutoff: run.recordingCutoff.toISOString(),
+    },
+  });
+  return counts;
+}
+
+/**
+ * One tenant's due run, batch by batch until done or the deadline; null when there was none for this
+ * process. The usual day (little or nothing to remove) is one transaction: the claim, one batch per
+ * step and the finish. Only when a step fills its batch is what was done committed, and that step and
+ * the ones after it go on batch by batch, each batch its own transaction, in the same order.
+ */
 export async function runTenantRetention(deps: RetentionDeps, tenantId: string, deadline: number): Promise<RetentionOutcome | null> {
   const { db } = deps;
   const batchSize = deps.batchSize ?? DEFAULT_BATCH;
-  const claim = await retention.withRetention(db, tenantId, (tx) => claimRun(tx, tenantId, deps.now(), newId()));
-  if (!claim) return null;
+  const first = await retention.withRetention(db, tenantId, async (tx) => {
+    // In one transaction with the claim, so this process owns the run throughout (holdRun cannot lose it).
+    const claim = await claimRun(tx, tenantId, deps.now(), newId());
+    if (!claim) return null;
+    for (const [index, step] of steps.entries()) {
+      const n = await runBatch(tx, step, claim.cutoffs[step.period], batchSize);
+      if (n) await holdRun(tx, claim, deps.now(), step.counted ? step.kind : undefined, n);
+      // More to do in this step: commit what is done, go on batch by batch from here.
+      if (n >= batchSize) return { claim, resumeAt: index, removed: null };
+    }
+    return { claim, resumeAt: steps.length, removed: await finishRun(tx, tenantId, claim, deps.now()) };
+  });
+  if (!first) return null;
+  const { claim } = first;
+  if (first.removed) return { tenantId, runOn: claim.runOn, finished: true, removed: first.removed };
   try {
-    for (const step of steps) {
+    for (const step of steps.slice(first.resumeAt)) {
       for (;;) {
         if (Date.now() > deadline) {
           // Handed back at once, so the next pass (here or anywhere) resumes it without waiting for the lease.
@@ -135,32 +183,7 @@ export async function runTenantRetention(deps: RetentionDeps, tenantId: string, 
         if (n < batchSize) break;
       }
     }
-    const removed = await retention.withRetention(db, tenantId, async (tx) => {
-      const run = await tx
-        .updateTable('retentionRuns')
-        .set({ finishedAt: deps.now() })
-        .where('runOn', '=', claim.runOn)
-        .where('owner', '=', claim.owner)
-        .where('finishedAt', 'is', null)
-        .returning(['removed', 'personalDataDays', 'recordingDays', 'personalDataCutoff', 'recordingCutoff'])
-        .executeTakeFirst();
-      if (!run) throw new LostRun();
-      const counts = countsOf(run.removed);
-      // Counts, periods and cutoffs only: the audit trail never becomes a copy of what was removed.
-      await writeAudit(tx as unknown as TenantTx, tenantId, null, {
-        action: 'retention.completed',
-        targetType: 'retention_run',
-        targetId: claim.runOn,
-        after: {
-          removed: counts,
-          personalDataDays: run.personalDataDays,
-          recordingDays: run.recordingDays,
-          personalDataCutoff: run.personalDataCutoff.toISOString(),
-          recordingCutoff: run.recordingCutoff.toISOString(),
-        },
-      });
-      return counts;
-    });
+    const removed = await retention.withRetention(db, tenantId, (tx) => finishRun(tx, tenantId, claim, deps.now()));
     return { tenantId, runOn: claim.runOn, finished: true, removed };
   } catch (error) {
     // Another process took the run over (this one was too slow to renew): it finishes it.

@@ -133,16 +133,16 @@ async function markFailed(deps: OutboxDeps, tenantId: string, id: string, error:
  * Runs the outbox every few seconds in this process (several processes may each run one: rows are
  * leased). Passes never overlap, each within 2 minutes (then the next one runs: a lease held by a lost
  * pass expires); a full batch is followed by another at once. Returns stop, which waits for a running
- * pass at most its grace.
+ * pass at most its grace. An idle pass is one statement: the claim finds nothing.
  */
-export function startOutboxWorker(deps: OutboxDeps & { intervalMs?: number; onError?: (error: unknown) => void }): StopPeriodic {
+export function startOutboxWorker(deps: OutboxDeps & { intervalMs?: number; timeoutMs?: number; onError?: (error: unknown) => void }): StopPeriodic {
   const reconciled = deps.reconciled ?? new Map<string, string>();
   const batchSize = deps.batchSize ?? 100;
   return startPeriodic({
     name: 'Billing outbox pass',
     intervalMs: deps.intervalMs ?? 5_000,
     firstPassAfterMs: 0,
-    timeoutMs: 2 * 60_000,
+    timeoutMs: deps.timeoutMs ?? 2 * 60_000,
     onError: deps.onError,
     pass: async (signal) => {
       let report: OutboxReport;

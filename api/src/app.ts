@@ -9,6 +9,7 @@ import { createRouter } from './http/router.ts';
 import { handleError } from './http/errors.ts';
 import { notFound, ProblemError, problemResponse } from './http/problem.ts';
 import { originCheck } from './http/origin-check.ts';
+import { refuseUnstorableCharacters } from './http/character-guard.ts';
 import { requireSession, sessionMiddleware } from './http/session.ts';
 import { tenantScope } from './http/tenant-scope.ts';
 import { authRoutes } from './auth/routes.ts';
@@ -134,6 +135,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.use('/api/*', originCheck());
   app.use('/api/*', sessionMiddleware());
   app.use('/api/*', requireSessionExceptPublic());
+  app.use('/api/*', refuseUnstorableCharacters());
   app.use('/api/t/:tenant/*', tenantScope());
   app.route('/', routes);
   app.route('/api', docsRoutes);

@@ -10,6 +10,7 @@ import { handleError } from './http/errors.ts';
 import { notFound, ProblemError, problemResponse } from './http/problem.ts';
 import { originCheck } from './http/origin-check.ts';
 import { refuseUnstorableCharacters } from './http/character-guard.ts';
+import { keepConnectionHonest } from './http/early-refusal.ts';
 import { requireSession, sessionMiddleware } from './http/session.ts';
 import { tenantScope } from './http/tenant-scope.ts';
 import { authRoutes } from './auth/routes.ts';
@@ -124,6 +125,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     c.set('deps', deps);
     await next();
   });
+  app.use('/api/*', keepConnectionHonest());
   app.use(
     '/api/*',
     bodyLimit({

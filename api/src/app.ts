@@ -137,7 +137,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.use('/api/*', originCheck());
   app.use('/api/*', sessionMiddleware());
   app.use('/api/*', requireSessionExceptPublic());
-  app.use('/api/*', refuseUnstorableCharacters());
+  app.use('/api/*', refuseUnstorableCharacters(app));
   app.use('/api/t/:tenant/*', tenantScope());
   app.route('/', routes);
   app.route('/api', docsRoutes);

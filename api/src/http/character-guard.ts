@@ -1,7 +1,9 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
+import type { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from './env.ts';
 import { invalid, type FieldErrorInput } from './problem.ts';
+import { issueError } from './router.ts';
 import { storableByDatabase, unstorableTextMessage } from './storable-text.ts';
 
 /**
@@ -10,14 +12,40 @@ import { storableByDatabase, unstorableTextMessage } from './storable-text.ts';
  * text: a path parameter, a query parameter, any string (or key) of a JSON body, any other body as a
  * whole. A 400 naming each field (`nul_byte`, as the text validators answer), and nothing runs. Runs
  * after the session check, so a request refused for want of a session is refused before its body is read.
+ * A JSON body is also checked against its route's documented schema (`app`'s OpenAPI registry), so the
+ * 400 names every other invalid field too, as the route's own validation would have.
  */
-export function refuseUnstorableCharacters(): MiddlewareHandler<AppEnv> {
+export function refuseUnstorableCharacters(app: OpenAPIHono<AppEnv>): MiddlewareHandler<AppEnv> {
+  let bodies: Map<string, DocumentedBody> | undefined;
+  const documentedBody = (method: string, template: string) => {
+    bodies ??= new Map(
+      app.openAPIRegistry.definitions.flatMap((definition) => {
+        const body = definition.type === 'route' ? definition.route.request?.body : undefined;
+        if (!body || definition.type !== 'route') return [];
+        const media = body.content?.['application/json'];
+        const schema = media && 'schema' in media && media.schema && 'safeParseAsync' in media.schema ? (media.schema as z.ZodType) : undefined;
+        return [[`${definition.route.method.toUpperCase()} ${definition.route.path}`, { schema }] as const];
+      }),
+    );
+    return bodies.get(`${method} ${template.replace(/:([^/{?]+)(\{[^}]*\})?\??/g, '{$1}')}`);
+  };
   return async (c, next) => {
-    const errors = [...pathErrors(c), ...queryErrors(c), ...(await bodyErrors(c))];
+    const errors = [...pathErrors(c), ...queryErrors(c), ...(await bodyErrors(c, documentedBody))];
     if (errors.length) throw invalid(errors, 'Remove the NUL bytes and broken characters from the fields named.');
     return next();
   };
 }
+
+/** A route's documented request body: only a route that documents one reads it. */
+interface DocumentedBody {
+  schema: z.ZodType | undefined;
+}
+
+/** The path of the route the request is for (`/api/t/:tenant/orders/:id`), if one matched. */
+const routeTemplate = (c: Context, segments: number) =>
+  matchedRoutes(c)
+    .map((route) => route.path)
+    .findLast((path) => path.split('/').length === segments && !path.includes('*'));
 
 const fieldError = (path: string): FieldErrorInput => ({ path, code: 'nul_byte', message: unstorableTextMessage });
 /** A field's name as the problem can carry it (the name itself may hold the character). */
@@ -104,9 +132,7 @@ function pathErrors(c: Context): FieldErrorInput[] {
   const segments = rawPathAndQuery(c)[0].split('/');
   const bad = segments.map((segment, index) => [index, decodeComponent(segment, false)] as const).filter(([, value]) => !storableByDatabase(value));
   if (!bad.length) return [];
-  const template = matchedRoutes(c)
-    .map((route) => route.path.split('/'))
-    .findLast((parts) => parts.length === segments.length && !parts.includes('*'));
+  const template = routeTemplate(c, segments.length)?.split('/');
   return bad.map(([index]) => {
     const part = template?.[index];
     return fieldError(part?.startsWith(':') ? part.slice(1).replace(/\{.*$/, '').replace(/\?$/, '') : '(path)');
@@ -130,8 +156,12 @@ const withoutBody = new Set(['GET', 'HEAD', 'OPTIONS']);
 const jsonEscapeOfConcern = /\\u(?:0000|[dD][89a-fA-F])/;
 
 /** Every string and key of a JSON body, by its dotted path (as zod names fields); any other body as a whole. */
-async function bodyErrors(c: Context): Promise<FieldErrorInput[]> {
+async function bodyErrors(c: Context, documentedBody: (method: string, template: string) => DocumentedBody | undefined): Promise<FieldErrorInput[]> {
   if (withoutBody.has(c.req.method) || !c.req.raw.body) return [];
+  // A body no route reads never reaches the database (logout, a route that does not exist…).
+  const template = routeTemplate(c, rawPathAndQuery(c)[0].split('/').length);
+  const documented = template ? documentedBody(c.req.method, template) : undefined;
+  if (!documented) return [];
   // Read once and cached by Hono: the route's validator (or its signature check) reads the same bytes.
   const text = decodeMarkingBrokenBytes(new Uint8Array(await c.req.arrayBuffer()));
   const storable = storableByDatabase(text);
@@ -157,5 +187,12 @@ async function bodyErrors(c: Context): Promise<FieldErrorInput[]> {
     }
   };
   walk(parsed, []);
-  return errors.length || storable ? errors : [fieldError('(body)')];
+  if (!errors.length) return storable ? [] : [fieldError('(body)')];
+  const validation = await documented.schema?.safeParseAsync(parsed);
+  const named = new Set(errors.map((e) => e.path));
+  for (const issue of validation?.error?.issues ?? []) {
+    const other = issueError(issue, issue.path.map(String).join('.') || '(body)');
+    if (!named.has(other.path)) errors.push(other);
+  }
+  return errors;
 }

@@ -9,6 +9,8 @@ import { createRouter } from './http/router.ts';
 import { handleError } from './http/errors.ts';
 import { notFound, ProblemError, problemResponse } from './http/problem.ts';
 import { originCheck } from './http/origin-check.ts';
+import { refuseUnstorableCharacters } from './http/character-guard.ts';
+import { keepConnectionHonest } from './http/early-refusal.ts';
 import { requireSession, sessionMiddleware } from './http/session.ts';
 import { tenantScope } from './http/tenant-scope.ts';
 import { authRoutes } from './auth/routes.ts';
@@ -123,6 +125,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     c.set('deps', deps);
     await next();
   });
+  app.use('/api/*', keepConnectionHonest());
   app.use(
     '/api/*',
     bodyLimit({
@@ -134,6 +137,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.use('/api/*', originCheck());
   app.use('/api/*', sessionMiddleware());
   app.use('/api/*', requireSessionExceptPublic());
+  app.use('/api/*', refuseUnstorableCharacters(app));
   app.use('/api/t/:tenant/*', tenantScope());
   app.route('/', routes);
   app.route('/api', docsRoutes);

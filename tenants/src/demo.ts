@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { providerStaffKinds, withApp, type DB } from '@switchboard/db';
 import { hashPassword, publishedDemoPassword, verifyPassword, writePlatformAudit } from '@switchboard/api';
 import { loadDefinitionsOrThrow } from './load.ts';
@@ -41,47 +41,71 @@ export function describeDemoLogins(definitions: ReturnType<typeof loadDefinition
 
 export const demoLogins: { email: string; description: string }[] = describeDemoLogins(loadDemo());
 
+/** The demo's advisory lock: every process starting on a database takes it before looking for users. */
+const DEMO_LOCK_KEY = 7_210_013;
+
 /**
  * On a database with no users at all, applies tenants/demo and gives every demo account the demo
  * password (no change required at first login). Any other database is left as it is. `present`
  * says whether the demo admin account exists, i.e. whether the demo logins are worth printing.
+ *
+ * Several processes may start together on one new database: the demo is applied in ONE transaction
+ * under an advisory lock, so one process applies all of it — tenants, accounts and their passwords —
+ * or none does, and the others, waiting on the lock, find it complete. No process ever sees an account
+ * without its password.
  */
 export async function applyDemoIfNew(db: Kysely<DB>): Promise<{ applied: boolean; present: boolean; tenants: string[] }> {
-  const anyone = await withApp(db, (tx) => tx.selectFrom('users').select('id').limit(1).executeTakeFirst());
-  let applied = false;
-  let tenants: string[] = [];
-  if (!anyone) {
-    const definitions = loadDemo();
-    const report = await applyDefinitions(db, definitions).catch(async (error: unknown) => {
-      if (await demoAdminExists(db)) return null;
-      throw error;
-    });
-    if (!report || (!report.ok && (await demoAdminExists(db)))) {
-      // Another process sharing this PostgreSQL applied the demo at the same moment: nothing to do.
-      return { applied: false, present: true, tenants: [] };
-    }
+  const notApplied = async () => ({ applied: false, present: await demoAdminExists(db), tenants: [] });
+  if (await anyUser(db)) return notApplied();
+  const definitions = loadDemo();
+  // Hash before the transaction: PGlite runs one transaction at a time, so keep it short.
+  const hashes = await Promise.all(demoLogins.map(async ({ email }) => ({ email, passwordHash: await hashPassword(demoPassword) })));
+  const tenants = await db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${DEMO_LOCK_KEY})`.execute(trx);
+    const steps = stepsOf(trx);
+    // Another process may have applied it while this one waited for the lock.
+    if (await anyUser(steps)) return null;
+    const report = await applyDefinitions(steps, definitions);
     if (!report.ok) {
-      const reasons = [
-        ...(report.provider?.errors ?? []),
-        ...report.tenants.flatMap((t) => t.errors.map((e) => `${t.slug}: ${e}`)),
-      ];
+      const reasons = [...(report.provider?.errors ?? []), ...report.tenants.flatMap((t) => t.errors.map((e) => `${t.slug}: ${e}`))];
       throw new Error(`Could not apply the demo tenants: ${reasons.join('; ')}`);
     }
-    await setDemoPasswords(db, demoLogins.map((l) => l.email));
-    applied = true;
-    tenants = report.tenants.map((t) => t.slug);
-  }
-  return { applied, present: await demoAdminExists(db), tenants };
+    await setDemoPasswords(steps, hashes);
+    return report.tenants.map((t) => t.slug);
+  });
+  return tenants ? { applied: true, present: true, tenants } : notApplied();
 }
+
+/**
+ * The transaction as a database whose transactions are steps of it: applyDefinitions' withApp and
+ * withTenant (each `db.transaction().execute(...)`, each setting its role and tenant locally) then run
+ * inside the one transaction, and the first failure rolls all of them back.
+ */
+function stepsOf(trx: Transaction<DB>): Kysely<DB> {
+  const step = {
+    execute: <T>(fn: (tx: Kysely<DB>) => Promise<T>) => fn(steps),
+    setIsolationLevel: () => step,
+    setAccessMode: () => step,
+  };
+  const steps: Kysely<DB> = new Proxy(trx, {
+    get(target, property) {
+      if (property === 'transaction') return () => step;
+      const value: unknown = Reflect.get(target, property, target);
+      // Kysely keeps its state in private fields: its methods must run on the transaction itself.
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return steps;
+}
+
+const anyUser = async (db: Kysely<DB>) => !!(await withApp(db, (tx) => tx.selectFrom('users').select('id').limit(1).executeTakeFirst()));
 
 async function demoAdminExists(db: Kysely<DB>): Promise<boolean> {
   const admin = await withApp(db, (tx) => tx.selectFrom('users').select('id').where('email', '=', demoAdminEmail).executeTakeFirst());
   return !!admin;
 }
 
-async function setDemoPasswords(db: Kysely<DB>, emails: string[]): Promise<void> {
-  // Hash before the transaction: PGlite runs one transaction at a time, so keep it short.
-  const hashes = await Promise.all(emails.map(async (email) => ({ email, passwordHash: await hashPassword(demoPassword) })));
+async function setDemoPasswords(db: Kysely<DB>, hashes: { email: string; passwordHash: string }[]): Promise<void> {
   const now = new Date();
   await withApp(db, async (tx) => {
     for (const { email, passwordHash } of hashes) {

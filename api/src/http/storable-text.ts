@@ -7,6 +7,10 @@
 const unstorable = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export const storableText = (value: string): boolean => !unstorable.test(value);
+
+/** What PostgreSQL itself refuses (a NUL byte, a lone surrogate): any string of any request, whatever it means (http/character-guard.ts). */
+const refusedByDatabase = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export const storableByDatabase = (value: string): boolean => !refusedByDatabase.test(value);
 export const unstorableTextMessage = 'Remove the invisible control characters (NUL bytes or broken characters) from this text.';
 /** The refinement's options: its message, and its code (`nul_byte`) for the API's field error. */
 export const unstorableTextIssue = { message: unstorableTextMessage, params: { code: 'nul_byte' } };

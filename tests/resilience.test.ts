@@ -72,6 +72,23 @@ describe('health while the database is away', () => {
     }
   });
 
+  it('answers other requests 503 database_unavailable with Retry-After, not 500, and no driver detail', async () => {
+    const port = await closedPort();
+    const database = await connect({ url: `postgres://nobody:secret@127.0.0.1:${port}/switchboard`, maxConnections: 1 });
+    try {
+      const app = appOn(database);
+      const login = await send(app, 'POST', '/api/auth/login', { json: { email: 'someone@example.com', password: 'whatever-it-is' } });
+      expect(login.status).toBe(503);
+      expect(login.body).toMatchObject({ code: 'database_unavailable', status: 503 });
+      expect(login.headers.get('retry-after')).toBe('2');
+      expect(login.text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|nobody|secret/);
+      const tenantRoute = await send(app, 'GET', '/api/t/acme/orders', { token: 'abc.def' });
+      expect(tenantRoute.status).toBe(503);
+    } finally {
+      await database.close();
+    }
+  });
+
   it('answers 200 when the database answers', async () => {
     const database = await createTestDatabase({ migrated: false });
     try {

@@ -12,6 +12,22 @@ function pgCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The driver's and the server's ways of saying the database went away (a restart, a failover): the
+ * server's shutdown and start-up codes (57P01–57P03), the connection-exception class (08…), and
+ * postgres.js's own codes for a socket that closed, was refused or never connected.
+ */
+const connectionLostCodes = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
+export function isConnectionLost(error: unknown): boolean {
+  for (const candidate of [error, (error as { cause?: unknown })?.cause]) {
+    const code = (candidate as { code?: unknown })?.code;
+    if (typeof code !== 'string') continue;
+    if (connectionLostCodes.has(code) || /^57P0[123]$/.test(code) || /^08[0-9A-Z]{3}$/.test(code)) return true;
+  }
+  return false;
+}
+
 /** Maps every error to one problem+json envelope; never a stack trace, never a 500 for bad input. */
 export function handleError(error: Error, c: Context<AppEnv>): Response {
   if (error instanceof ProblemError) return problemResponse(c, error);
@@ -33,6 +49,21 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
     return problemResponse(
       c,
       new ProblemError(503, 'retry', 'Try again', 'The request collided with another one; nothing was changed.', undefined, { 'retry-after': '1' }),
+    );
+  }
+  if (isConnectionLost(error)) {
+    // Not the caller's fault and not a bug: the database is restarting. The transaction never committed.
+    console.error(`[api] ${c.req.method} ${c.req.path}: the database connection was lost (${String((error as { code?: unknown }).code ?? '')})`);
+    return problemResponse(
+      c,
+      new ProblemError(
+        503,
+        'database-unavailable',
+        'Try again in a moment',
+        'The database cannot be reached for a moment; nothing was changed. Try again in a few seconds.',
+        undefined,
+        { 'retry-after': '2' },
+      ),
     );
   }
   console.error(`[api] ${c.req.method} ${c.req.path} failed:`, error);

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Tenant } from '@switchboard/db';
+import { createApp, dispatch, EventHub } from '@switchboard/api';
+import { countStatements } from '../scripts/src/statement-counter.ts';
+import { createHarness, logIn, openEventStream, seedTenant, testConfig, type EventStream, type Harness } from './support/index.ts';
+import { addNumber, alwaysOpen, incomingCall, seedRoutedOperator, setHours, telephony, uniqueNumber } from './support/routing.ts';
+
+/**
+ * The statement budget of routing: a pass that offers N waiting calls to M free operators, and the live
+ * events that bring each offer to its desk, cost a bounded number of SQL statements per routed call,
+ * whatever N and M (set-based: one candidate query per pass, one transaction per tenant for the claims,
+ * one re-read per tenant per batch of events): 46 statements for these 8 offers. One transaction per call
+ * and per event (before) cost 309, ~39 a call.
+ * Counted, never timed.
+ */
+let h: Harness;
+const streams: EventStream[] = [];
+
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(async () => {
+  await Promise.all(streams.map((s) => s.close()));
+  await h?.close();
+});
+
+const STATEMENTS_PER_ROUTED_CALL = 12;
+
+describe('a routing pass', () => {
+  it(`offers N calls to M operators, desks told, in at most ${STATEMENTS_PER_ROUTED_CALL} statements per routed call`, async () => {
+    const tenants: { tenant: Tenant; number: string }[] = [];
+    for (let i = 0; i < 2; i++) {
+      const { tenant } = await seedTenant(h.db);
+      await setHours(h.db, tenant, alwaysOpen);
+      const number = uniqueNumber();
+      await addNumber(h.db, tenant, number, 'order_taking');
+      tenants.push({ tenant, number });
+    }
+    const operators = 8;
+    const calls = 12;
+    const desks = [];
+    for (let i = 0; i < operators; i++) {
+      const user = await seedRoutedOperator(h.db, tenants.map(({ tenant }) => [tenant, {}]), `op-${i}`);
+      const desk = await logIn(h.app, user);
+      expect((await desk.put('/api/desk/state', { state: 'available' })).status).toBe(200);
+      desks.push({ user, desk });
+      h.clock.advance(1_000);
+    }
+    for (let i = 0; i < calls; i++) {
+      const res = await telephony(h.app, h.clock, 'POST', '/api/telephony/calls', incomingCall(tenants[i % 2]!.number));
+      expect(res.body.outcome).toBe('queued');
+    }
+
+    // One API process whose every statement is counted, its desks listening.
+    const counted = countStatements(h.db);
+    const hub = new EventHub({ db: counted.db, listen: h.database.listen, now: h.clock.now });
+    const app = createApp({ db: counted.db, databaseKind: h.database.kind, config: testConfig(), now: h.clock.now, events: hub });
+    for (const { desk } of desks) {
+      const s = await openEventStream(app, desk.token);
+      streams.push(s);
+      await s.until((e) => e.event === 'queue' && e.data.tenant === tenants[1]!.tenant.slug);
+    }
+    await hub.settled();
+    counted.reset();
+
+    const report = await dispatch(counted.db, h.clock.now());
+    expect(report.offered).toBe(operators);
+    const offered = await Promise.all(streams.map(async (s) => (await s.until((e) => e.event === 'offer')).at(-1)!.data.callId as string));
+    expect(new Set(offered).size).toBe(operators);
+    await hub.settled();
+
+    const { statements } = counted.reset();
+    expect(statements / report.offered).toBeLessThanOrEqual(STATEMENTS_PER_ROUTED_CALL);
+    // A second pass with every operator holding an offer offers nothing, for a few statements.
+    expect((await dispatch(counted.db, h.clock.now())).offered).toBe(0);
+    expect(counted.reset().statements).toBeLessThanOrEqual(6);
+  });
+});

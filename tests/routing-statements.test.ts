@@ -28,16 +28,22 @@ afterAll(async () => {
 
 const STATEMENTS_PER_ROUTED_CALL = 12;
 
+/** Tenants open round the clock, each with an order-taking number. */
+async function openTenants(count: number): Promise<{ tenant: Tenant; number: string }[]> {
+  const tenants = [];
+  for (let i = 0; i < count; i++) {
+    const { tenant } = await seedTenant(h.db);
+    await setHours(h.db, tenant, alwaysOpen);
+    const number = uniqueNumber();
+    await addNumber(h.db, tenant, number, 'order_taking');
+    tenants.push({ tenant, number });
+  }
+  return tenants;
+}
+
 describe('a set-based routing pass', () => {
   it(`offers N calls to M operators, desks told, in at most ${STATEMENTS_PER_ROUTED_CALL} statements per routed call`, async () => {
-    const tenants: { tenant: Tenant; number: string }[] = [];
-    for (let i = 0; i < 2; i++) {
-      const { tenant } = await seedTenant(h.db);
-      await setHours(h.db, tenant, alwaysOpen);
-      const number = uniqueNumber();
-      await addNumber(h.db, tenant, number, 'order_taking');
-      tenants.push({ tenant, number });
-    }
+    const tenants = await openTenants(2);
     const operators = 8;
     const calls = 12;
     const desks = [];
@@ -80,14 +86,7 @@ describe('a set-based routing pass', () => {
   });
 
   it('run by three processes at once, offers no call twice and no operator two calls, and every operator one', async () => {
-    const tenants: { tenant: Tenant; number: string }[] = [];
-    for (let i = 0; i < 3; i++) {
-      const { tenant } = await seedTenant(h.db);
-      await setHours(h.db, tenant, alwaysOpen);
-      const number = uniqueNumber();
-      await addNumber(h.db, tenant, number, 'order_taking');
-      tenants.push({ tenant, number });
-    }
+    const tenants = await openTenants(3);
     const operatorIds: string[] = [];
     for (let i = 0; i < 9; i++) {
       // Each operator serves two of the three tenants, so the passes compete for them across tenants.

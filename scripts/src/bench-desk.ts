@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@switchboard/api';
 import { repoRoot } from './build-web.ts';
-import { adminEmail, benchDefinitions, benchPassword, freePort, pair, prepareDatabase, rssMb, startBots, stopServer, waitForHealth } from './bench-floor.ts';
+import { adminEmail, benchDefinitions, benchPassword, freePort, pair, prepareDatabase, rssMb, startBots, stepSimulator, stopServer, waitForHealth } from './bench-floor.ts';
 import { assertNodeVersion } from './node-version.ts';
 import type { BotMetric, BotOperator } from './simulator/bot-operator.ts';
-import { Simulator, TelephonyClient, type SimulatorEvent } from './simulator/index.ts';
+import { TelephonyClient, type Simulator, type SimulatorEvent } from './simulator/index.ts';
 
 assertNodeVersion();
 
@@ -193,23 +193,7 @@ async function main(): Promise<void> {
       const events: SimulatorEvent[] = [];
       const stepStart = Date.now();
       const logged: string[] = [];
-      simulator = new Simulator({
-        url: base,
-        secret,
-        seed: `${values.seed}/${rate}`,
-        lines,
-        shape: 'flat',
-        multiplier: 1,
-        callsPerHourAtPeak: (rate * 3600) / lines.length,
-        // Callers hold long and talk long: the bots end the calls, the benchmark measures routing.
-        durations: { patience: { median: 120, sigma: 0.3 }, talk: { default: { median: 600, sigma: 0.2 } } },
-        // Polls cost the server too; every 5 s is enough to see an operator hang up.
-        pollMs: 5000,
-        maxActiveCalls: 1_000_000,
-        backOff: false,
-        log: (line) => logged.push(line),
-        onEvent: (event) => events.push(event),
-      });
+      simulator = stepSimulator({ base, secret, seed: values.seed, rate, lines, log: (line) => logged.push(line), onEvent: (event) => events.push(event) });
       simulator.start();
       const rss: number[] = [];
       while (Date.now() - stepStart < stepSeconds * 1000) {

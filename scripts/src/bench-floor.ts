@@ -7,7 +7,7 @@ import { connect, migrateToLatest, withApp, type Database } from '@switchboard/d
 import { hashPassword } from '@switchboard/api';
 import { applyDefinitions, loadDemo, type LoadedDefinitions } from '@switchboard/tenants';
 import { BotOperator, type BotMetric } from './simulator/bot-operator.ts';
-import { createRandom } from './simulator/index.ts';
+import { createRandom, Simulator, type Line, type SimulatorEvent } from './simulator/index.ts';
 
 /**
  * What the floor benchmarks (bench:desk, bench:routing) share: the demo tenants open round the clock
@@ -196,4 +196,27 @@ export async function startBots(floor: BotFloor): Promise<BotOperator[]> {
   await Promise.all(bots.map((b) => b.listen()));
   await Promise.all(bots.map((b) => b.becomeAvailable()));
   return bots;
+}
+
+/**
+ * The simulator playing one benchmark step: flat traffic of `rate` calls/s over every line, callers who
+ * hold and talk long (the bots end the calls: the benchmark measures routing), not yet started.
+ */
+export function stepSimulator(step: { base: string; secret: string; seed: string; rate: number; lines: Line[]; log: (line: string) => void; onEvent?: (event: SimulatorEvent) => void }): Simulator {
+  return new Simulator({
+    url: step.base,
+    secret: step.secret,
+    seed: `${step.seed}/${step.rate}`,
+    lines: step.lines,
+    shape: 'flat',
+    multiplier: 1,
+    callsPerHourAtPeak: (step.rate * 3600) / step.lines.length,
+    durations: { patience: { median: 120, sigma: 0.3 }, talk: { default: { median: 600, sigma: 0.2 } } },
+    // Polls cost the server too; every 5 s is enough to see an operator hang up.
+    pollMs: 5000,
+    maxActiveCalls: 1_000_000,
+    backOff: false,
+    log: step.log,
+    ...(step.onEvent ? { onEvent: step.onEvent } : {}),
+  });
 }

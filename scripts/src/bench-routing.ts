@@ -8,12 +8,12 @@ import { sql } from 'kysely';
 import { serve } from '@hono/node-server';
 import { connect } from '@switchboard/db';
 import { createApp, EventHub, loadConfig, startRouting } from '@switchboard/api';
-import { benchDefinitions, freePort, pair, percentile, prepareDatabase, startBots, stopServer, waitForHealth } from './bench-floor.ts';
+import { benchDefinitions, freePort, pair, percentile, prepareDatabase, startBots, stepSimulator, stopServer, waitForHealth } from './bench-floor.ts';
 import { assertNodeVersion } from './node-version.ts';
 import { openDatabase } from './open-database.ts';
 import { countStatements, type StatementCount } from './statement-counter.ts';
 import type { BotMetric, BotOperator } from './simulator/bot-operator.ts';
-import { Simulator, TelephonyClient } from './simulator/index.ts';
+import { TelephonyClient, type Simulator } from './simulator/index.ts';
 
 assertNodeVersion();
 
@@ -211,21 +211,7 @@ async function main(): Promise<void> {
     for (const rate of rates) {
       await counts();
       const startMs = Date.now();
-      simulator = new Simulator({
-        url: base,
-        secret: loadConfig().telephonySecret,
-        seed: `${values.seed}/${rate}`,
-        lines,
-        shape: 'flat',
-        multiplier: 1,
-        callsPerHourAtPeak: (rate * 3600) / lines.length,
-        // Callers hold long and talk long: the bots end the calls, the benchmark measures routing.
-        durations: { patience: { median: 120, sigma: 0.3 }, talk: { default: { median: 600, sigma: 0.2 } } },
-        pollMs: 5000,
-        maxActiveCalls: 1_000_000,
-        backOff: false,
-        log: () => {},
-      });
+      simulator = stepSimulator({ base, secret: loadConfig().telephonySecret, seed: values.seed, rate, lines, log: () => {} });
       simulator.start();
       await new Promise((resolve) => setTimeout(resolve, stepSeconds * 1000));
       const endMs = Date.now();

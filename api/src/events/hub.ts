@@ -201,14 +201,13 @@ export class EventHub {
       switch (event.kind) {
         case 'offer': {
           const offer = read.offer(event);
-          if (!offer) continue;
           // The payload names the operator; the tenant's own rows must agree it is assigned there.
-          if (audience.operatorIds.has(event.operatorId)) for (const s of operators) if (s.userId === event.operatorId) s.send('offer', offer);
+          if (offer && audience.operatorIds.has(event.operatorId)) for (const s of operators) if (s.userId === event.operatorId) s.send('offer', offer);
           break;
         }
         case 'call': {
           const call = read.call(event);
-          if (!call) continue;
+          if (!call) break;
           if (call.operatorId && audience.operatorIds.has(call.operatorId)) {
             for (const s of operators) if (s.userId === call.operatorId) s.send('call', call.update);
           }
@@ -218,13 +217,15 @@ export class EventHub {
           break;
         }
         case 'record': {
-          if (!read.record(event)) continue;
-          for (const s of clients) {
-            if (audience.mayNotice(s.userId, s.address)) s.send('record', { tenant: audience.slug, type: event.recordType, id: event.recordId });
+          if (read.record(event)) {
+            for (const s of clients) {
+              if (audience.mayNotice(s.userId, s.address)) s.send('record', { tenant: audience.slug, type: event.recordType, id: event.recordId });
+            }
           }
-          continue;
+          break;
         }
       }
+      // After the tenant's last call or offer event of the batch: its queues as they are now.
       if (lastOfTenant.get(event.tenantId) === event) this.#sendQueue(operators, audience, read.queue);
     }
     if (events.some((e) => e.kind !== 'record')) this.#wallboardChanged();

@@ -181,11 +181,13 @@ export class EventHub {
       const heard = event.kind === 'record' ? clients.length > 0 : operators.length > 0 || (event.kind === 'call' && clients.length > 0);
       if (heard) byTenant.set(event.tenantId, [...(byTenant.get(event.tenantId) ?? []), event]);
     }
-    const reads = new Map<string, TenantEvents | null>();
-    for (const [tenantId, tenantEvents] of byTenant) {
-      reads.set(tenantId, await readTenantEvents(db, tenantId, tenantEvents, now, { queue: operators.length > 0 }));
-    }
-    const presences = await readPresences(db, [...presenceIds]);
+    // The tenants' re-reads run side by side (each its own transaction on its own connection; PGlite takes them in turn).
+    const [reads, presences] = await Promise.all([
+      Promise.all(
+        [...byTenant].map(async ([tenantId, tenantEvents]) => [tenantId, await readTenantEvents(db, tenantId, tenantEvents, now, { queue: operators.length > 0 })] as const),
+      ).then((entries) => new Map<string, TenantEvents | null>(entries)),
+      readPresences(db, [...presenceIds]),
+    ]);
     const lastOfTenant = new Map<string, BusEvent>();
     for (const event of events) if (event.kind !== 'presence' && event.kind !== 'record') lastOfTenant.set(event.tenantId, event);
 

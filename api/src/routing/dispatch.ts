@@ -106,8 +106,8 @@ async function offerWaitingCalls(db: Kysely<DB>, at: () => Date): Promise<number
  * Makes one tenant's planned offers in six statements whatever their number, in the one lock order:
  * the calls (NO KEY UPDATE, so a timeline insert elsewhere does not stop us), their queue rows still
  * waiting for an offer, then the operators' presence by compare-and-set (available, no offer pending).
- * Locked rows are skipped, not waited for: another process or an accept is on them. Returns how many
- * offers were made.
+ * Locked rows of all three are skipped, not waited for: another process, an accept or a state change
+ * is on them. Returns how many offers were made.
  */
 export async function claimOffers(tx: TenantTx, plans: PlannedOffer[], now: Date): Promise<number> {
   const tenantId = plans[0]?.tenantId;
@@ -134,11 +134,19 @@ export async function claimOffers(tx: TenantTx, plans: PlannedOffer[], now: Date
   const ready = plans.filter((p) => waiting.has(p.callId));
   if (!ready.length) return 0;
   const pairs = jsonb(ready.map((p) => ({ call_id: p.callId, operator_id: p.operatorId })));
+  // Presence rows another transaction holds (an operator changing state, accepting…) are skipped, not
+  // waited for: a pass never stalls behind a request; the operator is offered a call in the next one.
   const claimed = await sql<{ operatorId: string; callId: string }>`
+    with v as (select * from jsonb_to_recordset(${pairs}) as v(call_id uuid, operator_id uuid)),
+    free as (
+      select p.operator_id from operator_presence p join v on v.operator_id = p.operator_id
+      where p.state = 'available' and p.offer_call_id is null
+      for update of p skip locked)
     update operator_presence p
     set offer_tenant_id = ${tenantId}, offer_call_id = v.call_id, updated_at = ${now}
-    from jsonb_to_recordset(${pairs}) as v(call_id uuid, operator_id uuid)
-    where p.operator_id = v.operator_id and p.state = 'available' and p.offer_call_id is null
+    from v
+    where p.operator_id = v.operator_id and p.operator_id in (select operator_id from free)
+      and p.state = 'available' and p.offer_call_id is null
     returning p.operator_id, v.call_id`.execute(tx);
   const won = new Set(claimed.rows.map((r) => `${r.callId}/${r.operatorId}`));
   const offers = ready.filter((p) => won.has(`${p.callId}/${p.operatorId}`));

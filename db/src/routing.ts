@@ -50,33 +50,6 @@ export interface WaitingCallRef extends CallRef {
   skill: string;
 }
 
-/**
- * Calls waiting for an offer that some free operator could serve (assigned to the tenant with the
- * call's function or skill), oldest first: a pass spends no transaction on a queue nobody free serves.
- * Delays and agreements are checked in the tenant's own transaction.
- */
-export async function waitingCalls(db: Kysely<DB>, limit = 500): Promise<WaitingCallRef[]> {
-  return db
-    .selectFrom('callQueue as q')
-    .select(['q.tenantId', 'q.callId', sql<string>`coalesce(q.required_skill, q.function)`.as('skill')])
-    .where('q.offeredTo', 'is', null)
-    .where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('operatorAssignments as a')
-          .innerJoin('operatorPresence as p', 'p.operatorId', 'a.operatorId')
-          .select(sql`1`.as('one'))
-          .whereRef('a.tenantId', '=', 'q.tenantId')
-          .where('p.state', '=', 'available')
-          .where('p.offerCallId', 'is', null)
-          .where(sql<boolean>`coalesce(q.required_skill, q.function) = any(a.skills)`),
-      ),
-    )
-    .orderBy('q.enqueuedAt')
-    .orderBy('q.callId')
-    .limit(limit)
-    .execute();
-}
-
 /** Transferred calls nobody answered within the tenant's transfer timeout: they go back to who transferred them. */
 export async function transfersDue(db: Kysely<DB>, now: Date): Promise<CallRef[]> {
   return db
@@ -102,16 +75,62 @@ export async function wrapUpsDue(db: Kysely<DB>, now: Date): Promise<string[]> {
   return rows.map((r) => r.operatorId);
 }
 
-/** Whether any operator could take an offer now: spares a walk through every tenant's queue when nobody could. */
-export async function anyOperatorFree(db: Kysely<DB>): Promise<boolean> {
-  const row = await db
-    .selectFrom('operatorPresence')
-    .select('operatorId')
-    .where('state', '=', 'available')
-    .where('offerCallId', 'is', null)
-    .limit(1)
-    .executeTakeFirst();
-  return !!row;
+/** One operator who may be offered one waiting call now, with what ranks them for it. */
+export interface OfferCandidate extends WaitingCallRef {
+  operatorId: string;
+  /** The assignment's priority for the skill (1 first). */
+  priority: number;
+  /** Since when the operator is available (longest idle first). */
+  idleSince: Date;
+  /** The operator let this call pass in the current round. */
+  declined: boolean;
+}
+
+/**
+ * Every (waiting call × operator who may take it now) pair, in one statement: the call is waiting for an
+ * offer; the operator is available with no offer pending, assigned to the call's tenant with its function
+ * or skill, has an active account, is past their routing delay for the skill, and has signed the
+ * confidentiality agreement where the tenant's rules require one (eligibility.ts says the same in the
+ * tenant's own transaction). Ordered oldest call first, then by priority and longest idle, so a routing
+ * pass matches calls to operators in memory and claims the pairs per tenant. Ids and ranks only.
+ */
+export async function offerCandidates(db: Kysely<DB>, now: Date, callLimit = 200): Promise<OfferCandidate[]> {
+  const result = await sql<{
+    tenantId: string;
+    callId: string;
+    skill: string;
+    operatorId: string;
+    priority: number;
+    idleSince: Date | string;
+    declined: boolean;
+  }>`
+    with waiting as (
+      select q.tenant_id, q.call_id, coalesce(q.required_skill, q.function) as skill, q.enqueued_at, q.declined_by
+      from call_queue q
+      where q.offered_to is null
+        and exists (
+          select 1 from operator_assignments a join operator_presence p on p.operator_id = a.operator_id
+          where a.tenant_id = q.tenant_id and p.state = 'available' and p.offer_call_id is null
+            and coalesce(q.required_skill, q.function) = any(a.skills))
+      order by q.enqueued_at, q.call_id
+      limit ${callLimit}
+    ), pairs as (
+      select w.tenant_id, w.call_id, w.skill, w.enqueued_at, a.operator_id,
+             coalesce((a.routing -> w.skill ->> 'priority')::int, 1) as priority,
+             p.since as idle_since,
+             a.operator_id = any(w.declined_by) as declined
+      from waiting w
+      join operator_assignments a on a.tenant_id = w.tenant_id and w.skill = any(a.skills)
+      join users u on u.id = a.operator_id and u.status = 'active'
+      join operator_presence p on p.operator_id = a.operator_id and p.state = 'available' and p.offer_call_id is null
+      left join confidentiality_rules r on r.tenant_id = w.tenant_id
+      where (a.confidentiality_agreement_signed_at is not null or not coalesce(r.requires_confidentiality_agreement, false))
+        and w.enqueued_at + make_interval(secs => coalesce((a.routing -> w.skill ->> 'delaySeconds')::float8, 0)) <= ${now}
+    )
+    select tenant_id, call_id, skill, operator_id, priority, idle_since, declined
+    from pairs
+    order by enqueued_at, call_id, priority, idle_since, operator_id`.execute(db);
+  return result.rows.map((r) => ({ ...r, priority: Number(r.priority), idleSince: new Date(r.idleSince) }));
 }
 
 /** Why a call is closed by the clock: it waited in the queue past the maximum, or nobody heard from its adapter for too long. */

@@ -1,17 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { sql } from 'kysely';
-import { connect, migrateToLatest, withApp, type Database } from '@switchboard/db';
-import { hashPassword, loadConfig } from '@switchboard/api';
-import { applyDefinitions, loadDemo, type LoadedDefinitions } from '@switchboard/tenants';
+import { loadConfig } from '@switchboard/api';
 import { repoRoot } from './build-web.ts';
+import { adminEmail, benchDefinitions, benchPassword, freePort, pair, prepareDatabase, rssMb, startBots, stepSimulator, stopServer, waitForHealth } from './bench-floor.ts';
 import { assertNodeVersion } from './node-version.ts';
-import { BotOperator, type BotMetric } from './simulator/bot-operator.ts';
-import { createRandom, Simulator, TelephonyClient, type SimulatorEvent } from './simulator/index.ts';
+import type { BotMetric, BotOperator } from './simulator/bot-operator.ts';
+import { TelephonyClient, type Simulator, type SimulatorEvent } from './simulator/index.ts';
 
 assertNodeVersion();
 
@@ -70,107 +67,10 @@ if (!(stepSeconds >= 5)) fail('--step must be at least 5 seconds.');
 if (!(orderShare >= 0 && orderShare <= 1)) fail('--order-share must be between 0 and 1.');
 if (talk.length !== 2 || !(talk[0] >= 0) || !(talk[1] >= talk[0])) fail('--talk must be MIN-MAX seconds, e.g. 1-3.');
 
-const benchPassword = 'switchboard-bench';
-const adminEmail = 'admin@switchboard.test';
-const botEmail = (i: number) => `bot${String(i + 1).padStart(3, '0')}@bench.switchboard.test`;
 const config = loadConfig();
 const secret = config.telephonySecret;
 
-// ---- the database -------------------------------------------------------------------------------
-
-/**
- * The demo tenants as the benchmark needs them: open round the clock (it must measure routing, not
- * the hours of the moment it runs), with the bot operators assigned to every function that has a
- * number, with a signed agreement where a tenant demands one.
- */
-function benchDefinitions(): { definitions: LoadedDefinitions; offerTimeouts: Map<string, number>; dispositions: Map<string, string[]> } {
-  const demo = structuredClone(loadDemo());
-  const offerTimeouts = new Map<string, number>();
-  const dispositions = new Map<string, string[]>();
-  const bots = Array.from({ length: operatorCount }, (_, i) => botEmail(i));
-  demo.provider?.definition.staff.push(...bots.map((email, i) => ({ email, displayName: `Bot ${i + 1}`, kind: 'operator' as const })));
-  for (const { definition } of demo.tenants) {
-    const slug = definition.tenant.slug;
-    if (definition.hours) {
-      for (const schedule of definition.hours.schedules) {
-        for (const day of Object.keys(schedule.week) as (keyof typeof schedule.week)[]) schedule.week[day] = [{ start: '00:00', end: '24:00' }];
-      }
-      definition.hours.overrides = [];
-    }
-    const functions = [...new Set((definition.callHandling?.numbers ?? []).map((n) => n.function))].sort();
-    if (functions.length) {
-      for (const email of bots) definition.operators.push({ email, skills: functions, agreementSignedAt: '2026-01-01T00:00:00.000Z' });
-    }
-    offerTimeouts.set(slug, definition.callHandling?.settings?.offerTimeoutSeconds ?? 15);
-    dispositions.set(slug, (definition.wrapUpCodes ?? []).filter((c) => c.active !== false).map((c) => c.code));
-  }
-  return { definitions: { ...demo, errors: [] }, offerTimeouts, dispositions };
-}
-
-async function seed(database: Database, definitions: LoadedDefinitions): Promise<void> {
-  await migrateToLatest(database.db);
-  const report = await applyDefinitions(database.db, definitions);
-  if (!report.ok) {
-    const reasons = [...(report.provider?.errors ?? []), ...report.tenants.flatMap((t) => t.errors.map((e) => `${t.slug}: ${e}`))];
-    throw new Error(`Could not apply the benchmark tenants: ${reasons.join('; ')}`);
-  }
-  const passwordHash = await hashPassword(benchPassword);
-  const emails = [adminEmail, ...Array.from({ length: operatorCount }, (_, i) => botEmail(i))];
-  await withApp(database.db, (tx) => tx.updateTable('users').set({ passwordHash, mustChangePassword: false }).where('email', 'in', emails).execute());
-}
-
-interface PreparedDatabase {
-  env: Record<string, string>;
-  description: string;
-  cleanup: () => Promise<void>;
-}
-
-async function prepareDatabase(workDir: string, definitions: LoadedDefinitions): Promise<PreparedDatabase> {
-  const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    const dataDir = join(workDir, 'pglite');
-    const database = await connect({ dataDir });
-    try {
-      await seed(database, definitions);
-    } finally {
-      await database.close();
-    }
-    return { env: { DATA_DIR: dataDir }, description: `embedded PGlite (${dataDir})`, cleanup: async () => {} };
-  }
-  // A database of its own on that server, so the benchmark never touches the data in DATABASE_URL.
-  const name = `switchboard_bench_${Date.now().toString(36)}`;
-  const admin = await connect({ url: serverUrl, maxConnections: 1 });
-  await sql.raw(`create database ${name}`).execute(admin.db);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const database = await connect({ url: url.toString(), maxConnections: 2 });
-  try {
-    await seed(database, definitions);
-  } finally {
-    await database.close();
-  }
-  return {
-    env: { DATABASE_URL: url.toString() },
-    description: `PostgreSQL, database ${name} (dropped afterwards)`,
-    cleanup: async () => {
-      await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
-      await admin.close();
-    },
-  };
-}
-
 // ---- the API process ----------------------------------------------------------------------------
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function startServer(port: number, env: Record<string, string>, logFile: string): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'scripts/src/start.ts'), '--no-simulator'], {
@@ -185,52 +85,7 @@ function startServer(port: number, env: Record<string, string>, logFile: string)
   return child;
 }
 
-async function waitForHealth(base: string, child: ChildProcess, logFile: string): Promise<void> {
-  const deadline = Date.now() + 180_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`The API process exited (${child.exitCode}):\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
-    try {
-      const res = await fetch(`${base}/api/health`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`The API process did not answer /api/health within 3 minutes:\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
-}
-
-/** Resident memory of a process in MB (Linux /proc; `ps` elsewhere). */
-function rssMb(pid: number): number | null {
-  try {
-    if (existsSync(`/proc/${pid}/status`)) {
-      const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-      return kb ? Number(kb) / 1024 : null;
-    }
-  } catch {
-    // gone
-  }
-  return null;
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 // ---- figures ------------------------------------------------------------------------------------
-
-function percentile(values: number[], p: number): number | null {
-  if (!values.length) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-const ms = (value: number | null) => (value === null ? '—' : value < 10 ? value.toFixed(1) : String(Math.round(value)));
-const pair = (values: number[]) => `${ms(percentile(values, 50))} / ${ms(percentile(values, 99))}`;
 
 interface StepFigures {
   rate: number;
@@ -302,9 +157,9 @@ async function waitingCalls(base: string, cookie: string): Promise<number | null
 async function main(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
   const logFile = join(workDir, 'server.log');
-  const { definitions, offerTimeouts, dispositions } = benchDefinitions();
+  const { definitions, offerTimeouts, dispositions } = benchDefinitions(operatorCount);
   console.log(`Preparing a fresh database with the demo tenants (open round the clock) and ${operatorCount} bot operators…`);
-  const database = await prepareDatabase(workDir, definitions);
+  const database = await prepareDatabase(workDir, definitions, operatorCount);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const child = startServer(port, database.env, logFile);
@@ -324,30 +179,7 @@ async function main(): Promise<void> {
     console.log(`API process ${child.pid} on ${base}, ${database.description}; server log: ${logFile}`);
 
     const metrics: BotMetric[] = [];
-    const random = createRandom(`${values.seed}/bots`);
-    for (let i = 0; i < operatorCount; i++) {
-      bots.push(
-        new BotOperator({
-          base,
-          email: botEmail(i),
-          password: benchPassword,
-          random: random.fork(String(i)),
-          talkMs: [talk[0] * 1000, talk[1] * 1000],
-          orderShare,
-          orderTenant: 'pizza-napoli',
-          offerTimeoutSeconds: (tenant) => offerTimeouts.get(tenant) ?? 15,
-          disposition: (tenant, fn) => {
-            const codes = dispositions.get(tenant) ?? [];
-            const preferred = fn === 'order_taking' ? codes.find((c) => c.includes('order')) : undefined;
-            return preferred ?? codes[0] ?? 'done';
-          },
-          onMetric: (metric) => metrics.push(metric),
-        }),
-      );
-    }
-    for (const bot of bots) await bot.logIn();
-    await Promise.all(bots.map((b) => b.listen()));
-    await Promise.all(bots.map((b) => b.becomeAvailable()));
+    bots.push(...(await startBots({ base, count: operatorCount, seed: values.seed, talkSeconds: talk, orderShare, offerTimeouts, dispositions, onMetric: (m) => metrics.push(m) })));
     const adminCookie = await logInAdmin(base);
 
     const lines = await new TelephonyClient(base, secret).numbers();
@@ -361,23 +193,7 @@ async function main(): Promise<void> {
       const events: SimulatorEvent[] = [];
       const stepStart = Date.now();
       const logged: string[] = [];
-      simulator = new Simulator({
-        url: base,
-        secret,
-        seed: `${values.seed}/${rate}`,
-        lines,
-        shape: 'flat',
-        multiplier: 1,
-        callsPerHourAtPeak: (rate * 3600) / lines.length,
-        // Callers hold long and talk long: the bots end the calls, the benchmark measures routing.
-        durations: { patience: { median: 120, sigma: 0.3 }, talk: { default: { median: 600, sigma: 0.2 } } },
-        // Polls cost the server too; every 5 s is enough to see an operator hang up.
-        pollMs: 5000,
-        maxActiveCalls: 1_000_000,
-        backOff: false,
-        log: (line) => logged.push(line),
-        onEvent: (event) => events.push(event),
-      });
+      simulator = stepSimulator({ base, secret, seed: values.seed, rate, lines, log: (line) => logged.push(line), onEvent: (event) => events.push(event) });
       simulator.start();
       const rss: number[] = [];
       while (Date.now() - stepStart < stepSeconds * 1000) {

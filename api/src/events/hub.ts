@@ -3,7 +3,7 @@ import { z } from '@hono/zod-openapi';
 import type { DB, Unlisten, UserKind } from '@switchboard/db';
 import { EVENTS_CHANNEL, type BusEvent } from './publish.ts';
 import type { EventMessages, EventName } from './messages.ts';
-import { readCallEvent, readOfferEvent, readPresence, readQueueSnapshots, readRecordEvent, type Audience } from './reread.ts';
+import { readPresences, readQueueSnapshots, readTenantEvents, type Audience, type TenantEvents } from './reread.ts';
 import { computeWallboard } from '../wallboard/compute.ts';
 import { runWithTimeout, settleWithin } from '../periodic.ts';
 
@@ -31,6 +31,8 @@ export interface HubSource {
 export interface HubOptions {
   /** Provider staff get at most one wallboard snapshot per this many ms. */
   wallboardIntervalMs?: number;
+  /** How long the first notification of a batch waits for others (2 ms); 0: only those already arrived. */
+  batchWindowMs?: number;
   /** How often each stream sends a comment line and re-checks its session (15 s). */
   heartbeatMs?: number;
   onError?: (error: unknown) => void;
@@ -50,6 +52,8 @@ const BusEventSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+type TenantEvent = Extract<BusEvent, { tenantId: string }>;
+
 const isStaff = (s: Subscriber) => s.kind === 'provider_admin' || s.kind === 'supervisor';
 const isClient = (s: Subscriber) => s.kind === 'client_admin' || s.kind === 'client_member';
 
@@ -57,7 +61,8 @@ const isClient = (s: Subscriber) => s.kind === 'client_admin' || s.kind === 'cli
  * The process's one listener on the event channel, fanning out to its SSE streams. Every event is
  * re-read under its tenant's context (withTenant) and sent only to those that tenant's rows say may
  * see it: operators assigned to the tenant, its own client users (inside its IP allow-list). Events
- * are handled one after another, each in a short transaction of its own; no stream holds one.
+ * are handled in batches, one after another: one short transaction per tenant per batch, whatever the
+ * number of events and streams; no stream holds one.
  */
 export class EventHub {
   readonly #source: HubSource;
@@ -67,6 +72,9 @@ export class EventHub {
   readonly #onError: (error: unknown) => void;
   #listening: Promise<Unlisten> | undefined;
   #chain: Promise<void> = Promise.resolve();
+  readonly #batchWindowMs: number;
+  #pending: BusEvent[] = [];
+  #batchQueued = false;
   #stopped = false;
   #wallboardTimer: NodeJS.Timeout | undefined;
   #wallboardLastAt = 0;
@@ -76,6 +84,7 @@ export class EventHub {
   constructor(source: HubSource, options: HubOptions = {}) {
     this.#source = source;
     this.#wallboardIntervalMs = options.wallboardIntervalMs ?? 1000;
+    this.#batchWindowMs = options.batchWindowMs ?? 2;
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.#onError = options.onError ?? ((error) => console.error('event hub:', error));
   }
@@ -169,63 +178,97 @@ export class EventHub {
     } catch {
       return;
     }
-    // One event's re-read stuck on a connection that died must not hold every later event: a deadline each.
-    this.#chain = this.#chain.then(() => runWithTimeout('event hub: an event', eventTimeoutMs, () => this.#handle(event))).catch((error) => this.#onError(error));
+    // Notifications arriving together (one commit sends several; a busy pass many) are handled as one
+    // batch: the first waits a few ms for the others, and any arriving while a batch is handled form the next.
+    this.#pending.push(event);
+    if (this.#batchQueued) return;
+    this.#batchQueued = true;
+    this.#chain = this.#chain
+      .then(() => (this.#batchWindowMs > 0 ? new Promise<void>((resolve) => setTimeout(resolve, this.#batchWindowMs)) : undefined))
+      .then(() => {
+        this.#batchQueued = false;
+        const batch = this.#pending.splice(0);
+        // A re-read stuck on a connection that died must not hold every later event: a deadline per batch.
+        return runWithTimeout('event hub: a batch of events', eventTimeoutMs, () => this.#handle(batch));
+      })
+      .catch((error) => this.#onError(error));
   }
 
-  async #handle(event: BusEvent): Promise<void> {
-    if (this.#stopped || this.#subscribers.size === 0) return;
+  /**
+   * One batch of events: one re-read per tenant (withTenant, whatever the number of its events and
+   * listeners), one for the presences, then every message sent in the order the events were published.
+   * A tenant's queue snapshot is read once and sent where its last event of the batch was.
+   */
+  async #handle(events: BusEvent[]): Promise<void> {
+    if (this.#stopped || this.#subscribers.size === 0 || !events.length) return;
     const { db } = this.#source;
     const now = this.#source.now();
     const subscribers = [...this.#subscribers];
     const operators = subscribers.filter((s) => s.kind === 'operator');
     const clients = subscribers.filter(isClient);
-    switch (event.kind) {
-      case 'presence': {
-        const mine = operators.filter((s) => s.userId === event.operatorId);
-        if (mine.length) {
-          const presence = await readPresence(db, event.operatorId);
-          if (presence) for (const s of mine) s.send('presence', presence);
-        }
-        break;
+    const operatorIds = new Set(operators.map((s) => s.userId));
+
+    // Which events someone here could hear of, per tenant; an event nobody could hear is not read.
+    const byTenant = new Map<string, TenantEvent[]>();
+    const presenceIds = new Set<string>();
+    for (const event of events) {
+      if (event.kind === 'presence') {
+        if (operatorIds.has(event.operatorId)) presenceIds.add(event.operatorId);
+        continue;
       }
-      case 'offer': {
-        const addressed = operators.filter((s) => s.userId === event.operatorId);
-        if (!addressed.length && !operators.length) break;
-        const read = await readOfferEvent(db, event, now, { queue: operators.length > 0 });
-        if (!read) break;
-        // The payload names the operator; the tenant's own rows must agree it is assigned there.
-        if (read.audience.operatorIds.has(event.operatorId)) for (const s of addressed) s.send('offer', read.offer);
-        this.#sendQueue(operators, read.audience, read.queue);
-        break;
-      }
-      case 'call': {
-        if (!operators.length && !clients.length) break;
-        const read = await readCallEvent(db, event, now, { queue: operators.length > 0 });
-        if (!read) break;
-        const { call, audience } = read;
-        if (call.operatorId && audience.operatorIds.has(call.operatorId)) {
-          for (const s of operators) if (s.userId === call.operatorId) s.send('call', call.update);
-        }
-        for (const s of clients) {
-          if (audience.mayNotice(s.userId, s.address)) s.send('call', { tenant: audience.slug, type: 'call', id: event.callId });
-        }
-        this.#sendQueue(operators, audience, read.queue);
-        break;
-      }
-      case 'record': {
-        if (!clients.length) break;
-        const read = await readRecordEvent(db, event);
-        if (!read) break;
-        for (const s of clients) {
-          if (read.audience.mayNotice(s.userId, s.address)) {
-            s.send('record', { tenant: read.audience.slug, type: event.recordType, id: event.recordId });
-          }
-        }
-        break;
-      }
+      const heard = event.kind === 'record' ? clients.length > 0 : operators.length > 0 || (event.kind === 'call' && clients.length > 0);
+      if (heard) byTenant.set(event.tenantId, [...(byTenant.get(event.tenantId) ?? []), event]);
     }
-    if (event.kind !== 'record') this.#wallboardChanged();
+    // The tenants' re-reads run side by side (each its own transaction on its own connection; PGlite takes them in turn).
+    const [reads, presences] = await Promise.all([
+      Promise.all(
+        [...byTenant].map(async ([tenantId, tenantEvents]) => [tenantId, await readTenantEvents(db, tenantId, tenantEvents, now, { queue: operators.length > 0 })] as const),
+      ).then((entries) => new Map<string, TenantEvents | null>(entries)),
+      readPresences(db, [...presenceIds]),
+    ]);
+    const lastOfTenant = new Map<string, BusEvent>();
+    for (const event of events) if (event.kind !== 'presence' && event.kind !== 'record') lastOfTenant.set(event.tenantId, event);
+
+    for (const event of events) {
+      if (event.kind === 'presence') {
+        const presence = presences.get(event.operatorId);
+        if (presence) for (const s of operators) if (s.userId === event.operatorId) s.send('presence', presence);
+        continue;
+      }
+      const read = reads.get(event.tenantId);
+      if (!read) continue;
+      const { audience } = read;
+      switch (event.kind) {
+        case 'offer': {
+          const offer = read.offer(event);
+          // The payload names the operator; the tenant's own rows must agree it is assigned there.
+          if (offer && audience.operatorIds.has(event.operatorId)) for (const s of operators) if (s.userId === event.operatorId) s.send('offer', offer);
+          break;
+        }
+        case 'call': {
+          const call = read.call(event);
+          if (!call) break;
+          if (call.operatorId && audience.operatorIds.has(call.operatorId)) {
+            for (const s of operators) if (s.userId === call.operatorId) s.send('call', call.update);
+          }
+          for (const s of clients) {
+            if (audience.mayNotice(s.userId, s.address)) s.send('call', { tenant: audience.slug, type: 'call', id: event.callId });
+          }
+          break;
+        }
+        case 'record': {
+          if (read.record(event)) {
+            for (const s of clients) {
+              if (audience.mayNotice(s.userId, s.address)) s.send('record', { tenant: audience.slug, type: event.recordType, id: event.recordId });
+            }
+          }
+          break;
+        }
+      }
+      // After the tenant's last call or offer event of the batch: its queues as they are now.
+      if (lastOfTenant.get(event.tenantId) === event) this.#sendQueue(operators, audience, read.queue);
+    }
+    if (events.some((e) => e.kind !== 'record')) this.#wallboardChanged();
   }
 
   #sendQueue(operators: Subscriber[], audience: Audience, queue: EventMessages['queue'] | null): void {

@@ -2,8 +2,9 @@ import type { Kysely } from 'kysely';
 import { crossTenant, withApp, withTenant, type DB, type TenantTx } from '@switchboard/db';
 import { addressAllowed } from '../rules/definition.ts';
 import { loadRules } from '../rules/service.ts';
+import type { Rules } from '../rules/definition.ts';
 import { maskPhone } from '../rules/viewer.ts';
-import { admittedOperatorIds } from '../routing/eligibility.ts';
+import { eligibleAssignments } from '../routing/eligibility.ts';
 import type { BusEvent } from './publish.ts';
 import type { CallUpdateMessage, OfferMessage, PresenceMessage, QueueMessage } from './messages.ts';
 
@@ -25,18 +26,18 @@ export interface Audience {
   mayNotice(userId: string, address: string): boolean;
 }
 
-async function audienceIn(tx: TenantTx, tenantId: string): Promise<Audience | null> {
+async function audienceIn(tx: TenantTx, tenantId: string, known?: Rules): Promise<Audience | null> {
   const tenant = await tx.selectFrom('tenants').select(['slug', 'name', 'brandColor']).where('id', '=', tenantId).executeTakeFirst();
   if (!tenant) return null;
-  const operatorIds = await admittedOperatorIds(tx);
+  const rules = known ?? (await loadRules(tx));
+  const operators = await eligibleAssignments(tx, rules.requiresConfidentialityAgreement).select('a.operatorId').execute();
   const members = await tx.selectFrom('tenantMembers').select('userId').where('tenantId', '=', tenantId).execute();
-  const rules = await tx.selectFrom('confidentialityRules').select('ipAllowList').executeTakeFirst();
   const memberIds = new Set(members.map((m) => m.userId));
-  const allowList = rules?.ipAllowList ?? [];
+  const allowList = rules.ipAllowList;
   return {
     tenantId,
     ...tenant,
-    operatorIds,
+    operatorIds: new Set(operators.map((o) => o.operatorId)),
     mayNotice: (userId, address) => memberIds.has(userId) && (!allowList.length || addressAllowed(address, allowList)),
   };
 }
@@ -76,94 +77,91 @@ export async function readQueueSnapshots(db: Kysely<DB>, operatorId: string, now
   return snapshots;
 }
 
-export async function readOfferEvent(
-  db: Kysely<DB>,
-  event: Extract<BusEvent, { kind: 'offer' }>,
-  now: Date,
-  needs: { queue: boolean },
-): Promise<{ audience: Audience; offer: OfferMessage | { withdrawn: string }; queue: QueueMessage | null } | null> {
-  return withTenant(db, event.tenantId, async (tx) => {
-    const audience = await audienceIn(tx, event.tenantId);
-    const call = await tx.selectFrom('calls').select(['id', 'function', 'callerNumber']).where('id', '=', event.callId).executeTakeFirst();
-    if (!audience || !call) return null;
-    const waiting = await tx
-      .selectFrom('callQueue')
-      .select(['offeredTo', 'offerExpiresAt'])
-      .where('callId', '=', event.callId)
-      .executeTakeFirst();
-    const live = waiting?.offeredTo === event.operatorId && waiting.offerExpiresAt && new Date(waiting.offerExpiresAt) > now;
-    // Offers go to operators only: the number is masked as the tenant's rules show it to them.
+type TenantEvent = Extract<BusEvent, { tenantId: string }>;
+
+/** What one tenant's events of a batch read as, all from one transaction under that tenant. */
+export interface TenantEvents {
+  audience: Audience;
+  /** The offer message for an `offer` event (its call re-read; withdrawn unless the offer is still live for that operator). */
+  offer(event: Extract<BusEvent, { kind: 'offer' }>): OfferMessage | { withdrawn: string } | null;
+  /** The operator's update for a `call` event, with the operator the call's row names. */
+  call(event: Extract<BusEvent, { kind: 'call' }>): { operatorId: string | null; update: CallUpdateMessage } | null;
+  /** Whether a `record` event's record exists in the tenant. */
+  record(event: Extract<BusEvent, { kind: 'record' }>): boolean;
+  /** The tenant's queues after the batch (null when not asked for). */
+  queue: QueueMessage | null;
+}
+
+const recordTables = { order: 'orders', complaint: 'complaints', customer: 'customers', information_request: 'informationRequests' } as const;
+
+/**
+ * Every event of one tenant in a batch, re-read in one short transaction under that tenant: who may hear
+ * of it, the calls, offers and records the events name (a statement per kind, not per event), and the
+ * queue snapshot once. The payloads only say what to look at; what is pushed is what the rows say.
+ */
+export async function readTenantEvents(db: Kysely<DB>, tenantId: string, events: TenantEvent[], now: Date, needs: { queue: boolean }): Promise<TenantEvents | null> {
+  const callIds = [...new Set(events.flatMap((e) => (e.kind === 'record' ? [] : [e.callId])))];
+  const offered = events.some((e) => e.kind === 'offer');
+  return withTenant(db, tenantId, async (tx) => {
     const rules = await loadRules(tx);
-    const offer: OfferMessage | { withdrawn: string } = live
-      ? {
-          tenant: audience.slug,
-          tenantName: audience.name,
-          brandColor: audience.brandColor,
+    const audience = await audienceIn(tx, tenantId, rules);
+    if (!audience) return null;
+    const calls = callIds.length
+      ? await tx.selectFrom('calls').select(['id', 'function', 'callerNumber', 'status', 'operatorId', 'endedAt']).where('id', 'in', callIds).execute()
+      : [];
+    const callById = new Map(calls.map((c) => [c.id, c]));
+    const offers = offered && calls.length
+      ? await tx.selectFrom('callQueue').select(['callId', 'offeredTo', 'offerExpiresAt']).where('callId', 'in', calls.map((c) => c.id)).execute()
+      : [];
+    const offerByCall = new Map(offers.map((o) => [o.callId, o]));
+    let wrapUpSeconds = 60;
+    if (calls.some((c) => c.status === 'wrap_up' && c.endedAt)) {
+      const settings = await tx.selectFrom('callSettings').select('wrapUpSeconds').executeTakeFirst();
+      wrapUpSeconds = settings?.wrapUpSeconds ?? 60;
+    }
+    const records = new Set<string>();
+    for (const [type, table] of Object.entries(recordTables) as [keyof typeof recordTables, (typeof recordTables)[keyof typeof recordTables]][]) {
+      const ids = events.flatMap((e) => (e.kind === 'record' && e.recordType === type ? [e.recordId] : []));
+      if (!ids.length) continue;
+      for (const row of await tx.selectFrom(table).select('id').where('id', 'in', ids).execute()) records.add(`${type}/${row.id}`);
+    }
+    const queue = needs.queue && callIds.length ? await queueSnapshot(tx, audience.slug, now) : null;
+    const banner = { tenant: audience.slug, tenantName: audience.name, brandColor: audience.brandColor };
+    return {
+      audience,
+      queue,
+      record: (event) => records.has(`${event.recordType}/${event.recordId}`),
+      offer: (event) => {
+        const call = callById.get(event.callId);
+        if (!call) return null;
+        const waiting = offerByCall.get(event.callId);
+        const live = waiting?.offeredTo === event.operatorId && waiting.offerExpiresAt && new Date(waiting.offerExpiresAt) > now;
+        if (!live) return { withdrawn: call.id };
+        // Offers go to operators only: the number is masked as the tenant's rules show it to them.
+        return {
+          ...banner,
           callId: call.id,
           function: call.function,
           callerNumber: maskPhone(call.callerNumber, rules, 'operator'),
           expiresAt: iso(waiting.offerExpiresAt!),
-        }
-      : { withdrawn: call.id };
-    return { audience, offer, queue: needs.queue ? await queueSnapshot(tx, audience.slug, now) : null };
-  });
-}
-
-export async function readCallEvent(
-  db: Kysely<DB>,
-  event: Extract<BusEvent, { kind: 'call' }>,
-  now: Date,
-  needs: { queue: boolean },
-): Promise<{ audience: Audience; call: { operatorId: string | null; update: CallUpdateMessage }; queue: QueueMessage | null } | null> {
-  return withTenant(db, event.tenantId, async (tx) => {
-    const audience = await audienceIn(tx, event.tenantId);
-    const call = await tx
-      .selectFrom('calls')
-      .select(['id', 'status', 'operatorId', 'endedAt'])
-      .where('id', '=', event.callId)
-      .executeTakeFirst();
-    if (!audience || !call) return null;
-    let wrapUpDeadline: string | null = null;
-    if (call.status === 'wrap_up' && call.endedAt) {
-      const settings = await tx.selectFrom('callSettings').select('wrapUpSeconds').executeTakeFirst();
-      wrapUpDeadline = new Date(new Date(call.endedAt).getTime() + (settings?.wrapUpSeconds ?? 60) * 1000).toISOString();
-    }
-    return {
-      audience,
-      call: {
-        operatorId: call.operatorId,
-        update: {
-          tenant: audience.slug,
-          tenantName: audience.name,
-          brandColor: audience.brandColor,
-          callId: call.id,
-          status: call.status,
-          wrapUpDeadline,
-        },
+        };
       },
-      queue: needs.queue ? await queueSnapshot(tx, audience.slug, now) : null,
+      call: (event) => {
+        const call = callById.get(event.callId);
+        if (!call) return null;
+        const wrapUpDeadline =
+          call.status === 'wrap_up' && call.endedAt ? new Date(new Date(call.endedAt).getTime() + wrapUpSeconds * 1000).toISOString() : null;
+        return { operatorId: call.operatorId, update: { ...banner, callId: call.id, status: call.status, wrapUpDeadline } };
+      },
     };
   });
 }
 
-async function recordExists(tx: TenantTx, type: Extract<BusEvent, { kind: 'record' }>['recordType'], id: string): Promise<boolean> {
-  const table = ({ order: 'orders', complaint: 'complaints', customer: 'customers', information_request: 'informationRequests' } as const)[type];
-  const row = await tx.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst();
-  return !!row;
-}
-
-export async function readRecordEvent(db: Kysely<DB>, event: Extract<BusEvent, { kind: 'record' }>): Promise<{ audience: Audience } | null> {
-  return withTenant(db, event.tenantId, async (tx) => {
-    const audience = await audienceIn(tx, event.tenantId);
-    if (!audience || !(await recordExists(tx, event.recordType, event.recordId))) return null;
-    return { audience };
-  });
-}
-
-/** Presence is global (one person, one state): read as the app role, no tenant. */
-export async function readPresence(db: Kysely<DB>, operatorId: string): Promise<PresenceMessage | null> {
-  const row = await withApp(db, (tx) =>
-    tx.selectFrom('operatorPresence').select(['state', 'breakReason', 'since']).where('operatorId', '=', operatorId).executeTakeFirst(),
+/** Presence is global (one person, one state): read as the app role, no tenant; every operator of a batch in one statement. */
+export async function readPresences(db: Kysely<DB>, operatorIds: string[]): Promise<Map<string, PresenceMessage>> {
+  if (!operatorIds.length) return new Map();
+  const rows = await withApp(db, (tx) =>
+    tx.selectFrom('operatorPresence').select(['operatorId', 'state', 'breakReason', 'since']).where('operatorId', 'in', operatorIds).execute(),
   );
-  return row ? { state: row.state, breakReason: row.breakReason, since: iso(row.since) } : null;
+  return new Map(rows.map((row) => [row.operatorId, { state: row.state, breakReason: row.breakReason, since: iso(row.since) }]));
 }

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import { routing, withApp, withTenant, type DB, type RoutingEntry, type TenantTx } from '@switchboard/db';
-import { publish } from '../events/publish.ts';
+import { jsonb, newId, routing, withApp, withTenant, type DB, type RoutingEntry, type TenantTx } from '@switchboard/db';
+import { EVENTS_CHANNEL, publish, type BusEvent } from '../events/publish.ts';
 import { recordCallEvent } from './call-events.ts';
 import { appendDeclined, loadCallSettings, lockCall, lockCallUnlessBusy, wrapUpDeadline } from './lifecycle.ts';
 import { changePresence, claimForOffer, markNotResponding, releaseOffer } from './presence.ts';
@@ -15,11 +15,13 @@ export interface DispatchReport {
 
 /**
  * One routing pass at `now`: expired offers move on, transfers nobody took go back to who made them,
- * overdue wrap-ups close, then each waiting call (oldest first) is offered to the best free operator.
- * Every step is its own short tenant transaction that locks its queue row with SKIP LOCKED, so several
- * API processes can run passes at once without offering one call twice; the operator is claimed with a
- * compare-and-set on its presence row, so no operator gets two offers. The cross-tenant reads are the
- * named ones in db/src/routing.ts.
+ * overdue wrap-ups close, then the waiting calls (oldest first) are matched to the best free operators
+ * in a set: one cross-tenant query lists every (call × operator who may take it) pair, the matching is
+ * done in memory, and each tenant's offers are claimed together in one short tenant transaction (see
+ * offerWaitingCalls). Calls and queue rows are locked with SKIP LOCKED, so several API processes can run
+ * passes at once without offering one call twice; operators are claimed with a compare-and-set on their
+ * presence row, so no operator gets two offers. The cross-tenant reads are the named ones in
+ * db/src/routing.ts.
  */
 export async function dispatch(db: Kysely<DB>, clock: Date | (() => Date)): Promise<DispatchReport> {
   // The ticker passes a clock, so each step is stamped when it runs: an offer made late in a long pass
@@ -37,20 +39,147 @@ export async function dispatch(db: Kysely<DB>, clock: Date | (() => Date)): Prom
   for (const ref of await routing.transfersDue(db, at())) {
     if (await withTenant(db, ref.tenantId, (tx) => returnTransfer(tx, ref.callId, at()))) report.returned++;
   }
-  if (await routing.anyOperatorFree(db)) {
-    // A (tenant, skill) whose oldest waiting call found nobody will not find anybody for a younger one
-    // in this pass either: skip the rest of it, so a long queue costs one transaction per group, not per call.
-    const exhausted = new Set<string>();
-    for (const ref of await routing.waitingCalls(db)) {
-      const group = `${ref.tenantId}/${ref.skill}`;
-      if (exhausted.has(group)) continue;
-      const outcome = await withTenant(db, ref.tenantId, (tx) => offerWaitingCall(tx, ref.callId, at()));
-      if (outcome === 'offered') report.offered++;
-      else if (outcome === 'nobody') exhausted.add(group);
-      if (outcome === 'offered' && !(await routing.anyOperatorFree(db))) break;
-    }
-  }
+  report.offered += await offerWaitingCalls(db, at);
   return report;
+}
+
+/** One offer a pass means to make: this call to this operator (`restart`: everyone eligible had let it pass, a new round begins). */
+export interface PlannedOffer {
+  tenantId: string;
+  callId: string;
+  operatorId: string;
+  priority: number;
+  restart: boolean;
+}
+
+/**
+ * Matches waiting calls to free operators from the candidate pairs (ordered oldest call first, then
+ * priority, then longest idle): each call gets the best operator nobody earlier in the pass took, skipping
+ * those who let it pass in this round; when everyone eligible has, the round starts again rather than
+ * leave the caller waiting forever.
+ */
+export function planOffers(candidates: routing.OfferCandidate[]): PlannedOffer[] {
+  const taken = new Set<string>();
+  const byCall = new Map<string, routing.OfferCandidate[]>();
+  for (const c of candidates) {
+    const list = byCall.get(c.callId);
+    if (list) list.push(c);
+    else byCall.set(c.callId, [c]);
+  }
+  const plans: PlannedOffer[] = [];
+  for (const pairs of byCall.values()) {
+    const free = pairs.filter((c) => !taken.has(c.operatorId));
+    if (!free.length) continue;
+    const fresh = free.find((c) => !c.declined);
+    const chosen = fresh ?? free[0]!;
+    taken.add(chosen.operatorId);
+    plans.push({ tenantId: chosen.tenantId, callId: chosen.callId, operatorId: chosen.operatorId, priority: chosen.priority, restart: !fresh });
+  }
+  return plans;
+}
+
+/**
+ * The waiting calls of every tenant, offered in a few statements: one query for the candidate pairs,
+ * then one tenant transaction per tenant with offers to make, which claims them all at once. A pair
+ * another process got to first (call locked or offered, operator claimed) is left out; the pass then
+ * tries again with fresh candidates, a few times at most.
+ */
+async function offerWaitingCalls(db: Kysely<DB>, at: () => Date): Promise<number> {
+  let offered = 0;
+  for (let round = 0; round < 3; round++) {
+    const plans = planOffers(await routing.offerCandidates(db, at()));
+    if (!plans.length) break;
+    const byTenant = new Map<string, PlannedOffer[]>();
+    for (const plan of plans) byTenant.set(plan.tenantId, [...(byTenant.get(plan.tenantId) ?? []), plan]);
+    let missed = 0;
+    for (const [tenantId, tenantPlans] of byTenant) {
+      const made = await withTenant(db, tenantId, (tx) => claimOffers(tx, tenantPlans, at()));
+      offered += made;
+      missed += tenantPlans.length - made;
+    }
+    if (!missed) break;
+  }
+  return offered;
+}
+
+/**
+ * Makes one tenant's planned offers in six statements whatever their number, in the one lock order:
+ * the calls (NO KEY UPDATE, so a timeline insert elsewhere does not stop us), their queue rows still
+ * waiting for an offer, then the operators' presence by compare-and-set (available, no offer pending).
+ * Locked rows of all three are skipped, not waited for: another process, an accept or a state change
+ * is on them. Returns how many offers were made.
+ */
+export async function claimOffers(tx: TenantTx, plans: PlannedOffer[], now: Date): Promise<number> {
+  const tenantId = plans[0]?.tenantId;
+  if (!tenantId) return 0;
+  const callIds = plans.map((p) => p.callId);
+  const lockedCalls = await tx
+    .selectFrom('calls')
+    .select('id')
+    .where('id', 'in', callIds)
+    .forNoKeyUpdate()
+    .skipLocked()
+    .execute();
+  if (!lockedCalls.length) return 0;
+  const lockedQueue = await tx
+    .selectFrom('callQueue')
+    .select('callId')
+    .where('tenantId', '=', tenantId)
+    .where('callId', 'in', lockedCalls.map((c) => c.id))
+    .where('offeredTo', 'is', null)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+  const waiting = new Set(lockedQueue.map((q) => q.callId));
+  const ready = plans.filter((p) => waiting.has(p.callId));
+  if (!ready.length) return 0;
+  const pairs = jsonb(ready.map((p) => ({ call_id: p.callId, operator_id: p.operatorId })));
+  // Presence rows another transaction holds (an operator changing state, accepting…) are skipped, not
+  // waited for: a pass never stalls behind a request; the operator is offered a call in the next one.
+  const claimed = await sql<{ operatorId: string; callId: string }>`
+    with v as (select * from jsonb_to_recordset(${pairs}) as v(call_id uuid, operator_id uuid)),
+    free as (
+      select p.operator_id from operator_presence p join v on v.operator_id = p.operator_id
+      where p.state = 'available' and p.offer_call_id is null
+      for update of p skip locked)
+    update operator_presence p
+    set offer_tenant_id = ${tenantId}, offer_call_id = v.call_id, updated_at = ${now}
+    from v
+    where p.operator_id = v.operator_id and p.operator_id in (select operator_id from free)
+      and p.state = 'available' and p.offer_call_id is null
+    returning p.operator_id, v.call_id`.execute(tx);
+  const won = new Set(claimed.rows.map((r) => `${r.callId}/${r.operatorId}`));
+  const offers = ready.filter((p) => won.has(`${p.callId}/${p.operatorId}`));
+  if (!offers.length) return 0;
+  const offerRows = jsonb(offers.map((p) => ({ call_id: p.callId, operator_id: p.operatorId, restart: p.restart })));
+  await sql`
+    update call_queue q
+    set offered_to = v.operator_id,
+        offer_expires_at = ${now}::timestamptz + make_interval(secs => coalesce((select s.offer_timeout_seconds from call_settings s), 15)),
+        declined_by = case when v.restart then '{}'::uuid[] else q.declined_by end
+    from jsonb_to_recordset(${offerRows}) as v(call_id uuid, operator_id uuid, restart boolean)
+    where q.tenant_id = ${tenantId} and q.call_id = v.call_id`.execute(tx);
+  await tx
+    .insertInto('callEvents')
+    .values(
+      offers.map((p) => ({
+        tenantId,
+        id: newId(),
+        callId: p.callId,
+        at: now,
+        kind: 'offered_to',
+        operatorId: p.operatorId,
+        detail: jsonb({ priority: p.priority }),
+      })),
+    )
+    .execute();
+  const events: BusEvent[] = offers.flatMap((p) => [
+    { kind: 'call', tenantId, callId: p.callId },
+    { kind: 'offer', tenantId, callId: p.callId, operatorId: p.operatorId },
+  ]);
+  // All of them in one statement; PostgreSQL still delivers them at commit, one notification each.
+  await sql`select pg_notify(${EVENTS_CHANNEL}, e) from jsonb_array_elements_text(${jsonb(events.map((e) => JSON.stringify(e)))}) as e`.execute(tx);
+  return offers.length;
 }
 
 /**

@@ -10,7 +10,8 @@ export async function agreementRequired(tx: TenantTx): Promise<boolean> {
  * The tenant's operator assignments routing may offer calls to, before presence and delays: an active
  * account, and the signed agreement when the tenant's rules require one. Dispatch adds who is free
  * right now; the go-live checklist and the wallboard count who could take a function at all. One
- * query, so "able to take these calls" means the same thing everywhere.
+ * query, so "able to take these calls" means the same thing everywhere — the set-based routing pass
+ * reads the same rule across tenants in routing.offerCandidates (db/src/routing.ts): change both together.
  */
 export function eligibleAssignments(tx: TenantTx, requiresAgreement: boolean) {
   const query = tx

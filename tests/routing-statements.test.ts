@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withApp, withTenant, type Tenant } from '@switchboard/db';
+import { createApp, dispatch, EventHub } from '@switchboard/api';
+import { countStatements } from '../scripts/src/statement-counter.ts';
+import { createHarness, logIn, openEventStream, seedTenant, testConfig, type EventStream, type Harness } from './support/index.ts';
+import { addNumber, alwaysOpen, incomingCall, seedRoutedOperator, setHours, telephony, uniqueNumber } from './support/routing.ts';
+
+/**
+ * The statement budget of routing: a pass that offers N waiting calls to M free operators, and the live
+ * events that bring each offer to its desk, cost a bounded number of SQL statements per routed call,
+ * whatever N and M (set-based: one candidate query per pass, one transaction per tenant for the claims,
+ * one re-read per tenant per batch of events): 46 statements for these 8 offers. One transaction per call
+ * and per event (before) cost 309, ~39 a call.
+ * Counted, never timed.
+ */
+let h: Harness;
+const streams: EventStream[] = [];
+const hubs: EventHub[] = [];
+
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(async () => {
+  await Promise.all(hubs.map((hub) => hub.stop()));
+  for (const s of streams) await s.close().catch(() => {});
+  await h?.close();
+});
+
+const STATEMENTS_PER_ROUTED_CALL = 12;
+
+/** Tenants open round the clock, each with an order-taking number. */
+async function openTenants(count: number): Promise<{ tenant: Tenant; number: string }[]> {
+  const tenants = [];
+  for (let i = 0; i < count; i++) {
+    const { tenant } = await seedTenant(h.db);
+    await setHours(h.db, tenant, alwaysOpen);
+    const number = uniqueNumber();
+    await addNumber(h.db, tenant, number, 'order_taking');
+    tenants.push({ tenant, number });
+  }
+  return tenants;
+}
+
+describe('a set-based routing pass', () => {
+  it(`offers N calls to M operators, desks told, in at most ${STATEMENTS_PER_ROUTED_CALL} statements per routed call`, async () => {
+    const tenants = await openTenants(2);
+    const operators = 8;
+    const calls = 12;
+    const desks = [];
+    for (let i = 0; i < operators; i++) {
+      const user = await seedRoutedOperator(h.db, tenants.map(({ tenant }) => [tenant, {}]), `op-${i}`);
+      const desk = await logIn(h.app, user);
+      expect((await desk.put('/api/desk/state', { state: 'available' })).status).toBe(200);
+      desks.push({ user, desk });
+      h.clock.advance(1_000);
+    }
+    for (let i = 0; i < calls; i++) {
+      const res = await telephony(h.app, h.clock, 'POST', '/api/telephony/calls', incomingCall(tenants[i % 2]!.number));
+      expect(res.body.outcome).toBe('queued');
+    }
+
+    // One API process whose every statement is counted, its desks listening.
+    const counted = countStatements(h.db);
+    const hub = new EventHub({ db: counted.db, listen: h.database.listen, now: h.clock.now });
+    hubs.push(hub);
+    const app = createApp({ db: counted.db, databaseKind: h.database.kind, config: testConfig(), now: h.clock.now, events: hub });
+    for (const { desk } of desks) {
+      const s = await openEventStream(app, desk.token);
+      streams.push(s);
+      await s.until((e) => e.event === 'queue' && e.data.tenant === tenants[1]!.tenant.slug);
+    }
+    await hub.settled();
+    counted.reset();
+
+    const report = await dispatch(counted.db, h.clock.now());
+    expect(report.offered).toBe(operators);
+    const offered = await Promise.all(streams.map(async (s) => (await s.until((e) => e.event === 'offer')).at(-1)!.data.callId as string));
+    expect(new Set(offered).size).toBe(operators);
+    await hub.settled();
+
+    const { statements } = counted.reset();
+    expect(statements / report.offered).toBeLessThanOrEqual(STATEMENTS_PER_ROUTED_CALL);
+    // A second pass with every operator holding an offer offers nothing, for a few statements.
+    expect((await dispatch(counted.db, h.clock.now())).offered).toBe(0);
+    expect(counted.reset().statements).toBeLessThanOrEqual(6);
+  });
+
+  it('run by three processes at once, offers no call twice and no operator two calls, and every operator one', async () => {
+    const tenants = await openTenants(3);
+    const operatorIds: string[] = [];
+    for (let i = 0; i < 9; i++) {
+      // Each operator serves two of the three tenants, so the passes compete for them across tenants.
+      const user = await seedRoutedOperator(h.db, [tenants[i % 3]!, tenants[(i + 1) % 3]!].map(({ tenant }) => [tenant, {}]), `race-${i}`);
+      const desk = await logIn(h.app, user);
+      expect((await desk.put('/api/desk/state', { state: 'available' })).status).toBe(200);
+      operatorIds.push(user.id);
+    }
+    for (let i = 0; i < 15; i++) {
+      expect((await telephony(h.app, h.clock, 'POST', '/api/telephony/calls', incomingCall(tenants[i % 3]!.number))).body.outcome).toBe('queued');
+    }
+    const reports = await Promise.all([0, 1, 2].map(() => dispatch(h.db, h.clock.now())));
+    expect(reports.reduce((n, r) => n + r.offered, 0)).toBe(9);
+
+    const offers = (
+      await Promise.all(
+        tenants.map(({ tenant }) =>
+          withTenant(h.db, tenant.id, (tx) => tx.selectFrom('callQueue').select(['callId', 'offeredTo']).where('offeredTo', 'is not', null).execute()),
+        ),
+      )
+    ).flat();
+    expect(offers).toHaveLength(9);
+    expect(new Set(offers.map((o) => o.offeredTo)).size).toBe(9);
+    const presence = await withApp(h.db, (tx) => tx.selectFrom('operatorPresence').select(['operatorId', 'offerCallId']).where('operatorId', 'in', operatorIds).execute());
+    // Each operator's presence names the very call its queue row offers it.
+    expect(new Map(presence.map((p) => [p.operatorId, p.offerCallId]))).toEqual(new Map(offers.map((o) => [o.offeredTo!, o.callId])));
+  });
+});

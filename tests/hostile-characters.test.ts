@@ -200,6 +200,14 @@ describe('bad characters in any string of any documented operation', () => {
     expect(list.body.errors).toEqual([expect.objectContaining({ path: 'action', code: 'nul_byte' })]);
   });
 
+  it('looks past a byte-order mark: a NUL behind a leading BOM is refused too', async () => {
+    const login = operations.find((op) => describeOp(op) === 'POST /api/auth/login')!;
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"email":"a\\u0000@example.test","password":"x"}')]);
+    const res = await call({ op: login, field: 'email', url: '/api/auth/login', body: new Uint8Array(bytes) });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ path: 'email', code: 'nul_byte' })]);
+  });
+
   it('still takes ordinary text with accents, emoji and line breaks', async () => {
     const res = await admin.put('/api/me/language', { language: 'fr' });
     expect(res.status).toBeLessThan(300);

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from './support/index.ts';
+import { createHarness, logIn, seedOperator, type Harness } from './support/index.ts';
 
 /**
  * A request refused before its body is read (no session, too large, another site's) must leave a kept-alive
@@ -73,4 +73,41 @@ describe('a request refused before its body is read', () => {
       agent.destroy();
     });
   }
+});
+
+describe('a tenant request whose body arrives slowly', () => {
+  it('holds no transaction while the body trickles in: the database keeps answering, then the request gets its 404', async () => {
+    // An operator assigned nowhere names a tenant that does not exist and sends 5 of the 7 bytes it announced.
+    const operator = await logIn(h.app, await seedOperator(h.db, []));
+    const slow = new Promise<Answer>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/api/t/no-such-tenant/orders',
+          headers: { origin: `http://127.0.0.1:${port}`, 'content-type': 'application/json', 'content-length': '7', cookie: `sb_session=${operator.token}` },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body: Buffer.concat(chunks).toString(), reusedSocket: false }));
+        },
+      );
+      req.on('error', reject);
+      req.write('{"a":1');
+      // While it waits: a transaction opened for it would hold PGlite's only connection (health then times out).
+      setTimeout(async () => {
+        try {
+          const health = await request(new http.Agent(), 'GET', '/api/health');
+          expect(health.status).toBe(200);
+          req.end('}');
+        } catch (error) {
+          reject(error);
+        }
+      }, 300);
+    });
+    const answer = await slow;
+    expect(answer.status).toBe(404);
+  });
 });

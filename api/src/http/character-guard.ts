@@ -168,7 +168,8 @@ async function bodyErrors(c: Context, documentedBody: (method: string, template:
   if (storable && !jsonEscapeOfConcern.test(text)) return [];
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // A leading byte-order mark: JSON.parse refuses it, but the route's reader (Response.json) skips it.
+    parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {
     // Not JSON: the route answers that; only the characters are this guard's.
     return storable ? [] : [fieldError('(body)')];

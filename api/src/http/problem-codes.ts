@@ -15,6 +15,7 @@ export const problemCodes = {
   conflict: 'The request conflicts with existing data.',
   duplicate: 'That would duplicate something that already exists.',
   payload_too_large: 'The request body is too large.',
+  body_timeout: 'The request body did not arrive in time; the connection is closed.',
   http_error: 'The request failed.',
   retry: 'The request collided with another one; nothing was changed: try again.',
   internal: 'The request failed on our side; nothing was changed.',

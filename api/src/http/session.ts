@@ -3,7 +3,7 @@ import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import type { Context } from 'hono';
 import type { AppEnv, SessionUser } from './env.ts';
 import { SESSION_COOKIE, invalidateSession, parseSessionToken, validateSessionToken, type ValidSession } from '../auth/sessions.ts';
-import { forbidden, unauthorized } from './problem.ts';
+import { forbidden, ProblemError, unauthorized } from './problem.ts';
 import { openTenantRequest, tenantSlugOf } from './tenant-scope.ts';
 
 export function setSessionCookie(c: Context<AppEnv>, token: string, expiresAt: Date): void {
@@ -18,6 +18,33 @@ export function setSessionCookie(c: Context<AppEnv>, token: string, expiresAt: D
 
 export function clearSessionCookie(c: Context<AppEnv>): void {
   deleteCookie(c, SESSION_COOKIE, { path: '/', secure: c.var.deps.config.secureCookies });
+}
+
+/** How long a request's body may take to arrive before a tenant route opens its transaction. */
+export const BODY_READ_TIMEOUT_MS = 10_000;
+
+/**
+ * The body of a tenant request is read in full BEFORE its transaction opens: a transaction (and on
+ * PGlite the whole database) must never wait on a client that sends its body slowly. Hono caches what
+ * is read, so the guard and the route's validator read the same bytes. A body that does not arrive in
+ * time is refused with 408 and the connection closed (what is left of the body is never read).
+ */
+async function readBodyBeforeTransaction(c: Context<AppEnv>): Promise<void> {
+  if (c.req.method === 'GET' || c.req.method === 'HEAD' || !c.req.raw.body || c.req.raw.bodyUsed) return;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), BODY_READ_TIMEOUT_MS);
+  });
+  try {
+    const outcome = await Promise.race([c.req.arrayBuffer().then(() => 'read' as const), late]);
+    if (outcome === 'late') {
+      throw new ProblemError(408, 'body-timeout', 'Request body too slow', `The request body did not arrive within ${BODY_READ_TIMEOUT_MS / 1000} s.`, undefined, {
+        connection: 'close',
+      });
+    }
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -45,7 +72,10 @@ export function sessionMiddleware(): MiddlewareHandler<AppEnv> {
     };
     const parsed = parseSessionToken(token);
     const slug = tenantSlugOf(c.req.path);
-    if (parsed && slug) return openTenantRequest(c, next, slug, parsed, onSession);
+    if (parsed && slug) {
+      await readBodyBeforeTransaction(c);
+      return openTenantRequest(c, next, slug, parsed, onSession);
+    }
     await onSession(await validateSessionToken(db, config, token, now()), false);
     return next();
   };

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withApp, withTenant, type Tenant } from '@switchboard/db';
 import { createApp, dispatch, EventHub } from '@switchboard/api';
 import { countStatements } from '../scripts/src/statement-counter.ts';
+import { claimOffers } from '../api/src/routing/dispatch.ts';
 import { createHarness, logIn, openEventStream, seedTenant, testConfig, type EventStream, type Harness } from './support/index.ts';
 import { addNumber, alwaysOpen, incomingCall, seedRoutedOperator, setHours, telephony, uniqueNumber } from './support/routing.ts';
 
@@ -113,5 +114,24 @@ describe('a set-based routing pass', () => {
     const presence = await withApp(h.db, (tx) => tx.selectFrom('operatorPresence').select(['operatorId', 'offerCallId']).where('operatorId', 'in', operatorIds).execute());
     // Each operator's presence names the very call its queue row offers it.
     expect(new Map(presence.map((p) => [p.operatorId, p.offerCallId]))).toEqual(new Map(offers.map((o) => [o.offeredTo!, o.callId])));
+  });
+
+  it('makes no offer to an operator whose assignment went, or whose account was disabled, after the candidates were read', async () => {
+    const [{ tenant, number }] = await openTenants(1) as [{ tenant: Tenant; number: string }];
+    const unassigned = await seedRoutedOperator(h.db, [[tenant, {}]], 'unassigned-meanwhile');
+    const disabled = await seedRoutedOperator(h.db, [[tenant, {}]], 'disabled-meanwhile');
+    for (const user of [unassigned, disabled]) expect((await (await logIn(h.app, user)).put('/api/desk/state', { state: 'available' })).status).toBe(200);
+    const callIds: string[] = [];
+    for (let i = 0; i < 2; i++) callIds.push((await telephony(h.app, h.clock, 'POST', '/api/telephony/calls', incomingCall(number))).body.id as string);
+    // What the candidate read saw is gone by the time the tenant's claim runs.
+    await withTenant(h.db, tenant.id, (tx) => tx.deleteFrom('operatorAssignments').where('operatorId', '=', unassigned.id).execute());
+    await withApp(h.db, (tx) => tx.updateTable('users').set({ status: 'disabled' }).where('id', '=', disabled.id).execute());
+    const plans = [
+      { tenantId: tenant.id, callId: callIds[0]!, operatorId: unassigned.id, priority: 1, restart: false },
+      { tenantId: tenant.id, callId: callIds[1]!, operatorId: disabled.id, priority: 1, restart: false },
+    ];
+    expect(await withTenant(h.db, tenant.id, (tx) => claimOffers(tx, plans, h.clock.now()))).toBe(0);
+    const presence = await withApp(h.db, (tx) => tx.selectFrom('operatorPresence').select('offerCallId').where('operatorId', 'in', [unassigned.id, disabled.id]).execute());
+    expect(presence.map((p) => p.offerCallId)).toEqual([null, null]);
   });
 });

@@ -204,8 +204,10 @@ async function supervisedListen(
  * the process as Node would.
  */
 export function guardDriverFaults(log: (message: string) => void = (m) => console.error(m)): void {
+  // Raised BY the driver's connection code (its top frame), not by a callback of ours it happened to call.
   const fromDriver = (error: unknown) =>
-    error instanceof Error && /[\\/]postgres[\\/](cjs[\\/])?src[\\/]connection\.js/.test(error.stack ?? '');
+    error instanceof Error &&
+    /[\\/]postgres[\\/](cjs[\\/])?src[\\/]connection\.js/.test((error.stack ?? '').split('\n').find((line) => line.trimStart().startsWith('at ')) ?? '');
   const connectionLost = (error: unknown) =>
     error instanceof Error &&
     ['57P01', '57P02', '57P03', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', 'ECONNRESET', 'ECONNREFUSED'].includes(

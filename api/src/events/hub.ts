@@ -222,7 +222,14 @@ export class EventHub {
     // The tenants' re-reads run side by side (each its own transaction on its own connection; PGlite takes them in turn).
     const [reads, presences] = await Promise.all([
       Promise.all(
-        [...byTenant].map(async ([tenantId, tenantEvents]) => [tenantId, await readTenantEvents(db, tenantId, tenantEvents, now, { queue: operators.length > 0 })] as const),
+        // One tenant's re-read failing loses that tenant's events of the batch, not every tenant's.
+        [...byTenant].map(async ([tenantId, tenantEvents]) => {
+          const read = await readTenantEvents(db, tenantId, tenantEvents, now, { queue: operators.length > 0 }).catch((error: unknown) => {
+            this.#onError(error);
+            return null;
+          });
+          return [tenantId, read] as const;
+        }),
       ).then((entries) => new Map<string, TenantEvents | null>(entries)),
       readPresences(db, [...presenceIds]),
     ]);

@@ -20,12 +20,9 @@ function pgCode(error: unknown): string | undefined {
 const connectionLostCodes = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
 export function isConnectionLost(error: unknown): boolean {
-  for (const candidate of [error, (error as { cause?: unknown })?.cause]) {
-    const code = (candidate as { code?: unknown })?.code;
-    if (typeof code !== 'string') continue;
-    if (connectionLostCodes.has(code) || /^57P0[123]$/.test(code) || /^08[0-9A-Z]{3}$/.test(code)) return true;
-  }
-  return false;
+  // The driver's own error, not a cause deeper down (a fetch to another service fails with these codes too).
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && (connectionLostCodes.has(code) || /^57P0[123]$/.test(code) || /^08[0-9A-Z]{3}$/.test(code));
 }
 
 /** Maps every error to one problem+json envelope; never a stack trace, never a 500 for bad input. */
@@ -52,7 +49,8 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
     );
   }
   if (isConnectionLost(error)) {
-    // Not the caller's fault and not a bug: the database is restarting. The transaction never committed.
+    // Not the caller's fault and not a bug: the database is restarting. Lost during COMMIT, the outcome is
+    // unknown: the client is told it may not have been applied (an Idempotency-Key makes the retry safe).
     console.error(`[api] ${c.req.method} ${c.req.path}: the database connection was lost (${String((error as { code?: unknown }).code ?? '')})`);
     return problemResponse(
       c,
@@ -60,7 +58,7 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
         503,
         'database-unavailable',
         'Try again in a moment',
-        'The database cannot be reached for a moment; nothing was changed. Try again in a few seconds.',
+        'The database cannot be reached for a moment; the request may not have been applied. Try again in a few seconds.',
         undefined,
         { 'retry-after': '2' },
       ),

@@ -19,7 +19,7 @@ export const problemCodes = {
   http_error: 'The request failed.',
   retry: 'The request collided with another one; nothing was changed: try again.',
   internal: 'The request failed on our side; nothing was changed.',
-  database_unavailable: 'The database cannot be reached for a moment (a restart); nothing was changed: try again shortly.',
+  database_unavailable: 'The database cannot be reached for a moment (a restart); the request may not have been applied: try again shortly (with the same Idempotency-Key).',
   invalid_credentials: 'The email or password is not right.',
   too_many_attempts: 'Too many failed logins; try again in `minutes` minutes.',
   cross_origin_refused: 'The request came from another site and was refused.',

@@ -23,23 +23,29 @@ export interface DispatchReport {
  * presence row, so no operator gets two offers. The cross-tenant reads are the named ones in
  * db/src/routing.ts.
  */
-export async function dispatch(db: Kysely<DB>, clock: Date | (() => Date)): Promise<DispatchReport> {
+export async function dispatch(db: Kysely<DB>, clock: Date | (() => Date), signal?: AbortSignal): Promise<DispatchReport> {
   // The ticker passes a clock, so each step is stamped when it runs: an offer made late in a long pass
   // still gets its whole timeout. Tests pass a fixed instant.
   const at = typeof clock === 'function' ? clock : () => clock;
   const report: DispatchReport = { expired: 0, returned: 0, wrapUpTimeouts: 0, offered: 0 };
+  // A pass given up at its deadline stops between steps rather than going on beside the next pass.
+  const stop = () => signal?.throwIfAborted();
   for (const ref of await routing.expiredOffers(db, at())) {
+    stop();
     const outcome = await withTenant(db, ref.tenantId, (tx) => expireOffer(tx, ref.callId, at()));
     if (outcome) report.expired++;
     if (outcome === 'offered') report.offered++;
   }
   for (const operatorId of await routing.wrapUpsDue(db, at())) {
+    stop();
     if (await closeOverdueWrapUp(db, operatorId, at())) report.wrapUpTimeouts++;
   }
   for (const ref of await routing.transfersDue(db, at())) {
+    stop();
     if (await withTenant(db, ref.tenantId, (tx) => returnTransfer(tx, ref.callId, at()))) report.returned++;
   }
-  report.offered += await offerWaitingCalls(db, at);
+  stop();
+  report.offered += await offerWaitingCalls(db, at, stop);
   return report;
 }
 
@@ -84,7 +90,7 @@ export function planOffers(candidates: routing.OfferCandidate[]): PlannedOffer[]
  * another process got to first (call locked or offered, operator claimed) is left out; the pass then
  * tries again with fresh candidates, a few times at most.
  */
-async function offerWaitingCalls(db: Kysely<DB>, at: () => Date): Promise<number> {
+async function offerWaitingCalls(db: Kysely<DB>, at: () => Date, stop: () => void): Promise<number> {
   let offered = 0;
   for (let round = 0; round < 3; round++) {
     const plans = planOffers(await routing.offerCandidates(db, at()));
@@ -93,6 +99,7 @@ async function offerWaitingCalls(db: Kysely<DB>, at: () => Date): Promise<number
     for (const plan of plans) byTenant.set(plan.tenantId, [...(byTenant.get(plan.tenantId) ?? []), plan]);
     let missed = 0;
     for (const [tenantId, tenantPlans] of byTenant) {
+      stop();
       const made = await withTenant(db, tenantId, (tx) => claimOffers(tx, tenantPlans, at()));
       offered += made;
       missed += tenantPlans.length - made;
@@ -141,6 +148,10 @@ export async function claimOffers(tx: TenantTx, plans: PlannedOffer[], now: Date
     free as (
       select p.operator_id from operator_presence p join v on v.operator_id = p.operator_id
       where p.state = 'available' and p.offer_call_id is null
+        -- Re-checked under the tenant's row-level security, in this transaction: an assignment removed
+        -- or an account disabled since the candidates were read gets no offer.
+        and exists (select 1 from operator_assignments a where a.operator_id = p.operator_id)
+        and exists (select 1 from users u where u.id = p.operator_id and u.status = 'active')
       for update of p skip locked)
     update operator_presence p
     set offer_tenant_id = ${tenantId}, offer_call_id = v.call_id, updated_at = ${now}

@@ -25,7 +25,7 @@ export interface RoutingDeps {
   passTimeoutMs?: number;
   onError?: (error: unknown) => void;
   /** Tests: the pass itself (default: dispatch). */
-  dispatch?: (db: Kysely<DB>, now: () => Date) => Promise<unknown>;
+  dispatch?: (db: Kysely<DB>, now: () => Date, signal?: AbortSignal) => Promise<unknown>;
 }
 
 /**
@@ -51,7 +51,7 @@ export function startRouting(deps: RoutingDeps): StopPeriodic {
       again = true;
       return;
     }
-    running = runWithTimeout('Routing pass', passTimeoutMs, () => run(deps.db, deps.now), stopping.signal)
+    running = runWithTimeout('Routing pass', passTimeoutMs, (signal) => run(deps.db, deps.now, signal), stopping.signal)
       .then(
         () => {
           if (failing) console.error('Routing resumed: the database answers again.');

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { connect, migrateToLatest, type Database } from '@switchboard/db';
@@ -79,16 +78,7 @@ export async function committedTransactions(database: BenchDatabase): Promise<nu
   return rows[0] ? Number(rows[0].n) : null;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './bench-floor.ts';
 
 export interface StatementCounts {
   statements: number;

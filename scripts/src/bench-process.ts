@@ -113,7 +113,7 @@ export class ApiProcess {
     this.child = spawn(
       process.execPath,
       // The node flags of package.json's start script (they are part of what is measured); BENCH_NODE_FLAGS tries others.
-      [...(process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=16').split(' ').filter(Boolean), ...(process.env.BENCH_GC === '1' ? ['--expose-gc'] : []), ...(process.env.BENCH_HEAP_SNAPSHOTS ? [`--heapsnapshot-signal=SIGUSR1`, `--diagnostic-dir=${process.env.BENCH_HEAP_SNAPSHOTS}`] : []), '--import', 'tsx', '--import', join(repoRoot, 'scripts/src/bench-counter.ts'), join(repoRoot, 'scripts/src/start.ts'), '--no-simulator'],
+      [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), ...(process.env.BENCH_GC === '1' ? ['--expose-gc'] : []), ...(process.env.BENCH_HEAP_SNAPSHOTS ? [`--heapsnapshot-signal=SIGUSR1`, `--diagnostic-dir=${process.env.BENCH_HEAP_SNAPSHOTS}`] : []), '--import', 'tsx', '--import', join(repoRoot, 'scripts/src/bench-counter.ts'), join(repoRoot, 'scripts/src/start.ts'), '--no-simulator'],
       {
         cwd: repoRoot,
         env: { ...process.env, ...options.env, PORT: String(options.port), SIMULATOR: 'off', BENCH_COUNTS_FILE: this.#countsFile },

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { commandLine } from './command-line.ts';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { connect, migrateToLatest, withApp, type Database, type DB } from '@switchboard/db';
 import { createApp, hashPassword, loadConfig, signTelephonyRequest } from '@switchboard/api';
@@ -35,33 +36,14 @@ afterwards. --pglite measures embedded PGlite too (one connection: concurrency i
 BENCH_TRACE=1 also prints one order (API and raw) statement by statement, each with the time until the
 next was sent (its round trip and whatever ran before the next).`;
 
-function parseFlags() {
-  try {
-    return parseArgs({
-      options: {
-        seconds: { type: 'string', default: '5' },
-        concurrency: { type: 'string', default: '8,32' },
-        arrivals: { type: 'string', default: '200' },
-        pglite: { type: 'boolean', default: false },
-        'no-prepare': { type: 'boolean', default: false },
-        'show-sql': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${usage}`);
-    process.exit(2);
-  }
-}
-const { values } = parseFlags();
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
-function fail(message: string): never {
-  console.error(`${message}\n\n${usage}`);
-  process.exit(2);
-}
+const { values, fail } = commandLine(usage, {
+    seconds: { type: 'string', default: '5' },
+    concurrency: { type: 'string', default: '8,32' },
+    arrivals: { type: 'string', default: '200' },
+    pglite: { type: 'boolean', default: false },
+    'no-prepare': { type: 'boolean', default: false },
+    'show-sql': { type: 'boolean', default: false },
+});
 const seconds = Number(values.seconds);
 const concurrencies = values.concurrency.split(',').map(Number);
 const arrivals = Number(values.arrivals);

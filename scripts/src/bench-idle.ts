@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandLine } from './command-line.ts';
 import { sql } from 'kysely';
 import type { Database } from '@switchboard/db';
 import { applyDefinitions, loadDemo } from '@switchboard/tenants';
@@ -29,31 +29,12 @@ database commits with no API process at all. Figures only: nothing is asserted.
   --retention-due  leave today's retention run undone for every tenant: the window then shows the
                    once-a-day burst instead of the idle process`;
 
-function parseFlags() {
-  try {
-    return parseArgs({
-      options: {
-        tenants: { type: 'string', default: '10000' },
-        seconds: { type: 'string', default: '60' },
-        'warm-up': { type: 'string', default: '15' },
-        'retention-due': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${usage}`);
-    process.exit(2);
-  }
-}
-const { values } = parseFlags();
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
-function fail(message: string): never {
-  console.error(`${message}\n\n${usage}`);
-  process.exit(2);
-}
+const { values, fail } = commandLine(usage, {
+  tenants: { type: 'string', default: '10000' },
+  seconds: { type: 'string', default: '60' },
+  'warm-up': { type: 'string', default: '15' },
+  'retention-due': { type: 'boolean', default: false },
+});
 const tenantCount = Number(values.tenants);
 const seconds = Number(values.seconds);
 const warmUp = Number(values['warm-up']);

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { commandLine } from './command-line.ts';
 import { sql } from 'kysely';
 import type { Database } from '@switchboard/db';
 import { hashPassword, loadConfig } from '@switchboard/api';
@@ -30,32 +31,13 @@ Figures only: nothing is asserted.
   --traffic    seconds of traffic (default 20)
   --settle     seconds to wait before each reading (default 5)`;
 
-function parseFlags() {
-  try {
-    return parseArgs({
-      options: {
-        operators: { type: 'string', default: '500' },
-        bots: { type: 'string', default: '20' },
-        rate: { type: 'string', default: '2' },
-        traffic: { type: 'string', default: '20' },
-        settle: { type: 'string', default: '5' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${usage}`);
-    process.exit(2);
-  }
-}
-const { values } = parseFlags();
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
-function fail(message: string): never {
-  console.error(`${message}\n\n${usage}`);
-  process.exit(2);
-}
+const { values, fail } = commandLine(usage, {
+    operators: { type: 'string', default: '500' },
+    bots: { type: 'string', default: '20' },
+    rate: { type: 'string', default: '2' },
+    traffic: { type: 'string', default: '20' },
+    settle: { type: 'string', default: '5' },
+});
 const operatorCount = Number(values.operators);
 const botCount = Number(values.bots);
 const rate = Number(values.rate);

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { commandLine } from './command-line.ts';
 import { loadConfig } from '@switchboard/api';
 import { demoPassword, loadDemo } from '@switchboard/tenants';
 import { repoRoot } from './build-web.ts';
@@ -34,29 +35,14 @@ its grace period with the database down. Prints the figures, drops the cluster, 
   --grace-ms  the process's shutdown grace period, SHUTDOWN_GRACE_MS (default 10000)
   --keep      keep the cluster afterwards (debugging)`;
 
-function parseFlags() {
-  try {
-    return parseArgs({
-      options: {
-        port: { type: 'string', default: '5441' },
-        rate: { type: 'string', default: '1.5' },
-        warmup: { type: 'string', default: '15' },
-        outage: { type: 'string', default: '6' },
-        'grace-ms': { type: 'string', default: '10000' },
-        keep: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${usage}`);
-    process.exit(2);
-  }
-}
-const { values } = parseFlags();
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const { values } = commandLine(usage, {
+    port: { type: 'string', default: '5441' },
+    rate: { type: 'string', default: '1.5' },
+    warmup: { type: 'string', default: '15' },
+    outage: { type: 'string', default: '6' },
+    'grace-ms': { type: 'string', default: '10000' },
+    keep: { type: 'boolean', default: false },
+});
 const clusterPort = Number(values.port);
 const rate = Number(values.rate);
 const warmupSeconds = Number(values.warmup);

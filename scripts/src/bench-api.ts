@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { commandLine } from './command-line.ts';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { connect, migrateToLatest, withApp, type Database, type DB } from '@switchboard/db';

@@ -1,7 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { commandLine } from './command-line.ts';
 import { sql } from 'kysely';
 import type { Database } from '@switchboard/db';

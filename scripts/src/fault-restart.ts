@@ -4,7 +4,6 @@ import { createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, 
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { commandLine } from './command-line.ts';
 import { loadConfig } from '@switchboard/api';
 import { demoPassword, loadDemo } from '@switchboard/tenants';

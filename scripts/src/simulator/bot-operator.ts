@@ -82,7 +82,7 @@ export class BotOperator {
       try {
         for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
       } catch (error) {
-        if (!this.abort.signal.aborted) this.metric({ kind: 'error', atMs: Date.now(), message: `event stream: ${(error as Error).message}` });
+        if (!this.abort.signal.aborted) this.metric({ kind: 'error', atMs: Date.now(), message: `event stream: ${describeError(error)}` });
       }
     })();
     await this.listening;
@@ -106,7 +106,7 @@ export class BotOperator {
         if (res.status !== 200) this.metric({ kind: 'error', atMs: Date.now(), message: `come back: ${res.status} ${(await res.text()).slice(0, 200)}` });
         else await res.text();
       })
-      .catch((error: unknown) => this.metric({ kind: 'error', atMs: Date.now(), message: `come back: ${(error as Error).message}` }));
+      .catch((error: unknown) => this.metric({ kind: 'error', atMs: Date.now(), message: `come back: ${describeError(error)}` }));
   }
 
   private offered(message: Offer | { withdrawn: string }): void {
@@ -117,7 +117,7 @@ export class BotOperator {
     if (this.busy) return;
     this.busy = true;
     void this.handle(message)
-      .catch((error: unknown) => this.metric({ kind: 'error', atMs: Date.now(), message: (error as Error).message }))
+      .catch((error: unknown) => this.metric({ kind: 'error', atMs: Date.now(), message: `handling an offer: ${describeError(error)}` }))
       .finally(() => (this.busy = false));
   }
 
@@ -181,4 +181,10 @@ export class BotOperator {
   private metric(metric: BotMetric): void {
     this.options.onMetric(metric);
   }
+}
+
+/** An error with what fetch hides behind "fetch failed": the cause's code and message (a reset, a refused connection…). */
+function describeError(error: unknown): string {
+  const { message, cause } = error as Error & { cause?: { code?: string; message?: string } };
+  return cause ? `${message} (${[cause.code, cause.message].filter(Boolean).join(': ')})` : message;
 }

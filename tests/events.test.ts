@@ -222,6 +222,33 @@ describe('delivery', () => {
     await vi.waitFor(() => expect(hub.subscriberCount).toBe(0));
   });
 
+  it('ends no stream on a session check that fails, and ends it at the next check that answers', async () => {
+    let failing = false;
+    const flaky = h.db.withPlugin({
+      transformQuery({ node }) {
+        if (failing && node.kind === 'SelectQueryNode' && JSON.stringify(node).includes('"sessions"')) throw new Error('connection lost');
+        return node;
+      },
+      transformResult: ({ result }) => Promise.resolve(result),
+    });
+    const { app, hub } = processOn({ ...h.database, db: flaky }, { heartbeatMs: 25 });
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const client = await logIn(h.app, clientOfA);
+      const s = await stream(app, clientOfA, client);
+      failing = true;
+      expect((await client.post('/api/auth/logout')).status).toBeLessThan(300);
+      // Two heartbeats: at least one whole pass whose check failed, and the stream is still open.
+      for (let i = 0; i < 3; i++) expect(await s.nextComment()).toBe('heartbeat');
+      expect(error).toHaveBeenCalled();
+      failing = false;
+      await expect(s.next()).rejects.toThrow('The event stream ended');
+      await vi.waitFor(() => expect(hub.subscriberCount).toBe(0));
+    } finally {
+      error.mockRestore();
+    }
+  });
+
   it('forgets a stream once its client disconnects', async () => {
     const { app, hub } = processOn(h.database);
     const s = await stream(app, clientOfA);

@@ -186,6 +186,69 @@ describe('delivery', () => {
     await vi.waitFor(() => expect(hub.subscriberCount).toBe(0));
   });
 
+  it('checks the sessions of all open streams in one statement, ending only those whose session ended', async () => {
+    // What each statement reading the sessions table names: the session ids written into it.
+    const reads: string[][] = [];
+    const sessionIds: string[] = [];
+    const counted = h.db.withPlugin({
+      transformQuery({ node }) {
+        const text = JSON.stringify(node);
+        if (node.kind === 'SelectQueryNode' && text.includes('"sessions"')) reads.push(sessionIds.filter((id) => text.includes(id)));
+        return node;
+      },
+      transformResult: ({ result }) => Promise.resolve(result),
+    });
+    const { app, hub } = processOn({ ...h.database, db: counted }, { heartbeatMs: 25 });
+    const leaving = await seedOperator(h.db, [a]);
+    const staying = await seedOperator(h.db, [a]);
+    const clients = [await logIn(h.app, leaving), await logIn(h.app, staying), await logIn(h.app, staying)];
+    sessionIds.push(...clients.map((client) => client.token!.split('.')[0]!));
+    const [gone, kept, second] = [await stream(app, leaving, clients[0]), await stream(app, staying, clients[1]), await stream(app, staying, clients[2])];
+    // A heartbeat opens each pass and passes never overlap: once all three had one, every later check covers them all.
+    for (const s of [gone, kept, second]) expect(await s.nextComment()).toBe('heartbeat');
+    reads.length = 0;
+    for (let i = 0; i < 2; i++) for (const s of [gone, kept, second]) expect(await s.nextComment()).toBe('heartbeat');
+    expect(reads.length).toBeGreaterThan(0);
+    for (const named of reads) expect(named.sort()).toEqual([...sessionIds].sort());
+
+    await withApp(h.db, (tx) => tx.updateTable('users').set({ status: 'disabled' }).where('id', '=', leaving.id).execute());
+    await expect(gone.next()).rejects.toThrow('The event stream ended');
+    await vi.waitFor(() => expect(hub.subscriberCount).toBe(2));
+    // The disabled user's session is deleted, as a request would have deleted it; the others' streams go on.
+    expect(await h.db.selectFrom('sessions').select('id').where('userId', '=', leaving.id).execute()).toEqual([]);
+    for (let i = 0; i < 2; i++) for (const s of [kept, second]) expect(await s.nextComment()).toBe('heartbeat');
+    await kept.close();
+    await second.close();
+    await vi.waitFor(() => expect(hub.subscriberCount).toBe(0));
+  });
+
+  it('ends no stream on a session check that fails, and ends it at the next check that answers', async () => {
+    let failing = false;
+    const flaky = h.db.withPlugin({
+      transformQuery({ node }) {
+        if (failing && node.kind === 'SelectQueryNode' && JSON.stringify(node).includes('"sessions"')) throw new Error('connection lost');
+        return node;
+      },
+      transformResult: ({ result }) => Promise.resolve(result),
+    });
+    const { app, hub } = processOn({ ...h.database, db: flaky }, { heartbeatMs: 25 });
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const client = await logIn(h.app, clientOfA);
+      const s = await stream(app, clientOfA, client);
+      failing = true;
+      expect((await client.post('/api/auth/logout')).status).toBeLessThan(300);
+      // Two heartbeats: at least one whole pass whose check failed, and the stream is still open.
+      for (let i = 0; i < 3; i++) expect(await s.nextComment()).toBe('heartbeat');
+      expect(error).toHaveBeenCalled();
+      failing = false;
+      await expect(s.next()).rejects.toThrow('The event stream ended');
+      await vi.waitFor(() => expect(hub.subscriberCount).toBe(0));
+    } finally {
+      error.mockRestore();
+    }
+  });
+
   it('forgets a stream once its client disconnects', async () => {
     const { app, hub } = processOn(h.database);
     const s = await stream(app, clientOfA);

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandLine } from './command-line.ts';
@@ -87,19 +87,33 @@ async function seed(database: Database): Promise<void> {
     join users u on u.email = 'memory-op-' || g || '@bench.switchboard.test'`.execute(db);
 }
 
+/** What the listeners were sent; `greeted`: how many have had their first queue snapshot (the greeting after `ready`). */
+interface Received {
+  events: number;
+  bytes: number;
+  greeted: number;
+  lastGreetedAt: number;
+}
+
 /** A desk that only listens: reads the stream to its end and counts what it was sent. */
-function listen(base: string, i: number, abort: AbortSignal, received: { events: number; bytes: number }): Promise<void> {
+function listen(base: string, i: number, abort: AbortSignal, received: Received): Promise<void> {
   return new Promise((resolve, reject) => {
     void (async () => {
       try {
         const res = await fetch(`${base}/api/events`, { headers: { cookie: `sb_session=${token(i)}`, accept: 'text/event-stream' }, signal: abort });
         if (res.status !== 200 || !res.body) throw new Error(`operator ${i}: /api/events answered ${res.status}`);
         let ready = false;
+        let greeted = false;
         const decoder = new TextDecoder();
         for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
           received.bytes += chunk.byteLength;
           const text = decoder.decode(chunk, { stream: true });
           received.events += text.split('\nevent: ').length - 1 + (text.startsWith('event: ') ? 1 : 0);
+          if (!greeted && text.includes('event: queue')) {
+            greeted = true;
+            received.greeted++;
+            received.lastGreetedAt = Date.now();
+          }
           if (!ready && text.includes('event: ready')) {
             ready = true;
             resolve();
@@ -120,6 +134,29 @@ async function heapOf(api: ApiProcess): Promise<string> {
   if (!memory) return '';
   const m = (n: number) => Math.round(n / 1024 / 1024);
   return `heap ${m(memory.heapUsed)}/${m(memory.heapTotal)} MB, external ${m(memory.external)} MB, array buffers ${m(memory.arrayBuffers)} MB`;
+}
+
+/**
+ * BENCH_HEAP_SNAPSHOTS=<folder>: the API process writes a heap snapshot there at each reading (Node's
+ * --heapsnapshot-signal; it collects first, so it holds what is live), to compare in Chrome's DevTools.
+ */
+async function heapSnapshot(api: ApiProcess): Promise<void> {
+  const folder = process.env.BENCH_HEAP_SNAPSHOTS;
+  if (!folder) return;
+  const snapshots = () => readdirSync(folder).filter((f) => f.endsWith('.heapsnapshot'));
+  const before = new Set(snapshots());
+  api.child.kill('SIGUSR1');
+  const deadline = Date.now() + 120_000;
+  let file: string | undefined;
+  while (!(file = snapshots().find((f) => !before.has(f))) && Date.now() < deadline) await sleep(0.5);
+  if (!file) return;
+  // Written once its size stops growing.
+  let size = -1;
+  while (Date.now() < deadline && statSync(join(folder, file)).size !== size) {
+    size = statSync(join(folder, file)).size;
+    await sleep(1);
+  }
+  console.log(`  heap snapshot: ${join(folder, file)}`);
 }
 
 async function main(): Promise<void> {
@@ -144,8 +181,9 @@ async function main(): Promise<void> {
     await sleep(settleSeconds);
     const before = api.rssMb();
     const beforeHeap = await heapOf(api);
+    await heapSnapshot(api);
 
-    const received = { events: 0, bytes: 0 };
+    const received: Received = { events: 0, bytes: 0, greeted: 0, lastGreetedAt: 0 };
     const metrics: BotMetric[] = [];
     const random = createRandom('memory/bots');
     const config = loadConfig();
@@ -171,9 +209,14 @@ async function main(): Promise<void> {
     for (let i = botCount; i < operatorCount; i++) listeners.push(listen(api.base, i, abort.signal, received));
     await Promise.all([...listeners, ...bots.map((b) => b.listen())]);
     console.log(`${operatorCount} streams open in ${((Date.now() - connectStart) / 1000).toFixed(1)} s (${botCount} of them bots).`);
+    // Each operator's greeting (its queues, read after `ready`) comes next: the reading waits for it (at most 2 minutes).
+    const greetingDeadline = Date.now() + 120_000;
+    while (received.greeted < operatorCount - botCount && Date.now() < greetingDeadline) await sleep(0.1);
+    console.log(`${received.greeted} of the ${operatorCount - botCount} listeners greeted with their queues, the last ${((received.lastGreetedAt - connectStart) / 1000).toFixed(1)} s after the first stream opened.`);
     await sleep(settleSeconds);
     const withStreams = api.rssMb();
     const withStreamsHeap = await heapOf(api);
+    await heapSnapshot(api);
 
     let peak = withStreams ?? 0;
     if (botCount && trafficSeconds) {

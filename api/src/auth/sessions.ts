@@ -1,7 +1,7 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { withApp, type DB } from '@switchboard/db';
 import type { Config } from '../config.ts';
 import type { SessionUser } from '../http/env.ts';
@@ -149,6 +149,36 @@ export async function validateSessionToken(
     if (verdict.state !== 'valid') return null;
     if (verdict.touch) await touchSession(tx, parsed.id, now);
     return verdict.session;
+  });
+}
+
+/**
+ * Which of these session cookies still name a live session, read in ONE statement whatever their
+ * number (the open event streams' periodic check, session-sweep.ts). Each is judged as
+ * validateSessionToken judges one with `touch: false`: checking is not activity. A session found ended
+ * (expired, its user disabled) is deleted, as validateSessionToken deletes it.
+ */
+export async function checkSessionTokens(db: Kysely<DB>, config: Config, tokens: readonly string[], now: Date): Promise<Set<string>> {
+  const parsed = new Map<string, { id: string; secret: string }>();
+  for (const token of tokens) {
+    const session = parsed.has(token) ? null : parseSessionToken(token);
+    if (session) parsed.set(token, session);
+  }
+  const valid = new Set<string>();
+  if (!parsed.size) return valid;
+  // One array parameter, so the statement has one shape (one prepared statement) whatever the number of streams.
+  const ids = [...new Set([...parsed.values()].map((p) => p.id))];
+  return withApp(db, async (tx) => {
+    const rows = await tx.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.userId').select(sessionRowColumns).where(sql<boolean>`sessions.id = any(${ids}::text[])`).execute();
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const ended = new Set<string>();
+    for (const [token, { id, secret }] of parsed) {
+      const verdict = judgeSession(byId.get(id), secret, config, now, false);
+      if (verdict.state === 'valid') valid.add(token);
+      else if (verdict.state === 'ended') ended.add(id);
+    }
+    if (ended.size) await tx.deleteFrom('sessions').where(sql<boolean>`id = any(${[...ended]}::text[])`).execute();
+    return valid;
   });
 }
 

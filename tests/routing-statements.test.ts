@@ -138,3 +138,51 @@ describe('a set-based routing pass', () => {
     expect(presence.map((p) => p.offerCallId)).toEqual([null, null]);
   });
 });
+
+describe('the live events of an offer', () => {
+  it("reach the operator's desk before the tenant's queue snapshot is read", async () => {
+    const [{ tenant, number }] = (await openTenants(1)) as [{ tenant: Tenant; number: string }];
+    const user = await seedRoutedOperator(h.db, [[tenant, {}]], 'snapshot-later');
+    const desk = await logIn(h.app, user);
+    expect((await desk.put('/api/desk/state', { state: 'available' })).status).toBe(200);
+    // A hub whose queue snapshots (the one read grouping call_queue) wait at a gate once it is armed.
+    let armed = false;
+    let held = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const snapshots = new Set<unknown>();
+    const gated = h.db.withPlugin({
+      transformQuery(args) {
+        const text = JSON.stringify(args.node);
+        if (armed && /call_?[qQ]ueue/.test(text) && /group ?by/i.test(text)) snapshots.add(args.queryId);
+        return args.node;
+      },
+      async transformResult(args) {
+        if (snapshots.has(args.queryId)) {
+          held++;
+          await gate;
+        }
+        return args.result;
+      },
+    });
+    const hub = new EventHub({ db: gated, listen: h.database.listen, now: h.clock.now });
+    hubs.push(hub);
+    const app = createApp({ db: h.db, databaseKind: h.database.kind, config: testConfig(), now: h.clock.now, events: hub });
+    const s = await openEventStream(app, desk.token);
+    streams.push(s);
+    await s.until((e) => e.event === 'queue' && e.data.tenant === tenant.slug);
+    const call = await telephony(h.app, h.clock, 'POST', '/api/telephony/calls', incomingCall(number));
+    await hub.settled();
+    armed = true;
+
+    expect((await dispatch(h.db, h.clock.now())).offered).toBe(1);
+    // Read while the snapshot the offer's events asked for is still held: the offer did not wait for it.
+    const offer = (await s.until((e) => e.event === 'offer')).at(-1)!;
+    expect(offer.data.callId).toBe(call.body.id);
+    release();
+    const queue = (await s.until((e) => e.event === 'queue')).at(-1)!;
+    expect(queue.data).toMatchObject({ tenant: tenant.slug, queues: [{ function: 'order_taking', waiting: 1 }] });
+    await hub.settled();
+    expect(held).toBeGreaterThanOrEqual(1);
+  });
+});

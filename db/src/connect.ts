@@ -19,6 +19,13 @@ export interface Database {
    * is back after a lost connection: notifications sent in between were missed.
    */
   listen(channel: string, onPayload: (payload: string) => void, onRelisten?: () => void): Promise<Unlisten>;
+  /**
+   * A Kysely on connections of its own, for work that must not wait behind requests for the pool (the
+   * routing loop, the event hub). postgres.js: a separate pool of at most `max` connections, with the
+   * same options and driver-fault renewal as the main one, ended by close(). PGlite: the one database
+   * (it runs one transaction at a time whatever the pool).
+   */
+  ownPool(max: number): Kysely<DB>;
   close(): Promise<void>;
 }
 
@@ -248,9 +255,9 @@ export function hideUrlPassword(url: string): string {
 export async function connect(options: ConnectOptions = {}): Promise<Database> {
   if (options.url) {
     const url = options.url;
-    const open = () =>
+    const open = (max: number) => () =>
       postgres(url, {
-        max: options.maxConnections ?? 10,
+        max,
         ...serverConnectionOptions,
         onnotice: () => {},
         ...options.driver,
@@ -258,17 +265,28 @@ export async function connect(options: ConnectOptions = {}): Promise<Database> {
         // A date column is a calendar day, not an instant: read it as its 'YYYY-MM-DD' text.
         types: { calendarDay: { to: 1082, from: [1082], serialize: (day: string) => day, parse: (day: string) => day } },
       });
-    const pool = renewablePool(open);
-    const db = new Kysely<DB>({ dialect: new PostgresJSRestartSafeDialect({ postgres: pool.sql }), plugins });
+    const pools: ReturnType<typeof renewablePool>[] = [];
+    const kysely = (max: number) => {
+      const pool = renewablePool(open(max));
+      pools.push(pool);
+      return new Kysely<DB>({ dialect: new PostgresJSRestartSafeDialect({ postgres: pool.sql }), plugins });
+    };
+    const db = kysely(options.maxConnections ?? 10);
+    const others: Kysely<DB>[] = [];
+    const ownPool = (max: number) => {
+      const own = kysely(max);
+      others.push(own);
+      return own;
+    };
     const listen = (channel: string, onPayload: (payload: string) => void, onRelisten?: () => void) =>
       supervisedListen(url, channel, onPayload, onRelisten);
     // A query stuck on a dead connection must not hold a close: give running queries 2 s, then end them.
     const close = async () => {
-      pool.retire();
-      await pool.end(2);
-      await db.destroy();
+      for (const pool of pools) pool.retire();
+      await Promise.all(pools.map((pool) => pool.end(2)));
+      await Promise.all([db, ...others].map((k) => k.destroy()));
     };
-    return { db, kind: 'postgres', location: hideUrlPassword(options.url), listen, close };
+    return { db, kind: 'postgres', location: hideUrlPassword(options.url), listen, ownPool, close };
   }
 
   const dataDir = options.dataDir ?? '.data/pglite';
@@ -303,6 +321,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Database> {
           if (!pglite.closed) await unlisten();
         };
       },
+      ownPool: () => db,
       close: async () => {
         await db.destroy();
         lock?.release();

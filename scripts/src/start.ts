@@ -50,7 +50,9 @@ phase('web app');
 
 const now = () => new Date();
 // One LISTEN per process: desks' events reach this process from any other through PostgreSQL.
-const events = new EventHub({ db: database.db, listen: database.listen, now });
+// The hub re-reads events, and the routing loop claims offers, on small pools of their own (PostgreSQL; PGlite
+// has one connection): a burst of requests never makes an offer wait for a connection.
+const events = new EventHub({ db: database.ownPool(3), requestDb: database.db, listen: database.listen, now });
 await events.start();
 // With a Stripe key every tenant is a Stripe customer and usage leaves through the outbox; else invoices are local.
 const billing = config.stripeSecretKey
@@ -58,7 +60,7 @@ const billing = config.stripeSecretKey
   : billingOf({ now });
 const app = createApp({ db: database.db, databaseKind: database.kind, config, now, events, billing }, { webDist });
 // Offers, offer timeouts, wrap-up timeouts and transfer returns: a routing pass every ~500 ms and after each change.
-const stopRouting = startRouting({ db: database.db, now });
+const stopRouting = startRouting({ db: database.ownPool(4), now });
 // Calls queued past the tenant's maximum wait overflow, connected calls silent past its limit close: every 5 s, every process.
 const stopCallTimeouts = startCallTimeouts({ db: database.db, now });
 // Each tenant's month is closed (statement frozen, then invoiced) once it has ended in the tenant's time zone: checked every minute.

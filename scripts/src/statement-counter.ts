@@ -10,7 +10,7 @@ export interface StatementCount {
 /**
  * A Kysely that counts every statement it sends (the routing benchmark and its statement-budget test).
  * A statement is counted when its result comes back; each transaction our helpers open (withTenant,
- * withApp: they begin with `set local role`) adds its BEGIN and COMMIT, which Kysely sends outside plugins.
+ * withApp: they begin with `select set_config('role', …)`, db/src/context.ts's enterScope) adds its BEGIN and COMMIT, which Kysely sends outside plugins.
  */
 export function countStatements(db: Kysely<DB>): { db: Kysely<DB>; count: StatementCount; reset(): StatementCount } {
   const count: StatementCount = { statements: 0, transactions: 0 };
@@ -18,7 +18,7 @@ export function countStatements(db: Kysely<DB>): { db: Kysely<DB>; count: Statem
   const plugin: KyselyPlugin = {
     transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
       const node = args.node as RootOperationNode & { sqlFragments?: readonly string[] };
-      if (node.kind === 'RawNode' && node.sqlFragments?.[0]?.startsWith('set local role')) opensTransaction.add(args.queryId);
+      if (node.kind === 'RawNode' && node.sqlFragments?.[0]?.startsWith("select set_config('role'")) opensTransaction.add(args.queryId);
       return args.node;
     },
     async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {

@@ -3,7 +3,7 @@ import { z } from '@hono/zod-openapi';
 import type { DB, Unlisten, UserKind } from '@switchboard/db';
 import { EVENTS_CHANNEL, type BusEvent } from './publish.ts';
 import type { EventMessages, EventName } from './messages.ts';
-import { readPresences, readQueueSnapshots, readTenantEvents, type Audience, type TenantEvents } from './reread.ts';
+import { readPresences, readQueueSnapshots, readQueueUpdate, readTenantEvents, type TenantEvents } from './reread.ts';
 import { computeWallboard } from '../wallboard/compute.ts';
 import { runWithTimeout, settleWithin } from '../periodic.ts';
 
@@ -22,7 +22,10 @@ export interface Subscriber {
 }
 
 export interface HubSource {
+  /** Where events are re-read (on PostgreSQL a small pool of the hub's own, so requests cannot make offers wait for a connection). */
   db: Kysely<DB>;
+  /** Where a new stream's greeting and the wallboard are read (the requests' pool; default: db): a burst of desks connecting does not hold the events' connections. */
+  requestDb?: Kysely<DB>;
   /** `onRelisten`: the LISTEN is back after a lost connection (notifications in between were missed). */
   listen: (channel: string, onPayload: (payload: string) => void, onRelisten?: () => void) => Promise<Unlisten>;
   now: () => Date;
@@ -80,6 +83,9 @@ export class EventHub {
   #wallboardLastAt = 0;
   #wallboardComputing = false;
   #wallboardDirty = false;
+  /** Tenants whose queue snapshot is due, and the loop reading them (one at a time). */
+  readonly #queueDirty = new Set<string>();
+  #queueLoop: Promise<void> | undefined;
 
   constructor(source: HubSource, options: HubOptions = {}) {
     this.#source = source;
@@ -138,7 +144,7 @@ export class EventHub {
     const unlisten = (async () => {
       if (listening) await (await listening)();
     })().catch(() => {});
-    await settleWithin(Promise.all([unlisten, this.#chain]), graceMs, () => {});
+    await settleWithin(Promise.all([unlisten, this.#chain, this.#queueLoop]), graceMs, () => {});
   }
 
   /** Adds a stream once the hub is listening; the returned function removes it. */
@@ -159,14 +165,22 @@ export class EventHub {
   /** What a new operator's desk needs before anything changes: the queues of its tenants. */
   async greet(subscriber: Subscriber): Promise<void> {
     if (subscriber.kind !== 'operator') return;
-    for (const message of await readQueueSnapshots(this.#source.db, subscriber.userId, this.#source.now())) {
+    for (const message of await readQueueSnapshots(this.#source.requestDb ?? this.#source.db, subscriber.userId, this.#source.now())) {
       subscriber.send('queue', message);
     }
   }
 
-  /** Resolves when every notification received so far has been handled (tests wait on this, never on time). */
-  settled(): Promise<void> {
-    return this.#chain;
+  /**
+   * Resolves when every notification received so far has been handled, queue snapshots included (tests
+   * wait on this, never on time).
+   */
+  async settled(): Promise<void> {
+    for (;;) {
+      const chain = this.#chain;
+      await chain;
+      await this.#queueLoop;
+      if (chain === this.#chain && !this.#queueLoop) return;
+    }
   }
 
   #receive(payload: string): void {
@@ -195,9 +209,11 @@ export class EventHub {
   }
 
   /**
-   * One batch of events: one re-read per tenant (withTenant, whatever the number of its events and
-   * listeners), one for the presences, then every message sent in the order the events were published.
-   * A tenant's queue snapshot is read once and sent where its last event of the batch was.
+   * One batch of events: one re-read per tenant (one statement under withTenant, whatever the number of
+   * its events and listeners) and one for the presences, side by side; each tenant's messages are sent,
+   * in the order its events were published, as soon as its read is back: an offer never waits for
+   * another tenant's read or for a queue snapshot. The tenants whose queues may have changed are marked
+   * for a snapshot, read apart (#queueChanged).
    */
   async #handle(events: BusEvent[]): Promise<void> {
     if (this.#stopped || this.#subscribers.size === 0 || !events.length) return;
@@ -207,6 +223,7 @@ export class EventHub {
     const operators = subscribers.filter((s) => s.kind === 'operator');
     const clients = subscribers.filter(isClient);
     const operatorIds = new Set(operators.map((s) => s.userId));
+    const listeners = { operatorIds: [...operatorIds], clientIds: [...new Set(clients.map((s) => s.userId))] };
 
     // Which events someone here could hear of, per tenant; an event nobody could hear is not read.
     const byTenant = new Map<string, TenantEvent[]>();
@@ -219,40 +236,45 @@ export class EventHub {
       const heard = event.kind === 'record' ? clients.length > 0 : operators.length > 0 || (event.kind === 'call' && clients.length > 0);
       if (heard) byTenant.set(event.tenantId, [...(byTenant.get(event.tenantId) ?? []), event]);
     }
-    // The tenants' re-reads run side by side (each its own transaction on its own connection; PGlite takes them in turn).
-    const [reads, presences] = await Promise.all([
-      Promise.all(
+    const presences = [...presenceIds];
+    await Promise.all([
+      // The tenants' re-reads run side by side (each its own transaction on its own connection; PGlite takes them in turn).
+      ...[...byTenant].map(async ([tenantId, tenantEvents]) => {
         // One tenant's re-read failing loses that tenant's events of the batch, not every tenant's.
-        [...byTenant].map(async ([tenantId, tenantEvents]) => {
-          const read = await readTenantEvents(db, tenantId, tenantEvents, now, { queue: operators.length > 0 }).catch((error: unknown) => {
-            this.#onError(error);
-            return null;
-          });
-          return [tenantId, read] as const;
-        }),
-      ).then((entries) => new Map<string, TenantEvents | null>(entries)),
-      readPresences(db, [...presenceIds]),
+        const read = await readTenantEvents(db, tenantId, tenantEvents, now, listeners).catch((error: unknown) => {
+          this.#onError(error);
+          return null;
+        });
+        if (read) this.#sendTenant(read, tenantEvents, operators, clients);
+      }),
+      presences.length
+        ? readPresences(db, presences).then((read) => {
+            for (const event of events) {
+              if (event.kind !== 'presence') continue;
+              const presence = read.get(event.operatorId);
+              if (presence) for (const s of operators) if (s.userId === event.operatorId) s.send('presence', presence);
+            }
+          })
+        : undefined,
     ]);
-    const lastOfTenant = new Map<string, BusEvent>();
-    for (const event of events) if (event.kind !== 'presence' && event.kind !== 'record') lastOfTenant.set(event.tenantId, event);
+    if (events.some((e) => e.kind !== 'record')) this.#wallboardChanged();
+  }
 
+  /** One tenant's messages of a batch, in the order its events were published; then its queues are due for a snapshot. */
+  #sendTenant(read: TenantEvents, events: TenantEvent[], operators: Subscriber[], clients: Subscriber[]): void {
+    const { audience } = read;
+    let queueMayHaveChanged = false;
     for (const event of events) {
-      if (event.kind === 'presence') {
-        const presence = presences.get(event.operatorId);
-        if (presence) for (const s of operators) if (s.userId === event.operatorId) s.send('presence', presence);
-        continue;
-      }
-      const read = reads.get(event.tenantId);
-      if (!read) continue;
-      const { audience } = read;
       switch (event.kind) {
         case 'offer': {
+          queueMayHaveChanged = true;
           const offer = read.offer(event);
           // The payload names the operator; the tenant's own rows must agree it is assigned there.
           if (offer && audience.operatorIds.has(event.operatorId)) for (const s of operators) if (s.userId === event.operatorId) s.send('offer', offer);
           break;
         }
         case 'call': {
+          queueMayHaveChanged = true;
           const call = read.call(event);
           if (!call) break;
           if (call.operatorId && audience.operatorIds.has(call.operatorId)) {
@@ -272,15 +294,39 @@ export class EventHub {
           break;
         }
       }
-      // After the tenant's last call or offer event of the batch: its queues as they are now.
-      if (lastOfTenant.get(event.tenantId) === event) this.#sendQueue(operators, audience, read.queue);
     }
-    if (events.some((e) => e.kind !== 'record')) this.#wallboardChanged();
+    if (queueMayHaveChanged && operators.length) this.#queueChanged(audience.tenantId);
   }
 
-  #sendQueue(operators: Subscriber[], audience: Audience, queue: EventMessages['queue'] | null): void {
-    if (!queue) return;
-    for (const s of operators) if (audience.operatorIds.has(s.userId)) s.send('queue', queue);
+  /**
+   * A tenant's queues may have changed: its operators here get a snapshot, read after the change (so at
+   * least as new as the events just sent). Snapshots are coalesced and kept off the events' path: one
+   * snapshot read at a time, in its own loop; a tenant marked again while the loop runs is read again.
+   */
+  #queueChanged(tenantId: string): void {
+    this.#queueDirty.add(tenantId);
+    this.#queueLoop ??= this.#runQueueLoop().finally(() => {
+      this.#queueLoop = undefined;
+      // Marked between the loop's last look and its end: another round.
+      if (this.#queueDirty.size && !this.#stopped) this.#queueChanged([...this.#queueDirty][0]!);
+    });
+  }
+
+  async #runQueueLoop(): Promise<void> {
+    while (this.#queueDirty.size && !this.#stopped) {
+      const tenantId = this.#queueDirty.values().next().value!;
+      this.#queueDirty.delete(tenantId);
+      const operators = [...this.#subscribers].filter((s) => s.kind === 'operator');
+      if (!operators.length) continue;
+      try {
+        const read = await runWithTimeout('event hub: a queue snapshot', eventTimeoutMs, () =>
+          readQueueUpdate(this.#source.db, tenantId, [...new Set(operators.map((s) => s.userId))], this.#source.now()),
+        );
+        if (read) for (const s of operators) if (read.operatorIds.has(s.userId)) s.send('queue', read.queue);
+      } catch (error) {
+        this.#onError(error);
+      }
+    }
   }
 
   /** Coalesces changes into at most one snapshot per interval for provider staff. */
@@ -303,7 +349,7 @@ export class EventHub {
     try {
       const staff = [...this.#subscribers].filter(isStaff);
       if (staff.length) {
-        const board = await computeWallboard(this.#source.db, this.#source.now());
+        const board = await computeWallboard(this.#source.requestDb ?? this.#source.db, this.#source.now());
         for (const s of this.#subscribers) if (isStaff(s)) s.send('wallboard', board);
       }
     } catch (error) {

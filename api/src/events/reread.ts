@@ -1,10 +1,8 @@
-import type { Kysely } from 'kysely';
-import { crossTenant, withApp, withTenant, type DB, type TenantTx } from '@switchboard/db';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { crossTenant, withApp, withTenant, type CallStatus, type DB, type TenantTx } from '@switchboard/db';
 import { addressAllowed } from '../rules/definition.ts';
-import { loadRules } from '../rules/service.ts';
-import type { Rules } from '../rules/definition.ts';
+import { rulesFromRow } from '../rules/service.ts';
 import { maskPhone } from '../rules/viewer.ts';
-import { eligibleAssignments } from '../routing/eligibility.ts';
 import type { BusEvent } from './publish.ts';
 import type { CallUpdateMessage, OfferMessage, PresenceMessage, QueueMessage } from './messages.ts';
 
@@ -20,66 +18,90 @@ export interface Audience {
   slug: string;
   name: string;
   brandColor: string;
-  /** Operators the tenant admits (assigned, and with a current agreement where it requires one). */
+  /** Operators listening here whom the tenant admits (assigned, active, with a current agreement where it requires one). */
   operatorIds: Set<string>;
   /** A client user of this tenant, from an address its IP allow-list lets in. */
   mayNotice(userId: string, address: string): boolean;
 }
 
-async function audienceIn(tx: TenantTx, tenantId: string, known?: Rules): Promise<Audience | null> {
-  const tenant = await tx.selectFrom('tenants').select(['slug', 'name', 'brandColor']).where('id', '=', tenantId).executeTakeFirst();
-  if (!tenant) return null;
-  const rules = known ?? (await loadRules(tx));
-  const operators = await eligibleAssignments(tx, rules.requiresConfidentialityAgreement).select('a.operatorId').execute();
-  const members = await tx.selectFrom('tenantMembers').select('userId').where('tenantId', '=', tenantId).execute();
-  const memberIds = new Set(members.map((m) => m.userId));
-  const allowList = rules.ipAllowList;
-  return {
-    tenantId,
-    ...tenant,
-    operatorIds: new Set(operators.map((o) => o.operatorId)),
-    mayNotice: (userId, address) => memberIds.has(userId) && (!allowList.length || addressAllowed(address, allowList)),
-  };
+/** Who listens on this process: the re-reads ask the tenant about these people only. */
+export interface Listeners {
+  operatorIds: string[];
+  clientIds: string[];
 }
 
-const iso = (value: Date | string) => new Date(value).toISOString();
+const iso = (value: Date | string | number) => new Date(value).toISOString();
 
-/** The tenant's waiting calls per function; a function not listed has none waiting. */
-async function queueSnapshot(tx: TenantTx, slug: string, now: Date): Promise<QueueMessage> {
-  const rows = await tx
-    .selectFrom('callQueue')
-    .select((eb) => ['function', eb.fn.countAll<string>().as('waiting'), eb.fn.min('enqueuedAt').as('oldest')])
-    .groupBy('function')
-    .orderBy('function')
-    .execute();
+/** An instant as whole epoch milliseconds inside a JSON answer (a Date's precision, the same on both drivers). */
+const epochMs = (column: RawBuilder<unknown>) => sql`floor(extract(epoch from ${column}) * 1000)`;
+
+/**
+ * The operators among `input.operators` the tenant of the transaction admits: assigned, active account,
+ * and a signed agreement where its rules require one — eligibility.ts's rule (operatorAdmitted), inside
+ * a larger statement whose `input.j` names them.
+ */
+const admittedAmong = sql`(
+  select coalesce(json_agg(a.operator_id), '[]'::json)
+  from operator_assignments a join users u on u.id = a.operator_id and u.status = 'active'
+  where a.operator_id in (select x::uuid from jsonb_array_elements_text(input.j -> 'operators') x)
+    and (a.confidentiality_agreement_signed_at is not null
+         or not exists (select 1 from confidentiality_rules r where r.requires_confidentiality_agreement)))`;
+
+/** The tenant's waiting calls per function, in the JSON a QueueMessage is made from. */
+const queuesJson = sql`(
+  select coalesce(json_agg(json_build_object('function', g.function, 'waiting', g.waiting, 'oldestMs', g.oldest_ms) order by g.function), '[]'::json)
+  from (select q.function, count(*) as waiting, ${epochMs(sql`min(q.enqueued_at)`)} as oldest_ms from call_queue q group by q.function) g)`;
+
+interface QueueRow {
+  function: string;
+  waiting: number;
+  oldestMs: number | null;
+}
+
+function queueMessage(slug: string, rows: QueueRow[], now: Date): QueueMessage {
   return {
     tenant: slug,
     queues: rows.map((r) => ({
       function: r.function,
       waiting: Number(r.waiting),
-      longestWaitSeconds: r.oldest ? Math.max(0, Math.floor((now.getTime() - new Date(r.oldest).getTime()) / 1000)) : 0,
-      oldestEnqueuedAt: r.oldest ? iso(r.oldest) : null,
+      longestWaitSeconds: r.oldestMs !== null ? Math.max(0, Math.floor((now.getTime() - Number(r.oldestMs)) / 1000)) : 0,
+      oldestEnqueuedAt: r.oldestMs !== null ? iso(Number(r.oldestMs)) : null,
     })),
   };
 }
 
-/** Queue snapshots of every tenant the operator is assigned to (a desk's first view). */
+/** One tenant's queues and which of the given operators it admits, in one statement under that tenant. */
+async function readQueue(tx: TenantTx, tenantId: string, operatorIds: string[], now: Date): Promise<{ operatorIds: Set<string>; queue: QueueMessage } | null> {
+  const { rows } = await sql<{ read: { slug: string | null; operatorIds: string[]; queues: QueueRow[] } }>`
+    with input as (select cast(${JSON.stringify({ operators: operatorIds })}::text as jsonb) as j)
+    select json_build_object(
+      'slug', (select t.slug from tenants t where t.id = ${tenantId}),
+      'operatorIds', ${admittedAmong},
+      'queues', ${queuesJson}) as read
+    from input`.execute(tx);
+  const read = rows[0]?.read;
+  if (!read?.slug) return null;
+  return { operatorIds: new Set(read.operatorIds), queue: queueMessage(read.slug, read.queues, now) };
+}
+
+/**
+ * A tenant's queues for the operators listening here it admits (the hub's snapshot after a change):
+ * one short transaction, one statement, under that tenant.
+ */
+export async function readQueueUpdate(db: Kysely<DB>, tenantId: string, operatorIds: string[], now: Date): Promise<{ operatorIds: Set<string>; queue: QueueMessage } | null> {
+  return withTenant(db, tenantId, (tx) => readQueue(tx, tenantId, operatorIds, now));
+}
+
+/** Queue snapshots of every tenant the operator is assigned to (a desk's first view): one statement per tenant, each under its tenant. */
 export async function readQueueSnapshots(db: Kysely<DB>, operatorId: string, now: Date): Promise<QueueMessage[]> {
   const tenantIds = await crossTenant.tenantIdsUserMayActFor(db, { id: operatorId, kind: 'operator' });
-  const snapshots: QueueMessage[] = [];
-  for (const tenantId of tenantIds) {
-    const snapshot = await withTenant(db, tenantId, async (tx) => {
-      const audience = await audienceIn(tx, tenantId);
-      return audience?.operatorIds.has(operatorId) ? queueSnapshot(tx, audience.slug, now) : null;
-    });
-    if (snapshot) snapshots.push(snapshot);
-  }
-  return snapshots;
+  const reads = await Promise.all(tenantIds.map((tenantId) => readQueueUpdate(db, tenantId, [operatorId], now)));
+  return reads.flatMap((read) => (read?.operatorIds.has(operatorId) ? [read.queue] : []));
 }
 
 type TenantEvent = Extract<BusEvent, { tenantId: string }>;
 
-/** What one tenant's events of a batch read as, all from one transaction under that tenant. */
+/** What one tenant's events of a batch read as, all from one statement under that tenant. */
 export interface TenantEvents {
   audience: Audience;
   /** The offer message for an `offer` event (its call re-read; withdrawn unless the offer is still live for that operator). */
@@ -88,73 +110,105 @@ export interface TenantEvents {
   call(event: Extract<BusEvent, { kind: 'call' }>): { operatorId: string | null; update: CallUpdateMessage } | null;
   /** Whether a `record` event's record exists in the tenant. */
   record(event: Extract<BusEvent, { kind: 'record' }>): boolean;
-  /** The tenant's queues after the batch (null when not asked for). */
-  queue: QueueMessage | null;
 }
 
-const recordTables = { order: 'orders', complaint: 'complaints', customer: 'customers', information_request: 'informationRequests' } as const;
+const recordTypes = ['order', 'complaint', 'customer', 'information_request'] as const;
+const recordTables = { order: 'orders', complaint: 'complaints', customer: 'customers', information_request: 'information_requests' } as const;
+
+interface EventsRead {
+  tenant: { slug: string; name: string; brandColor: string } | null;
+  rules: Parameters<typeof rulesFromRow>[0];
+  operatorIds: string[];
+  memberIds: string[];
+  calls: { id: string; function: string; callerNumber: string | null; status: CallStatus; operatorId: string | null; endedMs: number | null }[];
+  offers: { callId: string; offeredTo: string | null; expiresMs: number | null }[];
+  wrapUpSeconds: number | null;
+  records: string[];
+}
+
+const recordsOf = (type: (typeof recordTypes)[number]) =>
+  sql`select ${sql.lit(type)} || '/' || r.id from ${sql.table(recordTables[type])} r where r.id in (select x::uuid from jsonb_array_elements_text(input.j -> ${sql.lit(type)}) x)`;
 
 /**
- * Every event of one tenant in a batch, re-read in one short transaction under that tenant: who may hear
- * of it, the calls, offers and records the events name (a statement per kind, not per event), and the
- * queue snapshot once. The payloads only say what to look at; what is pushed is what the rows say.
+ * Every event of one tenant in a batch, re-read in ONE statement under that tenant (withTenant): the
+ * tenant, its rules, who of the listeners here it admits (operators by assignment and agreement, client
+ * users by membership; the IP allow-list is applied per stream), the calls, offers and records the
+ * events name, and the wrap-up time. The payloads only say what to look at; what is pushed, and to whom,
+ * is what the tenant's rows say. The queue snapshot is read apart (readQueueUpdate), off the offers' path.
  */
-export async function readTenantEvents(db: Kysely<DB>, tenantId: string, events: TenantEvent[], now: Date, needs: { queue: boolean }): Promise<TenantEvents | null> {
-  const callIds = [...new Set(events.flatMap((e) => (e.kind === 'record' ? [] : [e.callId])))];
-  const offered = events.some((e) => e.kind === 'offer');
-  return withTenant(db, tenantId, async (tx) => {
-    const rules = await loadRules(tx);
-    const audience = await audienceIn(tx, tenantId, rules);
-    if (!audience) return null;
-    const calls = callIds.length
-      ? await tx.selectFrom('calls').select(['id', 'function', 'callerNumber', 'status', 'operatorId', 'endedAt']).where('id', 'in', callIds).execute()
-      : [];
-    const callById = new Map(calls.map((c) => [c.id, c]));
-    const offers = offered && calls.length
-      ? await tx.selectFrom('callQueue').select(['callId', 'offeredTo', 'offerExpiresAt']).where('callId', 'in', calls.map((c) => c.id)).execute()
-      : [];
-    const offerByCall = new Map(offers.map((o) => [o.callId, o]));
-    let wrapUpSeconds = 60;
-    if (calls.some((c) => c.status === 'wrap_up' && c.endedAt)) {
-      const settings = await tx.selectFrom('callSettings').select('wrapUpSeconds').executeTakeFirst();
-      wrapUpSeconds = settings?.wrapUpSeconds ?? 60;
-    }
-    const records = new Set<string>();
-    for (const [type, table] of Object.entries(recordTables) as [keyof typeof recordTables, (typeof recordTables)[keyof typeof recordTables]][]) {
-      const ids = events.flatMap((e) => (e.kind === 'record' && e.recordType === type ? [e.recordId] : []));
-      if (!ids.length) continue;
-      for (const row of await tx.selectFrom(table).select('id').where('id', 'in', ids).execute()) records.add(`${type}/${row.id}`);
-    }
-    const queue = needs.queue && callIds.length ? await queueSnapshot(tx, audience.slug, now) : null;
-    const banner = { tenant: audience.slug, tenantName: audience.name, brandColor: audience.brandColor };
-    return {
-      audience,
-      queue,
-      record: (event) => records.has(`${event.recordType}/${event.recordId}`),
-      offer: (event) => {
-        const call = callById.get(event.callId);
-        if (!call) return null;
-        const waiting = offerByCall.get(event.callId);
-        const live = waiting?.offeredTo === event.operatorId && waiting.offerExpiresAt && new Date(waiting.offerExpiresAt) > now;
-        if (!live) return { withdrawn: call.id };
-        // Offers go to operators only: the number is masked as the tenant's rules show it to them.
-        return {
-          ...banner,
-          callId: call.id,
-          function: call.function,
-          callerNumber: maskPhone(call.callerNumber, rules, 'operator'),
-          expiresAt: iso(waiting.offerExpiresAt!),
-        };
-      },
-      call: (event) => {
-        const call = callById.get(event.callId);
-        if (!call) return null;
-        const wrapUpDeadline =
-          call.status === 'wrap_up' && call.endedAt ? new Date(new Date(call.endedAt).getTime() + wrapUpSeconds * 1000).toISOString() : null;
-        return { operatorId: call.operatorId, update: { ...banner, callId: call.id, status: call.status, wrapUpDeadline } };
-      },
-    };
+export async function readTenantEvents(db: Kysely<DB>, tenantId: string, events: TenantEvent[], now: Date, listeners: Listeners): Promise<TenantEvents | null> {
+  const ids = (pick: (e: TenantEvent) => string | undefined) => [...new Set(events.flatMap((e) => pick(e) ?? []))];
+  const input = JSON.stringify({
+    operators: listeners.operatorIds,
+    clients: listeners.clientIds,
+    calls: ids((e) => (e.kind === 'record' ? undefined : e.callId)),
+    offers: ids((e) => (e.kind === 'offer' ? e.callId : undefined)),
+    ...Object.fromEntries(recordTypes.map((type) => [type, ids((e) => (e.kind === 'record' && e.recordType === type ? e.recordId : undefined))])),
   });
+  const read = await withTenant(db, tenantId, async (tx) => {
+    const { rows } = await sql<{ read: EventsRead }>`
+      with input as (select cast(${input}::text as jsonb) as j)
+      select json_build_object(
+        'tenant', (select json_build_object('slug', t.slug, 'name', t.name, 'brandColor', t.brand_color) from tenants t where t.id = ${tenantId}),
+        'rules', (select json_build_object(
+            'classification', r.classification, 'operatorVisibility', r.operator_visibility, 'exportFields', r.export_fields,
+            'whiteLabel', r.white_label, 'greetingText', r.greeting_text, 'recordingPolicy', r.recording_policy,
+            'personalDataRetentionDays', r.personal_data_retention_days, 'recordingRetentionDays', r.recording_retention_days,
+            'requiresConfidentialityAgreement', r.requires_confidentiality_agreement, 'ipAllowList', r.ip_allow_list)
+          from confidentiality_rules r),
+        'operatorIds', ${admittedAmong},
+        'memberIds', (select coalesce(json_agg(m.user_id), '[]'::json) from tenant_members m
+          where m.tenant_id = ${tenantId} and m.user_id in (select x::uuid from jsonb_array_elements_text(input.j -> 'clients') x)),
+        'calls', (select coalesce(json_agg(json_build_object('id', c.id, 'function', c.function, 'callerNumber', c.caller_number,
+            'status', c.status, 'operatorId', c.operator_id, 'endedMs', ${epochMs(sql`c.ended_at`)})), '[]'::json)
+          from calls c where c.id in (select x::uuid from jsonb_array_elements_text(input.j -> 'calls') x)),
+        'offers', (select coalesce(json_agg(json_build_object('callId', q.call_id, 'offeredTo', q.offered_to, 'expiresMs', ${epochMs(sql`q.offer_expires_at`)})), '[]'::json)
+          from call_queue q where q.call_id in (select x::uuid from jsonb_array_elements_text(input.j -> 'offers') x)),
+        'wrapUpSeconds', (select s.wrap_up_seconds from call_settings s),
+        'records', array_to_json(array(${sql.join(recordTypes.map(recordsOf), sql` union all `)}))) as read
+      from input`.execute(tx);
+    return rows[0]?.read;
+  });
+  if (!read?.tenant) return null;
+  const rules = rulesFromRow(read.rules);
+  const memberIds = new Set(read.memberIds);
+  const allowList = rules.ipAllowList;
+  const audience: Audience = {
+    tenantId,
+    ...read.tenant,
+    operatorIds: new Set(read.operatorIds),
+    mayNotice: (userId, address) => memberIds.has(userId) && (!allowList.length || addressAllowed(address, allowList)),
+  };
+  const callById = new Map(read.calls.map((c) => [c.id, c]));
+  const offerByCall = new Map(read.offers.map((o) => [o.callId, o]));
+  const records = new Set(read.records);
+  const wrapUpSeconds = read.wrapUpSeconds ?? 60;
+  const banner = { tenant: audience.slug, tenantName: audience.name, brandColor: audience.brandColor };
+  return {
+    audience,
+    record: (event) => records.has(`${event.recordType}/${event.recordId}`),
+    offer: (event) => {
+      const call = callById.get(event.callId);
+      if (!call) return null;
+      const waiting = offerByCall.get(event.callId);
+      const live = waiting?.offeredTo === event.operatorId && waiting.expiresMs !== null && Number(waiting.expiresMs) > now.getTime();
+      if (!live) return { withdrawn: call.id };
+      // Offers go to operators only: the number is masked as the tenant's rules show it to them.
+      return {
+        ...banner,
+        callId: call.id,
+        function: call.function,
+        callerNumber: maskPhone(call.callerNumber, rules, 'operator'),
+        expiresAt: iso(Number(waiting.expiresMs)),
+      };
+    },
+    call: (event) => {
+      const call = callById.get(event.callId);
+      if (!call) return null;
+      const wrapUpDeadline = call.status === 'wrap_up' && call.endedMs !== null ? iso(Number(call.endedMs) + wrapUpSeconds * 1000) : null;
+      return { operatorId: call.operatorId, update: { ...banner, callId: call.id, status: call.status, wrapUpDeadline } };
+    },
+  };
 }
 
 /** Presence is global (one person, one state): read as the app role, no tenant; every operator of a batch in one statement. */

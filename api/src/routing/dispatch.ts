@@ -84,11 +84,17 @@ export function planOffers(candidates: routing.OfferCandidate[]): PlannedOffer[]
   return plans;
 }
 
+/** How many tenants' claims a pass runs side by side (each its own transaction and connection). */
+const claimConcurrency = 4;
+
 /**
  * The waiting calls of every tenant, offered in a few statements: one query for the candidate pairs,
- * then one tenant transaction per tenant with offers to make, which claims them all at once. A pair
- * another process got to first (call locked or offered, operator claimed) is left out; the pass then
- * tries again with fresh candidates, a few times at most.
+ * then one tenant transaction per tenant with offers to make, which claims them all at once; the
+ * tenants' claims run side by side (a few at a time), so the last tenant's offers do not wait for every
+ * other tenant's commit. Each operator is planned once per round, so the claims do not compete for one;
+ * every lock they take is SKIP LOCKED, so they never wait on each other. A pair another process got to
+ * first (call locked or offered, operator claimed) is left out; the pass then tries again with fresh
+ * candidates, a few times at most.
  */
 async function offerWaitingCalls(db: Kysely<DB>, at: () => Date, stop: () => void): Promise<number> {
   let offered = 0;
@@ -97,20 +103,31 @@ async function offerWaitingCalls(db: Kysely<DB>, at: () => Date, stop: () => voi
     if (!plans.length) break;
     const byTenant = new Map<string, PlannedOffer[]>();
     for (const plan of plans) byTenant.set(plan.tenantId, [...(byTenant.get(plan.tenantId) ?? []), plan]);
+    const pending = [...byTenant.values()];
     let missed = 0;
-    for (const [tenantId, tenantPlans] of byTenant) {
-      stop();
-      const made = await withTenant(db, tenantId, (tx) => claimOffers(tx, tenantPlans, at()));
-      offered += made;
-      missed += tenantPlans.length - made;
-    }
+    let failure: { error: unknown } | undefined;
+    const claimer = async () => {
+      // After a failure (or the pass's deadline) no further tenant is started; those running finish.
+      for (let tenantPlans = pending.shift(); tenantPlans && !failure; tenantPlans = pending.shift()) {
+        try {
+          stop();
+          const made = await withTenant(db, tenantPlans[0]!.tenantId, (tx) => claimOffers(tx, tenantPlans, at()));
+          offered += made;
+          missed += tenantPlans.length - made;
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(claimConcurrency, pending.length) }, claimer));
+    if (failure) throw failure.error;
     if (!missed) break;
   }
   return offered;
 }
 
 /**
- * Makes one tenant's planned offers in six statements whatever their number, in the one lock order:
+ * Makes one tenant's planned offers in four statements whatever their number, in the one lock order:
  * the calls (NO KEY UPDATE, so a timeline insert elsewhere does not stop us), their queue rows still
  * waiting for an offer, then the operators' presence by compare-and-set (available, no offer pending).
  * Locked rows of all three are skipped, not waited for: another process, an accept or a state change
@@ -162,34 +179,30 @@ export async function claimOffers(tx: TenantTx, plans: PlannedOffer[], now: Date
   const won = new Set(claimed.rows.map((r) => `${r.callId}/${r.operatorId}`));
   const offers = ready.filter((p) => won.has(`${p.callId}/${p.operatorId}`));
   if (!offers.length) return 0;
-  const offerRows = jsonb(offers.map((p) => ({ call_id: p.callId, operator_id: p.operatorId, restart: p.restart })));
-  await sql`
-    update call_queue q
-    set offered_to = v.operator_id,
-        offer_expires_at = ${now}::timestamptz + make_interval(secs => coalesce((select s.offer_timeout_seconds from call_settings s), 15)),
-        declined_by = case when v.restart then '{}'::uuid[] else q.declined_by end
-    from jsonb_to_recordset(${offerRows}) as v(call_id uuid, operator_id uuid, restart boolean)
-    where q.tenant_id = ${tenantId} and q.call_id = v.call_id`.execute(tx);
-  await tx
-    .insertInto('callEvents')
-    .values(
-      offers.map((p) => ({
-        tenantId,
-        id: newId(),
-        callId: p.callId,
-        at: now,
-        kind: 'offered_to',
-        operatorId: p.operatorId,
-        detail: jsonb({ priority: p.priority }),
-      })),
-    )
-    .execute();
   const events: BusEvent[] = offers.flatMap((p) => [
     { kind: 'call', tenantId, callId: p.callId },
     { kind: 'offer', tenantId, callId: p.callId, operatorId: p.operatorId },
   ]);
-  // All of them in one statement; PostgreSQL still delivers them at commit, one notification each.
-  await sql`select pg_notify(${EVENTS_CHANNEL}, e) from jsonb_array_elements_text(${jsonb(events.map((e) => JSON.stringify(e)))}) as e`.execute(tx);
+  const offerRows = jsonb(offers.map((p) => ({ call_id: p.callId, operator_id: p.operatorId, restart: p.restart, priority: p.priority, event_id: newId() })));
+  // The queue rows, the timeline and the notifications in one statement (the call and its queue row are
+  // already locked, in that order): every data-modifying part of a WITH runs to completion, and
+  // PostgreSQL delivers the notifications at commit, one each.
+  await sql`
+    with v as (select * from jsonb_to_recordset(${offerRows}) as v(call_id uuid, operator_id uuid, restart boolean, priority int, event_id uuid)),
+    offered as (
+      update call_queue q
+      set offered_to = v.operator_id,
+          offer_expires_at = ${now}::timestamptz + make_interval(secs => coalesce((select s.offer_timeout_seconds from call_settings s), 15)),
+          declined_by = case when v.restart then '{}'::uuid[] else q.declined_by end
+      from v
+      where q.tenant_id = ${tenantId} and q.call_id = v.call_id
+      returning q.call_id),
+    timeline as (
+      insert into call_events (tenant_id, id, call_id, at, kind, operator_id, detail)
+      select ${tenantId}, v.event_id, v.call_id, ${now}, 'offered_to', v.operator_id, jsonb_build_object('priority', v.priority)
+      from v
+      returning id)
+    select pg_notify(${EVENTS_CHANNEL}, e) from jsonb_array_elements_text(${jsonb(events.map((e) => JSON.stringify(e)))}) as e`.execute(tx);
   return offers.length;
 }
 

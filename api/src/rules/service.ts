@@ -1,11 +1,16 @@
-import { jsonb, type TenantTx } from '@switchboard/db';
+import type { Selectable } from 'kysely';
+import { jsonb, type ConfidentialityRulesTable, type TenantTx } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
 import { writeAudit } from '../audit/write.ts';
 import { RulesSchema, defaultRules, normalizeRules, type Rules } from './definition.ts';
 
 /** The tenant's confidentiality rules (the defaults for a tenant that has set none). */
 export async function loadRules(tx: TenantTx): Promise<Rules> {
-  const row = await tx.selectFrom('confidentialityRules').selectAll().executeTakeFirst();
+  return rulesFromRow(await tx.selectFrom('confidentialityRules').selectAll().executeTakeFirst());
+}
+
+/** The rules a stored row says (the defaults for none); reads that fetch the row inside a larger statement use it too. */
+export function rulesFromRow(row: Omit<Selectable<ConfidentialityRulesTable>, 'tenantId' | 'updatedAt' | 'updatedBy'> | undefined | null): Rules {
   if (!row) return defaultRules();
   // Parsed again, so a field added to the catalog after the row was written gets its default.
   return RulesSchema.parse({

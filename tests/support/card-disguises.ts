@@ -79,3 +79,28 @@ export function digitsOf(text: string): string {
   for (const char of text) out += digitOfForm.get(char) ?? '';
   return out;
 }
+
+/** Every string inside a value (JSON text parsed first), each on its own: where a card number could sit whole. */
+export function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') {
+    try {
+      const parsed: unknown = JSON.parse(value);
+      if (parsed !== null && typeof parsed === 'object') return stringsIn(parsed);
+    } catch {
+      // not JSON: the text itself
+    }
+    return [value];
+  }
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(stringsIn);
+  return [];
+}
+
+/**
+ * The strings of a value that still hold the card's digits, in any of the disguises' digit forms. Each
+ * string is read apart: digits of neighbouring fields glued together (a value cut at a field's length
+ * next to an id that starts with the card's last digit) are no card anyone stored.
+ */
+export function holdingCard(value: unknown, card: string): string[] {
+  return stringsIn(value).filter((text) => digitsOf(text).includes(card));
+}

@@ -77,10 +77,39 @@ type PriceTable = 'prices' | 'tenantPrices';
 function versionsInEffect(tx: Reader, table: PriceTable, currency: string, day: string) {
   return tx
     .selectFrom(table as 'prices')
-    .selectAll()
     .where('currency', '=', currency)
     .where('effectiveFrom', '<=', day)
     .where((eb) => eb.or([eb('effectiveTo', 'is', null), eb('effectiveTo', '>', day)]));
+}
+
+const priceColumns = ['id', 'function', 'metric', 'currency', 'unitAmountMinor', 'rounding', 'effectiveFrom', 'effectiveTo', 'createdAt', 'createdBy'] as const;
+
+/**
+ * The price of a function's metric on a day as ONE query: the tenant's negotiated version first, then
+ * the list's (`rank` orders them), the newest version in effect of each.
+ */
+function priceQuery(tx: Reader, query: { currency: string; function: string | null; metric: BillingMetric; day: string }) {
+  // Built without the plugins: the query it is part of applies them to the whole tree once.
+  const q = tx.withoutPlugins();
+  const inEffect = (table: PriceTable, source: PriceSource, rank: number) =>
+    versionsInEffect(q, table, query.currency, query.day)
+      .where((eb) => (query.function === null ? eb('function', 'is', null) : eb('function', '=', query.function)))
+      .where('metric', '=', query.metric)
+      .select([...priceColumns, sql<PriceSource>`${sql.lit(source)}::text`.as('source'), sql.lit(rank).as('rank')])
+      .orderBy('effectiveFrom', 'desc')
+      .limit(1);
+  return q
+    .selectFrom(() =>
+      // Each side in a subquery of its own: a UNION's sides take no ORDER BY / LIMIT unparenthesised.
+      q
+        .selectFrom(inEffect('tenantPrices', 'tenant', 0).as('negotiated'))
+        .selectAll()
+        .unionAll(q.selectFrom(inEffect('prices', 'list', 1).as('listed')).selectAll())
+        .as('p'),
+    )
+    .select([...priceColumns.map((c) => `p.${c}` as const), 'p.source'])
+    .orderBy('p.rank')
+    .limit(1);
 }
 
 /** The price of a function's metric on a day: the tenant's negotiated price first, then the list. */
@@ -88,17 +117,7 @@ export async function priceOn(
   tx: Reader,
   query: { currency: string; function: string | null; metric: BillingMetric; day: string },
 ): Promise<AppliedPrice | null> {
-  const inEffect = (table: PriceTable) =>
-    versionsInEffect(tx, table, query.currency, query.day)
-      .where((eb) => (query.function === null ? eb('function', 'is', null) : eb('function', '=', query.function)))
-      .where('metric', '=', query.metric)
-      .orderBy('effectiveFrom', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-  const negotiated = await inEffect('tenantPrices');
-  if (negotiated) return { ...withoutTenant(negotiated), source: 'tenant' };
-  const listed = await inEffect('prices');
-  return listed ? { ...listed, source: 'list' } : null;
+  return (await tx.selectFrom(priceQuery(tx, query).as('price')).selectAll().executeTakeFirst()) ?? null;
 }
 
 function withoutTenant(row: PriceRow & { tenantId?: string }): PriceRow {
@@ -118,7 +137,7 @@ export interface EffectivePrice {
  * negotiated one where there is one, the list's otherwise, in the tenant's currency.
  */
 export async function pricesInEffect(tx: Reader, tenant: { currency: string }, day: string): Promise<EffectivePrice[]> {
-  const read = (table: PriceTable) => versionsInEffect(tx, table, tenant.currency, day).orderBy('effectiveFrom', 'asc').execute();
+  const read = (table: PriceTable) => versionsInEffect(tx, table, tenant.currency, day).selectAll().orderBy('effectiveFrom', 'asc').execute();
   const merged = new Map<string, EffectivePrice>();
   const put = (row: PriceRow, source: PriceSource) => {
     const price = { ...withoutTenant(row), source };
@@ -146,30 +165,41 @@ export interface UsageRating extends Rated {
 export async function rateUsage(
   tx: Reader,
   event: { function: string; metric: UsageMetric; quantity: number; occurredAt: Date },
+  /** The tenant's time zone and currency when the caller has them (a request has its tenant): else read here. */
+  known?: { timeZone: string; currency: string },
 ): Promise<UsageRating> {
-  const tenant = await tx
-    .selectFrom('tenants')
-    .select(['timeZone', 'currency'])
-    .where('id', '=', sql<string>`app.current_tenant_id()`)
-    .executeTakeFirstOrThrow();
+  const tenant =
+    known ??
+    (await tx.selectFrom('tenants').select(['timeZone', 'currency']).where('id', '=', sql<string>`app.current_tenant_id()`).executeTakeFirstOrThrow());
+  const currency = tenant.currency.trim();
+  // The lock is a statement of its own, BEFORE the read of the last closed period: under READ COMMITTED
+  // a statement's snapshot is taken when it starts, so a read in the statement that waited for a close
+  // could miss the statement that close committed meanwhile, and rate into a closed period.
   await lockBillingPeriods(tx, 'shared');
   const metric = usagePriceMetric(event.metric);
   const day = localDay(event.occurredAt, tenant.timeZone);
-  const price = await priceOn(tx, { currency: tenant.currency, function: event.function, metric, day });
+  // The price and the last closed period in one statement (no price: the outer row still answers the period).
+  const found = await tx
+    .selectFrom(sql`(select 1)`.as('one'))
+    .leftJoinLateral(() => priceQuery(tx, { currency, function: event.function, metric, day }).as('price'), (join) => join.onTrue())
+    .select((eb) => [
+      ...priceColumns.map((c) => `price.${c}` as const),
+      'price.source',
+      eb.selectFrom('statements').select((s) => s.fn.max('period').as('period')).as('lastClosed'),
+    ])
+    .executeTakeFirstOrThrow();
+  const { lastClosed, ...row } = found;
+  const price = row.id === null ? null : (row as unknown as AppliedPrice);
   const rated = rate(metric, event.quantity, price);
   let billingPeriod = periodOf(event.occurredAt, tenant.timeZone);
-  const lastClosed = await tx
-    .selectFrom('statements')
-    .select((eb) => eb.fn.max('period').as('period'))
-    .executeTakeFirst();
-  if (lastClosed?.period && lastClosed.period >= billingPeriod) billingPeriod = addMonths(lastClosed.period, 1);
+  if (lastClosed && lastClosed >= billingPeriod) billingPeriod = addMonths(lastClosed, 1);
   return {
     ...rated,
     priceId: price?.id ?? null,
     priceSource: price?.source ?? null,
     unitAmountMinor: price ? Number(price.unitAmountMinor) : null,
     rounding: price?.rounding ?? null,
-    currency: tenant.currency,
+    currency,
     billingPeriod,
   };
 }

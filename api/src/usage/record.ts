@@ -13,6 +13,8 @@ export interface UsageInput {
   sourceType: string;
   sourceId: string;
   occurredAt: Date | string;
+  /** The tenant's time zone and currency when the caller has them (a request does): one statement fewer. */
+  tenant?: { timeZone: string; currency: string };
 }
 
 /**
@@ -25,30 +27,51 @@ export interface UsageInput {
 export async function recordUsage(tx: TenantTx, input: UsageInput): Promise<boolean> {
   const occurredAt = new Date(input.occurredAt);
   const quantity = Math.max(0, Math.round(input.quantity));
-  const rating = await rateUsage(tx, { function: input.function, metric: input.metric, quantity, occurredAt });
+  const rating = await rateUsage(tx, { function: input.function, metric: input.metric, quantity, occurredAt }, input.tenant);
   const tenantId = input.tenantId ?? sql<string>`app.current_tenant_id()`;
   const id = newId();
-  const result = await tx
-    .insertInto('usageEvents')
-    .values({
-      tenantId,
-      id,
-      occurredAt,
-      function: input.function,
-      metric: input.metric,
-      quantity,
-      sourceType: input.sourceType,
-      sourceId: input.sourceId,
-      ...rating,
-    })
-    .onConflict((oc) => oc.columns(['tenantId', 'metric', 'sourceType', 'sourceId']).doNothing())
-    .executeTakeFirst();
-  const written = Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
-  if (written && rating.amountMinor > 0) {
-    await tx
-      .insertInto('billingOutbox')
-      .values({ tenantId, id, kind: 'meter_event', eventName: meterEventName(input.function), value: rating.amountMinor, occurredAt, nextAttemptAt: occurredAt })
-      .execute();
-  }
+  // The event and, when it is billed, its outbox row in ONE statement: the outbox row only for an event
+  // this statement wrote (a second report of the same work writes neither).
+  const row = await tx
+    .with('u', (db) =>
+      db
+        .insertInto('usageEvents')
+        .values({
+          tenantId,
+          id,
+          occurredAt,
+          function: input.function,
+          metric: input.metric,
+          quantity,
+          sourceType: input.sourceType,
+          sourceId: input.sourceId,
+          ...rating,
+        })
+        .onConflict((oc) => oc.columns(['tenantId', 'metric', 'sourceType', 'sourceId']).doNothing())
+        .returning(['tenantId', 'id']),
+    )
+    .with('outbox', (db) =>
+      db
+        .insertInto('billingOutbox')
+        .columns(['tenantId', 'id', 'kind', 'eventName', 'value', 'occurredAt', 'nextAttemptAt'])
+        .expression(
+          db
+            .selectFrom('u')
+            .select((eb) => [
+              'u.tenantId',
+              'u.id',
+              eb.val('meter_event').as('kind'),
+              eb.val(meterEventName(input.function)).as('eventName'),
+              eb.val(rating.amountMinor).as('value'),
+              eb.val(occurredAt).as('occurredAt'),
+              eb.val(occurredAt).as('nextAttemptAt'),
+            ])
+            .where(sql<boolean>`${rating.amountMinor > 0}`),
+        ),
+    )
+    .selectFrom('u')
+    .select((eb) => eb.fn.countAll<string | number>().as('written'))
+    .executeTakeFirstOrThrow();
+  const written = Number(row.written) > 0;
   return written;
 }

@@ -1,10 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import { sql } from 'kysely';
-import { newId, type Tenant, type TenantTx, type UserKind } from '@switchboard/db';
+import { jsonb, newId, type Tenant, type TenantTx, type UserKind } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
 import { invalid, notFound, fieldError, type FieldError } from '../http/problem.ts';
 import { writeAudit } from '../audit/write.ts';
-import { publish } from '../events/publish.ts';
+import { EVENTS_CHANNEL, publish } from '../events/publish.ts';
 import { applyRules } from '../rules/visibility.ts';
 import type { Rules } from '../rules/definition.ts';
 import { PhoneInputSchema, normalizePhone, optionalFreeText } from '../records/common.ts';
@@ -127,14 +127,16 @@ const changes = (input: Omit<CustomerPatch, 'phone'>) =>
 
 /**
  * Creates the customer with this phone number, or updates the one that has it with the fields given
- * (fields left out stay as they are). One statement, so two concurrent captures of the same number
- * make one customer. Errors are pushed (with `path` prefixed) for the caller to refuse together.
+ * (fields left out stay as they are), with its audit row (auditCustomer's, the fields the actor gave)
+ * and its event: ONE statement, so two concurrent captures of the same number make one customer.
+ * Errors are pushed (with `path` prefixed) for the caller to refuse together; nothing is written then.
  */
 export async function upsertCustomer(
   tx: TenantTx,
   tenant: Pick<Tenant, 'id' | 'locale'>,
   input: CustomerInput,
   now: Date,
+  audit: { actor: Actor; fields: string[] },
   prefix = '',
   errors: FieldError[] = [],
 ): Promise<{ id: string; created: boolean } | null> {
@@ -145,10 +147,39 @@ export async function upsertCustomer(
   if (!phone || errors.length) return null;
   const set = changes(fields);
   const row = await tx
-    .insertInto('customers')
-    .values({ tenantId: tenant.id, id: newId(), phone, ...set, createdAt: now, updatedAt: now })
-    .onConflict((oc) => oc.columns(['tenantId', 'phone']).doUpdateSet({ ...set, updatedAt: now }))
-    .returning(['id', sql<boolean>`(xmax = 0)`.as('created')])
+    .with('c', (db) =>
+      db
+        .insertInto('customers')
+        .values({ tenantId: tenant.id, id: newId(), phone, ...set, createdAt: now, updatedAt: now })
+        .onConflict((oc) => oc.columns(['tenantId', 'phone']).doUpdateSet({ ...set, updatedAt: now }))
+        .returning(['tenantId', 'id', sql<boolean>`(xmax = 0)`.as('created')]),
+    )
+    .with('audit', (db) =>
+      db
+        .insertInto('auditLog')
+        .columns(['tenantId', 'id', 'actorId', 'actorLabel', 'action', 'targetType', 'targetId', 'before', 'after'])
+        .expression(
+          db.selectFrom('c').select((eb) => [
+            'c.tenantId',
+            eb.val(newId()).as('id'),
+            eb.val(audit.actor.id).as('actorId'),
+            eb.val(audit.actor.label).as('actorLabel'),
+            sql<string>`case when c.created then 'customer.created' else 'customer.updated' end`.as('action'),
+            eb.val('customer').as('targetType'),
+            sql<string>`c.id::text`.as('targetId'),
+            sql<null>`null::jsonb`.as('before'),
+            // Audit rows name what changed, not the values (auditCustomer).
+            eb.val(jsonb({ fields: [...audit.fields].sort() })).as('after'),
+          ]),
+        ),
+    )
+    .selectFrom('c')
+    .select([
+      'c.id',
+      'c.created',
+      // publish()'s event, sent at commit like every NOTIFY.
+      sql<string>`pg_notify(${EVENTS_CHANNEL}, json_build_object('kind', 'record', 'tenantId', c.tenant_id, 'recordType', 'customer', 'recordId', c.id)::text)`.as('notified'),
+    ])
     .executeTakeFirstOrThrow();
   return { id: row.id, created: row.created };
 }

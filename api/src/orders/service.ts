@@ -10,7 +10,7 @@ import type { Rules } from '../rules/definition.ts';
 import { applyRules, exportableFields } from '../rules/visibility.ts';
 import { findCardNumbers } from '../rules/card-numbers.ts';
 import { SkuSchema } from '../catalog/schemas.ts';
-import { CustomerBriefSchema, CustomerInputSchema, auditCustomer, customerBrief, upsertCustomer, withCallerPhone } from '../contacts/service.ts';
+import { CustomerBriefSchema, CustomerInputSchema, customerBrief, upsertCustomer, withCallerPhone } from '../contacts/service.ts';
 import { boundary, iso, optionalFreeText } from '../records/common.ts';
 import { EXPORT_ROW_LIMIT, type ExportColumn, type ExportTable } from '../records/export.ts';
 import { valueWord } from '../records/export-words.ts';
@@ -195,14 +195,19 @@ export async function nextNumber(tx: TenantTx, tenantId: string, table: 'orders'
   return Number(row.last) + 1;
 }
 
-/** The call and customer an order or complaint names, checked to be this tenant's; the customer created or updated by phone. */
+/**
+ * The call and customer an order or complaint names, checked to be this tenant's; the customer created
+ * or updated by phone, with its audit row and event (upsertCustomer), rolled back with the rest if the
+ * caller then refuses the record.
+ */
 export async function linkCallAndCustomer(
   tx: TenantTx,
   tenant: Pick<Tenant, 'id' | 'locale'>,
+  actor: Actor,
   input: { callId?: string | undefined; customerId?: string | undefined; customer?: z.output<typeof CustomerInputSchema> | undefined },
   now: Date,
   errors: FieldError[],
-): Promise<{ callId: string | null; customerId: string | null; customerCreated: { id: string; created: boolean; fields: string[] } | null }> {
+): Promise<{ callId: string | null; customerId: string | null }> {
   let callId: string | null = null;
   let customerId: string | null = null;
   let callerNumber: string | null = null;
@@ -220,16 +225,13 @@ export async function linkCallAndCustomer(
     if (!customer) errors.push(fieldError('customerId', 'no_such_customer', 'There is no such customer.'));
     else customerId = customer.id;
   }
-  let customerCreated = null;
   if (input.customer) {
     // A customer without a phone is the call's caller: the desk may see the number only masked.
-    const saved = await upsertCustomer(tx, tenant, withCallerPhone(input.customer, callerNumber), now, 'customer.', errors);
-    if (saved) {
-      customerId = saved.id;
-      customerCreated = { ...saved, fields: Object.entries(input.customer).filter(([, v]) => v !== undefined).map(([k]) => k) };
-    }
+    const fields = Object.entries(input.customer).filter(([, v]) => v !== undefined).map(([k]) => k);
+    const saved = await upsertCustomer(tx, tenant, withCallerPhone(input.customer, callerNumber), now, { actor, fields }, 'customer.', errors);
+    if (saved) customerId = saved.id;
   }
-  return { callId, customerId, customerCreated };
+  return { callId, customerId };
 }
 
 /** A payment reference may be a voucher or an invoice number, never a card number: refused, not redacted, so the operator knows. */
@@ -249,39 +251,47 @@ export interface PendingOrder {
 
 /**
  * Takes an order in the request's transaction. Everything that may fail or wait — pricing, the call
- * and customer, usage, the customer's audit — happens first; the tenant's order-number lock is taken
- * last (DESIGN.md traps: a per-tenant lock is held until commit), in the statement that also sends
- * the order's event, and then ONE statement numbers and writes the order with its audit row and
- * reads it back. So concurrent orders of one tenant queue on the lock for two statements and the
- * commit, not for the whole request.
+ * and customer, usage, the customer's audit — happens first; the tenant's number is taken last
+ * (DESIGN.md traps: a per-tenant lock is held until commit) by ONE statement that increments the
+ * tenant's counter row (order_counters, migration 0025), numbers and writes the order with its audit
+ * row, sends its event and reads it back. The counter row's lock is the tenant's number lock: concurrent
+ * orders of one tenant queue on it for that one statement and the commit, not for the whole request.
  */
 export async function prepareOrder(tx: TenantTx, tenant: Tenant, actor: { id: string } & Actor, input: OrderInput, now: Date): Promise<PendingOrder> {
   const errors: FieldError[] = paymentReferenceErrors(input.paymentReference);
   const priced = await priceLines(tx, tenant.currency.trim(), input.items);
   errors.push(...priced.errors);
   // Every problem is found before anything is written; the customer upsert below is rolled back with the rest if any.
-  const links = await linkCallAndCustomer(tx, tenant, input, now, errors);
+  const links = await linkCallAndCustomer(tx, tenant, actor, input, now, errors);
   if (errors.length) throw invalid(errors);
   // Promotions are described in words (conditions), not as machine-readable discounts: none is applied here.
   const discountMinor = 0;
   const totalMinor = priced.subtotalMinor - discountMinor;
   const id = newId();
-  if (links.customerCreated) await auditCustomer(tx, tenant.id, actor, links.customerCreated.id, links.customerCreated.created, links.customerCreated.fields);
-  await recordUsage(tx, { tenantId: tenant.id, function: 'order_taking', metric: 'order', quantity: 1, sourceType: 'order', sourceId: id, occurredAt: now });
+  await recordUsage(tx, { tenantId: tenant.id, function: 'order_taking', metric: 'order', quantity: 1, sourceType: 'order', sourceId: id, occurredAt: now, tenant });
   const takeNumber = async (): Promise<OrderRow> => {
-    // The event is sent at commit whichever statement queues it; the lock is held from here to the commit.
+    // The event is sent at commit whichever statement queues it.
     const event: BusEvent = { kind: 'record', tenantId: tenant.id, recordType: 'order', recordId: id };
-    await sql`select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(event)}), pg_advisory_xact_lock(${numberLockKey('orders', tenant.id)})`.execute(tx);
-    // A statement of its own after the lock: its snapshot sees the number the previous holder committed.
     const audited = { lines: priced.lines.length, totalMinor, currency: priced.currency };
     const row = await tx
+      // The tenant's counter row, locked until commit: a concurrent order waits here, then reads the
+      // number the previous holder committed (an update re-reads the newest version of a row it waited
+      // for). The first order of a tenant inserts the row; the orders' own maximum (this statement's
+      // snapshot) keeps the counter ahead of any order written without it (imports, fixtures).
+      .with('n', (db) =>
+        db
+          .insertInto('orderCounters')
+          .values({ tenantId: tenant.id, lastNumber: sql<number>`(select coalesce(max(number), 0) + 1 from orders)` })
+          .onConflict((oc) => oc.column('tenantId').doUpdateSet({ lastNumber: sql<number>`greatest(order_counters.last_number + 1, excluded.last_number)` }))
+          .returning('lastNumber'),
+      )
       .with('o', (db) =>
         db
           .insertInto('orders')
           .values({
             tenantId: tenant.id,
             id,
-            number: sql<number>`(select coalesce(max(number), 0) + 1 from orders)`,
+            number: sql<number>`(select last_number from n)`,
             callId: links.callId,
             customerId: links.customerId,
             items: jsonb(priced.lines),
@@ -324,9 +334,10 @@ export async function prepareOrder(tx: TenantTx, tenant: Tenant, actor: { id: st
       .selectFrom('o')
       .leftJoin('customers as c', 'c.id', 'o.customerId')
       .leftJoin('users as u', 'u.id', 'o.createdBy')
-      .select(orderColumns)
+      .select([...orderColumns, sql<string>`pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(event)})`.as('notified')])
       .executeTakeFirstOrThrow();
-    return row as OrderRow;
+    const { notified: _notified, ...order } = row;
+    return order as OrderRow;
   };
   return { id, takeNumber };
 }

@@ -39,7 +39,7 @@ const order = { customer: { phone: '+33 6 11 22 33 44', name: 'Paul' }, items: [
 /** Which statements of the last request touch the tenant's order counter (the number lock: its row lock, held to commit). */
 const counterTouched: boolean[] = [];
 const counterWatch: KyselyPlugin = {
-  transformQuery: (args) => (counterTouched.push(/"order_?[cC]ounters"/.test(JSON.stringify(args.node))), args.node),
+  transformQuery: (args) => (counterTouched.push(/order_?[cC]ounters/.test(JSON.stringify(args.node))), args.node),
   transformResult: async (args) => args.result,
 };
 

@@ -122,6 +122,9 @@ export function cardFieldErrors(value: string | null | undefined, path: string):
     : [fieldError(path, 'card_last_four', 'Enter a payment card number (only its last four digits are kept).')];
 }
 
+/** The columns of the fields a capture may set (a fixed list: they are written into the statement's text). */
+const customerColumn = { name: 'name', email: 'email', address: 'address', birthDate: 'birth_date', accountNumber: 'account_number', cardNumber: 'card_number' } as const;
+
 const changes = (input: Omit<CustomerPatch, 'phone'>) =>
   Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<Record<keyof typeof customerFields, string | null>>;
 
@@ -145,42 +148,26 @@ export async function upsertCustomer(
   if (!rawPhone) errors.push(fieldError(`${prefix}phone`, 'required', 'Enter a phone number.'));
   errors.push(...cardFieldErrors(fields.cardNumber, `${prefix}cardNumber`));
   if (!phone || errors.length) return null;
-  const set = changes(fields);
-  const row = await tx
-    .with('c', (db) =>
-      db
-        .insertInto('customers')
-        .values({ tenantId: tenant.id, id: newId(), phone, ...set, createdAt: now, updatedAt: now })
-        .onConflict((oc) => oc.columns(['tenantId', 'phone']).doUpdateSet({ ...set, updatedAt: now }))
-        .returning(['tenantId', 'id', sql<boolean>`(xmax = 0)`.as('created')]),
-    )
-    .with('audit', (db) =>
-      db
-        .insertInto('auditLog')
-        .columns(['tenantId', 'id', 'actorId', 'actorLabel', 'action', 'targetType', 'targetId', 'before', 'after'])
-        .expression(
-          db.selectFrom('c').select((eb) => [
-            'c.tenantId',
-            eb.val(newId()).as('id'),
-            eb.val(audit.actor.id).as('actorId'),
-            eb.val(audit.actor.label).as('actorLabel'),
-            sql<string>`case when c.created then 'customer.created' else 'customer.updated' end`.as('action'),
-            eb.val('customer').as('targetType'),
-            sql<string>`c.id::text`.as('targetId'),
-            sql<null>`null::jsonb`.as('before'),
-            // Audit rows name what changed, not the values (auditCustomer).
-            eb.val(jsonb({ fields: [...audit.fields].sort() })).as('after'),
-          ]),
-        ),
-    )
-    .selectFrom('c')
-    .select([
-      'c.id',
-      'c.created',
-      // publish()'s event, sent at commit like every NOTIFY.
-      sql<string>`pg_notify(${EVENTS_CHANNEL}, json_build_object('kind', 'record', 'tenantId', c.tenant_id, 'recordType', 'customer', 'recordId', c.id)::text)`.as('notified'),
-    ])
-    .executeTakeFirstOrThrow();
+  const set = (Object.entries(changes(fields)) as [keyof typeof customerColumn, string | null][]).filter(([k]) => k in customerColumn);
+  const names = set.map(([k]) => sql.raw(customerColumn[k]));
+  const values = set.map(([, v]) => sql`${v}`);
+  // Written as SQL: built with the query builder, this statement cost Node more CPU than the database's work.
+  const { rows } = await sql<{ id: string; created: boolean }>`
+    with c as (
+      insert into customers (tenant_id, id, phone, ${sql.join([...names, sql`created_at`, sql`updated_at`])})
+      values (${tenant.id}, ${newId()}, ${phone}, ${sql.join([...values, sql`${now}`, sql`${now}`])})
+      on conflict (tenant_id, phone) do update set ${sql.join([...set.map(([k, v]) => sql`${sql.raw(customerColumn[k])} = ${v}`), sql`updated_at = ${now}`])}
+      returning tenant_id, id, (xmax = 0) as created),
+    audit as (
+      -- auditCustomer's row: what changed, not the values.
+      insert into audit_log (tenant_id, id, actor_id, actor_label, action, target_type, target_id, before, after)
+      select c.tenant_id, ${newId()}, ${audit.actor.id}, ${audit.actor.label}, case when c.created then 'customer.created' else 'customer.updated' end,
+        'customer', c.id::text, null::jsonb, ${jsonb({ fields: [...audit.fields].sort() })}
+      from c)
+    -- publish()'s event, sent at commit like every NOTIFY.
+    select c.id, c.created, pg_notify(${EVENTS_CHANNEL}, json_build_object('kind', 'record', 'tenantId', c.tenant_id, 'recordType', 'customer', 'recordId', c.id)::text) as notified
+    from c`.execute(tx);
+  const row = rows[0]!;
   return { id: row.id, created: row.created };
 }
 

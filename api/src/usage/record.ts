@@ -31,47 +31,23 @@ export async function recordUsage(tx: TenantTx, input: UsageInput): Promise<bool
   const tenantId = input.tenantId ?? sql<string>`app.current_tenant_id()`;
   const id = newId();
   // The event and, when it is billed, its outbox row in ONE statement: the outbox row only for an event
-  // this statement wrote (a second report of the same work writes neither).
-  const row = await tx
-    .with('u', (db) =>
-      db
-        .insertInto('usageEvents')
-        .values({
-          tenantId,
-          id,
-          occurredAt,
-          function: input.function,
-          metric: input.metric,
-          quantity,
-          sourceType: input.sourceType,
-          sourceId: input.sourceId,
-          ...rating,
-        })
-        .onConflict((oc) => oc.columns(['tenantId', 'metric', 'sourceType', 'sourceId']).doNothing())
-        .returning(['tenantId', 'id']),
-    )
-    .with('outbox', (db) =>
-      db
-        .insertInto('billingOutbox')
-        .columns(['tenantId', 'id', 'kind', 'eventName', 'value', 'occurredAt', 'nextAttemptAt'])
-        .expression(
-          db
-            .selectFrom('u')
-            .select((eb) => [
-              'u.tenantId',
-              'u.id',
-              eb.val('meter_event').as('kind'),
-              eb.val(meterEventName(input.function)).as('eventName'),
-              eb.val(rating.amountMinor).as('value'),
-              eb.val(occurredAt).as('occurredAt'),
-              eb.val(occurredAt).as('nextAttemptAt'),
-            ])
-            .where(sql<boolean>`${rating.amountMinor > 0}`),
-        ),
-    )
-    .selectFrom('u')
-    .select((eb) => eb.fn.countAll<string | number>().as('written'))
-    .executeTakeFirstOrThrow();
+  // this statement wrote (a second report of the same work writes neither). Written as SQL: the query
+  // builder's CTEs cost more of Node's CPU per order than the database's work (pnpm bench:api).
+  const { rows } = await sql<{ written: string | number }>`
+    with u as (
+      insert into usage_events (tenant_id, id, occurred_at, function, metric, quantity, source_type, source_id,
+        billed_quantity, amount_minor, price_id, price_source, unit_amount_minor, rounding, currency, billing_period)
+      values (${tenantId}, ${id}, ${occurredAt}, ${input.function}, ${input.metric}, ${quantity}, ${input.sourceType}, ${input.sourceId},
+        ${rating.billedQuantity}, ${rating.amountMinor}, ${rating.priceId}, ${rating.priceSource}, ${rating.unitAmountMinor}, ${rating.rounding},
+        ${rating.currency}, ${rating.billingPeriod})
+      on conflict (tenant_id, metric, source_type, source_id) do nothing
+      returning tenant_id, id),
+    outbox as (
+      insert into billing_outbox (tenant_id, id, kind, event_name, value, occurred_at, next_attempt_at)
+      select u.tenant_id, u.id, 'meter_event', ${meterEventName(input.function)}, ${rating.amountMinor}, ${occurredAt}, ${occurredAt} from u
+      where ${rating.amountMinor > 0})
+    select count(*) as written from u`.execute(tx);
+  const row = rows[0]!;
   const written = Number(row.written) > 0;
   return written;
 }

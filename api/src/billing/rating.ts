@@ -82,42 +82,33 @@ function versionsInEffect(tx: Reader, table: PriceTable, currency: string, day: 
     .where((eb) => eb.or([eb('effectiveTo', 'is', null), eb('effectiveTo', '>', day)]));
 }
 
-const priceColumns = ['id', 'function', 'metric', 'currency', 'unitAmountMinor', 'rounding', 'effectiveFrom', 'effectiveTo', 'createdAt', 'createdBy'] as const;
-
 /**
- * The price of a function's metric on a day as ONE query: the tenant's negotiated version first, then
- * the list's (`rank` orders them), the newest version in effect of each.
+ * The price of a function's metric on a day as ONE subquery: the tenant's negotiated version first, then
+ * the list's (`rank` orders them), the newest version in effect of each. At most one row.
  */
-function priceQuery(tx: Reader, query: { currency: string; function: string | null; metric: BillingMetric; day: string }) {
-  // Built without the plugins: the query it is part of applies them to the whole tree once.
-  const q = tx.withoutPlugins();
-  const inEffect = (table: PriceTable, source: PriceSource, rank: number) =>
-    versionsInEffect(q, table, query.currency, query.day)
-      .where((eb) => (query.function === null ? eb('function', 'is', null) : eb('function', '=', query.function)))
-      .where('metric', '=', query.metric)
-      .select([...priceColumns, sql<PriceSource>`${sql.lit(source)}::text`.as('source'), sql.lit(rank).as('rank')])
-      .orderBy('effectiveFrom', 'desc')
-      .limit(1);
-  return q
-    .selectFrom(() =>
-      // Each side in a subquery of its own: a UNION's sides take no ORDER BY / LIMIT unparenthesised.
-      q
-        .selectFrom(inEffect('tenantPrices', 'tenant', 0).as('negotiated'))
-        .selectAll()
-        .unionAll(q.selectFrom(inEffect('prices', 'list', 1).as('listed')).selectAll())
-        .as('p'),
-    )
-    .select([...priceColumns.map((c) => `p.${c}` as const), 'p.source'])
-    .orderBy('p.rank')
-    .limit(1);
+function priceInEffect(query: { currency: string; function: string | null; metric: BillingMetric; day: string }) {
+  const side = (table: 'tenant_prices' | 'prices', source: PriceSource, rank: number) => sql`
+    select * from (
+      select id, function, metric, currency, unit_amount_minor, rounding, effective_from, effective_to, created_at, created_by,
+        ${sql.lit(source)}::text as source, ${sql.lit(rank)} as rank
+      from ${sql.raw(table)}
+      where currency = ${query.currency} and effective_from <= ${query.day} and (effective_to is null or effective_to > ${query.day})
+        and function is not distinct from ${query.function}::text and metric = ${query.metric}
+      order by effective_from desc limit 1) ${sql.raw(table === 'prices' ? 'listed' : 'negotiated')}`;
+  return sql`select * from (${side('tenant_prices', 'tenant', 0)} union all ${side('prices', 'list', 1)}) p order by p.rank limit 1`;
 }
+
+type FoundPrice = Partial<AppliedPrice> & { rank: number | null };
+
+const appliedPrice = ({ rank: _rank, ...row }: FoundPrice): AppliedPrice | null => (row.id ? (row as AppliedPrice) : null);
 
 /** The price of a function's metric on a day: the tenant's negotiated price first, then the list. */
 export async function priceOn(
   tx: Reader,
   query: { currency: string; function: string | null; metric: BillingMetric; day: string },
 ): Promise<AppliedPrice | null> {
-  return (await tx.selectFrom(priceQuery(tx, query).as('price')).selectAll().executeTakeFirst()) ?? null;
+  const { rows } = await sql<FoundPrice>`${priceInEffect(query)}`.execute(tx);
+  return rows[0] ? appliedPrice(rows[0]) : null;
 }
 
 function withoutTenant(row: PriceRow & { tenantId?: string }): PriceRow {
@@ -179,27 +170,14 @@ export async function rateUsage(
   const metric = usagePriceMetric(event.metric);
   const day = localDay(event.occurredAt, tenant.timeZone);
   let billingPeriod = `${day.slice(0, 7)}-01`; // periodOf, without a second time-zone conversion
-  // The price (negotiated, else list: rank) and the last closed period in one statement; no price still
-  // answers a row, for the period. Written as SQL: built with the query builder, this one statement cost
-  // more of Node's CPU than the rest of an order's rating (pnpm bench:api, CPU per request).
-  const { rows } = await sql<Partial<AppliedPrice> & { rank: number | null; lastClosed: string | null }>`
+  // The price (priceInEffect) and the last closed period in one statement; no price still answers a row,
+  // for the period. Written as SQL: built with the query builder, this one statement cost more of Node's
+  // CPU than the rest of an order's rating (pnpm bench:api, CPU per request).
+  const { rows } = await sql<FoundPrice & { lastClosed: string | null }>`
     select price.*, (select max(period) from statements) as last_closed
-    from (select 1) one left join lateral (
-      select * from (
-        select * from (
-          select id, function, metric, currency, unit_amount_minor, rounding, effective_from, effective_to, created_at, created_by, 'tenant'::text as source, 0 as rank
-          from tenant_prices
-          where currency = ${currency} and effective_from <= ${day} and (effective_to is null or effective_to > ${day}) and function = ${event.function} and metric = ${metric}
-          order by effective_from desc limit 1) negotiated
-        union all
-        select * from (
-          select id, function, metric, currency, unit_amount_minor, rounding, effective_from, effective_to, created_at, created_by, 'list'::text as source, 1 as rank
-          from prices
-          where currency = ${currency} and effective_from <= ${day} and (effective_to is null or effective_to > ${day}) and function = ${event.function} and metric = ${metric}
-          order by effective_from desc limit 1) listed) p
-      order by p.rank limit 1) price on true`.execute(tx);
-  const { lastClosed, rank: _rank, ...row } = rows[0]!;
-  const price = row.id ? (row as AppliedPrice) : null;
+    from (select 1) one left join lateral (${priceInEffect({ currency, function: event.function, metric, day })}) price on true`.execute(tx);
+  const { lastClosed, ...found } = rows[0]!;
+  const price = appliedPrice(found);
   const rated = rate(metric, event.quantity, price);
   if (lastClosed && lastClosed >= billingPeriod) billingPeriod = addMonths(lastClosed, 1);
   return {

@@ -23,6 +23,7 @@ import * as retention from './migrations/0021_retention.ts';
 import * as privacyRequests from './migrations/0022_privacy_requests.ts';
 import * as userLanguage from './migrations/0023_user_language.ts';
 import * as callTimeouts from './migrations/0024_call_timeouts.ts';
+import * as orderCounters from './migrations/0025_order_counters.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -48,6 +49,7 @@ export const migrations: Record<string, Migration> = {
   '0022_privacy_requests': privacyRequests,
   '0023_user_language': userLanguage,
   '0024_call_timeouts': callTimeouts,
+  '0025_order_counters': orderCounters,
 };
 
 class InCodeMigrations implements MigrationProvider {

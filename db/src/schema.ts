@@ -630,6 +630,12 @@ export type PaymentMethod = (typeof paymentMethods)[number];
 /** bigint columns: postgres.js reads them as strings, PGlite as numbers; select through Number(). */
 type Minor = ColumnType<string | number, number, number>;
 
+/** A tenant's last order number (migration 0025): incremented in the statement that inserts an order. */
+export interface OrderCountersTable {
+  tenantId: string;
+  lastNumber: number;
+}
+
 export interface OrdersTable {
   tenantId: string;
   id: string;
@@ -859,6 +865,7 @@ export interface DB {
   privacyRequests: PrivacyRequestsTable;
   recordingAccess: RecordingAccessTable;
   retentionRuns: RetentionRunsTable;
+  orderCounters: OrderCountersTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

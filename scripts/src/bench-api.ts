@@ -20,7 +20,9 @@ middleware, the database; no HTTP socket), against the SAME transaction as raw S
 /usr/lib/postgresql/15/bin/pgbench exists — by pgbench with that same file. Prints orders/s, the
 API/raw ratio, p50/p99 per concurrency on one tenant, round trips (statements, BEGIN and COMMIT as
 the driver sends them) per request, and the time for N concurrent call arrivals (POST
-/api/telephony/calls). Figures only: nothing is asserted.
+/api/telephony/calls), and the CPU this process spends per request (user + system: on PostgreSQL the
+Node side only, which another load on the machine does not inflate much; on PGlite the database's
+too). Figures only: nothing is asserted.
 
 PostgreSQL: a new database on the server of DATABASE_URL (default the local CI server), dropped
 afterwards. --pglite measures embedded PGlite too (one connection: concurrency is a queue there).
@@ -160,6 +162,8 @@ interface Run {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU of this process (user + system) per operation, ms: what Node spends on one, whatever else loads the machine. */
+  cpuMs: number;
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
@@ -170,6 +174,7 @@ async function measure(concurrency: number, op: () => Promise<void>): Promise<Ru
   let errors = 0;
   const end = performance.now() + seconds * 1000;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < end) {
@@ -185,13 +190,15 @@ async function measure(concurrency: number, op: () => Promise<void>): Promise<Ru
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   latencies.sort((a, b) => a - b);
-  return { perSecond: latencies.length / elapsed, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors };
+  const cpuMs = (used.user + used.system) / 1000 / Math.max(1, latencies.length);
+  return { perSecond: latencies.length / elapsed, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors, cpuMs };
 }
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 const line = (label: string, run: Run) =>
-  `  ${label.padEnd(34)} ${fmt(run.perSecond).padStart(8)}/s   p50 ${fmt(run.p50).padStart(7)} ms   p99 ${fmt(run.p99).padStart(7)} ms${run.errors ? `   ${run.errors} errors` : ''}`;
+  `  ${label.padEnd(34)} ${fmt(run.perSecond).padStart(8)}/s   p50 ${fmt(run.p50).padStart(7)} ms   p99 ${fmt(run.p99).padStart(7)} ms   Node CPU ${fmt(run.cpuMs, 2).padStart(5)} ms/op${run.errors ? `   ${run.errors} errors` : ''}`;
 
 function runPgbench(url: string, file: string, concurrency: number, vars: Record<string, string>): number | null {
   if (!existsSync(pgbench)) return null;
@@ -241,7 +248,6 @@ async function bench(target: Target): Promise<void> {
     sku,
     order_id: first.id,
     order_event: JSON.stringify({ kind: 'record', tenantId: ids.tenantId, recordType: 'order', recordId: first.id }),
-    customer_event: JSON.stringify({ kind: 'record', tenantId: ids.tenantId, recordType: 'customer', recordId: first.id }),
   };
   const orderScript = loadScript('order.sql');
   const getScript = loadScript('get.sql');
@@ -278,7 +284,7 @@ async function bench(target: Target): Promise<void> {
     console.log(line('the same transaction as raw SQL', raw));
     const tps = target.url ? runPgbench(target.url, file, concurrency, vars) : null;
     if (tps !== null) console.log(`  ${'the same transaction by pgbench'.padEnd(34)} ${fmt(tps).padStart(8)}/s`);
-    console.log(`  → ${what}: API at ${fmt((100 * viaApi.perSecond) / raw.perSecond, 0)} % of raw SQL${tps ? `, ${fmt((100 * viaApi.perSecond) / tps, 0)} % of pgbench` : ''}`);
+    console.log(`  → ${what}: API at ${fmt((100 * viaApi.perSecond) / raw.perSecond, 0)} % of raw SQL${tps ? `, ${fmt((100 * viaApi.perSecond) / tps, 0)} % of pgbench` : ''}; Node CPU per request ${fmt(viaApi.cpuMs / raw.cpuMs, 1)}× raw SQL's`);
   };
   for (const concurrency of concurrencies) {
     console.log(`  ${concurrency} concurrent clients, one tenant, ${seconds} s each:`);

@@ -8,7 +8,7 @@ import { publish } from '../events/publish.ts';
 import { recordUsage } from '../usage/record.ts';
 import type { Rules } from '../rules/definition.ts';
 import { applyRules, exportableFields } from '../rules/visibility.ts';
-import { CustomerBriefSchema, CustomerInputSchema, auditCustomer, customerBrief } from '../contacts/service.ts';
+import { CustomerBriefSchema, CustomerInputSchema, customerBrief } from '../contacts/service.ts';
 import { linkCallAndCustomer, nextNumber } from '../orders/service.ts';
 import { boundary, freeText, iso, optionalFreeText } from '../records/common.ts';
 import { EXPORT_ROW_LIMIT, type ExportColumn, type ExportTable } from '../records/export.ts';
@@ -137,7 +137,7 @@ export function dueAt(created: Date, days: number, timeZone: string): Date {
 
 export async function createComplaint(tx: TenantTx, tenant: Tenant, actor: Actor, input: ComplaintInput, now: Date): Promise<string> {
   const errors: FieldError[] = [];
-  const links = await linkCallAndCustomer(tx, tenant, input, now, errors);
+  const links = await linkCallAndCustomer(tx, tenant, actor, input, now, errors);
   if (errors.length) throw invalid(errors);
   const days = (await complaintDueDays(tx))[input.severity];
   const id = newId();
@@ -160,8 +160,7 @@ export async function createComplaint(tx: TenantTx, tenant: Tenant, actor: Actor
       updatedAt: now,
     })
     .execute();
-  if (links.customerCreated) await auditCustomer(tx, tenant.id, actor, links.customerCreated.id, links.customerCreated.created, links.customerCreated.fields);
-  await recordUsage(tx, { tenantId: tenant.id, function: 'complaints', metric: 'complaint', quantity: 1, sourceType: 'complaint', sourceId: id, occurredAt: now });
+  await recordUsage(tx, { tenantId: tenant.id, function: 'complaints', metric: 'complaint', quantity: 1, sourceType: 'complaint', sourceId: id, occurredAt: now, tenant });
   await writeAudit(tx, tenant.id, actor, { action: 'complaint.created', targetType: 'complaint', targetId: id, after: { number, severity: input.severity } });
   await publish(tx, { kind: 'record', tenantId: tenant.id, recordType: 'complaint', recordId: id });
   return id;

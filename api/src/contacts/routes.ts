@@ -14,7 +14,6 @@ import {
   CustomerInputSchema,
   CustomerPatchSchema,
   CustomerSchema,
-  auditCustomer,
   callerNumberOf,
   withCallerPhone,
   customerToJson,
@@ -162,10 +161,9 @@ export const contactRoutes = createRouter()
       const customer = input;
       const callerNumber = callId ? await callerNumberOf(ctx.tx, callId) : null;
       if (callId && !callerNumber) errors.push(fieldError('callId', 'no_such_call', 'There is no such call.'));
-      const saved = await upsertCustomer(ctx.tx, ctx.tenant, withCallerPhone(customer, callerNumber), now, '', errors);
-      if (!saved) throw invalid(errors);
       const given = Object.entries({ ...customer, phone: true }).filter(([, v]) => v !== undefined).map(([k]) => k);
-      await auditCustomer(ctx.tx, ctx.tenant.id, ctx.actor, saved.id, saved.created, given);
+      const saved = await upsertCustomer(ctx.tx, ctx.tenant, withCallerPhone(customer, callerNumber), now, { actor: ctx.actor, fields: given }, '', errors);
+      if (!saved) throw invalid(errors);
       return { status: saved.created ? 201 : 200, id: saved.id };
     });
     const rules = await loadRules(ctx.tx);

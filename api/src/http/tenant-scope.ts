@@ -6,6 +6,7 @@ import { currentUser } from './session.ts';
 import { forbidden, notFound, ProblemError } from './problem.ts';
 import { clientAddress } from './client-address.ts';
 import { addressAllowed } from '../rules/definition.ts';
+import { rememberRules } from '../rules/service.ts';
 import { judgeSession, touchSession, type SessionRow, type ValidSession } from '../auth/sessions.ts';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -125,7 +126,7 @@ export function tenantSlugOf(path: string): string | undefined {
   return tenantPath.exec(path)?.[1];
 }
 
-type TenantSessionRow = SessionRow & AdmissionRow & { [K in keyof Tenant as `tenant${Capitalize<K & string>}`]: Tenant[K] | null };
+type TenantSessionRow = SessionRow & AdmissionRow & { rulesRow: Record<string, unknown> | null } & { [K in keyof Tenant as `tenant${Capitalize<K & string>}`]: Tenant[K] | null };
 
 /**
  * One transaction for a whole tenant request (issue 13): its first statement drops to the app role and
@@ -156,7 +157,7 @@ export async function openTenantRequest(
         t.id as tenant_id, t.slug as tenant_slug, t.name as tenant_name, t.legal_name as tenant_legal_name,
         t.time_zone as tenant_time_zone, t.locale as tenant_locale, t.currency as tenant_currency, t.status as tenant_status,
         t.suspended_reason as tenant_suspended_reason, t.brand_color as tenant_brand_color, t.created_at as tenant_created_at,
-        t.updated_at as tenant_updated_at, ${admissionColumns}
+        t.updated_at as tenant_updated_at, ${admissionColumns}, to_jsonb(r) as rules_row
       from sessions s join users u on u.id = s.user_id
         left join tenants t on t.id = app.current_tenant_id()
         ${admissionJoins}
@@ -166,6 +167,8 @@ export async function openTenantRequest(
     if (verdict.state !== 'valid' || !row) return;
     if (verdict.touch) await touchSession(tx, token.id, at);
     await onSession(verdict.session, false);
+    // The rules row came with the session (the admission joins it): loadRules in this request reads no more.
+    rememberRules(tx as TenantTx, row.rulesRow);
     openedRequests.set(c, { tx: tx as TenantTx, tenant: tenantOf(row), row });
     await next();
     if (c.error) throw c.error;

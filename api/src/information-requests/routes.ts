@@ -9,7 +9,7 @@ import { loadRules } from '../rules/service.ts';
 import { writeAudit } from '../audit/write.ts';
 import { publish } from '../events/publish.ts';
 import { boundary, decodeCursor, freeText, optionalFreeText, pageOf, pagingQuery } from '../records/common.ts';
-import { CustomerBriefSchema, CustomerInputSchema, auditCustomer, customerBrief } from '../contacts/service.ts';
+import { CustomerBriefSchema, CustomerInputSchema, customerBrief } from '../contacts/service.ts';
 import { linkCallAndCustomer } from '../orders/service.ts';
 import { requireCaptureScope } from '../records/capture-scope.ts';
 
@@ -116,7 +116,7 @@ export const informationRequestRoutes = createRouter()
     const now = c.var.deps.now();
     await requireCaptureScope(ctx, input, now);
     const errors: FieldError[] = [];
-    const links = await linkCallAndCustomer(ctx.tx, ctx.tenant, input, now, errors);
+    const links = await linkCallAndCustomer(ctx.tx, ctx.tenant, ctx.actor, input, now, errors);
     if (errors.length) throw invalid(errors);
     const id = newId();
     await ctx.tx
@@ -134,7 +134,6 @@ export const informationRequestRoutes = createRouter()
         createdAt: now,
       })
       .execute();
-    if (links.customerCreated) await auditCustomer(ctx.tx, ctx.tenant.id, ctx.actor, links.customerCreated.id, links.customerCreated.created, links.customerCreated.fields);
     await writeAudit(ctx.tx, ctx.tenant.id, ctx.actor, { action: 'information_request.created', targetType: 'information_request', targetId: id });
     await publish(ctx.tx, { kind: 'record', tenantId: ctx.tenant.id, recordType: 'information_request', recordId: id });
     const rules = await loadRules(ctx.tx);

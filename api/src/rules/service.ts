@@ -4,8 +4,26 @@ import type { Actor } from '../http/env.ts';
 import { writeAudit } from '../audit/write.ts';
 import { RulesSchema, defaultRules, normalizeRules, type Rules } from './definition.ts';
 
+/**
+ * The rules row a tenant request's session statement already read (api/src/http/tenant-scope.ts, as
+ * `to_jsonb`, so snake_case keys; null: the tenant has set none), by transaction: loadRules in that
+ * request then sends no statement. replaceRules forgets it.
+ */
+const readWithRequest = new WeakMap<TenantTx, Record<string, unknown> | null>();
+
+export function rememberRules(tx: TenantTx, row: Record<string, unknown> | null): void {
+  readWithRequest.set(tx, row);
+}
+
 /** The tenant's confidentiality rules (the defaults for a tenant that has set none). */
 export async function loadRules(tx: TenantTx): Promise<Rules> {
+  const known = readWithRequest.get(tx);
+  if (known !== undefined) {
+    if (!known) return defaultRules();
+    // The session statement's to_jsonb row: snake_case keys.
+    const row = Object.fromEntries(Object.entries(known).map(([k, v]) => [k.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase()), v]));
+    return rulesFromRow(row as unknown as Selectable<ConfidentialityRulesTable>);
+  }
   return rulesFromRow(await tx.selectFrom('confidentialityRules').selectAll().executeTakeFirst());
 }
 
@@ -42,6 +60,7 @@ export interface RulesReplaced {
  * one `rules.replaced` audit row holding both versions. Identical rules write nothing.
  */
 export async function replaceRules(tx: TenantTx, tenantId: string, actor: Actor | null, rules: Rules, now: Date): Promise<RulesReplaced> {
+  readWithRequest.delete(tx);
   const saved = await hasSavedRules(tx);
   const before = await loadRules(tx);
   const after = normalizeRules(rules);

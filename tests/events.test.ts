@@ -249,6 +249,34 @@ describe('delivery', () => {
     }
   });
 
+  it('ends a stream whose session could not be confirmed four checks in a row', async () => {
+    let failing = false;
+    let failed = 0;
+    const flaky = h.db.withPlugin({
+      transformQuery({ node }) {
+        if (failing && node.kind === 'SelectQueryNode' && JSON.stringify(node).includes('"sessions"')) {
+          failed++;
+          throw new Error('connection lost');
+        }
+        return node;
+      },
+      transformResult: ({ result }) => Promise.resolve(result),
+    });
+    const { app, hub } = processOn({ ...h.database, db: flaky }, { heartbeatMs: 25 });
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const s = await stream(app, clientOfA);
+      failing = true;
+      // From now on every check fails: the stream outlives three of them (a blip ends nothing) and ends at the fourth.
+      await expect(s.until(() => false)).rejects.toThrow('The event stream ended');
+      expect(failed).toBe(4);
+      await vi.waitFor(() => expect(hub.subscriberCount).toBe(0));
+      expect(error).toHaveBeenCalledTimes(4);
+    } finally {
+      error.mockRestore();
+    }
+  });
+
   it('forgets a stream once its client disconnects', async () => {
     const { app, hub } = processOn(h.database);
     const s = await stream(app, clientOfA);
@@ -383,6 +411,29 @@ describe('client users', () => {
     await committed(a.id, { kind: 'call', tenantId: a.id, callId: callOfA });
     const seen = await s.until((e) => e.event === 'call');
     expect(seen).toEqual([{ event: 'call', data: { tenant: a.slug, type: 'call', id: callOfA } }]);
+  });
+
+  it('hear nothing once their account is disabled, even before the session check ends the stream', async () => {
+    const tenant = (await seedTenant(h.db)).tenant;
+    const [disabled, active] = [await seedClientUser(h.db, tenant), await seedClientUser(h.db, tenant)];
+    const { hub } = processOn(h.database);
+    const heard = new Map<string, string[]>([[disabled.id, []], [active.id, []]]);
+    for (const user of [disabled, active]) {
+      await hub.subscribe({
+        userId: user.id,
+        kind: user.kind,
+        address: '192.0.2.7',
+        send: (event: string, data: unknown) => void heard.get(user.id)!.push(`${event} ${JSON.stringify(data)}`),
+        close: () => {},
+      });
+    }
+    await withApp(h.db, (tx) => tx.updateTable('users').set({ status: 'disabled' }).where('id', '=', disabled.id).execute());
+    const callId = await seedCall(tenant);
+    await committed(tenant.id, { kind: 'call', tenantId: tenant.id, callId });
+    await vi.waitFor(() => expect(heard.get(active.id)).toEqual([`call ${JSON.stringify({ tenant: tenant.slug, type: 'call', id: callId })}`]));
+    await hub.settled();
+    expect(heard.get(disabled.id)).toEqual([]);
+    await hub.stop();
   });
 
   it('outside the tenant’s IP allow-list hear nothing of it', async () => {

@@ -148,7 +148,7 @@ export async function upsertCustomer(
   if (!rawPhone) errors.push(fieldError(`${prefix}phone`, 'required', 'Enter a phone number.'));
   errors.push(...cardFieldErrors(fields.cardNumber, `${prefix}cardNumber`));
   if (!phone || errors.length) return null;
-  const set = (Object.entries(changes(fields)) as [keyof typeof customerColumn, string | null][]).filter(([k]) => k in customerColumn);
+  const set = (Object.entries(changes(fields)) as [keyof typeof customerColumn, string | null][]).filter(([k]) => Object.hasOwn(customerColumn, k));
   const names = set.map(([k]) => sql.raw(customerColumn[k]));
   const values = set.map(([, v]) => sql`${v}`);
   // Written as SQL: built with the query builder, this statement cost Node more CPU than the database's work.

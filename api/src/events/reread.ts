@@ -157,7 +157,7 @@ export async function readTenantEvents(db: Kysely<DB>, tenantId: string, events:
             'requiresConfidentialityAgreement', r.requires_confidentiality_agreement, 'ipAllowList', r.ip_allow_list)
           from confidentiality_rules r),
         'operatorIds', ${admittedAmong},
-        'memberIds', (select coalesce(json_agg(m.user_id), '[]'::json) from tenant_members m
+        'memberIds', (select coalesce(json_agg(m.user_id), '[]'::json) from tenant_members m join users u on u.id = m.user_id and u.status = 'active'
           where m.tenant_id = ${tenantId} and m.user_id in (select x::uuid from jsonb_array_elements_text(input.j -> 'clients') x)),
         'calls', (select coalesce(json_agg(json_build_object('id', c.id, 'function', c.function, 'callerNumber', c.caller_number,
             'status', c.status, 'operatorId', c.operator_id, 'endedMs', ${epochMs(sql`c.ended_at`)})), '[]'::json)

@@ -182,15 +182,13 @@ export async function findOrder(tx: TenantTx, id: string): Promise<OrderRow | un
   return orderSelection(tx).where('o.id', '=', id).executeTakeFirst();
 }
 
-/** The advisory lock that makes a tenant's creations of one kind take their numbers in turn. */
-const numberLockKey = (table: 'orders' | 'complaints', tenantId: string) => sql`hashtextextended(${`${table}:${tenantId}`}, 0)`;
-
 /**
- * The next number of a per-tenant sequence (orders, complaints). A transaction-scoped advisory lock
- * per (tenant, table) makes concurrent creations take turns instead of colliding on the unique number.
+ * The next number of a per-tenant sequence taken under an advisory lock (complaints; orders number from
+ * their counter row in prepareOrder). A transaction-scoped advisory lock per (tenant, table) makes
+ * concurrent creations take turns instead of colliding on the unique number.
  */
-export async function nextNumber(tx: TenantTx, tenantId: string, table: 'orders' | 'complaints'): Promise<number> {
-  await sql`select pg_advisory_xact_lock(${numberLockKey(table, tenantId)})`.execute(tx);
+export async function nextNumber(tx: TenantTx, tenantId: string, table: 'complaints'): Promise<number> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`${table}:${tenantId}`}, 0))`.execute(tx);
   const row = await tx.selectFrom(table).select(sql<number>`coalesce(max(number), 0)`.as('last')).executeTakeFirstOrThrow();
   return Number(row.last) + 1;
 }

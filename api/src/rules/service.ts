@@ -5,26 +5,26 @@ import { writeAudit } from '../audit/write.ts';
 import { RulesSchema, defaultRules, normalizeRules, type Rules } from './definition.ts';
 
 /**
- * The rules row a tenant request's session statement already read (api/src/http/tenant-scope.ts, as
- * `to_jsonb`, so snake_case keys; null: the tenant has set none), by transaction: loadRules in that
- * request then sends no statement. replaceRules forgets it.
+ * The rules a tenant request's session statement already read (api/src/http/tenant-scope.ts), by
+ * transaction: loadRules in that request then sends no statement, and parses the row once however often
+ * it is asked. replaceRules forgets them.
  */
-const readWithRequest = new WeakMap<TenantTx, Record<string, unknown> | null>();
+const readWithRequest = new WeakMap<TenantTx, { row: Record<string, unknown> | null } | { rules: Rules }>();
 
+/** The tenant's rules row as the session statement read it (`to_jsonb`, so snake_case keys; null: the tenant has set none). */
 export function rememberRules(tx: TenantTx, row: Record<string, unknown> | null): void {
-  readWithRequest.set(tx, row);
+  readWithRequest.set(tx, { row });
 }
 
 /** The tenant's confidentiality rules (the defaults for a tenant that has set none). */
 export async function loadRules(tx: TenantTx): Promise<Rules> {
   const known = readWithRequest.get(tx);
-  if (known !== undefined) {
-    if (!known) return defaultRules();
-    // The session statement's to_jsonb row: snake_case keys.
-    const row = Object.fromEntries(Object.entries(known).map(([k, v]) => [k.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase()), v]));
-    return rulesFromRow(row as unknown as Selectable<ConfidentialityRulesTable>);
-  }
-  return rulesFromRow(await tx.selectFrom('confidentialityRules').selectAll().executeTakeFirst());
+  if (!known) return rulesFromRow(await tx.selectFrom('confidentialityRules').selectAll().executeTakeFirst());
+  if ('rules' in known) return known.rules;
+  const row = known.row && Object.fromEntries(Object.entries(known.row).map(([k, v]) => [k.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase()), v]));
+  const rules = rulesFromRow(row as Selectable<ConfidentialityRulesTable> | null);
+  readWithRequest.set(tx, { rules });
+  return rules;
 }
 
 /** The rules a stored row says (the defaults for none); reads that fetch the row inside a larger statement use it too. */

@@ -381,6 +381,35 @@ describe('operators', () => {
     expect(queue.data.tenant).toBe(b.slug);
   });
 
+  it('get one queue snapshot for a burst of changes in a tenant, as new as the last change', async () => {
+    // A busy tenant changes its queues many times a second: its desks get at most one snapshot per interval.
+    const { app, hub } = processOn(h.database, { queueIntervalMs: 3000 });
+    const s = await stream(app, operatorOfB);
+    await s.until((e) => e.event === 'queue' && e.data.tenant === b.slug); // greeting
+    await withApp(h.db, (tx) =>
+      tx.insertInto('operatorPresence').values({ operatorId: operatorOfB.id, state: 'available' }).onConflict((oc) => oc.column('operatorId').doNothing()).execute(),
+    );
+    const waiting = (e: SseEvent) => e.data.queues.reduce((sum: number, q: { waiting: number }) => sum + q.waiting, 0);
+    // The first change in the interval: a snapshot at once.
+    await committed(b.id, { kind: 'call', tenantId: b.id, callId: await seedCall(b) });
+    const first = (await s.until((e) => e.event === 'queue')).at(-1)!;
+    // Five more, each its own commit and notification, each handled by the hub before the next (the
+    // tenant's client user hears of the call in the batch that marks its queues for a snapshot); then a
+    // marker the hub sends after whatever they caused.
+    const portal = await stream(app, await seedClientUser(h.db, b));
+    for (let i = 0; i < 5; i++) {
+      const callId = await seedCall(b);
+      await committed(b.id, { kind: 'call', tenantId: b.id, callId });
+      await portal.until((e) => e.event === 'call' && e.data.id === callId);
+    }
+    await hub.settled();
+    await committed(null, { kind: 'presence', operatorId: operatorOfB.id });
+    const seen = await s.until((e) => e.event === 'presence');
+    const snapshots = seen.filter((e) => e.event === 'queue');
+    expect(snapshots).toHaveLength(1);
+    expect(waiting(snapshots[0]!)).toBe(waiting(first) + 5);
+  });
+
   it('stops hearing of a tenant as soon as the assignment is gone', async () => {
     const shared = (await seedTenant(h.db)).tenant;
     const operator = await seedOperator(h.db, [a]);

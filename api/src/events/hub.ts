@@ -34,6 +34,8 @@ export interface HubSource {
 export interface HubOptions {
   /** Provider staff get at most one wallboard snapshot per this many ms. */
   wallboardIntervalMs?: number;
+  /** Operators get at most one queue snapshot of a tenant per this many ms (250). */
+  queueIntervalMs?: number;
   /** How long the first notification of a batch waits for others (2 ms); 0: only those already arrived. */
   batchWindowMs?: number;
   /** How often each stream sends a comment line and re-checks its session (15 s). */
@@ -86,10 +88,14 @@ export class EventHub {
   /** Tenants whose queue snapshot is due, and the loop reading them (one at a time). */
   readonly #queueDirty = new Set<string>();
   #queueLoop: Promise<void> | undefined;
+  readonly #queueIntervalMs: number;
+  /** When each tenant's last snapshot was read (Date.now()); entries older than the interval are dropped. */
+  readonly #queueReadAt = new Map<string, number>();
 
   constructor(source: HubSource, options: HubOptions = {}) {
     this.#source = source;
     this.#wallboardIntervalMs = options.wallboardIntervalMs ?? 1000;
+    this.#queueIntervalMs = options.queueIntervalMs ?? 250;
     this.#batchWindowMs = options.batchWindowMs ?? 2;
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.#onError = options.onError ?? ((error) => console.error('event hub:', error));
@@ -300,8 +306,10 @@ export class EventHub {
 
   /**
    * A tenant's queues may have changed: its operators here get a snapshot, read after the change (so at
-   * least as new as the events just sent). Snapshots are coalesced and kept off the events' path: one
-   * snapshot read at a time, in its own loop; a tenant marked again while the loop runs is read again.
+   * least as new as the events just sent). Snapshots are coalesced, throttled and kept off the events'
+   * path: one snapshot read at a time, in its own loop, at most one per tenant per queueIntervalMs (a
+   * busy tenant's changes in between are all in its next snapshot); a tenant marked again while the
+   * loop runs is read again.
    */
   #queueChanged(tenantId: string): void {
     this.#queueDirty.add(tenantId);
@@ -314,8 +322,21 @@ export class EventHub {
 
   async #runQueueLoop(): Promise<void> {
     while (this.#queueDirty.size && !this.#stopped) {
-      const tenantId = this.#queueDirty.values().next().value!;
+      // The tenant whose snapshot is due first (marked tenants not read within the interval are due now).
+      let tenantId = '';
+      let dueAt = Infinity;
+      for (const id of this.#queueDirty) {
+        const at = (this.#queueReadAt.get(id) ?? -Infinity) + this.#queueIntervalMs;
+        if (at < dueAt) [tenantId, dueAt] = [id, at];
+        if (at <= 0) break;
+      }
+      const wait = dueAt - Date.now();
+      if (wait > 0) {
+        await new Promise<void>((resolve) => setTimeout(resolve, wait));
+        continue;
+      }
       this.#queueDirty.delete(tenantId);
+      this.#queueReadAt.set(tenantId, Date.now());
       const operators = [...this.#subscribers].filter((s) => s.kind === 'operator');
       if (!operators.length) continue;
       try {
@@ -327,6 +348,8 @@ export class EventHub {
         this.#onError(error);
       }
     }
+    const stale = Date.now() - this.#queueIntervalMs;
+    for (const [id, at] of this.#queueReadAt) if (at <= stale) this.#queueReadAt.delete(id);
   }
 
   /** Coalesces changes into at most one snapshot per interval for provider staff. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { connect, migrateToLatest, type Database } from '@switchboard/db';
 import { repoRoot } from './build-web.ts';
+import { startNodeFlags } from './node-flags.ts';
 
 /**
  * What the idle and memory benchmarks share: a fresh database (PostgreSQL of DATABASE_URL, a new
@@ -110,13 +111,16 @@ export class ApiProcess {
     this.base = `http://127.0.0.1:${options.port}`;
     this.#logFile = join(options.workDir, 'server.log');
     this.#countsFile = join(options.workDir, 'counts.json');
+    const env = { ...process.env, ...options.env, PORT: String(options.port), SIMULATOR: 'off', BENCH_COUNTS_FILE: this.#countsFile };
+    // The node flags `pnpm start` gives this database (they are part of what is measured); BENCH_NODE_FLAGS
+    // tries others ("" for Node's defaults).
+    const nodeFlags = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : startNodeFlags(env);
     this.child = spawn(
       process.execPath,
-      // The node flags of package.json's start script (they are part of what is measured); BENCH_NODE_FLAGS tries others.
-      [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), ...(process.env.BENCH_GC === '1' ? ['--expose-gc'] : []), ...(process.env.BENCH_HEAP_SNAPSHOTS ? [`--heapsnapshot-signal=SIGUSR1`, `--diagnostic-dir=${process.env.BENCH_HEAP_SNAPSHOTS}`] : []), '--import', 'tsx', '--import', join(repoRoot, 'scripts/src/bench-counter.ts'), join(repoRoot, 'scripts/src/start.ts'), '--no-simulator'],
+      [...nodeFlags, ...(process.env.BENCH_GC === '1' ? ['--expose-gc'] : []), ...(process.env.BENCH_HEAP_SNAPSHOTS ? [`--heapsnapshot-signal=SIGUSR1`, `--diagnostic-dir=${process.env.BENCH_HEAP_SNAPSHOTS}`] : []), '--import', 'tsx', '--import', join(repoRoot, 'scripts/src/bench-counter.ts'), join(repoRoot, 'scripts/src/start.ts'), '--no-simulator'],
       {
         cwd: repoRoot,
-        env: { ...process.env, ...options.env, PORT: String(options.port), SIMULATOR: 'off', BENCH_COUNTS_FILE: this.#countsFile },
+        env,
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { connect } from '@switchboard/db';
 import { repoRoot } from './build-web.ts';
 import { assertNodeVersion } from './node-version.ts';
+import { startNodeFlags } from './node-flags.ts';
 
 assertNodeVersion();
 
@@ -61,9 +62,11 @@ interface StartFigure {
 async function timeStart(env: Record<string, string>): Promise<StartFigure> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'scripts/src/start.ts'), '--no-simulator'], {
+  const startEnv = { ...process.env, ...env, PORT: String(port), SIMULATOR: 'off', SEED_DEMO: 'true', NODE_ENV: '' };
+  // As `pnpm start` runs it: its node flags (scripts/src/node-flags.ts) and start.ts under tsx.
+  const child = spawn(process.execPath, [...startNodeFlags(startEnv), '--import', 'tsx', join(repoRoot, 'scripts/src/start.ts'), '--no-simulator'], {
     cwd: repoRoot,
-    env: { ...process.env, ...env, PORT: String(port), SIMULATOR: 'off', SEED_DEMO: 'true', NODE_ENV: '' },
+    env: startEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -9,6 +9,7 @@ import { loadConfig } from '@switchboard/api';
 import { demoPassword, loadDemo } from '@switchboard/tenants';
 import { repoRoot } from './build-web.ts';
 import { assertNodeVersion } from './node-version.ts';
+import { startNodeFlags } from './node-flags.ts';
 import { BotOperator, type BotMetric } from './simulator/bot-operator.ts';
 import { floorBotEmails } from './simulator/demo-floor.ts';
 import { createRandom, Simulator, TelephonyClient } from './simulator/index.ts';
@@ -192,9 +193,11 @@ try {
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'scripts/src/start.ts'), '--no-simulator'], {
+  const startEnv = { ...process.env, DATABASE_URL: url, SEED_DEMO: 'true', PORT: String(port), SIMULATOR: 'off', SHUTDOWN_GRACE_MS: String(graceMs), NODE_ENV: '' };
+  // As `pnpm start` runs it: its node flags (scripts/src/node-flags.ts) and start.ts under tsx.
+  child = spawn(process.execPath, [...startNodeFlags(startEnv), '--import', 'tsx', join(repoRoot, 'scripts/src/start.ts'), '--no-simulator'], {
     cwd: repoRoot,
-    env: { ...process.env, DATABASE_URL: url, SEED_DEMO: 'true', PORT: String(port), SIMULATOR: 'off', SHUTDOWN_GRACE_MS: String(graceMs), NODE_ENV: '' },
+    env: startEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(logFile);

@@ -36,7 +36,11 @@ export interface HubOptions {
   wallboardIntervalMs?: number;
   /** Operators get at most one queue snapshot of a tenant per this many ms (250). */
   queueIntervalMs?: number;
-  /** How long the first notification of a batch waits for others (2 ms); 0: only those already arrived. */
+  /**
+   * How long the first notification of a batch waits for others; 0 (the default): none, a batch is what
+   * arrived together and while the previous one was handled. A timer under load fired tens, at times
+   * hundreds, of ms late (pnpm bench:routing), which was most of an offer's way to the desk.
+   */
   batchWindowMs?: number;
   /** How often each stream sends a comment line and re-checks its session (15 s). */
   heartbeatMs?: number;
@@ -96,7 +100,7 @@ export class EventHub {
     this.#source = source;
     this.#wallboardIntervalMs = options.wallboardIntervalMs ?? 1000;
     this.#queueIntervalMs = options.queueIntervalMs ?? 250;
-    this.#batchWindowMs = options.batchWindowMs ?? 2;
+    this.#batchWindowMs = options.batchWindowMs ?? 0;
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.#onError = options.onError ?? ((error) => console.error('event hub:', error));
   }
@@ -198,8 +202,8 @@ export class EventHub {
     } catch {
       return;
     }
-    // Notifications arriving together (one commit sends several; a busy pass many) are handled as one
-    // batch: the first waits a few ms for the others, and any arriving while a batch is handled form the next.
+    // Notifications arriving together (one commit sends several; a busy pass many, read from the socket
+    // at once) are handled as one batch, and any arriving while a batch is handled form the next.
     this.#pending.push(event);
     if (this.#batchQueued) return;
     this.#batchQueued = true;

@@ -3,6 +3,7 @@ import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { serve } from '@hono/node-server';
@@ -10,6 +11,7 @@ import { connect } from '@switchboard/db';
 import { createApp, EventHub, loadConfig, startRouting } from '@switchboard/api';
 import { benchDefinitions, freePort, pair, percentile, prepareDatabase, startBots, stepSimulator, stopServer, waitForHealth } from './bench-floor.ts';
 import { assertNodeVersion } from './node-version.ts';
+import { startNodeFlags } from './node-flags.ts';
 import { openDatabase } from './open-database.ts';
 import { countStatements, type StatementCount } from './statement-counter.ts';
 import type { BotMetric, BotOperator } from './simulator/bot-operator.ts';
@@ -46,6 +48,10 @@ async function serveCounted(): Promise<void> {
     events: countStatements(database.ownPool(3)),
     requests: countStatements(database.db),
   };
+  // What the process itself spends between two counts: CPU, and how late its event loop runs.
+  let cpuFrom = process.cpuUsage();
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   const now = () => new Date();
   const events = new EventHub({ db: counters.events.db, requestDb: counters.requests.db, listen: database.listen, now });
   await events.start();
@@ -54,7 +60,11 @@ async function serveCounted(): Promise<void> {
   const server = serve({ fetch: app.fetch, port: config.port }, () => process.send?.({ ready: true }));
   process.on('message', (message: string) => {
     if (message === 'count') {
-      process.send?.({ routing: counters.routing.reset(), events: counters.events.reset(), requests: counters.requests.reset() });
+      const cpu = process.cpuUsage(cpuFrom);
+      cpuFrom = process.cpuUsage();
+      const process_: ProcessFigures = { cpuMs: (cpu.user + cpu.system) / 1000, loopDelayP99Ms: loopDelay.percentile(99) / 1e6 };
+      loopDelay.reset();
+      process.send?.({ routing: counters.routing.reset(), events: counters.events.reset(), requests: counters.requests.reset(), process: process_ });
     }
   });
   process.on('SIGTERM', () => {
@@ -68,12 +78,18 @@ async function serveCounted(): Promise<void> {
   });
 }
 
-type Counts = Record<'routing' | 'events' | 'requests', StatementCount>;
+interface ProcessFigures {
+  cpuMs: number;
+  loopDelayP99Ms: number;
+}
+type Counts = Record<'routing' | 'events' | 'requests', StatementCount> & { process: ProcessFigures };
 
 function startCountedServer(port: number, env: Record<string, string>, logFile: string): { child: ChildProcess; counts: () => Promise<Counts> } {
+  const serverEnv = { ...process.env, ...env, PORT: String(port), SIMULATOR: 'off' };
   const child = fork(fileURLToPath(import.meta.url), ['--serve'], {
-    env: { ...process.env, ...env, PORT: String(port), SIMULATOR: 'off' },
-    execArgv: ['--import', 'tsx'],
+    env: serverEnv,
+    // The node flags `pnpm start` gives this database (BENCH_NODE_FLAGS tries others, "" for Node's defaults).
+    execArgv: [...(process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : startNodeFlags(serverEnv)), '--import', 'tsx'],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const log = createWriteStream(logFile);
@@ -85,7 +101,7 @@ function startCountedServer(port: number, env: Record<string, string>, logFile: 
     new Promise<Counts>((resolve) => {
       const timer = setTimeout(() => {
         child.off('message', onMessage);
-        resolve({ routing: none, events: none, requests: none });
+        resolve({ routing: none, events: none, requests: none, process: { cpuMs: Number.NaN, loopDelayP99Ms: Number.NaN } });
       }, 60_000);
       const onMessage = (message: unknown) => {
         if (message && typeof message === 'object' && 'routing' in message) {
@@ -251,7 +267,7 @@ async function main(): Promise<void> {
       const offeredRate = step.placed / seconds;
       // FIFO with μ calls/s of operators: the last caller of the step waits behind what arrived beyond μ.
       const imposed = Math.max(0, ((offeredRate - capacity) * seconds) / capacity);
-      const { routing, events, requests } = step.counts;
+      const { routing, events, requests, process: figures } = step.counts;
       const perOffer = offers.length ? (routing.statements + events.statements) / offers.length : null;
       const perRouted = routed ? (routing.statements + events.statements + requests.statements) / routed : null;
       console.log(
@@ -261,10 +277,11 @@ async function main(): Promise<void> {
       const errors = step.metrics.filter((m) => m.kind === 'error');
       const notes = [
         `routing ${routing.statements} statements in ${routing.transactions} transactions, events ${events.statements} in ${events.transactions}, requests ${requests.statements} in ${requests.transactions}`,
+        `API process ${((figures.cpuMs / 1000 / seconds) * 100).toFixed(0)} % of a core (${routed ? (figures.cpuMs / routed).toFixed(1) : '—'} ms of CPU per routed call), event-loop delay p99 ${figures.loopDelayP99Ms.toFixed(0)} ms`,
         missed ? `${missed} offers missed` : '',
         errors.length ? `${errors.length} errors, first: ${errors[0]!.kind === 'error' ? errors[0]!.message : ''}` : '',
       ].filter(Boolean);
-      console.log(`      ${notes.join('; ')}`);
+      console.log(`      ${notes.join('\n      ')}`);
     });
     const p50 = percentile(reference, 50)!;
     const p99 = percentile(reference, 99)!;

@@ -12,16 +12,21 @@ export class StatementCounter implements KyselyPlugin {
   readonly log: string[] = [];
   constructor(private readonly keepLog = false) {}
 
+  // Counted when the result comes back: a statement compiled once (compiled-once.ts) skips transformQuery
+  // on its later runs, but every run's result passes here. Its text is known from the run that built it.
+  readonly #texts = new WeakMap<object, string>();
+
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    this.statements += 1;
     const node = args.node as RootOperationNode & { kind: string; sqlFragments?: readonly string[] };
-    const text = node.kind === 'RawNode' ? (node.sqlFragments ?? []).join('?') : node.kind;
-    if (/set_config\('role'|set local role/i.test(text)) this.transactions += 1;
-    if (this.keepLog) this.log.push(text.replace(/\s+/g, ' ').slice(0, 120));
+    this.#texts.set(args.queryId, node.kind === 'RawNode' ? (node.sqlFragments ?? []).join('?') : node.kind);
     return args.node;
   }
 
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    this.statements += 1;
+    const text = this.#texts.get(args.queryId) ?? 'a statement compiled once';
+    if (/set_config\('role'|set local role/i.test(text)) this.transactions += 1;
+    if (this.keepLog) this.log.push(text.replace(/\s+/g, ' ').slice(0, 120));
     return args.result;
   }
 

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { commandLine } from './command-line.ts';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
@@ -34,6 +35,8 @@ afterwards. --pglite measures embedded PGlite too (one connection: concurrency i
   --no-prepare   postgres.js without named prepared statements (to compare)
   --show-sql     print the statements of one order as the API sends them, then stop
 
+BENCH_PROFILE=get (or order) measures that request once more at the first concurrency under the CPU
+profiler and writes bench-api-get.cpuprofile (or -order) instead of the figures.
 BENCH_TRACE=1 also prints one order (API and raw) statement by statement, each with the time until the
 next was sent (its round trip and whatever ran before the next).`;
 
@@ -73,6 +76,9 @@ const trips = { count: 0, trace: null as null | { at: number; query: string }[] 
 interface Target {
   kind: 'postgres' | 'pglite';
   database: Database;
+  /** PostgreSQL: a second connection to the same database whose driver counts what it sends (postgres.js
+   * `debug`, which captures a stack trace per statement: not on the measured connection). */
+  counted?: Database;
   url?: string;
   cleanup(): Promise<void>;
 }
@@ -98,17 +104,21 @@ async function postgresTarget(maxConnections: number): Promise<Target> {
   await sql.raw(`create database ${name}`).execute(admin.db);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const database = await connect({
+  const prepare = values['no-prepare'] ? { prepare: false } : {};
+  const database = await connect({ url: url.toString(), maxConnections, driver: prepare });
+  const counted = await connect({
     url: url.toString(),
-    maxConnections,
-    driver: { debug: (_c: number, query: string) => { trips.count += 1; trips.trace?.push({ at: performance.now(), query }); }, ...(values['no-prepare'] ? { prepare: false } : {}) },
+    maxConnections: 2,
+    driver: { debug: (_c: number, query: string) => { trips.count += 1; trips.trace?.push({ at: performance.now(), query }); }, ...prepare },
   });
   await seed(database);
   return {
     kind: 'postgres',
     database,
+    counted,
     url: url.toString(),
     cleanup: async () => {
+      await counted.close();
       await database.close();
       await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
       await admin.close();
@@ -222,17 +232,19 @@ async function bench(target: Target): Promise<void> {
   const cookie = /sb_session=([^;]+)/.exec(login.headers.get('set-cookie') ?? '')?.[1];
   if (login.status !== 200 || !cookie) throw new Error(`Logging in answered ${login.status}: ${await login.text()}`);
   const authed = { ...headers, cookie: `sb_session=${cookie}` };
-  const postOrder = async () => {
-    const res = await app.request(`/api/t/${slug}/orders`, { method: 'POST', headers: authed, body: orderBody() });
+  const postOrderOn = async (through: typeof app) => {
+    const res = await through.request(`/api/t/${slug}/orders`, { method: 'POST', headers: authed, body: orderBody() });
     if (res.status !== 201) throw new Error(`POST order answered ${res.status}: ${await res.text()}`);
     return (await res.json()) as { id: string };
   };
+  const postOrder = () => postOrderOn(app);
   const first = await postOrder();
-  const getOrder = async () => {
-    const res = await app.request(`/api/t/${slug}/orders/${first.id}`, { headers: authed });
+  const getOrderOn = async (through: typeof app) => {
+    const res = await through.request(`/api/t/${slug}/orders/${first.id}`, { headers: authed });
     if (res.status !== 200) throw new Error(`GET order answered ${res.status}`);
     await res.arrayBuffer();
   };
+  const getOrder = () => getOrderOn(app);
 
   const ids = await withApp(db, async (tx) => {
     const tenant = await tx.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirstOrThrow();
@@ -254,16 +266,21 @@ async function bench(target: Target): Promise<void> {
   await runScript(db, orderScript, vars);
   await runScript(db, getScript, vars);
 
-  // Round trips per request, counted at the driver (postgres.js only: PGlite has no wire).
-  if (target.kind === 'postgres') {
+  // Round trips per request, counted at the driver (postgres.js only: PGlite has no wire), on the counted connection.
+  const countedApp = target.counted ? createApp({ db: target.counted.db, databaseKind: target.kind, config, now: () => new Date() }) : undefined;
+  if (target.counted && countedApp) {
+    const countedDb = target.counted.db;
     const count = async (op: () => Promise<unknown>) => {
+      await op(); // the second one is counted: a new app's first request reads what later ones have at hand
       trips.count = 0;
       await op();
       return trips.count;
     };
+    const countedOrder = () => postOrderOn(countedApp);
+    const countedRaw = () => runScript(countedDb, orderScript, vars);
     console.log(`  round trips per request (statements + BEGIN/COMMIT, at the driver):`);
     if (process.env.BENCH_TRACE) {
-      for (const [label, op] of [['API', postOrder], ['raw', () => runScript(db, orderScript, vars)]] as const) {
+      for (const [label, op] of [['API', countedOrder], ['raw', countedRaw]] as const) {
         for (let i = 0; i < 5; i++) await op();
         trips.trace = [];
         const t0 = performance.now();
@@ -273,7 +290,27 @@ async function bench(target: Target): Promise<void> {
         trips.trace = null;
       }
     }
-    console.log(`    POST order ${await count(postOrder)}, GET order ${await count(getOrder)}; raw SQL: order ${await count(() => runScript(db, orderScript, vars))}, get ${await count(() => runScript(db, getScript, vars))}`);
+    console.log(`    POST order ${await count(countedOrder)}, GET order ${await count(() => getOrderOn(countedApp))}; raw SQL: order ${await count(countedRaw)}, get ${await count(() => runScript(countedDb, getScript, vars))}`);
+  }
+
+  // BENCH_PROFILE=get|order: a CPU profile of that request at the first concurrency instead of the figures.
+  if (process.env.BENCH_PROFILE) {
+    const kind = process.env.BENCH_PROFILE === 'order' ? 'order' : 'get';
+    const op = kind === 'order' ? async () => void (await postOrder()) : getOrder;
+    await measure(concurrencies[0]!, op);
+    const session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 100 });
+    await session.post('Profiler.start');
+    const run = await measure(concurrencies[0]!, op);
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    const file = `bench-api-${kind}.cpuprofile`;
+    writeFileSync(file, JSON.stringify(profile));
+    console.log(line(`${kind === 'order' ? 'POST' : 'GET'} order, profiled`, run));
+    console.log(`  CPU profile: ${file} (open it in Chrome's DevTools, Performance tab)`);
+    return;
   }
 
   /** One request kind at one concurrency: through the API, as raw SQL, by pgbench; and the ratios. */
@@ -294,16 +331,17 @@ async function bench(target: Target): Promise<void> {
 
   // Call arrivals: N signed POST /api/telephony/calls at once, each a new call for the pizza order line.
   const run = Date.now().toString(36);
-  const arrive = async (i: number) => {
+  const arriveOn = async (through: typeof app, i: number) => {
     const body = JSON.stringify({ callId: `bench-${run}-${i}`, dialled, caller: `+3361${String(i + 1).padStart(7, '0')}` });
     const signature = signTelephonyRequest(config.telephonySecret, body, new Date(), { method: 'POST', path: '/api/telephony/calls' });
     const t = performance.now();
-    const res = await app.request('/api/telephony/calls', { method: 'POST', headers: { 'content-type': 'application/json', ...signature }, body });
+    const res = await through.request('/api/telephony/calls', { method: 'POST', headers: { 'content-type': 'application/json', ...signature }, body });
     if (res.status !== 200) throw new Error(`arrival answered ${res.status}: ${await res.text()}`);
     return performance.now() - t;
   };
+  const arrive = (i: number) => arriveOn(app, i);
   trips.count = 0;
-  await arrive(-1);
+  await arriveOn(countedApp ?? app, -1);
   const perArrival = trips.count;
   const started = performance.now();
   const latencies = (await Promise.all(Array.from({ length: arrivals }, (_, i) => arrive(i)))).sort((a, b) => a - b);

@@ -15,3 +15,4 @@ export * as housekeeping from './housekeeping.ts';
 export * as retention from './retention.ts';
 export * from './testing.ts';
 export * from './statement-count.ts';
+export * from './compiled-once.ts';

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { sql } from 'kysely';
-import { jsonb, newId, orderStatuses, paymentMethods, type Tenant, type TenantTx, type UserKind } from '@switchboard/db';
+import { compiledOnce, jsonb, newId, orderStatuses, paymentMethods, type Tenant, type TenantTx, type UserKind } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
 import { conflict, invalid, notFound, fieldError, type FieldError } from '../http/problem.ts';
 import { writeAudit } from '../audit/write.ts';
@@ -178,8 +178,11 @@ export function orderToJson(row: OrderRow, rules: Rules, viewer: UserKind): Orde
   };
 }
 
+// The order read by id is one fixed statement: compiled once (db/src/compiled-once.ts).
+const selectOrderById = compiledOnce((db, id: string) => orderSelection(db as TenantTx).where('o.id', '=', id));
+
 export async function findOrder(tx: TenantTx, id: string): Promise<OrderRow | undefined> {
-  return orderSelection(tx).where('o.id', '=', id).executeTakeFirst();
+  return (await selectOrderById(tx, id))[0];
 }
 
 /**

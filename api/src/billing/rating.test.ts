@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Temporal } from '@js-temporal/polyfill';
 import { addMonths, localDay, periodBounds, periodOf, rate, usagePriceMetric } from './rating.ts';
 
 const perMinute = (unitAmountMinor: number) => ({ unitAmountMinor, rounding: 'per_started_minute' as const });
@@ -58,5 +59,31 @@ describe('billing periods follow the tenant time zone', () => {
     });
     expect(addMonths('2026-12-01', 1)).toBe('2027-01-01');
     expect(addMonths('2026-01-01', -1)).toBe('2025-12-01');
+  });
+
+  it('names the local day as Temporal does, at every hour of the years around changes of offset, in zones east and west of the date line', () => {
+    const zones = ['Europe/Paris', 'UTC', 'America/Los_Angeles', 'Pacific/Kiritimati', 'Pacific/Apia', 'Asia/Kolkata', 'Australia/Lord_Howe', 'America/St_Johns'];
+    const day = (at: number, timeZone: string) => Temporal.Instant.fromEpochMilliseconds(at).toZonedDateTimeISO(timeZone).toPlainDate().toString();
+    let compared = 0;
+    // 2010–2013 (Samoa skipped 30 December 2011), every 61 minutes; and far instants, each side of year 0.
+    for (let at = Date.UTC(2010, 0, 1); at < Date.UTC(2013, 0, 1); at += 61 * 60_000) {
+      for (const zone of zones) {
+        if (localDay(new Date(at), zone) !== day(at, zone)) expect(localDay(new Date(at), zone)).toBe(day(at, zone));
+        compared++;
+      }
+    }
+    for (const at of [Date.UTC(1, 0, 1), Date.UTC(-1, 11, 31, 23), Date.UTC(9999, 11, 31, 23), Date.UTC(1970, 0, 1)]) {
+      for (const zone of zones) expect(localDay(new Date(at), zone)).toBe(day(at, zone));
+    }
+    expect(compared).toBeGreaterThan(200_000);
+    // The last millisecond of a day and the first of the next, asked in that order (the remembered day
+    // must end exactly at local midnight), also where the offset was not whole minutes (Paris in 1905).
+    for (const zone of zones) {
+      for (const date of ['1905-06-15', '2011-12-29', '2011-12-31', '2026-03-29', '2026-10-25', '2026-12-31']) {
+        const midnight = Temporal.PlainDate.from(date).toZonedDateTime({ timeZone: zone }).epochMilliseconds;
+        expect(localDay(new Date(midnight - 1), zone)).toBe(day(midnight - 1, zone));
+        expect(localDay(new Date(midnight), zone)).toBe(day(midnight, zone));
+      }
+    }
   });
 });

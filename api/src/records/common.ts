@@ -31,13 +31,19 @@ export const PhoneInputSchema = z
 
 /** The country a number without a country code is read in: the region of the tenant's locale (fr-FR → FR). */
 export function regionOf(locale: string): CountryCode | undefined {
+  if (regions.has(locale)) return regions.get(locale);
+  let found: CountryCode | undefined;
   try {
     const region = new Intl.Locale(locale).maximize().region;
-    return region && /^[A-Z]{2}$/.test(region) ? (region as CountryCode) : undefined;
+    found = region && /^[A-Z]{2}$/.test(region) ? (region as CountryCode) : undefined;
   } catch {
-    return undefined;
+    found = undefined;
   }
+  // Tenants' locales are few; maximize() costs more than parsing the phone number it is asked for.
+  if (regions.size < 1000) regions.set(locale, found);
+  return found;
 }
+const regions = new Map<string, CountryCode | undefined>();
 
 /** The number in E.164, or null when it is not a valid phone number. */
 export function normalizePhone(input: string, locale: string): string | null {

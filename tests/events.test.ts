@@ -410,6 +410,26 @@ describe('operators', () => {
     expect(waiting(snapshots[0]!)).toBe(waiting(first) + 5);
   });
 
+  it('get a tenant’s first snapshot at once while another tenant of theirs waits out its interval', async () => {
+    const operator = await seedOperator(h.db, [a, b]);
+    const { app, hub } = processOn(h.database, { queueIntervalMs: 600_000 });
+    const s = await stream(app, operator);
+    const greeted = new Set<string>();
+    while (greeted.size < 2) {
+      const e = await s.next();
+      if (e.event === 'queue') greeted.add(e.data.tenant);
+    }
+    // A's first change is read at once; its second waits ten minutes.
+    await committed(a.id, { kind: 'call', tenantId: a.id, callId: await seedCall(a) });
+    await s.until((e) => e.event === 'queue' && e.data.tenant === a.slug);
+    await committed(a.id, { kind: 'call', tenantId: a.id, callId: await seedCall(a) });
+    // B changes meanwhile: its snapshot does not wait behind A's (the test would time out).
+    await committed(b.id, { kind: 'call', tenantId: b.id, callId: await seedCall(b) });
+    const seen = await s.until((e) => e.event === 'queue' && e.data.tenant === b.slug);
+    expect(seen.filter((e) => e.event === 'queue' && e.data.tenant === a.slug)).toEqual([]);
+    await hub.stop();
+  });
+
   it('stops hearing of a tenant as soon as the assignment is gone', async () => {
     const shared = (await seedTenant(h.db)).tenant;
     const operator = await seedOperator(h.db, [a]);

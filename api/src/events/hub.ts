@@ -93,8 +93,10 @@ export class EventHub {
   readonly #queueDirty = new Set<string>();
   #queueLoop: Promise<void> | undefined;
   readonly #queueIntervalMs: number;
-  /** When each tenant's last snapshot was read (Date.now()); entries older than the interval are dropped. */
+  /** When each tenant's last snapshot was read (performance.now(): a clock that never steps back); entries older than the interval are dropped. */
   readonly #queueReadAt = new Map<string, number>();
+  /** Ends the loop's wait early: a tenant marked meanwhile may be due at once. */
+  #queueWake: (() => void) | undefined;
 
   constructor(source: HubSource, options: HubOptions = {}) {
     this.#source = source;
@@ -146,6 +148,7 @@ export class EventHub {
   /** Closes every stream and the LISTEN, waiting at most `graceMs` for what is being handled. */
   async stop(graceMs = 2000): Promise<void> {
     this.#stopped = true;
+    this.#queueWake?.();
     clearTimeout(this.#wallboardTimer);
     for (const subscriber of this.#subscribers) subscriber.close();
     this.#subscribers.clear();
@@ -317,6 +320,7 @@ export class EventHub {
    */
   #queueChanged(tenantId: string): void {
     this.#queueDirty.add(tenantId);
+    if ((this.#queueReadAt.get(tenantId) ?? -Infinity) + this.#queueIntervalMs <= performance.now()) this.#queueWake?.();
     this.#queueLoop ??= this.#runQueueLoop().finally(() => {
       this.#queueLoop = undefined;
       // Marked between the loop's last look and its end: another round.
@@ -334,13 +338,20 @@ export class EventHub {
         if (at < dueAt) [tenantId, dueAt] = [id, at];
         if (at <= 0) break;
       }
-      const wait = dueAt - Date.now();
+      const wait = Math.min(dueAt - performance.now(), this.#queueIntervalMs);
       if (wait > 0) {
-        await new Promise<void>((resolve) => setTimeout(resolve, wait));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          this.#queueWake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#queueWake = undefined;
         continue;
       }
       this.#queueDirty.delete(tenantId);
-      this.#queueReadAt.set(tenantId, Date.now());
+      this.#queueReadAt.set(tenantId, performance.now());
       const operators = [...this.#subscribers].filter((s) => s.kind === 'operator');
       if (!operators.length) continue;
       try {
@@ -352,7 +363,7 @@ export class EventHub {
         this.#onError(error);
       }
     }
-    const stale = Date.now() - this.#queueIntervalMs;
+    const stale = performance.now() - this.#queueIntervalMs;
     for (const [id, at] of this.#queueReadAt) if (at <= stale) this.#queueReadAt.delete(id);
   }
 

@@ -76,6 +76,15 @@ describe('billing periods follow the tenant time zone', () => {
       for (const zone of zones) expect(localDay(new Date(at), zone)).toBe(day(at, zone));
     }
     expect(compared).toBeGreaterThan(200_000);
+    // Clocks falling back across midnight (St John's, 7 November 2010: 00:01 became 23:01 the day before):
+    // an instant after another in the same local day can belong to the day before.
+    for (const [first, then] of [
+      [Date.UTC(2010, 10, 7, 4), Date.UTC(2010, 10, 7, 3)],
+      [Date.UTC(2010, 10, 7, 2, 30, 30), Date.UTC(2010, 10, 7, 2, 31, 30)],
+    ] as const) {
+      expect(localDay(new Date(first), 'America/St_Johns')).toBe(day(first, 'America/St_Johns'));
+      expect(localDay(new Date(then), 'America/St_Johns')).toBe(day(then, 'America/St_Johns'));
+    }
     // The last millisecond of a day and the first of the next, asked in that order (the remembered day
     // must end exactly at local midnight), also where the offset was not whole minutes (Paris in 1905).
     for (const zone of zones) {

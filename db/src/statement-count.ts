@@ -12,22 +12,27 @@ export class StatementCounter implements KyselyPlugin {
   readonly log: string[] = [];
   constructor(private readonly keepLog = false) {}
 
-  // Counted when the result comes back: a statement compiled once (compiled-once.ts) skips transformQuery
-  // on its later runs, but every run's result passes here. Its text is known from the run that built it.
-  readonly #texts = new WeakMap<object, string>();
+  // Counted when the statement is built, as it goes out (a statement that fails counts too); a statement
+  // compiled once (compiled-once.ts) skips transformQuery on its later runs, so it is counted when its
+  // result comes back instead: a result whose statement this counter never saw built.
+  readonly #seen = new WeakSet<object>();
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    this.#seen.add(args.queryId);
     const node = args.node as RootOperationNode & { kind: string; sqlFragments?: readonly string[] };
-    this.#texts.set(args.queryId, node.kind === 'RawNode' ? (node.sqlFragments ?? []).join('?') : node.kind);
+    this.#count(node.kind === 'RawNode' ? (node.sqlFragments ?? []).join('?') : node.kind);
     return args.node;
   }
 
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    if (!this.#seen.has(args.queryId)) this.#count('a statement compiled once');
+    return args.result;
+  }
+
+  #count(text: string): void {
     this.statements += 1;
-    const text = this.#texts.get(args.queryId) ?? 'a statement compiled once';
     if (/set_config\('role'|set local role/i.test(text)) this.transactions += 1;
     if (this.keepLog) this.log.push(text.replace(/\s+/g, ' ').slice(0, 120));
-    return args.result;
   }
 
   /** Statements plus BEGIN and COMMIT of each transaction. */

@@ -19,7 +19,8 @@ export function rememberRules(tx: TenantTx, row: Record<string, unknown> | null)
 /** The tenant's confidentiality rules (the defaults for a tenant that has set none). */
 export async function loadRules(tx: TenantTx): Promise<Rules> {
   const known = readWithRequest.get(tx);
-  if (!known) return rulesFromRow(await tx.selectFrom('confidentialityRules').selectAll().executeTakeFirst());
+  // Frozen on both paths, so code that changed them would fail in any test, not only through a request.
+  if (!known) return deepFreeze(rulesFromRow(await tx.selectFrom('confidentialityRules').selectAll().executeTakeFirst()));
   if ('rules' in known) return known.rules;
   const rules = parsedOnce(known.row);
   readWithRequest.set(tx, { rules });

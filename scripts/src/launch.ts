@@ -10,10 +10,15 @@ import { fileURLToPath } from 'node:url';
 import { startNodeFlags } from './node-flags.ts';
 
 const start = fileURLToPath(new URL('./start.ts', import.meta.url));
-const child = spawn(process.execPath, [...startNodeFlags(process.env), '--import', 'tsx', start, ...process.argv.slice(2)], { stdio: 'inherit' });
+// An IPC channel too: if this process dies without passing a signal on (SIGKILL), the channel closes and
+// start.ts stops by itself rather than keep the port.
+const child = spawn(process.execPath, [...startNodeFlags(process.env), '--import', 'tsx', start, ...process.argv.slice(2)], {
+  stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+});
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    // A hang-up (the terminal closed) stops the API gracefully, as SIGTERM does.
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal === 'SIGHUP' ? 'SIGTERM' : signal);
   });
 }
 child.on('error', (error) => {

@@ -123,3 +123,5 @@ async function stop(signal: string) {
 }
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
+// Started by pnpm start's launcher (scripts/src/launch.ts): its channel closing means it is gone.
+if (process.connected) process.on('disconnect', () => void stop('the launcher ended'));

@@ -149,6 +149,8 @@ interface Step {
   placed: number;
   metrics: BotMetric[];
   counts: Counts;
+  /** This process's event-loop delay p99 during the step (the bots and the simulator run here). */
+  botsLoopDelayP99Ms: number;
 }
 
 /** The longest any call of the step waited for its first offer (still waiting at the step's end: until then), read after the run. */
@@ -236,8 +238,12 @@ async function main(): Promise<void> {
     const lines = await new TelephonyClient(base, loadConfig().telephonySecret).numbers();
     if (!lines.length) throw new Error('The dial plan is empty: the demo tenants have no numbers.');
     console.log(`${operatorCount} bots available; ${lines.length} numbers; ${rates.length} rates × ${stepSeconds} s.`);
+    // This process's own event loop (the bots read their events here): a late loop delays what they read.
+    const benchLoop = monitorEventLoopDelay({ resolution: 1 });
+    benchLoop.enable();
     for (const rate of rates) {
       await counts();
+      benchLoop.reset();
       const startMs = Date.now();
       simulator = stepSimulator({ base, secret: loadConfig().telephonySecret, seed: values.seed, rate, lines, log: () => {} });
       simulator.start();
@@ -246,7 +252,8 @@ async function main(): Promise<void> {
       const placed = simulator.stats.placed;
       const stepCounts = await counts();
       await simulator.stop({ timeoutMs: 500 });
-      steps.push({ rate, startMs, endMs, placed, metrics: metrics.filter((m) => m.atMs >= startMs && m.atMs < endMs), counts: stepCounts });
+      const botsLoopDelayP99Ms = benchLoop.percentile(99) / 1e6;
+      steps.push({ rate, startMs, endMs, placed, metrics: metrics.filter((m) => m.atMs >= startMs && m.atMs < endMs), counts: stepCounts, botsLoopDelayP99Ms });
       // Let the floor drain before the next rate, so each step starts from free operators.
       await new Promise((resolve) => setTimeout(resolve, (talk[1] + 2) * 1000));
     }
@@ -277,7 +284,7 @@ async function main(): Promise<void> {
       const errors = step.metrics.filter((m) => m.kind === 'error');
       const notes = [
         `routing ${routing.statements} statements in ${routing.transactions} transactions, events ${events.statements} in ${events.transactions}, requests ${requests.statements} in ${requests.transactions}`,
-        `API process ${((figures.cpuMs / 1000 / seconds) * 100).toFixed(0)} % of a core (${routed ? (figures.cpuMs / routed).toFixed(1) : '—'} ms of CPU per routed call), event-loop delay p99 ${figures.loopDelayP99Ms.toFixed(0)} ms`,
+        `API process ${((figures.cpuMs / 1000 / seconds) * 100).toFixed(0)} % of a core (${routed ? (figures.cpuMs / routed).toFixed(1) : '—'} ms of CPU per routed call), event-loop delay p99 ${figures.loopDelayP99Ms.toFixed(0)} ms; the bots' process: event-loop delay p99 ${step.botsLoopDelayP99Ms.toFixed(0)} ms`,
         missed ? `${missed} offers missed` : '',
         errors.length ? `${errors.length} errors, first: ${errors[0]!.kind === 'error' ? errors[0]!.message : ''}` : '',
       ].filter(Boolean);

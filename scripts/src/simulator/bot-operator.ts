@@ -117,7 +117,10 @@ export class BotOperator {
     if (this.busy) return;
     this.busy = true;
     void this.handle(message)
-      .catch((error: unknown) => this.metric({ kind: 'error', atMs: Date.now(), message: `handling an offer: ${describeError(error)}` }))
+      // A bot stopped mid-call (the run ends, the process stops) fails its next request: not an error of the run.
+      .catch((error: unknown) => {
+        if (!this.abort.signal.aborted) this.metric({ kind: 'error', atMs: Date.now(), message: `handling an offer: ${describeError(error)}` });
+      })
       .finally(() => (this.busy = false));
   }
 

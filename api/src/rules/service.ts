@@ -5,26 +5,22 @@ import { writeAudit } from '../audit/write.ts';
 import { RulesSchema, defaultRules, normalizeRules, type Rules } from './definition.ts';
 
 /**
- * The rules a tenant request's session statement already read (api/src/http/tenant-scope.ts), by
- * transaction: loadRules in that request then sends no statement, and parses the row once however often
- * it is asked. replaceRules forgets them.
+ * The rules row a tenant request's session statement already read (api/src/http/tenant-scope.ts, as
+ * `to_jsonb`, so snake_case keys; null: the tenant has set none), by transaction: loadRules in that
+ * request then sends no statement (and parsedOnce parses the row once per process). replaceRules forgets it.
  */
-const readWithRequest = new WeakMap<TenantTx, { row: Record<string, unknown> | null } | { rules: Rules }>();
+const readWithRequest = new WeakMap<TenantTx, Record<string, unknown> | null>();
 
-/** The tenant's rules row as the session statement read it (`to_jsonb`, so snake_case keys; null: the tenant has set none). */
 export function rememberRules(tx: TenantTx, row: Record<string, unknown> | null): void {
-  readWithRequest.set(tx, { row });
+  readWithRequest.set(tx, row);
 }
 
 /** The tenant's confidentiality rules (the defaults for a tenant that has set none). */
 export async function loadRules(tx: TenantTx): Promise<Rules> {
   const known = readWithRequest.get(tx);
+  if (known !== undefined) return parsedOnce(known);
   // Frozen on both paths, so code that changed them would fail in any test, not only through a request.
-  if (!known) return deepFreeze(rulesFromRow(await tx.selectFrom('confidentialityRules').selectAll().executeTakeFirst()));
-  if ('rules' in known) return known.rules;
-  const rules = parsedOnce(known.row);
-  readWithRequest.set(tx, { rules });
-  return rules;
+  return deepFreeze(rulesFromRow(await tx.selectFrom('confidentialityRules').selectAll().executeTakeFirst()));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { CamelCasePlugin, CompiledQuery, Kysely, PGliteDialect, type Driver } from 'kysely';
+import { CamelCasePlugin, CompiledQuery, Kysely, PGliteDialect, type DatabaseConnection, type Driver } from 'kysely';
 import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
 import type { DB } from './schema.ts';
@@ -43,14 +43,53 @@ export interface ConnectOptions {
 }
 
 /**
- * kysely 0.29's PostgresDriver, which kysely-postgres-js 5.0.0 extends, marks a connection whose ROLLBACK
- * failed through a method only its own `pg` connections have: with postgres.js that throws a TypeError
- * ("connection[PRIVATE_MARK_FOR_DISCARD_METHOD] is not a function") in place of the real error whenever the
- * server goes away mid-transaction. postgres.js drops a dead connection by itself, so nothing is marked here.
+ * kysely-postgres-js 5.0.0 on top of kysely 0.29's PostgresDriver, with two changes:
+ *
+ * - Rollback. The PostgresDriver marks a connection whose ROLLBACK failed through a method only its own
+ *   `pg` connections have: with postgres.js that throws a TypeError ("connection[PRIVATE_MARK_FOR_DISCARD_METHOD]
+ *   is not a function") in place of the real error whenever the server goes away mid-transaction.
+ *   postgres.js drops a dead connection by itself, so nothing is marked here.
+ * - BEGIN goes out with the transaction's first statement. Kysely awaits BEGIN's answer before the first
+ *   statement is even sent: one network round trip per transaction that carries nothing. Here BEGIN is
+ *   sent and not awaited; postgres.js pipelines the next statement on the same reserved connection (one
+ *   write, both answers in order), and that statement's caller then awaits BEGIN too, so a BEGIN that
+ *   failed (the connection died) fails the transaction exactly as before. Every tenant transaction saves
+ *   a round trip: requests, routing claims and the event hub's re-reads (pnpm bench:api counts them).
  */
 class PostgresJSRestartSafeDialect extends PostgresJSDialect {
   override createDriver(): Driver {
     const driver = super.createDriver();
+    /** BEGINs sent and not yet awaited, per connection. */
+    const begun = new WeakMap<DatabaseConnection, Promise<unknown>>();
+    /** The BEGIN a connection has in flight, awaited once (its failure is the transaction's). */
+    const settleBegin = async (connection: DatabaseConnection) => {
+      const begin = begun.get(connection);
+      if (!begin) return;
+      begun.delete(connection);
+      await begin;
+    };
+    const acquire = driver.acquireConnection.bind(driver);
+    driver.acquireConnection = async () => {
+      const connection = await acquire();
+      const execute = connection.executeQuery.bind(connection);
+      connection.executeQuery = async <R>(query: CompiledQuery) => {
+        if (!begun.has(connection)) return execute<R>(query);
+        // Sent now, behind the BEGIN already on its way; answered after it.
+        const result = execute<R>(query);
+        result.catch(() => {});
+        await settleBegin(connection);
+        return result;
+      };
+      return connection;
+    };
+    const begin = driver.beginTransaction.bind(driver);
+    driver.beginTransaction = async (connection, settings) => {
+      if (settings.isolationLevel || settings.accessMode) return begin(connection, settings);
+      const sent = connection.executeQuery(CompiledQuery.raw('begin'));
+      // Awaited by the next statement; until then a failure must not be reported as unhandled.
+      sent.catch(() => {});
+      begun.set(connection, sent);
+    };
     driver.rollbackTransaction = async (connection) => {
       await connection.executeQuery(CompiledQuery.raw('rollback'));
     };

@@ -1,16 +1,26 @@
-import { newId, type AppTx, type OperatorState, type TenantTx } from '@switchboard/db';
-import { publish } from '../events/publish.ts';
+import { sql, type Selectable } from 'kysely';
+import { newId, type AppTx, type OperatorPresenceTable, type OperatorState, type TenantTx } from '@switchboard/db';
+import { EVENTS_CHANNEL, type BusEvent } from '../events/publish.ts';
 
 type AnyTx = TenantTx | AppTx;
 
-/** The operator's presence row, created offline the first time anyone asks (operators exist before they ever log in to the desk). */
+/**
+ * The operator's presence row, created offline the first time anyone asks (operators exist before they
+ * ever log in to the desk). One statement: the row inserted, or the one already there (the insert's
+ * rows and the table's are the same snapshot, so exactly one of the two answers).
+ */
 export async function ensurePresence(tx: AnyTx, operatorId: string, now: Date) {
-  await tx
-    .insertInto('operatorPresence')
-    .values({ operatorId, state: 'offline', since: now, updatedAt: now })
-    .onConflict((oc) => oc.column('operatorId').doNothing())
-    .execute();
-  return tx.selectFrom('operatorPresence').selectAll().where('operatorId', '=', operatorId).executeTakeFirstOrThrow();
+  const { rows } = await sql<Selectable<OperatorPresenceTable>>`
+    with inserted as (
+      insert into operator_presence (operator_id, state, since, updated_at) values (${operatorId}, 'offline', ${now}, ${now})
+      on conflict (operator_id) do nothing
+      returning *)
+    select * from inserted
+    union all
+    select * from operator_presence where operator_id = ${operatorId} and not exists (select 1 from inserted)`.execute(tx);
+  const row = rows[0];
+  if (!row) throw new Error(`No presence row for operator ${operatorId}.`);
+  return row;
 }
 
 export interface PresenceChange {
@@ -28,36 +38,42 @@ const statesWithCall: ReadonlySet<OperatorState> = new Set(['on_call', 'wrap_up'
  * available is idle from now (longest idle is offered first).
  */
 export async function changePresence(tx: AnyTx, operatorId: string, change: PresenceChange, now: Date): Promise<void> {
-  const before = await ensurePresence(tx, operatorId, now);
   const breakReason = change.state === 'break' ? (change.breakReason ?? null) : null;
   const call = statesWithCall.has(change.state) ? (change.call ?? null) : null;
-  const stateChanged = before.state !== change.state || before.breakReason !== breakReason;
-  await tx
-    .updateTable('operatorPresence')
-    .set({
-      state: change.state,
-      breakReason,
-      callTenantId: call?.tenantId ?? null,
-      callId: call?.id ?? null,
-      // A wrap-up extension belongs to the wrap-up it was taken in: it ends with it.
-      ...(stateChanged || before.callId !== (call?.id ?? null) ? { since: now, wrapUpExtendedSeconds: 0 } : {}),
-      updatedAt: now,
-    })
-    .where('operatorId', '=', operatorId)
-    .execute();
-  if (stateChanged) {
-    await tx
-      .updateTable('operatorStateLog')
-      .set({ endedAt: now })
-      .where('operatorId', '=', operatorId)
-      .where('endedAt', 'is', null)
-      .execute();
-    await tx
-      .insertInto('operatorStateLog')
-      .values({ id: newId(), operatorId, state: change.state, breakReason, startedAt: now, endedAt: null, callTenantId: call?.tenantId ?? null, callId: call?.id ?? null })
-      .execute();
-  }
-  await publish(tx, { kind: 'presence', operatorId });
+  const callTenantId = call?.tenantId ?? null;
+  const callId = call?.id ?? null;
+  // One statement (it was six: the row ensured and read, updated, the log closed and opened, the
+  // notification): the row as it was, locked (an operator never seen before is offline), decides whether
+  // the state changed; the upsert writes the new state; the log rows follow; the desk hears of it at commit.
+  await sql`
+    with before as (
+      select state, break_reason, call_id from operator_presence where operator_id = ${operatorId} for update),
+    changed as (
+      select coalesce(b.state, 'offline') <> ${change.state} or b.break_reason is distinct from ${breakReason}::text as state,
+             coalesce(b.state, 'offline') <> ${change.state} or b.break_reason is distinct from ${breakReason}::text
+               or b.call_id is distinct from ${callId}::uuid as restart
+      from (select 1) one left join before b on true),
+    presence as (
+      insert into operator_presence as p (operator_id, state, break_reason, call_tenant_id, call_id, since, wrap_up_extended_seconds, updated_at)
+      values (${operatorId}, ${change.state}, ${breakReason}, ${callTenantId}, ${callId}, ${now}, 0, ${now})
+      on conflict (operator_id) do update set
+        state = excluded.state, break_reason = excluded.break_reason, call_tenant_id = excluded.call_tenant_id, call_id = excluded.call_id,
+        -- A wrap-up extension belongs to the wrap-up it was taken in: it ends with it.
+        since = case when (select restart from changed) then excluded.since else p.since end,
+        wrap_up_extended_seconds = case when (select restart from changed) then 0 else p.wrap_up_extended_seconds end,
+        updated_at = excluded.updated_at
+      returning 1),
+    closed as (
+      update operator_state_log set ended_at = ${now}
+      where operator_id = ${operatorId} and ended_at is null and (select state from changed)
+      returning 1),
+    opened as (
+      insert into operator_state_log (id, operator_id, state, break_reason, started_at, ended_at, call_tenant_id, call_id)
+      select ${newId()}, ${operatorId}, ${change.state}, ${breakReason}, ${now}, null, ${callTenantId}, ${callId}
+      where (select state from changed)
+      returning 1)
+    select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify({ kind: 'presence', operatorId } satisfies BusEvent)}),
+      (select count(*) from presence) + (select count(*) from closed) + (select count(*) from opened) as written`.execute(tx);
 }
 
 /**

@@ -218,9 +218,16 @@ export async function rateUsage(
  */
 export async function lockBillingPeriods(tx: Reader, mode: 'shared' | 'exclusive'): Promise<void> {
   const key = sql`hashtext('billing-periods:' || app.current_tenant_id()::text)`;
-  if (mode === 'shared') await sql`select pg_advisory_xact_lock_shared(${key})`.execute(tx);
-  else await sql`select pg_advisory_xact_lock(${key})`.execute(tx);
+  if (mode === 'shared') {
+    // Held to the end of the transaction: a second event rated in it (a call's handled_call and talk_seconds) asks no more.
+    if (sharedHeld.has(tx)) return;
+    await sql`select pg_advisory_xact_lock_shared(${key})`.execute(tx);
+    if (tx.isTransaction) sharedHeld.add(tx);
+  } else await sql`select pg_advisory_xact_lock(${key})`.execute(tx);
 }
+
+/** Transactions that hold the shared lock of their tenant's billing periods (a transaction is one tenant's). */
+const sharedHeld = new WeakSet<Reader>();
 
 /** The Stripe meter a function's usage is reported to (its value: the rated amount in minor units). */
 export function meterEventName(fn: string): string {

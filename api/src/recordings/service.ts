@@ -4,6 +4,7 @@ import { notFound, ProblemError, type ProblemSlug } from '../http/problem.ts';
 import { recordCallEvent } from '../routing/call-events.ts';
 import { lockCall, type CallRow } from '../routing/lifecycle.ts';
 import { defaultRules } from '../rules/definition.ts';
+import { rulesReadWithRequest } from '../rules/service.ts';
 import type { RecordingPolicy } from '../rules/fields.ts';
 
 /**
@@ -16,6 +17,9 @@ import type { RecordingPolicy } from '../rules/fields.ts';
 
 /** The tenant's recording policy, without parsing the whole rules document (read on every incoming call). */
 export async function recordingPolicyOf(tx: TenantTx): Promise<RecordingPolicy> {
+  // A desk request has them from its session statement: no statement then.
+  const known = rulesReadWithRequest(tx);
+  if (known) return known.recordingPolicy;
   const row = await tx.selectFrom('confidentialityRules').select('recordingPolicy').executeTakeFirst();
   return (row?.recordingPolicy as RecordingPolicy | undefined) ?? defaultRules().recordingPolicy;
 }

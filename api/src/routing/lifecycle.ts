@@ -40,7 +40,9 @@ export async function lockCallUnlessBusy(tx: TenantTx, callId: string): Promise<
 export async function recordTalk(tx: TenantTx, call: CallRow, endedAt: Date): Promise<void> {
   if (!call.answeredAt) return;
   const talkSeconds = Math.max(0, Math.floor((endedAt.getTime() - new Date(call.answeredAt).getTime()) / 1000));
-  const base = { tenantId: call.tenantId, function: call.function, sourceType: 'call', sourceId: call.id, occurredAt: endedAt };
+  // The tenant's zone and currency read once for both events.
+  const tenant = await tx.selectFrom('tenants').select(['timeZone', 'currency']).where('id', '=', call.tenantId).executeTakeFirstOrThrow();
+  const base = { tenantId: call.tenantId, function: call.function, sourceType: 'call', sourceId: call.id, occurredAt: endedAt, tenant };
   await recordUsage(tx, { ...base, metric: 'handled_call', quantity: 1 });
   await recordUsage(tx, { ...base, metric: 'talk_seconds', quantity: talkSeconds });
 }

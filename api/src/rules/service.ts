@@ -15,6 +15,12 @@ export function rememberRules(tx: TenantTx, row: Record<string, unknown> | null)
   readWithRequest.set(tx, row);
 }
 
+/** The rules when the request's session statement read them already (no statement), else undefined. */
+export function rulesReadWithRequest(tx: TenantTx): Rules | undefined {
+  const known = readWithRequest.get(tx);
+  return known !== undefined ? parsedOnce(known) : undefined;
+}
+
 /** The tenant's confidentiality rules (the defaults for a tenant that has set none). */
 export async function loadRules(tx: TenantTx): Promise<Rules> {
   const known = readWithRequest.get(tx);

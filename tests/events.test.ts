@@ -150,6 +150,20 @@ describe('delivery', () => {
     expect(seen).toEqual([{ event: 'record', data: { tenant: a.slug, type: 'customer', id: kept } }]);
   });
 
+  it("sends a batch's presences even when the tenant read they ride on finds nothing", async () => {
+    const { app } = processOn(h.database);
+    const operator = await seedOperator(h.db, [a]);
+    const s = await stream(app, operator);
+    await withApp(h.db, (tx) => tx.insertInto('operatorPresence').values({ operatorId: operator.id, state: 'offline', since: new Date(), updatedAt: new Date() }).execute());
+    // One commit, one batch: a call of a tenant that is not there (its read answers no tenant) and a presence.
+    await withTenant(h.db, a.id, async (tx) => {
+      await publish(tx, { kind: 'call', tenantId: newId(), callId: newId() });
+      await publish(tx, { kind: 'presence', operatorId: operator.id });
+    });
+    const seen = await s.until((e) => e.event === 'presence');
+    expect(seen.at(-1)!.data).toMatchObject({ state: 'offline', breakReason: null });
+  });
+
   it('reaches a hub listening through another connection pool (another API process)', async () => {
     // On PostgreSQL the second process opens its own pool to the same database; PGlite is one
     // process by nature, so there the second hub shares the instance but LISTENs on its own.

@@ -89,6 +89,31 @@ describe('a set-based routing pass', () => {
     expect(counted.reset().statements).toBeLessThanOrEqual(4);
   });
 
+  it("re-reads a desk request's events with its operator's presence in one transaction", async () => {
+    const [{ tenant, number }] = (await openTenants(1)) as [{ tenant: Tenant; number: string }];
+    const user = await seedRoutedOperator(h.db, [[tenant, {}]], 'presence-rides');
+    const desk = await logIn(h.app, user);
+    expect((await desk.put('/api/desk/state', { state: 'available' })).status).toBe(200);
+    const counted = countStatements(h.db);
+    const hub = new EventHub({ db: counted.db, listen: h.database.listen, now: h.clock.now });
+    hubs.push(hub);
+    const app = createApp({ db: h.db, databaseKind: h.database.kind, config: testConfig(), now: h.clock.now, events: hub });
+    const stream = await openEventStream(app, desk.token);
+    streams.push(stream);
+    const call = await telephony(h.app, h.clock, 'POST', '/api/telephony/calls', incomingCall(number));
+    expect((await dispatch(h.db, h.clock.now())).offered).toBe(1);
+    await stream.until((e) => e.event === 'offer');
+    await hub.settled();
+    counted.reset();
+
+    // The accept commits the call's event and the operator's presence together: one batch, one re-read
+    // of the tenant that carries the presence too (it was a transaction of its own), then the queue snapshot.
+    expect((await desk.post(`/api/t/${tenant.slug}/desk/calls/${call.body.id as string}/accept`)).status).toBe(200);
+    await stream.until((e) => e.event === 'presence' && e.data.state === 'on_call');
+    await hub.settled();
+    expect(counted.reset().transactions).toBe(2);
+  });
+
   it('run by three processes at once, offers no call twice and no operator two calls, and every operator one', async () => {
     const tenants = await openTenants(3);
     const operatorIds: string[] = [];

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from '@hono/zod-openapi';
 import type { DB, Unlisten, UserKind } from '@switchboard/db';
 import { EVENTS_CHANNEL, type BusEvent } from './publish.ts';
-import type { EventMessages, EventName } from './messages.ts';
+import type { EventMessages, EventName, PresenceMessage } from './messages.ts';
 import { readPresences, readQueueSnapshots, readQueueUpdate, readTenantEvents, type TenantEvents } from './reread.ts';
 import { computeWallboard } from '../wallboard/compute.ts';
 import { runWithTimeout, settleWithin } from '../periodic.ts';
@@ -250,25 +250,30 @@ export class EventHub {
       if (heard) byTenant.set(event.tenantId, [...(byTenant.get(event.tenantId) ?? []), event]);
     }
     const presences = [...presenceIds];
+    // The presences ride on one tenant's read (readTenantEvents): a batch of a desk request (its call and
+    // its operator's presence) is one transaction. Only a batch of presences alone reads them apart.
+    const carrier = presences.length ? byTenant.keys().next().value : undefined;
+    const sendPresences = (read: Map<string, PresenceMessage>) => {
+      for (const event of events) {
+        if (event.kind !== 'presence') continue;
+        const presence = read.get(event.operatorId);
+        if (presence) for (const s of operators) if (s.userId === event.operatorId) s.send('presence', presence);
+      }
+    };
     await Promise.all([
       // The tenants' re-reads run side by side (each its own transaction on its own connection; PGlite takes them in turn).
       ...[...byTenant].map(async ([tenantId, tenantEvents]) => {
+        const presenceIds = tenantId === carrier ? presences : [];
         // One tenant's re-read failing loses that tenant's events of the batch, not every tenant's.
-        const read = await readTenantEvents(db, tenantId, tenantEvents, now, listeners).catch((error: unknown) => {
+        const read = await readTenantEvents(db, tenantId, tenantEvents, now, listeners, presenceIds).catch((error: unknown) => {
           this.#onError(error);
           return null;
         });
         if (read) this.#sendTenant(read, tenantEvents, operators, clients);
+        // The carrier's read failed or found no tenant: the presences are read apart, not lost.
+        if (presenceIds.length) sendPresences(read ? read.presences : await readPresences(db, presences));
       }),
-      presences.length
-        ? readPresences(db, presences).then((read) => {
-            for (const event of events) {
-              if (event.kind !== 'presence') continue;
-              const presence = read.get(event.operatorId);
-              if (presence) for (const s of operators) if (s.userId === event.operatorId) s.send('presence', presence);
-            }
-          })
-        : undefined,
+      carrier === undefined && presences.length ? readPresences(db, presences).then(sendPresences) : undefined,
     ]);
     if (events.some((e) => e.kind !== 'record')) this.#wallboardChanged();
   }

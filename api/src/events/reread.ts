@@ -110,6 +110,8 @@ export interface TenantEvents {
   call(event: Extract<BusEvent, { kind: 'call' }>): { operatorId: string | null; update: CallUpdateMessage } | null;
   /** Whether a `record` event's record exists in the tenant. */
   record(event: Extract<BusEvent, { kind: 'record' }>): boolean;
+  /** The presences asked for with the read (`presenceIds`), by operator. */
+  presences: Map<string, PresenceMessage>;
 }
 
 const recordTypes = ['order', 'complaint', 'customer', 'information_request'] as const;
@@ -124,6 +126,7 @@ interface EventsRead {
   offers: { callId: string; offeredTo: string | null; expiresMs: number | null }[];
   wrapUpSeconds: number | null;
   records: string[];
+  presences: { operatorId: string; state: PresenceMessage['state']; breakReason: string | null; sinceMs: number }[];
 }
 
 const recordsOf = (type: (typeof recordTypes)[number]) =>
@@ -136,7 +139,19 @@ const recordsOf = (type: (typeof recordTypes)[number]) =>
  * events name, and the wrap-up time. The payloads only say what to look at; what is pushed, and to whom,
  * is what the tenant's rows say. The queue snapshot is read apart (readQueueUpdate), off the offers' path.
  */
-export async function readTenantEvents(db: Kysely<DB>, tenantId: string, events: TenantEvent[], now: Date, listeners: Listeners): Promise<TenantEvents | null> {
+export async function readTenantEvents(
+  db: Kysely<DB>,
+  tenantId: string,
+  events: TenantEvent[],
+  now: Date,
+  listeners: Listeners,
+  /**
+   * Operators whose presence the batch changed, read in the same statement: presence is global (no row
+   * level security, each goes to that operator's own streams only), so it can ride on any tenant's read
+   * and save the batch a transaction of its own.
+   */
+  presenceIds: string[] = [],
+): Promise<TenantEvents | null> {
   const ids = (pick: (e: TenantEvent) => string | undefined) => [...new Set(events.flatMap((e) => pick(e) ?? []))];
   const input = JSON.stringify({
     operators: listeners.operatorIds,
@@ -144,6 +159,7 @@ export async function readTenantEvents(db: Kysely<DB>, tenantId: string, events:
     calls: ids((e) => (e.kind === 'record' ? undefined : e.callId)),
     offers: ids((e) => (e.kind === 'offer' ? e.callId : undefined)),
     ...Object.fromEntries(recordTypes.map((type) => [type, ids((e) => (e.kind === 'record' && e.recordType === type ? e.recordId : undefined))])),
+    presences: presenceIds,
   });
   const read = await withTenant(db, tenantId, async (tx) => {
     const { rows } = await sql<{ read: EventsRead }>`
@@ -165,7 +181,10 @@ export async function readTenantEvents(db: Kysely<DB>, tenantId: string, events:
         'offers', (select coalesce(json_agg(json_build_object('callId', q.call_id, 'offeredTo', q.offered_to, 'expiresMs', ${epochMs(sql`q.offer_expires_at`)})), '[]'::json)
           from call_queue q where q.call_id in (select x::uuid from jsonb_array_elements_text(input.j -> 'offers') x)),
         'wrapUpSeconds', (select s.wrap_up_seconds from call_settings s),
-        'records', array_to_json(array(${sql.join(recordTypes.map(recordsOf), sql` union all `)}))) as read
+        'records', array_to_json(array(${sql.join(recordTypes.map(recordsOf), sql` union all `)})),
+        'presences', (select coalesce(json_agg(json_build_object('operatorId', p.operator_id, 'state', p.state, 'breakReason', p.break_reason,
+            'sinceMs', ${epochMs(sql`p.since`)})), '[]'::json)
+          from operator_presence p where p.operator_id in (select x::uuid from jsonb_array_elements_text(input.j -> 'presences') x))) as read
       from input`.execute(tx);
     return rows[0]?.read;
   });
@@ -186,6 +205,7 @@ export async function readTenantEvents(db: Kysely<DB>, tenantId: string, events:
   const banner = { tenant: audience.slug, tenantName: audience.name, brandColor: audience.brandColor };
   return {
     audience,
+    presences: new Map(read.presences.map((p) => [p.operatorId, { state: p.state, breakReason: p.breakReason, since: iso(Number(p.sinceMs)) }])),
     record: (event) => records.has(`${event.recordType}/${event.recordId}`),
     offer: (event) => {
       const call = callById.get(event.callId);

@@ -1,5 +1,6 @@
+import { sql } from 'kysely';
 import { jsonb, newId, type TenantTx } from '@switchboard/db';
-import { publish } from '../events/publish.ts';
+import { EVENTS_CHANNEL, type BusEvent } from '../events/publish.ts';
 
 /** Every step of a call: offered, queued, offered_to, declined, offer_expired, answered, bridged, transfer_*, ended, wrap_up_*… */
 export type CallEventKind =
@@ -27,7 +28,10 @@ export type CallEventKind =
   | 'queue_overflow'
   | 'no_sign_of_life';
 
-/** Appends to the call's timeline and tells the desks and the portal (at commit) that the call changed. */
+/**
+ * Appends to the call's timeline and tells the desks and the portal (at commit) that the call changed:
+ * one statement, the row and its notification (every step of every call writes one).
+ */
 export async function recordCallEvent(
   tx: TenantTx,
   call: { tenantId: string; id: string },
@@ -35,17 +39,10 @@ export async function recordCallEvent(
   at: Date,
   options: { operatorId?: string | null; detail?: Record<string, unknown> } = {},
 ): Promise<void> {
-  await tx
-    .insertInto('callEvents')
-    .values({
-      tenantId: call.tenantId,
-      id: newId(),
-      callId: call.id,
-      at,
-      kind,
-      operatorId: options.operatorId ?? null,
-      detail: jsonb(options.detail ?? {}),
-    })
-    .execute();
-  await publish(tx, { kind: 'call', tenantId: call.tenantId, callId: call.id });
+  await sql`
+    with event as (
+      insert into call_events (tenant_id, id, call_id, at, kind, operator_id, detail)
+      values (${call.tenantId}, ${newId()}, ${call.id}, ${at}, ${kind}, ${options.operatorId ?? null}, ${jsonb(options.detail ?? {})})
+      returning 1)
+    select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify({ kind: 'call', tenantId: call.tenantId, callId: call.id } satisfies BusEvent)}), (select count(*) from event) as written`.execute(tx);
 }

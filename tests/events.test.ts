@@ -444,6 +444,32 @@ describe('operators', () => {
     await hub.stop();
   });
 
+  it('get a snapshot whose read failed once after the interval, not at the next change', async () => {
+    let armed = false;
+    const errors: unknown[] = [];
+    // The hub's reads fail once, on the queue snapshot; the greeting reads elsewhere.
+    const failingOnce = h.db.withPlugin({
+      transformQuery(args) {
+        if (armed && JSON.stringify(args.node).includes("'queues'")) {
+          armed = false;
+          throw new Error('the snapshot read failed');
+        }
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const hub = new EventHub({ db: failingOnce, requestDb: h.db, listen: h.database.listen, now: h.clock.now }, { queueIntervalMs: 50, wallboardIntervalMs: 0, onError: (e) => errors.push(e) });
+    const app = createApp({ db: h.db, databaseKind: h.database.kind, config: testConfig(), now: h.clock.now, events: hub });
+    const operator = await seedOperator(h.db, [a]);
+    const s = await stream(app, operator);
+    await s.until((e) => e.event === 'queue' && e.data.tenant === a.slug); // greeting
+    armed = true;
+    await committed(a.id, { kind: 'call', tenantId: a.id, callId: await seedCall(a) });
+    await s.until((e) => e.event === 'queue' && e.data.tenant === a.slug);
+    expect(errors.map((e) => (e as Error).message)).toEqual(['the snapshot read failed']);
+    await hub.stop();
+  });
+
   it('stops hearing of a tenant as soon as the assignment is gone', async () => {
     const shared = (await seedTenant(h.db)).tenant;
     const operator = await seedOperator(h.db, [a]);

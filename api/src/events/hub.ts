@@ -366,6 +366,9 @@ export class EventHub {
         if (read) for (const s of operators) if (read.operatorIds.has(s.userId)) s.send('queue', read.queue);
       } catch (error) {
         this.#onError(error);
+        // Not lost: the tenant is due again after the interval (the desks would otherwise keep the old
+        // counts until the tenant's next change).
+        if (!this.#stopped) this.#queueDirty.add(tenantId);
       }
     }
     const stale = performance.now() - this.#queueIntervalMs;

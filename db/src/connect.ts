@@ -80,6 +80,12 @@ class PostgresJSRestartSafeDialect extends PostgresJSDialect {
         await settleBegin(connection);
         return result;
       };
+      // A streamed read (an export's cursor) waits for its transaction's BEGIN first: rare enough that the round trip does not matter.
+      const stream = connection.streamQuery.bind(connection);
+      connection.streamQuery = async function* <R>(query: CompiledQuery, chunkSize: number) {
+        await settleBegin(connection);
+        yield* stream<R>(query, chunkSize);
+      };
       return connection;
     };
     const begin = driver.beginTransaction.bind(driver);

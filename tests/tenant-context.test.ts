@@ -151,4 +151,32 @@ describe('SET LOCAL does not leak across transactions', () => {
     expect(next.tenant ?? '').toBe('');
     expect(next.seen).toEqual(none());
   });
+
+  it('runs nothing after a scope that failed, though the scope is not awaited on PostgreSQL (db/src/connect.ts)', async () => {
+    // The scope statement goes out unawaited with what follows; its failure must fail the transaction and
+    // the statement behind it must never answer as the connecting role (which sees every tenant's rows).
+    let answered: unknown;
+    await expect(
+      single.db.transaction().execute(async (tx) => {
+        await sql`select set_config('role', 'no_such_role_for_this_test', true), set_config('app.tenant_id', ${a.id}, true)`.execute(tx);
+        answered = await tx.selectFrom('calls').select('id').execute();
+      }),
+    ).rejects.toThrow(/no_such_role_for_this_test/);
+    expect(answered).toBeUndefined();
+    // The connection is clean for the next transaction.
+    const next = await single.db.transaction().execute(async (tx) => {
+      await sql`set local role switchboard_app`.execute(tx);
+      return { ...(await context(tx)), seen: await visibleTenantRows(tx) };
+    });
+    expect(next.tenant ?? '').toBe('');
+    expect(next.seen).toEqual(none());
+  });
+
+  it('answers each statement of a scoped transaction in order, the scope in force', async () => {
+    const seen = await withTenant(single.db, a.id, async (tx) => [
+      (await sql<{ role: string }>`select current_user as role`.execute(tx)).rows[0]!.role,
+      (await sql<{ tenant: string }>`select current_setting('app.tenant_id') as tenant`.execute(tx)).rows[0]!.tenant,
+    ]);
+    expect(seen).toEqual(['switchboard_app', a.id]);
+  });
 });

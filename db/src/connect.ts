@@ -49,54 +49,74 @@ export interface ConnectOptions {
  *   `pg` connections have: with postgres.js that throws a TypeError ("connection[PRIVATE_MARK_FOR_DISCARD_METHOD]
  *   is not a function") in place of the real error whenever the server goes away mid-transaction.
  *   postgres.js drops a dead connection by itself, so nothing is marked here.
- * - BEGIN goes out with the transaction's first statement. Kysely awaits BEGIN's answer before the first
- *   statement is even sent: one network round trip per transaction that carries nothing. Here BEGIN is
- *   sent and not awaited; postgres.js pipelines the next statement on the same reserved connection (one
- *   write, both answers in order), and that statement's caller then awaits BEGIN too, so a BEGIN that
- *   failed (the connection died) fails the transaction exactly as before. Every tenant transaction saves
- *   a round trip: requests, routing claims and the event hub's re-reads (pnpm bench:api counts them).
+ * - BEGIN and the transaction's scope go out with its first statement that answers something. Kysely
+ *   awaits each statement's answer before it sends the next: BEGIN and the statement that enters the
+ *   tenant's scope (`select set_config('role', …)`, context.ts's enterScope and the request's own in
+ *   api/src/http/tenant-scope.ts), whose answers nobody reads, cost a network round trip each. Here both
+ *   are sent and not awaited; postgres.js pipelines what follows on the same reserved connection (one
+ *   write, the answers in order), and the next statement's caller awaits them too, so a BEGIN or a scope
+ *   that failed fails the transaction exactly as before — and in a transaction, a statement behind a
+ *   failed one is refused by PostgreSQL (the transaction is aborted), so nothing ever runs unscoped.
+ *   Every tenant transaction saves two round trips: requests, routing claims and the event hub's
+ *   re-reads (pnpm bench:api counts them). A scope outside a transaction this driver began is awaited.
  */
 class PostgresJSRestartSafeDialect extends PostgresJSDialect {
   override createDriver(): Driver {
     const driver = super.createDriver();
-    /** BEGINs sent and not yet awaited, per connection. */
-    const begun = new WeakMap<DatabaseConnection, Promise<unknown>>();
-    /** The BEGIN a connection has in flight, awaited once (its failure is the transaction's). */
-    const settleBegin = async (connection: DatabaseConnection) => {
-      const begin = begun.get(connection);
-      if (!begin) return;
-      begun.delete(connection);
-      await begin;
+    /** Per connection: statements sent whose answers nobody has awaited yet (BEGIN, the scope). */
+    const unanswered = new WeakMap<DatabaseConnection, Promise<unknown>[]>();
+    /** Connections inside a transaction this driver began (until its COMMIT or ROLLBACK). */
+    const inTransaction = new WeakSet<DatabaseConnection>();
+    const sendUnawaited = (connection: DatabaseConnection, sent: Promise<unknown>) => {
+      // Awaited by the next statement; until then a failure must not be reported as unhandled.
+      sent.catch(() => {});
+      unanswered.set(connection, [...(unanswered.get(connection) ?? []), sent]);
     };
+    /** What a connection has in flight unawaited, awaited once, in order (the first failure is the transaction's). */
+    const settle = async (connection: DatabaseConnection) => {
+      const sent = unanswered.get(connection);
+      if (!sent) return;
+      unanswered.delete(connection);
+      for (const statement of sent) await statement;
+    };
+    const isScope = (query: CompiledQuery) => query.sql.startsWith("select set_config('role', ");
     const acquire = driver.acquireConnection.bind(driver);
     driver.acquireConnection = async () => {
       const connection = await acquire();
       const execute = connection.executeQuery.bind(connection);
       connection.executeQuery = async <R>(query: CompiledQuery) => {
-        if (!begun.has(connection)) return execute<R>(query);
-        // Sent now, behind the BEGIN already on its way; answered after it.
+        if (inTransaction.has(connection) && isScope(query)) {
+          sendUnawaited(connection, execute(query));
+          return { rows: [] };
+        }
+        if (!unanswered.has(connection)) return execute<R>(query);
+        // Sent now, behind what is already on its way; answered after it.
         const result = execute<R>(query);
         result.catch(() => {});
-        await settleBegin(connection);
+        await settle(connection);
         return result;
       };
-      // A streamed read (an export's cursor) waits for its transaction's BEGIN first: rare enough that the round trip does not matter.
+      // A streamed read (an export's cursor) waits for what is in flight first: rare enough that the round trip does not matter.
       const stream = connection.streamQuery.bind(connection);
       connection.streamQuery = async function* <R>(query: CompiledQuery, chunkSize: number) {
-        await settleBegin(connection);
+        await settle(connection);
         yield* stream<R>(query, chunkSize);
       };
       return connection;
     };
     const begin = driver.beginTransaction.bind(driver);
     driver.beginTransaction = async (connection, settings) => {
-      if (settings.isolationLevel || settings.accessMode) return begin(connection, settings);
-      const sent = connection.executeQuery(CompiledQuery.raw('begin'));
-      // Awaited by the next statement; until then a failure must not be reported as unhandled.
-      sent.catch(() => {});
-      begun.set(connection, sent);
+      if (settings.isolationLevel || settings.accessMode) await begin(connection, settings);
+      else sendUnawaited(connection, connection.executeQuery(CompiledQuery.raw('begin')));
+      inTransaction.add(connection);
+    };
+    const commit = driver.commitTransaction.bind(driver);
+    driver.commitTransaction = async (connection) => {
+      inTransaction.delete(connection);
+      await commit(connection);
     };
     driver.rollbackTransaction = async (connection) => {
+      inTransaction.delete(connection);
       await connection.executeQuery(CompiledQuery.raw('rollback'));
     };
     return driver;

@@ -45,7 +45,7 @@ const patchLead = createRoute({
   path: '/t/{tenant}/leads/{id}',
   tags: ['leads'],
   summary: "Move a lead along: new, contacted, converted or rejected (the client company's admins)",
-  request: { params: IdParamSchema, body: { ...json(z.strictObject({ status: z.enum(leadStatuses) }).openapi('LeadStatusPatch')), required: true } },
+  request: { params: IdParamSchema, body: { ...json(z.strictObject({ status: z.enum(leadStatuses) }).openapi('LeadStatusPatch', { example: { status: 'contacted' } })), required: true } },
   responses: { 200: { description: 'Saved', ...json(LeadSchema) }, ...problemResponses(400, 401, 403, 404) },
 });
 

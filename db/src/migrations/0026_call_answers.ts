@@ -70,6 +70,9 @@ export async function up(db: Kysely<any>): Promise<void> {
      )`,
     `create index customer_record_changes_at_idx on customer_record_changes (tenant_id, at desc, id desc)`,
     ...tenantTableStatements('customer_record_changes', ['select', 'insert', 'update', 'delete']),
+    // The retention job deletes answers, leads and record changes past the personal-data period (retention/plan.ts).
+    `grant select on call_answer_sets to switchboard_retention`,
+    `grant select, delete on call_answers, leads, customer_record_changes to switchboard_retention`,
   ]);
 }
 

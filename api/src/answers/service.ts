@@ -122,7 +122,15 @@ export async function storeCallAnswers(tx: TenantTx, call: CallRow, checked: Che
 
   // What the capture steps on the walked path filled (walk.captured: target → value).
   const captured = Object.entries(walk.captured).filter(([, v]) => v !== null && v !== undefined && v !== '');
-  const leadFields = Object.fromEntries(captured.filter(([t]) => t.startsWith('lead.') && t !== 'lead.qualified').map(([t, v]) => [t.slice('lead.'.length), v]));
+  // A lead is read by the client's sales team: a choice reads as the words the operator picked, not its code.
+  const fromStep = new Map(body.steps.flatMap((s) => (s.type === 'capture' ? s.captures.map((c) => [c.target, c.from] as const) : [])));
+  const asWords = (target: string, value: AnswerValue): AnswerValue => {
+    const step = body.steps.find((s) => s.id === fromStep.get(target));
+    if (step?.type !== 'ask' || !step.answer.choices.length) return value;
+    const label = (v: string) => step.answer.choices.find((c) => c.value === v)?.label || v;
+    return Array.isArray(value) ? value.map(label) : typeof value === 'string' ? label(value) : value;
+  };
+  const leadFields = Object.fromEntries(captured.filter(([t]) => t.startsWith('lead.') && t !== 'lead.qualified').map(([t, v]) => [t.slice('lead.'.length), asWords(t, v)]));
   if (Object.keys(leadFields).length && walk.captured['lead.qualified'] !== false) {
     const id = newId();
     const lead = await tx

@@ -34,6 +34,7 @@ import { contactRoutes } from './contacts/routes.ts';
 import { orderRoutes } from './orders/routes.ts';
 import { complaintRoutes } from './complaints/routes.ts';
 import { answerRoutes } from './answers/routes.ts';
+import { surveyRoutes } from './surveys/routes.ts';
 import { informationRequestRoutes } from './information-requests/routes.ts';
 import { callRoutes } from './calls/routes.ts';
 import { telephonyRouter } from './telephony/routes.ts';
@@ -86,7 +87,8 @@ const apiRoutes = createRouter()
   .route('/', privacyRoutes)
   .route('/', recordingRoutes)
   .route('/', retentionRoutes)
-  .route('/', answerRoutes);
+  .route('/', answerRoutes)
+  .route('/', surveyRoutes);
 
 const routes = createRouter().route('/api', apiRoutes);
 

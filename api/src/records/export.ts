@@ -60,10 +60,8 @@ export function acceptedLanguage(header: string | undefined): Language | null {
 
 /** How a column's cells are written: text (guarded), a phone number (text, never a number), a count, money, a time in the tenant's zone. */
 export type ColumnKind = 'text' | 'phone' | 'integer' | 'money' | 'time';
-export interface ExportColumn {
-  header: HeaderKey;
-  kind: ColumnKind;
-}
+/** A column's header: one of the export words (in the export's language), or a label of the tenant's own (a questionnaire's question). */
+export type ExportColumn = { header: HeaderKey; kind: ColumnKind } | { label: string; kind: ColumnKind };
 export interface Money {
   minor: number;
   currency: string;
@@ -123,7 +121,10 @@ export function localDateTime(at: Date, timeZone: string): string {
 
 function headerRow(table: ExportTable, language: Language, timeZone: string): string[] {
   const words = exportWords[language].header;
-  return table.columns.map((c) => (c.kind === 'time' ? `${words[c.header]} (${timeZone})` : words[c.header]));
+  return table.columns.map((c) => {
+    const name = 'label' in c ? c.label : words[c.header];
+    return c.kind === 'time' ? `${name} (${timeZone})` : name;
+  });
 }
 
 const isMoney = (v: ExportValue): v is Money => typeof v === 'object' && v !== null && !(v instanceof Date);

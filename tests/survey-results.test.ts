@@ -126,6 +126,10 @@ describe('questionnaire results', () => {
     const res = await admin.get(`${base()}/${scriptId}/results?version=1`);
     expect(res.status, res.text).toBe(200);
     expect(res.body).toMatchObject({ calls: 11, completions: 10 });
+    expect(res.body.operators).toEqual([
+      { id: opA, name: 'Alice' },
+      { id: opB, name: 'Bruno' },
+    ]);
     const q = (id: string) => res.body.questions.find((x: { stepId: string }) => x.stepId === id);
     const nps = q('nps');
     expect(nps.answered).toBe(10);

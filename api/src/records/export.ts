@@ -60,8 +60,12 @@ export function acceptedLanguage(header: string | undefined): Language | null {
 
 /** How a column's cells are written: text (guarded), a phone number (text, never a number), a count, money, a time in the tenant's zone. */
 export type ColumnKind = 'text' | 'phone' | 'integer' | 'money' | 'time';
-/** A column's header: one of the export words (in the export's language), or a label of the tenant's own (a questionnaire's question). */
-export type ExportColumn = { header: HeaderKey; kind: ColumnKind } | { label: string; kind: ColumnKind };
+export interface ExportColumn {
+  header: HeaderKey;
+  kind: ColumnKind;
+  /** A header of the tenant's own (a questionnaire's question, as its script words it), written instead of `header`'s words. */
+  label?: string;
+}
 export interface Money {
   minor: number;
   currency: string;
@@ -122,7 +126,7 @@ export function localDateTime(at: Date, timeZone: string): string {
 function headerRow(table: ExportTable, language: Language, timeZone: string): string[] {
   const words = exportWords[language].header;
   return table.columns.map((c) => {
-    const name = 'label' in c ? c.label : words[c.header];
+    const name = c.label ?? words[c.header];
     return c.kind === 'time' ? `${name} (${timeZone})` : name;
   });
 }

@@ -42,7 +42,14 @@ const QuestionResultSchema = z
   .openapi('SurveyQuestionResult');
 
 const SurveyResultsSchema = z
-  .object({ scriptId: z.uuid(), version: z.number().int(), calls: z.number().int(), completions: z.number().int(), questions: z.array(QuestionResultSchema) })
+  .object({
+    scriptId: z.uuid(),
+    version: z.number().int(),
+    calls: z.number().int(),
+    completions: z.number().int(),
+    operators: z.array(z.object({ id: z.uuid(), name: z.string() })).openapi({ description: "The operators who took this version's calls (for the operator filter)" }),
+    questions: z.array(QuestionResultSchema),
+  })
   .openapi('SurveyResults');
 
 const listRoute = createRoute({

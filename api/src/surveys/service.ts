@@ -131,7 +131,7 @@ export async function surveyResults(tx: TenantTx, tenant: Pick<Tenant, 'timeZone
   const valueRows = distributedSteps.length
     ? await completed()
         .innerJoinLateral(
-          sql`jsonb_array_elements(case when jsonb_typeof(${sql.ref('a.value')}) = 'array' then ${sql.ref('a.value')} else jsonb_build_array(${sql.ref('a.value')}) end)`.as('v') as unknown as RawBuilder<{ value: unknown }>,
+          sql<{ value: unknown }>`jsonb_array_elements(case when jsonb_typeof(${sql.ref('a.value')}) = 'array' then ${sql.ref('a.value')} else jsonb_build_array(${sql.ref('a.value')}) end)`.as('v'),
           (j) => j.onTrue(),
         )
         .select((eb) => ['a.stepId', sql<string>`v.value #>> '{}'`.as('value'), eb.fn.countAll<string>().as('n')])
@@ -167,14 +167,25 @@ export async function surveyResults(tx: TenantTx, tenant: Pick<Tenant, 'timeZone
     if (q.type === 'text') result.words = wordRows.filter((r) => r.stepId === q.stepId).map((r) => ({ word: r.word, count: Number(r.n) }));
     return result;
   });
-  return { scriptId, version: filter.version, calls: Number(totals.calls), completions: Number(totals.completions), questions: results };
+  // Who took this version's calls, for the operator filter (the whole version, whatever the filter).
+  const operators = await tx
+    .selectFrom('callAnswerSets as s')
+    .innerJoin('calls as c', 'c.id', 's.callId')
+    .innerJoin('users as u', 'u.id', 'c.operatorId')
+    .select(['u.id', 'u.displayName as name'])
+    .where('s.scriptId', '=', scriptId)
+    .where('s.scriptVersion', '=', filter.version)
+    .groupBy(['u.id', 'u.displayName'])
+    .orderBy('u.displayName')
+    .execute();
+  return { scriptId, version: filter.version, calls: Number(totals.calls), completions: Number(totals.completions), operators, questions: results };
 }
 
 /** The most frequent words of each free-text question, stop words and one-letter words left out, counted in the database. */
 async function wordCounts(tx: TenantTx, tenant: Pick<Tenant, 'timeZone'>, scriptId: string, filter: SurveyFilter, steps: string[], stop: readonly string[]) {
   const inner = setsQuery(tx, tenant, scriptId, filter)
     .innerJoin('callAnswers as a', 'a.callId', 's.callId')
-    .innerJoinLateral(sql`regexp_split_to_table(lower(${sql.ref('a.value')} #>> '{}'), ${WORD_SPLIT})`.as('w') as unknown as RawBuilder<{ w: string }>, (j) => j.onTrue())
+    .innerJoinLateral(sql<{ w: string }>`regexp_split_to_table(lower(${sql.ref('a.value')} #>> '{}'), ${WORD_SPLIT})`.as('w'), (j) => j.onTrue())
     .select((eb) => ['a.stepId', sql<string>`w`.as('word'), eb.fn.countAll<string>().as('n'), sql<string>`row_number() over (partition by ${sql.ref('a.stepId')} order by count(*) desc, w)`.as('rank')])
     .where('s.completed', '=', true)
     .where('a.stepId', 'in', steps)
@@ -272,7 +283,7 @@ export async function surveyExport(tx: TenantTx, tenant: Pick<Tenant, 'timeZone'
     { header: 'answeredAt', kind: 'time' },
     { header: 'function', kind: 'text' },
     { header: 'operator', kind: 'text' },
-    ...leaving.map((q): ExportColumn => ({ label: q.label, kind: q.type === 'phone' ? 'phone' : 'text' })),
+    ...leaving.map((q): ExportColumn => ({ header: 'notes', label: q.label, kind: q.type === 'phone' ? 'phone' : 'text' })),
   ];
   const cell = (q: Question, v: unknown) => {
     if (v === null || v === undefined) return null;

@@ -21,4 +21,4 @@ const words: Record<Language, string> = {
 
 export const stopWords: Record<Language, readonly string[]> = Object.fromEntries(
   Object.entries(words).map(([language, list]) => [language, list.split(/\s+/).filter(Boolean)]),
-) as Record<Language, readonly string[]>;
+) as unknown as Record<Language, readonly string[]>;

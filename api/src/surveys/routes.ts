@@ -16,7 +16,7 @@ import { listQuestionnaires, surveyAnswerCalls, surveyExport, surveyResults } fr
 const json = <S extends z.ZodType>(schema: S) => ({ content: { 'application/json': { schema } } });
 
 const filters = {
-  version: z.coerce.number().int().min(1).max(1_000_000).openapi({ description: 'The script version the answers were given under' }),
+  version: z.coerce.number().int().min(1).max(1_000_000).openapi({ description: 'The script version the answers were given under', example: 1 }),
   from: pagingQuery.from,
   to: pagingQuery.to,
   function: z.enum(callFunctionIds).optional(),
@@ -79,8 +79,8 @@ const callsRoute = createRoute({
     params: IdParamSchema,
     query: z.object({
       ...filters,
-      step: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/).openapi({ description: 'The question (its step id)' }),
-      value: z.string().min(1).max(60).openapi({ description: 'The answer: an option value, a scale point, true/false, or a word' }),
+      step: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/).openapi({ description: 'The question (its step id)', example: 'nps' }),
+      value: z.string().min(1).max(60).openapi({ description: 'The answer: an option value, a scale point, true/false, or a word', example: '10' }),
       limit: pagingQuery.limit,
       cursor: pagingQuery.cursor,
     }),

@@ -18,6 +18,7 @@ import {
   addWrapUpCode,
   alwaysOpen,
   incomingCall,
+  publishQuestions,
   seedRoutedOperator,
   setCallSettings,
   setHours,
@@ -148,6 +149,7 @@ describe('ending and wrapping up', () => {
 
   it('wrap-up with a code returns the operator to available, idle from then; notes lose card numbers', async () => {
     const { tenant, number } = await scenario();
+    await publishQuestions(h.db, tenant, 'order_taking', { pizza: 'text', quantity: 'number' });
     const op = await operator([[tenant, {}]]);
     const callId = await offeredCall(number);
     await op.desk.post(callsPath(tenant, callId, 'accept'));

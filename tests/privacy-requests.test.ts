@@ -20,7 +20,7 @@ import {
   type Harness,
   type TestUser,
 } from './support/index.ts';
-import { addNumber, addWrapUpCode, alwaysOpen, incomingCall, seedRoutedOperator, setCallSettings, setHours, telephony, uniqueNumber } from './support/routing.ts';
+import { addNumber, publishQuestions, addWrapUpCode, alwaysOpen, incomingCall, seedRoutedOperator, setCallSettings, setHours, telephony, uniqueNumber } from './support/routing.ts';
 import { seedPizzaCatalog } from './support/records.ts';
 
 /**
@@ -107,6 +107,7 @@ beforeAll(async () => {
   await setHours(h.db, a, alwaysOpen);
   numberOfA = uniqueNumber();
   await addNumber(h.db, a, numberOfA, 'order_taking');
+  await publishQuestions(h.db, a, 'order_taking', { full_name: 'text', email: 'email', phone: 'phone' });
   await addWrapUpCode(h.db, a, 'order_taken', clock.now());
   await setCallSettings(h.db, a, { wrapUpSeconds: 45 });
   operatorUser = await seedRoutedOperator(h.db, [[a, {}]], 'Odile Operatrice');

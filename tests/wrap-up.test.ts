@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { withTenant, type Tenant } from '@switchboard/db';
 import { dispatch, wrapUp } from '@switchboard/api';
 import { createClock, createHarness, logIn, seedClientUser, seedTenant, seedUser, type App, type Client, type Clock, type Harness, type TestUser } from './support/index.ts';
-import { addNumber, addWrapUpCode, alwaysOpen, incomingCall, seedRoutedOperator, setCallSettings, setHours, telephony, uniqueNumber } from './support/routing.ts';
+import { addNumber, addWrapUpCode, alwaysOpen, incomingCall, publishQuestions, seedRoutedOperator, setCallSettings, setHours, telephony, uniqueNumber } from './support/routing.ts';
 
 /**
  * Issue 10: an expired wrap-up keeps the operator's draft (outcome and notes) for them to complete
@@ -30,6 +30,7 @@ async function scenario(settings: Parameters<typeof setCallSettings>[2] = { wrap
   await addNumber(h.db, tenant, number, 'order_taking');
   await addWrapUpCode(h.db, tenant, 'order_taken', clock.now());
   await addWrapUpCode(h.db, tenant, 'call_back_later', clock.now());
+  await publishQuestions(h.db, tenant, 'order_taking', { card: 'text', pizzas: 'number', name: 'text', amount: 'number', q: 'text' });
   if (Object.keys(settings).length) await setCallSettings(h.db, tenant, settings);
   return { tenant, number };
 }

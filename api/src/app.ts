@@ -33,6 +33,8 @@ import { deskContextRoutes } from './desk/context-routes.ts';
 import { contactRoutes } from './contacts/routes.ts';
 import { orderRoutes } from './orders/routes.ts';
 import { complaintRoutes } from './complaints/routes.ts';
+import { answerRoutes } from './answers/routes.ts';
+import { surveyRoutes } from './surveys/routes.ts';
 import { informationRequestRoutes } from './information-requests/routes.ts';
 import { callRoutes } from './calls/routes.ts';
 import { telephonyRouter } from './telephony/routes.ts';
@@ -84,7 +86,9 @@ const apiRoutes = createRouter()
   .route('/', wrapUpRoutes)
   .route('/', privacyRoutes)
   .route('/', recordingRoutes)
-  .route('/', retentionRoutes);
+  .route('/', retentionRoutes)
+  .route('/', answerRoutes)
+  .route('/', surveyRoutes);
 
 const routes = createRouter().route('/api', apiRoutes);
 

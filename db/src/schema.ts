@@ -627,6 +627,56 @@ export type OrderStatus = (typeof orderStatuses)[number];
 export const paymentMethods = ['cash', 'card_on_delivery', 'to_collect', 'invoice'] as const;
 export type PaymentMethod = (typeof paymentMethods)[number];
 
+/** A call's script answers (migration 0026): which script version they were asked with, and whether the script was walked to its end. */
+export interface CallAnswerSetsTable {
+  tenantId: string;
+  callId: string;
+  scriptId: string;
+  scriptVersion: number;
+  function: string;
+  completed: boolean;
+  /** The script captures survey answers: a completed one is a completed questionnaire. */
+  isSurvey: boolean;
+  answeredAt: Timestamp;
+}
+
+/** One typed answer (after card-number redaction), with the capture targets it went into. */
+export interface CallAnswersTable {
+  tenantId: string;
+  callId: string;
+  stepId: string;
+  answerType: string;
+  targets: ColumnType<string[], string[] | undefined, string[]>;
+  value: Json;
+}
+
+export const leadStatuses = ['new', 'contacted', 'converted', 'rejected'] as const;
+export type LeadStatus = (typeof leadStatuses)[number];
+
+/** A qualified lead a call produced: its `lead.*` fields (`name`, `phone`…), and where the client has taken it. */
+export interface LeadsTable {
+  tenantId: string;
+  id: string;
+  callId: string;
+  function: string;
+  fields: Json;
+  status: ColumnType<LeadStatus, LeadStatus | undefined, LeadStatus>;
+  statusChangedAt: Timestamp | null;
+  statusChangedByLabel: string | null;
+  createdAt: Timestamp;
+}
+
+/** A customer record a call created or changed: `[{ field, before, after }]`, values after card-number redaction. */
+export interface CustomerRecordChangesTable {
+  tenantId: string;
+  id: string;
+  callId: string;
+  customerId: string;
+  action: 'created' | 'updated';
+  changes: Json;
+  at: Timestamp;
+}
+
 /** bigint columns: postgres.js reads them as strings, PGlite as numbers; select through Number(). */
 type Minor = ColumnType<string | number, number, number>;
 
@@ -866,6 +916,10 @@ export interface DB {
   recordingAccess: RecordingAccessTable;
   retentionRuns: RetentionRunsTable;
   orderCounters: OrderCountersTable;
+  callAnswerSets: CallAnswerSetsTable;
+  callAnswers: CallAnswersTable;
+  leads: LeadsTable;
+  customerRecordChanges: CustomerRecordChangesTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

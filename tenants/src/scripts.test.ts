@@ -77,7 +77,7 @@ describe('scripts in tenant files', () => {
   it('ships scripts for each demo tenant (demo.test.ts applies them, so they pass the publishing check)', () => {
     const scripts = loadDemo().tenants.map((t) => [t.definition.tenant.slug, Object.keys(t.definition.scripts ?? {}).sort()]);
     expect(Object.fromEntries(scripts)).toEqual({
-      'banque-horizon': ['complaints', 'information'],
+      'banque-horizon': ['complaints', 'information', 'lead_qualification'],
       'pizza-napoli': ['information', 'order_taking'],
       telenova: ['information', 'surveys', 'telesales'],
     });

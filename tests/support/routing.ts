@@ -147,5 +147,44 @@ export async function seedCallRecords(db: Kysely<DB>, tenant: Tenant, at: Date =
       await tx.insertInto('callEvents').values({ tenantId: tenant.id, id: newId(), callId, at, kind, operatorId: null, detail: jsonb({}) }).execute();
     }
     await recordUsage(tx, { function: 'order_taking', metric: 'handled_call', quantity: 1, sourceType: 'call', sourceId: handled, occurredAt: at });
+    // The handled call's script answers as issue 14 keeps them: the answer set, a typed answer, a lead and a customer record's change.
+    let script = await tx.selectFrom('scripts').select('id').where('function', '=', 'lead_qualification').executeTakeFirst();
+    if (!script) {
+      script = { id: newId() };
+      await tx.insertInto('scripts').values({ tenantId: tenant.id, id: script.id, function: 'lead_qualification', draft: jsonb({ steps: [] }), draftUpdatedBy: 'seed' }).execute();
+    }
+    let version = await tx.selectFrom('scriptVersions').select('version').where('scriptId', '=', script.id).orderBy('version', 'desc').executeTakeFirst();
+    if (!version) {
+      version = { version: 1 };
+      await tx.insertInto('scriptVersions').values({ tenantId: tenant.id, scriptId: script.id, version: 1, body: jsonb({ steps: [] }), publishedByLabel: 'seed' }).execute();
+    }
+    await tx.insertInto('callAnswerSets').values({ tenantId: tenant.id, callId: handled, scriptId: script.id, scriptVersion: version.version, function: 'order_taking', completed: true, isSurvey: true, answeredAt: at }).execute();
+    await tx.insertInto('callAnswers').values({ tenantId: tenant.id, callId: handled, stepId: 'nps', answerType: 'scale_0_10', targets: ['survey.nps'], value: jsonb(9) }).execute();
+    await tx.insertInto('leads').values({ tenantId: tenant.id, id: newId(), callId: handled, function: 'order_taking', fields: jsonb({ name: 'Seeded lead' }), createdAt: at }).execute();
+    const customerPhone = `+3361${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+    const customerId = newId();
+    await tx.insertInto('customers').values({ tenantId: tenant.id, id: customerId, phone: customerPhone, name: 'Seeded customer', createdAt: at, updatedAt: at }).execute();
+    await tx
+      .insertInto('customerRecordChanges')
+      .values({ tenantId: tenant.id, id: newId(), callId: handled, customerId, action: 'created', changes: jsonb([{ field: 'customer.name', before: null, after: 'Seeded customer' }]), at })
+      .execute();
+  });
+}
+
+/**
+ * Publishes a script for the function whose questions are these step ids (answer types as given), so a
+ * call accepted afterwards runs it and the server accepts answers to those questions (issue 14: an
+ * answer must fit a question of the call's script version).
+ */
+export async function publishQuestions(db: Kysely<DB>, tenant: Tenant, fn: string, questions: Record<string, string>): Promise<void> {
+  const ids = Object.keys(questions);
+  const steps = [
+    ...ids.map((id, i) => ({ id, type: 'ask', text: `${id}?`, answer: { type: questions[id], required: false }, next: ids[i + 1] ?? 'done' })),
+    { id: 'done', type: 'end', text: 'Thank you', disposition: null },
+  ];
+  await withTenant(db, tenant.id, async (tx) => {
+    const id = newId();
+    await tx.insertInto('scripts').values({ tenantId: tenant.id, id, function: fn, draft: jsonb({ steps }), draftUpdatedBy: 'test' }).execute();
+    await tx.insertInto('scriptVersions').values({ tenantId: tenant.id, scriptId: id, version: 1, body: jsonb({ steps }), publishedByLabel: 'test' }).execute();
   });
 }

@@ -121,6 +121,9 @@ export const router = createRouter({
           component: () => import('./views/tenant/TenantComplaints.vue'),
           meta: { permission: 'records.read', title: 'pages.complaints' },
         },
+        { path: 'leads', name: 'tenant-leads', component: () => import('./views/tenant/TenantLeads.vue'), meta: { permission: 'records.read', title: 'pages.leads' } },
+        { path: 'surveys', name: 'tenant-surveys', component: () => import('./views/tenant/TenantSurveys.vue'), meta: { permission: 'records.read', title: 'pages.surveys' } },
+        { path: 'data-entry', name: 'tenant-data-entry', component: () => import('./views/tenant/TenantDataEntry.vue'), meta: { permission: 'records.read', title: 'pages.dataEntry' } },
         {
           path: 'users',
           name: 'tenant-users',

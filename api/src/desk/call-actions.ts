@@ -5,7 +5,8 @@ import { redactCardNumbers } from '../rules/card-numbers.ts';
 import { recordCallEvent } from '../routing/call-events.ts';
 import { appendDeclined, endCall, latestScriptFor, lockCall, type CallRow } from '../routing/lifecycle.ts';
 import { changePresence, ensurePresence, releaseOffer } from '../routing/presence.ts';
-import { clearedDraft, redactAnswers } from './wrap-up.ts';
+import { clearedDraft, redactAnswers, type ScriptAnswers } from './wrap-up.ts';
+import { checkCallAnswers, storeCallAnswers } from '../answers/service.ts';
 import { recordingAtAnswer } from '../recordings/service.ts';
 import { suspendedProblem } from '../tenants/suspension.ts';
 
@@ -102,7 +103,7 @@ export async function hangUp(tx: TenantTx, operatorId: string, callId: string, n
 export interface WrapUpInput {
   disposition: string;
   notes?: string | undefined;
-  scriptAnswers?: Record<string, string | number | boolean | null> | undefined;
+  scriptAnswers?: ScriptAnswers | undefined;
 }
 
 /**
@@ -115,6 +116,8 @@ export async function wrapUp(tx: TenantTx, operatorId: string, callId: string, i
   let call = await callOrNotFound(tx, callId);
   const code = await tx.selectFrom('wrapUpCodes').select('code').where('code', '=', input.disposition).where('active', '=', true).executeTakeFirst();
   if (!code) throw invalid([fieldError('disposition', 'wrap_up_code.unknown', "Choose one of the tenant's wrap-up codes.")]);
+  // Checked against the script version the call was answered with before anything changes: a 400 names every answer at fault.
+  const answers = call.operatorId === operatorId ? await checkCallAnswers(tx, call, input.scriptAnswers) : null;
   if (call.status === 'connected' && call.operatorId === operatorId) call = (await endCall(tx, callId, 'operator', now))!;
   const presence = await ensurePresence(tx, operatorId, now);
   if (presence.state !== 'wrap_up' || presence.callId !== callId) throw notYourCall('You are not wrapping up this call.');
@@ -130,9 +133,11 @@ export async function wrapUp(tx: TenantTx, operatorId: string, callId: string, i
       .executeTakeFirstOrThrow();
     status = updated.status;
   }
+  // Kept with the call, typed, under its script version — also after a transfer (the questions were asked here).
+  if (answers) await storeCallAnswers(tx, call, answers, now);
   await recordCallEvent(tx, ref, 'wrap_up_done', now, {
     operatorId,
-    detail: { disposition: input.disposition, ...(notes ? { notes } : {}), ...(input.scriptAnswers ? { scriptAnswers: redactAnswers(input.scriptAnswers) } : {}) },
+    detail: { disposition: input.disposition, ...(notes ? { notes } : {}), ...(input.scriptAnswers ? { scriptAnswers: redactAnswers((answers?.values as ScriptAnswers | undefined) ?? input.scriptAnswers) } : {}) },
   });
   await changePresence(tx, operatorId, { state: 'available' }, now);
   return { callId, status };

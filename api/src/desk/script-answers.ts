@@ -1,5 +1,6 @@
 import type { TenantTx, UserKind } from '@switchboard/db';
-import { classifications, ruleFieldIds, type Classification, type RuleFieldId } from '../rules/fields.ts';
+import { classifications, type Classification } from '../rules/fields.ts';
+import { ruleFieldOf } from '../answers/service.ts';
 import type { Rules } from '../rules/definition.ts';
 import { maskValue, sensitiveVisibilityFor } from '../rules/visibility.ts';
 import { ScriptBodySchema, type ScriptBody } from '../scripts/model.ts';
@@ -16,7 +17,6 @@ import type { ScriptAnswers } from './wrap-up.ts';
  * Sensitive answers are masked per viewer on every read, exactly as the field they capture is.
  */
 
-const knownFields = new Set<string>(ruleFieldIds);
 const strictness = (c: Classification) => classifications.indexOf(c);
 
 /** The classification of each ask step's answer in this script, under these rules. */
@@ -25,8 +25,10 @@ export function answerClassifications(body: ScriptBody, rules: Rules): Map<strin
   for (const step of body.steps) {
     if (step.type !== 'capture') continue;
     for (const capture of step.captures) {
-      if (!capture.from || !knownFields.has(capture.target)) continue;
-      const field = rules.classification[capture.target as RuleFieldId];
+      // A field the rules name, or one classified as such (a lead's phone is a customer's phone).
+      const ruleField = ruleFieldOf(capture.target);
+      if (!capture.from || !ruleField) continue;
+      const field = rules.classification[ruleField];
       const before = classified.get(capture.from) ?? 'personal';
       classified.set(capture.from, strictness(field) > strictness(before) ? field : before);
     }

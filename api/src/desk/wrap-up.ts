@@ -10,6 +10,7 @@ import { publish } from '../events/publish.ts';
 import { redactCardNumbers, redactCardNumbersDeep } from '../rules/card-numbers.ts';
 import { recordCallEvent } from '../routing/call-events.ts';
 import { loadCallSettings, lockCall, wrapUpDeadline, type CallRow } from '../routing/lifecycle.ts';
+import { checkCallAnswers, storeCallAnswers } from '../answers/service.ts';
 
 /**
  * What happens to a wrap-up besides finishing it (call-actions.ts): the desk saves the operator's
@@ -20,10 +21,10 @@ import { loadCallSettings, lockCall, wrapUpDeadline, type CallRow } from '../rou
 
 /** What a script captured, as the desk sends it with a wrap-up (card numbers are redacted before it is stored). */
 export const ScriptAnswersSchema = z
-  .record(StepIdSchema, z.union([typedText(2000), z.number(), z.boolean(), z.null()]))
+  .record(StepIdSchema, z.union([typedText(2000), z.number(), z.boolean(), z.array(typedText(200)).max(50), z.null()]))
   .refine((answers) => Object.keys(answers).length <= 200, { message: 'Send at most 200 answers.' });
 
-export type ScriptAnswers = Record<string, string | number | boolean | null>;
+export type ScriptAnswers = Record<string, string | number | boolean | string[] | null>;
 
 /** Script answers as stored with a wrap-up: no card number kept, in a text answer or a number one (masking per viewer is on read: script-answers.ts). */
 export function redactAnswers(answers: ScriptAnswers): ScriptAnswers {
@@ -53,13 +54,15 @@ export async function saveWrapUpDraft(tx: TenantTx, operatorId: string, callId: 
     throw new ProblemError(409, 'wrap-up-over', 'Wrap-up over', 'This call is no longer being wrapped up: complete its outcome from your recent calls.');
   }
   if (input.disposition) await assertActiveCode(tx, input.disposition);
+  // Checked as the final answers are: a draft never holds an answer the wrap-up would refuse.
+  const checked = await checkCallAnswers(tx, call, input.scriptAnswers);
   const notes = input.notes?.trim() ? redactCardNumbers(input.notes) : null;
   await tx
     .updateTable('calls')
     .set({
       draftDisposition: input.disposition || null,
       draftNotes: notes,
-      draftScriptAnswers: input.scriptAnswers && Object.keys(input.scriptAnswers).length ? jsonb(redactAnswers(input.scriptAnswers)) : null,
+      draftScriptAnswers: checked ? jsonb(redactAnswers(checked.values as ScriptAnswers)) : null,
       draftSavedAt: now,
     })
     .where('id', '=', callId)
@@ -148,12 +151,14 @@ export async function completeOutcome(ctx: Pick<TenantContext, 'tx' | 'actor' | 
     );
   }
   await assertActiveCode(ctx.tx, input.disposition);
+  const answers = await checkCallAnswers(ctx.tx, call, call.draftScriptAnswers as ScriptAnswers | null);
   const notes = input.notes?.trim() ? redactCardNumbers(input.notes.trim()) : null;
   await ctx.tx
     .updateTable('calls')
     .set({ disposition: input.disposition, notes, ...clearedDraft })
     .where('id', '=', callId)
     .execute();
+  if (answers) await storeCallAnswers(ctx.tx, call, answers, now);
   await recordCallEvent(ctx.tx, { tenantId: call.tenantId, id: callId }, 'disposition_completed', now, {
     operatorId: ctx.actor.id,
     detail: {

@@ -61,6 +61,8 @@ export const permissions = {
   // Least privilege for operators (issue 11): they read and write only through a call they handle.
   'records.read': { who: [...staff, ...clientUsers], what: "list, read and export the company's customers, orders, complaints, requests and calls" },
   'records.captureOnCall': { who: ['operator'], what: 'capture customers, orders, complaints and requests on a call you are handling' },
+  // A lead is the client's sales pipeline: its own admins move it along, nobody at the provider.
+  'leads.status': { who: ['client_admin'], what: 'move a qualified lead along (contacted, converted, rejected)' },
   'retention.read': { who: [...staff, 'client_admin'], what: 'see when personal data was last removed under the retention periods, and how much' },
 } as const satisfies Record<string, { who: readonly UserKind[]; what: string }>;
 

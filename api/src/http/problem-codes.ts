@@ -134,6 +134,7 @@ export const fieldCodes = {
   'dates.end_before_start': 'The last day cannot come before the first day.',
   'wrap_up_code.taken': 'This code is already used.',
   'script.no_draft': 'There is no draft to publish yet.',
+  'script.answer': 'Not an answer this question takes: `reason` says why (the desk’s words for it, `scriptRun.problems.<reason>`).',
   'transfer.entry': 'Not one of the client’s active directory entries.',
   'transfer.no_in_house': 'This function has no in-house destination.',
   'payment.future': 'A payment cannot arrive in the future.',

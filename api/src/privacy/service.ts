@@ -464,6 +464,11 @@ export async function erasePerson(tx: TenantTx, tenant: Pick<Tenant, 'id'>, acto
     .where('callId', 'in', callIds)
     .execute();
   await tx.updateTable('callQueue').set({ returnNote: null }).where('callId', 'in', callIds).execute();
+  // What the person answered on their calls (issue 14): the answers, the lead, the record's before/after.
+  // The answer set stays (script version, completed or not): a completed questionnaire was billed.
+  await tx.deleteFrom('callAnswers').where('callId', 'in', callIds).execute();
+  await tx.deleteFrom('leads').where('callId', 'in', callIds).execute();
+  await tx.deleteFrom('customerRecordChanges').where('callId', 'in', callIds).execute();
   await tx.deleteFrom('callbackRequests').where('id', 'in', orNone(found.callbackRequestIds)).execute();
   await tx
     .updateTable('orders')

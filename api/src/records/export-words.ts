@@ -43,6 +43,16 @@ const en = {
     talkSeconds: 'Talk (seconds)',
     disposition: 'Disposition',
     operator: 'Operator',
+    lead_name: 'Name',
+    lead_company: 'Company',
+    lead_phone: 'Phone',
+    lead_email: 'Email',
+    lead_postcode: 'Postcode',
+    lead_interest: 'Interest',
+    lead_budget: 'Budget',
+    lead_timeline: 'When they would buy',
+    lead_callback_at: 'Call back on',
+    lead_notes: 'Notes',
   },
   value: {
     yes: 'yes',
@@ -81,8 +91,12 @@ const en = {
     surveys: 'Surveys',
     telesales: 'Telesales',
     lead_qualification: 'Lead qualification',
+    new: 'New',
+    contacted: 'Contacted',
+    converted: 'Converted',
+    rejected: 'Rejected',
   },
-  sheet: { orders: 'Orders', complaints: 'Complaints', calls: 'Calls' },
+  sheet: { orders: 'Orders', complaints: 'Complaints', calls: 'Calls', leads: 'Leads', surveys: 'Survey' },
 };
 
 type Words = typeof en;
@@ -123,6 +137,16 @@ const fr: Words = {
     talkSeconds: 'Conversation (secondes)',
     disposition: 'Qualification',
     operator: 'Conseiller',
+    lead_name: 'Nom',
+    lead_company: 'Entreprise',
+    lead_phone: 'Téléphone',
+    lead_email: 'E-mail',
+    lead_postcode: 'Code postal',
+    lead_interest: 'Intérêt',
+    lead_budget: 'Budget',
+    lead_timeline: 'Horizon d\'achat',
+    lead_callback_at: 'Rappeler le',
+    lead_notes: 'Notes',
   },
   value: {
     yes: 'oui',
@@ -161,8 +185,12 @@ const fr: Words = {
     surveys: 'Enquêtes',
     telesales: 'Télévente',
     lead_qualification: 'Qualification de fichiers',
+    new: 'Nouveau',
+    contacted: 'Contacté',
+    converted: 'Converti',
+    rejected: 'Écarté',
   },
-  sheet: { orders: 'Commandes', complaints: 'Réclamations', calls: 'Appels' },
+  sheet: { orders: 'Commandes', complaints: 'Réclamations', calls: 'Appels', leads: 'Prospects', surveys: 'Questionnaire' },
 };
 
 const de: Words = {
@@ -201,6 +229,16 @@ const de: Words = {
     talkSeconds: 'Gesprächszeit (Sekunden)',
     disposition: 'Ergebnis',
     operator: 'Agent',
+    lead_name: 'Name',
+    lead_company: 'Firma',
+    lead_phone: 'Telefon',
+    lead_email: 'E-Mail',
+    lead_postcode: 'Postleitzahl',
+    lead_interest: 'Interesse',
+    lead_budget: 'Budget',
+    lead_timeline: 'Kaufzeitpunkt',
+    lead_callback_at: 'Rückruf am',
+    lead_notes: 'Notizen',
   },
   value: {
     yes: 'ja',
@@ -239,8 +277,12 @@ const de: Words = {
     surveys: 'Umfragen',
     telesales: 'Telefonverkauf',
     lead_qualification: 'Lead-Qualifizierung',
+    new: 'Neu',
+    contacted: 'Kontaktiert',
+    converted: 'Gewonnen',
+    rejected: 'Abgelehnt',
   },
-  sheet: { orders: 'Bestellungen', complaints: 'Reklamationen', calls: 'Anrufe' },
+  sheet: { orders: 'Bestellungen', complaints: 'Reklamationen', calls: 'Anrufe', leads: 'Leads', surveys: 'Umfrage' },
 };
 
 const ru: Words = {
@@ -279,6 +321,16 @@ const ru: Words = {
     talkSeconds: 'Разговор (секунды)',
     disposition: 'Результат',
     operator: 'Оператор',
+    lead_name: 'Имя',
+    lead_company: 'Компания',
+    lead_phone: 'Телефон',
+    lead_email: 'Эл. почта',
+    lead_postcode: 'Индекс',
+    lead_interest: 'Интерес',
+    lead_budget: 'Бюджет',
+    lead_timeline: 'Когда готов купить',
+    lead_callback_at: 'Перезвонить',
+    lead_notes: 'Заметки',
   },
   value: {
     yes: 'да',
@@ -317,8 +369,12 @@ const ru: Words = {
     surveys: 'Опросы',
     telesales: 'Телепродажи',
     lead_qualification: 'Квалификация лидов',
+    new: 'Новый',
+    contacted: 'Связались',
+    converted: 'Сделка',
+    rejected: 'Отклонён',
   },
-  sheet: { orders: 'Заказы', complaints: 'Жалобы', calls: 'Звонки' },
+  sheet: { orders: 'Заказы', complaints: 'Жалобы', calls: 'Звонки', leads: 'Лиды', surveys: 'Опрос' },
 };
 
 export const exportWords: Record<Language, Words> = { en, fr, de, ru };

@@ -63,6 +63,8 @@ export type ColumnKind = 'text' | 'phone' | 'integer' | 'money' | 'time';
 export interface ExportColumn {
   header: HeaderKey;
   kind: ColumnKind;
+  /** A header of the tenant's own (a questionnaire's question, as its script words it), written instead of `header`'s words. */
+  label?: string;
 }
 export interface Money {
   minor: number;
@@ -123,7 +125,10 @@ export function localDateTime(at: Date, timeZone: string): string {
 
 function headerRow(table: ExportTable, language: Language, timeZone: string): string[] {
   const words = exportWords[language].header;
-  return table.columns.map((c) => (c.kind === 'time' ? `${words[c.header]} (${timeZone})` : words[c.header]));
+  return table.columns.map((c) => {
+    const name = c.label ?? words[c.header];
+    return c.kind === 'time' ? `${name} (${timeZone})` : name;
+  });
 }
 
 const isMoney = (v: ExportValue): v is Money => typeof v === 'object' && v !== null && !(v instanceof Date);

@@ -75,6 +75,34 @@ export const steps: RetentionStep[] = [
             select tenant_id, id from call_events where at < ${cutoff} and detail ?| ${typedEventKeys} limit ${limit})
           returning 1`),
   },
+  // Issue 14: what callers answered, the leads and the before/after of the records their calls changed.
+  {
+    kind: 'callEvents',
+    period: 'personalData',
+    counted: false,
+    columns: { table: 'call_answers', columns: ['value'], action: "a call's typed script answers deleted (the call keeps which script version it ran and whether it was completed)" },
+    batch: (cutoff, limit) =>
+      counted(sql`delete from call_answers where (tenant_id, call_id, step_id) in (
+            select a.tenant_id, a.call_id, a.step_id from call_answers a join call_answer_sets s using (tenant_id, call_id)
+            where s.answered_at < ${cutoff} limit ${limit})
+          returning 1`),
+  },
+  {
+    kind: 'calls',
+    period: 'personalData',
+    counted: false,
+    columns: { table: 'leads', columns: ['fields'], action: 'leads deleted' },
+    batch: (cutoff, limit) =>
+      counted(sql`delete from leads where (tenant_id, id) in (select tenant_id, id from leads where created_at < ${cutoff} limit ${limit}) returning 1`),
+  },
+  {
+    kind: 'customers',
+    period: 'personalData',
+    counted: false,
+    columns: { table: 'customer_record_changes', columns: ['changes'], action: "the before/after of customer records changed from calls deleted" },
+    batch: (cutoff, limit) =>
+      counted(sql`delete from customer_record_changes where (tenant_id, id) in (select tenant_id, id from customer_record_changes where at < ${cutoff} limit ${limit}) returning 1`),
+  },
   {
     kind: 'callbackRequests',
     period: 'personalData',

@@ -5,3 +5,4 @@ export * from './validate.ts';
 export * from './walk.ts';
 export * from './diff.ts';
 export * from './edit.ts';
+export * from './answers.ts';

@@ -11,8 +11,9 @@ import { markFreeText, storableText, unstorableTextIssue } from '../http/storabl
  * id (stable, used by `next` pointers, branch rules, captures and `{{answers.<id>}}`) and a type:
  *
  * - `say`: text the operator reads, with {{variables}}; then `next`.
- * - `ask`: a question and a typed answer (text, number, choice, yes/no, date, phone, email),
- *   required or not, with limits; then `next`.
+ * - `ask`: a question and a typed answer (text, number, date, single or multiple choice, a 1–5 or 0–10
+ *   scale, yes/no, phone, email, postcode), required or not, with limits; then `next`. Where the answer
+ *   goes (a survey answer, a lead, customer, order or complaint field) is said by a capture step.
  * - `branch`: rules over earlier answers, the first that holds picks `next`; else `otherwise`.
  * - `capture`: copies answers into the fields of the order, complaint, survey or customer record.
  * - `transfer`: hands the call to a specialist skill, the client's in-house destination or an entry of its directory (ends the script).
@@ -25,8 +26,18 @@ import { markFreeText, storableText, unstorableTextIssue } from '../http/storabl
 export const stepTypes = ['say', 'ask', 'branch', 'capture', 'transfer', 'end'] as const;
 export type StepType = (typeof stepTypes)[number];
 
-export const answerTypes = ['text', 'number', 'choice', 'yes_no', 'date', 'phone', 'email'] as const;
+export const answerTypes = ['text', 'number', 'choice', 'multi_choice', 'scale_1_5', 'scale_0_10', 'yes_no', 'date', 'phone', 'email', 'postcode'] as const;
 export type AnswerType = (typeof answerTypes)[number];
+
+/** Answer types whose options are the step's `choices`. */
+export const choiceAnswerTypes: readonly AnswerType[] = ['choice', 'multi_choice'];
+/** Scales: a whole number between fixed ends (the 0–10 one is the "would you recommend" question, read as NPS). */
+export const scaleBounds = { scale_1_5: { min: 1, max: 5 }, scale_0_10: { min: 0, max: 10 } } as const satisfies Partial<Record<AnswerType, { min: number; max: number }>>;
+/**
+ * What `min`/`max` bound for each type: a number's value, a text's or postcode's length, how many
+ * options a multiple choice takes. Other types take no bounds.
+ */
+export const answerBounds: Partial<Record<AnswerType, 'value' | 'length' | 'count'>> = { number: 'value', text: 'length', postcode: 'length', multi_choice: 'count' };
 
 export const branchOperators = ['equals', 'not_equals', 'less_than', 'greater_than', 'answered', 'not_answered'] as const;
 export type BranchOperator = (typeof branchOperators)[number];
@@ -56,9 +67,9 @@ export const ChoiceSchema = z.strictObject({
 export const AnswerSpecSchema = z.strictObject({
   type: z.enum(answerTypes),
   required: z.boolean().default(true),
-  /** The options of a `choice` answer. */
+  /** The options of a `choice` or `multi_choice` answer. */
   choices: z.array(ChoiceSchema).max(50).default([]),
-  /** A number's bounds, or a text's length bounds. */
+  /** A number's bounds, a text's (or postcode's) length bounds, a multiple choice's number of options picked (answerBounds). */
   min: z.number().nullable().default(null),
   max: z.number().nullable().default(null),
 });
@@ -203,6 +214,11 @@ export interface CaptureTarget {
   label: string;
   /** The answer types that fit the field; none listed: any. */
   answerTypes?: readonly AnswerType[];
+  /**
+   * A field the confidentiality rules do not name itself, classified as one they do (a lead's phone is a
+   * customer's phone): the client's rules for that field mask it everywhere it appears.
+   */
+  classifiedAs?: string;
 }
 
 export const captureEntities = ['order', 'complaint', 'survey', 'customer', 'lead'] as const;
@@ -226,7 +242,15 @@ export const captureTargets: readonly CaptureTarget[] = [
   { target: 'customer.address', entity: 'customer', label: 'Customer: address', answerTypes: ['text'] },
   { target: 'customer.birth_date', entity: 'customer', label: 'Customer: date of birth', answerTypes: ['date'] },
   { target: 'customer.consent_marketing', entity: 'customer', label: 'Customer: agrees to offers', answerTypes: ['yes_no'] },
-  { target: 'lead.interest', entity: 'lead', label: 'Lead: interest', answerTypes: ['choice', 'text', 'yes_no'] },
+  { target: 'lead.name', entity: 'lead', label: 'Lead: name', answerTypes: ['text'], classifiedAs: 'customer.name' },
+  { target: 'lead.company', entity: 'lead', label: 'Lead: company', answerTypes: ['text'] },
+  { target: 'lead.phone', entity: 'lead', label: 'Lead: phone', answerTypes: ['phone', 'text'], classifiedAs: 'customer.phone' },
+  { target: 'lead.email', entity: 'lead', label: 'Lead: email', answerTypes: ['email', 'text'], classifiedAs: 'customer.email' },
+  { target: 'lead.postcode', entity: 'lead', label: 'Lead: postcode', answerTypes: ['postcode', 'text'], classifiedAs: 'customer.address' },
+  { target: 'lead.interest', entity: 'lead', label: 'Lead: interest', answerTypes: ['choice', 'multi_choice', 'text', 'yes_no'] },
+  { target: 'lead.budget', entity: 'lead', label: 'Lead: budget', answerTypes: ['number', 'choice'] },
+  { target: 'lead.timeline', entity: 'lead', label: 'Lead: when they would buy', answerTypes: ['choice', 'text', 'date'] },
+  { target: 'lead.qualified', entity: 'lead', label: 'Lead: qualified (no: no lead is recorded)', answerTypes: ['yes_no'] },
   { target: 'lead.callback_at', entity: 'lead', label: 'Lead: call back on', answerTypes: ['date', 'text'] },
   { target: 'lead.notes', entity: 'lead', label: 'Lead: notes', answerTypes: ['text'] },
 ];

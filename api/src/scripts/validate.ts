@@ -1,6 +1,8 @@
 import { callFunctions, type CallFunctionId } from '@switchboard/db/call-functions';
 import {
+  answerBounds,
   answerVariablePrefix,
+  choiceAnswerTypes,
   findCaptureTarget,
   requiredCaptures,
   scriptVariables,
@@ -59,6 +61,8 @@ export const scriptProblemCodes = [
   'dateValue',
   'textOrdered',
   'textValue',
+  'boundsNotApplicable',
+  'scaleValue',
 ] as const;
 export type ScriptProblemCode = (typeof scriptProblemCodes)[number];
 
@@ -201,7 +205,7 @@ export function validateScript(script: ScriptBody, context: ValidationContext): 
       case 'ask': {
         checkText(`${at}.text`, step.text, 'askText');
         const { answer } = step;
-        if (answer.type === 'choice') {
+        if (choiceAnswerTypes.includes(answer.type)) {
           if (answer.choices.length < 2) add(`${at}.answer.choices`, 'fewChoices', 'Offer at least two choices.');
           const seen = new Set<string>();
           answer.choices.forEach((choice, k) => {
@@ -211,6 +215,9 @@ export function validateScript(script: ScriptBody, context: ValidationContext): 
           });
         } else if (answer.choices.length) {
           add(`${at}.answer.choices`, 'choicesNotChoice', 'Only a "choice" answer has choices; remove them or change the answer type.');
+        }
+        if ((answer.min !== null || answer.max !== null) && !answerBounds[answer.type]) {
+          add(`${at}.answer.${answer.min !== null ? 'min' : 'max'}`, 'boundsNotApplicable', `A ${answer.type} answer takes no minimum or maximum; remove them.`, { actual: answer.type });
         }
         if (answer.min !== null && answer.max !== null && answer.min > answer.max) add(`${at}.answer.max`, 'maxBelowMin', 'The maximum is below the minimum.');
         checkPointer(`${at}.next`, step.next, 'missingNext');
@@ -312,6 +319,11 @@ function checkRuleValue(
   const { answer } = question;
   const ordered = op === 'less_than' || op === 'greater_than';
   switch (answer.type) {
+    case 'scale_1_5':
+    case 'scale_0_10':
+      if (typeof value !== 'number' || !Number.isInteger(value)) add(`${at}.value`, 'scaleValue', `'${question.id}' is a scale: compare with a whole number.`, { id: question.id });
+      break;
+    case 'multi_choice':
     case 'choice': {
       const offered = answer.choices.map((c) => c.value);
       if (ordered) add(`${at}.op`, 'choiceOrdered', `Choices cannot be compared as more or less; use "is" or "is not".`);

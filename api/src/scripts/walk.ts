@@ -1,4 +1,4 @@
-import { answerVariablePrefix, variablePattern, type AnswerSpec, type BranchRule, type BranchStep, type ScriptBody, type Step } from './model.ts';
+import { answerVariablePrefix, scaleBounds, variablePattern, type AnswerSpec, type BranchRule, type BranchStep, type ScriptBody, type Step } from './model.ts';
 
 /**
  * Walking a script the way an operator does: the preview runs it now, the operator desk later.
@@ -6,8 +6,8 @@ import { answerVariablePrefix, variablePattern, type AnswerSpec, type BranchRule
  * state is a plain value, every move answers a new one.
  */
 
-/** An answer as the walker keeps it: text, a number, yes/no, or null for a question left unanswered. */
-export type AnswerValue = string | number | boolean | null;
+/** An answer as the walker keeps it: text, a number, yes/no, the options of a multiple choice, or null for a question left unanswered. */
+export type AnswerValue = string | number | boolean | string[] | null;
 
 export type WalkOutcome =
   | { kind: 'end'; stepId: string; disposition: string | null }
@@ -40,20 +40,22 @@ export function currentStep(script: ScriptBody, state: WalkState): Step | undefi
 function ruleHolds(rule: BranchRule, answers: Record<string, AnswerValue>): boolean {
   if (rule.step === null) return false;
   const answer = answers[rule.step];
-  const answered = answer !== undefined && answer !== null && answer !== '';
+  const answered = answer !== undefined && answer !== null && answer !== '' && !(Array.isArray(answer) && !answer.length);
+  // A multiple choice "is" an option when the option is among those picked.
+  const equal = Array.isArray(answer) ? typeof rule.value === 'string' && answer.includes(rule.value) : answer === rule.value;
   switch (rule.op) {
     case 'answered':
       return answered;
     case 'not_answered':
       return !answered;
     case 'equals':
-      return answered && answer === rule.value;
+      return answered && equal;
     case 'not_equals':
-      return !answered || answer !== rule.value;
+      return !answered || !equal;
     case 'less_than':
-      return answered && rule.value !== null && answer < rule.value;
+      return answered && !Array.isArray(answer) && rule.value !== null && answer! < rule.value;
     case 'greater_than':
-      return answered && rule.value !== null && answer > rule.value;
+      return answered && !Array.isArray(answer) && rule.value !== null && answer! > rule.value;
   }
 }
 
@@ -81,7 +83,7 @@ export function nextStepId(step: Step, answers: Record<string, AnswerValue>): st
  * Why the walker refuses an answer or cannot go on, as a stable code (the desk and the preview
  * translate `scriptRun.problems.<code>` with `params`) and the English `message`.
  */
-export const walkProblemCodes = ['required', 'text_too_short', 'text_too_long', 'not_a_number', 'number_too_small', 'number_too_big', 'choice', 'yes_no', 'date', 'phone', 'email', 'script_over', 'no_current_step', 'no_next', 'unknown_step', 'loop', 'no_steps'] as const;
+export const walkProblemCodes = ['required', 'text_too_short', 'text_too_long', 'not_a_number', 'number_too_small', 'number_too_big', 'choice', 'yes_no', 'date', 'phone', 'email', 'too_few_choices', 'too_many_choices', 'scale', 'postcode', 'script_over', 'no_current_step', 'no_next', 'unknown_step', 'loop', 'no_steps'] as const;
 export type WalkProblemCode = (typeof walkProblemCodes)[number];
 export interface WalkProblem {
   code: WalkProblemCode;
@@ -149,7 +151,7 @@ export type AdvanceResult = { ok: true; state: WalkState } | ({ ok: false } & Wa
  * The operator moves on: past a say step, or with the answer to an ask step (typed as the operator
  * typed it; parseAnswer() checks and converts it). An invalid answer leaves the state as it was.
  */
-export function advance(script: ScriptBody, state: WalkState, input?: string | number | boolean | null): AdvanceResult {
+export function advance(script: ScriptBody, state: WalkState, input?: string | number | boolean | readonly string[] | null): AdvanceResult {
   if (state.outcome) return refused('script_over', 'The script is over.');
   const step = currentStep(script, state);
   if (!step) return refused('no_current_step', 'There is no current step.');
@@ -166,11 +168,33 @@ const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const yes = new Set(['yes', 'y', 'true', 'oui', 'ja', 'да', '1']);
 const no = new Set(['no', 'n', 'false', 'non', 'nein', 'нет', '0']);
 
-/** Checks an answer against what the question expects and converts it (numbers, yes/no, E.164 phones). */
-export function parseAnswer(spec: AnswerSpec, raw: string | number | boolean | null): { ok: true; value: AnswerValue } | ({ ok: false } & WalkProblem) {
+const postcodePattern = /^[A-Za-z0-9](?:[A-Za-z0-9 -]{0,8}[A-Za-z0-9])?$/;
+
+/**
+ * Checks an answer against what the question expects and converts it (numbers, yes/no, E.164 phones):
+ * THE definition of a valid answer. The desk runs it as the operator types (through the walker), the
+ * server again on every answer it is sent (answerSchemaFor, answers.ts), so the two never disagree. An
+ * answer already converted (a number, true, a choice's value, the options picked) passes unchanged.
+ */
+export function parseAnswer(spec: AnswerSpec, raw: string | number | boolean | readonly string[] | null): { ok: true; value: AnswerValue } | ({ ok: false } & WalkProblem) {
+  if (spec.type === 'multi_choice') return parseMultiChoice(spec, raw);
+  if (Array.isArray(raw)) return refused(spec.type === 'choice' ? 'choice' : 'required', spec.type === 'choice' ? 'Pick one option.' : 'Give one answer.');
   const text = raw === null ? '' : String(raw).trim();
   if (!text) return spec.required ? refused('required', 'This question needs an answer.') : { ok: true, value: null };
   switch (spec.type) {
+    case 'scale_1_5':
+    case 'scale_0_10': {
+      const { min, max } = scaleBounds[spec.type];
+      const value = typeof raw === 'number' ? raw : Number(text);
+      return Number.isInteger(value) && value >= min && value <= max ? { ok: true, value } : refused('scale', `Pick a whole number from ${min} to ${max}.`, { min, max });
+    }
+    case 'postcode': {
+      const code = text.toUpperCase().replace(/\s+/g, ' ');
+      if (!postcodePattern.test(code)) return refused('postcode', 'Enter a postcode (letters, digits, a space or a dash).');
+      if (spec.min !== null && code.length < spec.min) return refused('text_too_short', `Enter at least ${spec.min} characters.`, { min: spec.min });
+      if (spec.max !== null && code.length > spec.max) return refused('text_too_long', `Enter at most ${spec.max} characters.`, { max: spec.max });
+      return { ok: true, value: code };
+    }
     case 'text':
       if (spec.min !== null && text.length < spec.min) return refused('text_too_short', `Enter at least ${spec.min} characters.`, { min: spec.min });
       if (spec.max !== null && text.length > spec.max) return refused('text_too_long', `Enter at most ${spec.max} characters.`, { max: spec.max });
@@ -205,9 +229,26 @@ export function parseAnswer(spec: AnswerSpec, raw: string | number | boolean | n
   }
 }
 
-/** How an answer reads in a text: yes/no in words, skipped as a dash. */
+/** A multiple choice: the options picked (an array, or their values or labels separated by commas), each once, in the script's order. */
+function parseMultiChoice(spec: AnswerSpec, raw: string | number | boolean | readonly string[] | null) {
+  const parts = Array.isArray(raw) ? raw.map((p) => String(p).trim()) : raw === null ? [] : String(raw).split(',').map((p) => p.trim());
+  const given = parts.filter(Boolean);
+  if (!given.length) return spec.required ? refused('required', 'This question needs an answer.') : { ok: true as const, value: null };
+  const picked = new Set<string>();
+  for (const part of given) {
+    const choice = spec.choices.find((c) => c.value === part || c.label.toLowerCase() === part.toLowerCase());
+    if (!choice) return refused('choice', `Pick among: ${spec.choices.map((c) => c.label).join(', ')}.`, { choices: spec.choices.map((c) => c.label).join(', ') });
+    picked.add(choice.value);
+  }
+  if (spec.min !== null && picked.size < spec.min) return refused('too_few_choices', `Pick at least ${spec.min}.`, { min: spec.min });
+  if (spec.max !== null && picked.size > spec.max) return refused('too_many_choices', `Pick at most ${spec.max}.`, { max: spec.max });
+  return { ok: true as const, value: spec.choices.filter((c) => picked.has(c.value)).map((c) => c.value) };
+}
+
+/** How an answer reads in a text: yes/no in words, the options of a multiple choice with commas, skipped as a dash. */
 export function answerText(value: AnswerValue | undefined): string {
-  if (value === undefined || value === null || value === '') return '—';
+  if (value === undefined || value === null || value === '' || (Array.isArray(value) && !value.length)) return '—';
+  if (Array.isArray(value)) return value.join(', ');
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   return String(value);
 }

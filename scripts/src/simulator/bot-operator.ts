@@ -1,5 +1,7 @@
 import { createParser } from 'eventsource-parser';
 import type { Random } from './random.ts';
+import type { ScriptBody } from '@switchboard/api/scripts';
+import { answerScript } from './script-answers.ts';
 
 /** What a bot operator measured, for the benchmark. */
 export type BotMetric =
@@ -26,6 +28,8 @@ export interface BotOptions {
   offerTimeoutSeconds: (tenant: string) => number;
   /** Per tenant: the wrap-up code the bot chooses. */
   disposition: (tenant: string, fn: string) => string;
+  /** Walk the call's script and send plausible answers with the wrap-up (the demo floor; benchmarks leave it off). */
+  answerScripts?: boolean;
   onMetric: (metric: BotMetric) => void;
 }
 
@@ -136,13 +140,30 @@ export class BotOperator {
     this.metric({ kind: 'accepted', atMs: Date.now(), tenant: offer.tenant, callId: offer.callId });
     const [min, max] = this.options.talkMs;
     const talk = sleep(min + random.uniform() * (max - min));
+    const scriptAnswers = this.options.answerScripts ? await this.answers(offer, call) : undefined;
     if (offer.tenant === this.options.orderTenant && offer.function === 'order_taking' && random.uniform() < this.options.orderShare) {
       await this.takeOrder(offer);
     }
     await talk;
     await this.expect(this.api('POST', `${call}/hangup`), 'hang up');
-    await this.expect(this.api('POST', `${call}/wrap-up`, { disposition: this.options.disposition(offer.tenant, offer.function), notes: 'Benchmark call.' }), 'wrap up');
+    await this.expect(
+      this.api('POST', `${call}/wrap-up`, { disposition: this.options.disposition(offer.tenant, offer.function), notes: 'Benchmark call.', ...(scriptAnswers ? { scriptAnswers } : {}) }),
+      'wrap up',
+    );
     this.metric({ kind: 'handled', atMs: Date.now(), tenant: offer.tenant });
+  }
+
+  /** The call's script, as the desk shows it, answered question by question as a caller would (script-answers.ts). */
+  private async answers(offer: Offer, call: string) {
+    const res = await this.api('GET', call);
+    if (res.status !== 200) {
+      await res.text();
+      return undefined;
+    }
+    const context = (await res.json()) as { script: { body: ScriptBody } | null; call?: { callerNumber?: string | null } };
+    if (!context.script) return undefined;
+    const answers = answerScript(context.script.body, this.options.random, { callerNumber: offer.callerNumber, now: new Date() });
+    return Object.keys(answers).length ? answers : undefined;
   }
 
   private async takeOrder(offer: Offer): Promise<void> {

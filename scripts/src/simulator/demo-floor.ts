@@ -43,6 +43,7 @@ export function startDemoFloor(port: number, env: NodeJS.ProcessEnv = process.en
         talkMs: floorTalkMs,
         orderShare: 0.7,
         orderTenant: 'pizza-napoli',
+        answerScripts: true,
         offerTimeoutSeconds: (tenant) => offerTimeouts.get(tenant) ?? 15,
         disposition: (tenant, fn) => {
           const codes = dispositions.get(tenant) ?? [];

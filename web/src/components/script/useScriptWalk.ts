@@ -25,7 +25,7 @@ export function useScriptWalk(options: { body: () => ScriptBody; variables: () =
   const fill = (text: string) => fillVariables(text, options.variables(), state.value.answers);
 
   /** Moves on with `answer` (the typed input when none); false when the answer was refused. */
-  function next(answer?: string | boolean): boolean {
+  function next(answer?: string | boolean | string[]): boolean {
     const result = advance(options.body(), state.value, answer ?? input.value);
     if (!result.ok) {
       refusal.value = result;
@@ -55,12 +55,13 @@ export function useScriptWalk(options: { body: () => ScriptBody; variables: () =
   /** A choice answer by its label, as the operator saw it. */
   function shownAnswer(s: Step): string {
     const value = state.value.answers[s.id];
+    if (s.type === 'ask' && Array.isArray(value)) return value.map((v) => s.answer.choices.find((c) => c.value === v)?.label ?? v).join(', ') || '—';
     const choice = s.type === 'ask' ? s.answer.choices.find((c) => c.value === value) : undefined;
     return choice?.label || answerIn(options.language?.(), value);
   }
   const inputType = computed(() => {
     const type = step.value?.type === 'ask' ? step.value.answer.type : 'text';
-    return type === 'date' ? 'date' : type === 'email' ? 'email' : type === 'phone' ? 'tel' : 'text';
+    return type === 'date' ? 'date' : type === 'email' ? 'email' : type === 'phone' ? 'tel' : type === 'number' ? 'text' : 'text';
   });
 
   return { state, input, error, step, fill, next, restart, history, shownAnswer, inputType };

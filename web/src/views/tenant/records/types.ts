@@ -10,3 +10,6 @@ export type OrderRow = InferResponseType<TenantClient['orders']['$get'], 200>['i
 export type ComplaintRow = InferResponseType<TenantClient['complaints']['$get'], 200>['items'][number];
 export type OrderStatus = OrderRow['status'];
 export type ComplaintStatus = ComplaintRow['status'];
+export type LeadRow = InferResponseType<TenantClient['leads']['$get'], 200>['items'][number];
+export type LeadStatus = LeadRow['status'];
+export type RecordChangeRow = InferResponseType<TenantClient['data-entry']['$get'], 200>['items'][number];

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { findCaptureTarget, type AskStep, type ScriptBody } from './model.ts';
+import { advance, parseAnswer, startWalk, type AnswerValue, type WalkProblem, type WalkState } from './walk.ts';
+
+/**
+ * A call's answers checked against the script version they were asked with: the server's side of the
+ * desk's check. Both run parseAnswer (walk.ts), so the rules of a valid answer are written once. Pure.
+ */
+
+/** An answer as a client sends it: what the operator typed, or the value the walker already converted. */
+export type RawAnswer = string | number | boolean | readonly string[] | null;
+
+export interface AnswerProblem {
+  /** `scriptAnswers.<stepId>`, the field at fault. */
+  path: string;
+  code: WalkProblem['code'] | 'not_a_question';
+  message: string;
+  params?: Record<string, string | number>;
+}
+
+export const askStepsOf = (body: ScriptBody): AskStep[] => body.steps.filter((s): s is AskStep => s.type === 'ask');
+
+/** Each ask step's capture targets (`survey.nps`, `lead.phone`…), in the script's order. */
+export function captureTargetsOf(body: ScriptBody): Map<string, string[]> {
+  const targets = new Map<string, string[]>();
+  for (const step of body.steps) {
+    if (step.type !== 'capture') continue;
+    for (const c of step.captures) if (c.from) targets.set(c.from, [...(targets.get(c.from) ?? []), c.target]);
+  }
+  return targets;
+}
+
+/** The script captures survey answers: walked to its end, it is a completed questionnaire. */
+export const isQuestionnaire = (body: ScriptBody) => [...captureTargetsOf(body).values()].some((ts) => ts.some((t) => findCaptureTarget(t)?.entity === 'survey'));
+
+/** Every answer checked (all problems at once) and converted to its typed value. */
+export function checkAnswers(body: ScriptBody, answers: Record<string, RawAnswer>): { values: Record<string, AnswerValue>; problems: AnswerProblem[] } {
+  const asks = new Map(askStepsOf(body).map((s) => [s.id, s]));
+  const values: Record<string, AnswerValue> = {};
+  const problems: AnswerProblem[] = [];
+  for (const [id, raw] of Object.entries(answers)) {
+    const path = `scriptAnswers.${id}`;
+    const step = asks.get(id);
+    if (!step) {
+      problems.push({ path, code: 'not_a_question', message: `'${id}' is not a question of the script this call was answered with.` });
+      continue;
+    }
+    // A question left unanswered (skipped, or not reached) is no answer, whatever it requires: whether the
+    // script was finished is the walk's business (replayAnswers), not one answer's.
+    const empty = raw === null || raw === '' || (Array.isArray(raw) && !raw.length);
+    if (empty) {
+      values[id] = null;
+      continue;
+    }
+    const parsed = parseAnswer(step.answer, raw);
+    if (parsed.ok) values[id] = parsed.value;
+    else problems.push({ path, code: parsed.code, message: parsed.message, ...(parsed.params ? { params: parsed.params } : {}) });
+  }
+  return { values, problems };
+}
+
+/**
+ * The walk these answers make, from the start: where it stops (an end, a transfer, or a question with no
+ * valid answer) and what its capture steps filled. A questionnaire is complete when it reaches an end.
+ */
+export function replayAnswers(body: ScriptBody, values: Record<string, AnswerValue>): WalkState {
+  let state = startWalk(body);
+  for (let moves = 0; !state.outcome && moves < body.steps.length * 2 + 1; moves++) {
+    const step = body.steps.find((s) => s.id === state.at);
+    const result = advance(body, state, step?.type === 'ask' ? (values[step.id] ?? null) : undefined);
+    if (!result.ok) break;
+    state = result.state;
+  }
+  return state;
+}
+
+export const completedWalk = (state: WalkState) => state.outcome?.kind === 'end';
+
+/** The zod form of the check, for a caller that holds the script: refuses with every problem by path. */
+export function answersSchemaFor(body: ScriptBody) {
+  return z.record(z.string(), z.any()).transform((answers, ctx) => {
+    const { values, problems } = checkAnswers(body, answers as Record<string, RawAnswer>);
+    for (const p of problems) ctx.addIssue({ code: 'custom', path: [p.path.slice('scriptAnswers.'.length)], message: p.message, params: { walk: p.code } });
+    return values;
+  });
+}

@@ -1,0 +1,239 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withTenant, type Tenant } from '@switchboard/db';
+import { dispatch } from '@switchboard/api';
+import { createClock, createHarness, logIn, seedClientUser, seedTenant, seedUser, type App, type Client, type Clock, type Harness } from './support/index.ts';
+import { addNumber, alwaysOpen, incomingCall, seedRoutedOperator, setHours, telephony, uniqueNumber } from './support/routing.ts';
+import { digitsOf } from './support/card-disguises.ts';
+
+/**
+ * Issue 14, answers as records: typed answers checked by the server against the script version the call
+ * was answered with (every problem listed, nothing written), kept typed under that version, masked as the
+ * fields they go into, turned into a completed questionnaire, a lead and a customer record's changes —
+ * each counted once, however often the wrap-up is retried.
+ */
+let h: Harness;
+let clock: Clock;
+let app: App;
+let tenant: Tenant;
+let other: Tenant;
+let clientAdmin: Client;
+let clientMember: Client;
+let otherAdmin: Client;
+let supervisor: Client;
+let number: string;
+const CARD = '4111111111111111';
+
+const script = (npsType: string) => ({
+  steps: [
+    { id: 'greet', type: 'say', text: '{{tenant.greeting}}', next: 'items' },
+    { id: 'items', type: 'ask', text: 'What would you like?', answer: { type: 'text' }, next: 'nps' },
+    { id: 'nps', type: 'ask', text: 'Would you recommend us?', answer: { type: npsType }, next: 'likes' },
+    {
+      id: 'likes',
+      type: 'ask',
+      text: 'What do you like?',
+      answer: { type: 'multi_choice', max: 2, choices: [{ value: 'taste', label: 'Taste' }, { value: 'speed', label: 'Speed' }, { value: 'price', label: 'Price' }] },
+      next: 'name',
+    },
+    { id: 'name', type: 'ask', text: 'Your name?', answer: { type: 'text' }, next: 'phone' },
+    { id: 'phone', type: 'ask', text: 'A number to call you back?', answer: { type: 'phone' }, next: 'postcode' },
+    { id: 'postcode', type: 'ask', text: 'Your postcode?', answer: { type: 'postcode', required: false }, next: 'save' },
+    {
+      id: 'save',
+      type: 'capture',
+      captures: [
+        { target: 'order.items', from: 'items' },
+        { target: 'survey.nps', from: 'nps' },
+        { target: 'survey.likes', from: 'likes' },
+        { target: 'lead.name', from: 'name' },
+        { target: 'lead.phone', from: 'phone' },
+        { target: 'lead.postcode', from: 'postcode' },
+        { target: 'customer.name', from: 'name' },
+      ],
+      next: 'done',
+    },
+    { id: 'done', type: 'end', text: 'Thank you!', disposition: 'order_taken' },
+  ],
+});
+
+const good = { items: '2 margherita', nps: 9, likes: ['taste', 'speed'], name: '=HYPERLINK("http://x")', phone: '+33 6 12 34 56 78', postcode: '75002' };
+
+beforeAll(async () => {
+  h = await createHarness();
+  clock = createClock(new Date('2026-12-01T10:00:00Z'));
+  app = h.buildApp({ clock });
+  ({ tenant } = await seedTenant(h.db));
+  ({ tenant: other } = await seedTenant(h.db));
+  await setHours(h.db, tenant, alwaysOpen);
+  number = uniqueNumber();
+  await addNumber(h.db, tenant, number, 'order_taking');
+  clientAdmin = await logIn(app, await seedClientUser(h.db, tenant, 'client_admin'));
+  clientMember = await logIn(app, await seedClientUser(h.db, tenant, 'client_member'));
+  otherAdmin = await logIn(app, await seedClientUser(h.db, other, 'client_admin'));
+  supervisor = await logIn(app, await seedUser(h.db, { kind: 'supervisor' }));
+  const base = `/api/t/${tenant.slug}`;
+  expect((await clientAdmin.post(`${base}/wrap-up-codes`, { code: 'order_taken', label: 'Order taken' })).status).toBe(201);
+  const draft = await clientAdmin.put(`${base}/scripts/order_taking/draft`, script('scale_0_10'));
+  expect(draft.status, draft.text).toBe(200);
+  const published = await clientAdmin.post(`${base}/scripts/order_taking/publish`);
+  expect(published.status, published.text).toBe(201);
+  const rules = await clientAdmin.put(`${base}/rules`, { classification: { 'customer.phone': 'sensitive' }, operatorVisibility: 'masked' });
+  expect(rules.status, rules.text).toBe(200);
+});
+afterAll(() => h?.close());
+
+async function connectedCall(): Promise<{ desk: Client; callId: string }> {
+  const operator = await seedRoutedOperator(h.db, [[tenant, {}]]);
+  const desk = await logIn(app, operator);
+  expect((await desk.put('/api/desk/state', { state: 'available' })).status).toBe(200);
+  clock.advance(1_000);
+  const res = await telephony(app, clock, 'POST', '/api/telephony/calls', incomingCall(number));
+  await dispatch(h.db, clock.now());
+  const callId: string = res.body.id;
+  expect((await desk.post(`/api/t/${tenant.slug}/desk/calls/${callId}/accept`)).status).toBe(200);
+  clock.advance(30_000);
+  return { desk, callId };
+}
+
+const stored = (callId: string) =>
+  withTenant(h.db, tenant.id, async (tx) => ({
+    set: await tx.selectFrom('callAnswerSets').selectAll().where('callId', '=', callId).executeTakeFirst(),
+    answers: await tx.selectFrom('callAnswers').selectAll().where('callId', '=', callId).orderBy('stepId').execute(),
+    leads: await tx.selectFrom('leads').selectAll().where('callId', '=', callId).execute(),
+    changes: await tx.selectFrom('customerRecordChanges').selectAll().where('callId', '=', callId).execute(),
+    usage: await tx.selectFrom('usageEvents').select(['metric', 'sourceType']).where('sourceId', '=', callId).where('metric', 'in', ['completed_survey', 'data_entry_record']).orderBy('metric').orderBy('sourceType').execute(),
+    call: await tx.selectFrom('calls').select('status').where('id', '=', callId).executeTakeFirstOrThrow(),
+  }));
+
+describe('answers as records', () => {
+  let answeredCall: string;
+
+  it('refuses answers that do not fit their questions, listing every one, and writes nothing', async () => {
+    const { desk, callId } = await connectedCall();
+    const res = await desk.post(`/api/t/${tenant.slug}/desk/calls/${callId}/wrap-up`, {
+      disposition: 'order_taken',
+      scriptAnswers: { ...good, nps: 11, likes: ['taste', 'speed', 'price'], phone: 'call me', unknown_q: 'x' },
+    });
+    expect(res.status, res.text).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const errors = res.body.errors as { path: string; code: string; params: { reason: string } }[];
+    expect(errors.map((e) => [e.path, e.code, e.params.reason]).sort()).toEqual(
+      [
+        ['scriptAnswers.likes', 'script.answer', 'too_many_choices'],
+        ['scriptAnswers.nps', 'script.answer', 'scale'],
+        ['scriptAnswers.phone', 'script.answer', 'phone'],
+        ['scriptAnswers.unknown_q', 'script.answer', 'not_a_question'],
+      ].sort(),
+    );
+    const after = await stored(callId);
+    expect(after.set).toBeUndefined();
+    expect(after.call.status).toBe('connected');
+    // A draft holding a wrong answer is refused the same way.
+    const draft = await desk.put(`/api/t/${tenant.slug}/desk/calls/${callId}/wrap-up/draft`, { scriptAnswers: { nps: 'ten' } });
+    expect(draft.status, draft.text).toBe(400);
+    expect(draft.body.errors[0].path).toBe('scriptAnswers.nps');
+    await desk.post(`/api/t/${tenant.slug}/desk/calls/${callId}/wrap-up`, { disposition: 'order_taken' });
+    expect((await desk.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+  });
+
+  it('keeps the answers typed under their script version, counts a completed survey and each record once, even when the wrap-up is retried', async () => {
+    const { desk, callId } = await connectedCall();
+    answeredCall = callId;
+    const body = { disposition: 'order_taken', scriptAnswers: { ...good, postcode: `75002 ${CARD}`.slice(0, 5), items: `2 margherita, card ${CARD}` } };
+    const done = await desk.post(`/api/t/${tenant.slug}/desk/calls/${callId}/wrap-up`, body);
+    expect(done.status, done.text).toBe(200);
+    const retry = await desk.post(`/api/t/${tenant.slug}/desk/calls/${callId}/wrap-up`, body);
+    expect(retry.status).toBe(409);
+
+    const s = await stored(callId);
+    expect(s.set).toMatchObject({ scriptVersion: 1, completed: true, isSurvey: true, function: 'order_taking' });
+    const values = Object.fromEntries(s.answers.map((a) => [a.stepId, a.value]));
+    expect(values).toMatchObject({ nps: 9, likes: ['taste', 'speed'], phone: '+33612345678', postcode: '75002' });
+    expect(digitsOf(JSON.stringify(s))).not.toContain(CARD);
+    expect(s.leads).toHaveLength(1);
+    expect(s.leads[0]!.fields).toMatchObject({ name: good.name, phone: '+33612345678', postcode: '75002' });
+    expect(s.changes).toHaveLength(1);
+    expect(s.changes[0]!.action).toBe('created');
+    expect(s.usage).toEqual([
+      { metric: 'completed_survey', sourceType: 'call' },
+      { metric: 'data_entry_record', sourceType: 'customer_record' },
+      { metric: 'data_entry_record', sourceType: 'lead' },
+    ]);
+    expect((await desk.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+  });
+
+  it('a later script version never reinterprets old answers', async () => {
+    const base = `/api/t/${tenant.slug}`;
+    expect((await clientAdmin.put(`${base}/scripts/order_taking/draft`, script('scale_1_5'))).status).toBe(200);
+    expect((await clientAdmin.post(`${base}/scripts/order_taking/publish`)).status).toBe(201);
+    const res = await clientAdmin.get(`${base}/calls/${answeredCall}/answers`);
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.scriptVersion).toBe(1);
+    expect(res.body.answers.find((a: { stepId: string }) => a.stepId === 'nps')).toMatchObject({ type: 'scale_0_10', value: 9 });
+    // A new call under version 2 is checked against version 2: 9 no longer fits a 1–5 scale.
+    const { desk, callId } = await connectedCall();
+    const refused = await desk.post(`${base}/desk/calls/${callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: { ...good } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors.map((e: { path: string }) => e.path)).toEqual(['scriptAnswers.nps']);
+    const ok = await desk.post(`${base}/desk/calls/${callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: { ...good, nps: 4, phone: '+33 6 98 76 54 32' } });
+    expect(ok.status, ok.text).toBe(200);
+    expect((await stored(callId)).set?.scriptVersion).toBe(2);
+    expect((await desk.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+  });
+
+  it('masks a sensitive answer the same way in the answers, the leads, the data entry and the timeline, and keeps it out of exports', async () => {
+    const base = `/api/t/${tenant.slug}`;
+    for (const [viewer, phone] of [
+      [clientAdmin, '•••• 5678'],
+      [supervisor, '+•• • •• •• •• ••'.replace(/[^•+ ]/g, '')],
+    ] as const) {
+      const answers = await viewer.get(`${base}/calls/${answeredCall}/answers`);
+      const shown = answers.body.answers.find((a: { stepId: string }) => a.stepId === 'phone').value as string;
+      expect(shown).not.toContain('612345678');
+      if (viewer === clientAdmin) expect(shown).toBe(phone);
+      const leads = await viewer.get(`${base}/leads`);
+      expect(leads.status, leads.text).toBe(200);
+      const lead = leads.body.items.find((l: { callId: string }) => l.callId === answeredCall);
+      expect(lead.fields.phone).toBe(shown);
+      expect(lead.fields.name).toBe(good.name);
+      expect(lead.status).toBe('new');
+      const timeline = await viewer.get(`${base}/calls/${answeredCall}`);
+      expect(timeline.text).not.toContain('612345678');
+      expect(timeline.body.timeline.find((e: { kind: string }) => e.kind === 'wrap_up_done').detail.scriptAnswers.phone).toBe(shown);
+    }
+    const entries = await clientAdmin.get(`${base}/data-entry`);
+    expect(entries.status, entries.text).toBe(200);
+    const entry = entries.body.items.find((e: { callId: string }) => e.callId === answeredCall);
+    expect(entry).toMatchObject({ action: 'created', changes: [{ field: 'customer.name', before: null, after: good.name }] });
+
+    // The name may leave (the client lists it); the phone is sensitive and never leaves.
+    const rules = await clientAdmin.put(`${base}/rules`, { classification: { 'customer.phone': 'sensitive' }, operatorVisibility: 'masked', exportFields: ['order.items', 'customer.name'] });
+    expect(rules.status, rules.text).toBe(200);
+    for (const format of ['csv', 'xlsx'] as const) {
+      const csv = await clientAdmin.get(`${base}/leads.csv?format=${format}&lang=en`);
+      expect(csv.status).toBe(200);
+      if (format === 'csv') {
+        expect(csv.text).not.toContain('612345678');
+        expect(csv.text).not.toMatch(/(^|,)=HYPERLINK/m);
+        expect(csv.text).toContain("'=HYPERLINK");
+        expect(csv.text.split('\r\n')[0]).toBe('Created at (Europe/Paris),Status,Function,Operator,Name,Company,Interest,Budget,When they would buy,Call back on,Notes');
+      }
+    }
+  });
+
+  it('lets the client admin move a lead along, within its own company only', async () => {
+    const base = `/api/t/${tenant.slug}`;
+    const lead = (await clientAdmin.get(`${base}/leads`)).body.items.find((l: { callId: string }) => l.callId === answeredCall);
+    expect((await clientMember.patch(`${base}/leads/${lead.id}`, { status: 'contacted' })).status).toBe(403);
+    expect((await supervisor.patch(`${base}/leads/${lead.id}`, { status: 'contacted' })).status).toBe(403);
+    expect((await otherAdmin.patch(`${base}/leads/${lead.id}`, { status: 'contacted' })).status).toBe(404);
+    expect((await otherAdmin.patch(`/api/t/${other.slug}/leads/${lead.id}`, { status: 'contacted' })).status).toBe(404);
+    expect((await clientAdmin.patch(`${base}/leads/${lead.id}`, { status: 'bogus' })).status).toBe(400);
+    const moved = await clientAdmin.patch(`${base}/leads/${lead.id}`, { status: 'converted' });
+    expect(moved.status, moved.text).toBe(200);
+    expect(moved.body).toMatchObject({ status: 'converted', statusChangedBy: expect.any(String) });
+    const filtered = await clientMember.get(`${base}/leads?status=converted`);
+    expect(filtered.body.items.map((l: { id: string }) => l.id)).toEqual([lead.id]);
+    expect((await otherAdmin.get(`/api/t/${other.slug}/leads`)).body.items).toEqual([]);
+  });
+});

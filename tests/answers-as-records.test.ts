@@ -4,6 +4,7 @@ import { dispatch } from '@switchboard/api';
 import { createClock, createHarness, logIn, seedClientUser, seedTenant, seedUser, type App, type Client, type Clock, type Harness } from './support/index.ts';
 import { addNumber, alwaysOpen, incomingCall, seedRoutedOperator, setHours, telephony, uniqueNumber } from './support/routing.ts';
 import { digitsOf } from './support/card-disguises.ts';
+import { insertListPrice } from './support/billing.ts';
 
 /**
  * Issue 14, answers as records: typed answers checked by the server against the script version the call
@@ -64,6 +65,8 @@ beforeAll(async () => {
   app = h.buildApp({ clock });
   ({ tenant } = await seedTenant(h.db));
   ({ tenant: other } = await seedTenant(h.db));
+  await insertListPrice(h.db, { function: 'surveys', metric: 'completed_survey', unitAmountMinor: 350 });
+  await insertListPrice(h.db, { function: 'data_entry', metric: 'data_entry_record', unitAmountMinor: 60 });
   await setHours(h.db, tenant, alwaysOpen);
   number = uniqueNumber();
   await addNumber(h.db, tenant, number, 'order_taking');
@@ -101,7 +104,7 @@ const stored = (callId: string) =>
     answers: await tx.selectFrom('callAnswers').selectAll().where('callId', '=', callId).orderBy('stepId').execute(),
     leads: await tx.selectFrom('leads').selectAll().where('callId', '=', callId).execute(),
     changes: await tx.selectFrom('customerRecordChanges').selectAll().where('callId', '=', callId).execute(),
-    usage: await tx.selectFrom('usageEvents').select(['metric', 'sourceType']).where('sourceId', '=', callId).where('metric', 'in', ['completed_survey', 'data_entry_record']).orderBy('metric').orderBy('sourceType').execute(),
+    usage: await tx.selectFrom('usageEvents').select(['metric', 'sourceType', 'function', 'amountMinor']).where('sourceId', '=', callId).where('metric', 'in', ['completed_survey', 'data_entry_record']).orderBy('metric').orderBy('sourceType').execute(),
     call: await tx.selectFrom('calls').select('status').where('id', '=', callId).executeTakeFirstOrThrow(),
   }));
 
@@ -155,10 +158,12 @@ describe('answers as records', () => {
     expect(s.changes).toHaveLength(1);
     expect(s.changes[0]!.action).toBe('created');
     expect(s.usage).toEqual([
-      { metric: 'completed_survey', sourceType: 'call' },
-      { metric: 'data_entry_record', sourceType: 'customer_record' },
-      { metric: 'data_entry_record', sourceType: 'lead' },
+      { metric: 'completed_survey', sourceType: 'call', function: 'surveys', amountMinor: expect.anything() },
+      { metric: 'data_entry_record', sourceType: 'customer_record', function: 'data_entry', amountMinor: expect.anything() },
+      { metric: 'data_entry_record', sourceType: 'lead', function: 'data_entry', amountMinor: expect.anything() },
     ]);
+    // Rated at the price list's prices for those metrics: they reach the client's statement at their price.
+    expect(s.usage.map((u) => Number(u.amountMinor))).toEqual([350, 60, 60]);
     expect((await desk.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
   });
 

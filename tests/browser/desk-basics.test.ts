@@ -123,6 +123,11 @@ test("an operator's call from a returning caller: live local time, initials, one
     await script.getByTestId('script-answer').press('Enter');
   }
   await script.getByRole('button', { name: 'Oui' }).click();
+  // The satisfaction survey at the end of an order call (issue 14): a 0–10 and a 1–5 scale, then a multiple choice.
+  await script.getByRole('button', { name: '9', exact: true }).click();
+  await script.getByRole('button', { name: '4', exact: true }).click();
+  await script.getByLabel('Le goût').check();
+  await script.getByRole('button', { name: 'Valider les choix' }).click();
   await script.getByTestId('script-outcome').filter({ hasText: 'Suggested wrap-up: Commande prise' }).waitFor();
   await script.getByText('Order: items').waitFor();
   await screenshot('in-call');
@@ -137,6 +142,17 @@ test("an operator's call from a returning caller: live local time, initials, one
   await figures.getByTestId('figures-total').filter({ hasText: '1 call' }).waitFor();
   await expect(figures.locator('[data-tenant="pizza-napoli"]').innerText()).resolves.toMatch(/Pizza Napoli\s+1\s/);
   await screenshot('figures');
+  // The survey's answers are kept with the call, typed, as a completed questionnaire (issue 14).
+  const answers = await withTenant(server.database.db, pizza.id, async (tx) => ({
+    sets: await tx.selectFrom('callAnswerSets').select(['completed', 'isSurvey']).execute(),
+    values: await tx.selectFrom('callAnswers').select(['stepId', 'value']).where('stepId', 'in', ['recommend', 'ordering', 'liked']).orderBy('stepId').execute(),
+  }));
+  expect(answers.sets).toEqual([{ completed: true, isSurvey: true }]);
+  expect(answers.values).toEqual([
+    { stepId: 'liked', value: ['taste'] },
+    { stepId: 'ordering', value: 4 },
+    { stepId: 'recommend', value: 9 },
+  ]);
   expect(browser.problems).toEqual([]);
 });
 

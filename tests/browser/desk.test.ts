@@ -110,6 +110,11 @@ test('an operator takes a pizza order, wraps up, then a bank call, and nothing o
   await script.getByText("Je récapitule : 2 Margherita grandes et un cola, au nom de Claire Martin. C'est bien ça ?").waitFor();
   // The pizza chain's script is French: so are the runner's own words (issue 12).
   await script.getByRole('button', { name: 'Oui' }).click();
+  // The satisfaction survey at the end of an order call (issue 14): a 0–10 and a 1–5 scale, then a multiple choice.
+  await script.getByRole('button', { name: '9', exact: true }).click();
+  await script.getByRole('button', { name: '4', exact: true }).click();
+  await script.getByLabel('Le goût').check();
+  await script.getByRole('button', { name: 'Valider les choix' }).click();
   await script.getByTestId('script-outcome').filter({ hasText: 'Merci Claire Martin' }).waitFor();
 
   // The knowledge panel searches the pizza chain's own catalog and FAQ, in French.

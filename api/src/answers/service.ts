@@ -117,8 +117,10 @@ export async function storeCallAnswers(tx: TenantTx, call: CallRow, checked: Che
     value: jsonb(value),
   }));
   if (rows.length) await tx.insertInto('callAnswers').values(rows).execute();
-  const usage = { tenantId: call.tenantId, function: call.function, quantity: 1, occurredAt: now, ...(tenant ? { tenant } : {}) };
-  if (survey && completed) await recordUsage(tx, { ...usage, metric: 'completed_survey', sourceType: 'call', sourceId: call.id });
+  // Billed as the work it is, at its price, whichever line the call came in on: a survey asked at the end
+  // of an order call is a completed survey (the price list's `surveys` line), a record entered is data entry.
+  const usage = { tenantId: call.tenantId, function: 'data_entry', quantity: 1, occurredAt: now, ...(tenant ? { tenant } : {}) };
+  if (survey && completed) await recordUsage(tx, { ...usage, function: 'surveys', metric: 'completed_survey', sourceType: 'call', sourceId: call.id });
 
   // What the capture steps on the walked path filled (walk.captured: target → value).
   const captured = Object.entries(walk.captured).filter(([, v]) => v !== null && v !== undefined && v !== '');

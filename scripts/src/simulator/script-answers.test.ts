@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkAnswers, completedWalk, replayAnswers, ScriptBodySchema } from '@switchboard/api/scripts';
+import { loadDemo } from '@switchboard/tenants';
+import { captureTargetsOf, checkAnswers, completedWalk, isQuestionnaire, replayAnswers, ScriptBodySchema } from '@switchboard/api/scripts';
 import { createRandom } from './random.ts';
 import { answerScript } from './script-answers.ts';
 
@@ -33,5 +34,27 @@ describe('floor bots answer scripts', () => {
     expect(promoters).toBeGreaterThan(0.45);
     expect(detractors).toBeGreaterThan(0.03);
     expect(detractors).toBeLessThan(0.3);
+  });
+
+  it('answer every demo script so the server takes the wrap-up: the pizza survey completes, the bank collects leads', () => {
+    const random = createRandom('demo');
+    let surveys = 0;
+    let leads = 0;
+    for (const { definition } of loadDemo().tenants) {
+      for (const [fn, raw] of Object.entries(definition.scripts ?? {})) {
+        const script = ScriptBodySchema.parse(raw);
+        for (let i = 0; i < 100; i++) {
+          const answers = answerScript(script, random, { callerNumber: i % 2 ? '+33612345678' : '+33 6 •• •• •• 78', now: new Date('2026-12-05T10:00:00Z') });
+          const { values, problems } = checkAnswers(script, answers);
+          expect(problems, `${definition.tenant.slug} ${fn}`).toEqual([]);
+          const walk = replayAnswers(script, values);
+          if (isQuestionnaire(script) && completedWalk(walk)) surveys++;
+          if (Object.keys(walk.captured).some((t) => t.startsWith('lead.'))) leads++;
+        }
+        expect(captureTargetsOf(script)).toBeInstanceOf(Map);
+      }
+    }
+    expect(surveys).toBeGreaterThan(100);
+    expect(leads).toBeGreaterThan(10);
   });
 });

@@ -45,8 +45,11 @@ export function plausibleAnswer(spec: AnswerSpec, random: Random, context: { cal
       const max = spec.max ?? Math.max(min + 10, 10);
       return random.int(Math.ceil(min), Math.floor(max));
     }
-    case 'date':
-      return new Date(context.now.getTime() + random.int(1, 21) * 86_400_000).toISOString().slice(0, 10);
+    case 'date': {
+      // A date of birth is decades ago; any other date (a call back, a delivery) in the coming weeks.
+      const days = /birth|geburt|naiss|dob/.test(context.stepId) ? -random.int(18 * 365, 80 * 365) : random.int(1, 21);
+      return new Date(context.now.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+    }
     case 'phone':
       // The caller's own number, unless the desk sees it masked: then the number the caller reads out.
       return /^\+[1-9][0-9]{6,14}$/.test(context.callerNumber) ? context.callerNumber : `+336${random.int(10_000_000, 99_999_999)}`;

@@ -24,6 +24,7 @@ import * as privacyRequests from './migrations/0022_privacy_requests.ts';
 import * as userLanguage from './migrations/0023_user_language.ts';
 import * as callTimeouts from './migrations/0024_call_timeouts.ts';
 import * as orderCounters from './migrations/0025_order_counters.ts';
+import * as callSatisfaction from './migrations/0027_call_satisfaction.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -50,6 +51,7 @@ export const migrations: Record<string, Migration> = {
   '0023_user_language': userLanguage,
   '0024_call_timeouts': callTimeouts,
   '0025_order_counters': orderCounters,
+  '0027_call_satisfaction': callSatisfaction,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -501,6 +501,8 @@ export interface CallSettingsTable {
   queueOverflow: Json;
   /** A connected call the telephony adapter has said nothing about for this long is closed (0024). */
   connectedSilenceMinutes: Generated<number>;
+  /** Per function, whether callers are asked the satisfaction survey after a handled call: {function: {askSolved}} (0027). */
+  satisfactionSurvey: Json;
 }
 
 export interface PhoneNumbersTable {
@@ -581,6 +583,24 @@ export interface CallEventsTable {
   kind: string;
   operatorId: string | null;
   detail: Json;
+}
+
+export const satisfactionOutcomes = ['answered', 'partial', 'not_answered'] as const;
+export type SatisfactionOutcome = (typeof satisfactionOutcomes)[number];
+
+/** A handled call's post-call satisfaction survey, as the telephony adapter reported it (0027): written once. */
+export interface CallSatisfactionTable {
+  tenantId: string;
+  callId: string;
+  function: string;
+  operatorId: string | null;
+  /** Whether the caller was also asked "was your problem solved?". */
+  askedSolved: boolean;
+  /** 1–5, null when the caller did not key one. */
+  score: number | null;
+  solved: boolean | null;
+  outcome: SatisfactionOutcome;
+  recordedAt: Timestamp;
 }
 
 export interface CallQueueTable {
@@ -851,6 +871,7 @@ export interface DB {
   phoneNumbers: PhoneNumbersTable;
   calls: CallsTable;
   callEvents: CallEventsTable;
+  callSatisfaction: CallSatisfactionTable;
   callQueue: CallQueueTable;
   callbackRequests: CallbackRequestsTable;
   customers: CustomersTable;

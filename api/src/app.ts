@@ -35,6 +35,7 @@ import { orderRoutes } from './orders/routes.ts';
 import { complaintRoutes } from './complaints/routes.ts';
 import { informationRequestRoutes } from './information-requests/routes.ts';
 import { callRoutes } from './calls/routes.ts';
+import { satisfactionRoutes } from './satisfaction/routes.ts';
 import { telephonyRouter } from './telephony/routes.ts';
 import { deskRoutes } from './desk/routes.ts';
 import { deskFiguresRoutes } from './desk/figures-routes.ts';
@@ -72,6 +73,7 @@ const apiRoutes = createRouter()
   .route('/', complaintRoutes)
   .route('/', informationRequestRoutes)
   .route('/', callRoutes)
+  .route('/', satisfactionRoutes)
   .route('/', telephonyRouter)
   .route('/', deskRoutes)
   .route('/', deskFiguresRoutes)

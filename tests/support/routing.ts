@@ -147,5 +147,10 @@ export async function seedCallRecords(db: Kysely<DB>, tenant: Tenant, at: Date =
       await tx.insertInto('callEvents').values({ tenantId: tenant.id, id: newId(), callId, at, kind, operatorId: null, detail: jsonb({}) }).execute();
     }
     await recordUsage(tx, { function: 'order_taking', metric: 'handled_call', quantity: 1, sourceType: 'call', sourceId: handled, occurredAt: at });
+    // The caller of the handled call answered the post-call satisfaction survey (issue 14).
+    await tx
+      .insertInto('callSatisfaction')
+      .values({ tenantId: tenant.id, callId: handled, function: 'order_taking', operatorId: null, askedSolved: true, score: 4, solved: true, outcome: 'answered', recordedAt: at })
+      .execute();
   });
 }

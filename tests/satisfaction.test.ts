@@ -159,6 +159,28 @@ describe('the survey through the signed telephony boundary', () => {
   });
 });
 
+describe('the survey as a call setting', () => {
+  it('is turned on per function by the client admin, and refused with the field named when it is not a survey', async () => {
+    const co = await company(null);
+    const path = `/api/t/${co.tenant.slug}/call-settings`;
+    expect((await co.admin.get(path)).body.settings.satisfactionSurvey).toEqual({});
+    for (const [body, field] of [
+      [{ satisfactionSurvey: { order_taking: { askSolved: 'yes' } } }, 'satisfactionSurvey.order_taking.askSolved'],
+      [{ satisfactionSurvey: { pizza: {} } }, 'satisfactionSurvey'],
+      [{ satisfactionSurvey: ['order_taking'] }, 'satisfactionSurvey'],
+    ] as const) {
+      const res = await co.admin.put(path, body);
+      expect(res.status).toBe(400);
+      expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(field);
+    }
+    expect((await co.admin.get(path)).body.updatedAt).toBeNull();
+    const saved = await co.admin.put(path, { satisfactionSurvey: { order_taking: {} } });
+    expect(saved.body.settings.satisfactionSurvey).toEqual({ order_taking: { askSolved: false } });
+    // An operator may read the settings, not change them.
+    expect((await co.desk.put(path, { satisfactionSurvey: {} })).status).toBe(403);
+  });
+});
+
 describe('only handled calls of surveyed functions', () => {
   it('does not survey an abandoned call (409, nothing kept)', async () => {
     const co = await company();

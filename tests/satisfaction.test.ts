@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonb, newId, withTenant, type Tenant } from '@switchboard/db';
 import { dispatch, signTelephonyRequest } from '@switchboard/api';
 import { createClock, createHarness, logIn, MINUTE, seedClientUser, seedTenant, seedUser, type App, type Clock, type Harness } from './support/index.ts';
+import { surveyedAs } from '../api/src/satisfaction/survey.ts';
 import { addNumber, addWrapUpCode, alwaysOpen, incomingCall, seedRoutedOperator, setHours, telephony, TEST_TELEPHONY_SECRET, uniqueNumber } from './support/routing.ts';
 
 /**
@@ -89,9 +90,26 @@ describe('the survey through the signed telephony boundary', () => {
     expect(await storedFor(co.tenant, id)).toMatchObject({ score: 4, solved: true });
   });
 
-  it('surveys a call the caller hung up after being connected, too', async () => {
+  it('does not survey a call the caller hung up: they cannot hear the questions (409, nothing kept)', async () => {
     const id = await handledCall(co, 'caller');
-    expect((await status(id)).body.survey?.questions).toHaveLength(2);
+    expect((await status(id)).body.survey).toBeUndefined();
+    const res = await post(id, { satisfaction: '5', solved: '1' });
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('not_surveyed');
+    expect(await storedFor(co.tenant, id)).toBeUndefined();
+  });
+
+  it('surveys a call the operator ended through the adapter, as one hung up on the desk', async () => {
+    expect((await co.desk.put('/api/desk/state', { state: 'available' })).status).toBe(200);
+    clock.advance(SECOND);
+    const id = (await telephony(app, clock, 'POST', '/api/telephony/calls', incomingCall(co.number))).body.id as string;
+    await dispatch(h.db, clock.now());
+    expect((await co.desk.post(`/api/t/${co.tenant.slug}/desk/calls/${id}/accept`)).status).toBe(200);
+    clock.advance(30 * SECOND);
+    const ended = await telephony(app, clock, 'POST', `/api/telephony/calls/${id}/ended`, { by: 'operator' });
+    expect(ended.body.survey?.questions).toHaveLength(2);
+    expect((await co.desk.post(`/api/t/${co.tenant.slug}/desk/calls/${id}/wrap-up`, { disposition: 'order_taken' })).status).toBe(200);
+    expect(await post(id, { satisfaction: '3', solved: '1' })).toMatchObject({ status: 200, body: { recorded: true, outcome: 'answered' } });
   });
 
   it('records a caller who hangs up before answering as not answered, and one who stops after the first question as partial', async () => {
@@ -125,6 +143,33 @@ describe('the survey through the signed telephony boundary', () => {
     expect(res.status).toBe(400);
     expect(res.body.errors).toMatchObject([{ path: 'solved', code: 'satisfaction.solved_not_asked' }]);
     expect(await post(id, { satisfaction: '5' })).toMatchObject({ body: { recorded: true, outcome: 'answered', score: 5, solved: null } });
+  });
+
+  it('answers a resent report with the kept one (recorded: false), not a 400, even with a "solved" digit not asked', async () => {
+    const scoreOnly = await company({ order_taking: { askSolved: false } }, 'en-GB');
+    const id = await handledCall(scoreOnly);
+    expect(await post(id, { satisfaction: '5' })).toMatchObject({ status: 200, body: { recorded: true } });
+    expect(await post(id, { satisfaction: '5', solved: '1' })).toEqual({ status: 200, body: { recorded: false, outcome: 'answered', score: 5, solved: null } });
+  });
+
+  it('judges a report against what the caller was asked at hang-up, whatever the settings say since', async () => {
+    const later = await company({ order_taking: { askSolved: true } });
+    const settings = `/api/t/${later.tenant.slug}/call-settings`;
+    const askedBoth = await handledCall(later);
+    const turnedOff = await handledCall(later);
+    // "Solved?" is no longer asked of new calls: the call already ended still asks it, and keeps the answer.
+    expect((await later.admin.put(settings, { satisfactionSurvey: { order_taking: { askSolved: false } } })).status).toBe(200);
+    expect((await status(askedBoth)).body.survey.questions.map((q: { id: string }) => q.id)).toEqual(['satisfaction', 'solved']);
+    expect(await post(askedBoth, { satisfaction: '4', solved: '2' })).toEqual({ status: 200, body: { recorded: true, outcome: 'answered', score: 4, solved: false } });
+    expect(await storedFor(later.tenant, askedBoth)).toMatchObject({ askedSolved: true, solved: false });
+    // The survey is turned off: the caller already asked is still heard.
+    expect((await later.admin.put(settings, { satisfactionSurvey: {} })).status).toBe(200);
+    expect(await post(turnedOff, { satisfaction: '2', solved: '1' })).toEqual({ status: 200, body: { recorded: true, outcome: 'answered', score: 2, solved: true } });
+    // A call ended while the survey was off is not surveyed when it is turned back on.
+    const notAsked = await handledCall(later);
+    expect((await later.admin.put(settings, { satisfactionSurvey: { order_taking: { askSolved: true } } })).status).toBe(200);
+    expect((await status(notAsked)).body.survey).toBeUndefined();
+    expect((await post(notAsked, { satisfaction: '5' })).status).toBe(409);
   });
 
   it('refuses a bad signature and a replayed one, and keeps nothing from them', async () => {
@@ -168,6 +213,9 @@ describe('the survey as a call setting', () => {
       [{ satisfactionSurvey: { order_taking: { askSolved: 'yes' } } }, 'satisfactionSurvey.order_taking.askSolved'],
       [{ satisfactionSurvey: { pizza: {} } }, 'satisfactionSurvey'],
       [{ satisfactionSurvey: ['order_taking'] }, 'satisfactionSurvey'],
+      // An outbound call has no caller left on the line to ask.
+      [{ satisfactionSurvey: { order_taking: {}, telesales: { askSolved: true } } }, 'satisfactionSurvey.telesales'],
+      [{ satisfactionSurvey: { surveys: {} } }, 'satisfactionSurvey.surveys'],
     ] as const) {
       const res = await co.admin.put(path, body);
       expect(res.status).toBe(400);
@@ -216,13 +264,21 @@ describe('only handled calls of surveyed functions', () => {
     expect((await post(id, {})).status).toBe(409);
   });
 
+  it('never surveys an outbound function, even where a stored setting names one', () => {
+    const call = { status: 'wrap_up', answeredAt: clock.now(), endedAt: clock.now(), endedBy: 'operator' as const, closedReason: null };
+    const settings = { satisfactionSurvey: { telesales: { askSolved: true }, order_taking: { askSolved: true } } };
+    expect(surveyedAs({ ...call, function: 'telesales' }, settings)).toBeNull();
+    expect(surveyedAs({ ...call, function: 'order_taking' }, settings)).toEqual({ askSolved: true });
+    expect(surveyedAs({ ...call, function: 'order_taking', endedBy: 'caller' }, settings)).toBeNull();
+  });
+
   it('answers 404 for a call that does not exist', async () => {
     expect((await post(newId(), { satisfaction: '5' })).status).toBe(404);
   });
 });
 
 /** A known data set, written as the boundary would, in one company. */
-async function seedScores(tenant: Tenant, rows: { fn: string; operatorId: string | null; score: number | null; solved: boolean | null; at: Date }[]) {
+async function seedScores(tenant: Tenant, rows: { fn: string; operatorId: string | null; score: number | null; solved: boolean | null; at: Date; reportedAt?: Date }[]) {
   await withTenant(h.db, tenant.id, async (tx) => {
     for (const r of rows) {
       const id = newId();
@@ -231,7 +287,7 @@ async function seedScores(tenant: Tenant, rows: { fn: string; operatorId: string
         .values({ tenantId: tenant.id, id, externalId: `seed-${id}`, function: r.fn, dialledNumber: '+33100000000', callerNumber: '+33612345678', status: 'completed', afterHoursAction: null, operatorId: r.operatorId, offeredAt: r.at, answeredAt: r.at, endedAt: r.at, endedBy: 'operator' })
         .execute();
       const outcome = r.score === null && r.solved === null ? 'not_answered' : r.score !== null && r.solved !== null ? 'answered' : 'partial';
-      await tx.insertInto('callSatisfaction').values({ tenantId: tenant.id, callId: id, function: r.fn, operatorId: r.operatorId, askedSolved: true, score: r.score, solved: r.solved, outcome, recordedAt: r.at }).execute();
+      await tx.insertInto('callSatisfaction').values({ tenantId: tenant.id, callId: id, function: r.fn, operatorId: r.operatorId, askedSolved: true, score: r.score, solved: r.solved, outcome, callEndedAt: r.at, recordedAt: r.reportedAt ?? r.at }).execute();
       await tx.insertInto('callEvents').values({ tenantId: tenant.id, id: newId(), callId: id, at: r.at, kind: 'satisfaction', operatorId: r.operatorId, detail: jsonb({ outcome, score: r.score, solved: r.solved }) }).execute();
     }
   });
@@ -293,6 +349,15 @@ describe("the client's figures", () => {
     expect((await client.get(`/api/t/${tenant.slug}/satisfaction?function=nope`)).body.errors).toMatchObject([{ path: 'function' }]);
   });
 
+  it("counts a survey in the period its call ended in, in the company's time zone, not when it was reported", async () => {
+    const { tenant } = await seedTenant(h.db);
+    // 23:50 in Paris on 10 November; the adapter reported at 00:20 on the 11th.
+    await seedScores(tenant, [{ fn: 'order_taking', operatorId: null, score: 5, solved: true, at: new Date('2026-11-10T22:50:00Z'), reportedAt: new Date('2026-11-10T23:20:00Z') }]);
+    const client = await logIn(app, await seedClientUser(h.db, tenant, 'client_admin'));
+    expect((await client.get(`/api/t/${tenant.slug}/satisfaction?from=2026-11-10&to=2026-11-10`)).body.overall).toMatchObject({ surveys: 1, average: 5 });
+    expect((await client.get(`/api/t/${tenant.slug}/satisfaction?from=2026-11-11&to=2026-11-11`)).body.overall).toMatchObject({ surveys: 0, average: null });
+  });
+
   it('answers empty figures before any survey', async () => {
     const { tenant } = await seedTenant(h.db);
     const client = await logIn(app, await seedClientUser(h.db, tenant, 'client_admin'));
@@ -312,6 +377,8 @@ describe("the client's figures", () => {
       { fn: 'order_taking', operatorId: null, score: 3, solved: true, at: today },
       { fn: 'order_taking', operatorId: null, score: null, solved: null, at: today },
       { fn: 'order_taking', operatorId: null, score: 1, solved: false, at: new Date(today.getTime() - 2 * 24 * 60 * MINUTE) },
+      // A call that ended two days ago, reported today: not today's.
+      { fn: 'order_taking', operatorId: null, score: 1, solved: false, at: new Date(today.getTime() - 2 * 24 * 60 * MINUTE), reportedAt: today },
     ]);
     const supervisor = await logIn(app, await seedUser(h.db, { kind: 'supervisor' }));
     const board = await supervisor.get('/api/wallboard');

@@ -556,6 +556,8 @@ export interface CallsTable {
   closedReason: ColumnType<ClosedReason | null, ClosedReason | null | undefined, ClosedReason | null>;
   /** The telephony adapter's last report or keep-alive about this call (0024): a connected call silent too long is closed. */
   adapterSeenAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Set when the operator hangs up a call of a surveyed function (0027): whether the caller is also asked "solved?"; null, not surveyed. */
+  surveyAskedSolved: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
 }
 
 export const closedReasons = ['tenant_suspended', 'max_wait', 'no_sign_of_life'] as const;
@@ -600,6 +602,8 @@ export interface CallSatisfactionTable {
   score: number | null;
   solved: boolean | null;
   outcome: SatisfactionOutcome;
+  /** When the call ended: the figures' periods and the wallboard's today count by it. */
+  callEndedAt: Timestamp;
   recordedAt: Timestamp;
 }
 

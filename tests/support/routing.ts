@@ -150,7 +150,7 @@ export async function seedCallRecords(db: Kysely<DB>, tenant: Tenant, at: Date =
     // The caller of the handled call answered the post-call satisfaction survey (issue 14).
     await tx
       .insertInto('callSatisfaction')
-      .values({ tenantId: tenant.id, callId: handled, function: 'order_taking', operatorId: null, askedSolved: true, score: 4, solved: true, outcome: 'answered', recordedAt: at })
+      .values({ tenantId: tenant.id, callId: handled, function: 'order_taking', operatorId: null, askedSolved: true, score: 4, solved: true, outcome: 'answered', callEndedAt: at, recordedAt: at })
       .execute();
   });
 }

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { typedText } from '../http/validators.ts';
-import { callFunctionIds, complaintSeverities, type CallFunctionId } from '@switchboard/db';
+import { callFunctionIds, callFunctions, complaintSeverities, type CallFunctionId } from '@switchboard/db';
 import { AfterHoursSchema } from '../hours/definition.ts';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 
@@ -59,6 +59,12 @@ export const SatisfactionSurveySchema = z
   .strictObject(
     Object.fromEntries(callFunctionIds.map((id) => [id, SatisfactionSurveyEntrySchema.optional()])) as Record<CallFunctionId, z.ZodOptional<typeof SatisfactionSurveyEntrySchema>>,
   )
+  .superRefine((survey, ctx) => {
+    // Only an inbound call has a caller to ask once the operator hangs up.
+    for (const f of callFunctions) {
+      if (f.direction !== 'inbound' && survey[f.id]) ctx.addIssue({ code: 'custom', path: [f.id], message: `${f.label} is an outbound function: only inbound functions can be surveyed.` });
+    }
+  })
   .openapi('SatisfactionSurvey', { example: { order_taking: { askSolved: true } } });
 export type SatisfactionSurvey = z.output<typeof SatisfactionSurveySchema>;
 

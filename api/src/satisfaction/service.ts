@@ -3,12 +3,13 @@ import { loadCallSettings } from '../call-handling/service.ts';
 import { recordCallEvent } from '../routing/call-events.ts';
 import { surveyClosesAt, surveyedAs, surveyFor, tenantLocale, type Survey, type SurveyedCall } from './survey.ts';
 
-const surveyColumns = ['id', 'tenantId', 'function', 'status', 'operatorId', 'answeredAt', 'endedAt', 'endedBy', 'closedReason'] as const;
+const surveyColumns = ['id', 'tenantId', 'function', 'status', 'operatorId', 'answeredAt', 'endedAt', 'endedBy', 'closedReason', 'surveyAskedSolved'] as const;
 
 interface CallForSurvey extends SurveyedCall {
   id: string;
   tenantId: string;
   operatorId: string | null;
+  surveyAskedSolved: boolean | null;
 }
 
 async function readCall(tx: TenantTx, callId: string): Promise<CallForSurvey | undefined> {
@@ -16,16 +17,32 @@ async function readCall(tx: TenantTx, callId: string): Promise<CallForSurvey | u
 }
 
 /**
- * The survey the adapter is to ask for this call, now: only for a handled call of a surveyed function,
- * within the window after it ended, and not yet reported. Cheap for every other call (no settings read).
+ * As the operator hangs up (routing/lifecycle.ts, before the call's row is updated): whether this call is
+ * surveyed and what is asked, under the settings of that moment — kept on the call (`surveyAskedSolved`),
+ * so turning the survey or "solved?" off afterwards does not lose or misfile the caller's answers.
+ */
+export async function surveyAtHangUp(tx: TenantTx, call: SurveyedCall): Promise<boolean | null> {
+  if (call.endedBy !== 'operator' || !call.answeredAt) return null;
+  const { settings } = await loadCallSettings(tx);
+  return surveyedAs(call, settings)?.askSolved ?? null;
+}
+
+/** What the caller of this call is asked (fixed at hang-up), or null when the call is not surveyed. */
+function askedOf(call: CallForSurvey): { askSolved: boolean } | null {
+  if (call.surveyAskedSolved === null || !call.endedAt || call.closedReason) return null;
+  if (call.status !== 'wrap_up' && call.status !== 'completed') return null;
+  return { askSolved: call.surveyAskedSolved };
+}
+
+/**
+ * The survey the adapter is to ask for this call, now: only for a call surveyed at hang-up, within the
+ * window after it ended, and not yet reported. Cheap for every other call (no settings read).
  */
 export async function pendingSurvey(tx: TenantTx, callId: string, status: string, now: Date): Promise<Survey | undefined> {
   if (status !== 'wrap_up' && status !== 'completed') return undefined;
   const call = await readCall(tx, callId);
-  if (!call?.endedAt || !call.answeredAt || surveyClosesAt(call) <= now) return undefined;
-  const { settings } = await loadCallSettings(tx);
-  const asked = surveyedAs(call, settings);
-  if (!asked) return undefined;
+  const asked = call && askedOf(call);
+  if (!call || !asked || surveyClosesAt(call) <= now) return undefined;
   const reported = await tx.selectFrom('callSatisfaction').select('callId').where('callId', '=', callId).executeTakeFirst();
   if (reported) return undefined;
   return surveyFor(call, asked.askSolved, await tenantLocale(tx, call.tenantId));
@@ -70,18 +87,18 @@ async function stored(tx: TenantTx, callId: string): Promise<SatisfactionResult 
 export async function recordSatisfaction(tx: TenantTx, callId: string, digits: SatisfactionDigits, now: Date): Promise<RecordSatisfaction> {
   const call = await readCall(tx, callId);
   if (!call) return { kind: 'not_surveyed' };
-  const { settings } = await loadCallSettings(tx);
-  const asked = surveyedAs(call, settings);
+  const asked = askedOf(call);
   if (!asked) return { kind: 'not_surveyed' };
-  if (!asked.askSolved && digits.solved) return { kind: 'solved_not_asked' };
+  // A resent report is answered with the kept one before its digits are judged.
   const previous = await stored(tx, callId);
   if (previous || surveyClosesAt(call) <= now) return { kind: 'unchanged', result: previous };
+  if (!asked.askSolved && digits.solved) return { kind: 'solved_not_asked' };
   const score = digits.satisfaction ? Number(digits.satisfaction) : null;
   const solved = asked.askSolved && digits.solved ? digits.solved === '1' : null;
   const outcome = outcomeOf(score, solved, asked.askSolved);
   const inserted = await tx
     .insertInto('callSatisfaction')
-    .values({ tenantId: call.tenantId, callId, function: call.function, operatorId: call.operatorId, askedSolved: asked.askSolved, score, solved, outcome, recordedAt: now })
+    .values({ tenantId: call.tenantId, callId, function: call.function, operatorId: call.operatorId, askedSolved: asked.askSolved, score, solved, outcome, callEndedAt: call.endedAt!, recordedAt: now })
     .onConflict((oc) => oc.columns(['tenantId', 'callId']).doNothing())
     .returning('callId')
     .executeTakeFirst();

@@ -82,8 +82,9 @@ export async function satisfactionSummary(tx: TenantTx, filter: { from?: Date | 
       sql<string>`count(*) filter (where s.solved)`.as('solvedYes'),
     ])
     .groupBy(['s.function', 's.operatorId', 'u.displayName', 's.score']);
-  if (filter.from) query = query.where('s.recordedAt', '>=', filter.from);
-  if (filter.to) query = query.where('s.recordedAt', '<', filter.to);
+  // A period holds the calls that ended in it (bounds at the tenant's midnights), whenever the adapter reported.
+  if (filter.from) query = query.where('s.callEndedAt', '>=', filter.from);
+  if (filter.to) query = query.where('s.callEndedAt', '<', filter.to);
   if (filter.function) query = query.where('s.function', '=', filter.function);
   const rows = await query.execute();
 
@@ -109,7 +110,7 @@ export async function satisfactionSummary(tx: TenantTx, filter: { from?: Date | 
   };
 }
 
-/** Today's figure for the wallboard: callers who keyed a score since the tenant's midnight, and their mean. */
+/** Today's figure for the wallboard: callers of calls that ended since the tenant's midnight who keyed a score, and their mean. */
 export async function satisfactionSince(tx: TenantTx, since: Date): Promise<{ scored: number; average: number | null; satisfiedShare: number | null }> {
   const row = await tx
     .selectFrom('callSatisfaction')
@@ -118,7 +119,7 @@ export async function satisfactionSince(tx: TenantTx, since: Date): Promise<{ sc
       sql<string | null>`avg(score)`.as('average'),
       sql<string>`count(*) filter (where score >= 4)`.as('satisfied'),
     ])
-    .where('recordedAt', '>=', since)
+    .where('callEndedAt', '>=', since)
     .executeTakeFirst();
   const scored = Number(row?.scored ?? 0);
   return {

@@ -1,4 +1,4 @@
-import { languageOf, type Language, type TenantTx } from '@switchboard/db';
+import { callFunctions, languageOf, type Language, type TenantTx } from '@switchboard/db';
 import type { CallSettings } from '../call-handling/definition.ts';
 
 /**
@@ -61,15 +61,23 @@ export interface SurveyedCall {
   closedReason: string | null;
 }
 
+/** Whether a function's calls are inbound: only their callers can be surveyed (an outbound call has no caller to ask). */
+export function isInboundFunction(id: string): boolean {
+  return callFunctions.some((f) => f.id === id && f.direction === 'inbound');
+}
+
 /**
- * Whether a call is one the tenant surveys: handled (an operator answered it, and the caller or the
- * operator hung up — not abandoned, not closed by the system, not transferred out), for a function with
- * the survey on. Null when it is not; else whether "problem solved" is asked too.
+ * Whether a call, as the operator hangs up, is one the tenant surveys: handled (an operator answered it),
+ * ended by the operator (at the desk or through the adapter: the adapter then bridges the caller to the
+ * survey; a caller who hung up cannot hear it), not closed by the system, of an inbound function with the
+ * survey on. Null when it is not; else whether "problem solved" is asked too. Decided once, at hang-up
+ * (`calls.survey_asked_solved`); reports are judged against that, not against later settings.
  */
 export function surveyedAs(call: SurveyedCall, settings: Pick<CallSettings, 'satisfactionSurvey'>): { askSolved: boolean } | null {
   if (call.status !== 'wrap_up' && call.status !== 'completed') return null;
   if (!call.answeredAt || !call.endedAt || call.closedReason) return null;
-  if (call.endedBy !== 'caller' && call.endedBy !== 'operator') return null;
+  if (call.endedBy !== 'operator') return null;
+  if (!isInboundFunction(call.function)) return null;
   const entry = settings.satisfactionSurvey[call.function as keyof CallSettings['satisfactionSurvey']];
   return entry ? { askSolved: entry.askSolved } : null;
 }

@@ -20,6 +20,8 @@ interface FakeCall {
   endedBy: string[];
   recordings: string[];
   surveys: unknown[];
+  /** The operator ended it: only then is its caller surveyed. */
+  operatorEnded?: boolean;
 }
 
 /**
@@ -32,7 +34,7 @@ function fakeBoundary(options: { connect?: 'never' | 'at-once'; operatorEndsAfte
   const refused: string[] = [];
   const polls = new Map<string, number>();
   const surveyOf = (call: FakeCall) =>
-    options.survey && call.status === 'wrap_up' && call.answered && !call.surveys.length
+    options.survey && call.status === 'wrap_up' && call.operatorEnded && call.answered && !call.surveys.length
       ? { survey: { questions: [{ id: 'satisfaction', prompt: 'How satisfied…', digits: ['1', '2', '3', '4', '5'] }, { id: 'solved', prompt: 'Solved?', digits: ['1', '2'] }], answerBy: new Date(Date.now() + 600_000).toISOString() } }
       : {};
   const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -71,7 +73,7 @@ function fakeBoundary(options: { connect?: 'never' | 'at-once'; operatorEndsAfte
       const n = (polls.get(call.id) ?? 0) + 1;
       polls.set(call.id, n);
       if (options.connect === 'at-once' && call.status === 'queued') call.status = 'connected';
-      if (options.operatorEndsAfterPolls && call.status === 'connected' && n >= options.operatorEndsAfterPolls) call.status = 'wrap_up';
+      if (options.operatorEndsAfterPolls && call.status === 'connected' && n >= options.operatorEndsAfterPolls) Object.assign(call, { status: 'wrap_up', operatorEnded: true });
       const recording = call.status === 'connected' && options.recording ? options.recording(n) : 'off';
       return json(200, { id: call.id, status: call.status, operatorConnected: call.status === 'connected', recording, ...surveyOf(call) });
     }
@@ -79,7 +81,9 @@ function fakeBoundary(options: { connect?: 'never' | 'at-once'; operatorEndsAfte
     if (match![2] === 'recording') call.recordings.push((JSON.parse(body) as { ref: string }).ref);
     if (match![2] === 'answered') call.answered++;
     if (match![2] === 'ended') {
-      call.endedBy.push((JSON.parse(body) as { by: string }).by);
+      const by = (JSON.parse(body) as { by: string }).by;
+      call.endedBy.push(by);
+      if (by === 'operator' && call.status === 'connected') call.operatorEnded = true;
       call.status = call.status === 'queued' ? 'abandoned' : call.status === 'connected' ? 'wrap_up' : call.status;
       return json(200, { id: call.id, status: call.status, operatorConnected: false, recording: 'off', ...surveyOf(call) });
     }
@@ -178,7 +182,7 @@ describe('the simulator against the boundary', () => {
     expect(ended.some((c) => c.endedBy.length === 0)).toBe(true);
   });
 
-  it('asks the satisfaction survey once the operator has ended a surveyed call, and reports a caller who hung up as not answering', async () => {
+  it('asks the satisfaction survey once the operator has ended a surveyed call, never of a caller who hung up', async () => {
     const fake = fakeBoundary({ connect: 'at-once', operatorEndsAfterPolls: 2, survey: true });
     const { stats } = await play(fake, (e) => finishedHow(e, 'operator_ended') >= 3, {
       durations: { patience: { median: 60, sigma: 0 }, talk: { default: { median: 600, sigma: 0 } } },
@@ -198,7 +202,8 @@ describe('the simulator against the boundary', () => {
     await play(hungUp, (e) => finishedHow(e, 'caller_hung_up') >= 2);
     const asked = [...hungUp.calls.values()].filter((c) => c.endedBy.includes('caller') && c.answered);
     expect(asked.length).toBeGreaterThanOrEqual(2);
-    for (const call of asked) expect(call.surveys).toEqual([{}]);
+    for (const call of asked) expect(call.surveys).toEqual([]);
+    expect(hungUp.refused).toEqual([]);
     expect(fake.refused).toEqual([]);
   });
 

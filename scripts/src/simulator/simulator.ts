@@ -248,17 +248,16 @@ export class Simulator {
         await this.client.answered(answer.id);
       } else if (step.action === 'hang_up') {
         const holding = observed.status === 'queued';
-        const after = await this.client.ended(answer.id, 'caller');
+        // The caller is gone: no survey is asked of them (only a call the operator ended is surveyed).
+        await this.client.ended(answer.id, 'caller');
         await this.keepRecording(answer.id, track);
-        // The caller is gone: a survey cannot be asked, and is reported unanswered.
-        if (after?.survey) await this.reportSurvey(call, answer.id, false, after.survey.questions);
         if (holding) this.stats.abandoned++;
         else this.stats.callerHungUp++;
         this.emit({ kind: 'finished', call, id: answer.id, how: holding ? 'abandoned' : 'caller_hung_up' });
         return;
       } else if (step.state.phase === 'gone') {
         await this.keepRecording(answer.id, track);
-        if (observed.survey) await this.reportSurvey(call, answer.id, true, observed.survey.questions);
+        if (observed.survey) await this.reportSurvey(call, answer.id, observed.survey.questions);
         this.stats.operatorEnded++;
         this.emit({ kind: 'finished', call, id: answer.id, how: 'operator_ended' });
         return;
@@ -278,9 +277,9 @@ export class Simulator {
     }
   }
 
-  /** Plays the satisfaction survey to a caller still on the line (seeded per call), or reports it unanswered; a refusal only costs the survey. */
-  private async reportSurvey(call: PlannedCall, id: string, onTheLine: boolean, questions: NonNullable<CallState['survey']>['questions']): Promise<void> {
-    const digits = onTheLine ? answerSurvey(createRandom(this.options.seed).fork(`survey/${call.seq}`), questions) : {};
+  /** Plays the satisfaction survey to the caller the operator left on the line (seeded per call); a refusal only costs the survey. */
+  private async reportSurvey(call: PlannedCall, id: string, questions: NonNullable<CallState['survey']>['questions']): Promise<void> {
+    const digits = answerSurvey(createRandom(this.options.seed).fork(`survey/${call.seq}`), questions);
     try {
       await this.client.satisfaction(id, digits);
       this.stats.surveyed++;

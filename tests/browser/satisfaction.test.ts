@@ -35,7 +35,7 @@ beforeAll(async () => {
         .values({ tenantId: tenant.id, id, externalId: `csat-${id}`, function: 'order_taking', dialledNumber: '+33142868201', callerNumber: '+33612345678', status: 'completed', afterHoursAction: null, operatorId: idOf(who), offeredAt: at, answeredAt: at, endedAt: at, endedBy: 'operator' })
         .execute();
       const outcome = score === null ? 'not_answered' : solved === null ? 'partial' : 'answered';
-      await tx.insertInto('callSatisfaction').values({ tenantId: tenant.id, callId: id, function: 'order_taking', operatorId: idOf(who), askedSolved: true, score, solved, outcome, recordedAt: at }).execute();
+      await tx.insertInto('callSatisfaction').values({ tenantId: tenant.id, callId: id, function: 'order_taking', operatorId: idOf(who), askedSolved: true, score, solved, outcome, callEndedAt: at, recordedAt: at }).execute();
       await tx.insertInto('callEvents').values({ tenantId: tenant.id, id: newId(), callId: id, at, kind: 'satisfaction', operatorId: idOf(who), detail: jsonb({ outcome, score, solved }) }).execute();
     }
   });

@@ -44,6 +44,7 @@ describe('call settings', () => {
     maxQueueWaitSeconds: 240,
     queueOverflow: { order_taking: { action: 'forward', forwardTo: '+33142868299' }, complaints: { action: 'callback' } },
     connectedSilenceMinutes: 120,
+    satisfactionSurvey: { order_taking: { askSolved: true }, information: { askSolved: false } },
   };
 
   it('answers the defaults while the tenant has saved none, to everyone who may act for it', async () => {
@@ -61,6 +62,7 @@ describe('call settings', () => {
           maxQueueWaitSeconds: 300,
           queueOverflow: {},
           connectedSilenceMinutes: 240,
+          satisfactionSurvey: {},
         },
         updatedAt: null,
         updatedBy: null,

@@ -37,6 +37,7 @@ import { answerRoutes } from './answers/routes.ts';
 import { surveyRoutes } from './surveys/routes.ts';
 import { informationRequestRoutes } from './information-requests/routes.ts';
 import { callRoutes } from './calls/routes.ts';
+import { satisfactionRoutes } from './satisfaction/routes.ts';
 import { telephonyRouter } from './telephony/routes.ts';
 import { deskRoutes } from './desk/routes.ts';
 import { deskFiguresRoutes } from './desk/figures-routes.ts';
@@ -74,6 +75,7 @@ const apiRoutes = createRouter()
   .route('/', complaintRoutes)
   .route('/', informationRequestRoutes)
   .route('/', callRoutes)
+  .route('/', satisfactionRoutes)
   .route('/', telephonyRouter)
   .route('/', deskRoutes)
   .route('/', deskFiguresRoutes)

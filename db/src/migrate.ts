@@ -25,6 +25,7 @@ import * as userLanguage from './migrations/0023_user_language.ts';
 import * as callTimeouts from './migrations/0024_call_timeouts.ts';
 import * as orderCounters from './migrations/0025_order_counters.ts';
 import * as callAnswers from './migrations/0026_call_answers.ts';
+import * as callSatisfaction from './migrations/0027_call_satisfaction.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -52,6 +53,7 @@ export const migrations: Record<string, Migration> = {
   '0024_call_timeouts': callTimeouts,
   '0025_order_counters': orderCounters,
   '0026_call_answers': callAnswers,
+  '0027_call_satisfaction': callSatisfaction,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -501,6 +501,8 @@ export interface CallSettingsTable {
   queueOverflow: Json;
   /** A connected call the telephony adapter has said nothing about for this long is closed (0024). */
   connectedSilenceMinutes: Generated<number>;
+  /** Per function, whether callers are asked the satisfaction survey after a handled call: {function: {askSolved}} (0027). */
+  satisfactionSurvey: Json;
 }
 
 export interface PhoneNumbersTable {
@@ -554,6 +556,8 @@ export interface CallsTable {
   closedReason: ColumnType<ClosedReason | null, ClosedReason | null | undefined, ClosedReason | null>;
   /** The telephony adapter's last report or keep-alive about this call (0024): a connected call silent too long is closed. */
   adapterSeenAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Set when the operator hangs up a call of a surveyed function (0027): whether the caller is also asked "solved?"; null, not surveyed. */
+  surveyAskedSolved: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
 }
 
 export const closedReasons = ['tenant_suspended', 'max_wait', 'no_sign_of_life'] as const;
@@ -581,6 +585,26 @@ export interface CallEventsTable {
   kind: string;
   operatorId: string | null;
   detail: Json;
+}
+
+export const satisfactionOutcomes = ['answered', 'partial', 'not_answered'] as const;
+export type SatisfactionOutcome = (typeof satisfactionOutcomes)[number];
+
+/** A handled call's post-call satisfaction survey, as the telephony adapter reported it (0027): written once. */
+export interface CallSatisfactionTable {
+  tenantId: string;
+  callId: string;
+  function: string;
+  operatorId: string | null;
+  /** Whether the caller was also asked "was your problem solved?". */
+  askedSolved: boolean;
+  /** 1–5, null when the caller did not key one. */
+  score: number | null;
+  solved: boolean | null;
+  outcome: SatisfactionOutcome;
+  /** When the call ended: the figures' periods and the wallboard's today count by it. */
+  callEndedAt: Timestamp;
+  recordedAt: Timestamp;
 }
 
 export interface CallQueueTable {
@@ -901,6 +925,7 @@ export interface DB {
   phoneNumbers: PhoneNumbersTable;
   calls: CallsTable;
   callEvents: CallEventsTable;
+  callSatisfaction: CallSatisfactionTable;
   callQueue: CallQueueTable;
   callbackRequests: CallbackRequestsTable;
   customers: CustomersTable;

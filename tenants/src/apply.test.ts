@@ -283,6 +283,7 @@ clientUsers:
       maxQueueWaitSeconds: 300,
       queueOverflow: {},
       connectedSilenceMinutes: 240,
+      satisfactionSurvey: {},
     });
     expect(parseTenantYaml(text, 'export.yaml')).toEqual(normalized);
 

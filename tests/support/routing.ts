@@ -168,6 +168,11 @@ export async function seedCallRecords(db: Kysely<DB>, tenant: Tenant, at: Date =
       .insertInto('customerRecordChanges')
       .values({ tenantId: tenant.id, id: newId(), callId: handled, customerId, action: 'created', changes: jsonb([{ field: 'customer.name', before: null, after: 'Seeded customer' }]), at })
       .execute();
+    // The caller of the handled call answered the post-call satisfaction survey (issue 14).
+    await tx
+      .insertInto('callSatisfaction')
+      .values({ tenantId: tenant.id, callId: handled, function: 'order_taking', operatorId: null, askedSolved: true, score: 4, solved: true, outcome: 'answered', callEndedAt: at, recordedAt: at })
+      .execute();
   });
 }
 

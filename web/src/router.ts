@@ -114,6 +114,7 @@ export const router = createRouter({
         { path: 'catalog', name: 'tenant-catalog', component: () => import('./views/tenant/TenantCatalog.vue'), meta: { title: 'pages.catalog' } },
         { path: 'directory', name: 'tenant-directory', component: () => import('./views/tenant/TenantDirectory.vue'), meta: { title: 'pages.directory' } },
         { path: 'calls', name: 'tenant-calls', component: () => import('./views/tenant/TenantCalls.vue'), meta: { permission: 'records.read', title: 'pages.calls' } },
+        { path: 'satisfaction', name: 'tenant-satisfaction', component: () => import('./views/tenant/TenantSatisfaction.vue'), meta: { permission: 'records.read', title: 'pages.satisfaction' } },
         { path: 'orders', name: 'tenant-orders', component: () => import('./views/tenant/TenantOrders.vue'), meta: { permission: 'records.read', title: 'pages.orders' } },
         {
           path: 'complaints',

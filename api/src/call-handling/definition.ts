@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { typedText } from '../http/validators.ts';
-import { callFunctionIds, complaintSeverities, type CallFunctionId } from '@switchboard/db';
+import { callFunctionIds, callFunctions, complaintSeverities, type CallFunctionId } from '@switchboard/db';
 import { AfterHoursSchema } from '../hours/definition.ts';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 
@@ -44,6 +44,29 @@ export const QueueOverflowSchema = z
   .strictObject(Object.fromEntries(callFunctionIds.map((id) => [id, AfterHoursSchema.optional()])) as Record<CallFunctionId, z.ZodOptional<typeof AfterHoursSchema>>)
   .openapi('QueueOverflow', { example: { order_taking: { action: 'forward', forwardTo: '+33142868299' }, complaints: { action: 'callback' } } });
 export type QueueOverflow = z.output<typeof QueueOverflowSchema>;
+
+/** A function whose callers are asked, after a handled call, how satisfied they were (1–5) and, if `askSolved`, whether their problem was solved. */
+export const SatisfactionSurveyEntrySchema = z
+  .strictObject({
+    askSolved: z.boolean({ error: 'Say whether the caller is also asked if their problem was solved.' }).default(false).openapi({
+      description: 'Also ask "was your problem solved?" (1 yes, 2 no) after the 1–5 satisfaction question',
+    }),
+  })
+  .openapi('SatisfactionSurveyEntry');
+
+/** Per function, the post-call satisfaction survey; a function left out is not surveyed. */
+export const SatisfactionSurveySchema = z
+  .strictObject(
+    Object.fromEntries(callFunctionIds.map((id) => [id, SatisfactionSurveyEntrySchema.optional()])) as Record<CallFunctionId, z.ZodOptional<typeof SatisfactionSurveyEntrySchema>>,
+  )
+  .superRefine((survey, ctx) => {
+    // Only an inbound call has a caller to ask once the operator hangs up.
+    for (const f of callFunctions) {
+      if (f.direction !== 'inbound' && survey[f.id]) ctx.addIssue({ code: 'custom', path: [f.id], message: `${f.label} is an outbound function: only inbound functions can be surveyed.` });
+    }
+  })
+  .openapi('SatisfactionSurvey', { example: { order_taking: { askSolved: true } } });
+export type SatisfactionSurvey = z.output<typeof SatisfactionSurveySchema>;
 
 const dueDays = z
   .number({ error: 'Enter a whole number of days.' })
@@ -91,6 +114,9 @@ export const CallSettingsSchema = z
     connectedSilenceMinutes: minutes(5, 1440, 'The connected-call limit').default(defaultCallSettings.connectedSilenceMinutes).openapi({
       description: 'A connected call the telephony adapter has said nothing about (no report, no keep-alive) for this long is closed and its operator freed',
     }),
+    satisfactionSurvey: SatisfactionSurveySchema.default({}).openapi({
+      description: 'Per function, the post-call satisfaction survey (CSAT) the telephony adapter asks by keypad after a handled call; a function left out is not surveyed',
+    }),
   })
   .superRefine((settings, ctx) => {
     for (const [fn, overflow] of Object.entries(settings.queueOverflow)) {
@@ -131,6 +157,7 @@ export const CallSettingsSchema = z
       maxQueueWaitSeconds: 240,
       queueOverflow: { order_taking: { action: 'callback' } },
       connectedSilenceMinutes: 180,
+      satisfactionSurvey: { order_taking: { askSolved: true } },
     },
   });
 
@@ -150,7 +177,17 @@ export function normalizeCallSettings(s: CallSettings): CallSettings {
     maxQueueWaitSeconds: s.maxQueueWaitSeconds,
     queueOverflow: normalizeOverflow(s.queueOverflow),
     connectedSilenceMinutes: s.connectedSilenceMinutes,
+    satisfactionSurvey: normalizeSatisfactionSurvey(s.satisfactionSurvey),
   };
+}
+
+function normalizeSatisfactionSurvey(survey: SatisfactionSurvey): SatisfactionSurvey {
+  const out: SatisfactionSurvey = {};
+  for (const id of callFunctionIds) {
+    const entry = survey[id];
+    if (entry) out[id] = { askSolved: entry.askSolved };
+  }
+  return out;
 }
 
 /** Functions in their catalogue order, each entry's fields in one order. */

@@ -6,6 +6,8 @@ export {
   defaultCallSettings,
   defaultOverflow,
   QueueOverflowSchema,
+  SatisfactionSurveySchema,
+  type SatisfactionSurvey,
   type QueueOverflow,
   normalizeCallSettings,
   toE164,

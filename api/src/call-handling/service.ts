@@ -19,9 +19,10 @@ export async function loadCallSettings(tx: TenantTx): Promise<{ settings: CallSe
     maxQueueWaitSeconds: row.maxQueueWaitSeconds,
     queueOverflow: row.queueOverflow,
     connectedSilenceMinutes: row.connectedSilenceMinutes,
+    satisfactionSurvey: row.satisfactionSurvey,
   });
   return {
-    settings: normalizeCallSettings(settings.success ? settings.data : { ...row, complaintDueDays: { ...defaultCallSettings.complaintDueDays }, queueOverflow: {} }),
+    settings: normalizeCallSettings(settings.success ? settings.data : { ...row, complaintDueDays: { ...defaultCallSettings.complaintDueDays }, queueOverflow: {}, satisfactionSurvey: {} }),
     updatedAt: row.updatedAt,
     updatedBy: row.updatedBy,
   };
@@ -53,6 +54,7 @@ export async function replaceCallSettings(tx: TenantTx, tenantId: string, actor:
     maxQueueWaitSeconds: after.maxQueueWaitSeconds,
     queueOverflow: jsonb(after.queueOverflow),
     connectedSilenceMinutes: after.connectedSilenceMinutes,
+    satisfactionSurvey: jsonb(after.satisfactionSurvey),
     updatedAt: now,
     updatedBy: actor?.label ?? 'system',
   };

@@ -39,6 +39,7 @@ export const problemCodes = {
   stripe_signature_invalid: 'The Stripe webhook’s signature does not match.',
   stripe_unreachable: 'Stripe could not be reached; nothing was changed.',
   not_transferred: 'Only a call transferred in-house and still on the line can come back.',
+  not_surveyed: 'This call is not surveyed: it was not handled by an operator, or its function has no satisfaction survey.',
   offer_taken: 'This call is no longer offered to you.',
   not_your_call: 'This call is not yours to act on.',
   wrap_up_over: 'This call is no longer being wrapped up.',
@@ -162,6 +163,7 @@ export const fieldCodes = {
   'hours.forward_only': 'Only a forward has a destination.',
   'hours.announcement_required': 'Enter the announcement text.',
   'hours.announcement_only': 'Only an announcement has a text.',
+  'satisfaction.solved_not_asked': 'This survey does not ask whether the problem was solved.',
 } as const satisfies Record<string, string>;
 
 export type ProblemCode = keyof typeof problemCodes;

@@ -206,6 +206,8 @@ export const kept: { table: string; columns: string[]; why: string }[] = [
   { table: 'calls', columns: ['external_id', 'dialled_number', 'forwarded_to', 'disposition', 'function', 'status', 'offered_at', 'answered_at', 'ended_at'], why: "the telephony adapter's id, the client's own numbers, the outcome code and the times: what usage and statements count" },
   { table: 'calls', columns: ['direction', 'after_hours_action', 'ended_by', 'required_skill', 'recording_state', 'closed_reason'], why: 'codes' },
   { table: 'call_events', columns: ['kind'], why: 'a code' },
+  { table: 'call_satisfaction', columns: ['function', 'outcome'], why: "codes beside a 1–5 score, a yes/no and the call's end: the client's satisfaction figures; nothing of the caller" },
+  { table: 'call_satisfaction', columns: ['operator_id'], why: "the operator who handled the call (staff, as on the call itself): the client's figures per operator" },
   { table: 'callback_requests', columns: ['function', 'status'], why: 'codes' },
   { table: 'orders, complaints', columns: ['status'], why: 'a code' },
   { table: 'complaints', columns: ['severity'], why: 'a code' },

@@ -26,7 +26,8 @@ export type CallEventKind =
   | 'after_hours'
   | 'abandoned'
   | 'queue_overflow'
-  | 'no_sign_of_life';
+  | 'no_sign_of_life'
+  | 'satisfaction';
 
 /**
  * Appends to the call's timeline and tells the desks and the portal (at commit) that the call changed:

@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely';
 import type { CallsTable, TenantTx } from '@switchboard/db';
 import { publish } from '../events/publish.ts';
 import { recordUsage } from '../usage/record.ts';
+import { surveyAtHangUp } from '../satisfaction/service.ts';
 import { recordCallEvent } from './call-events.ts';
 import { changePresence, lockPresence, releaseOffer } from './presence.ts';
 
@@ -74,9 +75,11 @@ export async function endCall(tx: TenantTx, callId: string, by: 'caller' | 'oper
       return updated;
     }
     case 'connected': {
+      // The post-call survey (issue 14) is decided now, under the settings of this moment.
+      const surveyAskedSolved = await surveyAtHangUp(tx, { ...call, status: 'wrap_up', endedAt: now, endedBy: by });
       const updated = await tx
         .updateTable('calls')
-        .set({ status: 'wrap_up', endedAt: now, endedBy: by })
+        .set({ status: 'wrap_up', endedAt: now, endedBy: by, surveyAskedSolved })
         .where('id', '=', call.id)
         .returningAll()
         .executeTakeFirstOrThrow();

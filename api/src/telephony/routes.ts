@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import { isUuid, routing, withApp, withTenant } from '@switchboard/db';
 import type { AppEnv } from '../http/env.ts';
 import { createRouter } from '../http/router.ts';
-import { notFound, ProblemError, problemResponses } from '../http/problem.ts';
+import { fieldError, invalid, notFound, ProblemError, problemResponses } from '../http/problem.ts';
 import { recordCallEvent } from '../routing/call-events.ts';
 import { endCall, lockCall } from '../routing/lifecycle.ts';
 import { changePresence } from '../routing/presence.ts';
@@ -13,7 +13,9 @@ import { checkTelephonySignature, SIGNATURE_HEADER, SIGNATURE_WINDOW_SECONDS, TI
 import { receiveCall } from './incoming.ts';
 import { adapterRecording, keepRecordingRef } from '../recordings/service.ts';
 import { suspendedAnnouncement } from '../tenants/suspension.ts';
-import { afterHoursActions, callStatuses, closedReasons, recordingStates, type TenantTx } from '@switchboard/db';
+import { afterHoursActions, callStatuses, closedReasons, recordingStates, satisfactionOutcomes, type TenantTx } from '@switchboard/db';
+import { pendingSurvey, recordSatisfaction } from '../satisfaction/service.ts';
+import { satisfactionQuestionIds } from '../satisfaction/survey.ts';
 import { loadCallSettings } from '../call-handling/service.ts';
 
 /**
@@ -81,6 +83,19 @@ const IncomingAnswerSchema = z
   })
   .openapi('TelephonyCallRouted');
 
+const SurveySchema = z
+  .object({
+    questions: z.array(
+      z.object({
+        id: z.enum(satisfactionQuestionIds).openapi({ description: 'The field of POST …/satisfaction the digit goes in' }),
+        prompt: z.string().openapi({ description: "What to say, in the company's language" }),
+        digits: z.array(z.string()).openapi({ description: 'The keys the caller may press' }),
+      }),
+    ),
+    answerBy: z.string().openapi({ description: 'Report before this instant; a later report changes nothing' }),
+  })
+  .openapi('TelephonySurvey');
+
 const CallStatusSchema = z
   .object({
     id: z.uuid(),
@@ -101,8 +116,38 @@ const CallStatusSchema = z
       .enum(recordingStates)
       .openapi({ description: 'The recording command: `on` record the bridged call, `paused` stop recording until it turns `on` again (the caller is giving payment details), `off` do not record' }),
     announcement: z.string().optional().openapi({ description: 'What to play before hanging up a call closed without an operator (its company was suspended while it waited, or its overflow action is an announcement)' }),
+    survey: SurveySchema.optional().openapi({
+      description:
+        'A handled call whose company surveys its function: once the operator is gone, ask the caller these questions by keypad, in order, and report the digits to POST …/satisfaction before `answerBy` (docs/telephony.md, Satisfaction). Absent once reported',
+    }),
   })
   .openapi('TelephonyCallStatus');
+
+const SatisfactionBodySchema = z
+  .strictObject({
+    satisfaction: z
+      .string()
+      .regex(/^[1-5]$/, 'Key one digit from 1 to 5.')
+      .nullable()
+      .optional()
+      .openapi({ description: 'The digit the caller keyed for "how satisfied" (1 very dissatisfied … 5 very satisfied); null or left out: none (they hung up)' }),
+    solved: z
+      .string()
+      .regex(/^[12]$/, 'Key 1 (yes) or 2 (no).')
+      .nullable()
+      .optional()
+      .openapi({ description: 'The digit for "was your problem solved?" (1 yes, 2 no), when the survey asked it; null or left out: none' }),
+  })
+  .openapi('TelephonySatisfaction', { example: { satisfaction: '4', solved: '1' } });
+
+const SatisfactionAnswerSchema = z
+  .object({
+    recorded: z.boolean().openapi({ description: 'false: the survey was already reported (the first report stands) or its window had closed — nothing changed' }),
+    outcome: z.enum(satisfactionOutcomes).nullable().openapi({ description: 'What is kept: `answered`, `partial` (the caller hung up between the questions), `not_answered`; null: nothing (a report after the window)' }),
+    score: z.number().int().nullable(),
+    solved: z.boolean().nullable(),
+  })
+  .openapi('TelephonySatisfactionRecorded');
 
 const CallIdParamSchema = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b' }) });
 
@@ -187,6 +232,16 @@ const alive = createRoute({
   request: { params: CallIdParamSchema },
   responses: { 200: json(CallStatusSchema, 'Call status'), ...problemResponses(401, 404) },
 });
+const satisfaction = createRoute({
+  method: 'post',
+  path: '/telephony/calls/{id}/satisfaction',
+  tags: ['telephony'],
+  summary:
+    "The caller's answers to the post-call satisfaction survey (the status's `survey`): the digits keyed, null for a question not answered. Idempotent: the first report stands; one after the survey's `answerBy` changes nothing. 409 for a call that is not surveyed",
+  ...signed,
+  request: { params: CallIdParamSchema, body: { content: { 'application/json': { schema: SatisfactionBodySchema } }, required: true } },
+  responses: { 200: json(SatisfactionAnswerSchema, 'What is kept'), ...problemResponses(400, 401, 404, 409) },
+});
 const numbers = createRoute({
   method: 'get',
   path: '/telephony/numbers',
@@ -209,7 +264,7 @@ type StatusRow = {
 const statusColumns = ['id', 'function', 'status', 'afterHoursAction', 'forwardedTo', 'recordingState', 'closedReason'] as const;
 
 /** What the adapter is told; an overflowed call's announcement is the one its function's overflow action says. */
-async function statusOf(tx: TenantTx, call: StatusRow): Promise<StatusBody> {
+async function statusOf(tx: TenantTx, call: StatusRow, now: Date): Promise<StatusBody> {
   const closedWithoutOperator = call.status === 'after_hours' || call.status === 'overflowed';
   let announcement: string | undefined;
   if (call.closedReason === 'tenant_suspended') announcement = suspendedAnnouncement;
@@ -217,6 +272,7 @@ async function statusOf(tx: TenantTx, call: StatusRow): Promise<StatusBody> {
     const { settings } = await loadCallSettings(tx);
     announcement = settings.queueOverflow[call.function as keyof typeof settings.queueOverflow]?.announcement ?? overflowAnnouncement;
   }
+  const survey = await pendingSurvey(tx, call.id, call.status, now);
   return {
     id: call.id,
     status: call.status,
@@ -226,6 +282,7 @@ async function statusOf(tx: TenantTx, call: StatusRow): Promise<StatusBody> {
     forwardTo: call.status === 'transferred_out' || closedWithoutOperator ? call.forwardedTo : null,
     recording: adapterRecording(call),
     ...(announcement ? { announcement } : {}),
+    ...(survey ? { survey } : {}),
   };
 }
 
@@ -261,10 +318,10 @@ const routes = telephonyRoutes
     return c.json(result.answer, 200);
   })
   .openapi(status, async (c) => {
-    const { db } = c.var.deps;
+    const { db, now } = c.var.deps;
     const { id } = c.req.valid('param');
     const tenantId = await tenantOfCall(db, id);
-    const body = await withTenant(db, tenantId, async (tx) => statusOf(tx, await tx.selectFrom('calls').select(statusColumns).where('id', '=', id).executeTakeFirstOrThrow()));
+    const body = await withTenant(db, tenantId, async (tx) => statusOf(tx, await tx.selectFrom('calls').select(statusColumns).where('id', '=', id).executeTakeFirstOrThrow(), now()));
     return c.json(body, 200);
   })
   .openapi(answered, async (c) => {
@@ -276,7 +333,7 @@ const routes = telephonyRoutes
       const bridged = await tx.selectFrom('callEvents').select('id').where('callId', '=', id).where('kind', '=', 'bridged').executeTakeFirst();
       if (!bridged && call.status === 'connected') await recordCallEvent(tx, { tenantId, id }, 'bridged', now(), { operatorId: call.operatorId });
       await seen(tx, id, now());
-      return statusOf(tx, call);
+      return statusOf(tx, call, now());
     });
     return c.json(body, 200);
   })
@@ -285,7 +342,10 @@ const routes = telephonyRoutes
     const { id } = c.req.valid('param');
     const { by } = c.req.valid('json');
     const tenantId = await tenantOfCall(db, id);
-    const body = await withTenant(db, tenantId, async (tx) => statusOf(tx, (await endCall(tx, id, by, now()))!));
+    const body = await withTenant(db, tenantId, async (tx) => {
+      const at = now();
+      return statusOf(tx, (await endCall(tx, id, by, at))!, at);
+    });
     requestDispatch();
     return c.json(body, 200);
   })
@@ -297,7 +357,7 @@ const routes = telephonyRoutes
     const body = await withTenant(db, tenantId, async (tx) => {
       const call = await keepRecordingRef(tx, id, ref, now());
       await seen(tx, id, now());
-      return statusOf(tx, call);
+      return statusOf(tx, call, now());
     });
     return c.json(body, 200);
   })
@@ -325,7 +385,7 @@ const routes = telephonyRoutes
       }
       await recordCallEvent(tx, { tenantId, id }, 'transfer_returned', at, { operatorId: call.operatorId, detail: { note, from: call.forwardedTo } });
       await seen(tx, id, at);
-      return statusOf(tx, updated);
+      return statusOf(tx, updated, at);
     });
     return c.json(body, 200);
   })
@@ -335,9 +395,22 @@ const routes = telephonyRoutes
     const tenantId = await tenantOfCall(db, id);
     const body = await withTenant(db, tenantId, async (tx) => {
       await seen(tx, id, now());
-      return statusOf(tx, await tx.selectFrom('calls').select(statusColumns).where('id', '=', id).executeTakeFirstOrThrow());
+      return statusOf(tx, await tx.selectFrom('calls').select(statusColumns).where('id', '=', id).executeTakeFirstOrThrow(), now());
     });
     return c.json(body, 200);
+  })
+  .openapi(satisfaction, async (c) => {
+    const { db, now } = c.var.deps;
+    const { id } = c.req.valid('param');
+    const digits = c.req.valid('json');
+    const tenantId = await tenantOfCall(db, id);
+    const outcome = await withTenant(db, tenantId, (tx) => recordSatisfaction(tx, id, digits, now()));
+    if (outcome.kind === 'not_surveyed') {
+      throw new ProblemError(409, 'not-surveyed', 'Not surveyed', 'This call is not surveyed: it was not handled by an operator, or its function has no satisfaction survey.');
+    }
+    if (outcome.kind === 'solved_not_asked') throw invalid([fieldError('solved', 'satisfaction.solved_not_asked', 'This survey does not ask whether the problem was solved.')]);
+    const result = outcome.result;
+    return c.json({ recorded: outcome.kind === 'recorded', outcome: result?.outcome ?? null, score: result?.score ?? null, solved: result?.solved ?? null }, 200);
   })
   .openapi(numbers, async (c) => {
     const { db } = c.var.deps;

@@ -3,6 +3,7 @@ import { Temporal } from '@js-temporal/polyfill';
 import { callFunctions, withApp, withTenant, type DB, type OperatorState } from '@switchboard/db';
 import { operatorsAblePerSkill } from '../routing/eligibility.ts';
 import { MIN_OPERATORS_PER_FUNCTION } from '../go-live/service.ts';
+import { satisfactionSince } from '../satisfaction/summary.ts';
 
 /** One (tenant, function) queue as the supervisor sees it. */
 export interface WallboardQueue {
@@ -38,6 +39,8 @@ export interface WallboardTenant {
   /** Midnight on the tenant's clock: what "today" counts from. */
   todayStartsAt: string;
   queues: WallboardQueue[];
+  /** Today's post-call satisfaction: callers who keyed a score and their mean (satisfaction/summary.ts). */
+  satisfactionToday: { scored: number; average: number | null; satisfiedShare: number | null };
 }
 
 export interface WallboardOperator {
@@ -181,6 +184,7 @@ export async function computeWallboard(db: Kysely<DB>, now: Date): Promise<Wallb
           answerTargetSeconds: target,
           todayStartsAt: todayStart.toISOString(),
           queues,
+          satisfactionToday: await satisfactionSince(tx, todayStart),
         };
       }),
     );

@@ -45,6 +45,13 @@ const WallboardSchema = z
         answerTargetSeconds: z.number().int(),
         todayStartsAt: z.string().openapi({ description: "Midnight on the tenant's clock, from which today's figures count" }),
         queues: z.array(WallboardQueueSchema),
+        satisfactionToday: z
+          .object({
+            scored: z.number().int().openapi({ description: 'Callers who keyed a 1–5 score since midnight' }),
+            average: z.number().nullable().openapi({ description: 'Their mean score, two decimals; null before any' }),
+            satisfiedShare: z.number().nullable().openapi({ description: '% who keyed 4 or 5; null before any' }),
+          })
+          .openapi({ description: "Today's post-call satisfaction (CSAT) of the tenant's surveyed calls" }),
       }),
     ),
     operators: z.array(

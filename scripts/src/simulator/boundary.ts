@@ -1,5 +1,6 @@
 import { signTelephonyRequest } from '@switchboard/api/telephony-signature';
 import type { Line } from './traffic.ts';
+import type { SurveyDigits, SurveyQuestion } from './survey.ts';
 
 /** The boundary refused or failed a request. `status` 0: it could not be reached at all. */
 export class BoundaryError extends Error {
@@ -39,6 +40,8 @@ export interface CallState {
   operatorConnected: boolean;
   /** The recording command: record while `on`, stop while `paused` (payment details), never while `off`. */
   recording?: 'off' | 'on' | 'paused';
+  /** A handled call its company surveys: ask these once the operator is gone, report the digits (docs/telephony.md). */
+  survey?: { questions: SurveyQuestion[]; answerBy: string };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -90,8 +93,13 @@ export class TelephonyClient {
     await this.request('POST', `/api/telephony/calls/${id}/answered`, {});
   }
 
-  async ended(id: string, by: 'caller' | 'operator'): Promise<void> {
-    await this.request('POST', `/api/telephony/calls/${id}/ended`, { by });
+  ended(id: string, by: 'caller' | 'operator'): Promise<CallState> {
+    return this.request('POST', `/api/telephony/calls/${id}/ended`, { by }) as Promise<CallState>;
+  }
+
+  /** The caller's answers to the satisfaction survey (`{}`: they hung up without answering). */
+  async satisfaction(id: string, digits: SurveyDigits): Promise<void> {
+    await this.request('POST', `/api/telephony/calls/${id}/satisfaction`, digits);
   }
 
   /** Where the call's recording is kept (refused with 409 for a call that was not to be recorded). */

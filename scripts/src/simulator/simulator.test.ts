@@ -19,17 +19,24 @@ interface FakeCall {
   answered: number;
   endedBy: string[];
   recordings: string[];
+  surveys: unknown[];
+  /** The operator ended it: only then is its caller surveyed. */
+  operatorEnded?: boolean;
 }
 
 /**
  * The boundary as the contract describes it, in memory: checks every signature, refuses replays,
  * queues calls to the first number and announces the closed hours on the second.
  */
-function fakeBoundary(options: { connect?: 'never' | 'at-once'; operatorEndsAfterPolls?: number; recording?: (poll: number) => 'on' | 'paused' | 'off' } = {}) {
+function fakeBoundary(options: { connect?: 'never' | 'at-once'; operatorEndsAfterPolls?: number; recording?: (poll: number) => 'on' | 'paused' | 'off'; survey?: boolean } = {}) {
   const calls = new Map<string, FakeCall>();
   const seen = new Set<string>();
   const refused: string[] = [];
   const polls = new Map<string, number>();
+  const surveyOf = (call: FakeCall) =>
+    options.survey && call.status === 'wrap_up' && call.operatorEnded && call.answered && !call.surveys.length
+      ? { survey: { questions: [{ id: 'satisfaction', prompt: 'How satisfied…', digits: ['1', '2', '3', '4', '5'] }, { id: 'solved', prompt: 'Solved?', digits: ['1', '2'] }], answerBy: new Date(Date.now() + 600_000).toISOString() } }
+      : {};
   const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   const fetcher: typeof fetch = async (input, init) => {
     const url = new URL(String(input));
@@ -51,7 +58,7 @@ function fakeBoundary(options: { connect?: 'never' | 'at-once'; operatorEndsAfte
       if (existing) return json(200, { id: existing.id, tenant: 'pizza-napoli', function: 'order_taking', outcome: 'queued' });
       const id = randomUUID();
       const closed = dialled === lines[1]!.number;
-      calls.set(id, { id, externalId: callId, caller, status: closed ? 'after_hours' : 'queued', answered: 0, endedBy: [], recordings: [] });
+      calls.set(id, { id, externalId: callId, caller, status: closed ? 'after_hours' : 'queued', answered: 0, endedBy: [], recordings: [], surveys: [] });
       return json(
         200,
         closed
@@ -59,22 +66,26 @@ function fakeBoundary(options: { connect?: 'never' | 'at-once'; operatorEndsAfte
           : { id, tenant: 'pizza-napoli', function: 'order_taking', outcome: 'queued', record: !!options.recording },
       );
     }
-    const match = /^\/api\/telephony\/calls\/([^/]+)(?:\/(answered|ended|recording))?$/.exec(path);
+    const match = /^\/api\/telephony\/calls\/([^/]+)(?:\/(answered|ended|recording|satisfaction))?$/.exec(path);
     const call = match ? calls.get(match[1]!) : undefined;
     if (!call) return json(404, { type: 'not-found' });
     if (method === 'GET') {
       const n = (polls.get(call.id) ?? 0) + 1;
       polls.set(call.id, n);
       if (options.connect === 'at-once' && call.status === 'queued') call.status = 'connected';
-      if (options.operatorEndsAfterPolls && call.status === 'connected' && n >= options.operatorEndsAfterPolls) call.status = 'wrap_up';
+      if (options.operatorEndsAfterPolls && call.status === 'connected' && n >= options.operatorEndsAfterPolls) Object.assign(call, { status: 'wrap_up', operatorEnded: true });
       const recording = call.status === 'connected' && options.recording ? options.recording(n) : 'off';
-      return json(200, { id: call.id, status: call.status, operatorConnected: call.status === 'connected', recording });
+      return json(200, { id: call.id, status: call.status, operatorConnected: call.status === 'connected', recording, ...surveyOf(call) });
     }
+    if (match![2] === 'satisfaction') call.surveys.push(JSON.parse(body));
     if (match![2] === 'recording') call.recordings.push((JSON.parse(body) as { ref: string }).ref);
     if (match![2] === 'answered') call.answered++;
     if (match![2] === 'ended') {
-      call.endedBy.push((JSON.parse(body) as { by: string }).by);
+      const by = (JSON.parse(body) as { by: string }).by;
+      call.endedBy.push(by);
+      if (by === 'operator' && call.status === 'connected') call.operatorEnded = true;
       call.status = call.status === 'queued' ? 'abandoned' : call.status === 'connected' ? 'wrap_up' : call.status;
+      return json(200, { id: call.id, status: call.status, operatorConnected: false, recording: 'off', ...surveyOf(call) });
     }
     return json(200, {});
   };
@@ -169,6 +180,31 @@ describe('the simulator against the boundary', () => {
     expect(stats.operatorEnded).toBeGreaterThanOrEqual(2);
     const ended = [...fake.calls.values()].filter((c) => c.answered === 1 && c.status === 'wrap_up');
     expect(ended.some((c) => c.endedBy.length === 0)).toBe(true);
+  });
+
+  it('asks the satisfaction survey once the operator has ended a surveyed call, never of a caller who hung up', async () => {
+    const fake = fakeBoundary({ connect: 'at-once', operatorEndsAfterPolls: 2, survey: true });
+    const { stats } = await play(fake, (e) => finishedHow(e, 'operator_ended') >= 3, {
+      durations: { patience: { median: 60, sigma: 0 }, talk: { default: { median: 600, sigma: 0 } } },
+    });
+    const surveyed = [...fake.calls.values()].filter((c) => c.surveys.length);
+    expect(surveyed.length).toBeGreaterThanOrEqual(3);
+    for (const call of surveyed) {
+      expect(call.surveys).toHaveLength(1);
+      const digits = call.surveys[0] as { satisfaction?: string; solved?: string };
+      if (digits.satisfaction !== undefined) expect(['1', '2', '3', '4', '5']).toContain(digits.satisfaction);
+      if (digits.solved !== undefined) expect(['1', '2']).toContain(digits.solved);
+    }
+    expect(stats.surveyed).toBe(surveyed.length);
+
+    const hungUp = fakeBoundary({ connect: 'at-once', survey: true });
+    await running?.stop();
+    await play(hungUp, (e) => finishedHow(e, 'caller_hung_up') >= 2);
+    const asked = [...hungUp.calls.values()].filter((c) => c.endedBy.includes('caller') && c.answered);
+    expect(asked.length).toBeGreaterThanOrEqual(2);
+    for (const call of asked) expect(call.surveys).toEqual([]);
+    expect(hungUp.refused).toEqual([]);
+    expect(fake.refused).toEqual([]);
   });
 
   it('hangs up the callers still on the line when stopped that way', async () => {

@@ -1,8 +1,9 @@
-import { BoundaryError, TelephonyClient, type OfferAnswer } from './boundary.ts';
+import { BoundaryError, TelephonyClient, type CallState, type OfferAnswer } from './boundary.ts';
 import { callerStep, holdingCaller, type CallerState } from './caller.ts';
 import { ArrivalPlan, type PlanOptions, type PlannedCall } from './plan.ts';
 import { createRandom } from './random.ts';
 import { emptyTrack, observeRecording, recordingRef, type RecordingTrack } from './recorder.ts';
+import { answerSurvey } from './survey.ts';
 import type { Line } from './traffic.ts';
 
 export interface SimulatorOptions extends PlanOptions {
@@ -51,6 +52,8 @@ export interface SimulatorStats {
   active: number;
   /** Calls whose recording was reported (with its gaps where the operator paused it). */
   recorded: number;
+  /** Satisfaction surveys reported after handled calls (answered or not). */
+  surveyed: number;
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts; leaves no listener behind (the demo runs for days). */
@@ -83,7 +86,7 @@ const hungUpMeanwhile = (entry: ActiveCall) => entry.caller?.phase === 'gone';
  * what running inside the server's own process needs.
  */
 export class Simulator {
-  readonly stats: SimulatorStats = { placed: 0, queued: 0, notQueued: {}, answered: 0, abandoned: 0, callerHungUp: 0, operatorEnded: 0, failed: 0, dropped: 0, active: 0, recorded: 0 };
+  readonly stats: SimulatorStats = { placed: 0, queued: 0, notQueued: {}, answered: 0, abandoned: 0, callerHungUp: 0, operatorEnded: 0, failed: 0, dropped: 0, active: 0, recorded: 0, surveyed: 0 };
   private readonly client: TelephonyClient;
   private readonly now: () => number;
   private readonly log: (line: string) => void;
@@ -245,6 +248,7 @@ export class Simulator {
         await this.client.answered(answer.id);
       } else if (step.action === 'hang_up') {
         const holding = observed.status === 'queued';
+        // The caller is gone: no survey is asked of them (only a call the operator ended is surveyed).
         await this.client.ended(answer.id, 'caller');
         await this.keepRecording(answer.id, track);
         if (holding) this.stats.abandoned++;
@@ -253,6 +257,7 @@ export class Simulator {
         return;
       } else if (step.state.phase === 'gone') {
         await this.keepRecording(answer.id, track);
+        if (observed.survey) await this.reportSurvey(call, answer.id, observed.survey.questions);
         this.stats.operatorEnded++;
         this.emit({ kind: 'finished', call, id: answer.id, how: 'operator_ended' });
         return;
@@ -269,6 +274,17 @@ export class Simulator {
       this.stats.recorded++;
     } catch (error) {
       this.failed(error, `recording of call ${id}`);
+    }
+  }
+
+  /** Plays the satisfaction survey to the caller the operator left on the line (seeded per call); a refusal only costs the survey. */
+  private async reportSurvey(call: PlannedCall, id: string, questions: NonNullable<CallState['survey']>['questions']): Promise<void> {
+    const digits = answerSurvey(createRandom(this.options.seed).fork(`survey/${call.seq}`), questions);
+    try {
+      await this.client.satisfaction(id, digits);
+      this.stats.surveyed++;
+    } catch (error) {
+      this.failed(error, `survey of call ${id}`);
     }
   }
 

@@ -76,7 +76,7 @@ export async function endCall(tx: TenantTx, callId: string, by: 'caller' | 'oper
     }
     case 'connected': {
       // The post-call survey (issue 14) is decided now, under the settings of this moment.
-      const surveyAskedSolved = await surveyAtHangUp(tx, { ...call, status: 'wrap_up', endedAt: now, endedBy: by });
+      const surveyAskedSolved = surveyAtHangUp({ ...call, status: 'wrap_up', endedAt: now, endedBy: by });
       const updated = await tx
         .updateTable('calls')
         .set({ status: 'wrap_up', endedAt: now, endedBy: by, surveyAskedSolved })

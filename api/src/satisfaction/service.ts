@@ -1,4 +1,6 @@
+import { sql, type RawBuilder } from 'kysely';
 import type { SatisfactionOutcome, TenantTx } from '@switchboard/db';
+import type { CallSettings } from '../call-handling/definition.ts';
 import { loadCallSettings } from '../call-handling/service.ts';
 import { recordCallEvent } from '../routing/call-events.ts';
 import { surveyClosesAt, surveyedAs, surveyFor, tenantLocale, type Survey, type SurveyedCall } from './survey.ts';
@@ -21,10 +23,13 @@ async function readCall(tx: TenantTx, callId: string): Promise<CallForSurvey | u
  * surveyed and what is asked, under the settings of that moment — kept on the call (`surveyAskedSolved`),
  * so turning the survey or "solved?" off afterwards does not lose or misfile the caller's answers.
  */
-export async function surveyAtHangUp(tx: TenantTx, call: SurveyedCall): Promise<boolean | null> {
-  if (call.endedBy !== 'operator' || !call.answeredAt) return null;
-  const { settings } = await loadCallSettings(tx);
-  return surveyedAs(call, settings)?.askSolved ?? null;
+export function surveyAtHangUp(call: SurveyedCall): RawBuilder<boolean | null> | null {
+  // Whether the call may be surveyed at all is known here; whether its function asks, and what, is the
+  // settings row's, read inside the statement that ends the call (no statement of its own).
+  if (!surveyedAs(call, { satisfactionSurvey: { [call.function]: { askSolved: false } } as CallSettings['satisfactionSurvey'] })) return null;
+  return sql<boolean | null>`(select case when s.satisfaction_survey ? ${call.function}
+      then coalesce((s.satisfaction_survey -> ${call.function} ->> 'askSolved')::boolean, false) end
+    from call_settings s)`;
 }
 
 /** What the caller of this call is asked (fixed at hang-up), or null when the call is not surveyed. */

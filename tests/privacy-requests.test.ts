@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { withTenant, type Tenant } from '@switchboard/db';
+import { jsonb, newId, withTenant, type Tenant } from '@switchboard/db';
 import { dispatch, digestMatches } from '@switchboard/api';
 import {
   actorFor,
@@ -175,6 +175,10 @@ beforeAll(async () => {
   expect(otherOrder.status, otherOrder.text).toBe(201);
   await hangUp(otherCall);
   expect((await operatorDesk.post(`/api/t/${a.slug}/desk/calls/${otherCall}/wrap-up`, { disposition: 'order_taken', notes: `${other.name} was friendly` })).status).toBe(200);
+  // A lead naming her, captured on the other caller's call (he recommended her): hers to erase too.
+  await withTenant(h.db, a.id, (tx) =>
+    tx.insertInto('leads').values({ tenantId: a.id, id: newId(), callId: otherCall, function: 'order_taking', fields: jsonb({ name: 'Referral', phone: person.e164, email: person.email.toUpperCase() }), createdAt: new Date() }).execute(),
+  );
   const inB = await provider.post(`/api/t/${b.slug}/orders`, { customer, items: [{ sku: 'TIRAMISU', quantity: 1 }], paymentMethod: 'cash', deliveryAddress: person.address });
   expect(inB.status, inB.text).toBe(201);
   await seedBillingRecords(h.db, [a]);

@@ -193,20 +193,3 @@ export async function callAnswers(tx: TenantTx, callId: string, rules: Rules, vi
     })),
   };
 }
-
-/**
- * The raw material of questionnaire results (a results page is a later piece of work): per script version
- * and question, each answer value with how many completed calls gave it. Counting happens in the database.
- */
-export async function questionnaireCounts(tx: TenantTx, scriptId: string, range: { from?: Date; to?: Date } = {}) {
-  let q = tx
-    .selectFrom('callAnswerSets as s')
-    .innerJoin('callAnswers as a', (j) => j.onRef('a.callId', '=', 's.callId'))
-    .select((eb) => ['s.scriptVersion', 'a.stepId', 'a.answerType', 'a.value', eb.fn.countAll<string | number>().as('calls')])
-    .where('s.scriptId', '=', scriptId)
-    .where('s.completed', '=', true);
-  if (range.from) q = q.where('s.answeredAt', '>=', range.from);
-  if (range.to) q = q.where('s.answeredAt', '<', range.to);
-  const rows = await q.groupBy(['s.scriptVersion', 'a.stepId', 'a.answerType', 'a.value']).orderBy('s.scriptVersion').orderBy('a.stepId').execute();
-  return rows.map((r) => ({ version: r.scriptVersion, stepId: r.stepId, type: r.answerType, value: r.value, calls: Number(r.calls) }));
-}

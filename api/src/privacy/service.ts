@@ -47,13 +47,15 @@ interface Found {
   complaintIds: string[];
   informationRequestIds: string[];
   callbackRequestIds: string[];
+  /** Leads taken on their calls, or naming their number or e-mail on anyone's call (a referral, an outbound list). */
+  leadIds: string[];
 }
 
 const none = ['00000000-0000-0000-0000-000000000000'];
 const orNone = (ids: string[]) => (ids.length ? ids : none);
 
 async function findPerson(tx: TenantTx, who: Identifier): Promise<Found> {
-  let customers = tx.selectFrom('customers').select(['id', 'phone']);
+  let customers = tx.selectFrom('customers').select(['id', 'phone', 'email']);
   customers = who.kind === 'phone' ? customers.where('phone', '=', who.value) : customers.where(sql`lower(email)`, '=', who.value.toLowerCase());
   const records = await customers.execute();
   const customerIds = records.map((r) => r.id);
@@ -81,6 +83,18 @@ async function findPerson(tx: TenantTx, who: Identifier): Promise<Found> {
     .select('id')
     .where((eb) => eb.or([eb('callerNumber', 'in', orNone(phones)), eb('callId', 'in', orNone(callIds))]))
     .execute();
+  const emails = [...new Set([...(who.kind === 'email' ? [who.value] : []), ...records.flatMap((r) => (r.email ? [r.email] : []))].map((e) => e.toLowerCase()))];
+  const leads = await tx
+    .selectFrom('leads')
+    .select('id')
+    .where((eb) =>
+      eb.or([
+        eb('callId', 'in', orNone(callIds)),
+        eb(sql<string>`fields->>'phone'`, 'in', phones.length ? phones : ['']),
+        eb(sql<string>`lower(fields->>'email')`, 'in', emails.length ? emails : ['']),
+      ]),
+    )
+    .execute();
   return {
     customerIds,
     phones,
@@ -89,6 +103,7 @@ async function findPerson(tx: TenantTx, who: Identifier): Promise<Found> {
     complaintIds: complaints.map((r) => r.id),
     informationRequestIds: informationRequests.map((r) => r.id),
     callbackRequestIds: callbacks.map((r) => r.id),
+    leadIds: leads.map((r) => r.id),
   };
 }
 
@@ -467,7 +482,7 @@ export async function erasePerson(tx: TenantTx, tenant: Pick<Tenant, 'id'>, acto
   // What the person answered on their calls (issue 14): the answers, the lead, the record's before/after.
   // The answer set stays (script version, completed or not): a completed questionnaire was billed.
   await tx.deleteFrom('callAnswers').where('callId', 'in', callIds).execute();
-  await tx.deleteFrom('leads').where('callId', 'in', callIds).execute();
+  await tx.deleteFrom('leads').where((eb) => eb.or([eb('callId', 'in', callIds), eb('id', 'in', orNone(found.leadIds))])).execute();
   await tx.deleteFrom('customerRecordChanges').where('callId', 'in', callIds).execute();
   await tx.deleteFrom('callbackRequests').where('id', 'in', orNone(found.callbackRequestIds)).execute();
   await tx

@@ -49,6 +49,23 @@ describe('typed answers (the one definition the desk and the server share)', () 
     expect(answersSchemaFor(body).safeParse({ nps: 'ten' }).success).toBe(false);
   });
 
+  it("refuses a value longer than the customer field it goes into (the wrap-up would fail on every retry)", () => {
+    const customer = ScriptBodySchema.parse({
+      steps: [
+        { id: 'name', type: 'ask', text: 'Name?', answer: { type: 'text' }, next: 'mail' },
+        { id: 'mail', type: 'ask', text: 'E-mail?', answer: { type: 'email' }, next: 'save' },
+        { id: 'save', type: 'capture', captures: [{ target: 'customer.name', from: 'name' }, { target: 'customer.email', from: 'mail' }], next: 'done' },
+        { id: 'done', type: 'end', text: 'Thanks', disposition: 'done' },
+      ],
+    });
+    const long = checkAnswers(customer, { name: 'N'.repeat(201), mail: `${'m'.repeat(250)}@x.fr` });
+    expect(long.problems.map((p) => [p.path, p.code, p.params])).toEqual([
+      ['scriptAnswers.name', 'text_too_long', { max: 200 }],
+      ['scriptAnswers.mail', 'text_too_long', { max: 254 }],
+    ]);
+    expect(checkAnswers(customer, { name: 'N'.repeat(200), mail: 'a@b.fr' }).problems).toEqual([]);
+  });
+
   it('refuses bounds on a type that takes none, and a scale rule value that is not a whole number', () => {
     const problems = validateScript(
       ScriptBodySchema.parse({

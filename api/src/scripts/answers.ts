@@ -36,6 +36,7 @@ export const isQuestionnaire = (body: ScriptBody) => [...captureTargetsOf(body).
 /** Every answer checked (all problems at once) and converted to its typed value. */
 export function checkAnswers(body: ScriptBody, answers: Record<string, RawAnswer>): { values: Record<string, AnswerValue>; problems: AnswerProblem[] } {
   const asks = new Map(askStepsOf(body).map((s) => [s.id, s]));
+  const targets = captureTargetsOf(body);
   const values: Record<string, AnswerValue> = {};
   const problems: AnswerProblem[] = [];
   for (const [id, raw] of Object.entries(answers)) {
@@ -53,11 +54,25 @@ export function checkAnswers(body: ScriptBody, answers: Record<string, RawAnswer
       continue;
     }
     const parsed = parseAnswer(step.answer, raw);
-    if (parsed.ok) values[id] = parsed.value;
-    else problems.push({ path, code: parsed.code, message: parsed.message, ...(parsed.params ? { params: parsed.params } : {}) });
+    if (!parsed.ok) {
+      problems.push({ path, code: parsed.code, message: parsed.message, ...(parsed.params ? { params: parsed.params } : {}) });
+      continue;
+    }
+    // A value copied into a customer record must fit its column, or the wrap-up would fail on every retry.
+    const value = parsed.value;
+    const tooLong = typeof value === 'string' ? (targets.get(id) ?? []).find((t) => value.length > (customerFieldMax[t] ?? Infinity)) : undefined;
+    if (tooLong) {
+      const max = customerFieldMax[tooLong]!;
+      problems.push({ path, code: 'text_too_long', message: `This answer goes into ${tooLong}, which holds at most ${max} characters.`, params: { max } });
+      continue;
+    }
+    values[id] = parsed.value;
   }
   return { values, problems };
 }
+
+/** The longest value each customer field holds (db migration 0007: customers). */
+const customerFieldMax: Partial<Record<string, number>> = { 'customer.name': 200, 'customer.email': 254, 'customer.address': 500 };
 
 /**
  * The walk these answers make, from the start: where it stops (an end, a transfer, or a question with no

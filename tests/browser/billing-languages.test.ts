@@ -1,11 +1,9 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { basename } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { withTenant, type Tenant } from '@switchboard/db';
 import { createTenant } from '@switchboard/api';
 import { insertListPrice, setBillingAccount, writeUsage } from '../support/billing.ts';
 import { seedClientUser, seedUser, type TestUser } from '../support/users.ts';
-import { launchBrowser, startServer, type TestBrowser, type TestServer } from './support.ts';
+import { launchBrowser, logInThroughApi, screenshotInto, startServer, type TestBrowser, type TestServer } from './support.ts';
 
 /**
  * Billing in its readers' languages. A provider admin whose browser speaks French reads the billing
@@ -46,19 +44,10 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function shot(browser: TestBrowser, name: string): Promise<void> {
-  const path = await browser.screenshot(name);
-  if (shotsDir) {
-    mkdirSync(shotsDir, { recursive: true });
-    copyFileSync(path, `${shotsDir}/${basename(path)}`);
-  }
-}
+const shot = (browser: TestBrowser, name: string) => screenshotInto(browser, name, shotsDir);
 
 /** Logs in through the API (the login page's words are not this test's subject). */
-async function logIn(browser: TestBrowser, user: TestUser): Promise<void> {
-  const res = await browser.page.request.post(`${server.url}/api/auth/login`, { data: { email: user.email, password: user.password }, headers: { origin: server.url } });
-  expect(res.status()).toBe(200);
-}
+const logIn = (browser: TestBrowser, user: TestUser) => logInThroughApi(browser, server.url, user);
 
 test('a provider admin with a French browser reads billing in French and types 9,50; a German client admin reads its billing tab in German', async () => {
   const now = new Date();

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createTestDatabase, jsonb, newId, withApp, withTenant, type Database, type Tenant, type UserKind } from '@switchboard/db';
@@ -150,6 +150,21 @@ export async function logInAs(page: Page, baseUrl: string, email: string, landin
 }
 
 /** A schedule open around the clock, so a story does not depend on when the test runs. */
+/** Logs the browser in through the API (the session cookie serves the pages it opens next). */
+export async function logInThroughApi(browser: TestBrowser, baseUrl: string, user: { email: string; password: string }): Promise<void> {
+  const res = await browser.page.request.post(`${baseUrl}/api/auth/login`, { data: { email: user.email, password: user.password }, headers: { origin: baseUrl } });
+  if (res.status() !== 200) throw new Error(`Logging in ${user.email} answered ${res.status()}: ${await res.text()}`);
+}
+
+/** A screenshot under test-results/, also copied into `dir` when one is given (for reviewers). */
+export async function screenshotInto(browser: TestBrowser, name: string, dir: string | undefined): Promise<void> {
+  const path = await browser.screenshot(name);
+  if (dir) {
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(path, `${dir}/${basename(path)}`);
+  }
+}
+
 export function allDayHours(name: string): HoursDefinitionInput {
   return {
     defaultSchedule: name,

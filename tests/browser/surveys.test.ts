@@ -1,11 +1,9 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { basename } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { jsonb, newId, withTenant, type Tenant } from '@switchboard/db';
 import { createTenant } from '@switchboard/api';
 import { insertCall } from '../support/records.ts';
 import { seedClientUser, type TestUser } from '../support/users.ts';
-import { launchBrowser, startServer, type TestBrowser, type TestServer } from './support.ts';
+import { launchBrowser, logInThroughApi, screenshotInto, startServer, type TestBrowser, type TestServer } from './support.ts';
 
 /**
  * Issue 14 in the portal: a client admin reads its satisfaction survey's results — NPS, a 1–5 scale,
@@ -64,18 +62,9 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function shot(browser: TestBrowser, name: string): Promise<void> {
-  const path = await browser.screenshot(name);
-  if (shotsDir) {
-    mkdirSync(shotsDir, { recursive: true });
-    copyFileSync(path, `${shotsDir}/${basename(path)}`);
-  }
-}
+const shot = (browser: TestBrowser, name: string) => screenshotInto(browser, name, shotsDir);
 
-async function logIn(browser: TestBrowser, user: TestUser): Promise<void> {
-  const res = await browser.page.request.post(`${server.url}/api/auth/login`, { data: { email: user.email, password: user.password }, headers: { origin: server.url } });
-  expect(res.status()).toBe(200);
-}
+const logIn = (browser: TestBrowser, user: TestUser) => logInThroughApi(browser, server.url, user);
 
 test('a client admin reads its survey results and opens the calls behind an answer, in English and French', async () => {
   await logIn(en, clientAdmin);

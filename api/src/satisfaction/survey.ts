@@ -1,4 +1,4 @@
-import { callFunctions, languageOf, type Language, type TenantTx } from '@switchboard/db';
+import { callFunctions, languageOf, type Language } from '@switchboard/db';
 import type { CallSettings } from '../call-handling/definition.ts';
 
 /**
@@ -97,8 +97,3 @@ export function surveyFor(call: SurveyedCall, askSolved: boolean, locale: string
   };
 }
 
-/** The tenant's locale, read in its own transaction. */
-export async function tenantLocale(tx: TenantTx, tenantId: string): Promise<string> {
-  const row = await tx.selectFrom('tenants').select('locale').where('id', '=', tenantId).executeTakeFirst();
-  return row?.locale ?? 'en';
-}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { sql } from 'kysely';
+import { sql, type KyselyPlugin } from 'kysely';
 import { connect, jsonb, newId, withApp, withTenant, type Database, type Tenant } from '@switchboard/db';
 import { createApp, EventHub, publish, type BusEvent, type HubOptions } from '@switchboard/api';
 import {
@@ -22,8 +22,9 @@ import {
 /**
  * GET /api/events end to end: NOTIFY at commit → the process's hub → re-read under the tenant's
  * context → only the streams that tenant's rows say may hear it. A stream's "never received X" is
- * proven by ordering: NOTIFYs arrive in commit order and the hub handles them one by one, so
- * whatever was published before a marker would be read before the marker.
+ * proven by ordering: a tenant's events are sent in the order they were published, and a test waits
+ * for the hub to have handled everything (hub.caughtUp()) before it publishes another tenant's marker,
+ * so whatever was published before the marker would be sent before it.
  */
 let h: Harness;
 let a: Tenant;
@@ -313,7 +314,7 @@ describe('delivery', () => {
 
 describe('operators', () => {
   it('get their offers, their calls and their tenants’ queues, and nothing of a tenant outside their assignments', async () => {
-    const { app } = processOn(h.database);
+    const { app, hub } = processOn(h.database);
     const s = await stream(app, operatorOfA);
     // The desk's first view: the queues of its tenants, A only.
     const greeting = await s.next();
@@ -331,6 +332,7 @@ describe('operators', () => {
       tx.insertInto('operatorPresence').values({ operatorId: operatorOfB.id, state: 'available' }).execute(),
     );
     await committed(null, { kind: 'presence', operatorId: operatorOfB.id });
+    await hub.caughtUp();
 
     // Then A: an offer to this operator, and its call.
     const offeredInA = await seedCall(a, { offeredTo: operatorOfA.id });
@@ -383,6 +385,72 @@ describe('operators', () => {
     );
     const presence = (await s.until((e) => e.event === 'presence')).at(-1)!;
     expect(presence.data).toEqual({ state: 'break', breakReason: 'lunch', since: h.clock.now().toISOString() });
+  });
+
+  it("get one tenant's offer while another tenant's read is slow, and each tenant's in the order published", async () => {
+    const operator = await seedOperator(h.db, [a, b]);
+    // On PostgreSQL the hub's re-reads of B's events (the statement naming 'offers' and B) wait at a gate
+    // once armed. PGlite is one connection: a held read would hold every transaction, so nothing is held there.
+    const gated = h.database.kind === 'postgres';
+    let armed = false;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const blocked = new Promise<void>((resolve) => (entered = resolve));
+    const slow = new Set<string>();
+    let readsOfB = 0;
+    const plugin: KyselyPlugin = {
+      transformQuery(args) {
+        const text = JSON.stringify(args.node);
+        if (armed && text.includes("'offers'") && text.includes(b.id)) {
+          readsOfB++;
+          if (gated) slow.add(args.queryId.queryId);
+        }
+        return args.node;
+      },
+      async transformResult(args) {
+        if (slow.delete(args.queryId.queryId)) {
+          entered();
+          await gate;
+        }
+        return args.result;
+      },
+    };
+    const { app, hub } = processOn({ ...h.database, db: h.db.withPlugin(plugin) });
+    const offerTo = async (tenant: Tenant) => {
+      const callId = await seedCall(tenant, { offeredTo: operator.id });
+      await committed(tenant.id, { kind: 'offer', tenantId: tenant.id, callId, operatorId: operator.id });
+      return callId;
+    };
+    const offers = (events: SseEvent[]) => events.filter((e) => e.event === 'offer').map((e) => e.data.callId);
+    try {
+      const s = await stream(app, operator);
+      const greeted = new Set<string>();
+      await s.until((e) => e.event === 'queue' && greeted.add(e.data.tenant).size === 2);
+      armed = true;
+      const firstOfB = await offerTo(b);
+      if (gated) await blocked;
+      // While B's read runs (held, on PostgreSQL): two more offers in B, then one in A.
+      const laterOfB = [await offerTo(b), await offerTo(b)];
+      const ofA = await offerTo(a);
+      if (gated) {
+        // A's read runs on another connection: its offer reaches the desk while B's read still waits.
+        expect(offers(await s.until((e) => e.event === 'offer'))).toEqual([ofA]);
+        release();
+      }
+      await hub.caughtUp();
+      const seen: SseEvent[] = [];
+      while (offers(seen).length < (gated ? 3 : 4)) seen.push(await s.next());
+      // B's offers in the order they were published, whatever came between.
+      expect(offers(seen).filter((id) => id !== ofA)).toEqual([firstOfB, ...laterOfB]);
+      // Held: B's first read, then one for the two offers that arrived while it ran.
+      if (gated) expect(readsOfB).toBe(2);
+      else expect(readsOfB).toBeGreaterThanOrEqual(1);
+    } finally {
+      // A failure must not leave B's read holding its connection.
+      release();
+      await hub.stop();
+    }
   });
 
   it('the filter is what stops B: an operator assigned to B gets B’s queue', async () => {
@@ -474,12 +542,13 @@ describe('operators', () => {
     const shared = (await seedTenant(h.db)).tenant;
     const operator = await seedOperator(h.db, [a]);
     await assignOperator(h.db, shared, operator.id);
-    const { app } = processOn(h.database);
+    const { app, hub } = processOn(h.database);
     const s = await stream(app, operator);
     await s.until((e) => e.event === 'queue' && e.data.tenant === shared.slug);
     await withTenant(h.db, shared.id, (tx) => tx.deleteFrom('operatorAssignments').where('operatorId', '=', operator.id).execute());
     const unassigned = await seedCall(shared, { offeredTo: operator.id });
     await committed(shared.id, { kind: 'offer', tenantId: shared.id, callId: unassigned, operatorId: operator.id });
+    await hub.caughtUp();
     await committed(a.id, { kind: 'call', tenantId: a.id, callId: await seedCall(a) });
     const seen = await s.until((e) => e.event === 'queue' && e.data.tenant === a.slug);
     expect(mentions(seen, shared, unassigned)).toEqual([]);
@@ -488,12 +557,13 @@ describe('operators', () => {
 
 describe('client users', () => {
   it('get call and record notices of their own tenant only', async () => {
-    const { app } = processOn(h.database);
+    const { app, hub } = processOn(h.database);
     const s = await stream(app, clientOfA);
     const callOfB = await seedCall(b);
     const customerOfB = await seedCustomer(b);
     await committed(b.id, { kind: 'call', tenantId: b.id, callId: callOfB });
     await committed(b.id, { kind: 'record', tenantId: b.id, recordType: 'customer', recordId: customerOfB });
+    await hub.caughtUp();
     // A record id of B published as if it were A's: the re-read under A finds nothing.
     await committed(a.id, { kind: 'record', tenantId: a.id, recordType: 'customer', recordId: customerOfB });
     const callOfA = await seedCall(a);

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { z } from '@hono/zod-openapi';
-import type { DB, Unlisten, UserKind } from '@switchboard/db';
+import { sql } from 'kysely';
+import { newId, withApp, type DB, type Unlisten, type UserKind } from '@switchboard/db';
 import { EVENTS_CHANNEL, type BusEvent } from './publish.ts';
 import type { EventMessages, EventName, PresenceMessage } from './messages.ts';
 import { readPresences, readQueueSnapshots, readQueueUpdate, readTenantEvents, type TenantEvents } from './reread.ts';
@@ -69,9 +70,11 @@ const isClient = (s: Subscriber) => s.kind === 'client_admin' || s.kind === 'cli
 /**
  * The process's one listener on the event channel, fanning out to its SSE streams. Every event is
  * re-read under its tenant's context (withTenant) and sent only to those that tenant's rows say may
- * see it: operators assigned to the tenant, its own client users (inside its IP allow-list). Events
- * are handled in batches, one after another: one short transaction per tenant per batch, whatever the
- * number of events and streams; no stream holds one.
+ * see it: operators assigned to the tenant, its own client users (inside its IP allow-list). Each
+ * tenant's events are read in batches, one read at a time per tenant (so they go out in the order they
+ * were published): one short transaction per tenant per batch, whatever the number of events and
+ * streams; no stream holds one. Tenants do not wait on each other: a tenant's new events are read as
+ * soon as its own previous read is done, not when every tenant's is.
  */
 export class EventHub {
   readonly #source: HubSource;
@@ -80,10 +83,22 @@ export class EventHub {
   readonly heartbeatMs: number;
   readonly #onError: (error: unknown) => void;
   #listening: Promise<Unlisten> | undefined;
+  /** Resyncs, one after another. */
   #chain: Promise<void> = Promise.resolve();
   readonly #batchWindowMs: number;
-  #pending: BusEvent[] = [];
-  #batchQueued = false;
+  /** Events received and not yet being read, per tenant, in the order they were published. */
+  readonly #pending = new Map<string, TenantEvent[]>();
+  /** Operators whose presence changed, not yet being read. */
+  readonly #pendingPresences = new Set<string>();
+  /** Tenants whose read is running: at most one each, so a tenant's messages keep their order. */
+  readonly #reading = new Set<string>();
+  /** A presence read is running (on a tenant's read or apart): one at a time, so an older state never overtakes a newer one. */
+  #readingPresences = false;
+  /** Every read running (settled() and stop() wait on them). */
+  readonly #running = new Set<Promise<void>>();
+  #flushQueued = false;
+  /** caughtUp() calls waiting for their own notification to come back. */
+  readonly #caughtUp = new Map<string, () => void>();
   #stopped = false;
   #wallboardTimer: NodeJS.Timeout | undefined;
   #wallboardLastAt = 0;
@@ -157,7 +172,7 @@ export class EventHub {
     const unlisten = (async () => {
       if (listening) await (await listening)();
     })().catch(() => {});
-    await settleWithin(Promise.all([unlisten, this.#chain, this.#queueLoop]), graceMs, () => {});
+    await settleWithin(Promise.all([unlisten, this.#chain, ...this.#running, this.#queueLoop]), graceMs, () => {});
   }
 
   /** Adds a stream once the hub is listening; the returned function removes it. */
@@ -191,91 +206,171 @@ export class EventHub {
     for (;;) {
       const chain = this.#chain;
       await chain;
+      await Promise.all(this.#running);
       await this.#queueLoop;
-      if (chain === this.#chain && !this.#queueLoop) return;
+      if (this.#flushQueued) {
+        await new Promise((resolve) => setTimeout(resolve, Math.max(1, this.#batchWindowMs)));
+        continue;
+      }
+      if (chain === this.#chain && !this.#running.size && !this.#queueLoop) return;
     }
+  }
+
+  /**
+   * Resolves once every notification committed before the call has been received and handled, whatever
+   * its tenant (tests prove "B's event was never sent here" by sending a marker after this). Tenants'
+   * events are handled side by side, so arrival order alone no longer says that; a notification of the
+   * hub's own does: PostgreSQL delivers a listener's notifications in commit order. Any other hub ignores
+   * it (not a bus event).
+   */
+  async caughtUp(): Promise<void> {
+    await this.start();
+    const nonce = newId();
+    const back = new Promise<void>((resolve) => this.#caughtUp.set(nonce, resolve));
+    await withApp(this.#source.db, (tx) => sql`select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify({ caughtUp: nonce })})`.execute(tx));
+    await back;
+    await this.settled();
   }
 
   #receive(payload: string): void {
     let event: BusEvent;
     try {
-      const parsed = BusEventSchema.safeParse(JSON.parse(payload));
+      const json: unknown = JSON.parse(payload);
+      if (this.#caughtUp.size && typeof json === 'object' && json && 'caughtUp' in json) {
+        const nonce = String(json.caughtUp);
+        this.#caughtUp.get(nonce)?.();
+        this.#caughtUp.delete(nonce);
+        return;
+      }
+      const parsed = BusEventSchema.safeParse(json);
       if (!parsed.success) return;
       event = parsed.data;
     } catch {
       return;
     }
     // Notifications arriving together (one commit sends several; a busy pass many, read from the socket
-    // at once) are handled as one batch, and any arriving while a batch is handled form the next.
-    this.#pending.push(event);
-    if (this.#batchQueued) return;
-    this.#batchQueued = true;
-    this.#chain = this.#chain
-      .then(() => (this.#batchWindowMs > 0 ? new Promise<void>((resolve) => setTimeout(resolve, this.#batchWindowMs)) : undefined))
-      .then(() => {
-        this.#batchQueued = false;
-        const batch = this.#pending.splice(0);
-        // A re-read stuck on a connection that died must not hold every later event: a deadline per batch.
-        return runWithTimeout('event hub: a batch of events', eventTimeoutMs, () => this.#handle(batch));
-      })
-      .catch((error) => this.#onError(error));
+    // at once) are read together; those arriving while their tenant's read runs, right after it.
+    if (event.kind === 'presence') this.#pendingPresences.add(event.operatorId);
+    else {
+      const events = this.#pending.get(event.tenantId);
+      if (events) events.push(event);
+      else this.#pending.set(event.tenantId, [event]);
+    }
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    if (this.#batchWindowMs > 0) setTimeout(() => this.#flush(), this.#batchWindowMs);
+    else queueMicrotask(() => this.#flush());
   }
 
   /**
-   * One batch of events: one re-read per tenant (one statement under withTenant, whatever the number of
-   * its events and listeners) and one for the presences, side by side; each tenant's messages are sent,
-   * in the order its events were published, as soon as its read is back: an offer never waits for
-   * another tenant's read or for a queue snapshot. The tenants whose queues may have changed are marked
-   * for a snapshot, read apart (#queueChanged).
+   * Starts a read for every tenant with events waiting and no read running: one statement under
+   * withTenant, whatever the number of its events and listeners. The presences waiting ride on the first
+   * of those reads (a desk request's call and its operator's presence: one transaction), or are read
+   * apart when no tenant read starts. Events nobody here could hear of are not read.
    */
-  async #handle(events: BusEvent[]): Promise<void> {
-    if (this.#stopped || this.#subscribers.size === 0 || !events.length) return;
-    const { db } = this.#source;
-    const now = this.#source.now();
+  #flush(): void {
+    this.#flushQueued = false;
+    if (this.#stopped || this.#subscribers.size === 0) {
+      this.#pending.clear();
+      this.#pendingPresences.clear();
+      return;
+    }
+    // Provider staff see every change on the wallboard (coalesced, read apart), heard by a desk here or not.
+    let changed = this.#pendingPresences.size > 0;
     const subscribers = [...this.#subscribers];
     const operators = subscribers.filter((s) => s.kind === 'operator');
     const clients = subscribers.filter(isClient);
     const operatorIds = new Set(operators.map((s) => s.userId));
     const listeners = { operatorIds: [...operatorIds], clientIds: [...new Set(clients.map((s) => s.userId))] };
-
-    // Which events someone here could hear of, per tenant; an event nobody could hear is not read.
-    const byTenant = new Map<string, TenantEvent[]>();
-    const presenceIds = new Set<string>();
-    for (const event of events) {
-      if (event.kind === 'presence') {
-        if (operatorIds.has(event.operatorId)) presenceIds.add(event.operatorId);
-        continue;
-      }
-      const heard = event.kind === 'record' ? clients.length > 0 : operators.length > 0 || (event.kind === 'call' && clients.length > 0);
-      if (heard) byTenant.set(event.tenantId, [...(byTenant.get(event.tenantId) ?? []), event]);
+    for (const id of this.#pendingPresences) if (!operatorIds.has(id)) this.#pendingPresences.delete(id);
+    let carry = !this.#readingPresences && this.#pendingPresences.size > 0;
+    for (const [tenantId, events] of this.#pending) {
+      if (this.#reading.has(tenantId)) continue;
+      this.#pending.delete(tenantId);
+      changed ||= events.some((e) => e.kind !== 'record');
+      const heard = events.filter((e) => (e.kind === 'record' ? clients.length > 0 : operators.length > 0 || (e.kind === 'call' && clients.length > 0)));
+      if (!heard.length) continue;
+      const presenceIds = carry ? this.#takePresences() : [];
+      carry = false;
+      this.#track(this.#readTenant(tenantId, heard, presenceIds, { operators, clients, listeners }));
     }
-    const presences = [...presenceIds];
-    // The presences ride on one tenant's read (readTenantEvents): a batch of a desk request (its call and
-    // its operator's presence) is one transaction. Only a batch of presences alone reads them apart.
-    const carrier = presences.length ? byTenant.keys().next().value : undefined;
-    const sendPresences = (read: Map<string, PresenceMessage>) => {
-      for (const event of events) {
-        if (event.kind !== 'presence') continue;
-        const presence = read.get(event.operatorId);
-        if (presence) for (const s of operators) if (s.userId === event.operatorId) s.send('presence', presence);
-      }
-    };
-    await Promise.all([
-      // The tenants' re-reads run side by side (each its own transaction on its own connection; PGlite takes them in turn).
-      ...[...byTenant].map(async ([tenantId, tenantEvents]) => {
-        const presenceIds = tenantId === carrier ? presences : [];
-        // One tenant's re-read failing loses that tenant's events of the batch, not every tenant's.
-        const read = await readTenantEvents(db, tenantId, tenantEvents, now, listeners, presenceIds).catch((error: unknown) => {
+    if (carry) {
+      const presenceIds = this.#takePresences();
+      this.#track(this.#readPresencesApart(presenceIds, operators));
+    }
+    if (changed) this.#wallboardChanged();
+  }
+
+  #takePresences(): string[] {
+    const ids = [...this.#pendingPresences];
+    this.#pendingPresences.clear();
+    this.#readingPresences = true;
+    return ids;
+  }
+
+  #track(read: Promise<void>): void {
+    this.#running.add(read);
+    void read.finally(() => this.#running.delete(read));
+  }
+
+  /**
+   * One tenant's batch: its messages are sent, in the order its events were published, as soon as its
+   * read is back (an offer never waits for another tenant's read or for a queue snapshot); the presences
+   * riding on it after them. A read past its deadline (a connection that died) sends nothing, so a later
+   * read of the tenant is never overtaken by it. Then whatever arrived meanwhile is read.
+   */
+  async #readTenant(
+    tenantId: string,
+    events: TenantEvent[],
+    presenceIds: string[],
+    to: { operators: Subscriber[]; clients: Subscriber[]; listeners: { operatorIds: string[]; clientIds: string[] } },
+  ): Promise<void> {
+    const { db } = this.#source;
+    this.#reading.add(tenantId);
+    try {
+      const read = await runWithTimeout("event hub: a tenant's events", eventTimeoutMs, (deadline) =>
+        readTenantEvents(db, tenantId, events, this.#source.now(), to.listeners, presenceIds, (read) => {
+          if (read && !deadline.aborted && !this.#stopped) {
+            this.#sendTenant(read, events, to.operators, to.clients);
+            this.#sendPresences(read.presences, to.operators);
+          }
+          return read;
+        }),
+      ).catch((error: unknown) => {
+        // One tenant's read failing loses that tenant's events of the batch, not every tenant's.
+        this.#onError(error);
+        return null;
+      });
+      // The read failed or found no tenant: the presences riding on it are read apart, not lost.
+      if (!read && presenceIds.length) {
+        const presences = await runWithTimeout('event hub: presences', eventTimeoutMs, () => readPresences(db, presenceIds)).catch((error: unknown) => {
           this.#onError(error);
           return null;
         });
-        if (read) this.#sendTenant(read, tenantEvents, operators, clients);
-        // The carrier's read failed or found no tenant: the presences are read apart, not lost.
-        if (presenceIds.length) sendPresences(read ? read.presences : await readPresences(db, presences));
-      }),
-      carrier === undefined && presences.length ? readPresences(db, presences).then(sendPresences) : undefined,
-    ]);
-    if (events.some((e) => e.kind !== 'record')) this.#wallboardChanged();
+        if (presences && !this.#stopped) this.#sendPresences(presences, to.operators);
+      }
+    } finally {
+      this.#reading.delete(tenantId);
+      if (presenceIds.length) this.#readingPresences = false;
+      if (this.#pending.has(tenantId) || (this.#pendingPresences.size && !this.#readingPresences)) this.#flush();
+    }
+  }
+
+  /** Presences with no tenant read to ride on (or whose carrier failed): one statement for all of them. */
+  async #readPresencesApart(presenceIds: string[], operators: Subscriber[]): Promise<void> {
+    try {
+      const read = await runWithTimeout('event hub: presences', eventTimeoutMs, () => readPresences(this.#source.db, presenceIds));
+      if (!this.#stopped) this.#sendPresences(read, operators);
+    } catch (error) {
+      this.#onError(error);
+    } finally {
+      this.#readingPresences = false;
+      if (this.#pendingPresences.size) this.#flush();
+    }
+  }
+
+  #sendPresences(read: Map<string, PresenceMessage>, operators: Subscriber[]): void {
+    for (const [operatorId, presence] of read) for (const s of operators) if (s.userId === operatorId) s.send('presence', presence);
   }
 
   /** One tenant's messages of a batch, in the order its events were published; then its queues are due for a snapshot. */

@@ -139,7 +139,7 @@ const recordsOf = (type: (typeof recordTypes)[number]) =>
  * events name, and the wrap-up time. The payloads only say what to look at; what is pushed, and to whom,
  * is what the tenant's rows say. The queue snapshot is read apart (readQueueUpdate), off the offers' path.
  */
-export async function readTenantEvents(
+export async function readTenantEvents<T>(
   db: Kysely<DB>,
   tenantId: string,
   events: TenantEvent[],
@@ -150,8 +150,13 @@ export async function readTenantEvents(
    * level security, each goes to that operator's own streams only), so it can ride on any tenant's read
    * and save the batch a transaction of its own.
    */
-  presenceIds: string[] = [],
-): Promise<TenantEvents | null> {
+  presenceIds: string[],
+  /**
+   * What is done with the read (null: no such tenant), before the COMMIT: the answer of a read-only
+   * transaction is final once its statement returns, and an offer should not wait a round trip more.
+   */
+  use: (read: TenantEvents | null) => T,
+): Promise<T> {
   const ids = (pick: (e: TenantEvent) => string | undefined) => [...new Set(events.flatMap((e) => pick(e) ?? []))];
   const input = JSON.stringify({
     operators: listeners.operatorIds,
@@ -161,7 +166,7 @@ export async function readTenantEvents(
     ...Object.fromEntries(recordTypes.map((type) => [type, ids((e) => (e.kind === 'record' && e.recordType === type ? e.recordId : undefined))])),
     presences: presenceIds,
   });
-  const read = await withTenant(db, tenantId, async (tx) => {
+  return withTenant(db, tenantId, async (tx) => {
     const { rows } = await sql<{ read: EventsRead }>`
       with input as (select cast(${input}::text as jsonb) as j)
       select json_build_object(
@@ -186,8 +191,11 @@ export async function readTenantEvents(
             'sinceMs', ${epochMs(sql`p.since`)})), '[]'::json)
           from operator_presence p where p.operator_id in (select x::uuid from jsonb_array_elements_text(input.j -> 'presences') x))) as read
       from input`.execute(tx);
-    return rows[0]?.read;
+    return use(tenantEventsFrom(tenantId, rows[0]?.read, now));
   });
+}
+
+function tenantEventsFrom(tenantId: string, read: EventsRead | undefined, now: Date): TenantEvents | null {
   if (!read?.tenant) return null;
   const rules = rulesFromRow(read.rules);
   const memberIds = new Set(read.memberIds);

@@ -64,7 +64,7 @@ async function answered(operatorId: string, at: Date, answers: Record<string, un
 
 type Row = Record<string, unknown>;
 /** Every count row of the tenant, in a stable order, as text. */
-async function counts(): Promise<Record<string, Row[]>> {
+async function counts(): Promise<{ tallies: Row[]; questions: Row[]; values: Row[]; words: Row[] }> {
   return withTenant(h.db, tenant.id, async (tx) => {
     const read = async (table: string, key: string) =>
       (await sql<Row>`select to_json(c)::text as row from ${sql.table(table)} c order by ${sql.raw(key)}`.execute(tx)).rows.map((r) => JSON.parse(String(r.row)) as Row);

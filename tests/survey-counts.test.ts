@@ -181,6 +181,10 @@ describe('survey counts', () => {
     expect(bruno).toMatchObject({ calls: 2, completions: 2 });
     expect(bruno.operators.map((o: { name: string }) => o.name)).toEqual(['Alice', 'Bruno']);
     expect(await results('&function=complaints')).toMatchObject({ calls: 0, completions: 0 });
+    // A day that does not exist is a 400 naming the field, not a failed query.
+    const noDay = await admin.get(`${base()}/${scriptId}/results?version=1&from=2026-02-30`);
+    expect(noDay.status).toBe(400);
+    expect(JSON.stringify(noDay.body.errors)).toContain('from');
     await answered(opA, lateOn10th, { nps: 8, best: 'speed' }, { fn: 'order_taking' });
     expect(await results('&function=order_taking')).toMatchObject({ calls: 1, completions: 1 });
     expect((await results()).q('best').counts.map((c: { count: number }) => c.count)).toEqual([1, 2]);

@@ -28,7 +28,8 @@ import { runStatements, tenantTableStatements } from './helpers.ts';
  * privacy erasure and the retention job (which delete answers: the counts go down by what they held). The
  * triggers are statement-level over transition tables: one aggregate per statement, not one per row.
  * A change of an answer set (none is changed today) or of the tenant's time zone (its local days move)
- * recomputes the questionnaires concerned.
+ * recomputes the questionnaires concerned. Rows are written in key order, so two transactions counting
+ * into one grain (the same operator's day) wait for each other rather than deadlock.
  *
  * **Recompute**: `app.recompute_survey_counts(tenant, script default null, version default null)` rebuilds
  * the counts of a tenant, a questionnaire or one version from the answers. Like every function here it
@@ -57,6 +58,7 @@ function tallyDelta(sets: string, sign: 1 | -1, where = 'true'): string {
       from ${sets} s join tenants t on t.id = s.tenant_id
      where ${where}
      group by ${grainGroup}
+     order by 1, 2, 3, 4, 5, 6
     on conflict (${grainColumns}) do update set calls = c.calls + excluded.calls, completions = c.completions + excluded.completions, is_survey = c.is_survey or excluded.is_survey`;
 }
 
@@ -73,6 +75,7 @@ function answerDeltas(answers: string, sign: 1 | -1, where = 'true'): string[] {
        where ${counted}
        group by ${grainGroup}, a.step_id
       having count(*) filter (where jsonb_typeof(a.value) <> 'null') > 0 or count(*) filter (where ${isNumber}) > 0
+       order by 1, 2, 3, 4, 5, 6, 7
       on conflict (${grainColumns}, step_id) do update
         set answered = c.answered + excluded.answered, numbers = c.numbers + excluded.numbers, number_sum = c.number_sum + excluded.number_sum`,
     `insert into survey_value_counts as c (${grainColumns}, step_id, value, count)
@@ -81,6 +84,7 @@ function answerDeltas(answers: string, sign: 1 | -1, where = 'true'): string[] {
         cross join lateral jsonb_array_elements(case when jsonb_typeof(a.value) = 'array' then a.value else jsonb_build_array(a.value) end) v
        where ${counted} and a.answer_type in ${distributedTypes} and jsonb_typeof(v.value) <> 'null'
        group by ${grainGroup}, a.step_id, v.value #>> '{}'
+       order by 1, 2, 3, 4, 5, 6, 7, 8
       on conflict (${grainColumns}, step_id, value) do update set count = c.count + excluded.count`,
     `insert into survey_word_counts as c (${grainColumns}, step_id, word, count)
       select ${grainOf}, a.step_id, w, ${sign} * count(*)
@@ -88,6 +92,7 @@ function answerDeltas(answers: string, sign: 1 | -1, where = 'true'): string[] {
         cross join lateral regexp_split_to_table(lower(a.value #>> '{}'), ${literal(WORD_SPLIT)}) w
        where ${counted} and a.answer_type = 'text' and jsonb_typeof(a.value) = 'string' and char_length(w) between 2 and ${MAX_WORD_LENGTH}
        group by ${grainGroup}, a.step_id, w
+       order by 1, 2, 3, 4, 5, 6, 7, 8
       on conflict (${grainColumns}, step_id, word) do update set count = c.count + excluded.count`,
   ];
 }

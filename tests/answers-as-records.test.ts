@@ -164,6 +164,14 @@ describe('answers as records', () => {
     ]);
     // Rated at the price list's prices for those metrics: they reach the client's statement at their price.
     expect(s.usage.map((u) => Number(u.amountMinor))).toEqual([350, 60, 60]);
+    // The survey results (read from the counts the triggers keep) count this call once, under its operator.
+    const scriptId = s.set!.scriptId;
+    const sets = await withTenant(h.db, tenant.id, (tx) => tx.selectFrom('callAnswerSets').select(['callId', 'operatorId']).where('scriptId', '=', scriptId).execute());
+    const results = await clientAdmin.get(`/api/t/${tenant.slug}/surveys/${scriptId}/results?version=1`);
+    expect(results.status, results.text).toBe(200);
+    expect(results.body.calls).toBe(sets.length);
+    expect(sets.find((x) => x.callId === callId)?.operatorId).toEqual(expect.any(String));
+    expect(results.body.operators.map((o: { id: string }) => o.id)).toContain(sets.find((x) => x.callId === callId)!.operatorId);
     expect((await desk.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
   });
 

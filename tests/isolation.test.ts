@@ -117,6 +117,10 @@ describe('tenant isolation', () => {
     expect(tables.map((t) => t.name)).toEqual(
       expect.arrayContaining(['tenant_prices', 'billing_accounts', 'statements', 'statement_lines', 'invoices', 'billing_outbox', 'usage_events']),
     );
+    // Issue 14: the answers and the survey counts kept from them (migration 0028), seeded through the counting triggers.
+    expect(tables.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['call_answer_sets', 'call_answers', 'survey_tallies', 'survey_question_counts', 'survey_value_counts', 'survey_word_counts']),
+    );
     for (const table of tables) {
       expect(await countRows(h.db, table, a.id), `${table.label} has rows of A`).toBeGreaterThan(0);
       expect(await countRows(h.db, table, b.id), `${table.label} has rows of B (seed some in this file)`).toBeGreaterThan(0);

@@ -63,7 +63,7 @@ const targets: Record<string, string[]> = { nps: ['survey.nps'], sat: ['survey.s
 async function answer(t: Tenant, script: string, operatorId: string | null, at: Date, values: Record<string, unknown>, completed = true, fn = 'surveys') {
   const callId = await insertCall(h.db, t, { operatorId, offeredAt: at, answeredAfterSeconds: 5, talkSeconds: 60, function: fn });
   await withTenant(h.db, t.id, async (tx) => {
-    await tx.insertInto('callAnswerSets').values({ tenantId: t.id, callId, scriptId: script, scriptVersion: 1, function: fn, completed, isSurvey: true, answeredAt: at }).execute();
+    await tx.insertInto('callAnswerSets').values({ tenantId: t.id, callId, scriptId: script, scriptVersion: 1, function: fn, completed, isSurvey: true, answeredAt: at, operatorId }).execute();
     for (const [stepId, value] of Object.entries(values))
       await tx.insertInto('callAnswers').values({ tenantId: t.id, callId, stepId, answerType: types[stepId]!, targets: targets[stepId]!, value: jsonb(value) }).execute();
   });

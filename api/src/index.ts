@@ -84,3 +84,4 @@ export { runWithTimeout, startPeriodic, settleWithin, PassTimeoutError, type Sto
 export { clientAddressFrom, type ProxyTrust } from './http/client-address.ts';
 export { digestMatches, identifierDigest, erasePerson, exportPerson, searchPerson } from './privacy/service.ts';
 export { csvCell, toCsv } from './records/common.ts';
+export { recomputeSurveyCounts } from './surveys/recompute.ts';

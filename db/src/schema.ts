@@ -662,6 +662,8 @@ export interface CallAnswerSetsTable {
   /** The script captures survey answers: a completed one is a completed questionnaire. */
   isSurvey: boolean;
   answeredAt: Timestamp;
+  /** The operator who gave the answers (the call's, when they were stored); the results' operator filter. */
+  operatorId: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** One typed answer (after card-number redaction), with the capture targets it went into. */
@@ -672,6 +674,55 @@ export interface CallAnswersTable {
   answerType: string;
   targets: ColumnType<string[], string[] | undefined, string[]>;
   value: Json;
+  /**
+   * The question is on the path the script's walk took with these answers (the desk walks forward only,
+   * so every answer it sends is); an answer to a question of a branch the walk left is kept with the
+   * call but counts in no result and leaves in no export.
+   */
+  onPath: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+/**
+ * The grain survey results are counted by (migration 0028, kept by triggers on the answers): a
+ * questionnaire version, the answers' local day in the tenant's zone, the call's function, the operator
+ * who gave them (the nil uuid for none).
+ */
+interface SurveyGrain {
+  tenantId: string;
+  scriptId: string;
+  scriptVersion: number;
+  day: DateColumn;
+  function: string;
+  operatorId: string;
+}
+
+/** Per grain: answer sets (calls) and completed ones. */
+export interface SurveyTalliesTable extends SurveyGrain {
+  isSurvey: boolean;
+  calls: number;
+  completions: number;
+}
+
+/** Per grain and question of completed questionnaires: how many answered; a number question's count and sum of numbers. */
+export interface SurveyQuestionCountsTable extends SurveyGrain {
+  stepId: string;
+  answered: number;
+  numbers: number;
+  numberSum: ColumnType<string, string | number, string | number>;
+}
+
+/** Per grain, question and value (an option, a scale point, `true`/`false`): how many picked it. */
+export interface SurveyValueCountsTable extends SurveyGrain {
+  stepId: string;
+  value: string;
+  count: number;
+}
+
+/** Per grain, free-text question and word (stop words included: they leave on reading): how many times it was said. */
+export interface SurveyWordCountsTable extends SurveyGrain {
+  stepId: string;
+  word: string;
+  count: number;
 }
 
 export const leadStatuses = ['new', 'contacted', 'converted', 'rejected'] as const;
@@ -945,6 +996,10 @@ export interface DB {
   callAnswers: CallAnswersTable;
   leads: LeadsTable;
   customerRecordChanges: CustomerRecordChangesTable;
+  surveyTallies: SurveyTalliesTable;
+  surveyQuestionCounts: SurveyQuestionCountsTable;
+  surveyValueCounts: SurveyValueCountsTable;
+  surveyWordCounts: SurveyWordCountsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -160,6 +160,8 @@ export async function seedCallRecords(db: Kysely<DB>, tenant: Tenant, at: Date =
     }
     await tx.insertInto('callAnswerSets').values({ tenantId: tenant.id, callId: handled, scriptId: script.id, scriptVersion: version.version, function: 'order_taking', completed: true, isSurvey: true, answeredAt: at }).execute();
     await tx.insertInto('callAnswers').values({ tenantId: tenant.id, callId: handled, stepId: 'nps', answerType: 'scale_0_10', targets: ['survey.nps'], value: jsonb(9) }).execute();
+    // A free text too: the survey counts (migration 0028, kept by triggers) then hold a row in each of their tables.
+    await tx.insertInto('callAnswers').values({ tenantId: tenant.id, callId: handled, stepId: 'comment', answerType: 'text', targets: ['survey.comment'], value: jsonb('Seeded comment') }).execute();
     await tx.insertInto('leads').values({ tenantId: tenant.id, id: newId(), callId: handled, function: 'order_taking', fields: jsonb({ name: 'Seeded lead' }), createdAt: at }).execute();
     const customerPhone = `+3361${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
     const customerId = newId();

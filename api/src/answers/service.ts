@@ -101,14 +101,19 @@ export async function storeCallAnswers(tx: TenantTx, call: CallRow, checked: Che
   const survey = isQuestionnaire(body);
   const inserted = await tx
     .insertInto('callAnswerSets')
-    .values({ tenantId: call.tenantId, callId: call.id, scriptId: call.scriptId!, scriptVersion: call.scriptVersion!, function: call.function, completed, isSurvey: survey, answeredAt: now })
+    .values({ tenantId: call.tenantId, callId: call.id, scriptId: call.scriptId!, scriptVersion: call.scriptVersion!, function: call.function, completed, isSurvey: survey, answeredAt: now, operatorId: call.operatorId })
     .onConflict((oc) => oc.columns(['tenantId', 'callId']).doNothing())
     .returning('callId')
     .executeTakeFirst();
   if (!inserted) return false;
   const targets = captureTargetsOf(body);
   const types = new Map(body.steps.flatMap((s) => (s.type === 'ask' ? [[s.id, s.answer.type] as const] : [])));
+  // The desk walks forward only, so it sends the answers of the questions its walk passed through; an
+  // answer to a question of a branch this walk left (an API client's, say) is kept, off the path: no
+  // result counts it and no export carries it (migration 0028 keeps the counts from these rows).
+  const walked = new Set(walk.trail);
   const rows = Object.entries(values).map(([stepId, value]) => ({
+    onPath: walked.has(stepId),
     tenantId: call.tenantId,
     callId: call.id,
     stepId,

@@ -87,9 +87,19 @@ export function pageOf<T>(rows: T[], limit: number, keyOf: (row: T) => Cursor): 
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last).at, keyOf(last).id) : null };
 }
 
+/** A calendar day that exists (`2026-02-30` does not: it would fail deep in a query, not as a 400). */
+const realDay = (v: string) => {
+  try {
+    Temporal.PlainDate.from(v);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 const DateOrDateTime = z
   .string()
-  .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) || !Number.isNaN(Date.parse(v)), 'Use a date (YYYY-MM-DD) or an ISO date-time.')
+  .refine((v) => (/^\d{4}-\d{2}-\d{2}$/.test(v) ? realDay(v) : !Number.isNaN(Date.parse(v))), 'Use a date (YYYY-MM-DD) or an ISO date-time.')
   .optional();
 
 export const pagingQuery = {

@@ -453,6 +453,60 @@ describe('operators', () => {
     }
   });
 
+  it("keep a newer queue snapshot that arrived while their greeting was read (the greeting's older one is not sent)", async () => {
+    const tenant = (await seedTenant(h.db)).tenant;
+    const operator = await seedOperator(h.db, [tenant]);
+    // On PostgreSQL the greeting's read of the tenant's queues waits at a gate; PGlite is one connection
+    // (a held read would hold the snapshot's too), so there the greeting is read at once.
+    const gated = h.database.kind === 'postgres';
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const blocked = new Promise<void>((resolve) => (entered = resolve));
+    const slow = new Set<string>();
+    const plugin: KyselyPlugin = {
+      transformQuery(args) {
+        const text = JSON.stringify(args.node);
+        if (gated && text.includes("'queues'") && text.includes(tenant.id)) slow.add(args.queryId.queryId);
+        return args.node;
+      },
+      async transformResult(args) {
+        if (slow.delete(args.queryId.queryId)) {
+          entered();
+          await gate;
+        }
+        return args.result;
+      },
+    };
+    const hub = new EventHub({ db: h.db, requestDb: h.db.withPlugin(plugin), listen: h.database.listen, now: h.clock.now }, { wallboardIntervalMs: 0 });
+    const queues: number[] = [];
+    const desk = {
+      userId: operator.id,
+      kind: operator.kind,
+      address: '192.0.2.7',
+      send: (event: string, data: any) => void (event === 'queue' && data.tenant === tenant.slug && queues.push(data.queues.reduce((n: number, q: any) => n + q.waiting, 0))),
+      close: () => {},
+    };
+    try {
+      await hub.subscribe(desk);
+      const greeting = hub.greet(desk);
+      if (gated) await blocked;
+      // A call arrives while the greeting is read: the queue loop reads and sends a snapshot with it.
+      const callId = await seedCall(tenant);
+      await committed(tenant.id, { kind: 'call', tenantId: tenant.id, callId });
+      if (gated) await vi.waitFor(() => expect(queues).toEqual([1]));
+      release();
+      await greeting;
+      await hub.caughtUp();
+      // What the desk shows last is the newer snapshot, never the greeting's older one.
+      expect(queues.at(-1)).toBe(1);
+      if (gated) expect(queues).toEqual([1]);
+    } finally {
+      release();
+      await hub.stop();
+    }
+  });
+
   it('the filter is what stops B: an operator assigned to B gets B’s queue', async () => {
     const { app } = processOn(h.database);
     const s = await stream(app, operatorOfB);

@@ -110,6 +110,8 @@ export class EventHub {
   readonly #queueIntervalMs: number;
   /** When each tenant's last snapshot was read (performance.now(): a clock that never steps back); entries older than the interval are dropped. */
   readonly #queueReadAt = new Map<string, number>();
+  /** Per greeting being read, the tenants whose snapshot the queue loop began reading since. */
+  readonly #greetings = new Set<Set<string>>();
   /** Ends the loop's wait early: a tenant marked meanwhile may be due at once. */
   #queueWake: (() => void) | undefined;
 
@@ -190,11 +192,21 @@ export class EventHub {
     };
   }
 
-  /** What a new operator's desk needs before anything changes: the queues of its tenants. */
+  /**
+   * What a new operator's desk needs before anything changes: the queues of its tenants. A tenant whose
+   * snapshot the queue loop began reading after this read began is left out: that snapshot is newer and
+   * reaches this stream too (subscribed before the greeting), so the greeting must not overwrite it.
+   */
   async greet(subscriber: Subscriber): Promise<void> {
     if (subscriber.kind !== 'operator') return;
-    for (const message of await readQueueSnapshots(this.#source.requestDb ?? this.#source.db, subscriber.userId, this.#source.now())) {
-      subscriber.send('queue', message);
+    const newer = new Set<string>();
+    this.#greetings.add(newer);
+    try {
+      for (const message of await readQueueSnapshots(this.#source.requestDb ?? this.#source.db, subscriber.userId, this.#source.now())) {
+        if (!newer.has(message.tenantId)) subscriber.send('queue', message.queue);
+      }
+    } finally {
+      this.#greetings.delete(newer);
     }
   }
 
@@ -452,6 +464,7 @@ export class EventHub {
       }
       this.#queueDirty.delete(tenantId);
       this.#queueReadAt.set(tenantId, performance.now());
+      for (const newer of this.#greetings) newer.add(tenantId);
       const operators = [...this.#subscribers].filter((s) => s.kind === 'operator');
       if (!operators.length) continue;
       try {

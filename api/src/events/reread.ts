@@ -93,10 +93,10 @@ export async function readQueueUpdate(db: Kysely<DB>, tenantId: string, operator
 }
 
 /** Queue snapshots of every tenant the operator is assigned to (a desk's first view): one statement per tenant, each under its tenant. */
-export async function readQueueSnapshots(db: Kysely<DB>, operatorId: string, now: Date): Promise<QueueMessage[]> {
+export async function readQueueSnapshots(db: Kysely<DB>, operatorId: string, now: Date): Promise<{ tenantId: string; queue: QueueMessage }[]> {
   const tenantIds = await crossTenant.tenantIdsUserMayActFor(db, { id: operatorId, kind: 'operator' });
-  const reads = await Promise.all(tenantIds.map((tenantId) => readQueueUpdate(db, tenantId, [operatorId], now)));
-  return reads.flatMap((read) => (read?.operatorIds.has(operatorId) ? [read.queue] : []));
+  const reads = await Promise.all(tenantIds.map(async (tenantId) => ({ tenantId, read: await readQueueUpdate(db, tenantId, [operatorId], now) })));
+  return reads.flatMap(({ tenantId, read }) => (read?.operatorIds.has(operatorId) ? [{ tenantId, queue: read.queue }] : []));
 }
 
 type TenantEvent = Extract<BusEvent, { tenantId: string }>;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonb, newId, withTenant, type Tenant } from '@switchboard/db';
 import { dispatch, signTelephonyRequest } from '@switchboard/api';
 import { createRequire } from 'node:module';
-import { createClock, createHarness, logIn, MINUTE, seedClientUser, seedTenant, seedUser, type App, type Client, type Clock, type Harness } from './support/index.ts';
+import { createClock, createHarness, logIn, MINUTE, openEventStream, seedClientUser, seedTenant, seedUser, type App, type Client, type Clock, type Harness } from './support/index.ts';
 import { surveyedAs } from '../api/src/satisfaction/survey.ts';
 import { addNumber, addWrapUpCode, alwaysOpen, incomingCall, seedRoutedOperator, setHours, telephony, TEST_TELEPHONY_SECRET, uniqueNumber } from './support/routing.ts';
 
@@ -111,6 +111,19 @@ describe('the survey through the signed telephony boundary', () => {
     expect(ended.body.survey?.questions).toHaveLength(2);
     expect((await co.desk.post(`/api/t/${co.tenant.slug}/desk/calls/${id}/wrap-up`, { disposition: 'order_taken' })).status).toBe(200);
     expect(await post(id, { satisfaction: '3', solved: '1' })).toMatchObject({ status: 200, body: { recorded: true, outcome: 'answered' } });
+  });
+
+  it('tells the company’s portal when a report arrives (the Satisfaction page refreshes)', async () => {
+    const stream = await openEventStream(app, co.admin.token);
+    try {
+      expect((await stream.next()).event).toBe('ready');
+      const id = await handledCall(co);
+      expect((await post(id, { satisfaction: '5', solved: '1' })).body.recorded).toBe(true);
+      const heard = await stream.until((e) => e.event === 'record');
+      expect(heard.at(-1)).toEqual({ event: 'record', data: { tenant: co.tenant.slug, type: 'satisfaction', id } });
+    } finally {
+      await stream.close();
+    }
   });
 
   it('records a caller who hangs up before answering as not answered, and one who stops after the first question as partial', async () => {

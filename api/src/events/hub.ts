@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { z } from '@hono/zod-openapi';
 import type { DB, Unlisten, UserKind } from '@switchboard/db';
-import { EVENTS_CHANNEL, type BusEvent } from './publish.ts';
+import { EVENTS_CHANNEL, recordTypes, type BusEvent } from './publish.ts';
 import type { EventMessages, EventName, PresenceMessage } from './messages.ts';
 import { readPresences, readQueueSnapshots, readQueueUpdate, readTenantEvents, type TenantEvents } from './reread.ts';
 import { computeWallboard } from '../wallboard/compute.ts';
@@ -56,7 +56,7 @@ const BusEventSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('record'),
     tenantId: uuid,
-    recordType: z.enum(['order', 'complaint', 'customer', 'information_request']),
+    recordType: z.enum(recordTypes),
     recordId: uuid,
   }),
 ]);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTenant, type Tenant } from '@switchboard/db';
 import { dispatch } from '@switchboard/api';
-import { createClock, createHarness, logIn, seedClientUser, seedTenant, seedUser, type App, type Client, type Clock, type Harness } from './support/index.ts';
+import { createClock, createHarness, logIn, openEventStream, seedClientUser, seedTenant, seedUser, type App, type Client, type Clock, type Harness } from './support/index.ts';
 import { addNumber, alwaysOpen, incomingCall, seedRoutedOperator, setHours, telephony, uniqueNumber } from './support/routing.ts';
 import { digitsOf } from './support/card-disguises.ts';
 import { insertListPrice } from './support/billing.ts';
@@ -22,6 +22,7 @@ let clientMember: Client;
 let otherAdmin: Client;
 let supervisor: Client;
 let number: string;
+let otherNumber: string;
 const CARD = '4111111111111111';
 
 const script = (npsType: string) => ({
@@ -70,6 +71,9 @@ beforeAll(async () => {
   await setHours(h.db, tenant, alwaysOpen);
   number = uniqueNumber();
   await addNumber(h.db, tenant, number, 'order_taking');
+  await setHours(h.db, other, alwaysOpen);
+  otherNumber = uniqueNumber();
+  await addNumber(h.db, other, otherNumber, 'order_taking');
   clientAdmin = await logIn(app, await seedClientUser(h.db, tenant, 'client_admin'));
   clientMember = await logIn(app, await seedClientUser(h.db, tenant, 'client_member'));
   otherAdmin = await logIn(app, await seedClientUser(h.db, other, 'client_admin'));
@@ -173,6 +177,27 @@ describe('answers as records', () => {
     expect(sets.find((x) => x.callId === callId)?.operatorId).toEqual(expect.any(String));
     expect(results.body.operators.map((o: { id: string }) => o.id)).toContain(sets.find((x) => x.callId === callId)!.operatorId);
     expect((await desk.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+  });
+
+  it('tells the company’s portal, and no other, that a questionnaire was answered (the Surveys results refresh)', async () => {
+    const ours = await openEventStream(app, clientAdmin.token);
+    const theirs = await openEventStream(app, otherAdmin.token);
+    expect((await ours.next()).event).toBe('ready');
+    expect((await theirs.next()).event).toBe('ready');
+    try {
+      const { desk, callId } = await connectedCall();
+      expect((await desk.post(`/api/t/${tenant.slug}/desk/calls/${callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: good })).status).toBe(200);
+      const heard = await ours.until((e) => e.event === 'record' && (e.data as { type: string }).type === 'survey');
+      expect(heard.at(-1)).toEqual({ event: 'record', data: { tenant: tenant.slug, type: 'survey', id: callId } });
+      // The other company hears of its own call (published after ours) and never of our questionnaire.
+      const marker = (await telephony(app, clock, 'POST', '/api/telephony/calls', incomingCall(otherNumber))).body.id as string;
+      const seen = await theirs.until((e) => e.event === 'call' && (e.data as { id: string }).id === marker);
+      expect(seen.filter((e) => e.event === 'record' || (e.data as { id?: string }).id === callId)).toEqual([]);
+      expect((await desk.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+    } finally {
+      await ours.close();
+      await theirs.close();
+    }
   });
 
   it('a later script version never reinterprets old answers', async () => {

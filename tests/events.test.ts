@@ -626,6 +626,30 @@ describe('client users', () => {
     expect(seen).toEqual([{ event: 'call', data: { tenant: a.slug, type: 'call', id: callOfA } }]);
   });
 
+  it('hear of a satisfaction report of their own tenant only, re-read under that tenant (the Satisfaction page refreshes)', async () => {
+    const { app } = processOn(h.database);
+    const s = await stream(app, clientOfA);
+    const reported = async (tenant: Tenant) => {
+      const callId = await seedCall(tenant, { status: 'wrap_up' });
+      await withTenant(h.db, tenant.id, (tx) =>
+        tx
+          .insertInto('callSatisfaction')
+          .values({ tenantId: tenant.id, callId, function: 'order_taking', operatorId: null, askedSolved: false, score: 4, solved: null, outcome: 'answered', callEndedAt: h.clock.now(), recordedAt: h.clock.now() })
+          .execute(),
+      );
+      return callId;
+    };
+    const ofB = await reported(b);
+    await committed(b.id, { kind: 'record', tenantId: b.id, recordType: 'satisfaction', recordId: ofB });
+    // B's call named as if it were A's: the re-read under A finds no such report.
+    await committed(a.id, { kind: 'record', tenantId: a.id, recordType: 'satisfaction', recordId: ofB });
+    await committed(a.id, { kind: 'record', tenantId: a.id, recordType: 'survey', recordId: ofB });
+    const ofA = await reported(a);
+    await committed(a.id, { kind: 'record', tenantId: a.id, recordType: 'satisfaction', recordId: ofA });
+    const seen = await s.until((e) => e.event === 'record');
+    expect(seen).toEqual([{ event: 'record', data: { tenant: a.slug, type: 'satisfaction', id: ofA } }]);
+  });
+
   it('hear nothing once their account is disabled, even before the session check ends the stream', async () => {
     const tenant = (await seedTenant(h.db)).tenant;
     const [disabled, active] = [await seedClientUser(h.db, tenant), await seedClientUser(h.db, tenant)];

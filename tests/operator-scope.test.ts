@@ -135,6 +135,7 @@ describe('reads: the caller through the call, never the tenant', () => {
         'GET /api/t/{tenant}/data-entry',
         'GET /api/t/{tenant}/surveys',
         'GET /api/t/{tenant}/satisfaction',
+        'GET /api/t/{tenant}/satisfaction.csv',
       ]),
     );
     const wrong: string[] = [];

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonb, newId, withTenant, type Tenant } from '@switchboard/db';
 import { dispatch, signTelephonyRequest } from '@switchboard/api';
-import { createClock, createHarness, logIn, MINUTE, seedClientUser, seedTenant, seedUser, type App, type Clock, type Harness } from './support/index.ts';
+import { createRequire } from 'node:module';
+import { createClock, createHarness, logIn, MINUTE, openEventStream, seedClientUser, seedTenant, seedUser, type App, type Client, type Clock, type Harness } from './support/index.ts';
 import { surveyedAs } from '../api/src/satisfaction/survey.ts';
 import { addNumber, addWrapUpCode, alwaysOpen, incomingCall, seedRoutedOperator, setHours, telephony, TEST_TELEPHONY_SECRET, uniqueNumber } from './support/routing.ts';
 
@@ -110,6 +111,19 @@ describe('the survey through the signed telephony boundary', () => {
     expect(ended.body.survey?.questions).toHaveLength(2);
     expect((await co.desk.post(`/api/t/${co.tenant.slug}/desk/calls/${id}/wrap-up`, { disposition: 'order_taken' })).status).toBe(200);
     expect(await post(id, { satisfaction: '3', solved: '1' })).toMatchObject({ status: 200, body: { recorded: true, outcome: 'answered' } });
+  });
+
+  it('tells the company’s portal when a report arrives (the Satisfaction page refreshes)', async () => {
+    const stream = await openEventStream(app, co.admin.token);
+    try {
+      expect((await stream.next()).event).toBe('ready');
+      const id = await handledCall(co);
+      expect((await post(id, { satisfaction: '5', solved: '1' })).body.recorded).toBe(true);
+      const heard = await stream.until((e) => e.event === 'record');
+      expect(heard.at(-1)).toEqual({ event: 'record', data: { tenant: co.tenant.slug, type: 'satisfaction', id } });
+    } finally {
+      await stream.close();
+    }
   });
 
   it('records a caller who hangs up before answering as not answered, and one who stops after the first question as partial', async () => {
@@ -336,6 +350,14 @@ describe("the client's figures", () => {
       expect.objectContaining({ operatorId: alice.id, operatorName: 'Alice Martin', surveys: 3, average: 4.67, solvedShare: 100 }),
       expect.objectContaining({ operatorId: bruno.id, operatorName: 'Bruno Petit', surveys: 2, scored: 1, average: 2, solvedShare: 0 }),
     ]);
+    // The operator filter narrows every figure; the list of operators to pick from stays whole.
+    const alices = await client.get(`/api/t/${tenant.slug}/satisfaction?operator=${alice.id}`);
+    expect(alices.body.overall).toMatchObject({ surveys: 3, scored: 3, average: 4.67 });
+    expect(alices.body.byOperator.map((o: { operatorId: string }) => o.operatorId)).toEqual([alice.id]);
+    expect(alices.body.operators).toEqual([
+      { id: alice.id, name: 'Alice Martin' },
+      { id: bruno.id, name: 'Bruno Petit' },
+    ]);
     const orders = await client.get(`/api/t/${tenant.slug}/satisfaction?function=order_taking&from=2026-11-10&to=2026-11-10`);
     expect(orders.body.overall).toMatchObject({ surveys: 4, average: 3.67 });
     expect(orders.body.byFunction.map((f: { function: string }) => f.function)).toEqual(['order_taking']);
@@ -366,6 +388,7 @@ describe("the client's figures", () => {
       overall: { surveys: 0, scored: 0, notAnswered: 0, average: null, distribution: [0, 0, 0, 0, 0], solvedAnswered: 0, solvedYes: 0, solvedShare: null, satisfiedShare: null },
       byFunction: [],
       byOperator: [],
+      operators: [],
     });
   });
 
@@ -384,5 +407,125 @@ describe("the client's figures", () => {
     const board = await supervisor.get('/api/wallboard');
     expect(board.status).toBe(200);
     expect(board.body.tenants.find((t: { slug: string }) => t.slug === tenant.slug).satisfactionToday).toEqual({ scored: 2, average: 4, satisfiedShare: 50 });
+  });
+});
+
+// exceljs is the API's dependency: the workbook is read back with the library that wrote it.
+const ExcelJS = createRequire(import.meta.resolve('@switchboard/api'))('exceljs') as {
+  Workbook: new () => { xlsx: { load(data: ArrayBuffer): Promise<unknown> }; worksheets: { name: string; rowCount: number; getRow(n: number): { values: unknown[]; getCell(c: number): { value: unknown; type: number; formula?: string } } }[] };
+};
+
+describe('the satisfaction export', () => {
+  let tenant: Tenant;
+  let other: Tenant;
+  let admin: Client;
+  let alice: { id: string };
+  let hostile: { id: string };
+  const day = new Date('2026-11-10T12:00:00Z');
+  const later = new Date('2026-11-12T08:30:00Z');
+  const earlier = new Date('2026-10-01T12:00:00Z');
+
+  /** The raw download (the test client decodes text, which would drop the BOM). */
+  async function download(client: Client, path: string) {
+    const res = await app.request(path, { headers: { cookie: `sb_session=${client.token}` } });
+    return { status: res.status, headers: res.headers, bytes: new Uint8Array(await res.arrayBuffer()), text: '' };
+  }
+  const linesOf = (bytes: Uint8Array) => new TextDecoder().decode(bytes).replace(/^\uFEFF/, '').trim().split('\r\n');
+  const url = (query = '') => `/api/t/${tenant.slug}/satisfaction.csv${query}`;
+  const callIdOf = async (t: Tenant, at: Date) =>
+    withTenant(h.db, t.id, (tx) => tx.selectFrom('callSatisfaction').select('callId').where('callEndedAt', '=', at).execute());
+
+  beforeAll(async () => {
+    ({ tenant } = await seedTenant(h.db, { timeZone: 'Europe/Paris' }));
+    ({ tenant: other } = await seedTenant(h.db));
+    alice = await seedUser(h.db, { kind: 'operator', displayName: 'Alice Martin' });
+    // A display name is whatever was typed when the account was made: it leaves as text, never a formula.
+    hostile = await seedUser(h.db, { kind: 'operator', displayName: '=1+1;=cmd|calc!A0' });
+    await seedScores(tenant, [
+      { fn: 'order_taking', operatorId: alice.id, score: 5, solved: true, at: day },
+      { fn: 'information', operatorId: hostile.id, score: 2, solved: false, at: later },
+      { fn: 'order_taking', operatorId: hostile.id, score: null, solved: null, at: earlier },
+    ]);
+    await seedScores(other, [{ fn: 'order_taking', operatorId: alice.id, score: 1, solved: false, at: day }]);
+    admin = await logIn(app, await seedClientUser(h.db, tenant, 'client_admin'));
+  });
+
+  it('writes one row per surveyed call, newest first: reference, end in the company’s zone, function, operator, score, solved, not answered', async () => {
+    const res = await download(admin, url('?lang=en'));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/csv');
+    expect(res.headers.get('content-disposition')).toMatch(new RegExp(`filename="${tenant.slug}-satisfaction-\\d{4}-\\d{2}-\\d{2}\\.csv"`));
+    expect([...res.bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const [laterId] = await callIdOf(tenant, later);
+    const [dayId] = await callIdOf(tenant, day);
+    const [earlierId] = await callIdOf(tenant, earlier);
+    expect(linesOf(res.bytes)).toEqual([
+      'Call reference,Ended at (Europe/Paris),Function,Operator,Score (1–5),Problem solved,Not answered',
+      // The name began a formula: it leaves with an apostrophe, and so does the piece after its `;`.
+      `${laterId!.callId},2026-11-12 09:30:00,Information & advice,"'=1+1;'=cmd|calc!A0",2,no,no`,
+      `${dayId!.callId},2026-11-10 13:00:00,Order taking,Alice Martin,5,yes,no`,
+      `${earlierId!.callId},2026-10-01 14:00:00,Order taking,"'=1+1;'=cmd|calc!A0",,,yes`,
+    ]);
+    // Another company's survey (same operator, same day) never appears.
+    expect(new TextDecoder().decode(res.bytes).match(/\r\n/g)).toHaveLength(4);
+  });
+
+  it('narrows by the page’s filters: period (the company’s days), function, operator', async () => {
+    const november = linesOf((await download(admin, url('?lang=en&from=2026-11-01&to=2026-11-30'))).bytes);
+    expect(november).toHaveLength(3);
+    const orders = linesOf((await download(admin, url('?lang=en&function=order_taking'))).bytes);
+    expect(orders.slice(1).every((l) => l.includes('Order taking'))).toBe(true);
+    expect(orders).toHaveLength(3);
+    const alices = linesOf((await download(admin, url(`?lang=en&operator=${alice.id}`))).bytes);
+    expect(alices).toHaveLength(2);
+    expect(alices[1]).toContain('Alice Martin');
+    const french = linesOf((await download(admin, url(`?lang=fr&operator=${alice.id}`))).bytes);
+    expect(french[0]).toBe('Référence de l’appel;Terminé le (Europe/Paris);Activité;Conseiller;Note (1–5);Problème résolu;Sans réponse');
+    expect(french[1]).toMatch(/;5;oui;non$/);
+  });
+
+  it('writes an XLSX whose scores are numbers, times dates and names text (never a formula)', async () => {
+    const res = await download(admin, url('?lang=en&format=xlsx'));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('spreadsheetml');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(res.bytes.buffer.slice(res.bytes.byteOffset, res.bytes.byteOffset + res.bytes.byteLength) as ArrayBuffer);
+    const sheet = book.worksheets[0]!;
+    expect(sheet.name).toBe('Satisfaction');
+    expect(sheet.rowCount).toBe(4);
+    const first = sheet.getRow(2);
+    expect(first.getCell(2).value).toEqual(new Date('2026-11-12T09:30:00Z'));
+    expect(first.getCell(4).value).toBe('=1+1;=cmd|calc!A0');
+    expect(first.getCell(4).type).toBe(3); // a string cell
+    expect(first.getCell(4).formula).toBeUndefined();
+    expect(first.getCell(5).value).toBe(2);
+  });
+
+  it('is refused to an operator (403) and to another company (404); the other company’s own export holds only its call', async () => {
+    const co = await company(null);
+    expect((await co.desk.get(`/api/t/${co.tenant.slug}/satisfaction.csv`)).status).toBe(403);
+    expect((await co.desk.get(`/api/t/${co.tenant.slug}/satisfaction`)).status).toBe(403);
+    const otherAdmin = await logIn(app, await seedClientUser(h.db, other, 'client_admin'));
+    expect((await download(otherAdmin, url())).status).toBe(404);
+    const theirs = linesOf((await download(otherAdmin, `/api/t/${other.slug}/satisfaction.csv?lang=en`)).bytes);
+    expect(theirs).toHaveLength(2);
+    const [ours] = await callIdOf(tenant, day);
+    expect(theirs.join('\n')).not.toContain(ours!.callId);
+    const member = await logIn(app, await seedClientUser(h.db, tenant, 'client_member'));
+    expect((await download(member, url())).status).toBe(200);
+  });
+
+  it.each([
+    ['from', '?from=yesterday'],
+    ['to', '?to=2026-13-45x'],
+    ['function', '?function=%3Dcmd'],
+    ['operator', '?operator=not-a-uuid'],
+    ['operator', '?operator=%00'],
+    ['format', '?format=pdf'],
+    ['lang', '?lang=xx'],
+  ])('refuses a hostile %s with a 400 naming it', async (field, query) => {
+    const res = await admin.get(url(query));
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(field);
   });
 });

@@ -267,7 +267,8 @@ test('a provider admin negotiates terms on a company\'s Billing tab: a minimum c
   const form = terms.getByTestId('terms-price-form');
   await form.getByLabel('For', { exact: true }).selectOption({ label: 'Order taking' });
   await form.getByLabel('Per', { exact: true }).selectOption({ label: 'Orders' });
-  await expect(form.getByLabel('Applies from').inputValue()).resolves.toBe(tomorrow);
+  // Shown the viewer's way (an en-GB browser: dd/mm/yyyy), sent as tomorrow's ISO date.
+  await expect(form.getByLabel('Applies from').inputValue()).resolves.toBe(tomorrow.split('-').reverse().join('/'));
   await expect(form.getByLabel('Currency').count()).resolves.toBe(0);
   await form.getByRole('button', { name: 'Save negotiated price' }).click();
   await form.locator('#terms-price-amount-error').filter({ hasText: 'Enter an amount such as 1.20.' }).waitFor();

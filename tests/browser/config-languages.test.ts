@@ -54,8 +54,10 @@ test('a French client admin edits the hours (weekdays in French, Monday first) a
   await page.getByRole('button', { name: 'Ajouter un jour' }).click();
   const holiday = page.locator('tr[data-testid^="override-"]').last();
   await holiday.getByRole('textbox').first().fill('Saint-Étienne');
-  await holiday.getByLabel('Premier jour de Saint-Étienne').fill('2026-12-26');
-  await holiday.getByLabel('Dernier jour de Saint-Étienne').fill('2026-12-26');
+  // Typed the French way (jj/mm/aaaa), whatever the browser's own date format.
+  await expect(holiday.getByLabel('Premier jour de Saint-Étienne').getAttribute('placeholder')).resolves.toBe('jj/mm/aaaa');
+  await holiday.getByLabel('Premier jour de Saint-Étienne').fill('26/12/2026');
+  await holiday.getByLabel('Dernier jour de Saint-Étienne').fill('26/12/2026');
   await holiday.getByText('sam. 26 déc. 2026').first().waitFor();
   await page.getByRole('button', { name: 'Enregistrer les horaires' }).click();
   await page.getByRole('status').filter({ hasText: 'Horaires enregistrés.' }).waitFor();

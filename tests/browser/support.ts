@@ -225,13 +225,33 @@ export function startDeskRouting(db: Database['db']): () => Promise<void> {
 
 const telephonySecret = loadConfig({}).telephonySecret;
 
-/** What a telephony adapter sends when a call comes in, signed as the boundary requires. */
-export async function incomingCall(server: TestServer, callId: string, dialled: string, caller: string): Promise<{ status: number; body: any }> {
-  const body = JSON.stringify({ callId, dialled, caller });
-  const res = await fetch(`${server.url}/api/telephony/calls`, {
+/** A POST to the telephony boundary, signed as an adapter signs it. */
+async function signedTelephonyPost(server: TestServer, path: string, payload: unknown): Promise<{ status: number; body: any }> {
+  const body = JSON.stringify(payload);
+  const res = await fetch(`${server.url}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...signTelephonyRequest(telephonySecret, body, new Date(), { method: 'POST', path: '/api/telephony/calls' }) },
+    headers: { 'content-type': 'application/json', ...signTelephonyRequest(telephonySecret, body, new Date(), { method: 'POST', path }) },
     body,
   });
   return { status: res.status, body: await res.json() };
+}
+
+/** What a telephony adapter sends when a call comes in, signed as the boundary requires. */
+export async function incomingCall(server: TestServer, callId: string, dialled: string, caller: string): Promise<{ status: number; body: any }> {
+  return signedTelephonyPost(server, '/api/telephony/calls', { callId, dialled, caller });
+}
+
+/** The digits a caller keyed after a handled call (post-call satisfaction), posted back as an adapter does. */
+export async function reportSatisfaction(server: TestServer, callId: string, digits: { satisfaction?: string | null; solved?: string | null }): Promise<{ status: number; body: any }> {
+  return signedTelephonyPost(server, `/api/telephony/calls/${callId}/satisfaction`, digits);
+}
+
+/** operator1 at the desk, available for calls (logged in through the login page). */
+export async function openDeskAvailable(page: Page, baseUrl: string): Promise<void> {
+  await logInAs(page, baseUrl, 'operator1@switchboard.test', '/operator');
+  await page.getByTestId('open-desk').click();
+  await page.waitForURL('**/desk');
+  await page.getByTestId('desk-idle').waitFor();
+  await page.getByRole('button', { name: 'Go available' }).click();
+  await page.getByText('Waiting for the next call').waitFor();
 }

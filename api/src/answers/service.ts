@@ -126,6 +126,8 @@ export async function storeCallAnswers(tx: TenantTx, call: CallRow, checked: Che
   // of an order call is a completed survey (the price list's `surveys` line), a record entered is data entry.
   const usage = { tenantId: call.tenantId, function: 'data_entry', quantity: 1, occurredAt: now, ...(tenant ? { tenant } : {}) };
   if (survey && completed) await recordUsage(tx, { ...usage, function: 'surveys', metric: 'completed_survey', sourceType: 'call', sourceId: call.id });
+  // The client's Surveys results refresh (at commit; ids only, re-read under the tenant before anyone hears of it).
+  if (survey) await publish(tx, { kind: 'record', tenantId: call.tenantId, recordType: 'survey', recordId: call.id });
 
   // What the capture steps on the walked path filled (walk.captured: target → value).
   const captured = Object.entries(walk.captured).filter(([, v]) => v !== null && v !== undefined && v !== '');

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from '@hono/zod-openapi';
 import { sql } from 'kysely';
 import { newId, withApp, type DB, type Unlisten, type UserKind } from '@switchboard/db';
-import { EVENTS_CHANNEL, type BusEvent } from './publish.ts';
+import { EVENTS_CHANNEL, recordTypes, type BusEvent } from './publish.ts';
 import type { EventMessages, EventName, PresenceMessage } from './messages.ts';
 import { readPresences, readQueueSnapshots, readQueueUpdate, readTenantEvents, type TenantEvents } from './reread.ts';
 import { computeWallboard } from '../wallboard/compute.ts';
@@ -57,7 +57,7 @@ const BusEventSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('record'),
     tenantId: uuid,
-    recordType: z.enum(['order', 'complaint', 'customer', 'information_request']),
+    recordType: z.enum(recordTypes),
     recordId: uuid,
   }),
 ]);

@@ -1,5 +1,6 @@
 import type { CallStatus, OperatorState } from '@switchboard/db';
 import type { Wallboard } from '../wallboard/compute.ts';
+import type { RecordType } from './publish.ts';
 
 /**
  * What `GET /api/events` sends, per SSE event name. Only types: the web app imports them
@@ -43,7 +44,8 @@ export interface QueueMessage {
 /** A client user's portal refetches on these: ids only. */
 export interface NoticeMessage {
   tenant: string;
-  type: 'call' | 'order' | 'complaint' | 'customer' | 'information_request';
+  /** `survey`: a call's questionnaire answers were kept; `satisfaction`: a caller's keypad survey was reported (id: the call's). */
+  type: 'call' | RecordType;
   id: string;
 }
 

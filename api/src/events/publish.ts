@@ -15,8 +15,16 @@ export type BusEvent =
   | { kind: 'offer'; tenantId: string; callId: string; operatorId: string }
   /** An operator's presence changed (global: no tenant). */
   | { kind: 'presence'; operatorId: string }
-  /** A record operators capture was created or changed (the client portal refreshes its lists). */
-  | { kind: 'record'; tenantId: string; recordType: 'order' | 'complaint' | 'customer' | 'information_request'; recordId: string };
+  /**
+   * A record operators capture was created or changed (the client portal refreshes its lists); `survey`: a
+   * call's questionnaire answers were kept, `satisfaction`: a caller's keypad survey was reported (both
+   * named by the call's id: the Surveys and Satisfaction results refresh).
+   */
+  | { kind: 'record'; tenantId: string; recordType: RecordType; recordId: string };
+
+/** What a `record` event names. */
+export const recordTypes = ['order', 'complaint', 'customer', 'information_request', 'survey', 'satisfaction'] as const;
+export type RecordType = (typeof recordTypes)[number];
 
 /**
  * Sends the event when the transaction commits (PostgreSQL delivers NOTIFY at commit and drops it on

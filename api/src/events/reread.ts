@@ -3,7 +3,7 @@ import { crossTenant, withApp, withTenant, type CallStatus, type DB, type Tenant
 import { addressAllowed } from '../rules/definition.ts';
 import { rulesFromRow } from '../rules/service.ts';
 import { maskPhone } from '../rules/viewer.ts';
-import type { BusEvent } from './publish.ts';
+import { recordTypes, type BusEvent, type RecordType } from './publish.ts';
 import type { CallUpdateMessage, OfferMessage, PresenceMessage, QueueMessage } from './messages.ts';
 
 /**
@@ -114,8 +114,15 @@ export interface TenantEvents {
   presences: Map<string, PresenceMessage>;
 }
 
-const recordTypes = ['order', 'complaint', 'customer', 'information_request'] as const;
-const recordTables = { order: 'orders', complaint: 'complaints', customer: 'customers', information_request: 'information_requests' } as const;
+/** Where each kind of record lives, and the column that names it (a survey's answers and a satisfaction report are named by their call). */
+const recordTables: Record<RecordType, { table: string; id: string }> = {
+  order: { table: 'orders', id: 'id' },
+  complaint: { table: 'complaints', id: 'id' },
+  customer: { table: 'customers', id: 'id' },
+  information_request: { table: 'information_requests', id: 'id' },
+  survey: { table: 'call_answer_sets', id: 'call_id' },
+  satisfaction: { table: 'call_satisfaction', id: 'call_id' },
+};
 
 interface EventsRead {
   tenant: { slug: string; name: string; brandColor: string } | null;
@@ -129,8 +136,10 @@ interface EventsRead {
   presences: { operatorId: string; state: PresenceMessage['state']; breakReason: string | null; sinceMs: number }[];
 }
 
-const recordsOf = (type: (typeof recordTypes)[number]) =>
-  sql`select ${sql.lit(type)} || '/' || r.id from ${sql.table(recordTables[type])} r where r.id in (select x::uuid from jsonb_array_elements_text(input.j -> ${sql.lit(type)}) x)`;
+const recordsOf = (type: RecordType) => {
+  const { table, id } = recordTables[type];
+  return sql`select ${sql.lit(type)} || '/' || r.${sql.ref(id)} from ${sql.table(table)} r where r.${sql.ref(id)} in (select x::uuid from jsonb_array_elements_text(input.j -> ${sql.lit(type)}) x)`;
+};
 
 /**
  * Every event of one tenant in a batch, re-read in ONE statement under that tenant (withTenant): the

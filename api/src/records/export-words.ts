@@ -53,6 +53,10 @@ const en = {
     lead_timeline: 'When they would buy',
     lead_callback_at: 'Call back on',
     lead_notes: 'Notes',
+    callReference: 'Call reference',
+    score: 'Score (1–5)',
+    solved: 'Problem solved',
+    notAnswered: 'Not answered',
   },
   value: {
     yes: 'yes',
@@ -96,7 +100,7 @@ const en = {
     converted: 'Converted',
     rejected: 'Rejected',
   },
-  sheet: { orders: 'Orders', complaints: 'Complaints', calls: 'Calls', leads: 'Leads', surveys: 'Survey' },
+  sheet: { orders: 'Orders', complaints: 'Complaints', calls: 'Calls', leads: 'Leads', surveys: 'Survey', satisfaction: 'Satisfaction' },
 };
 
 type Words = typeof en;
@@ -147,6 +151,10 @@ const fr: Words = {
     lead_timeline: 'Horizon d\'achat',
     lead_callback_at: 'Rappeler le',
     lead_notes: 'Notes',
+    callReference: 'Référence de l’appel',
+    score: 'Note (1–5)',
+    solved: 'Problème résolu',
+    notAnswered: 'Sans réponse',
   },
   value: {
     yes: 'oui',
@@ -190,7 +198,7 @@ const fr: Words = {
     converted: 'Converti',
     rejected: 'Écarté',
   },
-  sheet: { orders: 'Commandes', complaints: 'Réclamations', calls: 'Appels', leads: 'Prospects', surveys: 'Questionnaire' },
+  sheet: { orders: 'Commandes', complaints: 'Réclamations', calls: 'Appels', leads: 'Prospects', surveys: 'Questionnaire', satisfaction: 'Satisfaction' },
 };
 
 const de: Words = {
@@ -239,6 +247,10 @@ const de: Words = {
     lead_timeline: 'Kaufzeitpunkt',
     lead_callback_at: 'Rückruf am',
     lead_notes: 'Notizen',
+    callReference: 'Anrufreferenz',
+    score: 'Bewertung (1–5)',
+    solved: 'Problem gelöst',
+    notAnswered: 'Nicht beantwortet',
   },
   value: {
     yes: 'ja',
@@ -282,7 +294,7 @@ const de: Words = {
     converted: 'Gewonnen',
     rejected: 'Abgelehnt',
   },
-  sheet: { orders: 'Bestellungen', complaints: 'Reklamationen', calls: 'Anrufe', leads: 'Leads', surveys: 'Umfrage' },
+  sheet: { orders: 'Bestellungen', complaints: 'Reklamationen', calls: 'Anrufe', leads: 'Leads', surveys: 'Umfrage', satisfaction: 'Zufriedenheit' },
 };
 
 const ru: Words = {
@@ -331,6 +343,10 @@ const ru: Words = {
     lead_timeline: 'Когда готов купить',
     lead_callback_at: 'Перезвонить',
     lead_notes: 'Заметки',
+    callReference: 'Номер звонка',
+    score: 'Оценка (1–5)',
+    solved: 'Проблема решена',
+    notAnswered: 'Без ответа',
   },
   value: {
     yes: 'да',
@@ -374,7 +390,7 @@ const ru: Words = {
     converted: 'Сделка',
     rejected: 'Отклонён',
   },
-  sheet: { orders: 'Заказы', complaints: 'Жалобы', calls: 'Звонки', leads: 'Лиды', surveys: 'Опрос' },
+  sheet: { orders: 'Заказы', complaints: 'Жалобы', calls: 'Звонки', leads: 'Лиды', surveys: 'Опрос', satisfaction: 'Удовлетворённость' },
 };
 
 export const exportWords: Record<Language, Words> = { en, fr, de, ru };

@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { SatisfactionOutcome, TenantTx } from '@switchboard/db';
 import type { CallSettings } from '../call-handling/definition.ts';
 import { loadCallSettings } from '../call-handling/service.ts';
+import { publish } from '../events/publish.ts';
 import { recordCallEvent } from '../routing/call-events.ts';
 import { surveyClosesAt, surveyedAs, surveyFor, type Survey, type SurveyedCall } from './survey.ts';
 
@@ -116,5 +117,7 @@ export async function recordSatisfaction(tx: TenantTx, callId: string, digits: S
   // A report racing this one got there first: its answer stands.
   if (!inserted) return { kind: 'unchanged', result: await stored(tx, callId) };
   await recordCallEvent(tx, call, 'satisfaction', now, { operatorId: call.operatorId, detail: { outcome, score, solved } });
+  // The client's Satisfaction page refreshes (at commit; re-read under the tenant before anyone hears of it).
+  await publish(tx, { kind: 'record', tenantId: call.tenantId, recordType: 'satisfaction', recordId: callId });
   return { kind: 'recorded', result: { outcome, score, solved, askedSolved: asked.askSolved, recordedAt: now } };
 }

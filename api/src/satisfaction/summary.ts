@@ -31,6 +31,25 @@ export interface SatisfactionSummary {
   byOperator: (SatisfactionFigures & { operatorId: string | null; operatorName: string | null })[];
 }
 
+/** What the page, its figures and its export are narrowed by: the period (instants at the tenant's midnights), a function, an operator. */
+export interface SatisfactionFilter {
+  from?: Date | undefined;
+  to?: Date | undefined;
+  function?: string | undefined;
+  operator?: string | undefined;
+}
+
+/** The surveys of the filter: the one place it becomes WHERE clauses, so the figures and the export count the same surveys. */
+export function surveysOf(tx: TenantTx, filter: SatisfactionFilter) {
+  let q = tx.selectFrom('callSatisfaction as s');
+  // A period holds the calls that ended in it (bounds at the tenant's midnights), whenever the adapter reported.
+  if (filter.from) q = q.where('s.callEndedAt', '>=', filter.from);
+  if (filter.to) q = q.where('s.callEndedAt', '<', filter.to);
+  if (filter.function) q = q.where('s.function', '=', filter.function);
+  if (filter.operator) q = q.where('s.operatorId', '=', filter.operator);
+  return q;
+}
+
 interface Bucket {
   surveys: number;
   notAnswered: number;
@@ -67,9 +86,8 @@ function add(into: Bucket, row: { surveys: number; notAnswered: number; score: n
 }
 
 /** One grouped query (function × operator × score), rolled up here: a handful of rows whatever the volume. */
-export async function satisfactionSummary(tx: TenantTx, filter: { from?: Date | undefined; to?: Date | undefined; function?: string | undefined }): Promise<SatisfactionSummary> {
-  let query = tx
-    .selectFrom('callSatisfaction as s')
+export async function satisfactionSummary(tx: TenantTx, filter: SatisfactionFilter): Promise<SatisfactionSummary> {
+  const rows = await surveysOf(tx, filter)
     .leftJoin('users as u', 'u.id', 's.operatorId')
     .select([
       's.function',
@@ -81,12 +99,8 @@ export async function satisfactionSummary(tx: TenantTx, filter: { from?: Date | 
       sql<string>`count(s.solved)`.as('solvedAnswered'),
       sql<string>`count(*) filter (where s.solved)`.as('solvedYes'),
     ])
-    .groupBy(['s.function', 's.operatorId', 'u.displayName', 's.score']);
-  // A period holds the calls that ended in it (bounds at the tenant's midnights), whenever the adapter reported.
-  if (filter.from) query = query.where('s.callEndedAt', '>=', filter.from);
-  if (filter.to) query = query.where('s.callEndedAt', '<', filter.to);
-  if (filter.function) query = query.where('s.function', '=', filter.function);
-  const rows = await query.execute();
+    .groupBy(['s.function', 's.operatorId', 'u.displayName', 's.score'])
+    .execute();
 
   const overall = emptyBucket();
   const functions = new Map<string, Bucket>();
@@ -108,6 +122,17 @@ export async function satisfactionSummary(tx: TenantTx, filter: { from?: Date | 
       .sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''))
       .map((o) => ({ operatorId: o.id, operatorName: o.name, ...figuresOf(o.bucket) })),
   };
+}
+
+/** The operators whose calls were ever surveyed (whatever the filter), by name: the page's operator filter. */
+export async function surveyedOperators(tx: TenantTx): Promise<{ id: string; name: string }[]> {
+  return tx
+    .selectFrom('callSatisfaction as s')
+    .innerJoin('users as u', 'u.id', 's.operatorId')
+    .select(['u.id', 'u.displayName as name'])
+    .groupBy(['u.id', 'u.displayName'])
+    .orderBy('u.displayName')
+    .execute();
 }
 
 /** Today's figure for the wallboard: callers of calls that ended since the tenant's midnight who keyed a score, and their mean. */

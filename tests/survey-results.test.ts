@@ -39,7 +39,9 @@ const body = {
     },
     { id: 'again', type: 'ask', label: 'Order again?', text: 'Would you order again?', answer: { type: 'yes_no' }, next: 'comment' },
     { id: 'comment', type: 'ask', label: 'Comment', text: 'Anything to add?', answer: { type: 'text', required: false }, next: 'phone' },
-    { id: 'phone', type: 'ask', label: 'Phone', text: 'A number to call back?', answer: { type: 'phone', required: false }, next: 'save' },
+    { id: 'phone', type: 'ask', label: 'Phone', text: 'A number to call back?', answer: { type: 'phone', required: false }, next: 'name' },
+    // Asked in the questionnaire's script but kept as the customer's name: not a survey result.
+    { id: 'name', type: 'ask', label: 'Name', text: 'Your name?', answer: { type: 'text', required: false }, next: 'save' },
     {
       id: 'save',
       type: 'capture',
@@ -49,7 +51,9 @@ const body = {
         { target: 'survey.likes', from: 'likes' },
         { target: 'survey.again', from: 'again' },
         { target: 'survey.comment', from: 'comment' },
+        { target: 'survey.callback', from: 'phone' },
         { target: 'lead.phone', from: 'phone' },
+        { target: 'customer.name', from: 'name' },
       ],
       next: 'done',
     },
@@ -57,8 +61,16 @@ const body = {
   ],
 };
 
-const types: Record<string, string> = { nps: 'scale_0_10', sat: 'scale_1_5', likes: 'multi_choice', again: 'yes_no', comment: 'text', phone: 'phone' };
-const targets: Record<string, string[]> = { nps: ['survey.nps'], sat: ['survey.sat'], likes: ['survey.likes'], again: ['survey.again'], comment: ['survey.comment'], phone: ['lead.phone'] };
+const types: Record<string, string> = { nps: 'scale_0_10', sat: 'scale_1_5', likes: 'multi_choice', again: 'yes_no', comment: 'text', phone: 'phone', name: 'text' };
+const targets: Record<string, string[]> = {
+  nps: ['survey.nps'],
+  sat: ['survey.sat'],
+  likes: ['survey.likes'],
+  again: ['survey.again'],
+  comment: ['survey.comment'],
+  phone: ['survey.callback', 'lead.phone'],
+  name: ['customer.name'],
+};
 
 async function answer(t: Tenant, script: string, operatorId: string | null, at: Date, values: Record<string, unknown>, completed = true, fn = 'surveys') {
   const callId = await insertCall(h.db, t, { operatorId, offeredAt: at, answeredAfterSeconds: 5, talkSeconds: 60, function: fn });
@@ -103,7 +115,7 @@ beforeAll(async () => {
   const comments = ['Bonne pizza, livraison rapide', 'La pizza était froide', 'bonne pizza et bon service, bonne livraison', '=cmd|calc!A1 pizza', null, null, null, null, null, null];
   for (let i = 0; i < npsValues.length; i++) {
     const at = new Date(Date.UTC(2026, 10, i < 5 ? 10 : 20, 12, 0, i));
-    const values: Record<string, unknown> = { nps: npsValues[i], sat: (i % 5) + 1, likes: i % 2 ? ['taste'] : ['taste', 'speed'], again: i < 7, phone: '+33612345678' };
+    const values: Record<string, unknown> = { nps: npsValues[i], sat: (i % 5) + 1, likes: i % 2 ? ['taste'] : ['taste', 'speed'], again: i < 7, phone: '+33612345678', name: 'Claire Martin' };
     if (comments[i]) values.comment = comments[i];
     const id = await answer(tenant, scriptId, i < 5 ? opA : opB, at, values);
     if (i === 0) firstCall = id;
@@ -150,6 +162,19 @@ describe('questionnaire results', () => {
     expect(words.find((w) => w.word === 'livraison')?.count).toBe(2);
     // stop words of the tenant's language, digits and one-letter pieces are left out; no word from another tenant
     for (const gone of ['la', 'et', 'était', 'a', '1', 'terrible']) expect(words.map((w) => w.word)).not.toContain(gone);
+  });
+
+  it("leaves out what the script asks for the customer's record: not a question of the results, no word of it counted or exported", async () => {
+    const res = await admin.get(`${base()}/${scriptId}/results?version=1`);
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.questions.map((q: { stepId: string }) => q.stepId)).toEqual(['nps', 'sat', 'likes', 'again', 'comment', 'phone']);
+    expect(JSON.stringify(res.body)).not.toMatch(/claire|martin/i);
+    const kept = await withTenant(h.db, tenant.id, (tx) => tx.selectFrom('surveyWordCounts').select('word').where('stepId', '=', 'name').execute());
+    expect(kept).toEqual([]);
+    const csv = await admin.get(`${base()}/${scriptId}/results.csv?version=1&lang=en`);
+    expect(csv.status, csv.text).toBe(200);
+    expect(csv.text).not.toMatch(/claire|martin/i);
+    expect((await admin.get(`${base()}/${scriptId}/calls?version=1&step=name&value=claire`)).body.items ?? []).toEqual([]);
   });
 
   it('shows only how many answered a question whose answer goes into a sensitive field', async () => {

@@ -5,7 +5,7 @@ import { MAX_WORD_LENGTH, WORD_SPLIT } from '@switchboard/db/survey-words';
 import { languageOf, type Language } from '@switchboard/db/languages';
 import { notFound } from '../http/problem.ts';
 import type { Rules } from '../rules/definition.ts';
-import { ScriptBodySchema, type AnswerType, type AskStep } from '../scripts/model.ts';
+import { ScriptBodySchema, surveyTargetPattern, type AnswerType, type AskStep } from '../scripts/model.ts';
 import { boundary } from '../records/common.ts';
 import { EXPORT_ROW_LIMIT, type ExportColumn, type ExportTable } from '../records/export.ts';
 import { valueWord } from '../records/export-words.ts';
@@ -44,7 +44,11 @@ export interface Question {
   targets: string[];
 }
 
-/** The ask steps of a script version, in the script's order, with the fields each answer goes into. */
+/**
+ * The questions of a script version: its ask steps whose answers go into a survey answer (`survey.…`), in
+ * the script's order, with the fields each goes into. A name, an address or an order line asked in the same
+ * script is the customer's, the lead's or the order's, not a survey result.
+ */
 export async function questionsOf(tx: TenantTx, scriptId: string, version: number): Promise<Question[] | null> {
   const row = await tx.selectFrom('scriptVersions').select('body').where('scriptId', '=', scriptId).where('version', '=', version).executeTakeFirst();
   if (!row) return null;
@@ -54,7 +58,7 @@ export async function questionsOf(tx: TenantTx, scriptId: string, version: numbe
   const targets = new Map<string, string[]>();
   for (const step of steps) if (step.type === 'capture') for (const c of step.captures) if (c.from) targets.set(c.from, [...(targets.get(c.from) ?? []), c.target]);
   return steps
-    .filter((s): s is AskStep => s.type === 'ask')
+    .filter((s): s is AskStep => s.type === 'ask' && (targets.get(s.id) ?? []).some((t) => surveyTargetPattern.test(t)))
     .map((s) => ({ stepId: s.id, label: (s.label || s.text || s.id).slice(0, 200), type: s.answer.type, choices: s.answer.choices.map((c) => ({ value: c.value, label: c.label })), targets: targets.get(s.id) ?? [] }));
 }
 

@@ -65,7 +65,9 @@ function tallyDelta(sets: string, sign: 1 | -1, where = 'true'): string {
 /** Adds or takes away what the answers of `answers` count (joined to their sets, which must still exist). */
 function answerDeltas(answers: string, sign: 1 | -1, where = 'true'): string[] {
   const from = `from ${answers} a join call_answer_sets s on s.tenant_id = a.tenant_id and s.call_id = a.call_id join tenants t on t.id = s.tenant_id`;
-  const counted = `s.completed and a.on_path and (${where})`;
+  // Only answers that go into a survey answer are the questionnaire's: a name or an address asked in the
+  // same script (a customer, lead or order field) is not a survey result, and no count keeps its words.
+  const counted = `s.completed and a.on_path and exists (select 1 from unnest(a.targets) tg where starts_with(tg, 'survey.')) and (${where})`;
   const isNumber = `a.answer_type = 'number' and jsonb_typeof(a.value) = 'number'`;
   return [
     `insert into survey_question_counts as c (${grainColumns}, step_id, answered, numbers, number_sum)

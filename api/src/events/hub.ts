@@ -59,6 +59,7 @@ const BusEventSchema = z.discriminatedUnion('kind', [
     recordType: z.enum(['order', 'complaint', 'customer', 'information_request']),
     recordId: uuid,
   }),
+  z.object({ kind: z.literal('lead'), tenantId: uuid, leadId: uuid }),
 ]);
 
 type TenantEvent = Extract<BusEvent, { tenantId: string }>;
@@ -246,7 +247,7 @@ export class EventHub {
         if (operatorIds.has(event.operatorId)) presenceIds.add(event.operatorId);
         continue;
       }
-      const heard = event.kind === 'record' ? clients.length > 0 : operators.length > 0 || (event.kind === 'call' && clients.length > 0);
+      const heard = event.kind === 'record' || event.kind === 'lead' ? clients.length > 0 : operators.length > 0 || (event.kind === 'call' && clients.length > 0);
       if (heard) byTenant.set(event.tenantId, [...(byTenant.get(event.tenantId) ?? []), event]);
     }
     const presences = [...presenceIds];
@@ -275,7 +276,7 @@ export class EventHub {
       }),
       carrier === undefined && presences.length ? readPresences(db, presences).then(sendPresences) : undefined,
     ]);
-    if (events.some((e) => e.kind !== 'record')) this.#wallboardChanged();
+    if (events.some((e) => e.kind !== 'record' && e.kind !== 'lead')) this.#wallboardChanged();
   }
 
   /** One tenant's messages of a batch, in the order its events were published; then its queues are due for a snapshot. */
@@ -308,6 +309,15 @@ export class EventHub {
             for (const s of clients) {
               if (audience.mayNotice(s.userId, s.address)) s.send('record', { tenant: audience.slug, type: event.recordType, id: event.recordId });
             }
+          }
+          break;
+        }
+        case 'lead': {
+          // Each client user gets the lead masked as the rules show it to them (a client admin and a member may differ).
+          for (const s of clients) {
+            if (!audience.mayNotice(s.userId, s.address)) continue;
+            const lead = read.lead(event, s.kind);
+            if (lead) s.send('lead', { tenant: audience.slug, lead });
           }
           break;
         }

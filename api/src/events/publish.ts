@@ -16,7 +16,9 @@ export type BusEvent =
   /** An operator's presence changed (global: no tenant). */
   | { kind: 'presence'; operatorId: string }
   /** A record operators capture was created or changed (the client portal refreshes its lists). */
-  | { kind: 'record'; tenantId: string; recordType: 'order' | 'complaint' | 'customer' | 'information_request'; recordId: string };
+  | { kind: 'record'; tenantId: string; recordType: 'order' | 'complaint' | 'customer' | 'information_request'; recordId: string }
+  /** A lead was created from a call, or its fields or status changed (the client's Leads page shows it as it is now). */
+  | { kind: 'lead'; tenantId: string; leadId: string };
 
 /**
  * Sends the event when the transaction commits (PostgreSQL delivers NOTIFY at commit and drops it on

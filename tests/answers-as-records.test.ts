@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sql } from 'kysely';
-import { jsonb, withTenant, type Tenant, type TenantTx } from '@switchboard/db';
+import { jsonb, withTenant, type JsonColumnValue, type Tenant, type TenantTx } from '@switchboard/db';
 import { dispatch } from '@switchboard/api';
 import { createClock, createHarness, logIn, seedClientUser, seedTenant, seedUser, type App, type Client, type Clock, type Harness } from './support/index.ts';
 import { addNumber, alwaysOpen, incomingCall, seedRoutedOperator, setHours, telephony, uniqueNumber } from './support/routing.ts';
@@ -442,7 +442,7 @@ describe('answers as records: customer records, transfers, old drafts', () => {
     }
     // Without the role switch (the superuser seeding connection) the same statement runs: the refusal is the grant's.
     await h.db.transaction().execute(async (trx) => {
-      await trx.updateTable('callAnswers').set({ value: sql`value` }).where('tenantId', '=', tenant.id).execute();
+      await trx.updateTable('callAnswers').set({ value: sql<JsonColumnValue>`value` }).where('tenantId', '=', tenant.id).execute();
     });
   });
 });

@@ -399,6 +399,30 @@ describe('answers as records: customer records, transfers, old drafts', () => {
     expect((await second.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
   });
 
+  it("adds the lead fields a transferred call's second operator captured to the lead the first one's answers made, keeping the first's", async () => {
+    const base = `/api/t/${tenant.slug}`;
+    const { desk: first, callId } = await connectedCall();
+    const second = await logIn(app, await seedRoutedOperator(h.db, [[tenant, { skills: ['order_taking', 'specialist'] }]]));
+    expect((await first.post(`${base}/desk/calls/${callId}/transfer`, { target: { kind: 'skill', skill: 'specialist' } })).status).toBe(200);
+    // The first operator finishes the questionnaire but for the optional postcode: the lead is made.
+    const { postcode: _postcode, ...withoutPostcode } = good;
+    const firstDone = await first.post(`${base}/desk/calls/${callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: { ...withoutPostcode, nps: 4 } });
+    expect(firstDone.status, firstDone.text).toBe(200);
+    expect((await first.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+    expect((await stored(callId)).leads[0]!.fields).toEqual({ name: good.name, phone: '+33612345678' });
+    expect((await second.put('/api/desk/state', { state: 'available' })).status).toBe(200);
+    await dispatch(h.db, clock.now());
+    expect((await second.post(`${base}/desk/calls/${callId}/accept`)).status).toBe(200);
+    clock.advance(30_000);
+    const secondDone = await second.post(`${base}/desk/calls/${callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: { ...good, nps: 4, name: 'Another Name', postcode: '69001' } });
+    expect(secondDone.status, secondDone.text).toBe(200);
+    const s = await stored(callId);
+    expect(s.leads).toHaveLength(1);
+    expect(s.leads[0]!.fields).toEqual({ name: good.name, phone: '+33612345678', postcode: '69001' });
+    expect(s.usage.filter((u) => u.sourceType === 'lead')).toHaveLength(1);
+    expect((await second.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+  });
+
   it('completes a draft saved before answers were typed, setting aside what no longer fits; a newer draft is still checked strictly', async () => {
     const base = `/api/t/${tenant.slug}`;
     const { desk, callId } = await connectedCall();

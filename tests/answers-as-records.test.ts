@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withTenant, type Tenant } from '@switchboard/db';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sql } from 'kysely';
+import { jsonb, withTenant, type JsonColumnValue, type Tenant, type TenantTx } from '@switchboard/db';
 import { dispatch } from '@switchboard/api';
 import { createClock, createHarness, logIn, openEventStream, seedClientUser, seedTenant, seedUser, type App, type Client, type Clock, type Harness } from './support/index.ts';
 import { addNumber, alwaysOpen, incomingCall, seedRoutedOperator, setHours, telephony, uniqueNumber } from './support/routing.ts';
@@ -273,5 +274,232 @@ describe('answers as records', () => {
     const filtered = await clientMember.get(`${base}/leads?status=converted`);
     expect(filtered.body.items.map((l: { id: string }) => l.id)).toEqual([lead.id]);
     expect((await otherAdmin.get(`/api/t/${other.slug}/leads`)).body.items).toEqual([]);
+  });
+});
+
+/**
+ * Review findings (issue 14): what a wrap-up does to customer records, a transferred call's answers, drafts
+ * saved before answers were typed, and that nothing rewrites a call's answers or a record's before/after.
+ */
+describe('answers as records: customer records, transfers, old drafts', () => {
+  const dataEntryScript = {
+    steps: [
+      { id: 'name', type: 'ask', text: 'Your name?', answer: { type: 'text' }, next: 'phone' },
+      { id: 'phone', type: 'ask', text: 'Your number?', answer: { type: 'phone' }, next: 'save' },
+      { id: 'save', type: 'capture', captures: [{ target: 'customer.name', from: 'name' }, { target: 'customer.phone', from: 'phone' }], next: 'done' },
+      { id: 'done', type: 'end', text: 'Thank you!', disposition: 'order_taken' },
+    ],
+  };
+  let dataEntryNumber: string;
+  const callerSeq = { n: 0 };
+  /** A caller number no customer of the test has yet. */
+  const newCaller = () => `+3367${String(process.pid % 1000).padStart(3, '0')}${String(++callerSeq.n).padStart(4, '0')}`;
+
+  beforeAll(async () => {
+    dataEntryNumber = uniqueNumber();
+    await addNumber(h.db, tenant, dataEntryNumber, 'data_entry');
+    const base = `/api/t/${tenant.slug}`;
+    expect((await clientAdmin.put(`${base}/scripts/data_entry/draft`, dataEntryScript)).status).toBe(200);
+    expect((await clientAdmin.post(`${base}/scripts/data_entry/publish`)).status).toBe(201);
+  });
+
+  async function dataEntryCall(caller: string): Promise<{ desk: Client; callId: string }> {
+    const desk = await logIn(app, await seedRoutedOperator(h.db, [[tenant, { skills: ['data_entry'] }]]));
+    expect((await desk.put('/api/desk/state', { state: 'available' })).status).toBe(200);
+    clock.advance(1_000);
+    const res = await telephony(app, clock, 'POST', '/api/telephony/calls', incomingCall(dataEntryNumber, caller));
+    await dispatch(h.db, clock.now());
+    const callId: string = res.body.id;
+    const accepted = await desk.post(`/api/t/${tenant.slug}/desk/calls/${callId}/accept`);
+    expect(accepted.status, accepted.text).toBe(200);
+    clock.advance(30_000);
+    return { desk, callId };
+  }
+  const customerByPhone = (phone: string) => withTenant(h.db, tenant.id, (tx) => tx.selectFrom('customers').select(['id', 'name', 'phone']).where('phone', '=', phone).execute());
+  const seedCustomer = (phone: string, name: string) =>
+    withTenant(h.db, tenant.id, (tx) => tx.insertInto('customers').values({ tenantId: tenant.id, id: crypto.randomUUID(), phone, name }).returning('id').executeTakeFirstOrThrow());
+
+  it("a mistyped number that is another customer's updates the caller's record, never the other one, and the client sees the number held", async () => {
+    const caller = newCaller();
+    const someoneElse = newCaller();
+    const mine = await seedCustomer(caller, 'Caller Before');
+    const theirs = await seedCustomer(someoneElse, 'Someone Else');
+    const { desk, callId } = await dataEntryCall(caller);
+    const done = await desk.post(`/api/t/${tenant.slug}/desk/calls/${callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: { name: 'Caller After', phone: someoneElse } });
+    expect(done.status, done.text).toBe(200);
+    expect(await customerByPhone(someoneElse)).toEqual([{ id: theirs.id, name: 'Someone Else', phone: someoneElse }]);
+    expect(await customerByPhone(caller)).toEqual([{ id: mine.id, name: 'Caller After', phone: caller }]);
+    const s = await stored(callId);
+    expect(s.changes).toHaveLength(1);
+    expect(s.changes[0]).toMatchObject({ customerId: mine.id, action: 'updated' });
+    expect(s.changes[0]!.changes).toEqual([
+      { field: 'customer.name', before: 'Caller Before', after: 'Caller After' },
+      { field: 'customer.phone', before: caller, after: someoneElse, held: true },
+    ]);
+    const entries = await clientAdmin.get(`/api/t/${tenant.slug}/data-entry`);
+    const entry = entries.body.items.find((e: { callId: string }) => e.callId === callId);
+    expect(entry.changes.find((c: { field: string }) => c.field === 'customer.phone')).toMatchObject({ held: true, after: expect.not.stringContaining(someoneElse.slice(-8)) });
+
+    expect((await desk.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+
+    // A new number nobody has is the caller's new number: their record takes it.
+    const moved = newCaller();
+    const second = await dataEntryCall(caller);
+    expect((await second.desk.post(`/api/t/${tenant.slug}/desk/calls/${second.callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: { name: 'Caller After', phone: moved } })).status).toBe(200);
+    expect(await customerByPhone(moved)).toEqual([{ id: mine.id, name: 'Caller After', phone: moved }]);
+    expect((await second.desk.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+  });
+
+  it('two wrap-ups creating the same new customer at once both succeed, and one customer exists', async () => {
+    const caller = newCaller();
+    const first = await dataEntryCall(caller);
+    const second = await dataEntryCall(caller);
+    const wrapUp = (c: { desk: Client; callId: string }, name: string) => c.desk.post(`/api/t/${tenant.slug}/desk/calls/${c.callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: { name, phone: caller } });
+    let results: Awaited<ReturnType<typeof wrapUp>>[];
+    if (h.database.kind === 'postgres') {
+      // Both wrap-ups reach the insert before either commits: a transaction holds the same number,
+      // uncommitted, until both wait on it; it rolls back, one insert wins and the other meets it.
+      const running: Promise<Awaited<ReturnType<typeof wrapUp>>>[] = [];
+      await h.db
+        .transaction()
+        .execute(async (trx) => {
+          await trx.insertInto('customers').values({ tenantId: tenant.id, id: crypto.randomUUID(), phone: caller }).execute();
+          running.push(wrapUp(first, 'Ada One'), wrapUp(second, 'Ada Two'));
+          await vi.waitFor(
+            async () => {
+              const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%insert into "customers"%'`.execute(h.db);
+              expect(rows[0]!.n).toBe(2);
+            },
+            { timeout: 10_000, interval: 50 },
+          );
+          throw new Error('roll back');
+        })
+        .catch((e: Error) => expect(e.message).toBe('roll back'));
+      results = await Promise.all(running);
+    } else {
+      results = await Promise.all([wrapUp(first, 'Ada One'), wrapUp(second, 'Ada Two')]);
+    }
+    for (const r of results) expect(r.status, r.text).toBe(200);
+    const rows = await customerByPhone(caller);
+    expect(rows).toHaveLength(1);
+    const changes = [...(await stored(first.callId)).changes, ...(await stored(second.callId)).changes];
+    expect(changes.map((c) => c.action).sort()).toEqual(['created', 'updated']);
+    expect(changes.every((c) => c.customerId === rows[0]!.id)).toBe(true);
+    for (const d of [first.desk, second.desk]) expect((await d.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+  });
+
+  it("keeps the answers of a transferred call's first operator, and adds the second operator's to the same set", async () => {
+    const base = `/api/t/${tenant.slug}`;
+    const { desk: first, callId } = await connectedCall();
+    const second = await logIn(app, await seedRoutedOperator(h.db, [[tenant, { skills: ['order_taking', 'specialist'] }]]));
+    const transfer = await first.post(`${base}/desk/calls/${callId}/transfer`, { target: { kind: 'skill', skill: 'specialist' } });
+    expect(transfer.status, transfer.text).toBe(200);
+    expect((await second.put('/api/desk/state', { state: 'available' })).status).toBe(200);
+    await dispatch(h.db, clock.now());
+    const taken = await second.post(`${base}/desk/calls/${callId}/accept`);
+    expect(taken.status, taken.text).toBe(200);
+    const version = (await stored(callId)).set;
+    expect(version).toBeUndefined();
+
+    // The first operator wraps up after the second took the call: their answers are the call's.
+    const { items: _items, ...asked } = good;
+    const partial = { ...asked, nps: 4 };
+    const firstDone = await first.post(`${base}/desk/calls/${callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: partial });
+    expect(firstDone.status, firstDone.text).toBe(200);
+    expect((await first.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+    let s = await stored(callId);
+    // Not finished (the first question is unanswered): no lead yet, no completed questionnaire.
+    expect(s.set).toMatchObject({ scriptVersion: 2, completed: false });
+    expect(s.answers.map((a) => a.stepId).sort()).toEqual(['likes', 'name', 'nps', 'phone', 'postcode']);
+    expect(s.leads).toHaveLength(0);
+
+    // The second operator answers the question left, and another answer differently: the first answer stands, the timeline says so.
+    clock.advance(60_000);
+    const secondDone = await second.post(`${base}/desk/calls/${callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: { ...partial, nps: 2, items: '1 calzone' } });
+    expect(secondDone.status, secondDone.text).toBe(200);
+    s = await stored(callId);
+    expect(Object.fromEntries(s.answers.map((a) => [a.stepId, a.value]))).toMatchObject({ items: '1 calzone' });
+    expect(s.answers.find((a) => a.stepId === 'nps')!.value).toBe(partial.nps);
+    // Together the two operators finished it: one questionnaire, one lead, each counted once.
+    expect(s.set).toMatchObject({ scriptVersion: 2, completed: true });
+    expect(s.leads).toHaveLength(1);
+    // (The caller's record already had this name: no customer change to count.)
+    expect(s.usage.map((u) => `${u.metric}/${u.sourceType}`)).toEqual(['completed_survey/call', 'data_entry_record/lead']);
+    const timeline = await clientAdmin.get(`${base}/calls/${callId}`);
+    const wrapUps = timeline.body.timeline.filter((e: { kind: string }) => e.kind === 'wrap_up_done');
+    expect(wrapUps).toHaveLength(2);
+    expect(wrapUps.map((e: { detail: { answersNotKept?: string[] } }) => e.detail.answersNotKept ?? [])).toContainEqual(['nps']);
+    expect((await second.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+  });
+
+  it("adds the lead fields a transferred call's second operator captured to the lead the first one's answers made, keeping the first's", async () => {
+    const base = `/api/t/${tenant.slug}`;
+    const { desk: first, callId } = await connectedCall();
+    const second = await logIn(app, await seedRoutedOperator(h.db, [[tenant, { skills: ['order_taking', 'specialist'] }]]));
+    expect((await first.post(`${base}/desk/calls/${callId}/transfer`, { target: { kind: 'skill', skill: 'specialist' } })).status).toBe(200);
+    // The first operator finishes the questionnaire but for the optional postcode: the lead is made.
+    const { postcode: _postcode, ...withoutPostcode } = good;
+    const firstDone = await first.post(`${base}/desk/calls/${callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: { ...withoutPostcode, nps: 4 } });
+    expect(firstDone.status, firstDone.text).toBe(200);
+    expect((await first.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+    expect((await stored(callId)).leads[0]!.fields).toEqual({ name: good.name, phone: '+33612345678' });
+    expect((await second.put('/api/desk/state', { state: 'available' })).status).toBe(200);
+    await dispatch(h.db, clock.now());
+    expect((await second.post(`${base}/desk/calls/${callId}/accept`)).status).toBe(200);
+    clock.advance(30_000);
+    const secondDone = await second.post(`${base}/desk/calls/${callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: { ...good, nps: 4, name: 'Another Name', postcode: '69001' } });
+    expect(secondDone.status, secondDone.text).toBe(200);
+    const s = await stored(callId);
+    expect(s.leads).toHaveLength(1);
+    expect(s.leads[0]!.fields).toEqual({ name: good.name, phone: '+33612345678', postcode: '69001' });
+    expect(s.usage.filter((u) => u.sourceType === 'lead')).toHaveLength(1);
+    expect((await second.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+  });
+
+  it('completes a draft saved before answers were typed, setting aside what no longer fits; a newer draft is still checked strictly', async () => {
+    const base = `/api/t/${tenant.slug}`;
+    const { desk, callId } = await connectedCall();
+    expect((await desk.post(`${base}/desk/calls/${callId}/hangup`)).status).toBe(200);
+    // The wrap-up runs out: the call is closed without its outcome, for the operator to complete.
+    clock.advance(30 * 60_000);
+    await dispatch(h.db, clock.now());
+    // Its draft was saved by the old desk: as the operator typed it, never checked.
+    const legacy = { items: '2 margherita', nps: 'nine', name: 'Old Draft', phone: 'call me' };
+    const ranOut = (checked: boolean) =>
+      withTenant(h.db, tenant.id, (tx) =>
+        tx
+          .updateTable('calls')
+          .set({ draftScriptAnswers: jsonb(legacy), draftAnswersChecked: checked, draftSavedAt: clock.now() })
+          .where('id', '=', callId)
+          .execute(),
+      );
+    await ranOut(true);
+    const strict = await desk.post(`${base}/calls/${callId}/outcome`, { disposition: 'order_taken' });
+    expect(strict.status, strict.text).toBe(400);
+    expect(strict.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['scriptAnswers.nps', 'scriptAnswers.phone']);
+
+    await ranOut(false);
+    const done = await desk.post(`${base}/calls/${callId}/outcome`, { disposition: 'order_taken' });
+    expect(done.status, done.text).toBe(200);
+    const s = await stored(callId);
+    expect(Object.fromEntries(s.answers.map((a) => [a.stepId, a.value]))).toEqual({ items: '2 margherita', name: 'Old Draft' });
+    const timeline = await clientAdmin.get(`${base}/calls/${callId}`);
+    const completed = timeline.body.timeline.find((e: { kind: string }) => e.kind === 'disposition_completed');
+    expect(completed.detail.answersSetAside.sort()).toEqual(['nps', 'phone']);
+    expect(completed.detail.scriptAnswers).toMatchObject({ nps: 'nine' });
+    expect((await desk.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+  });
+
+  it("the app role may not rewrite a call's answers or a record's before and after", async () => {
+    for (const write of [
+      (tx: TenantTx) => tx.updateTable('callAnswers').set({ value: jsonb('rewritten') }).execute(),
+      (tx: TenantTx) => tx.updateTable('customerRecordChanges').set({ changes: jsonb([]) }).execute(),
+    ]) {
+      await expect(withTenant(h.db, tenant.id, write)).rejects.toThrow(/permission denied/);
+    }
+    // Without the role switch (the superuser seeding connection) the same statement runs: the refusal is the grant's.
+    await h.db.transaction().execute(async (trx) => {
+      await trx.updateTable('callAnswers').set({ value: sql<JsonColumnValue>`value` }).where('tenantId', '=', tenant.id).execute();
+    });
   });
 });

@@ -711,6 +711,72 @@ describe('client users', () => {
   });
 });
 
+describe('leads', () => {
+  /** A lead on a call of the tenant, with a phone the tenant's rules classify as sensitive. */
+  async function seedLead(tenant: Tenant, phone: string) {
+    const callId = await seedCall(tenant, { status: 'wrap_up' });
+    const id = newId();
+    await withTenant(h.db, tenant.id, (tx) =>
+      tx.insertInto('leads').values({ tenantId: tenant.id, id, callId, function: 'order_taking', fields: jsonb({ name: 'Ada', phone }), createdAt: h.clock.now() }).execute(),
+    );
+    return { id, callId };
+  }
+  const sensitivePhone = (tenant: Tenant) =>
+    withTenant(h.db, tenant.id, (tx) =>
+      tx
+        .insertInto('confidentialityRules')
+        .values({
+          tenantId: tenant.id,
+          classification: jsonb({ 'customer.phone': 'sensitive' }),
+          operatorVisibility: 'masked',
+          recordingPolicy: 'never',
+          personalDataRetentionDays: 365,
+          recordingRetentionDays: 90,
+          updatedBy: 'test',
+        })
+        .execute(),
+    );
+
+  it("reach the tenant's client users as the Leads list shows them (a sensitive phone masked), and never another tenant's", async () => {
+    const mine = (await seedTenant(h.db)).tenant;
+    const theirs = (await seedTenant(h.db)).tenant;
+    await sensitivePhone(mine);
+    const [admin, member, stranger] = [await seedClientUser(h.db, mine, 'client_admin'), await seedClientUser(h.db, mine, 'client_member'), await seedClientUser(h.db, theirs)];
+    const operator = await seedOperator(h.db, [mine]);
+    const { hub } = processOn(h.database);
+    const heard = new Map<string, { event: string; data: any }[]>([admin, member, stranger, operator].map((u) => [u.id, []]));
+    for (const user of [admin, member, stranger, operator]) {
+      await hub.subscribe({ userId: user.id, kind: user.kind, address: '192.0.2.7', send: (event: string, data: unknown) => void heard.get(user.id)!.push({ event, data }), close: () => {} });
+    }
+    const theirLead = await seedLead(theirs, '+33611112222');
+    await committed(theirs.id, { kind: 'lead', tenantId: theirs.id, leadId: theirLead.id });
+    // Another tenant's lead id published as if it were this tenant's: the re-read under it finds nothing.
+    await committed(mine.id, { kind: 'lead', tenantId: mine.id, leadId: theirLead.id });
+    const lead = await seedLead(mine, '+33698765432');
+    await committed(mine.id, { kind: 'lead', tenantId: mine.id, leadId: lead.id });
+    await vi.waitFor(() => expect(heard.get(admin.id)).toHaveLength(1));
+    await vi.waitFor(() => expect(heard.get(member.id)).toHaveLength(1));
+    await hub.settled();
+    for (const user of [admin, member]) {
+      const [message] = heard.get(user.id)!;
+      expect(message).toMatchObject({ event: 'lead', data: { tenant: mine.slug, lead: { id: lead.id, callId: lead.callId, status: 'new', fields: { name: 'Ada', phone: '•••• 5432' } } } });
+      expect(JSON.stringify(message)).not.toContain('98765432');
+    }
+    // The other tenant's client user hears of its own lead only (its rules classify nothing: shown as it is).
+    expect(heard.get(stranger.id)).toEqual([{ event: 'lead', data: { tenant: theirs.slug, lead: expect.objectContaining({ id: theirLead.id, fields: { name: 'Ada', phone: '+33611112222' } }) } }]);
+    expect(heard.get(operator.id)!.filter((m) => m.event === 'lead')).toEqual([]);
+
+    // The client admin moves it along (PATCH /leads/:id): the change reaches them all, as the lead is now.
+    const moved = await (await logIn(h.app, admin)).patch(`/api/t/${mine.slug}/leads/${lead.id}`, { status: 'contacted' });
+    expect(moved.status, moved.text).toBe(200);
+    await vi.waitFor(() => expect(heard.get(member.id)).toHaveLength(2));
+    expect(heard.get(member.id)![1]!.data.lead).toMatchObject({ id: lead.id, status: 'contacted', statusChangedBy: expect.any(String), fields: { phone: '•••• 5432' } });
+    await hub.settled();
+    expect(heard.get(stranger.id)).toHaveLength(1);
+    await hub.stop();
+  });
+});
+
 describe('provider staff', () => {
   it('get wallboard snapshots when calls change', async () => {
     const { app, hub } = processOn(h.database);

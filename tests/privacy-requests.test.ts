@@ -148,6 +148,13 @@ beforeAll(async () => {
     scriptAnswers: { full_name: person.name, email: person.email },
   });
   expect(wrapped.status, wrapped.text).toBe(200);
+  // The call cleaned her record (issue 14's data entry): the before and after of her name is hers too.
+  await withTenant(h.db, a.id, (tx) =>
+    tx
+      .insertInto('customerRecordChanges')
+      .values({ tenantId: a.id, id: newId(), callId: first, customerId, action: 'updated', changes: jsonb([{ field: 'customer.name', before: 'Zoe P.', after: person.name }]), at: clock.now() })
+      .execute(),
+  );
   clock.advance(5_000);
 
   // Her second call: the wrap-up ran out, leaving a draft with notes and answers.
@@ -186,7 +193,7 @@ beforeAll(async () => {
 
 afterAll(() => h?.close());
 
-const expectedCounts = { customers: 1, calls: 2, orders: 1, complaints: 1, informationRequests: 1, callbackRequests: 1, scriptAnswers: 2, wrapUpDrafts: 1, recordings: 1 };
+const expectedCounts = { customers: 1, calls: 2, orders: 1, complaints: 1, informationRequests: 1, callbackRequests: 1, scriptAnswers: 2, wrapUpDrafts: 1, recordings: 1, leads: 1, customerRecordChanges: 1 };
 
 describe('finding a person', () => {
   it('finds every record of the person by phone (as typed locally) and by e-mail, and lists them without personal data', async () => {
@@ -308,6 +315,9 @@ describe('the export', () => {
     expect(doc.complaints).toEqual([expect.objectContaining({ description: `${person.name} waited an hour`, severity: 'low' })]);
     expect(doc.informationRequests).toEqual([expect.objectContaining({ topic: 'Opening hours' })]);
     expect(doc.callbackRequests).toEqual([expect.objectContaining({ phoneNumber: person.e164, status: 'pending' })]);
+    // What calls captured about her: the lead naming her, and the change a call made to her record.
+    expect(doc.leads).toEqual([{ service: 'Order taking', recordedAt: expect.any(String), status: 'new', statusChangedAt: null, details: { name: 'Referral', phone: person.e164, email: person.email.toUpperCase() } }]);
+    expect(doc.customerRecordChanges).toEqual([{ at: expect.any(String), action: 'record changed', changes: [{ field: 'name', before: 'Zoe P.', after: person.name }] }]);
     // Nobody else: not the other caller, not B, not the operator or any staff, no internal ids or secrets.
     const ids = await withTenant(h.db, a.id, (tx) => tx.selectFrom('calls').select(['id', 'externalId']).execute());
     const customers = await withTenant(h.db, a.id, (tx) => tx.selectFrom('customers').select('id').execute());

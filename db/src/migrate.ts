@@ -27,6 +27,7 @@ import * as orderCounters from './migrations/0025_order_counters.ts';
 import * as callAnswers from './migrations/0026_call_answers.ts';
 import * as callSatisfaction from './migrations/0027_call_satisfaction.ts';
 import * as surveyCounts from './migrations/0028_survey_counts.ts';
+import * as answerRecordsIntegrity from './migrations/0029_answer_records_integrity.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -56,6 +57,7 @@ export const migrations: Record<string, Migration> = {
   '0026_call_answers': callAnswers,
   '0027_call_satisfaction': callSatisfaction,
   '0028_survey_counts': surveyCounts,
+  '0029_answer_records_integrity': answerRecordsIntegrity,
 };
 
 class InCodeMigrations implements MigrationProvider {

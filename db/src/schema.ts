@@ -550,6 +550,8 @@ export interface CallsTable {
   draftNotes: ColumnType<string | null, string | null | undefined, string | null>;
   draftScriptAnswers: Json;
   draftSavedAt: NullableTimestamp;
+  /** The draft's script answers were checked against the call's script version when saved (0029); false: saved before answers were typed, completed leniently. */
+  draftAnswersChecked: Generated<boolean>;
   /** What the telephony adapter is told about the recording (0020): off, on, or paused while payment details are given. */
   recordingState: Generated<RecordingState>;
   /** Why the call was closed other than by the hours: the company was suspended, the caller waited too long (0024), the adapter went silent (0024). */

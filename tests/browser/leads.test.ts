@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { jsonb, withTenant, type Tenant } from '@switchboard/db';
-import { createTenant } from '@switchboard/api';
+import { sql } from 'kysely';
+import { jsonb, newId, withTenant, type Tenant } from '@switchboard/db';
+import { createTenant, publish } from '@switchboard/api';
 import { seedCallRecords } from '../support/routing.ts';
 import { seedClientUser, type TestUser } from '../support/users.ts';
 import { launchBrowser, logInThroughApi, screenshotInto, startServer, type TestBrowser, type TestServer } from './support.ts';
@@ -31,7 +32,23 @@ beforeAll(async () => {
       .where('callId', '=', call.id)
       .execute();
     const customer = await tx.selectFrom('customers').select('id').executeTakeFirstOrThrow();
-    await tx.updateTable('customerRecordChanges').set({ action: 'updated', changes: jsonb([{ field: 'customer.name', before: 'C. Martin', after: 'Claire Martin' }, { field: 'customer.email', before: null, after: 'claire.martin@example.de' }]) }).where('customerId', '=', customer.id).execute();
+    // A record change is never rewritten (the app may not update one): the seeded one is replaced.
+    // The number the operator captured was another customer's: held, written to neither record.
+    const seeded = await tx.deleteFrom('customerRecordChanges').where('customerId', '=', customer.id).returning(['id', 'callId', 'at']).executeTakeFirstOrThrow();
+    await tx
+      .insertInto('customerRecordChanges')
+      .values({
+        tenantId: bank.id,
+        ...seeded,
+        customerId: customer.id,
+        action: 'updated',
+        changes: jsonb([
+          { field: 'customer.name', before: 'C. Martin', after: 'Claire Martin' },
+          { field: 'customer.email', before: null, after: 'claire.martin@example.de' },
+          { field: 'customer.phone', before: '+4915112345678', after: '+4915187654321', held: true },
+        ]),
+      })
+      .execute();
   });
   en = await launchBrowser('leads-en', { locale: 'en-GB' });
   fr = await launchBrowser('leads-fr', { locale: 'fr-FR' });
@@ -57,6 +74,21 @@ test('a client admin reads its leads and records entered, masked by its rules, a
   await row.waitFor();
   await expect(row.textContent()).resolves.not.toContain('12345678');
   await shot(en, 'leads-en-leads-list');
+  // A call elsewhere qualifies a new lead, and a colleague rejects Claire's: both show without reloading.
+  await withTenant(server.database.db, bank.id, async (tx) => {
+    const call = await tx.selectFrom('calls').select('id').where('status', '=', 'after_hours').executeTakeFirstOrThrow();
+    const id = newId();
+    await tx.insertInto('leads').values({ tenantId: bank.id, id, callId: call.id, function: 'order_taking', fields: jsonb({ name: 'Lukas Becker', phone: '+4915122223333', interest: 'sparen' }), createdAt: new Date() }).execute();
+    await publish(tx, { kind: 'lead', tenantId: bank.id, leadId: id });
+    const claire = await tx.selectFrom('leads').select('id').where(sql<string>`fields->>'name'`, '=', 'Claire Martin').executeTakeFirstOrThrow();
+    await tx.updateTable('leads').set({ status: 'rejected', statusChangedAt: new Date(), statusChangedByLabel: 'Anna Schulz' }).where('id', '=', claire.id).execute();
+    await publish(tx, { kind: 'lead', tenantId: bank.id, leadId: claire.id });
+  });
+  const live = page.getByTestId('leads-table').getByRole('row').filter({ hasText: 'Lukas Becker' });
+  await live.waitFor();
+  await expect(live.textContent()).resolves.not.toContain('22223333');
+  await row.getByText('Rejected').waitFor();
+  await shot(en, 'leads-en-leads-live');
   await row.getByRole('button').click();
   await page.getByText('baufinanzierung, sparen').first().waitFor();
   await page.locator('#lead-status').selectOption('contacted');
@@ -64,6 +96,7 @@ test('a client admin reads its leads and records entered, masked by its rules, a
   await shot(en, 'leads-en-leads-drawer');
   await page.goto(`${server.url}/t/banque-horizon/data-entry`);
   await page.getByTestId('data-entry-table').getByText('claire.martin@example.de').waitFor();
+  await page.getByTestId('data-entry-table').getByText(/Not applied: •••• 4321 is another customer's number/).waitFor();
   await shot(en, 'leads-en-data-entry');
 
   await logIn(fr, clientAdmin);
@@ -72,5 +105,6 @@ test('a client admin reads its leads and records entered, masked by its rules, a
   await shot(fr, 'leads-fr-leads-list');
   await fr.page.goto(`${server.url}/t/banque-horizon/data-entry`);
   await fr.page.getByRole('heading', { name: 'Saisie de fiches' }).waitFor();
+  await fr.page.getByTestId('data-entry-table').getByText(/Non appliqué/).waitFor();
   await shot(fr, 'leads-fr-data-entry');
 });

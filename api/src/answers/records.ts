@@ -4,6 +4,7 @@ import type { Language } from '@switchboard/db/languages';
 import type { Actor } from '../http/env.ts';
 import { notFound } from '../http/problem.ts';
 import { writeAudit } from '../audit/write.ts';
+import { publish } from '../events/publish.ts';
 import type { Rules } from '../rules/definition.ts';
 import { captureTargets } from '../scripts/model.ts';
 import { boundary } from '../records/common.ts';
@@ -36,6 +37,8 @@ export const LeadSchema = z
   })
   .openapi('Lead');
 
+export type LeadJson = z.infer<typeof LeadSchema>;
+
 export interface LeadFilter {
   status?: LeadStatus | undefined;
   function?: string | undefined;
@@ -59,7 +62,7 @@ export function leadQuery(tx: TenantTx, tenant: Pick<Tenant, 'timeZone'>, filter
   if (to) q = q.where('l.createdAt', '<', to);
   return q;
 }
-type LeadRow = Awaited<ReturnType<ReturnType<typeof leadQuery>['executeTakeFirstOrThrow']>>;
+export type LeadRow = Awaited<ReturnType<ReturnType<typeof leadQuery>['executeTakeFirstOrThrow']>>;
 
 const fieldsOf = (value: unknown) => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
 
@@ -92,6 +95,7 @@ export async function changeLeadStatus(tx: TenantTx, tenantId: string, actor: Ac
   if (!before) throw notFound('No such lead.');
   if (before.status === status) return;
   await tx.updateTable('leads').set({ status, statusChangedAt: now, statusChangedByLabel: actor.label }).where('id', '=', id).execute();
+  await publish(tx, { kind: 'lead', tenantId, leadId: id });
   await writeAudit(tx, tenantId, actor, { action: 'lead.status_changed', targetType: 'lead', targetId: id, before: { status: before.status }, after: { status } });
 }
 
@@ -132,7 +136,14 @@ export const RecordChangeSchema = z
     action: z.enum(['created', 'updated']),
     at: z.string(),
     operatorName: z.string().nullable(),
-    changes: z.array(z.object({ field: z.string(), before: z.string().nullable(), after: z.string().nullable() })),
+    changes: z.array(
+      z.object({
+        field: z.string(),
+        before: z.string().nullable(),
+        after: z.string().nullable(),
+        held: z.boolean().optional().openapi({ description: "true: not applied — the number captured is another customer's, so neither record took it" }),
+      }),
+    ),
   })
   .openapi('CustomerRecordChange', { description: "Each changed field's value before and after the call, sensitive ones masked for the viewer" });
 
@@ -154,7 +165,7 @@ type ChangeRow = Awaited<ReturnType<ReturnType<typeof recordChangeQuery>['execut
 const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
 export function recordChangeToJson(row: ChangeRow, rules: Rules, viewer: UserKind): z.infer<typeof RecordChangeSchema> {
-  const changes = Array.isArray(row.changes) ? (row.changes as { field: string; before: unknown; after: unknown }[]) : [];
+  const changes = Array.isArray(row.changes) ? (row.changes as { field: string; before: unknown; after: unknown; held?: boolean }[]) : [];
   return {
     id: row.id,
     customerId: row.customerId,
@@ -164,7 +175,12 @@ export function recordChangeToJson(row: ChangeRow, rules: Rules, viewer: UserKin
     operatorName: row.operatorName,
     changes: changes.map((c) => {
       const classification = answerClassification([c.field], rules);
-      return { field: c.field, before: text(valueAsSeenBy(c.before, classification, rules, viewer)), after: text(valueAsSeenBy(c.after, classification, rules, viewer)) };
+      return {
+        field: c.field,
+        before: text(valueAsSeenBy(c.before, classification, rules, viewer)),
+        after: text(valueAsSeenBy(c.after, classification, rules, viewer)),
+        ...(c.held ? { held: true } : {}),
+      };
     }),
   };
 }

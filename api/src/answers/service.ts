@@ -1,4 +1,5 @@
-import { jsonb, newId, type TenantTx, type UserKind } from '@switchboard/db';
+import { sql } from 'kysely';
+import { jsonb, newId, type JsonColumnValue, type TenantTx, type UserKind } from '@switchboard/db';
 import { redactCardNumbersDeep } from '@switchboard/db/card-numbers';
 import { invalid, fieldError } from '../http/problem.ts';
 import { publish } from '../events/publish.ts';
@@ -60,26 +61,36 @@ async function scriptOfCall(tx: TenantTx, call: Pick<CallRow, 'scriptId' | 'scri
 export interface CheckedAnswers {
   body: ScriptBody;
   values: Record<string, AnswerValue>;
+  /** Answers a lenient check left out of the records (a draft saved before answers were typed), by step. */
+  setAside: string[];
 }
 
 /**
  * The answers checked against the call's script version: a 400 listing every answer at fault, nothing
  * written. None sent, or a call that ran no script (a script answer is then refused, naming it): null.
+ * `lenient` (a draft saved before answers were typed, 0029): an answer at fault is set aside, not refused
+ * — the timeline keeps it as it was typed; the records take only what fits its question.
  */
-export async function checkCallAnswers(tx: TenantTx, call: Pick<CallRow, 'scriptId' | 'scriptVersion'>, answers: CallAnswers | undefined | null): Promise<CheckedAnswers | null> {
+export async function checkCallAnswers(
+  tx: TenantTx,
+  call: Pick<CallRow, 'scriptId' | 'scriptVersion'>,
+  answers: CallAnswers | undefined | null,
+  options: { lenient?: boolean } = {},
+): Promise<CheckedAnswers | null> {
   if (!answers || !Object.keys(answers).length) return null;
   const body = await scriptOfCall(tx, call);
   if (!body) {
+    if (options.lenient) return null;
     throw invalid(Object.keys(answers).map((id) => fieldError(`scriptAnswers.${id}`, 'script.answer', 'This call ran no script: there is no question to answer.', { reason: 'not_a_question' })));
   }
   const { values, problems } = checkAnswers(body, answers);
-  if (problems.length) {
+  if (problems.length && !options.lenient) {
     throw invalid(
       problems.map((p) => fieldError(p.path, 'script.answer', p.message, { reason: p.code, ...(p.params ?? {}) })),
       'Some script answers do not fit their questions.',
     );
   }
-  return { body, values };
+  return { body, values, setAside: problems.map((p) => p.path.slice('scriptAnswers.'.length)) };
 }
 
 /** Redacted as every typed value is before it is stored: no card number kept, in a text or a number. */
@@ -88,40 +99,77 @@ const storable = (value: AnswerValue): AnswerValue => redactCardNumbersDeep(valu
 const customerColumns = { name: 'name', email: 'email', phone: 'phone', address: 'address', birth_date: 'birthDate' } as const;
 type CustomerField = keyof typeof customerColumns;
 
+/** What a wrap-up's answers became: whether any was stored, and those that were not (the question already had another answer on this call). */
+export interface StoredAnswers {
+  stored: boolean;
+  notKept: string[];
+}
+
+const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
 /**
- * Stores the checked answers with the call (once: a second call stores nothing and counts nothing) and
- * what they make: the completed questionnaire's usage, the lead, the customer record's changes.
- * Returns whether this call stored them.
+ * Stores the checked answers with the call and what they make: the completed questionnaire's usage, the
+ * lead, the customer record's changes. One set per call, under the call's script version: a transferred
+ * call's second wrap-up (the other operator's) adds the questions not answered yet — the first answer to
+ * a question stands, a different later one is reported in `notKept` (the timeline keeps it) — and what
+ * the set now makes is written; a retried wrap-up adds nothing and writes and counts nothing twice.
  */
-export async function storeCallAnswers(tx: TenantTx, call: CallRow, checked: CheckedAnswers, now: Date, tenant?: { timeZone: string; currency: string }): Promise<boolean> {
+export async function storeCallAnswers(tx: TenantTx, call: CallRow, checked: CheckedAnswers, now: Date, tenant?: { timeZone: string; currency: string }): Promise<StoredAnswers> {
   const { body } = checked;
   const values = Object.fromEntries(Object.entries(checked.values).map(([k, v]) => [k, storable(v)]));
-  const walk = replayAnswers(body, values);
-  const completed = completedWalk(walk);
   const survey = isQuestionnaire(body);
   const inserted = await tx
     .insertInto('callAnswerSets')
-    .values({ tenantId: call.tenantId, callId: call.id, scriptId: call.scriptId!, scriptVersion: call.scriptVersion!, function: call.function, completed, isSurvey: survey, answeredAt: now, operatorId: call.operatorId })
+    .values({
+      tenantId: call.tenantId,
+      callId: call.id,
+      scriptId: call.scriptId!,
+      scriptVersion: call.scriptVersion!,
+      function: call.function,
+      completed: completedWalk(replayAnswers(body, values)),
+      isSurvey: survey,
+      answeredAt: now,
+      operatorId: call.operatorId,
+    })
     .onConflict((oc) => oc.columns(['tenantId', 'callId']).doNothing())
     .returning('callId')
     .executeTakeFirst();
-  if (!inserted) return false;
+  let all = values;
+  let fresh = Object.keys(values);
+  let notKept: string[] = [];
+  let wasCompleted = false;
+  if (!inserted) {
+    const set = await tx.selectFrom('callAnswerSets').select(['scriptId', 'scriptVersion', 'completed']).where('callId', '=', call.id).executeTakeFirstOrThrow();
+    // Asked under another version (a call transferred before versions were kept across a transfer): not mixed in.
+    if (set.scriptId !== call.scriptId || set.scriptVersion !== call.scriptVersion) return { stored: false, notKept: Object.keys(values) };
+    const kept = Object.fromEntries(
+      (await tx.selectFrom('callAnswers').select(['stepId', 'value']).where('callId', '=', call.id).execute()).map((r) => [r.stepId, r.value as AnswerValue]),
+    );
+    fresh = Object.keys(values).filter((id) => !Object.hasOwn(kept, id));
+    notKept = Object.keys(values).filter((id) => Object.hasOwn(kept, id) && !sameValue(kept[id], values[id]));
+    if (!fresh.length) return { stored: false, notKept };
+    all = { ...values, ...kept };
+    wasCompleted = set.completed;
+  }
+  const walk = replayAnswers(body, all);
+  const completed = completedWalk(walk);
   const targets = captureTargetsOf(body);
   const types = new Map(body.steps.flatMap((s) => (s.type === 'ask' ? [[s.id, s.answer.type] as const] : [])));
   // The desk walks forward only, so it sends the answers of the questions its walk passed through; an
   // answer to a question of a branch this walk left (an API client's, say) is kept, off the path: no
   // result counts it and no export carries it (migration 0028 keeps the counts from these rows).
   const walked = new Set(walk.trail);
-  const rows = Object.entries(values).map(([stepId, value]) => ({
+  const rows = fresh.map((stepId) => ({
     onPath: walked.has(stepId),
     tenantId: call.tenantId,
     callId: call.id,
     stepId,
     answerType: types.get(stepId)!,
     targets: targets.get(stepId) ?? [],
-    value: jsonb(value),
+    value: jsonb(values[stepId]!),
   }));
   if (rows.length) await tx.insertInto('callAnswers').values(rows).execute();
+  if (!inserted && completed && !wasCompleted) await tx.updateTable('callAnswerSets').set({ completed: true }).where('callId', '=', call.id).execute();
   // Billed as the work it is, at its price, whichever line the call came in on: a survey asked at the end
   // of an order call is a completed survey (the price list's `surveys` line), a record entered is data entry.
   const usage = { tenantId: call.tenantId, function: 'data_entry', quantity: 1, occurredAt: now, ...(tenant ? { tenant } : {}) };
@@ -148,20 +196,48 @@ export async function storeCallAnswers(tx: TenantTx, call: CallRow, checked: Che
       .onConflict((oc) => oc.columns(['tenantId', 'callId']).doNothing())
       .returning('id')
       .executeTakeFirst();
-    if (lead) await recordUsage(tx, { ...usage, metric: 'data_entry_record', sourceType: 'lead', sourceId: call.id });
+    if (lead) {
+      await recordUsage(tx, { ...usage, metric: 'data_entry_record', sourceType: 'lead', sourceId: call.id });
+      await publish(tx, { kind: 'lead', tenantId: call.tenantId, leadId: lead.id });
+    } else {
+      // The call's lead exists (the other operator's wrap-up of a transferred call): the fields it lacks are added, its own stand.
+      const added = await tx
+        .updateTable('leads')
+        .set({ fields: sql<JsonColumnValue>`${jsonb(leadFields)} || fields` })
+        .where('callId', '=', call.id)
+        .where(sql<boolean>`${jsonb(leadFields)} - array(select jsonb_object_keys(fields)) <> '{}'::jsonb`)
+        .returning('id')
+        .executeTakeFirst();
+      if (added) await publish(tx, { kind: 'lead', tenantId: call.tenantId, leadId: added.id });
+    }
   }
 
   const customer = Object.fromEntries(
     captured.filter(([t]) => t.startsWith('customer.') && Object.hasOwn(customerColumns, t.slice('customer.'.length))).map(([t, v]) => [t.slice('customer.'.length), String(v)]),
   ) as Partial<Record<CustomerField, string>>;
   if (Object.keys(customer).length) await enterCustomerRecord(tx, call, customer, now, usage);
-  return true;
+  return { stored: true, notKept };
+}
+
+const isE164 = (phone: string | null | undefined): phone is string => !!phone && /^\+[1-9][0-9]{6,14}$/.test(phone);
+const customerColumnsRead = ['id', 'name', 'email', 'phone', 'address', 'birthDate'] as const;
+
+/** The call's own customer, locked: the one the call names, else the one with the caller's number. */
+async function callersCustomer(tx: TenantTx, call: Pick<CallRow, 'customerId' | 'callerNumber'>) {
+  if (call.customerId) return tx.selectFrom('customers').select(customerColumnsRead).where('id', '=', call.customerId).forUpdate().executeTakeFirst();
+  if (!isE164(call.callerNumber)) return undefined;
+  return tx.selectFrom('customers').select(customerColumnsRead).where('phone', '=', call.callerNumber).forUpdate().executeTakeFirst();
 }
 
 /**
- * The customer the call's answers describe (by the phone captured, else the caller's number): created or
- * updated with the fields captured, and the change kept field by field, before and after — the client
- * sees what the call center entered or cleaned. Nothing changed: no change row, nothing counted.
+ * The call's own customer (callersCustomer) is created or updated with the fields captured, and the change
+ * kept field by field, before and after — the client sees what the call center entered or cleaned. A phone
+ * captured on the call never picks the record to change: a mistyped number would overwrite someone else's.
+ * A captured number that is another customer's is not written to either record: the change is kept on the
+ * call's customer as held (`held: true`, the client sees it was not applied), and that customer is untouched.
+ * A caller with no record gets one (under the number captured, else the caller's); two calls creating the
+ * same one at once both succeed, the second updating what the first created. Nothing changed: no change
+ * row, nothing counted.
  */
 async function enterCustomerRecord(
   tx: TenantTx,
@@ -170,27 +246,45 @@ async function enterCustomerRecord(
   now: Date,
   usage: { tenantId: string; function: string; quantity: number; occurredAt: Date; tenant?: { timeZone: string; currency: string } },
 ) {
-  const phone = fields.phone ?? call.callerNumber;
-  if (!/^\+[1-9][0-9]{6,14}$/.test(phone)) return;
-  const before = await tx.selectFrom('customers').select(['id', 'name', 'email', 'phone', 'address', 'birthDate']).where('phone', '=', phone).forUpdate().executeTakeFirst();
+  let before = await callersCustomer(tx, call);
+  const captured = fields.phone;
+  const held =
+    captured !== undefined &&
+    captured !== before?.phone &&
+    !!(await tx
+      .selectFrom('customers')
+      .select('id')
+      .where('phone', '=', captured)
+      .$if(!!before, (q) => q.where('id', '<>', before!.id))
+      .executeTakeFirst());
+  let created = false;
+  if (!before) {
+    const phone = captured !== undefined && !held ? captured : call.callerNumber;
+    if (!isE164(phone)) return;
+    // ON CONFLICT: a wrap-up creating the same customer at the same moment waits for it, then updates it.
+    const row = await tx
+      .insertInto('customers')
+      .values({ tenantId: call.tenantId, id: newId(), phone, createdAt: now, updatedAt: now })
+      .onConflict((oc) => oc.columns(['tenantId', 'phone']).doNothing())
+      .returning(customerColumnsRead)
+      .executeTakeFirst();
+    created = !!row;
+    before = row ?? (await tx.selectFrom('customers').select(customerColumnsRead).where('phone', '=', phone).forUpdate().executeTakeFirstOrThrow());
+  }
+  const customer = before;
+  // A created record had nothing before, but for the number it was created under when the captured one was held.
+  const valueBefore = (field: CustomerField) => (created && !(field === 'phone' && held) ? null : (customer[customerColumns[field]] ?? null));
   const changes = (Object.keys(fields) as CustomerField[])
-    .map((field) => ({ field, before: before ? (before[customerColumns[field]] ?? null) : null, after: field === 'phone' ? phone : fields[field]! }))
+    .map((field) => ({ field, before: valueBefore(field), after: fields[field]!, ...(field === 'phone' && held ? { held: true } : {}) }))
     .filter((c) => c.before !== c.after);
   if (!changes.length) return;
   const { phone: _phone, birth_date, ...rest } = fields;
-  const set = { ...rest, ...(birth_date ? { birthDate: birth_date } : {}) };
-  let customerId = before?.id;
-  if (customerId) await tx.updateTable('customers').set({ ...set, updatedAt: now }).where('id', '=', customerId).execute();
-  else {
-    customerId = newId();
-    await tx.insertInto('customers').values({ tenantId: call.tenantId, id: customerId, phone, ...set, createdAt: now, updatedAt: now }).execute();
-  }
-  const written = await tx
+  const set = { ...rest, ...(birth_date ? { birthDate: birth_date } : {}), ...(captured !== undefined && !held ? { phone: captured } : {}) };
+  await tx.updateTable('customers').set({ ...set, updatedAt: now }).where('id', '=', customer.id).execute();
+  await tx
     .insertInto('customerRecordChanges')
-    .values({ tenantId: call.tenantId, id: newId(), callId: call.id, customerId, action: before ? 'updated' : 'created', changes: jsonb(changes.map((c) => ({ ...c, field: `customer.${c.field}` }))), at: now })
-    .onConflict((oc) => oc.columns(['tenantId', 'callId', 'customerId']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (written) await recordUsage(tx, { ...usage, metric: 'data_entry_record', sourceType: 'customer_record', sourceId: call.id });
-  await publish(tx, { kind: 'record', tenantId: call.tenantId, recordType: 'customer', recordId: customerId });
+    .values({ tenantId: call.tenantId, id: newId(), callId: call.id, customerId: customer.id, action: created ? 'created' : 'updated', changes: jsonb(changes.map((c) => ({ ...c, field: `customer.${c.field}` }))), at: now })
+    .execute();
+  await recordUsage(tx, { ...usage, metric: 'data_entry_record', sourceType: 'customer_record', sourceId: call.id });
+  await publish(tx, { kind: 'record', tenantId: call.tenantId, recordType: 'customer', recordId: customer.id });
 }

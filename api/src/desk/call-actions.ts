@@ -37,7 +37,9 @@ export async function acceptCall(tx: TenantTx, operatorId: string, callId: strin
     .returning(['returnNote', 'requiredSkill'])
     .executeTakeFirst();
   if (!taken) throw offerTaken();
-  const script = await latestScriptFor(tx, call.function);
+  // A call answered before (a transfer to a skill, or one coming back) stays on the script version it was
+  // first answered with: both operators' answers are one set, under the version they were asked with.
+  const script = call.answeredAt && call.scriptId && call.scriptVersion !== null ? { scriptId: call.scriptId, version: call.scriptVersion } : await latestScriptFor(tx, call.function);
   const recording = await recordingAtAnswer(tx, call);
   await tx
     .updateTable('calls')
@@ -116,8 +118,10 @@ export async function wrapUp(tx: TenantTx, operatorId: string, callId: string, i
   let call = await callOrNotFound(tx, callId);
   const code = await tx.selectFrom('wrapUpCodes').select('code').where('code', '=', input.disposition).where('active', '=', true).executeTakeFirst();
   if (!code) throw invalid([fieldError('disposition', 'wrap_up_code.unknown', "Choose one of the tenant's wrap-up codes.")]);
-  // Checked against the script version the call was answered with before anything changes: a 400 names every answer at fault.
-  const answers = call.operatorId === operatorId ? await checkCallAnswers(tx, call, input.scriptAnswers) : null;
+  // Checked against the script version the call was answered with before anything changes: a 400 names every
+  // answer at fault. Also when the call has moved on (transferred to a skill and taken by another operator):
+  // the questions this operator asked are kept with the call, not dropped.
+  const answers = await checkCallAnswers(tx, call, input.scriptAnswers);
   if (call.status === 'connected' && call.operatorId === operatorId) call = (await endCall(tx, callId, 'operator', now))!;
   const presence = await ensurePresence(tx, operatorId, now);
   if (presence.state !== 'wrap_up' || presence.callId !== callId) throw notYourCall('You are not wrapping up this call.');
@@ -134,10 +138,16 @@ export async function wrapUp(tx: TenantTx, operatorId: string, callId: string, i
     status = updated.status;
   }
   // Kept with the call, typed, under its script version — also after a transfer (the questions were asked here).
-  if (answers) await storeCallAnswers(tx, call, answers, now);
+  // An answer the call already had differently (the other operator's) is named in the timeline, which keeps both.
+  const kept = answers ? await storeCallAnswers(tx, call, answers, now) : null;
   await recordCallEvent(tx, ref, 'wrap_up_done', now, {
     operatorId,
-    detail: { disposition: input.disposition, ...(notes ? { notes } : {}), ...(input.scriptAnswers ? { scriptAnswers: redactAnswers((answers?.values as ScriptAnswers | undefined) ?? input.scriptAnswers) } : {}) },
+    detail: {
+      disposition: input.disposition,
+      ...(notes ? { notes } : {}),
+      ...(input.scriptAnswers ? { scriptAnswers: redactAnswers((answers?.values as ScriptAnswers | undefined) ?? input.scriptAnswers) } : {}),
+      ...(kept?.notKept.length ? { answersNotKept: kept.notKept } : {}),
+    },
   });
   await changePresence(tx, operatorId, { state: 'available' }, now);
   return { callId, status };

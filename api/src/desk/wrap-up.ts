@@ -63,6 +63,7 @@ export async function saveWrapUpDraft(tx: TenantTx, operatorId: string, callId: 
       draftDisposition: input.disposition || null,
       draftNotes: notes,
       draftScriptAnswers: checked ? jsonb(redactAnswers(checked.values as ScriptAnswers)) : null,
+      draftAnswersChecked: true,
       draftSavedAt: now,
     })
     .where('id', '=', callId)
@@ -108,7 +109,7 @@ export const needsCompleting = (call: Pick<CallRow, 'status' | 'disposition' | '
   call.status === 'completed' && call.disposition === null && call.answeredAt !== null;
 
 /** A call's outcome is final: its draft goes. */
-export const clearedDraft = { draftDisposition: null, draftNotes: null, draftScriptAnswers: null, draftSavedAt: null } as const;
+export const clearedDraft = { draftDisposition: null, draftNotes: null, draftScriptAnswers: null, draftSavedAt: null, draftAnswersChecked: false } as const;
 
 /** The call, if the actor may complete its outcome: the operator who handled it, or a provider admin; anyone else a 404. */
 async function callToComplete(ctx: Pick<TenantContext, 'tx' | 'actor' | 'access'>, callId: string): Promise<CallRow> {
@@ -151,20 +152,24 @@ export async function completeOutcome(ctx: Pick<TenantContext, 'tx' | 'actor' | 
     );
   }
   await assertActiveCode(ctx.tx, input.disposition);
-  const answers = await checkCallAnswers(ctx.tx, call, call.draftScriptAnswers as ScriptAnswers | null);
+  // A draft saved before answers were typed was never checked: what no longer fits is set aside (kept in the
+  // timeline), not refused — the operator completing it cannot change the answers. A newer draft passed this check when saved.
+  const answers = await checkCallAnswers(ctx.tx, call, call.draftScriptAnswers as ScriptAnswers | null, { lenient: !call.draftAnswersChecked });
   const notes = input.notes?.trim() ? redactCardNumbers(input.notes.trim()) : null;
   await ctx.tx
     .updateTable('calls')
     .set({ disposition: input.disposition, notes, ...clearedDraft })
     .where('id', '=', callId)
     .execute();
-  if (answers) await storeCallAnswers(ctx.tx, call, answers, now);
+  const kept = answers ? await storeCallAnswers(ctx.tx, call, answers, now) : null;
   await recordCallEvent(ctx.tx, { tenantId: call.tenantId, id: callId }, 'disposition_completed', now, {
     operatorId: ctx.actor.id,
     detail: {
       disposition: input.disposition,
       ...(notes ? { notes } : {}),
       ...(call.draftScriptAnswers ? { scriptAnswers: call.draftScriptAnswers } : {}),
+      ...(answers?.setAside.length ? { answersSetAside: answers.setAside } : {}),
+      ...(kept?.notKept.length ? { answersNotKept: kept.notKept } : {}),
       ...(call.operatorId !== ctx.actor.id ? { completedBy: ctx.actor.label } : {}),
     },
   });

@@ -60,6 +60,7 @@ const BusEventSchema = z.discriminatedUnion('kind', [
     recordType: z.enum(recordTypes),
     recordId: uuid,
   }),
+  z.object({ kind: z.literal('lead'), tenantId: uuid, leadId: uuid }),
 ]);
 
 type TenantEvent = Extract<BusEvent, { tenantId: string }>;
@@ -299,8 +300,8 @@ export class EventHub {
     for (const [tenantId, events] of this.#pending) {
       if (this.#reading.has(tenantId)) continue;
       this.#pending.delete(tenantId);
-      changed ||= events.some((e) => e.kind !== 'record');
-      const heard = events.filter((e) => (e.kind === 'record' ? clients.length > 0 : operators.length > 0 || (e.kind === 'call' && clients.length > 0)));
+      changed ||= events.some((e) => e.kind !== 'record' && e.kind !== 'lead');
+      const heard = events.filter((e) => (e.kind === 'record' || e.kind === 'lead' ? clients.length > 0 : operators.length > 0 || (e.kind === 'call' && clients.length > 0)));
       if (!heard.length) continue;
       const presenceIds = carry ? this.#takePresences() : [];
       carry = false;
@@ -415,6 +416,15 @@ export class EventHub {
             for (const s of clients) {
               if (audience.mayNotice(s.userId, s.address)) s.send('record', { tenant: audience.slug, type: event.recordType, id: event.recordId });
             }
+          }
+          break;
+        }
+        case 'lead': {
+          // Each client user gets the lead masked as the rules show it to them (a client admin and a member may differ).
+          for (const s of clients) {
+            if (!audience.mayNotice(s.userId, s.address)) continue;
+            const lead = read.lead(event, s.kind);
+            if (lead) s.send('lead', { tenant: audience.slug, lead });
           }
           break;
         }

@@ -1,6 +1,7 @@
 import type { CallStatus, OperatorState } from '@switchboard/db';
 import type { Wallboard } from '../wallboard/compute.ts';
 import type { RecordType } from './publish.ts';
+import type { LeadJson } from '../answers/records.ts';
 
 /**
  * What `GET /api/events` sends, per SSE event name. Only types: the web app imports them
@@ -49,6 +50,12 @@ export interface NoticeMessage {
   id: string;
 }
 
+/** A lead as it is now, for a client user of its tenant: the Leads page's row, its fields masked for that viewer. */
+export interface LeadMessage {
+  tenant: string;
+  lead: LeadJson;
+}
+
 export interface ReadyMessage {
   /** Who this stream is for, so a page can tell it has the stream it expected. */
   kind: string;
@@ -63,6 +70,7 @@ export interface EventMessages {
   queue: QueueMessage;
   call: CallUpdateMessage | NoticeMessage;
   record: NoticeMessage;
+  lead: LeadMessage;
   wallboard: Wallboard;
 }
 

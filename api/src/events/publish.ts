@@ -20,7 +20,9 @@ export type BusEvent =
    * call's questionnaire answers were kept, `satisfaction`: a caller's keypad survey was reported (both
    * named by the call's id: the Surveys and Satisfaction results refresh).
    */
-  | { kind: 'record'; tenantId: string; recordType: RecordType; recordId: string };
+  | { kind: 'record'; tenantId: string; recordType: RecordType; recordId: string }
+  /** A lead was created from a call, or its fields or status changed (the client's Leads page shows it as it is now). */
+  | { kind: 'lead'; tenantId: string; leadId: string };
 
 /** What a `record` event names. */
 export const recordTypes = ['order', 'complaint', 'customer', 'information_request', 'survey', 'satisfaction'] as const;

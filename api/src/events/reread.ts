@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { crossTenant, withApp, withTenant, type CallStatus, type DB, type TenantTx } from '@switchboard/db';
+import { crossTenant, withApp, withTenant, type CallStatus, type DB, type TenantTx, type UserKind } from '@switchboard/db';
+import { leadFieldsAsSeenBy, type LeadJson } from '../answers/records.ts';
 import { addressAllowed } from '../rules/definition.ts';
 import { rulesFromRow } from '../rules/service.ts';
 import { maskPhone } from '../rules/viewer.ts';
@@ -110,6 +111,8 @@ export interface TenantEvents {
   call(event: Extract<BusEvent, { kind: 'call' }>): { operatorId: string | null; update: CallUpdateMessage } | null;
   /** Whether a `record` event's record exists in the tenant. */
   record(event: Extract<BusEvent, { kind: 'record' }>): boolean;
+  /** A `lead` event's lead as this viewer may see it (answers/records.ts: the Leads list's masking); null when it is gone. */
+  lead(event: Extract<BusEvent, { kind: 'lead' }>, viewer: UserKind): LeadJson | null;
   /** The presences asked for with the read (`presenceIds`), by operator. */
   presences: Map<string, PresenceMessage>;
 }
@@ -133,6 +136,7 @@ interface EventsRead {
   offers: { callId: string; offeredTo: string | null; expiresMs: number | null }[];
   wrapUpSeconds: number | null;
   records: string[];
+  leads: { id: string; status: LeadJson['status']; fields: unknown; callId: string; function: string; operatorName: string | null; createdMs: number; statusChangedMs: number | null; statusChangedBy: string | null }[];
   presences: { operatorId: string; state: PresenceMessage['state']; breakReason: string | null; sinceMs: number }[];
 }
 
@@ -170,9 +174,10 @@ export async function readTenantEvents<T>(
   const input = JSON.stringify({
     operators: listeners.operatorIds,
     clients: listeners.clientIds,
-    calls: ids((e) => (e.kind === 'record' ? undefined : e.callId)),
+    calls: ids((e) => (e.kind === 'record' || e.kind === 'lead' ? undefined : e.callId)),
     offers: ids((e) => (e.kind === 'offer' ? e.callId : undefined)),
     ...Object.fromEntries(recordTypes.map((type) => [type, ids((e) => (e.kind === 'record' && e.recordType === type ? e.recordId : undefined))])),
+    leads: ids((e) => (e.kind === 'lead' ? e.leadId : undefined)),
     presences: presenceIds,
   });
   return withTenant(db, tenantId, async (tx) => {
@@ -196,6 +201,11 @@ export async function readTenantEvents<T>(
           from call_queue q where q.call_id in (select x::uuid from jsonb_array_elements_text(input.j -> 'offers') x)),
         'wrapUpSeconds', (select s.wrap_up_seconds from call_settings s),
         'records', array_to_json(array(${sql.join(recordTypes.map(recordsOf), sql` union all `)})),
+        'leads', (select coalesce(json_agg(json_build_object('id', l.id, 'status', l.status, 'fields', l.fields, 'callId', l.call_id, 'function', l.function,
+            'operatorName', u.display_name, 'createdMs', ${epochMs(sql`l.created_at`)}, 'statusChangedMs', ${epochMs(sql`l.status_changed_at`)},
+            'statusChangedBy', l.status_changed_by_label)), '[]'::json)
+          from leads l join calls c on c.id = l.call_id left join users u on u.id = c.operator_id
+          where l.id in (select x::uuid from jsonb_array_elements_text(input.j -> 'leads') x)),
         'presences', (select coalesce(json_agg(json_build_object('operatorId', p.operator_id, 'state', p.state, 'breakReason', p.break_reason,
             'sinceMs', ${epochMs(sql`p.since`)})), '[]'::json)
           from operator_presence p where p.operator_id in (select x::uuid from jsonb_array_elements_text(input.j -> 'presences') x))) as read
@@ -218,12 +228,28 @@ function tenantEventsFrom(tenantId: string, read: EventsRead | undefined, now: D
   const callById = new Map(read.calls.map((c) => [c.id, c]));
   const offerByCall = new Map(read.offers.map((o) => [o.callId, o]));
   const records = new Set(read.records);
+  const leadById = new Map(read.leads.map((l) => [l.id, l]));
   const wrapUpSeconds = read.wrapUpSeconds ?? 60;
   const banner = { tenant: audience.slug, tenantName: audience.name, brandColor: audience.brandColor };
   return {
     audience,
     presences: new Map(read.presences.map((p) => [p.operatorId, { state: p.state, breakReason: p.breakReason, since: iso(Number(p.sinceMs)) }])),
     record: (event) => records.has(`${event.recordType}/${event.recordId}`),
+    lead: (event, viewer) => {
+      const lead = leadById.get(event.leadId);
+      if (!lead) return null;
+      return {
+        id: lead.id,
+        status: lead.status,
+        fields: leadFieldsAsSeenBy(lead.fields, rules, viewer),
+        callId: lead.callId,
+        function: lead.function,
+        operatorName: lead.operatorName,
+        createdAt: iso(Number(lead.createdMs)),
+        statusChangedAt: lead.statusChangedMs !== null ? iso(Number(lead.statusChangedMs)) : null,
+        statusChangedBy: lead.statusChangedBy,
+      };
+    },
     offer: (event) => {
       const call = callById.get(event.callId);
       if (!call) return null;

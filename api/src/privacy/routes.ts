@@ -72,6 +72,8 @@ const CountsSchema = z
     scriptAnswers: z.number().int(),
     wrapUpDrafts: z.number().int(),
     recordings: z.number().int(),
+    leads: z.number().int().optional().openapi({ description: 'Leads taken on their calls or naming their number or e-mail (absent from requests kept before they were counted)' }),
+    customerRecordChanges: z.number().int().optional().openapi({ description: 'Before/after changes of their customer records made from calls (absent from requests kept before they were counted)' }),
   })
   .openapi('PrivacyCounts');
 

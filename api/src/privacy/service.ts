@@ -36,6 +36,10 @@ export interface PersonCounts {
   scriptAnswers: number;
   wrapUpDrafts: number;
   recordings: number;
+  /** Leads taken on their calls or naming their number or e-mail (issue 14; absent from requests kept before). */
+  leads?: number;
+  /** Before/after changes of their customer records, or made on their calls (issue 14; absent from requests kept before). */
+  customerRecordChanges?: number;
 }
 
 /** The ids of everything that is the person's. */
@@ -49,6 +53,8 @@ interface Found {
   callbackRequestIds: string[];
   /** Leads taken on their calls, or naming their number or e-mail on anyone's call (a referral, an outbound list). */
   leadIds: string[];
+  /** Changes made to their customer records, or on their calls. */
+  recordChangeIds: string[];
 }
 
 const none = ['00000000-0000-0000-0000-000000000000'];
@@ -95,6 +101,11 @@ async function findPerson(tx: TenantTx, who: Identifier): Promise<Found> {
       ]),
     )
     .execute();
+  const recordChanges = await tx
+    .selectFrom('customerRecordChanges')
+    .select('id')
+    .where((eb) => eb.or([eb('customerId', 'in', orNone(customerIds)), eb('callId', 'in', orNone(callIds))]))
+    .execute();
   return {
     customerIds,
     phones,
@@ -104,6 +115,7 @@ async function findPerson(tx: TenantTx, who: Identifier): Promise<Found> {
     informationRequestIds: informationRequests.map((r) => r.id),
     callbackRequestIds: callbacks.map((r) => r.id),
     leadIds: leads.map((r) => r.id),
+    recordChangeIds: recordChanges.map((r) => r.id),
   };
 }
 
@@ -157,6 +169,8 @@ async function countsOf(tx: TenantTx, found: Found): Promise<PersonCounts> {
     scriptAnswers: answered.size,
     wrapUpDrafts: calls.filter((c) => c.draftNotes !== null || c.draftDisposition !== null || hasAnswers(c.draftScriptAnswers)).length,
     recordings: calls.filter((c) => c.recordingRef !== null).length,
+    leads: found.leadIds.length,
+    customerRecordChanges: found.recordChangeIds.length,
   };
 }
 
@@ -384,6 +398,21 @@ export async function exportPerson(tx: TenantTx, tenant: Tenant, actor: Actor, w
     .where('id', 'in', orNone(found.callbackRequestIds))
     .orderBy('requestedAt')
     .execute();
+  // What calls captured about them (issue 14): their leads and the changes made to their customer records.
+  // Their own data, in full like the rest of this document; card numbers were redacted before anything was stored.
+  const leads = await tx
+    .selectFrom('leads')
+    .select(['function', 'fields', 'status', 'createdAt', 'statusChangedAt'])
+    .where('id', 'in', orNone(found.leadIds))
+    .orderBy('createdAt')
+    .execute();
+  const recordChanges = await tx
+    .selectFrom('customerRecordChanges')
+    .select(['action', 'changes', 'at'])
+    .where('id', 'in', orNone(found.recordChangeIds))
+    .orderBy('at')
+    .execute();
+  const fieldWords = (field: string) => field.replace(/^customer\./, '').replace(/_/g, ' ');
   return {
     about: 'The personal data we hold about you, as of the date below (GDPR article 15).',
     controller: tenant.legalName,
@@ -440,6 +469,23 @@ export async function exportPerson(tx: TenantTx, tenant: Tenant, actor: Actor, w
       toFollowUp: r.followUp,
     })),
     callbackRequests: callbacks.map((r) => ({ requestedAt: r.requestedAt.toISOString(), phoneNumber: r.callerNumber, status: r.status })),
+    leads: leads.map((l) => ({
+      service: functionLabel(l.function),
+      recordedAt: l.createdAt.toISOString(),
+      status: l.status,
+      statusChangedAt: iso(l.statusChangedAt),
+      details: detailOf(l.fields),
+    })),
+    customerRecordChanges: recordChanges.map((r) => ({
+      at: r.at.toISOString(),
+      action: r.action === 'created' ? 'record created' : 'record changed',
+      changes: (Array.isArray(r.changes) ? (r.changes as { field: string; before: unknown; after: unknown; held?: boolean }[]) : []).map((c) => ({
+        field: fieldWords(c.field),
+        before: c.before ?? null,
+        after: c.after ?? null,
+        ...(c.held ? { applied: false } : {}),
+      })),
+    })),
   };
 }
 
@@ -483,7 +529,7 @@ export async function erasePerson(tx: TenantTx, tenant: Pick<Tenant, 'id'>, acto
   // The answer set stays (script version, completed or not): a completed questionnaire was billed.
   await tx.deleteFrom('callAnswers').where('callId', 'in', callIds).execute();
   await tx.deleteFrom('leads').where((eb) => eb.or([eb('callId', 'in', callIds), eb('id', 'in', orNone(found.leadIds))])).execute();
-  await tx.deleteFrom('customerRecordChanges').where('callId', 'in', callIds).execute();
+  await tx.deleteFrom('customerRecordChanges').where((eb) => eb.or([eb('callId', 'in', callIds), eb('id', 'in', orNone(found.recordChangeIds))])).execute();
   await tx.deleteFrom('callbackRequests').where('id', 'in', orNone(found.callbackRequestIds)).execute();
   await tx
     .updateTable('orders')

@@ -9,7 +9,7 @@ export interface Page<T> {
 
 /**
  * A filtered, cursor-paged list that stays current: it reloads when a filter changes, when the
- * server says a record of this kind changed in this tenant (SSE `record`/`call` notices, which client
+ * server says a record of this kind changed in this tenant (SSE `record`/`call`/`lead` events, which client
  * users receive), after the event stream reconnects, and when the window gets focus again (provider
  * staff do not receive the tenant's notices).
  */
@@ -17,7 +17,7 @@ export function useRecordList<T, F extends Record<string, string>>(options: {
   tenant: () => string;
   filters: Ref<F>;
   fetch: (query: Record<string, string>) => Promise<Page<T>>;
-  /** The notice types (`order`, `complaint`, `call`) that mean this list may have changed. */
+  /** The notice types (`order`, `complaint`, `call`, `lead`: a lead created or moved along) that mean this list may have changed. */
   notices: string[];
   pageSize?: number;
 }) {
@@ -82,7 +82,10 @@ export function useRecordList<T, F extends Record<string, string>>(options: {
   const heard = (message: { tenant?: string; type?: string }) => {
     if (message.tenant === options.tenant() && message.type && options.notices.includes(message.type)) soon();
   };
-  const events = useEvents({ record: heard, call: (m) => heard(m as { tenant?: string; type?: string }) }, { onReconnect: soon });
+  const events = useEvents(
+    { record: heard, call: (m) => heard(m as { tenant?: string; type?: string }), lead: (m) => heard({ tenant: m.tenant, type: 'lead' }) },
+    { onReconnect: soon },
+  );
   const onFocus = () => soon();
   onMounted(() => window.addEventListener('focus', onFocus));
   onBeforeUnmount(() => {

@@ -507,6 +507,42 @@ describe('operators', () => {
     }
   });
 
+  it('get their offer through a flood of notifications naming other tenants, the hub reading at most maxReads tenants at once', async () => {
+    let running = 0;
+    let most = 0;
+    const inFlight = new Set<string>();
+    const plugin: KyselyPlugin = {
+      transformQuery(args) {
+        if (JSON.stringify(args.node).includes("'offers'")) {
+          inFlight.add(args.queryId.queryId);
+          most = Math.max(most, ++running);
+        }
+        return args.node;
+      },
+      async transformResult(args) {
+        if (inFlight.delete(args.queryId.queryId)) running--;
+        return args.result;
+      },
+    };
+    const { app, hub } = processOn({ ...h.database, db: h.db.withPlugin(plugin) }, { maxReads: 2 });
+    try {
+      const s = await stream(app, operatorOfA);
+      await s.until((e) => e.event === 'queue' && e.data.tenant === a.slug);
+      // Anyone with a connection may NOTIFY: 40 valid-looking events of tenants that do not exist.
+      const flood = Array.from({ length: 40 }, () => JSON.stringify({ kind: 'call', tenantId: newId(), callId: newId() }));
+      await withApp(h.db, (tx) => sql`select pg_notify('switchboard_events', e) from jsonb_array_elements_text(${jsonb(flood)}) e`.execute(tx));
+      const offered = await seedCall(a, { offeredTo: operatorOfA.id });
+      await committed(a.id, { kind: 'offer', tenantId: a.id, callId: offered, operatorId: operatorOfA.id });
+      const seen = await s.until((e) => e.event === 'offer');
+      expect(seen.at(-1)!.data.callId).toBe(offered);
+      await hub.caughtUp();
+      expect(most).toBeGreaterThan(0);
+      expect(most).toBeLessThanOrEqual(2);
+    } finally {
+      await hub.stop();
+    }
+  });
+
   it('the filter is what stops B: an operator assigned to B gets B’s queue', async () => {
     const { app } = processOn(h.database);
     const s = await stream(app, operatorOfB);

@@ -56,7 +56,7 @@ async function answered(operatorId: string, at: Date, answers: Record<string, un
       await tx.updateTable('calls').set({ scriptId, scriptVersion: 1 }).where('id', '=', callId).execute();
       const call = (await lockCall(tx, callId))!;
       const checked = (await checkCallAnswers(tx, call, answers as never))!;
-      stored.push(await storeCallAnswers(tx, call, checked, at));
+      stored.push((await storeCallAnswers(tx, call, checked, at)).stored);
     });
   }
   return { callId, stored };
@@ -182,9 +182,11 @@ describe('survey counts', () => {
     expect(bruno.operators.map((o: { name: string }) => o.name)).toEqual(['Alice', 'Bruno']);
     expect(await results('&function=complaints')).toMatchObject({ calls: 0, completions: 0 });
     // A day that does not exist is a 400 naming the field, not a failed query.
-    const noDay = await admin.get(`${base()}/${scriptId}/results?version=1&from=2026-02-30`);
-    expect(noDay.status).toBe(400);
-    expect(JSON.stringify(noDay.body.errors)).toContain('from');
+    for (const from of ['2026-02-30', '0000-01-01', '+275760-09-13T00:00:00Z']) {
+      const noDay = await admin.get(`${base()}/${scriptId}/results?version=1&from=${encodeURIComponent(from)}`);
+      expect(noDay.status, from).toBe(400);
+      expect(JSON.stringify(noDay.body.errors)).toContain('from');
+    }
     await answered(opA, lateOn10th, { nps: 8, best: 'speed' }, { fn: 'order_taking' });
     expect(await results('&function=order_taking')).toMatchObject({ calls: 1, completions: 1 });
     expect((await results()).q('best').counts.map((c: { count: number }) => c.count)).toEqual([1, 2]);
@@ -224,6 +226,23 @@ describe('survey counts', () => {
     const last = await recomputed();
     expect(last.after).toEqual(last.before);
     expect(last.before.values.filter((v) => v.day === '2026-11-10')).toEqual([]);
+  });
+
+  it("move by the set's own grain when a later wrap-up completes it (a transferred call's second operator), and equal a recompute", async () => {
+    const { callId } = await answered(opA, lateOn10th, { nps: 10 });
+    const was = await results();
+    await withTenant(h.db, tenant.id, async (tx) => {
+      const call = (await lockCall(tx, callId))!;
+      const checked = (await checkCallAnswers(tx, call, { best: 'speed', spend: 30 } as never))!;
+      expect((await storeCallAnswers(tx, call, checked, lateOn10th)).stored).toBe(true);
+    });
+    const now = await results();
+    expect(now.calls).toBe(was.calls);
+    expect(now.completions).toBe(was.completions + 1);
+    expect(now.q('nps').answered).toBe(was.q('nps').answered + 1);
+    expect(now.q('spend').mean).not.toBe(was.q('spend').mean);
+    const { before, after } = await recomputed();
+    expect(after).toEqual(before);
   });
 
   it('are repaired from the answers: an answer stored before the path was judged is put off it', async () => {

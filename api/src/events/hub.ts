@@ -10,6 +10,8 @@ import { runWithTimeout, settleWithin } from '../periodic.ts';
 
 /** Longest one event's re-read may take before the hub moves on to the next. */
 const eventTimeoutMs = 5_000;
+/** Tenants whose events may wait for a read at once; beyond, an event of yet another tenant is dropped (and said). */
+const maxPendingTenants = 10_000;
 
 /** One open `GET /api/events` stream. `send` must not block: the stream queues what it is given. */
 export interface Subscriber {
@@ -45,6 +47,12 @@ export interface HubOptions {
   batchWindowMs?: number;
   /** How often each stream sends a comment line and re-checks its session (15 s). */
   heartbeatMs?: number;
+  /**
+   * Tenants' reads running at once (4: about the hub's pool). The others wait their turn, oldest first: a
+   * flood of notifications naming many tenants (anyone with a connection may NOTIFY) cannot take every
+   * connection and starve the offers.
+   */
+  maxReads?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -98,6 +106,8 @@ export class EventHub {
   /** Every read running (settled() and stop() wait on them). */
   readonly #running = new Set<Promise<void>>();
   #flushQueued = false;
+  readonly #maxReads: number;
+  #droppedSaidAt = -Infinity;
   /** caughtUp() calls waiting for their own notification to come back. */
   readonly #caughtUp = new Map<string, () => void>();
   #stopped = false;
@@ -121,6 +131,7 @@ export class EventHub {
     this.#wallboardIntervalMs = options.wallboardIntervalMs ?? 1000;
     this.#queueIntervalMs = options.queueIntervalMs ?? 250;
     this.#batchWindowMs = options.batchWindowMs ?? 0;
+    this.#maxReads = options.maxReads ?? 4;
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.#onError = options.onError ?? ((error) => console.error('event hub:', error));
   }
@@ -267,7 +278,15 @@ export class EventHub {
     else {
       const events = this.#pending.get(event.tenantId);
       if (events) events.push(event);
-      else this.#pending.set(event.tenantId, [event]);
+      else if (this.#pending.size < maxPendingTenants) this.#pending.set(event.tenantId, [event]);
+      else {
+        // Said once a minute at most: a flood must not flood the log too.
+        if (performance.now() - this.#droppedSaidAt > 60_000) {
+          this.#droppedSaidAt = performance.now();
+          this.#onError(new Error(`event hub: ${maxPendingTenants} tenants already wait for a read; events of others are dropped`));
+        }
+        return;
+      }
     }
     if (this.#flushQueued) return;
     this.#flushQueued = true;
@@ -298,6 +317,7 @@ export class EventHub {
     for (const id of this.#pendingPresences) if (!operatorIds.has(id)) this.#pendingPresences.delete(id);
     let carry = !this.#readingPresences && this.#pendingPresences.size > 0;
     for (const [tenantId, events] of this.#pending) {
+      if (this.#reading.size >= this.#maxReads) break;
       if (this.#reading.has(tenantId)) continue;
       this.#pending.delete(tenantId);
       changed ||= events.some((e) => e.kind !== 'record' && e.kind !== 'lead');
@@ -365,7 +385,7 @@ export class EventHub {
     } finally {
       this.#reading.delete(tenantId);
       if (presenceIds.length) this.#readingPresences = false;
-      if (this.#pending.has(tenantId) || (this.#pendingPresences.size && !this.#readingPresences)) this.#flush();
+      if (this.#pending.size || (this.#pendingPresences.size && !this.#readingPresences)) this.#flush();
     }
   }
 

@@ -87,19 +87,30 @@ export function pageOf<T>(rows: T[], limit: number, keyOf: (row: T) => Cursor): 
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last).at, keyOf(last).id) : null };
 }
 
-/** A calendar day that exists (`2026-02-30` does not: it would fail deep in a query, not as a 400). */
+/**
+ * A calendar day that exists, in years 1000–9999 (`2026-02-30` does not exist, and PostgreSQL has no
+ * year 0: either would fail deep in a query, not as a 400).
+ */
 const realDay = (v: string) => {
   try {
-    Temporal.PlainDate.from(v);
-    return true;
+    const day = Temporal.PlainDate.from(v);
+    return day.year >= 1000 && day.year <= 9999;
   } catch {
     return false;
   }
 };
 
+/** An instant in the same years (an extended year such as +275760 makes the zone arithmetic throw). */
+const realInstant = (v: string) => {
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return false;
+  const year = new Date(at).getUTCFullYear();
+  return !/^[+-]/.test(v) && year >= 1000 && year <= 9999;
+};
+
 const DateOrDateTime = z
   .string()
-  .refine((v) => (/^\d{4}-\d{2}-\d{2}$/.test(v) ? realDay(v) : !Number.isNaN(Date.parse(v))), 'Use a date (YYYY-MM-DD) or an ISO date-time.')
+  .refine((v) => (/^\d{4}-\d{2}-\d{2}$/.test(v) ? realDay(v) : realInstant(v)), 'Use a date (YYYY-MM-DD) or an ISO date-time, in years 1000 to 9999.')
   .optional();
 
 export const pagingQuery = {

@@ -161,6 +161,8 @@ export async function claimOffers(tx: TenantTx, plans: PlannedOffer[], now: Date
       set offer_tenant_id = ${tenantId}, offer_call_id = v.call_id, updated_at = ${now}
       from v
       where p.operator_id = v.operator_id and p.operator_id in (select operator_id from free)
+        -- The pair's own call, locked and waiting: never a call of another pair naming the same operator.
+        and v.call_id in (select call_id from waiting)
         and p.state = 'available' and p.offer_call_id is null
       returning v.call_id, v.operator_id, v.restart, v.priority, v.event_id),
     offered as (

@@ -27,8 +27,9 @@ import { runStatements, tenantTableStatements } from './helpers.ts';
  * conflict do nothing`, and its answers only when the set was inserted — so a retry adds nothing), the
  * privacy erasure and the retention job (which delete answers: the counts go down by what they held). The
  * triggers are statement-level over transition tables: one aggregate per statement, not one per row.
- * A change of an answer set (none is changed today) or of the tenant's time zone (its local days move)
- * recomputes the questionnaires concerned. Rows are written in key order, so two transactions counting
+ * A changed answer set (a transferred call's second wrap-up completes it) moves its own grains: what it
+ * counted is taken away, what it counts now added. A deleted set, or a change of the tenant's time zone
+ * (its local days move), recomputes the questionnaires concerned. Rows are written in key order, so two transactions counting
  * into one grain (the same operator's day) wait for each other rather than deadlock.
  *
  * **Recompute**: `app.recompute_survey_counts(tenant, script default null, version default null)` rebuilds
@@ -63,8 +64,8 @@ function tallyDelta(sets: string, sign: 1 | -1, where = 'true'): string {
 }
 
 /** Adds or takes away what the answers of `answers` count (joined to their sets, which must still exist). */
-function answerDeltas(answers: string, sign: 1 | -1, where = 'true'): string[] {
-  const from = `from ${answers} a join call_answer_sets s on s.tenant_id = a.tenant_id and s.call_id = a.call_id join tenants t on t.id = s.tenant_id`;
+function answerDeltas(answers: string, sign: 1 | -1, where = 'true', sets = 'call_answer_sets'): string[] {
+  const from = `from ${answers} a join ${sets} s on s.tenant_id = a.tenant_id and s.call_id = a.call_id join tenants t on t.id = s.tenant_id`;
   // Only answers that go into a survey answer are the questionnaire's: a name or an address asked in the
   // same script (a customer, lead or order field) is not a survey result, and no count keeps its words.
   const counted = `s.completed and a.on_path and exists (select 1 from unnest(a.targets) tg where starts_with(tg, 'survey.')) and (${where})`;
@@ -103,9 +104,14 @@ function answerDeltas(answers: string, sign: 1 | -1, where = 'true'): string[] {
  * After a decrement, the rows of the grains concerned that count nothing any more leave, so the tables
  * hold only what the answers say (and what a recompute writes: it never writes a zero).
  */
-function emptiedFor(answers: string): string[] {
-  const grains = `(select distinct ${grainOf} from ${answers} a join call_answer_sets s on s.tenant_id = a.tenant_id and s.call_id = a.call_id join tenants t on t.id = s.tenant_id)`;
-  const zero: Record<string, string> = { survey_question_counts: 'answered = 0 and numbers = 0', survey_value_counts: 'count = 0', survey_word_counts: 'count = 0' };
+function emptiedFor(answers: string, setsGrains?: string): string[] {
+  const grains = setsGrains ?? `(select distinct ${grainOf} from ${answers} a join call_answer_sets s on s.tenant_id = a.tenant_id and s.call_id = a.call_id join tenants t on t.id = s.tenant_id)`;
+  const zero: Record<string, string> = {
+    survey_question_counts: 'answered = 0 and numbers = 0',
+    survey_value_counts: 'count = 0',
+    survey_word_counts: 'count = 0',
+    ...(setsGrains ? { survey_tallies: 'calls = 0 and completions = 0' } : {}),
+  };
   return Object.entries(zero).map(([table, condition]) => `delete from ${table} c where ${condition} and (${grainColumns.split(', ').map((k) => `c.${k}`).join(', ')}) in ${grains}`);
 }
 const countTables = ['survey_tallies', 'survey_question_counts', 'survey_value_counts', 'survey_word_counts'];
@@ -173,8 +179,8 @@ export async function up(db: Kysely<any>): Promise<void> {
        ${body([tallyDelta('new_sets', 1)])}
        return null;
      end $$`,
-    // A set changed or deleted (nothing does either today): its questionnaire versions are recomputed, after
-    // any cascade has deleted their answers.
+    // A set deleted (nothing does today): its questionnaire versions are recomputed, after any cascade has
+    // deleted their answers.
     `create function app.survey_counts_sets_deleted() returns trigger language plpgsql as $$
      declare
        q record;
@@ -184,13 +190,18 @@ export async function up(db: Kysely<any>): Promise<void> {
        end loop;
        return null;
      end $$`,
+    // A set changed (a transferred call's second wrap-up completes it): what it counted before is taken
+    // away and what it counts now added, for its own grains only — never a recount of the questionnaire
+    // inside a desk request, and no row beyond those grains locked.
     `create function app.survey_counts_sets_updated() returns trigger language plpgsql as $$
-     declare
-       q record;
      begin
-       for q in select tenant_id, script_id, script_version from old_sets union select tenant_id, script_id, script_version from new_sets loop
-         perform app.recompute_survey_counts(q.tenant_id, q.script_id, q.script_version);
-       end loop;
+       ${body([
+         tallyDelta('old_sets', -1),
+         tallyDelta('new_sets', 1),
+         ...answerDeltas('call_answers', -1, 'a.call_id in (select call_id from old_sets)', 'old_sets'),
+         ...answerDeltas('call_answers', 1, 'a.call_id in (select call_id from new_sets)', 'new_sets'),
+         ...emptiedFor('', `(select distinct ${grainOf} from old_sets s join tenants t on t.id = s.tenant_id)`),
+       ])}
        return null;
      end $$`,
     `create function app.survey_counts_answers_inserted() returns trigger language plpgsql as $$

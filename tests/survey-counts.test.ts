@@ -127,6 +127,15 @@ describe('survey counts', () => {
       { stepId: 'spend', onPath: true },
       { stepId: 'why', onPath: false },
     ]);
+    // The call's answers say so too: the off-path one is kept with the call, marked.
+    const kept = await admin.get(`/api/t/${tenant.slug}/calls/${offPath.callId}/answers`);
+    expect(kept.status, kept.text).toBe(200);
+    expect(kept.body.answers.map((a: { stepId: string; onPath: boolean }) => [a.stepId, a.onPath])).toEqual([
+      ['best', true],
+      ['nps', true],
+      ['spend', true],
+      ['why', false],
+    ]);
 
     const all = await results();
     expect(all).toMatchObject({ calls: 4, completions: 3 });

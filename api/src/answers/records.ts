@@ -188,14 +188,20 @@ export function recordChangeToJson(row: ChangeRow, rules: Rules, viewer: UserKin
 // ---- a call's typed answers, and the questionnaire results' grouping ------------------------------
 
 export const CallAnswerSchema = z
-  .object({ stepId: z.string(), type: z.string(), targets: z.array(z.string()), value: AnswerJson })
+  .object({
+    stepId: z.string(),
+    type: z.string(),
+    targets: z.array(z.string()),
+    value: AnswerJson,
+    onPath: z.boolean().openapi({ description: "false: the question is on a branch the script's walk left with these answers; kept with the call, counted in no result" }),
+  })
   .openapi('CallAnswer', { description: 'A typed answer, masked for the viewer as the fields it went into are' });
 
 /** The answers of one call under the script version it was answered with, or null when it kept none. */
 export async function callAnswers(tx: TenantTx, callId: string, rules: Rules, viewer: UserKind) {
   const set = await tx.selectFrom('callAnswerSets').selectAll().where('callId', '=', callId).executeTakeFirst();
   if (!set) return null;
-  const rows = await tx.selectFrom('callAnswers').select(['stepId', 'answerType', 'targets', 'value']).where('callId', '=', callId).orderBy('stepId').execute();
+  const rows = await tx.selectFrom('callAnswers').select(['stepId', 'answerType', 'targets', 'value', 'onPath']).where('callId', '=', callId).orderBy('stepId').execute();
   return {
     scriptId: set.scriptId,
     scriptVersion: set.scriptVersion,
@@ -206,6 +212,7 @@ export async function callAnswers(tx: TenantTx, callId: string, rules: Rules, vi
       type: r.answerType,
       targets: r.targets,
       value: valueAsSeenBy(r.value, answerClassification(r.targets, rules), rules, viewer) as z.infer<typeof AnswerJson>,
+      onPath: r.onPath,
     })),
   };
 }

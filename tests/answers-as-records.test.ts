@@ -432,6 +432,48 @@ describe('answers as records: customer records, transfers, old drafts', () => {
     expect((await second.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
   });
 
+  it("files the answers of a transferred call's first operator under that operator, not the one who holds the call now", async () => {
+    const base = `/api/t/${tenant.slug}`;
+    const { desk: first, callId } = await connectedCall();
+    const firstId = (await withTenant(h.db, tenant.id, (tx) => tx.selectFrom('calls').select('operatorId').where('id', '=', callId).executeTakeFirstOrThrow())).operatorId;
+    const secondUser = await seedRoutedOperator(h.db, [[tenant, { skills: ['order_taking', 'specialist'] }]]);
+    const second = await logIn(app, secondUser);
+    expect((await first.post(`${base}/desk/calls/${callId}/transfer`, { target: { kind: 'skill', skill: 'specialist' } })).status).toBe(200);
+    expect((await second.put('/api/desk/state', { state: 'available' })).status).toBe(200);
+    await dispatch(h.db, clock.now());
+    expect((await second.post(`${base}/desk/calls/${callId}/accept`)).status).toBe(200);
+    const done = await first.post(`${base}/desk/calls/${callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: { ...good, nps: 3 } });
+    expect(done.status, done.text).toBe(200);
+    const s = await stored(callId);
+    expect(firstId).not.toBe(secondUser.id);
+    expect(s.set).toMatchObject({ completed: true, operatorId: firstId });
+    // The questionnaire's results filtered by operator count the call under the first one.
+    const tallies = await withTenant(h.db, tenant.id, (tx) => tx.selectFrom('surveyTallies').select(['operatorId', 'calls']).where('scriptId', '=', s.set!.scriptId).execute());
+    expect(tallies.some((t) => t.operatorId === secondUser.id)).toBe(false);
+    expect(tallies.some((t) => t.operatorId === firstId && Number(t.calls) > 0)).toBe(true);
+    // The second operator's wrap-up adds nothing: the set stays the first one's.
+    expect((await second.post(`${base}/desk/calls/${callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: { ...good, nps: 3 } })).status).toBe(200);
+    expect((await stored(callId)).set).toMatchObject({ operatorId: firstId });
+    for (const d of [first, second]) expect((await d.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+  });
+
+  it("answers an operator wrapping up a call that is not theirs that it is not their call, before looking at the answers", async () => {
+    const base = `/api/t/${tenant.slug}`;
+    const { desk: mine, callId } = await connectedCall();
+    const stranger = await logIn(app, await seedRoutedOperator(h.db, [[tenant, {}]]));
+    // Answers that do not fit: checked first, they would be a 400 naming the script's questions.
+    const res = await stranger.post(`${base}/desk/calls/${callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: { nps: 'eleven', ghost: 'x' } });
+    expect(res.status, res.text).toBe(409);
+    expect(res.body.type).toMatch(/not-your-call$/);
+    expect(res.body.errors).toBeUndefined();
+    for (const word of ['nps', 'ghost', 'scriptAnswers', 'question']) expect(res.text).not.toContain(word);
+    expect((await stored(callId)).set).toBeUndefined();
+    expect((await stored(callId)).call.status).toBe('connected');
+    const done = await mine.post(`${base}/desk/calls/${callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: { ...good, nps: 4 } });
+    expect(done.status, done.text).toBe(200);
+    expect((await mine.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+  });
+
   it("adds the lead fields a transferred call's second operator captured to the lead the first one's answers made, keeping the first's", async () => {
     const base = `/api/t/${tenant.slug}`;
     const { desk: first, callId } = await connectedCall();

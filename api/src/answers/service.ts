@@ -114,7 +114,14 @@ const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringi
  * a question stands, a different later one is reported in `notKept` (the timeline keeps it) — and what
  * the set now makes is written; a retried wrap-up adds nothing and writes and counts nothing twice.
  */
-export async function storeCallAnswers(tx: TenantTx, call: CallRow, checked: CheckedAnswers, now: Date, tenant?: { timeZone: string; currency: string }): Promise<StoredAnswers> {
+export async function storeCallAnswers(
+  tx: TenantTx,
+  call: CallRow,
+  checked: CheckedAnswers,
+  now: Date,
+  options: { tenant?: { timeZone: string; currency: string }; answeredBy?: string | null } = {},
+): Promise<StoredAnswers> {
+  const { tenant } = options;
   const { body } = checked;
   const values = Object.fromEntries(Object.entries(checked.values).map(([k, v]) => [k, storable(v)]));
   const survey = isQuestionnaire(body);
@@ -129,7 +136,9 @@ export async function storeCallAnswers(tx: TenantTx, call: CallRow, checked: Che
       completed: completedWalk(replayAnswers(body, values)),
       isSurvey: survey,
       answeredAt: now,
-      operatorId: call.operatorId,
+      // Who asked the questions (the operator wrapping up; a completed draft's: the call's operator), not
+      // whoever holds the call now — after a transfer they differ.
+      operatorId: options.answeredBy !== undefined ? options.answeredBy : call.operatorId,
     })
     .onConflict((oc) => oc.columns(['tenantId', 'callId']).doNothing())
     .returning('callId')

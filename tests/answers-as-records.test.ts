@@ -532,6 +532,99 @@ describe('answers as records: customer records, transfers, old drafts', () => {
     expect((await desk.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
   });
 
+  describe('a phone number typed as text', () => {
+    const textPhoneScript = {
+      steps: [
+        { id: 'name', type: 'ask', text: 'Your name?', answer: { type: 'text' }, next: 'phone' },
+        { id: 'phone', type: 'ask', text: 'Your number?', answer: { type: 'text' }, next: 'friend' },
+        { id: 'friend', type: 'ask', text: 'A friend we may call?', answer: { type: 'text', required: false }, next: 'save' },
+        {
+          id: 'save',
+          type: 'capture',
+          captures: [{ target: 'customer.name', from: 'name' }, { target: 'customer.phone', from: 'phone' }, { target: 'lead.phone', from: 'friend' }],
+          next: 'done',
+        },
+        { id: 'done', type: 'end', text: 'Thank you!', disposition: 'order_taken' },
+      ],
+    };
+    beforeAll(async () => {
+      const base = `/api/t/${tenant.slug}`;
+      expect((await clientAdmin.put(`${base}/scripts/data_entry/draft`, textPhoneScript)).status).toBe(200);
+      expect((await clientAdmin.post(`${base}/scripts/data_entry/publish`)).status).toBe(201);
+    });
+
+    it('reads a number typed without its country code in the tenant’s country and stores it in E.164; refuses one that is no number, writing nothing', async () => {
+      // The caller has a record: before, the typed number was written to it as typed, and the database refused it on every retry.
+      const caller = '+33612345678';
+      const mine = (await customerByPhone(caller))[0] ?? (await seedCustomer(caller, 'Typed Number'));
+      const { desk, callId } = await dataEntryCall(caller);
+      const wrapUp = (answers: Record<string, string>) => desk.post(`/api/t/${tenant.slug}/desk/calls/${callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: answers });
+
+      const refused = await wrapUp({ name: 'Typed Number', phone: 'not a phone', friend: 'call me maybe' });
+      expect(refused.status, refused.text).toBe(400);
+      expect(refused.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['scriptAnswers.friend', 'scriptAnswers.phone']);
+      expect(refused.body.errors.every((e: { params: { reason: string } }) => e.params.reason === 'phone')).toBe(true);
+      let s = await stored(callId);
+      expect(s.set).toBeUndefined();
+      expect(s.answers).toEqual([]);
+      expect(s.changes).toEqual([]);
+      expect(s.leads).toEqual([]);
+      expect(s.call.status).toBe('connected');
+      expect(await customerByPhone(caller)).toEqual([expect.objectContaining({ id: mine.id, phone: caller })]);
+
+      const done = await wrapUp({ name: 'Typed Number', phone: '06 12 34 56 78', friend: '07 11 22 33 44' });
+      expect(done.status, done.text).toBe(200);
+      s = await stored(callId);
+      expect(Object.fromEntries(s.answers.map((a) => [a.stepId, a.value]))).toEqual({ name: 'Typed Number', phone: caller, friend: '+33711223344' });
+      expect(await customerByPhone(caller)).toEqual([{ id: mine.id, name: 'Typed Number', phone: caller }]);
+      expect(s.leads.map((l) => l.fields)).toEqual([{ phone: '+33711223344' }]);
+      expect((await desk.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+    });
+
+    it('two wrap-ups giving two records the same new number at once both succeed: the first takes it, the second is held', async () => {
+      const callers = [newCaller(), newCaller()];
+      const records = [await seedCustomer(callers[0]!, 'Rival One'), await seedCustomer(callers[1]!, 'Rival Two')];
+      const wanted = newCaller();
+      const calls = [await dataEntryCall(callers[0]!), await dataEntryCall(callers[1]!)];
+      const wrapUp = (i: number) =>
+        calls[i]!.desk.post(`/api/t/${tenant.slug}/desk/calls/${calls[i]!.callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: { name: `Rival ${i}`, phone: wanted } });
+      let results: Awaited<ReturnType<typeof wrapUp>>[];
+      if (h.database.kind === 'postgres') {
+        // Both find the number free and reach the update before either commits: a transaction holds the
+        // number, uncommitted, until both wait on it; it rolls back, one update wins and the other meets it.
+        const running: Promise<Awaited<ReturnType<typeof wrapUp>>>[] = [];
+        await h.db
+          .transaction()
+          .execute(async (trx) => {
+            await trx.insertInto('customers').values({ tenantId: tenant.id, id: crypto.randomUUID(), phone: wanted }).execute();
+            running.push(wrapUp(0), wrapUp(1));
+            await vi.waitFor(
+              async () => {
+                const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%update "customers"%'`.execute(h.db);
+                expect(rows[0]!.n).toBe(2);
+              },
+              { timeout: 10_000, interval: 50 },
+            );
+            throw new Error('roll back');
+          })
+          .catch((e: Error) => expect(e.message).toBe('roll back'));
+        results = await Promise.all(running);
+      } else {
+        results = await Promise.all([wrapUp(0), wrapUp(1)]);
+      }
+      for (const r of results) expect(r.status, r.text).toBe(200);
+      const owner = await customerByPhone(wanted);
+      expect(owner).toHaveLength(1);
+      const winner = records.findIndex((r) => r.id === owner[0]!.id);
+      expect(winner).toBeGreaterThanOrEqual(0);
+      const loser = 1 - winner;
+      expect(await customerByPhone(callers[loser]!)).toEqual([{ id: records[loser]!.id, name: `Rival ${loser}`, phone: callers[loser] }]);
+      const held = (await stored(calls[loser]!.callId)).changes[0]!.changes as { field: string; held?: boolean }[];
+      expect(held.find((c) => c.field === 'customer.phone')).toMatchObject({ held: true });
+      for (const c of calls) expect((await c.desk.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+    });
+  });
+
   it("the app role may not rewrite a call's answers or a record's before and after", async () => {
     for (const write of [
       (tx: TenantTx) => tx.updateTable('callAnswers').set({ value: jsonb('rewritten') }).execute(),

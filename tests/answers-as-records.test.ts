@@ -334,11 +334,24 @@ describe('answers as records: customer records, transfers, old drafts', () => {
     expect(s.changes[0]).toMatchObject({ customerId: mine.id, action: 'updated' });
     expect(s.changes[0]!.changes).toEqual([
       { field: 'customer.name', before: 'Caller Before', after: 'Caller After' },
-      { field: 'customer.phone', before: caller, after: someoneElse, held: true },
+      // Held without the number: it is the other customer's, and would outlive their erasure.
+      { field: 'customer.phone', before: caller, after: null, held: true },
     ]);
     const entries = await clientAdmin.get(`/api/t/${tenant.slug}/data-entry`);
     const entry = entries.body.items.find((e: { callId: string }) => e.callId === callId);
-    expect(entry.changes.find((c: { field: string }) => c.field === 'customer.phone')).toMatchObject({ held: true, after: expect.not.stringContaining(someoneElse.slice(-8)) });
+    expect(entry.changes.find((c: { field: string }) => c.field === 'customer.phone')).toEqual({ field: 'customer.phone', before: expect.any(String), after: null, held: true });
+    expect(entries.text).not.toContain(someoneElse.slice(-8));
+    // A change kept before the number was dropped still holds it: the data entry shows it to nobody.
+    const older = await withTenant(h.db, tenant.id, (tx) =>
+      tx
+        .insertInto('customerRecordChanges')
+        .values({ tenantId: tenant.id, id: crypto.randomUUID(), callId, customerId: mine.id, action: 'updated', changes: jsonb([{ field: 'customer.phone', before: caller, after: someoneElse, held: true }]), at: clock.now() })
+        .returning('id')
+        .executeTakeFirstOrThrow(),
+    );
+    const again = await clientAdmin.get(`/api/t/${tenant.slug}/data-entry`);
+    expect(again.body.items.find((e: { id: string }) => e.id === older.id).changes).toEqual([{ field: 'customer.phone', before: expect.any(String), after: null, held: true }]);
+    expect(again.text).not.toContain(someoneElse.slice(-8));
 
     expect((await desk.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
 
@@ -620,7 +633,7 @@ describe('answers as records: customer records, transfers, old drafts', () => {
       const loser = 1 - winner;
       expect(await customerByPhone(callers[loser]!)).toEqual([{ id: records[loser]!.id, name: `Rival ${loser}`, phone: callers[loser] }]);
       const held = (await stored(calls[loser]!.callId)).changes[0]!.changes as { field: string; held?: boolean }[];
-      expect(held.find((c) => c.field === 'customer.phone')).toMatchObject({ held: true });
+      expect(held.find((c) => c.field === 'customer.phone')).toEqual({ field: 'customer.phone', before: callers[loser], after: null, held: true });
       for (const c of calls) expect((await c.desk.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
     });
   });

@@ -249,7 +249,8 @@ async function callersCustomer(tx: TenantTx, call: Pick<CallRow, 'customerId' | 
  * kept field by field, before and after — the client sees what the call center entered or cleaned. A phone
  * captured on the call never picks the record to change: a mistyped number would overwrite someone else's.
  * A captured number that is another customer's is not written to either record: the change is kept on the
- * call's customer as held (`held: true`, the client sees it was not applied), and that customer is untouched.
+ * call's customer as held (`held: true`, no value: the client sees a number was given and not applied), and
+ * that customer is untouched.
  * A caller with no record gets one (under the number captured, else the caller's); two calls creating the
  * same one at once both succeed, the second updating what the first created. Nothing changed: no change
  * row, nothing counted.
@@ -293,7 +294,9 @@ async function enterCustomerRecord(
   // A created record had nothing before, but for the number it was created under when the captured one was held.
   const valueBefore = (field: CustomerField) => (created && !(field === 'phone' && held) ? null : (customer[customerColumns[field]] ?? null));
   const changes = (Object.keys(fields) as CustomerField[])
-    .map((field) => ({ field, before: valueBefore(field), after: fields[field]!, ...(field === 'phone' && held ? { held: true } : {}) }))
+    // A held number is another customer's: the change says one was given, never which (it would outlive that
+    // customer's erasure, and tell whoever reads the caller's record that the number is a customer's).
+    .map((field) => (field === 'phone' && held ? { field, before: valueBefore(field), after: null, held: true } : { field, before: valueBefore(field), after: fields[field]! }))
     .filter((c) => c.before !== c.after);
   if (!changes.length) return;
   const { phone: _phone, birth_date, ...rest } = fields;

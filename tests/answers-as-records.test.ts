@@ -334,11 +334,24 @@ describe('answers as records: customer records, transfers, old drafts', () => {
     expect(s.changes[0]).toMatchObject({ customerId: mine.id, action: 'updated' });
     expect(s.changes[0]!.changes).toEqual([
       { field: 'customer.name', before: 'Caller Before', after: 'Caller After' },
-      { field: 'customer.phone', before: caller, after: someoneElse, held: true },
+      // Held without the number: it is the other customer's, and would outlive their erasure.
+      { field: 'customer.phone', before: caller, after: null, held: true },
     ]);
     const entries = await clientAdmin.get(`/api/t/${tenant.slug}/data-entry`);
     const entry = entries.body.items.find((e: { callId: string }) => e.callId === callId);
-    expect(entry.changes.find((c: { field: string }) => c.field === 'customer.phone')).toMatchObject({ held: true, after: expect.not.stringContaining(someoneElse.slice(-8)) });
+    expect(entry.changes.find((c: { field: string }) => c.field === 'customer.phone')).toEqual({ field: 'customer.phone', before: expect.any(String), after: null, held: true });
+    expect(entries.text).not.toContain(someoneElse.slice(-8));
+    // A change kept before the number was dropped still holds it: the data entry shows it to nobody.
+    const older = await withTenant(h.db, tenant.id, (tx) =>
+      tx
+        .insertInto('customerRecordChanges')
+        .values({ tenantId: tenant.id, id: crypto.randomUUID(), callId, customerId: mine.id, action: 'updated', changes: jsonb([{ field: 'customer.phone', before: caller, after: someoneElse, held: true }]), at: clock.now() })
+        .returning('id')
+        .executeTakeFirstOrThrow(),
+    );
+    const again = await clientAdmin.get(`/api/t/${tenant.slug}/data-entry`);
+    expect(again.body.items.find((e: { id: string }) => e.id === older.id).changes).toEqual([{ field: 'customer.phone', before: expect.any(String), after: null, held: true }]);
+    expect(again.text).not.toContain(someoneElse.slice(-8));
 
     expect((await desk.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
 
@@ -432,6 +445,48 @@ describe('answers as records: customer records, transfers, old drafts', () => {
     expect((await second.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
   });
 
+  it("files the answers of a transferred call's first operator under that operator, not the one who holds the call now", async () => {
+    const base = `/api/t/${tenant.slug}`;
+    const { desk: first, callId } = await connectedCall();
+    const firstId = (await withTenant(h.db, tenant.id, (tx) => tx.selectFrom('calls').select('operatorId').where('id', '=', callId).executeTakeFirstOrThrow())).operatorId;
+    const secondUser = await seedRoutedOperator(h.db, [[tenant, { skills: ['order_taking', 'specialist'] }]]);
+    const second = await logIn(app, secondUser);
+    expect((await first.post(`${base}/desk/calls/${callId}/transfer`, { target: { kind: 'skill', skill: 'specialist' } })).status).toBe(200);
+    expect((await second.put('/api/desk/state', { state: 'available' })).status).toBe(200);
+    await dispatch(h.db, clock.now());
+    expect((await second.post(`${base}/desk/calls/${callId}/accept`)).status).toBe(200);
+    const done = await first.post(`${base}/desk/calls/${callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: { ...good, nps: 3 } });
+    expect(done.status, done.text).toBe(200);
+    const s = await stored(callId);
+    expect(firstId).not.toBe(secondUser.id);
+    expect(s.set).toMatchObject({ completed: true, operatorId: firstId });
+    // The questionnaire's results filtered by operator count the call under the first one.
+    const tallies = await withTenant(h.db, tenant.id, (tx) => tx.selectFrom('surveyTallies').select(['operatorId', 'calls']).where('scriptId', '=', s.set!.scriptId).execute());
+    expect(tallies.some((t) => t.operatorId === secondUser.id)).toBe(false);
+    expect(tallies.some((t) => t.operatorId === firstId && Number(t.calls) > 0)).toBe(true);
+    // The second operator's wrap-up adds nothing: the set stays the first one's.
+    expect((await second.post(`${base}/desk/calls/${callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: { ...good, nps: 3 } })).status).toBe(200);
+    expect((await stored(callId)).set).toMatchObject({ operatorId: firstId });
+    for (const d of [first, second]) expect((await d.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+  });
+
+  it("answers an operator wrapping up a call that is not theirs that it is not their call, before looking at the answers", async () => {
+    const base = `/api/t/${tenant.slug}`;
+    const { desk: mine, callId } = await connectedCall();
+    const stranger = await logIn(app, await seedRoutedOperator(h.db, [[tenant, {}]]));
+    // Answers that do not fit: checked first, they would be a 400 naming the script's questions.
+    const res = await stranger.post(`${base}/desk/calls/${callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: { nps: 'eleven', ghost: 'x' } });
+    expect(res.status, res.text).toBe(409);
+    expect(res.body.type).toMatch(/not-your-call$/);
+    expect(res.body.errors).toBeUndefined();
+    for (const word of ['nps', 'ghost', 'scriptAnswers', 'question']) expect(res.text).not.toContain(word);
+    expect((await stored(callId)).set).toBeUndefined();
+    expect((await stored(callId)).call.status).toBe('connected');
+    const done = await mine.post(`${base}/desk/calls/${callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: { ...good, nps: 4 } });
+    expect(done.status, done.text).toBe(200);
+    expect((await mine.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+  });
+
   it("adds the lead fields a transferred call's second operator captured to the lead the first one's answers made, keeping the first's", async () => {
     const base = `/api/t/${tenant.slug}`;
     const { desk: first, callId } = await connectedCall();
@@ -488,6 +543,99 @@ describe('answers as records: customer records, transfers, old drafts', () => {
     expect(completed.detail.answersSetAside.sort()).toEqual(['nps', 'phone']);
     expect(completed.detail.scriptAnswers).toMatchObject({ nps: 'nine' });
     expect((await desk.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+  });
+
+  describe('a phone number typed as text', () => {
+    const textPhoneScript = {
+      steps: [
+        { id: 'name', type: 'ask', text: 'Your name?', answer: { type: 'text' }, next: 'phone' },
+        { id: 'phone', type: 'ask', text: 'Your number?', answer: { type: 'text' }, next: 'friend' },
+        { id: 'friend', type: 'ask', text: 'A friend we may call?', answer: { type: 'text', required: false }, next: 'save' },
+        {
+          id: 'save',
+          type: 'capture',
+          captures: [{ target: 'customer.name', from: 'name' }, { target: 'customer.phone', from: 'phone' }, { target: 'lead.phone', from: 'friend' }],
+          next: 'done',
+        },
+        { id: 'done', type: 'end', text: 'Thank you!', disposition: 'order_taken' },
+      ],
+    };
+    beforeAll(async () => {
+      const base = `/api/t/${tenant.slug}`;
+      expect((await clientAdmin.put(`${base}/scripts/data_entry/draft`, textPhoneScript)).status).toBe(200);
+      expect((await clientAdmin.post(`${base}/scripts/data_entry/publish`)).status).toBe(201);
+    });
+
+    it('reads a number typed without its country code in the tenant’s country and stores it in E.164; refuses one that is no number, writing nothing', async () => {
+      // The caller has a record: before, the typed number was written to it as typed, and the database refused it on every retry.
+      const caller = '+33612345678';
+      const mine = (await customerByPhone(caller))[0] ?? (await seedCustomer(caller, 'Typed Number'));
+      const { desk, callId } = await dataEntryCall(caller);
+      const wrapUp = (answers: Record<string, string>) => desk.post(`/api/t/${tenant.slug}/desk/calls/${callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: answers });
+
+      const refused = await wrapUp({ name: 'Typed Number', phone: 'not a phone', friend: 'call me maybe' });
+      expect(refused.status, refused.text).toBe(400);
+      expect(refused.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['scriptAnswers.friend', 'scriptAnswers.phone']);
+      expect(refused.body.errors.every((e: { params: { reason: string } }) => e.params.reason === 'phone')).toBe(true);
+      let s = await stored(callId);
+      expect(s.set).toBeUndefined();
+      expect(s.answers).toEqual([]);
+      expect(s.changes).toEqual([]);
+      expect(s.leads).toEqual([]);
+      expect(s.call.status).toBe('connected');
+      expect(await customerByPhone(caller)).toEqual([expect.objectContaining({ id: mine.id, phone: caller })]);
+
+      const done = await wrapUp({ name: 'Typed Number', phone: '06 12 34 56 78', friend: '07 11 22 33 44' });
+      expect(done.status, done.text).toBe(200);
+      s = await stored(callId);
+      expect(Object.fromEntries(s.answers.map((a) => [a.stepId, a.value]))).toEqual({ name: 'Typed Number', phone: caller, friend: '+33711223344' });
+      expect(await customerByPhone(caller)).toEqual([{ id: mine.id, name: 'Typed Number', phone: caller }]);
+      expect(s.leads.map((l) => l.fields)).toEqual([{ phone: '+33711223344' }]);
+      expect((await desk.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+    });
+
+    it('two wrap-ups giving two records the same new number at once both succeed: the first takes it, the second is held', async () => {
+      const callers = [newCaller(), newCaller()];
+      const records = [await seedCustomer(callers[0]!, 'Rival One'), await seedCustomer(callers[1]!, 'Rival Two')];
+      const wanted = newCaller();
+      const calls = [await dataEntryCall(callers[0]!), await dataEntryCall(callers[1]!)];
+      const wrapUp = (i: number) =>
+        calls[i]!.desk.post(`/api/t/${tenant.slug}/desk/calls/${calls[i]!.callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: { name: `Rival ${i}`, phone: wanted } });
+      let results: Awaited<ReturnType<typeof wrapUp>>[];
+      if (h.database.kind === 'postgres') {
+        // Both find the number free and reach the update before either commits: a transaction holds the
+        // number, uncommitted, until both wait on it; it rolls back, one update wins and the other meets it.
+        const running: Promise<Awaited<ReturnType<typeof wrapUp>>>[] = [];
+        await h.db
+          .transaction()
+          .execute(async (trx) => {
+            await trx.insertInto('customers').values({ tenantId: tenant.id, id: crypto.randomUUID(), phone: wanted }).execute();
+            running.push(wrapUp(0), wrapUp(1));
+            await vi.waitFor(
+              async () => {
+                const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%update "customers"%'`.execute(h.db);
+                expect(rows[0]!.n).toBe(2);
+              },
+              { timeout: 10_000, interval: 50 },
+            );
+            throw new Error('roll back');
+          })
+          .catch((e: Error) => expect(e.message).toBe('roll back'));
+        results = await Promise.all(running);
+      } else {
+        results = await Promise.all([wrapUp(0), wrapUp(1)]);
+      }
+      for (const r of results) expect(r.status, r.text).toBe(200);
+      const owner = await customerByPhone(wanted);
+      expect(owner).toHaveLength(1);
+      const winner = records.findIndex((r) => r.id === owner[0]!.id);
+      expect(winner).toBeGreaterThanOrEqual(0);
+      const loser = 1 - winner;
+      expect(await customerByPhone(callers[loser]!)).toEqual([{ id: records[loser]!.id, name: `Rival ${loser}`, phone: callers[loser] }]);
+      const held = (await stored(calls[loser]!.callId)).changes[0]!.changes as { field: string; held?: boolean }[];
+      expect(held.find((c) => c.field === 'customer.phone')).toEqual({ field: 'customer.phone', before: callers[loser], after: null, held: true });
+      for (const c of calls) expect((await c.desk.put('/api/desk/state', { state: 'offline' })).status).toBe(200);
+    });
   });
 
   it("the app role may not rewrite a call's answers or a record's before and after", async () => {

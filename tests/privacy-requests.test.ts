@@ -52,6 +52,9 @@ const person = {
   recording: 'rec-zoe-0001',
 };
 const other = { e164: '+33655667788', name: 'Octave Autre', email: 'octave.autre@example.org' };
+/** Another customer whose record was changed on her call, and a friend she referred on it: neither is hers to receive. */
+const third = { e164: '+33644556677', name: 'Quentin Tiers', email: 'quentin.tiers@example.org', address: '9 quai Tiers, 69002 Lyon' };
+const friend = { e164: '+33633445566', name: 'Fanny Amie', email: 'fanny.amie@example.org' };
 const request = { receivedOn: '2026-11-30', channel: 'letter', reference: 'Letter of 30 November, ticket PR-17' } as const;
 const path = (tenant: Tenant, what: string) => `/api/t/${tenant.slug}/privacy/${what}`;
 
@@ -152,9 +155,35 @@ beforeAll(async () => {
   await withTenant(h.db, a.id, (tx) =>
     tx
       .insertInto('customerRecordChanges')
-      .values({ tenantId: a.id, id: newId(), callId: first, customerId, action: 'updated', changes: jsonb([{ field: 'customer.name', before: 'Zoe P.', after: person.name }]), at: clock.now() })
+      .values({
+        tenantId: a.id,
+        id: newId(),
+        callId: first,
+        customerId,
+        action: 'updated',
+        changes: jsonb([
+          { field: 'customer.name', before: 'Zoe P.', after: person.name },
+          // Kept before held numbers were dropped: the number given was another customer's.
+          { field: 'customer.phone', before: person.e164, after: third.e164, held: true },
+        ]),
+        at: clock.now(),
+      })
       .execute(),
   );
+  // On her call, before records were only ever the caller's: another customer's record changed, and leads
+  // taken — one naming a friend she referred, one naming nobody else (hers).
+  await withTenant(h.db, a.id, async (tx) => {
+    const thirdId = newId();
+    await tx.insertInto('customers').values({ tenantId: a.id, id: thirdId, phone: third.e164, name: third.name, email: third.email, address: third.address }).execute();
+    const changes = jsonb([
+      { field: 'customer.name', before: 'Q. Tiers', after: third.name },
+      { field: 'customer.email', before: null, after: third.email },
+      { field: 'customer.address', before: null, after: third.address },
+    ]);
+    await tx.insertInto('customerRecordChanges').values({ tenantId: a.id, id: newId(), callId: first, customerId: thirdId, action: 'updated', changes, at: clock.now() }).execute();
+    // (One lead per call: the friend's is on her first call, hers on her second.)
+    await tx.insertInto('leads').values({ tenantId: a.id, id: newId(), callId: first, function: 'order_taking', fields: jsonb({ name: friend.name, phone: friend.e164, email: friend.email }), createdAt: clock.now() }).execute();
+  });
   clock.advance(5_000);
 
   // Her second call: the wrap-up ran out, leaving a draft with notes and answers.
@@ -169,6 +198,11 @@ beforeAll(async () => {
   clock.advance(60_000);
   await dispatch(h.db, clock.now());
   expect((await operatorDesk.put('/api/desk/state', { state: 'available' })).status).toBe(200);
+
+  // A lead taken on her second call naming no number or e-mail: hers.
+  await withTenant(h.db, a.id, (tx) =>
+    tx.insertInto('leads').values({ tenantId: a.id, id: newId(), callId: second, function: 'order_taking', fields: jsonb({ name: person.name, interest: 'Catering' }), createdAt: clock.now() }).execute(),
+  );
 
   // A callback she asked for after hours (routing writes these; no route does).
   await withTenant(h.db, a.id, async (tx) => {
@@ -193,7 +227,7 @@ beforeAll(async () => {
 
 afterAll(() => h?.close());
 
-const expectedCounts = { customers: 1, calls: 2, orders: 1, complaints: 1, informationRequests: 1, callbackRequests: 1, scriptAnswers: 2, wrapUpDrafts: 1, recordings: 1, leads: 1, customerRecordChanges: 1 };
+const expectedCounts = { customers: 1, calls: 2, orders: 1, complaints: 1, informationRequests: 1, callbackRequests: 1, scriptAnswers: 2, wrapUpDrafts: 1, recordings: 1, leads: 2, customerRecordChanges: 1 };
 
 describe('finding a person', () => {
   it('finds every record of the person by phone (as typed locally) and by e-mail, and lists them without personal data', async () => {
@@ -315,13 +349,29 @@ describe('the export', () => {
     expect(doc.complaints).toEqual([expect.objectContaining({ description: `${person.name} waited an hour`, severity: 'low' })]);
     expect(doc.informationRequests).toEqual([expect.objectContaining({ topic: 'Opening hours' })]);
     expect(doc.callbackRequests).toEqual([expect.objectContaining({ phoneNumber: person.e164, status: 'pending' })]);
-    // What calls captured about her: the lead naming her, and the change a call made to her record.
-    expect(doc.leads).toEqual([{ service: 'Order taking', recordedAt: expect.any(String), status: 'new', statusChangedAt: null, details: { name: 'Referral', phone: person.e164, email: person.email.toUpperCase() } }]);
-    expect(doc.customerRecordChanges).toEqual([{ at: expect.any(String), action: 'record changed', changes: [{ field: 'name', before: 'Zoe P.', after: person.name }] }]);
+    // What calls captured about her: the lead naming her, the one taken on her call naming nobody else, and
+    // the change a call made to her record — the number held on it was another customer's, and is not given.
+    expect(doc.leads).toHaveLength(2);
+    expect(doc.leads).toEqual(
+      expect.arrayContaining([
+        { service: 'Order taking', recordedAt: expect.any(String), status: 'new', statusChangedAt: null, details: { name: 'Referral', phone: person.e164, email: person.email.toUpperCase() } },
+        { service: 'Order taking', recordedAt: expect.any(String), status: 'new', statusChangedAt: null, details: { name: person.name, interest: 'Catering' } },
+      ]),
+    );
+    expect(doc.customerRecordChanges).toEqual([
+      {
+        at: expect.any(String),
+        action: 'record changed',
+        changes: [
+          { field: 'name', before: 'Zoe P.', after: person.name },
+          { field: 'phone', before: person.e164, after: null, applied: false },
+        ],
+      },
+    ]);
     // Nobody else: not the other caller, not B, not the operator or any staff, no internal ids or secrets.
     const ids = await withTenant(h.db, a.id, (tx) => tx.selectFrom('calls').select(['id', 'externalId']).execute());
     const customers = await withTenant(h.db, a.id, (tx) => tx.selectFrom('customers').select('id').execute());
-    for (const leak of [other.e164, other.name, other.email, b.slug, b.legalName, operatorUser.displayName, operatorUser.email, adminUser.email, operatorUser.id, ...ids.flatMap((c) => [c.id, c.externalId]), ...customers.map((c) => c.id), 'passwordHash', 'secret']) {
+    for (const leak of [other.e164, other.name, other.email, third.e164, third.name, third.email, third.address, 'Q. Tiers', friend.e164, friend.name, friend.email, b.slug, b.legalName, operatorUser.displayName, operatorUser.email, adminUser.email, operatorUser.id, ...ids.flatMap((c) => [c.id, c.externalId]), ...customers.map((c) => c.id), 'passwordHash', 'secret']) {
       expect(res.text, leak).not.toContain(leak);
     }
     const history = (await clientAdmin.get(path(a, 'requests'))).body.items[0];
@@ -360,6 +410,9 @@ describe('the erasure', () => {
 
     expect(await whereFound(a.id, personNeedles)).toEqual([]);
     expect(await whereFound(a.id, otherNeedles)).toEqual(otherBefore);
+    // What was said on her calls went with them, whoever it named: the friend's lead, the other record's change (not the record).
+    expect(await whereFound(a.id, [friend.e164, friend.name, friend.email, 'Q. Tiers'])).toEqual([]);
+    expect(await whereFound(a.id, [third.name])).toEqual(['customers.name holds Quentin Tiers']);
     expect(await snapshotTenant(h.db, b.id)).toEqual(bBefore);
     expect(await billing()).toEqual(billingBefore);
     expect((await clientAdmin.get(`/api/t/${a.slug}/usage?period=2026-12`)).body).toEqual(usageBefore);

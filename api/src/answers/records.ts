@@ -141,7 +141,7 @@ export const RecordChangeSchema = z
         field: z.string(),
         before: z.string().nullable(),
         after: z.string().nullable(),
-        held: z.boolean().optional().openapi({ description: "true: not applied — the number captured is another customer's, so neither record took it" }),
+        held: z.boolean().optional().openapi({ description: "true: not applied — the number captured is another customer's, so neither record took it; `after` is then null (which number it was is not kept)" }),
       }),
     ),
   })
@@ -178,7 +178,8 @@ export function recordChangeToJson(row: ChangeRow, rules: Rules, viewer: UserKin
       return {
         field: c.field,
         before: text(valueAsSeenBy(c.before, classification, rules, viewer)),
-        after: text(valueAsSeenBy(c.after, classification, rules, viewer)),
+        // A held number is another customer's, shown to nobody (changes kept before it was dropped still hold it).
+        after: c.held ? null : text(valueAsSeenBy(c.after, classification, rules, viewer)),
         ...(c.held ? { held: true } : {}),
       };
     }),

@@ -11,6 +11,7 @@ import { ScriptBodySchema, findCaptureTarget, type ScriptBody } from '../scripts
 import { captureTargetsOf, checkAnswers, completedWalk, isQuestionnaire, replayAnswers, type RawAnswer } from '../scripts/answers.ts';
 import type { AnswerValue } from '../scripts/walk.ts';
 import type { CallRow } from '../routing/lifecycle.ts';
+import { normalizePhone } from '../records/common.ts';
 
 /**
  * A call's script answers become records (issue 14): checked against the script version the call was
@@ -73,7 +74,7 @@ export interface CheckedAnswers {
  */
 export async function checkCallAnswers(
   tx: TenantTx,
-  call: Pick<CallRow, 'scriptId' | 'scriptVersion'>,
+  call: Pick<CallRow, 'tenantId' | 'scriptId' | 'scriptVersion'>,
   answers: CallAnswers | undefined | null,
   options: { lenient?: boolean } = {},
 ): Promise<CheckedAnswers | null> {
@@ -83,7 +84,9 @@ export async function checkCallAnswers(
     if (options.lenient) return null;
     throw invalid(Object.keys(answers).map((id) => fieldError(`scriptAnswers.${id}`, 'script.answer', 'This call ran no script: there is no question to answer.', { reason: 'not_a_question' })));
   }
-  const { values, problems } = checkAnswers(body, answers);
+  // A number typed without its country code is read in the tenant's (read only when a phone field is captured).
+  const locale = captureTargetsOfPhone(body) ? (await tx.selectFrom('tenants').select('locale').where('id', '=', call.tenantId).executeTakeFirst())?.locale : undefined;
+  const { values, problems } = checkAnswers(body, answers, locale ? { phone: (value) => normalizePhone(value, locale) } : {});
   if (problems.length && !options.lenient) {
     throw invalid(
       problems.map((p) => fieldError(p.path, 'script.answer', p.message, { reason: p.code, ...(p.params ?? {}) })),
@@ -92,6 +95,9 @@ export async function checkCallAnswers(
   }
   return { body, values, setAside: problems.map((p) => p.path.slice('scriptAnswers.'.length)) };
 }
+
+/** The script captures a phone field from one of its questions. */
+const captureTargetsOfPhone = (body: ScriptBody) => [...captureTargetsOf(body).values()].some((ts) => ts.includes('customer.phone') || ts.includes('lead.phone'));
 
 /** Redacted as every typed value is before it is stored: no card number kept, in a text or a number. */
 const storable = (value: AnswerValue): AnswerValue => redactCardNumbersDeep(value) as AnswerValue;
@@ -114,7 +120,14 @@ const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringi
  * a question stands, a different later one is reported in `notKept` (the timeline keeps it) — and what
  * the set now makes is written; a retried wrap-up adds nothing and writes and counts nothing twice.
  */
-export async function storeCallAnswers(tx: TenantTx, call: CallRow, checked: CheckedAnswers, now: Date, tenant?: { timeZone: string; currency: string }): Promise<StoredAnswers> {
+export async function storeCallAnswers(
+  tx: TenantTx,
+  call: CallRow,
+  checked: CheckedAnswers,
+  now: Date,
+  options: { tenant?: { timeZone: string; currency: string }; answeredBy?: string | null } = {},
+): Promise<StoredAnswers> {
+  const { tenant } = options;
   const { body } = checked;
   const values = Object.fromEntries(Object.entries(checked.values).map(([k, v]) => [k, storable(v)]));
   const survey = isQuestionnaire(body);
@@ -129,7 +142,9 @@ export async function storeCallAnswers(tx: TenantTx, call: CallRow, checked: Che
       completed: completedWalk(replayAnswers(body, values)),
       isSurvey: survey,
       answeredAt: now,
-      operatorId: call.operatorId,
+      // Who asked the questions (the operator wrapping up; a completed draft's: the call's operator), not
+      // whoever holds the call now — after a transfer they differ.
+      operatorId: options.answeredBy !== undefined ? options.answeredBy : call.operatorId,
     })
     .onConflict((oc) => oc.columns(['tenantId', 'callId']).doNothing())
     .returning('callId')
@@ -234,7 +249,8 @@ async function callersCustomer(tx: TenantTx, call: Pick<CallRow, 'customerId' | 
  * kept field by field, before and after — the client sees what the call center entered or cleaned. A phone
  * captured on the call never picks the record to change: a mistyped number would overwrite someone else's.
  * A captured number that is another customer's is not written to either record: the change is kept on the
- * call's customer as held (`held: true`, the client sees it was not applied), and that customer is untouched.
+ * call's customer as held (`held: true`, no value: the client sees a number was given and not applied), and
+ * that customer is untouched.
  * A caller with no record gets one (under the number captured, else the caller's); two calls creating the
  * same one at once both succeed, the second updating what the first created. Nothing changed: no change
  * row, nothing counted.
@@ -248,7 +264,7 @@ async function enterCustomerRecord(
 ) {
   let before = await callersCustomer(tx, call);
   const captured = fields.phone;
-  const held =
+  let held =
     captured !== undefined &&
     captured !== before?.phone &&
     !!(await tx
@@ -272,10 +288,15 @@ async function enterCustomerRecord(
     before = row ?? (await tx.selectFrom('customers').select(customerColumnsRead).where('phone', '=', phone).forUpdate().executeTakeFirstOrThrow());
   }
   const customer = before;
+  // The number is free as far as this transaction sees, but a wrap-up giving another record the same new
+  // number at the same moment may take it first: then it is another customer's, and held like one.
+  if (captured !== undefined && !held && !created && captured !== customer.phone) held = !(await takeNumber(tx, customer.id, captured));
   // A created record had nothing before, but for the number it was created under when the captured one was held.
   const valueBefore = (field: CustomerField) => (created && !(field === 'phone' && held) ? null : (customer[customerColumns[field]] ?? null));
   const changes = (Object.keys(fields) as CustomerField[])
-    .map((field) => ({ field, before: valueBefore(field), after: fields[field]!, ...(field === 'phone' && held ? { held: true } : {}) }))
+    // A held number is another customer's: the change says one was given, never which (it would outlive that
+    // customer's erasure, and tell whoever reads the caller's record that the number is a customer's).
+    .map((field) => (field === 'phone' && held ? { field, before: valueBefore(field), after: null, held: true } : { field, before: valueBefore(field), after: fields[field]! }))
     .filter((c) => c.before !== c.after);
   if (!changes.length) return;
   const { phone: _phone, birth_date, ...rest } = fields;
@@ -287,4 +308,22 @@ async function enterCustomerRecord(
     .execute();
   await recordUsage(tx, { ...usage, metric: 'data_entry_record', sourceType: 'customer_record', sourceId: call.id });
   await publish(tx, { kind: 'record', tenantId: call.tenantId, recordType: 'customer', recordId: customer.id });
+}
+
+/**
+ * Gives the record the number, unless another record holds it by the time this statement runs (a
+ * concurrent wrap-up's, committed while this one waited on the unique index): false then, and nothing
+ * changed. The savepoint keeps the unique violation from aborting the wrap-up's transaction.
+ */
+async function takeNumber(tx: TenantTx, customerId: string, phone: string): Promise<boolean> {
+  await sql`savepoint take_number`.execute(tx);
+  try {
+    await tx.updateTable('customers').set({ phone }).where('id', '=', customerId).execute();
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code !== '23505') throw error;
+    await sql`rollback to savepoint take_number`.execute(tx);
+    return false;
+  }
+  await sql`release savepoint take_number`.execute(tx);
+  return true;
 }

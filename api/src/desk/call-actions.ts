@@ -116,15 +116,24 @@ export interface WrapUpInput {
  */
 export async function wrapUp(tx: TenantTx, operatorId: string, callId: string, input: WrapUpInput, now: Date) {
   let call = await callOrNotFound(tx, callId);
+  // Whose call it is comes first: an operator wrapping up a call that is not theirs learns nothing of it
+  // (no 400 naming its script's questions). Theirs: connected to it (hung up below), or wrapping it up.
+  const connected = call.status === 'connected' && call.operatorId === operatorId;
+  if (!connected) {
+    const presence = await ensurePresence(tx, operatorId, now);
+    if (presence.state !== 'wrap_up' || presence.callId !== callId) throw notYourCall('You are not wrapping up this call.');
+  }
   const code = await tx.selectFrom('wrapUpCodes').select('code').where('code', '=', input.disposition).where('active', '=', true).executeTakeFirst();
   if (!code) throw invalid([fieldError('disposition', 'wrap_up_code.unknown', "Choose one of the tenant's wrap-up codes.")]);
   // Checked against the script version the call was answered with before anything changes: a 400 names every
   // answer at fault. Also when the call has moved on (transferred to a skill and taken by another operator):
   // the questions this operator asked are kept with the call, not dropped.
   const answers = await checkCallAnswers(tx, call, input.scriptAnswers);
-  if (call.status === 'connected' && call.operatorId === operatorId) call = (await endCall(tx, callId, 'operator', now))!;
-  const presence = await ensurePresence(tx, operatorId, now);
-  if (presence.state !== 'wrap_up' || presence.callId !== callId) throw notYourCall('You are not wrapping up this call.');
+  if (connected) {
+    call = (await endCall(tx, callId, 'operator', now))!;
+    const presence = await ensurePresence(tx, operatorId, now);
+    if (presence.state !== 'wrap_up' || presence.callId !== callId) throw notYourCall('You are not wrapping up this call.');
+  }
   const notes = input.notes ? redactCardNumbers(input.notes) : null;
   const ref = { tenantId: call.tenantId, id: callId };
   let status = call.status;
@@ -139,7 +148,8 @@ export async function wrapUp(tx: TenantTx, operatorId: string, callId: string, i
   }
   // Kept with the call, typed, under its script version — also after a transfer (the questions were asked here).
   // An answer the call already had differently (the other operator's) is named in the timeline, which keeps both.
-  const kept = answers ? await storeCallAnswers(tx, call, answers, now) : null;
+  // Filed under this operator, who asked the questions: after a transfer the call's operator is the other one.
+  const kept = answers ? await storeCallAnswers(tx, call, answers, now, { answeredBy: operatorId }) : null;
   await recordCallEvent(tx, ref, 'wrap_up_done', now, {
     operatorId,
     detail: {

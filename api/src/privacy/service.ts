@@ -14,7 +14,10 @@ import { writeAudit } from '../audit/write.ts';
  *
  * "The person" is the customer records with this number or address, and the calls from the number or
  * from those records' numbers; orders, complaints and information requests are theirs when they name
- * one of those records, or were taken on one of those calls for no other customer.
+ * one of those records, or were taken on one of those calls for no other customer. Leads likewise: naming
+ * their number or e-mail, or taken on their call naming no other; customer record changes: those of their
+ * records. The erasure also removes every lead and record change made on their calls (what they said
+ * there), whoever it names; the export shows only what is theirs.
  */
 
 export type Identifier = { kind: 'phone'; value: string } | { kind: 'email'; value: string };
@@ -36,9 +39,9 @@ export interface PersonCounts {
   scriptAnswers: number;
   wrapUpDrafts: number;
   recordings: number;
-  /** Leads taken on their calls or naming their number or e-mail (issue 14; absent from requests kept before). */
+  /** Leads naming their number or e-mail, or taken on their calls naming no other (issue 14; absent from requests kept before). */
   leads?: number;
-  /** Before/after changes of their customer records, or made on their calls (issue 14; absent from requests kept before). */
+  /** Before/after changes of their customer records (issue 14; absent from requests kept before). */
   customerRecordChanges?: number;
 }
 
@@ -51,9 +54,9 @@ interface Found {
   complaintIds: string[];
   informationRequestIds: string[];
   callbackRequestIds: string[];
-  /** Leads taken on their calls, or naming their number or e-mail on anyone's call (a referral, an outbound list). */
+  /** Leads naming their number or e-mail on anyone's call (a referral, an outbound list), or taken on their calls naming no other. */
   leadIds: string[];
-  /** Changes made to their customer records, or on their calls. */
+  /** Changes made to their customer records. */
   recordChangeIds: string[];
 }
 
@@ -90,22 +93,26 @@ async function findPerson(tx: TenantTx, who: Identifier): Promise<Found> {
     .where((eb) => eb.or([eb('callerNumber', 'in', orNone(phones)), eb('callId', 'in', orNone(callIds))]))
     .execute();
   const emails = [...new Set([...(who.kind === 'email' ? [who.value] : []), ...records.flatMap((r) => (r.email ? [r.email] : []))].map((e) => e.toLowerCase()))];
+  // A lead is theirs when it names their number or e-mail, or was taken on their call naming no other
+  // (as orders are chosen above): a lead on their call naming a friend they referred is the friend's.
   const leads = await tx
     .selectFrom('leads')
     .select('id')
     .where((eb) =>
       eb.or([
-        eb('callId', 'in', orNone(callIds)),
         eb(sql<string>`fields->>'phone'`, 'in', phones.length ? phones : ['']),
         eb(sql<string>`lower(fields->>'email')`, 'in', emails.length ? emails : ['']),
+        eb.and([
+          eb('callId', 'in', orNone(callIds)),
+          eb(sql<string>`coalesce(fields->>'phone', '')`, '=', ''),
+          eb(sql<string>`coalesce(fields->>'email', '')`, '=', ''),
+        ]),
       ]),
     )
     .execute();
-  const recordChanges = await tx
-    .selectFrom('customerRecordChanges')
-    .select('id')
-    .where((eb) => eb.or([eb('customerId', 'in', orNone(customerIds)), eb('callId', 'in', orNone(callIds))]))
-    .execute();
+  // The changes of their own records only: a change made on their call to another customer's record is
+  // that customer's (the erasure still removes what was made on their calls).
+  const recordChanges = await tx.selectFrom('customerRecordChanges').select('id').where('customerId', 'in', orNone(customerIds)).execute();
   return {
     customerIds,
     phones,
@@ -482,7 +489,8 @@ export async function exportPerson(tx: TenantTx, tenant: Tenant, actor: Actor, w
       changes: (Array.isArray(r.changes) ? (r.changes as { field: string; before: unknown; after: unknown; held?: boolean }[]) : []).map((c) => ({
         field: fieldWords(c.field),
         before: c.before ?? null,
-        after: c.after ?? null,
+        // A held number was another customer's: not theirs to be told (older changes still kept it).
+        after: c.held ? null : (c.after ?? null),
         ...(c.held ? { applied: false } : {}),
       })),
     })),

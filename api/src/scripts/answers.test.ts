@@ -66,6 +66,25 @@ describe('typed answers (the one definition the desk and the server share)', () 
     expect(checkAnswers(customer, { name: 'N'.repeat(200), mail: 'a@b.fr' }).problems).toEqual([]);
   });
 
+  it('stores a number going into a phone field in E.164, through the normaliser it is given, and refuses one that is no number', () => {
+    const phones = ScriptBodySchema.parse({
+      steps: [
+        { id: 'phone', type: 'ask', text: 'Number?', answer: { type: 'text' }, next: 'friend' },
+        { id: 'friend', type: 'ask', text: 'Friend?', answer: { type: 'text', required: false }, next: 'save' },
+        { id: 'save', type: 'capture', captures: [{ target: 'customer.phone', from: 'phone' }, { target: 'lead.phone', from: 'friend' }], next: 'done' },
+        { id: 'done', type: 'end', text: 'Thanks', disposition: 'done' },
+      ],
+    });
+    const french = (v: string) => (v.replace(/\s/g, '') === '0612345678' ? '+33612345678' : null);
+    expect(checkAnswers(phones, { phone: '06 12 34 56 78', friend: '+44 20 7946 0958' }, { phone: french })).toEqual({ values: { phone: '+33612345678', friend: '+442079460958' }, problems: [] });
+    // Without the tenant's country, only a number written with its country code is one.
+    expect(checkAnswers(phones, { phone: '06 12 34 56 78' }).problems.map((p) => [p.path, p.code])).toEqual([['scriptAnswers.phone', 'phone']]);
+    expect(checkAnswers(phones, { phone: 'not a phone', friend: 'call me' }, { phone: french }).problems.map((p) => [p.path, p.code])).toEqual([
+      ['scriptAnswers.phone', 'phone'],
+      ['scriptAnswers.friend', 'phone'],
+    ]);
+  });
+
   it('refuses bounds on a type that takes none, and a scale rule value that is not a whole number', () => {
     const problems = validateScript(
       ScriptBodySchema.parse({

@@ -33,8 +33,31 @@ export function captureTargetsOf(body: ScriptBody): Map<string, string[]> {
 /** The script captures survey answers: walked to its end, it is a completed questionnaire. */
 export const isQuestionnaire = (body: ScriptBody) => [...captureTargetsOf(body).values()].some((ts) => ts.some((t) => findCaptureTarget(t)?.entity === 'survey'));
 
-/** Every answer checked (all problems at once) and converted to its typed value. */
-export function checkAnswers(body: ScriptBody, answers: Record<string, RawAnswer>): { values: Record<string, AnswerValue>; problems: AnswerProblem[] } {
+/** How a number typed into a phone field becomes E.164 (null: not a phone number). */
+export type PhoneNormalizer = (value: string) => string | null;
+
+/** Without the tenant's country: only a number already written with its country code (what the customers table holds). */
+const internationalOnly: PhoneNormalizer = (value) => {
+  const compact = value.replace(/[\s().-]/g, '');
+  return /^\+[1-9][0-9]{6,14}$/.test(compact) ? compact : null;
+};
+
+/** The fields that keep a phone number in E.164 (a customer's is unique and checked by the database). */
+const phoneTargets = new Set(['customer.phone', 'lead.phone']);
+
+/**
+ * Every answer checked (all problems at once) and converted to its typed value. An answer going into a
+ * phone field (`customer.phone`, `lead.phone`, whatever its question's type) is normalised to E.164 by
+ * `phone` (the server passes libphonenumber with the tenant's country: "06 12 34 56 78" in France is
+ * +33612345678), and refused when it is not a phone number: stored as typed, it would fail the customer
+ * record's check on every retry of the wrap-up.
+ */
+export function checkAnswers(
+  body: ScriptBody,
+  answers: Record<string, RawAnswer>,
+  options: { phone?: PhoneNormalizer } = {},
+): { values: Record<string, AnswerValue>; problems: AnswerProblem[] } {
+  const normalizePhone = options.phone ?? internationalOnly;
   const asks = new Map(askStepsOf(body).map((s) => [s.id, s]));
   const targets = captureTargetsOf(body);
   const values: Record<string, AnswerValue> = {};
@@ -64,6 +87,16 @@ export function checkAnswers(body: ScriptBody, answers: Record<string, RawAnswer
     if (tooLong) {
       const max = customerFieldMax[tooLong]!;
       problems.push({ path, code: 'text_too_long', message: `This answer goes into ${tooLong}, which holds at most ${max} characters.`, params: { max } });
+      continue;
+    }
+    const phoneTarget = typeof value === 'string' ? (targets.get(id) ?? []).find((t) => phoneTargets.has(t)) : undefined;
+    if (phoneTarget) {
+      const phone = normalizePhone(value as string) ?? internationalOnly(value as string);
+      if (!phone) {
+        problems.push({ path, code: 'phone', message: `This answer goes into ${phoneTarget}: enter a phone number, e.g. +33 6 12 34 56 78.` });
+        continue;
+      }
+      values[id] = phone;
       continue;
     }
     values[id] = parsed.value;

@@ -278,6 +278,32 @@ describe('answers as records', () => {
 });
 
 /**
+ * Runs two wrap-ups that write the same phone number. On PostgreSQL an open transaction holds the number,
+ * uncommitted, until both wait on it in `waitingOn` (a statement's start), then rolls back: the race is
+ * certain. PGlite runs them one after the other.
+ */
+async function whileNumberHeld<T>(phone: string, waitingOn: string, start: () => Promise<T>[]): Promise<T[]> {
+  if (h.database.kind !== 'postgres') return Promise.all(start());
+  const running: Promise<T>[] = [];
+  await h.db
+    .transaction()
+    .execute(async (trx) => {
+      await trx.insertInto('customers').values({ tenantId: tenant.id, id: crypto.randomUUID(), phone }).execute();
+      running.push(...start());
+      await vi.waitFor(
+        async () => {
+          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike ${`%${waitingOn}%`}`.execute(h.db);
+          expect(rows[0]!.n).toBe(2);
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+      throw new Error('roll back');
+    })
+    .catch((e: Error) => expect(e.message).toBe('roll back'));
+  return Promise.all(running);
+}
+
+/**
  * Review findings (issue 14): what a wrap-up does to customer records, a transferred call's answers, drafts
  * saved before answers were typed, and that nothing rewrites a call's answers or a record's before/after.
  */
@@ -368,30 +394,8 @@ describe('answers as records: customer records, transfers, old drafts', () => {
     const first = await dataEntryCall(caller);
     const second = await dataEntryCall(caller);
     const wrapUp = (c: { desk: Client; callId: string }, name: string) => c.desk.post(`/api/t/${tenant.slug}/desk/calls/${c.callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: { name, phone: caller } });
-    let results: Awaited<ReturnType<typeof wrapUp>>[];
-    if (h.database.kind === 'postgres') {
-      // Both wrap-ups reach the insert before either commits: a transaction holds the same number,
-      // uncommitted, until both wait on it; it rolls back, one insert wins and the other meets it.
-      const running: Promise<Awaited<ReturnType<typeof wrapUp>>>[] = [];
-      await h.db
-        .transaction()
-        .execute(async (trx) => {
-          await trx.insertInto('customers').values({ tenantId: tenant.id, id: crypto.randomUUID(), phone: caller }).execute();
-          running.push(wrapUp(first, 'Ada One'), wrapUp(second, 'Ada Two'));
-          await vi.waitFor(
-            async () => {
-              const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%insert into "customers"%'`.execute(h.db);
-              expect(rows[0]!.n).toBe(2);
-            },
-            { timeout: 10_000, interval: 50 },
-          );
-          throw new Error('roll back');
-        })
-        .catch((e: Error) => expect(e.message).toBe('roll back'));
-      results = await Promise.all(running);
-    } else {
-      results = await Promise.all([wrapUp(first, 'Ada One'), wrapUp(second, 'Ada Two')]);
-    }
+    // Both wrap-ups reach the insert before either commits (PostgreSQL): one insert wins and the other meets it.
+    const results = await whileNumberHeld(caller, 'insert into "customers"', () => [wrapUp(first, 'Ada One'), wrapUp(second, 'Ada Two')]);
     for (const r of results) expect(r.status, r.text).toBe(200);
     const rows = await customerByPhone(caller);
     expect(rows).toHaveLength(1);
@@ -601,30 +605,8 @@ describe('answers as records: customer records, transfers, old drafts', () => {
       const calls = [await dataEntryCall(callers[0]!), await dataEntryCall(callers[1]!)];
       const wrapUp = (i: number) =>
         calls[i]!.desk.post(`/api/t/${tenant.slug}/desk/calls/${calls[i]!.callId}/wrap-up`, { disposition: 'order_taken', scriptAnswers: { name: `Rival ${i}`, phone: wanted } });
-      let results: Awaited<ReturnType<typeof wrapUp>>[];
-      if (h.database.kind === 'postgres') {
-        // Both find the number free and reach the update before either commits: a transaction holds the
-        // number, uncommitted, until both wait on it; it rolls back, one update wins and the other meets it.
-        const running: Promise<Awaited<ReturnType<typeof wrapUp>>>[] = [];
-        await h.db
-          .transaction()
-          .execute(async (trx) => {
-            await trx.insertInto('customers').values({ tenantId: tenant.id, id: crypto.randomUUID(), phone: wanted }).execute();
-            running.push(wrapUp(0), wrapUp(1));
-            await vi.waitFor(
-              async () => {
-                const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%update "customers"%'`.execute(h.db);
-                expect(rows[0]!.n).toBe(2);
-              },
-              { timeout: 10_000, interval: 50 },
-            );
-            throw new Error('roll back');
-          })
-          .catch((e: Error) => expect(e.message).toBe('roll back'));
-        results = await Promise.all(running);
-      } else {
-        results = await Promise.all([wrapUp(0), wrapUp(1)]);
-      }
+      // Both find the number free and reach the update before either commits (PostgreSQL): one update wins and the other meets it.
+      const results = await whileNumberHeld(wanted, 'update "customers"', () => [wrapUp(0), wrapUp(1)]);
       for (const r of results) expect(r.status, r.text).toBe(200);
       const owner = await customerByPhone(wanted);
       expect(owner).toHaveLength(1);

@@ -106,6 +106,32 @@ async function seedCustomer(tenant: Tenant) {
   return id;
 }
 
+/**
+ * A Kysely plugin that holds the answer of every statement `holds` picks (by its text) until release(),
+ * its transaction left open as a slow read's would be; `blocked` resolves when the first one is held.
+ */
+function gate(holds: (text: string) => boolean) {
+  let release!: () => void;
+  const opened = new Promise<void>((resolve) => (release = resolve));
+  let entered!: () => void;
+  const blocked = new Promise<void>((resolve) => (entered = resolve));
+  const held = new Set<string>();
+  const plugin: KyselyPlugin = {
+    transformQuery(args) {
+      if (holds(JSON.stringify(args.node))) held.add(args.queryId.queryId);
+      return args.node;
+    },
+    async transformResult(args) {
+      if (held.delete(args.queryId.queryId)) {
+        entered();
+        await opened;
+      }
+      return args.result;
+    },
+  };
+  return { plugin, blocked, release };
+}
+
 const mentions = (events: SseEvent[], tenant: Tenant, ...ids: string[]) =>
   events.filter((e) => {
     const text = JSON.stringify(e.data);
@@ -393,29 +419,12 @@ describe('operators', () => {
     // once armed. PGlite is one connection: a held read would hold every transaction, so nothing is held there.
     const gated = h.database.kind === 'postgres';
     let armed = false;
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let entered!: () => void;
-    const blocked = new Promise<void>((resolve) => (entered = resolve));
-    const slow = new Set<string>();
     let readsOfB = 0;
-    const plugin: KyselyPlugin = {
-      transformQuery(args) {
-        const text = JSON.stringify(args.node);
-        if (armed && text.includes("'offers'") && text.includes(b.id)) {
-          readsOfB++;
-          if (gated) slow.add(args.queryId.queryId);
-        }
-        return args.node;
-      },
-      async transformResult(args) {
-        if (slow.delete(args.queryId.queryId)) {
-          entered();
-          await gate;
-        }
-        return args.result;
-      },
-    };
+    const { plugin, blocked, release } = gate((text) => {
+      if (!armed || !text.includes("'offers'") || !text.includes(b.id)) return false;
+      readsOfB++;
+      return gated;
+    });
     const { app, hub } = processOn({ ...h.database, db: h.db.withPlugin(plugin) });
     const offerTo = async (tenant: Tenant) => {
       const callId = await seedCall(tenant, { offeredTo: operator.id });
@@ -459,25 +468,7 @@ describe('operators', () => {
     // On PostgreSQL the greeting's read of the tenant's queues waits at a gate; PGlite is one connection
     // (a held read would hold the snapshot's too), so there the greeting is read at once.
     const gated = h.database.kind === 'postgres';
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let entered!: () => void;
-    const blocked = new Promise<void>((resolve) => (entered = resolve));
-    const slow = new Set<string>();
-    const plugin: KyselyPlugin = {
-      transformQuery(args) {
-        const text = JSON.stringify(args.node);
-        if (gated && text.includes("'queues'") && text.includes(tenant.id)) slow.add(args.queryId.queryId);
-        return args.node;
-      },
-      async transformResult(args) {
-        if (slow.delete(args.queryId.queryId)) {
-          entered();
-          await gate;
-        }
-        return args.result;
-      },
-    };
+    const { plugin, blocked, release } = gate((text) => gated && text.includes("'queues'") && text.includes(tenant.id));
     const hub = new EventHub({ db: h.db, requestDb: h.db.withPlugin(plugin), listen: h.database.listen, now: h.clock.now }, { wallboardIntervalMs: 0 });
     const queues: number[] = [];
     const desk = {

@@ -52,11 +52,17 @@ export function valueAsSeenBy(value: unknown, classification: Classification, ru
   return classification === 'sensitive' && value !== null && value !== undefined ? maskValue(value, sensitiveVisibilityFor(viewer, rules)) : value;
 }
 
-async function scriptOfCall(tx: TenantTx, call: Pick<CallRow, 'scriptId' | 'scriptVersion'>): Promise<ScriptBody | null> {
+/** The call's script version, and the tenant's locale (a phone typed without its country code is read in it): one statement. */
+async function scriptOfCall(tx: TenantTx, call: Pick<CallRow, 'tenantId' | 'scriptId' | 'scriptVersion'>): Promise<{ body: ScriptBody; locale: string | null } | null> {
   if (!call.scriptId || call.scriptVersion === null) return null;
-  const row = await tx.selectFrom('scriptVersions').select('body').where('scriptId', '=', call.scriptId).where('version', '=', call.scriptVersion).executeTakeFirst();
+  const row = await tx
+    .selectFrom('scriptVersions')
+    .select((eb) => ['body', eb.selectFrom('tenants').select('locale').where('id', '=', call.tenantId).as('locale')])
+    .where('scriptId', '=', call.scriptId)
+    .where('version', '=', call.scriptVersion)
+    .executeTakeFirst();
   const parsed = ScriptBodySchema.safeParse(row?.body ?? null);
-  return parsed.success ? parsed.data : null;
+  return parsed.success ? { body: parsed.data, locale: row?.locale ?? null } : null;
 }
 
 export interface CheckedAnswers {
@@ -79,13 +85,12 @@ export async function checkCallAnswers(
   options: { lenient?: boolean } = {},
 ): Promise<CheckedAnswers | null> {
   if (!answers || !Object.keys(answers).length) return null;
-  const body = await scriptOfCall(tx, call);
-  if (!body) {
+  const script = await scriptOfCall(tx, call);
+  if (!script) {
     if (options.lenient) return null;
     throw invalid(Object.keys(answers).map((id) => fieldError(`scriptAnswers.${id}`, 'script.answer', 'This call ran no script: there is no question to answer.', { reason: 'not_a_question' })));
   }
-  // A number typed without its country code is read in the tenant's (read only when a phone field is captured).
-  const locale = captureTargetsOfPhone(body) ? (await tx.selectFrom('tenants').select('locale').where('id', '=', call.tenantId).executeTakeFirst())?.locale : undefined;
+  const { body, locale } = script;
   const { values, problems } = checkAnswers(body, answers, locale ? { phone: (value) => normalizePhone(value, locale) } : {});
   if (problems.length && !options.lenient) {
     throw invalid(
@@ -95,9 +100,6 @@ export async function checkCallAnswers(
   }
   return { body, values, setAside: problems.map((p) => p.path.slice('scriptAnswers.'.length)) };
 }
-
-/** The script captures a phone field from one of its questions. */
-const captureTargetsOfPhone = (body: ScriptBody) => [...captureTargetsOf(body).values()].some((ts) => ts.includes('customer.phone') || ts.includes('lead.phone'));
 
 /** Redacted as every typed value is before it is stored: no card number kept, in a text or a number. */
 const storable = (value: AnswerValue): AnswerValue => redactCardNumbersDeep(value) as AnswerValue;

@@ -194,6 +194,19 @@ async function fromCounts(tx: TenantTx, request: CountRequest, days: { first?: s
         .orderBy(sql`x.rank`)
         .execute()
     : [];
+  return countedFrom(totals, answered, values, words);
+}
+
+/** A count or a sum as a driver gives it (text for sums, bigint or number for counts). */
+type Num = string | number | bigint;
+
+/** Either way of counting, as numbers. */
+function countedFrom(
+  totals: { calls: Num; completions: Num },
+  answered: { stepId: string; n: Num; numbers: Num; sum: Num }[],
+  values: { stepId: string; value: string; n: Num }[],
+  words: { stepId: string; word: string; n: Num }[],
+): Counted {
   return {
     calls: Number(totals.calls),
     completions: Number(totals.completions),
@@ -253,13 +266,7 @@ async function fromAnswers(tx: TenantTx, tenant: Pick<Tenant, 'timeZone'>, reque
         .orderBy(sql`x.rank`)
         .execute()
     : [];
-  return {
-    calls: Number(totals.calls),
-    completions: Number(totals.completions),
-    answered: answered.map((r) => ({ stepId: r.stepId, n: Number(r.n), numbers: Number(r.numbers), sum: Number(r.sum) })),
-    values: values.map((r) => ({ stepId: r.stepId, value: r.value, n: Number(r.n) })),
-    words: words.map((r) => ({ stepId: r.stepId, word: r.word, n: Number(r.n) })),
-  };
+  return countedFrom(totals, answered, values, words);
 }
 
 export async function surveyResults(tx: TenantTx, tenant: Pick<Tenant, 'timeZone' | 'locale'>, rules: Rules, scriptId: string, filter: SurveyFilter) {

@@ -28,6 +28,7 @@ import * as callAnswers from './migrations/0026_call_answers.ts';
 import * as callSatisfaction from './migrations/0027_call_satisfaction.ts';
 import * as surveyCounts from './migrations/0028_survey_counts.ts';
 import * as answerRecordsIntegrity from './migrations/0029_answer_records_integrity.ts';
+import * as outbound from './migrations/0030_outbound.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -58,6 +59,7 @@ export const migrations: Record<string, Migration> = {
   '0027_call_satisfaction': callSatisfaction,
   '0028_survey_counts': surveyCounts,
   '0029_answer_records_integrity': answerRecordsIntegrity,
+  '0030_outbound': outbound,
 };
 
 class InCodeMigrations implements MigrationProvider {

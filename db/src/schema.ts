@@ -11,6 +11,8 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type JsonInput = RawBuilder<JsonColumnValue> | null;
 /** jsonb: read as parsed JSON, written only through jsonb() (db/src/json.ts). */
 type Json = ColumnType<unknown, JsonInput | undefined, JsonInput>;
+/** jsonb whose shape the service checked before writing it (zod at the edge): read typed, written through jsonb(). */
+type TypedJson<T> = ColumnType<T, JsonInput | undefined, JsonInput>;
 /** date columns: a calendar day read and written as 'YYYY-MM-DD' text (both drivers are told so in connect.ts). */
 type DateColumn = ColumnType<string, string, string>;
 
@@ -272,7 +274,7 @@ export interface ScriptVersionsTable {
 }
 
 /** What a function's usage is priced per: a handled minute (talk time), a handled call, an order… */
-export const priceMetrics = ['handled_minute', 'handled_call', 'order', 'complaint', 'completed_survey', 'contact_reached', 'data_entry_record'] as const;
+export const priceMetrics = ['handled_minute', 'handled_call', 'order', 'complaint', 'completed_survey', 'contact_reached', 'data_entry_record', 'sale'] as const;
 export type PriceMetric = (typeof priceMetrics)[number];
 /** Priced per tenant and month, not per function: the platform fee and dedicated-operator seats. */
 export const monthlyPriceMetrics = ['platform_fee', 'seat'] as const;
@@ -438,7 +440,8 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
 type Generated<T> = ColumnType<T, T | undefined, T>;
 
 /** `not_responding`: an offer ran out unanswered; no call is offered until the operator says they are back. */
-export const operatorStates = ['offline', 'available', 'on_call', 'wrap_up', 'break', 'not_responding'] as const;
+/** `dialing` (0030): reserved for an outbound attempt — looking at a preview card, or waiting for a progressive call to be answered. */
+export const operatorStates = ['offline', 'available', 'on_call', 'wrap_up', 'break', 'not_responding', 'dialing'] as const;
 export type OperatorState = (typeof operatorStates)[number];
 
 /** One row per operator: where they are now (global: one person, whichever tenant's call). */
@@ -457,6 +460,9 @@ export interface OperatorPresenceTable {
   offerCallId: ColumnType<string | null, string | null | undefined, string | null>;
   /** Seconds the operator extended the current wrap-up by (once; 0 = not extended); reset with `since`. */
   wrapUpExtendedSeconds: Generated<number>;
+  /** While `dialing` (0030): the outbound attempt the operator is reserved for, and its tenant. */
+  dialTenantId: ColumnType<string | null, string | null | undefined, string | null>;
+  dialAttemptId: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface OperatorStateLogTable {
@@ -820,7 +826,7 @@ export interface InformationRequestsTable {
   createdAt: Timestamp;
 }
 
-export const usageMetrics = ['handled_call', 'talk_seconds', 'order', 'complaint', 'completed_survey', 'contact_reached', 'data_entry_record'] as const;
+export const usageMetrics = ['handled_call', 'talk_seconds', 'order', 'complaint', 'completed_survey', 'contact_reached', 'data_entry_record', 'sale'] as const;
 export type UsageMetric = (typeof usageMetrics)[number];
 
 export interface UsageEventsTable {
@@ -940,6 +946,190 @@ export interface RetentionRunsTable {
   removed: Json;
 }
 
+// ---- Outbound campaigns (0030, docs/outbound.md) ----------------------------------------------
+
+export const campaignFunctions = ['outbound_info', 'surveys', 'telesales', 'lead_qualification'] as const;
+export type CampaignFunction = (typeof campaignFunctions)[number];
+export const dialModes = ['preview', 'progressive', 'predictive'] as const;
+export type DialMode = (typeof dialModes)[number];
+export const campaignStatuses = ['draft', 'running', 'paused', 'finished'] as const;
+export type CampaignStatus = (typeof campaignStatuses)[number];
+/** What a disposition does to its contact: a success (counted in conversion), done, tried again, refused (60 days), or never called again. */
+export const dispositionOutcomes = ['success', 'done', 'retry', 'refused', 'do_not_call'] as const;
+export type DispositionOutcome = (typeof dispositionOutcomes)[number];
+export const attemptStatuses = ['preview', 'originating', 'ringing', 'connected', 'ended'] as const;
+export type AttemptStatus = (typeof attemptStatuses)[number];
+export const attemptOutcomes = ['answered', 'machine', 'busy', 'no_answer', 'failed', 'abandoned', 'skipped', 'cancelled'] as const;
+export type AttemptOutcome = (typeof attemptOutcomes)[number];
+export const contactStates = ['pending', 'dialing', 'done', 'excluded'] as const;
+export type ContactState = (typeof contactStates)[number];
+
+/** `{start: "HH:MM", end: "HH:MM"}` per weekday (`mon`…`sun`), in the callee's zone. */
+export type WeekWindow = Partial<Record<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun', { start: string; end: string }[]>>;
+export interface RetryRules {
+  busyMinutes: number;
+  noAnswerMinutes: number;
+  machineMinutes: number;
+  failedMinutes: number;
+  maxAttempts: number;
+}
+export interface CampaignDisposition {
+  /** One of the tenant's wrap-up codes. */
+  code: string;
+  outcome: DispositionOutcome;
+  /** Billed as this metric when the price list names it (`sale`, `completed_survey`). */
+  usageMetric?: 'sale' | 'completed_survey';
+}
+
+export interface CampaignsTable {
+  tenantId: string;
+  id: string;
+  name: string;
+  function: CampaignFunction;
+  scriptId: string | null;
+  /** E.164: one of the tenant's numbers, presented to the callee. */
+  callerId: string;
+  mode: DialMode;
+  status: Generated<CampaignStatus>;
+  startsOn: ColumnType<string | null, string | null | undefined, string | null>;
+  endsOn: ColumnType<string | null, string | null | undefined, string | null>;
+  callingHours: TypedJson<WeekWindow>;
+  retryRules: TypedJson<RetryRules>;
+  dispositions: TypedJson<CampaignDisposition[]>;
+  /** api/src/calling-rules/profiles.ts: `fr`, `fr_existing_customers`, `none`… */
+  rulesProfile: Generated<string>;
+  requiresConsent: Generated<boolean>;
+  abandonCapPercent: ColumnType<string | number, number | undefined, number>;
+  abandonMessage: string;
+  ringTimeoutSeconds: Generated<number>;
+  maxDialRatio: ColumnType<string | number, number | undefined, number>;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  updatedBy: string;
+}
+
+export interface ContactListsTable {
+  tenantId: string;
+  id: string;
+  campaignId: string;
+  name: string;
+  status: Generated<'active' | 'paused'>;
+  rowCount: Generated<number>;
+  createdAt: Timestamp;
+  createdBy: string;
+}
+
+export interface CampaignContactsTable {
+  tenantId: string;
+  id: string;
+  campaignId: string;
+  listId: string;
+  /** The contact's line in the file it was imported from. */
+  lineNumber: number;
+  phone: string;
+  name: string | null;
+  email: string | null;
+  /** The callee's IANA zone: the rules' hours are theirs. */
+  timeZone: string;
+  /** French department (`75`, `57`, `971`…) where known: its own public holidays. */
+  region: string | null;
+  postcode: string | null;
+  /** Custom fields the script shows: {label: text}. */
+  fields: TypedJson<Record<string, string>>;
+  customerId: string | null;
+  state: Generated<ContactState>;
+  attempts: Generated<number>;
+  nextAttemptAt: Timestamp;
+  lastOutcome: string | null;
+  lastAttemptAt: NullableTimestamp;
+  disposition: string | null;
+  /** A callback: placed at that instant, first in line; for one operator when set, else for anyone on the campaign. */
+  callbackAt: NullableTimestamp;
+  callbackOperatorId: string | null;
+  callbackNote: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface DialAttemptsTable {
+  tenantId: string;
+  id: string;
+  campaignId: string;
+  contactId: string;
+  phone: string;
+  callerId: string;
+  calleeTimeZone: string;
+  mode: DialMode | 'callback';
+  /** The operator the attempt is reserved for (preview, progressive, a callback for them); null: predictive. */
+  operatorId: string | null;
+  status: AttemptStatus;
+  outcome: AttemptOutcome | null;
+  skipReason: string | null;
+  /** The call once a person answered and an operator was connected. */
+  callId: string | null;
+  createdAt: Timestamp;
+  /** When the rules allowed it and it went to the adapter: what the 4-in-30-days rule counts. */
+  dialledAt: NullableTimestamp;
+  answeredAt: NullableTimestamp;
+  endedAt: NullableTimestamp;
+}
+
+export interface DialRefusalsTable {
+  tenantId: string;
+  id: string;
+  campaignId: string;
+  contactId: string | null;
+  phone: string;
+  at: Timestamp;
+  rule: string;
+  detail: string;
+}
+
+export interface DoNotCallTable {
+  tenantId: string;
+  phone: string;
+  source: 'desk' | 'portal' | 'import';
+  note: string | null;
+  addedAt: Timestamp;
+  addedBy: string;
+}
+
+export interface SolicitationRefusalsTable {
+  tenantId: string;
+  id: string;
+  phone: string;
+  campaignId: string | null;
+  refusedAt: Timestamp;
+}
+
+export interface OppositionListsTable {
+  tenantId: string;
+  id: string;
+  source: 'bloctel' | 'other';
+  name: string;
+  checkedOn: DateColumn;
+  rowCount: Generated<number>;
+  uploadedAt: Timestamp;
+  uploadedBy: string;
+}
+
+export interface OppositionNumbersTable {
+  tenantId: string;
+  listId: string;
+  phone: string;
+}
+
+export interface ConsentsTable {
+  tenantId: string;
+  id: string;
+  phone: string;
+  source: string;
+  givenAt: Timestamp;
+  withdrawnAt: NullableTimestamp;
+  recordedAt: Timestamp;
+  recordedBy: string;
+}
+
 export interface DB {
   tenants: TenantsTable;
   users: UsersTable;
@@ -1002,6 +1192,16 @@ export interface DB {
   surveyQuestionCounts: SurveyQuestionCountsTable;
   surveyValueCounts: SurveyValueCountsTable;
   surveyWordCounts: SurveyWordCountsTable;
+  campaigns: CampaignsTable;
+  contactLists: ContactListsTable;
+  campaignContacts: CampaignContactsTable;
+  dialAttempts: DialAttemptsTable;
+  dialRefusals: DialRefusalsTable;
+  doNotCall: DoNotCallTable;
+  solicitationRefusals: SolicitationRefusalsTable;
+  oppositionLists: OppositionListsTable;
+  oppositionNumbers: OppositionNumbersTable;
+  consents: ConsentsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -11,7 +11,7 @@ import { periodBounds, periodOf, priceOn, usagePriceMetric, type PriceSource } f
  * period's first day, then the top-up to the tenant's minimum commitment.
  */
 
-export type StatementUnit = 'minute' | 'second' | 'call' | 'order' | 'complaint' | 'survey' | 'contact' | 'record' | 'month' | 'seat';
+export type StatementUnit = 'minute' | 'second' | 'call' | 'order' | 'complaint' | 'survey' | 'contact' | 'record' | 'sale' | 'month' | 'seat';
 
 export interface StatementLine {
   lineNo: number;
@@ -60,6 +60,7 @@ const metricWords: Record<string, string> = {
   completed_survey: 'completed surveys',
   contact_reached: 'contacts reached',
   data_entry_record: 'records entered',
+  sale: 'sales',
 };
 
 const metricUnits: Record<string, StatementUnit> = {
@@ -69,6 +70,7 @@ const metricUnits: Record<string, StatementUnit> = {
   completed_survey: 'survey',
   contact_reached: 'contact',
   data_entry_record: 'record',
+  sale: 'sale',
   platform_fee: 'month',
   seat: 'seat',
 };

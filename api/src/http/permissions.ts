@@ -63,6 +63,10 @@ export const permissions = {
   'records.captureOnCall': { who: ['operator'], what: 'capture customers, orders, complaints and requests on a call you are handling' },
   // A lead is the client's sales pipeline: its own admins move it along, nobody at the provider.
   'leads.status': { who: ['client_admin'], what: 'move a qualified lead along (contacted, converted, rejected)' },
+  'campaigns.read': { who: [...staff, ...clientUsers], what: "see the company's outbound campaigns, their lists and live board" },
+  'campaigns.manage': { who: [...admins, 'supervisor'], what: 'create, change, start or pause outbound campaigns and import their contact lists' },
+  'campaigns.export': { who: [...staff, 'client_admin'], what: "export a campaign's contacts with their outcomes, and a contact's proof of compliance with the calling rules" },
+  'callingLists.manage': { who: [...admins, 'supervisor'], what: "change the company's do-not-call list, opposition (Bloctel) lists and consent records" },
   'retention.read': { who: [...staff, 'client_admin'], what: 'see when personal data was last removed under the retention periods, and how much' },
 } as const satisfies Record<string, { who: readonly UserKind[]; what: string }>;
 

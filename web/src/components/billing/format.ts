@@ -66,7 +66,7 @@ export function quantityText(quantity: number, unit: string): string {
 }
 
 /** The metrics a function's usage is priced by, and the monthly ones (function null), in the order lists show them. */
-export const usageMetrics: BillingMetric[] = ['handled_minute', 'handled_call', 'order', 'complaint', 'completed_survey', 'contact_reached', 'data_entry_record'];
+export const usageMetrics: BillingMetric[] = ['handled_minute', 'handled_call', 'order', 'complaint', 'completed_survey', 'contact_reached', 'data_entry_record', 'sale'];
 export const monthlyMetrics: BillingMetric[] = ['platform_fee', 'seat'];
 
 /** What a metric's price is per, as a noun after a price ("0,90 € / minute"). */

@@ -59,6 +59,7 @@ export { computeWallboard, type Wallboard } from './wallboard/compute.ts';
 export { RoutingSchema, RoutingEntrySchema, normalizeRouting, routingIssues, storedRouting, type Routing } from './operators/routing.ts';
 export { dispatch, type DispatchReport } from './routing/dispatch.ts';
 export { startRouting, requestDispatch, type RoutingDeps } from './routing/ticker.ts';
+export { dialerPass, startDialer, type DialerDeps, type DialerReport } from './dialer/pass.ts';
 export { closeTimedOutCalls, startCallTimeouts, type CallTimeoutsDeps, type TimeoutsReport } from './routing/timeouts.ts';
 export { signTelephonyRequest } from './telephony/signature.ts';
 export { recordUsage, type UsageInput } from './usage/record.ts';

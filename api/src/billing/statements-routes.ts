@@ -56,7 +56,7 @@ const StatementLineSchema = z
     metric: z.string().nullable().openapi({ example: 'handled_minute' }),
     description: z.string().openapi({ example: 'Order taking — handled minutes (per started minute)' }),
     quantity: z.number().int().openapi({ description: 'Billed units: minutes, seconds, calls, orders… (already rounded per call)' }),
-    unit: z.enum(['minute', 'second', 'call', 'order', 'complaint', 'survey', 'contact', 'record', 'month', 'seat']),
+    unit: z.enum(['minute', 'second', 'call', 'order', 'complaint', 'survey', 'contact', 'record', 'sale', 'month', 'seat']),
     unitAmountMinor: z.number().int().nullable().openapi({ description: 'Price of one unit in minor units (for seconds: the price of a minute)' }),
     rounding: z.enum(roundingModes).nullable(),
     priceSource: z.enum(['list', 'tenant']).nullable().openapi({ description: "'tenant': a negotiated price" }),

@@ -1,4 +1,5 @@
 import type { TenantTx } from '@switchboard/db';
+import { applyCampaignDisposition } from '../dialer/dispositions.ts';
 import { invalid, notFound, ProblemError, fieldError } from '../http/problem.ts';
 import { publish } from '../events/publish.ts';
 import { redactCardNumbers } from '../rules/card-numbers.ts';
@@ -150,6 +151,8 @@ export async function wrapUp(tx: TenantTx, operatorId: string, callId: string, i
   // An answer the call already had differently (the other operator's) is named in the timeline, which keeps both.
   // Filed under this operator, who asked the questions: after a transfer the call's operator is the other one.
   const kept = answers ? await storeCallAnswers(tx, call, answers, now, { answeredBy: operatorId }) : null;
+  // An outbound call's disposition moves its campaign contact (a refusal, do-not-call, a sale billed).
+  if (status === 'completed') await applyCampaignDisposition(tx, call, input.disposition, operatorId, now);
   await recordCallEvent(tx, ref, 'wrap_up_done', now, {
     operatorId,
     detail: {

@@ -9,6 +9,7 @@ import { publish } from '../events/publish.ts';
 import { recordCallEvent } from '../routing/call-events.ts';
 import { loadRules } from '../rules/service.ts';
 import { maskPhone } from '../rules/viewer.ts';
+import { leaveDialing } from '../dialer/progress.ts';
 
 export interface DeskOffer {
   tenant: string;
@@ -172,6 +173,17 @@ export async function setDeskState(
   for (let attempt = 1; ; attempt++) {
     const presence = await withApp(db, (tx) => ensurePresence(tx, operatorId, now));
     refuseWhileOnCall(presence.state);
+    if (presence.state === 'dialing' && presence.dialTenantId && presence.dialAttemptId) {
+      // Reserved for an outbound attempt: staying available keeps it; leaving gives a preview back (a call
+      // being placed cannot be taken back: 409), then the new state.
+      if (input.state === 'available') return;
+      const { dialTenantId, dialAttemptId } = presence;
+      await withTenant(db, dialTenantId, async (tx) => {
+        await leaveDialing(tx, operatorId, dialAttemptId, now);
+        await changePresence(tx, operatorId, { state: input.state, breakReason }, now);
+      });
+      return;
+    }
     if (presence.state === input.state && presence.breakReason === breakReason && !(withdrawing && presence.offerCallId)) return;
     const offer = withdrawing && presence.offerTenantId && presence.offerCallId ? { tenantId: presence.offerTenantId, callId: presence.offerCallId } : null;
     const change = async (tx: AppTx | TenantTx): Promise<boolean> => {

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { applyCampaignDisposition } from '../dialer/dispositions.ts';
 import { jsonb, type TenantTx } from '@switchboard/db';
 import { typedText } from '../http/validators.ts';
 import { StepIdSchema } from '../scripts/model.ts';
@@ -162,6 +163,7 @@ export async function completeOutcome(ctx: Pick<TenantContext, 'tx' | 'actor' | 
     .where('id', '=', callId)
     .execute();
   const kept = answers ? await storeCallAnswers(ctx.tx, call, answers, now) : null;
+  await applyCampaignDisposition(ctx.tx, call, input.disposition, call.operatorId ?? ctx.actor.id, now);
   await recordCallEvent(ctx.tx, { tenantId: call.tenantId, id: callId }, 'disposition_completed', now, {
     operatorId: ctx.actor.id,
     detail: {

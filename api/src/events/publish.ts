@@ -22,7 +22,9 @@ export type BusEvent =
    */
   | { kind: 'record'; tenantId: string; recordType: RecordType; recordId: string }
   /** A lead was created from a call, or its fields or status changed (the client's Leads page shows it as it is now). */
-  | { kind: 'lead'; tenantId: string; leadId: string };
+  | { kind: 'lead'; tenantId: string; leadId: string }
+  /** An outbound campaign's figures changed: an attempt placed or ended, a contact reached (the live campaign board refreshes). */
+  | { kind: 'campaign'; tenantId: string; campaignId: string };
 
 /** What a `record` event names. */
 export const recordTypes = ['order', 'complaint', 'customer', 'information_request', 'survey', 'satisfaction'] as const;

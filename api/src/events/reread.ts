@@ -174,7 +174,7 @@ export async function readTenantEvents<T>(
   const input = JSON.stringify({
     operators: listeners.operatorIds,
     clients: listeners.clientIds,
-    calls: ids((e) => (e.kind === 'record' || e.kind === 'lead' ? undefined : e.callId)),
+    calls: ids((e) => (e.kind === 'call' || e.kind === 'offer' ? e.callId : undefined)),
     offers: ids((e) => (e.kind === 'offer' ? e.callId : undefined)),
     ...Object.fromEntries(recordTypes.map((type) => [type, ids((e) => (e.kind === 'record' && e.recordType === type ? e.recordId : undefined))])),
     leads: ids((e) => (e.kind === 'lead' ? e.leadId : undefined)),

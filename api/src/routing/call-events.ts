@@ -27,7 +27,9 @@ export type CallEventKind =
   | 'abandoned'
   | 'queue_overflow'
   | 'no_sign_of_life'
-  | 'satisfaction';
+  | 'satisfaction'
+  /** Outbound (issue 15): a person answered a campaign's dial and an operator was connected. */
+  | 'outbound_answered';
 
 /**
  * Appends to the call's timeline and tells the desks and the portal (at commit) that the call changed:

@@ -5,6 +5,7 @@ import { publish } from '../events/publish.ts';
 import { recordUsage } from '../usage/record.ts';
 import { surveyAtHangUp } from '../satisfaction/service.ts';
 import { recordCallEvent } from './call-events.ts';
+import { endAttemptOfCall } from '../dialer/attempts.ts';
 import { changePresence, lockPresence, releaseOffer } from './presence.ts';
 
 export type CallRow = Selectable<CallsTable>;
@@ -85,6 +86,7 @@ export async function endCall(tx: TenantTx, callId: string, by: 'caller' | 'oper
         .executeTakeFirstOrThrow();
       await recordTalk(tx, call, now);
       await recordCallEvent(tx, ref, 'ended', now, { operatorId: call.operatorId, detail: { by } });
+      if (call.direction === 'outbound') await endAttemptOfCall(tx, call.id, now);
       if (call.operatorId) await moveToWrapUpIfOnCall(tx, call.operatorId, ref, now);
       return updated;
     }

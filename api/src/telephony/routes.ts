@@ -17,6 +17,7 @@ import { afterHoursActions, callStatuses, closedReasons, recordingStates, satisf
 import { pendingSurvey, recordSatisfaction } from '../satisfaction/service.ts';
 import { satisfactionQuestionIds } from '../satisfaction/survey.ts';
 import { loadCallSettings } from '../call-handling/service.ts';
+import { pendingDialsFor, progressEvents, reportDialProgress } from '../dialer/progress.ts';
 
 /**
  * The telephony boundary (docs/telephony.md): no session, every request HMAC-signed by the adapter with
@@ -251,6 +252,52 @@ const numbers = createRoute({
   responses: { 200: json(NumbersSchema, 'Dial plan'), ...problemResponses(401) },
 });
 
+// ---- Outbound (issue 15): the adapter places the dialer's attempts and reports how they went ----------
+
+const DialSchema = z
+  .object({
+    id: z.uuid().openapi({ description: 'The attempt: report its progress to POST /api/telephony/dials/{id}/progress' }),
+    tenant: z.string(),
+    from: E164.openapi({ description: "The caller ID to present (the campaign's, one of the company's numbers)" }),
+    to: E164.openapi({ description: 'The number to dial' }),
+    ringTimeoutSeconds: z.number().int().openapi({ description: 'Give up (report no_answer) after ringing this long' }),
+    detectMachine: z.boolean().openapi({ description: 'Detect answering machines and report `machine` rather than `answered` for them' }),
+    campaign: z.string().openapi({ description: "The campaign's id (for the adapter's logs)" }),
+  })
+  .openapi('TelephonyDial');
+const DialsSchema = z.object({ dials: z.array(DialSchema) }).openapi('TelephonyDials');
+const DialProgressSchema = z
+  .strictObject({ event: z.enum(progressEvents).openapi({ description: '`ringing`; `answered` by a person; `machine` (an answering machine); `busy`; `no_answer` (rang out); `failed` (the network refused the call)' }) })
+  .openapi('TelephonyDialProgress', { example: { event: 'answered' } });
+const DialProgressAnswerSchema = z
+  .object({
+    action: z.enum(['connect', 'abandon', 'hang_up', 'none']).openapi({
+      description: '`connect`: an operator is connected — bridge the callee to them and follow the call `callId` like any call (GET /api/telephony/calls/{id}, …/ended); `abandon`: nobody is free — play `message` and hang up; `hang_up`: the attempt is over; `none`: keep going',
+    }),
+    callId: z.uuid().optional(),
+    message: z.string().optional(),
+  })
+  .openapi('TelephonyDialProgressAnswer');
+const DialIdParamSchema = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b' }) });
+
+const dials = createRoute({
+  method: 'get',
+  path: '/telephony/dials',
+  tags: ['telephony'],
+  summary: "The calls to place now (the dialer's attempts waiting for the adapter); poll it like a call's status",
+  ...signed,
+  responses: { 200: json(DialsSchema, 'Calls to place'), ...problemResponses(401) },
+});
+const dialProgress = createRoute({
+  method: 'post',
+  path: '/telephony/dials/{id}/progress',
+  tags: ['telephony'],
+  summary: 'How a placed call is going: ringing, answered by a person or a machine, busy, no answer, failed (idempotent)',
+  ...signed,
+  request: { params: DialIdParamSchema, body: { content: { 'application/json': { schema: DialProgressSchema } }, required: true } },
+  responses: { 200: json(DialProgressAnswerSchema, 'What to do next'), ...problemResponses(400, 401, 404, 409) },
+});
+
 type StatusBody = z.infer<typeof CallStatusSchema>;
 type StatusRow = {
   id: string;
@@ -411,6 +458,18 @@ const routes = telephonyRoutes
     if (outcome.kind === 'solved_not_asked') throw invalid([fieldError('solved', 'satisfaction.solved_not_asked', 'This survey does not ask whether the problem was solved.')]);
     const result = outcome.result;
     return c.json({ recorded: outcome.kind === 'recorded', outcome: result?.outcome ?? null, score: result?.score ?? null, solved: result?.solved ?? null }, 200);
+  })
+  .openapi(dials, async (c) => {
+    const { db } = c.var.deps;
+    return c.json({ dials: await pendingDialsFor(db) }, 200);
+  })
+  .openapi(dialProgress, async (c) => {
+    const { db, now } = c.var.deps;
+    const { id } = c.req.valid('param');
+    const answer = isUuid(id) ? await reportDialProgress(db, id, c.req.valid('json').event, now()) : null;
+    if (!answer) throw notFound('No such dial.');
+    if (answer.action === 'hang_up' || answer.action === 'abandon') requestDispatch();
+    return c.json(answer, 200);
   })
   .openapi(numbers, async (c) => {
     const { db } = c.var.deps;

@@ -213,8 +213,7 @@ export async function up(db: Kysely<any>): Promise<void> {
        check (state in ('offline', 'available', 'on_call', 'wrap_up', 'break', 'not_responding', 'dialing'))`,
     `alter table operator_presence add column dial_tenant_id uuid references tenants (id)`,
     `alter table operator_presence add column dial_attempt_id uuid`,
-    `alter table operator_presence add constraint operator_presence_dialing_check
-       check ((state = 'dialing') = (dial_attempt_id is not null) and (dial_attempt_id is null) = (dial_tenant_id is null))`,
+    `alter table operator_presence add constraint operator_presence_dialing_check check ((dial_attempt_id is null) = (dial_tenant_id is null))`,
 
     // A sale is billed as its own unit when the price list names it (issue 15, usage).
     `alter table usage_events drop constraint usage_events_metric_check`,

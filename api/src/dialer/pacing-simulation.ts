@@ -108,8 +108,9 @@ export interface SimulationOptions {
   /** Wrap-up after each call, log-normal (median 25 s, sigma 0.3). */
   wrapUp?: { median: number; sigma: number };
   /**
-   * The dialer's estimate of the time from a dial to a person's answer (9 s, the callee model's median
-   * pickup): an operator in wrap-up counts as soon free once the expected wrap-up left is under it.
+   * The dialer's estimate of the time from a dial to a person's answer: an operator in wrap-up counts
+   * as soon free once the expected wrap-up left is under it. By default the window's measured mean
+   * (9 s, the callee model's median pickup, until a call has been answered).
    */
   timeToAnswerSeconds?: number;
   /** The rolling window of the measurements (60 minutes). */
@@ -167,7 +168,6 @@ export function simulatePredictiveHour(options: SimulationOptions): SimulationFi
   const timeout = options.ringTimeoutSeconds ?? 25;
   const wrapUp = options.wrapUp ?? { median: 25, sigma: 0.3 };
   const expectedWrap = wrapUp.median * Math.exp((wrapUp.sigma * wrapUp.sigma) / 2);
-  const timeToAnswer = options.timeToAnswerSeconds ?? 9;
   const callees = options.callees ?? eveningTelesalesCallees;
   const random = simulationRandom(options.seed);
   const window = new AbandonWindow((options.windowMinutes ?? 60) * 60_000);
@@ -209,11 +209,11 @@ export function simulatePredictiveHour(options: SimulationOptions): SimulationFi
       const operator = operators.find((o) => o.phase === 'free');
       if (!operator) {
         abandoned++;
-        window.record(second * 1000, 'abandoned');
+        window.record(second * 1000, 'abandoned', dial.call.ringSeconds);
         continue;
       }
       connected++;
-      window.record(second * 1000, 'connected');
+      window.record(second * 1000, 'connected', dial.call.ringSeconds);
       operator.phase = 'talking';
       operator.untilSecond = second + Math.max(1, Math.round(dial.call.talkSeconds));
       operator.wrapSeconds = dial.wrapSeconds;
@@ -221,9 +221,10 @@ export function simulatePredictiveHour(options: SimulationOptions): SimulationFi
     }
     inFlight = stillRinging;
     // 3. Pacing.
+    const measured = window.measure(second * 1000);
+    const timeToAnswer = options.timeToAnswerSeconds ?? measured.averageSecondsToAnswer ?? 9;
     const free = operators.filter((o) => o.phase === 'free').length;
     const soonFree = operators.filter((o) => o.phase === 'wrapping' && expectedWrap - (second - o.wrapStartedSecond) <= timeToAnswer).length;
-    const measured = window.measure(second * 1000);
     if (measured.answeredInWindow >= 30) peakWindow = Math.max(peakWindow, measured.abandonRate);
     const toPlace =
       mode === 'progressive'

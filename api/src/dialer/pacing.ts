@@ -150,6 +150,11 @@ export interface PacingMeasurements {
   /** Dials resolved in the window (answered by a person or not). */
   dialsInWindow: number;
   abandonedInWindow: number;
+  /**
+   * The mean seconds from the dial to a person's answer, over the answered calls recorded with it
+   * (null when none was): how far ahead an operator counts as soon free.
+   */
+  averageSecondsToAnswer: number | null;
 }
 
 /**
@@ -162,25 +167,31 @@ export interface PacingMeasurements {
  * - not_answered: machine, busy, no answer, failed (counts in the answer rate only).
  *
  * Times are milliseconds since the epoch (or any monotonic clock, as long as it is the same one);
- * outcomes are expected in time order, as the dialer resolves them.
+ * outcomes are expected in time order, as the dialer resolves them. An answered call may bring the
+ * seconds it rang before the person answered, for the mean time to answer.
  */
 export class AbandonWindow {
   private times: number[] = [];
   private results: DialResult[] = [];
+  private secondsToAnswer: number[] = [];
   private head = 0;
   private dials = 0;
   private answered = 0;
   private abandoned = 0;
+  private timedAnswers = 0;
+  private answerSecondsTotal = 0;
 
   constructor(
     readonly windowMs = 60 * 60_000,
     readonly maxEntries = 50_000,
   ) {}
 
-  record(atMs: number, result: DialResult): void {
+  record(atMs: number, result: DialResult, secondsToAnswer?: number): void {
+    const seconds = result !== 'not_answered' && secondsToAnswer !== undefined && Number.isFinite(secondsToAnswer) && secondsToAnswer >= 0 ? secondsToAnswer : Number.NaN;
     this.times.push(atMs);
     this.results.push(result);
-    this.add(result, 1);
+    this.secondsToAnswer.push(seconds);
+    this.add(result, seconds, 1);
     while (this.dials > this.maxEntries) this.dropOldest();
     this.compact();
   }
@@ -196,17 +207,23 @@ export class AbandonWindow {
       answeredInWindow: this.answered,
       dialsInWindow: this.dials,
       abandonedInWindow: this.abandoned,
+      averageSecondsToAnswer: this.timedAnswers === 0 ? null : this.answerSecondsTotal / this.timedAnswers,
     };
   }
 
-  private add(result: DialResult, sign: 1 | -1): void {
+  private add(result: DialResult, secondsToAnswer: number, sign: 1 | -1): void {
     this.dials += sign;
+    if (!Number.isNaN(secondsToAnswer)) {
+      this.timedAnswers += sign;
+      this.answerSecondsTotal += sign * secondsToAnswer;
+      if (this.timedAnswers === 0) this.answerSecondsTotal = 0; // no rounding left over from removals
+    }
     if (result !== 'not_answered') this.answered += sign;
     if (result === 'abandoned') this.abandoned += sign;
   }
 
   private dropOldest(): void {
-    this.add(this.results[this.head]!, -1);
+    this.add(this.results[this.head]!, this.secondsToAnswer[this.head]!, -1);
     this.head++;
   }
 
@@ -215,6 +232,7 @@ export class AbandonWindow {
     if (this.head > 1024 && this.head * 2 > this.times.length) {
       this.times = this.times.slice(this.head);
       this.results = this.results.slice(this.head);
+      this.secondsToAnswer = this.secondsToAnswer.slice(this.head);
       this.head = 0;
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { simulatePredictiveHour, type SimulationFigures } from './pacing-simulation.ts';
+import { simulatePredictiveHour, simulationRandom, type SimulationFigures } from './pacing-simulation.ts';
 import { AbandonWindow, callsToPlace, expectedOverflowShare, minimumAnsweredForPrediction, progressiveCallsToPlace, throttleShareOfCap, type PacingInput } from './pacing.ts';
 
 /** A campaign with trusted figures: a third of dials answered, nothing abandoned yet, the default caps. */
@@ -80,6 +80,34 @@ describe('callsToPlace', () => {
     expect(place({ freeOperators: -3, operatorsSoonFree: Number.NaN, dialsInFlight: -1 })).toBe(0);
     expect(place({ answerRate: Number.NaN })).toBe(4);
     expect(place({ maxRatio: Number.POSITIVE_INFINITY, answerRate: 0.02 })).toBe(4);
+  });
+
+  it('keeps its promises on thousands of seeded random inputs', () => {
+    const random = simulationRandom('pacing-properties');
+    const int = (to: number) => Math.floor(random.uniform() * (to + 1));
+    for (let i = 0; i < 5000; i++) {
+      const input: PacingInput = {
+        freeOperators: int(30),
+        operatorsSoonFree: int(10),
+        dialsInFlight: int(80),
+        answerRate: random.uniform(),
+        abandonRate: random.uniform() * 0.05,
+        answeredInWindow: int(400),
+        capPercent: [1, 2, 3, 5][int(3)]!,
+        maxRatio: 1 + random.uniform() * 4,
+      };
+      const placed = callsToPlace(input);
+      const available = input.freeOperators + input.operatorsSoonFree;
+      const progressive = progressiveCallsToPlace(input.freeOperators, input.dialsInFlight);
+      expect(Number.isInteger(placed)).toBe(true);
+      expect(placed).toBeGreaterThanOrEqual(progressive);
+      if (available === 0) expect(placed).toBe(0);
+      if (placed > progressive) {
+        expect(input.dialsInFlight + placed).toBeLessThanOrEqual(Math.floor(input.maxRatio * available));
+        expect(input.answeredInWindow).toBeGreaterThanOrEqual(minimumAnsweredForPrediction);
+        expect(input.abandonRate).toBeLessThan((input.capPercent / 100) * throttleShareOfCap);
+      }
+    }
   });
 
   it('places more lines per operator for a list that answers less', () => {

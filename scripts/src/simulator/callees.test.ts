@@ -5,7 +5,7 @@ import { createRandom } from './random.ts';
 
 const many = (count: number, seed: number, hour: number, kind: CampaignKind, ringTimeoutSeconds?: number): DialledCallee[] => {
   const random = createRandom(seed);
-  return Array.from({ length: count }, () => dialCallee(random, ringTimeoutSeconds === undefined ? { localHour: hour, kind } : { localHour: hour, kind, ringTimeoutSeconds }));
+  return Array.from({ length: count }, () => dialCallee(random, { localHour: hour, kind, ringTimeoutSeconds }));
 };
 const shareOf = (calls: DialledCallee[], test: (c: DialledCallee) => boolean) => calls.filter(test).length / calls.length;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;

@@ -141,5 +141,5 @@ export function dialCallee(random: CalleeDraws, options: DialOptions): DialledCa
 /** A dial at `at` to a callee in `timeZone` (IANA): the same, at the callee's local time of day. */
 export function dialCalleeAt(random: CalleeDraws, at: Date, timeZone: string, kind: CampaignKind, ringTimeoutSeconds?: number): DialledCallee {
   const { hour } = localTime(at, timeZone);
-  return dialCallee(random, ringTimeoutSeconds === undefined ? { localHour: hour, kind } : { localHour: hour, kind, ringTimeoutSeconds });
+  return dialCallee(random, { localHour: hour, kind, ringTimeoutSeconds });
 }

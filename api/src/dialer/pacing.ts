@@ -17,9 +17,10 @@ export interface PacingInput {
   /** Operators working the campaign who are free now (idle, not reserved for another attempt). */
   freeOperators: number;
   /**
-   * Operators expected to be free by the time a call placed now is answered: in wrap-up and about to
-   * end it, or whose call has lasted longer than the expected handle time less the expected time to
-   * answer. They are counted as available for predictive pacing only, never for progressive.
+   * Operators expected to be free by the time a call placed now is answered: in wrap-up, with less
+   * than the expected time to answer (`AbandonWindow`'s `averageSecondsToAnswer`) left of the expected
+   * wrap-up. Not operators in a long conversation: talk times are too spread to say when one ends.
+   * They are counted as available for predictive pacing only, never for progressive.
    */
   operatorsSoonFree: number;
   /** Predictive dials placed and not yet resolved (originating or ringing), which may still be answered. */

@@ -71,7 +71,7 @@ async function withinDates(tx: TenantTx, campaign: Campaign, now: Date): Promise
  * others by when they are due and their line in the list. Only contacts of active (not paused) lists.
  */
 async function nextContact(tx: TenantTx, campaignId: string, operatorId: string | null, now: Date): Promise<Contact | undefined> {
-  return tx
+  let query = tx
     .selectFrom('campaignContacts as c')
     .innerJoin('contactLists as l', (join) => join.onRef('l.tenantId', '=', 'c.tenantId').onRef('l.id', '=', 'c.listId'))
     .selectAll('c')
@@ -84,14 +84,9 @@ async function nextContact(tx: TenantTx, campaignId: string, operatorId: string 
         eb.and([eb('c.callbackAt', 'is', null), eb('c.nextAttemptAt', '<=', now)]),
       ]),
     )
-    .orderBy(sql`c.callback_at is null`)
-    .orderBy(operatorId ? sql`c.callback_operator_id is distinct from ${operatorId}::uuid` : sql`true`)
-    .orderBy(sql`coalesce(c.callback_at, c.next_attempt_at)`)
-    .orderBy('c.lineNumber')
-    .limit(1)
-    .forUpdate('c')
-    .skipLocked()
-    .executeTakeFirst();
+    .orderBy(sql`c.callback_at is null`);
+  if (operatorId) query = query.orderBy(sql`c.callback_operator_id is distinct from ${operatorId}::uuid`);
+  return query.orderBy(sql`coalesce(c.callback_at, c.next_attempt_at)`).orderBy('c.lineNumber').limit(1).forUpdate('c').skipLocked().executeTakeFirst();
 }
 
 async function campaignTurn(tx: TenantTx, campaignId: string, now: Date): Promise<{ placed: number; previews: number; refused: number }> {

@@ -1,0 +1,310 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonb, newId, withTenant, type DialMode, type Tenant } from '@switchboard/db';
+import { dialerPass } from '@switchboard/api';
+import { createClock, createHarness, logIn, seedTenant, type App, type Client, type Clock, type Harness, type TestUser } from './support/index.ts';
+import { addNumber, addWrapUpCode, seedRoutedOperator, telephony, uniqueNumber } from './support/routing.ts';
+
+/**
+ * The outbound dialer's core (issue 15, docs/outbound.md), through the telephony boundary the adapter
+ * uses: attempts judged at the moment of the dial, operators reserved (progressive) or claimed on answer
+ * (predictive), abandonment, retries by outcome, the 4-in-30-days count across campaigns, a closed window
+ * refused once per zone, an adapter that never picks a dial up, a callback first in line for its operator.
+ */
+let h: Harness;
+let clock: Clock;
+let app: App;
+
+// Tuesday 1 December 2026, 10:00 UTC = 11:00 in Paris: inside the French calling hours.
+const start = new Date('2026-12-01T10:00:00Z');
+
+beforeAll(async () => {
+  h = await createHarness();
+  clock = createClock(start);
+  app = h.buildApp({ clock });
+});
+afterAll(() => h?.close());
+
+const weekdays = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '24:00' }]]));
+
+interface Seeded {
+  tenant: Tenant;
+  campaignId: string;
+  listId: string;
+  callerId: string;
+}
+
+async function seedCampaign(options: { mode: DialMode; profile?: string; tenant?: Tenant; fn?: string; maxAttempts?: number }): Promise<Seeded> {
+  const tenant = options.tenant ?? (await seedTenant(h.db)).tenant;
+  const fn = options.fn ?? 'telesales';
+  const callerId = uniqueNumber();
+  await addNumber(h.db, tenant, callerId, fn);
+  for (const code of ['sale', 'not_interested', 'refused_call']) await addWrapUpCode(h.db, tenant, code, clock.now()).catch(() => undefined);
+  const campaignId = newId();
+  const listId = newId();
+  await withTenant(h.db, tenant.id, async (tx) => {
+    await tx
+      .insertInto('campaigns')
+      .values({
+        tenantId: tenant.id,
+        id: campaignId,
+        name: `Campaign ${options.mode}`,
+        function: fn as 'telesales',
+        callerId,
+        mode: options.mode,
+        status: 'running',
+        callingHours: jsonb(weekdays),
+        retryRules: jsonb({ busyMinutes: 15, noAnswerMinutes: 120, machineMinutes: 1440, failedMinutes: 60, maxAttempts: options.maxAttempts ?? 4 }),
+        dispositions: jsonb([
+          { code: 'sale', outcome: 'success', usageMetric: 'sale' },
+          { code: 'not_interested', outcome: 'done' },
+          { code: 'refused_call', outcome: 'refused' },
+        ]),
+        rulesProfile: options.profile ?? 'fr',
+        abandonMessage: 'Sorry, we will call you back.',
+        createdAt: clock.now(),
+        updatedAt: clock.now(),
+        updatedBy: 'test',
+      })
+      .execute();
+    await tx.insertInto('contactLists').values({ tenantId: tenant.id, id: listId, campaignId, name: 'List', createdAt: clock.now(), createdBy: 'test' }).execute();
+  });
+  return { tenant, campaignId, listId, callerId };
+}
+
+let phoneSeq = 0;
+const uniquePhone = () => `+336${String(process.pid % 100).padStart(2, '0')}${String(++phoneSeq).padStart(6, '0')}`;
+
+async function addContacts(s: Seeded, count: number, extra: { timeZone?: string; phone?: string } = {}): Promise<{ id: string; phone: string }[]> {
+  const rows = Array.from({ length: count }, (_, i) => ({
+    tenantId: s.tenant.id,
+    id: newId(),
+    campaignId: s.campaignId,
+    listId: s.listId,
+    lineNumber: i + 2,
+    phone: extra.phone && count === 1 ? extra.phone : uniquePhone(),
+    name: `Contact ${i + 1}`,
+    timeZone: extra.timeZone ?? 'Europe/Paris',
+    nextAttemptAt: clock.now(),
+    createdAt: clock.now(),
+    updatedAt: clock.now(),
+  }));
+  await withTenant(h.db, s.tenant.id, (tx) => tx.insertInto('campaignContacts').values(rows).execute());
+  return rows.map((r) => ({ id: r.id, phone: r.phone }));
+}
+
+async function availableOperator(s: Seeded, label = 'op'): Promise<{ user: TestUser; desk: Client }> {
+  const user = await seedRoutedOperator(h.db, [[s.tenant, { skills: ['telesales'] }]], label);
+  const desk = await logIn(app, user);
+  expect((await desk.put('/api/desk/state', { state: 'available' })).status).toBe(200);
+  return { user, desk };
+}
+
+const pass = async () => {
+  // An operator just made available is left to inbound routing for a second first.
+  clock.advance(2_000);
+  return dialerPass(h.db, clock.now());
+};
+const attempts = (s: Seeded) => withTenant(h.db, s.tenant.id, (tx) => tx.selectFrom('dialAttempts').selectAll().where('campaignId', '=', s.campaignId).orderBy('createdAt').execute());
+const contact = (s: Seeded, id: string) => withTenant(h.db, s.tenant.id, (tx) => tx.selectFrom('campaignContacts').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+const presence = (operatorId: string) => h.db.selectFrom('operatorPresence').selectAll().where('operatorId', '=', operatorId).executeTakeFirstOrThrow();
+const progress = (id: string, event: string) => telephony(app, clock, 'POST', `/api/telephony/dials/${id}/progress`, { event });
+
+describe('progressive dialling', () => {
+  it('reserves the free operator, hands the dial to the adapter, and connects them when a person answers', async () => {
+    const s = await seedCampaign({ mode: 'progressive' });
+    const [c] = await addContacts(s, 1);
+    const { user, desk } = await availableOperator(s);
+    const report = await pass();
+    expect(report.placed).toBeGreaterThanOrEqual(1);
+    const [attempt] = await attempts(s);
+    expect(attempt).toMatchObject({ status: 'originating', operatorId: user.id, phone: c!.phone, callerId: s.callerId, mode: 'progressive' });
+    expect(await presence(user.id)).toMatchObject({ state: 'dialing', dialAttemptId: attempt!.id, dialTenantId: s.tenant.id });
+    expect((await contact(s, c!.id)).state).toBe('dialing');
+    expect((await contact(s, c!.id)).attempts).toBe(1);
+
+    const dials = await telephony(app, clock, 'GET', '/api/telephony/dials');
+    expect(dials.status).toBe(200);
+    expect(dials.body.dials).toContainEqual(expect.objectContaining({ id: attempt!.id, from: s.callerId, to: c!.phone, tenant: s.tenant.slug }));
+
+    expect((await progress(attempt!.id, 'ringing')).body).toEqual({ action: 'none' });
+    const answered = await progress(attempt!.id, 'answered');
+    expect(answered.status).toBe(200);
+    expect(answered.body.action).toBe('connect');
+    // Reported twice (a retried request, signed again): the same answer, nothing more.
+    clock.advance(1_000);
+    expect((await progress(attempt!.id, 'answered')).body).toEqual({ action: 'connect', callId: answered.body.callId });
+    expect(await presence(user.id)).toMatchObject({ state: 'on_call', callId: answered.body.callId, dialAttemptId: null });
+
+    const call = await withTenant(h.db, s.tenant.id, (tx) => tx.selectFrom('calls').selectAll().where('id', '=', answered.body.callId).executeTakeFirstOrThrow());
+    expect(call).toMatchObject({ direction: 'outbound', status: 'connected', operatorId: user.id, callerNumber: c!.phone, dialledNumber: s.callerId, function: 'telesales' });
+    const usage = await withTenant(h.db, s.tenant.id, (tx) => tx.selectFrom('usageEvents').select(['metric', 'sourceId']).where('sourceId', '=', attempt!.id).execute());
+    expect(usage).toEqual([{ metric: 'contact_reached', sourceId: attempt!.id }]);
+
+    // The callee hangs up; the operator wraps up with a success: the contact is done and the sale billed.
+    clock.advance(90_000);
+    expect((await telephony(app, clock, 'POST', `/api/telephony/calls/${call.id}/ended`, { by: 'caller' })).status).toBe(200);
+    expect((await attempts(s))[0]).toMatchObject({ status: 'ended', outcome: 'answered' });
+    const wrap = await desk.post(`/api/t/${s.tenant.slug}/desk/calls/${call.id}/wrap-up`, { disposition: 'sale' });
+    expect(wrap.status).toBe(200);
+    expect(await contact(s, c!.id)).toMatchObject({ state: 'done', disposition: 'sale' });
+    const sale = await withTenant(h.db, s.tenant.id, (tx) => tx.selectFrom('usageEvents').select('metric').where('sourceId', '=', call.id).where('metric', '=', 'sale').execute());
+    expect(sale).toHaveLength(1);
+    expect((await presence(user.id)).state).toBe('available');
+  });
+
+  it('retries by outcome: busy in 15 minutes, no answer in 2 hours, and stops after the maximum number of attempts', async () => {
+    const s = await seedCampaign({ mode: 'progressive', maxAttempts: 2 });
+    const [c] = await addContacts(s, 1);
+    const { user } = await availableOperator(s);
+    await pass();
+    let [a] = await attempts(s);
+    const busyAt = clock.now();
+    expect((await progress(a!.id, 'busy')).body).toEqual({ action: 'hang_up' });
+    expect(await contact(s, c!.id)).toMatchObject({ state: 'pending', lastOutcome: 'busy' });
+    expect((await contact(s, c!.id)).nextAttemptAt.getTime()).toBe(busyAt.getTime() + 15 * 60_000);
+    expect((await presence(user.id)).state).toBe('available');
+
+    // Not before its time…
+    expect((await pass()).placed).toBe(0);
+    clock.advance(15 * 60_000);
+    await pass();
+    [, a] = await attempts(s);
+    expect(a).toMatchObject({ status: 'originating' });
+    await progress(a!.id, 'no_answer');
+    // Two attempts of two: done, not tried again.
+    expect(await contact(s, c!.id)).toMatchObject({ state: 'done', lastOutcome: 'no_answer', attempts: 2 });
+  });
+
+  it('closes a dial the adapter never picked up as failed, and frees its operator', async () => {
+    const s = await seedCampaign({ mode: 'progressive' });
+    const [c] = await addContacts(s, 1);
+    const { user } = await availableOperator(s);
+    await pass();
+    clock.advance(31_000);
+    const report = await dialerPass(h.db, clock.now());
+    expect(report.closed).toBeGreaterThanOrEqual(1);
+    expect((await attempts(s))[0]).toMatchObject({ status: 'ended', outcome: 'failed' });
+    expect((await contact(s, c!.id)).lastOutcome).toBe('failed');
+    expect((await presence(user.id)).state).not.toBe('dialing');
+  });
+});
+
+describe('predictive dialling', () => {
+  it('places calls without reserving anyone, connects a free operator on answer, and abandons when nobody is free', async () => {
+    const s = await seedCampaign({ mode: 'predictive' });
+    const contacts = await addContacts(s, 5);
+    const { user } = await availableOperator(s);
+    await pass();
+    const placed = await attempts(s);
+    expect(placed.length).toBeGreaterThanOrEqual(1);
+    expect(placed.every((a) => a.operatorId === null && a.status === 'originating')).toBe(true);
+    expect((await presence(user.id)).state).toBe('available');
+
+    const first = await progress(placed[0]!.id, 'answered');
+    expect(first.body.action).toBe('connect');
+    expect((await presence(user.id)).state).toBe('on_call');
+
+    // A second person answers while the only operator is busy: abandoned, the campaign's message, not called again that day.
+    let second = placed[1];
+    if (!second) {
+      await withTenant(h.db, s.tenant.id, (tx) => tx.updateTable('campaignContacts').set({ nextAttemptAt: clock.now() }).where('campaignId', '=', s.campaignId).where('state', '=', 'pending').execute());
+      // Predictive needs a free operator to place anything: a second operator, made busy before the answer.
+      const other = await availableOperator(s, 'op2');
+      await pass();
+      second = (await attempts(s)).find((a) => a.status === 'originating');
+      expect(second).toBeDefined();
+      await other.desk.put('/api/desk/state', { state: 'break', breakReason: 'lunch' });
+    }
+    const abandoned = await progress(second!.id, 'answered');
+    expect(abandoned.body).toEqual({ action: 'abandon', message: 'Sorry, we will call you back.' });
+    const after = await contact(s, second!.contactId);
+    expect(after).toMatchObject({ state: 'pending', lastOutcome: 'abandoned' });
+    // Next midnight in Paris (UTC+1 in December).
+    expect(after.nextAttemptAt.toISOString()).toBe('2026-12-01T23:00:00.000Z');
+    expect(contacts.length).toBe(5);
+  });
+});
+
+describe('the calling rules at the moment of the dial', () => {
+  it('refuses a fifth dial in 30 days to one person, counted across the tenant’s campaigns', async () => {
+    const first = await seedCampaign({ mode: 'progressive' });
+    const second = await seedCampaign({ mode: 'progressive', tenant: first.tenant });
+    const phone = uniquePhone();
+    const [old] = await addContacts(first, 1, { phone });
+    const seededAt = clock.now();
+    // Four dials by the first campaign in the last 30 days.
+    await withTenant(h.db, first.tenant.id, (tx) =>
+      tx
+        .insertInto('dialAttempts')
+        .values(
+          [1, 5, 9, 20].map((daysAgo) => ({
+            tenantId: first.tenant.id,
+            id: newId(),
+            campaignId: first.campaignId,
+            contactId: old!.id,
+            phone,
+            callerId: first.callerId,
+            calleeTimeZone: 'Europe/Paris',
+            mode: 'progressive' as const,
+            status: 'ended' as const,
+            outcome: 'no_answer' as const,
+            createdAt: new Date(clock.now().getTime() - daysAgo * 86_400_000),
+            dialledAt: new Date(clock.now().getTime() - daysAgo * 86_400_000),
+          })),
+        )
+        .execute(),
+    );
+    await withTenant(h.db, first.tenant.id, (tx) => tx.updateTable('campaignContacts').set({ state: 'done' }).where('id', '=', old!.id).execute());
+    const [c] = await addContacts(second, 1, { phone });
+    const { user } = await availableOperator(second);
+    const report = await pass();
+    expect(report.refused).toBeGreaterThanOrEqual(1);
+    expect(await attempts(second)).toEqual([]);
+    const refusals = await withTenant(h.db, second.tenant.id, (tx) => tx.selectFrom('dialRefusals').select(['rule', 'phone', 'contactId']).where('campaignId', '=', second.campaignId).execute());
+    expect(refusals).toEqual([{ rule: 'frequency', phone, contactId: c!.id }]);
+    // Tried again when the oldest of the four leaves the 30 days.
+    const later = await contact(second, c!.id);
+    expect(later.nextAttemptAt.getTime()).toBe(seededAt.getTime() - 20 * 86_400_000 + 30 * 86_400_000);
+    expect((await presence(user.id)).state).toBe('available');
+  });
+
+  it('excludes a number on the tenant’s do-not-call list, and refuses a closed window once for every contact of that zone', async () => {
+    const s = await seedCampaign({ mode: 'progressive' });
+    const [blocked] = await addContacts(s, 1);
+    await withTenant(h.db, s.tenant.id, (tx) => tx.insertInto('doNotCall').values({ tenantId: s.tenant.id, phone: blocked!.phone, source: 'portal', note: null, addedAt: clock.now(), addedBy: 'test' }).execute());
+    await availableOperator(s);
+    await pass();
+    expect(await contact(s, blocked!.id)).toMatchObject({ state: 'excluded', lastOutcome: 'refused:do_not_call' });
+
+    // 13:30 in Paris: the lunch break of the French rules. Ten contacts, one refusal logged.
+    const lunch = await seedCampaign({ mode: 'progressive' });
+    const many = await addContacts(lunch, 10);
+    await availableOperator(lunch, 'lunch-op');
+    const saved = clock.now();
+    clock.advance(new Date('2026-12-01T12:30:00Z').getTime() - saved.getTime());
+    await withTenant(h.db, lunch.tenant.id, (tx) => tx.updateTable('campaignContacts').set({ nextAttemptAt: clock.now() }).where('campaignId', '=', lunch.campaignId).execute());
+    await pass();
+    const refusals = await withTenant(h.db, lunch.tenant.id, (tx) => tx.selectFrom('dialRefusals').select('rule').where('campaignId', '=', lunch.campaignId).execute());
+    expect(refusals).toEqual([{ rule: 'hours' }]);
+    const due = await withTenant(h.db, lunch.tenant.id, (tx) => tx.selectFrom('campaignContacts').select('nextAttemptAt').where('campaignId', '=', lunch.campaignId).execute());
+    expect(due).toHaveLength(many.length);
+    expect(due.every((d) => d.nextAttemptAt.getTime() > clock.now().getTime())).toBe(true);
+    expect(await attempts(lunch)).toEqual([]);
+  });
+});
+
+describe('callbacks', () => {
+  it('puts a callback for one operator first in line for them, at its time', async () => {
+    const s = await seedCampaign({ mode: 'progressive', profile: 'none' });
+    const [first, wanted] = await addContacts(s, 2);
+    const { user } = await availableOperator(s);
+    await withTenant(h.db, s.tenant.id, (tx) =>
+      tx.updateTable('campaignContacts').set({ callbackAt: new Date(clock.now().getTime() + 60_000), callbackOperatorId: user.id, nextAttemptAt: new Date(clock.now().getTime() + 60_000) }).where('id', '=', wanted!.id).execute(),
+    );
+    clock.advance(60_000);
+    await pass();
+    const [a] = await attempts(s);
+    expect(a).toMatchObject({ contactId: wanted!.id, operatorId: user.id, mode: 'callback' });
+    expect(first).toBeDefined();
+  });
+});

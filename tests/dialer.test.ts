@@ -308,3 +308,56 @@ describe('callbacks', () => {
     expect(first).toBeDefined();
   });
 });
+
+describe('callback requests', () => {
+  it('turns an after-hours callback request into a callback due when the function opens, and marks it done once the caller is reached', async () => {
+    const { tenant } = await seedTenant(h.db);
+    const number = uniqueNumber();
+    await addNumber(h.db, tenant, number, 'order_taking');
+    // Open 09:00–18:00 in Paris; after hours: take a callback request.
+    const office = [{ start: '09:00', end: '18:00' }];
+    const { replaceHours, HoursDefinitionSchema } = await import('@switchboard/api');
+    await withTenant(h.db, tenant.id, (tx) =>
+      replaceHours(
+        tx,
+        tenant.id,
+        null,
+        HoursDefinitionSchema.parse({
+          defaultSchedule: 'Office',
+          schedules: [{ name: 'Office', week: { mon: office, tue: office, wed: office, thu: office, fri: office, sat: [], sun: [] } }],
+          functionSchedules: [{ function: 'order_taking', afterHours: { action: 'callback' } }],
+        }),
+      ),
+    );
+    // Tuesday 1 December 2026, 20:00 in Paris: closed.
+    const evening = new Date('2026-12-01T19:00:00Z');
+    clock.advance(evening.getTime() - clock.now().getTime());
+    const caller = uniquePhone();
+    const res = await telephony(app, clock, 'POST', '/api/telephony/calls', { callId: `CA-cb-${Date.now()}`, dialled: number, caller });
+    expect(res.body.outcome).toBe('callback');
+    const due = await withTenant(h.db, tenant.id, (tx) =>
+      tx
+        .selectFrom('campaignContacts as k')
+        .innerJoin('campaigns as c', (j) => j.onRef('c.tenantId', '=', 'k.tenantId').onRef('c.id', '=', 'k.campaignId'))
+        .select(['k.id', 'k.phone', 'k.callbackAt', 'k.callbackRequestId', 'c.kind', 'c.function', 'c.callerId', 'c.mode', 'c.status'])
+        .execute(),
+    );
+    expect(due).toHaveLength(1);
+    // Wednesday 09:00 in Paris.
+    expect(due[0]).toMatchObject({ phone: caller, kind: 'callbacks', function: 'order_taking', callerId: number, mode: 'progressive', status: 'running' });
+    expect(due[0]!.callbackAt!.toISOString()).toBe('2026-12-02T08:00:00.000Z');
+
+    const op = await seedRoutedOperator(h.db, [[tenant, { skills: ['order_taking'] }]], 'callback-op');
+    const desk = await logIn(app, op);
+    await desk.put('/api/desk/state', { state: 'available' });
+    await pass();
+    expect(await withTenant(h.db, tenant.id, (tx) => tx.selectFrom('dialAttempts').select('id').execute())).toEqual([]);
+    clock.advance(new Date('2026-12-02T08:00:00Z').getTime() - clock.now().getTime());
+    await pass();
+    const [attempt] = await withTenant(h.db, tenant.id, (tx) => tx.selectFrom('dialAttempts').selectAll().execute());
+    expect(attempt).toMatchObject({ phone: caller, operatorId: op.id, mode: 'callback', status: 'originating' });
+    expect((await progress(attempt!.id, 'answered')).body.action).toBe('connect');
+    const request = await withTenant(h.db, tenant.id, (tx) => tx.selectFrom('callbackRequests').select('status').where('id', '=', due[0]!.callbackRequestId!).executeTakeFirstOrThrow());
+    expect(request.status).toBe('done');
+  });
+});

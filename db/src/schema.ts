@@ -985,7 +985,10 @@ export interface CampaignsTable {
   tenantId: string;
   id: string;
   name: string;
-  function: CampaignFunction;
+  /** A CampaignFunction; for a `callbacks` campaign, the inbound function its requests were made on. */
+  function: string;
+  /** `callbacks`: the company's callback requests (after hours, or a queue overflowing), dialled like a campaign. */
+  kind: Generated<'campaign' | 'callbacks'>;
   scriptId: string | null;
   /** E.164: one of the tenant's numbers, presented to the callee. */
   callerId: string;
@@ -1047,6 +1050,8 @@ export interface CampaignContactsTable {
   callbackAt: NullableTimestamp;
   callbackOperatorId: string | null;
   callbackNote: string | null;
+  /** The inbound callback request the contact answers (a `callbacks` campaign). */
+  callbackRequestId: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }

@@ -291,6 +291,10 @@ export async function connectAnswered(
     .set({ state: 'pending', lastOutcome: 'answered', nextAttemptAt: new Date(now.getTime() + 86_400_000), callbackAt: null, callbackOperatorId: null, updatedAt: now })
     .where('id', '=', contact.id)
     .execute();
+  if (contact.callbackRequestId) {
+    // The caller who asked to be called back is reached: their request is done.
+    await tx.updateTable('callbackRequests').set({ status: 'done' }).where('id', '=', contact.callbackRequestId).where('status', '=', 'pending').execute();
+  }
   const ref = { tenantId: attempt.tenantId, id: callId };
   await tx.updateTable('operatorPresence').set({ dialTenantId: null, dialAttemptId: null, updatedAt: now }).where('operatorId', '=', operatorId).execute();
   await changePresence(tx, operatorId, { state: 'on_call', call: ref }, now);

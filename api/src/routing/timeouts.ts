@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { queueCallbackRequest } from '../dialer/callback-requests.ts';
 import { newId, routing, withTenant, type AfterHoursAction, type DB, type TenantTx } from '@switchboard/db';
 import { defaultOverflow } from '../call-handling/definition.ts';
 import { loadCallSettings } from '../call-handling/service.ts';
@@ -101,10 +102,14 @@ async function overflow(tx: TenantTx, call: CallRow, enqueuedAt: Date, settings:
     .where('id', '=', call.id)
     .execute();
   if (action === 'callback') {
+    const requestId = newId();
     await tx
       .insertInto('callbackRequests')
-      .values({ tenantId: call.tenantId, id: newId(), callId: call.id, function: call.function, callerNumber: call.callerNumber, requestedAt: now })
+      .values({ tenantId: call.tenantId, id: requestId, callId: call.id, function: call.function, callerNumber: call.callerNumber, requestedAt: now })
       .execute();
+    // The function is open (the caller waited too long): the callback is due at once, first in line.
+    const { timeZone } = await tx.selectFrom('tenants').select('timeZone').where('id', '=', call.tenantId).executeTakeFirstOrThrow();
+    await queueCallbackRequest(tx, { id: requestId, function: call.function, phone: call.callerNumber, callerId: call.dialledNumber, at: now, timeZone }, now);
   }
   // A caller answered earlier and transferred to a skill has talked: that part is counted.
   if (call.answeredAt) await recordTalk(tx, call, enqueuedAt);

@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
+import { queueCallbackRequest } from '../dialer/callback-requests.ts';
 import { isCallFunctionId, jsonb, newId, routing, withTenant, type AfterHoursAction, type CallsTable, type DB, type TenantTx } from '@switchboard/db';
 import { EVENTS_CHANNEL, type BusEvent } from '../events/publish.ts';
 import { loadHours } from '../hours/service.ts';
@@ -140,10 +141,14 @@ export async function receiveCall(db: Kysely<DB>, input: IncomingCall, now: Date
         { kind: 'after_hours', detail: { action: effective, forwardTo: forwardedTo, nextOpening: status.nextChange?.at ?? null } },
       ], null);
       if (effective === 'callback') {
+        const requestId = newId();
         await tx
           .insertInto('callbackRequests')
-          .values({ tenantId: tenant.id, id: newId(), callId: id, function: owner.function, callerNumber: input.caller, requestedAt: now })
+          .values({ tenantId: tenant.id, id: requestId, callId: id, function: owner.function, callerNumber: input.caller, requestedAt: now })
           .execute();
+        // Called back when the function opens again, first in line (docs/outbound.md, callbacks).
+        const opensAt = status.nextChange?.opens ? new Date(status.nextChange.at) : now;
+        await queueCallbackRequest(tx, { id: requestId, function: owner.function, phone: input.caller, callerId: input.dialled, at: opensAt, timeZone: tenant.timeZone }, now);
       }
       return { answer: answerFor(tenant.slug, call, record, status.afterHours?.announcement), queued: false };
     });

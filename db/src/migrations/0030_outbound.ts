@@ -25,7 +25,9 @@ export async function up(db: Kysely<any>): Promise<void> {
        tenant_id uuid not null references tenants (id),
        id uuid not null,
        name text not null check (length(name) between 1 and 120),
-       function text not null check (function in ('outbound_info', 'surveys', 'telesales', 'lead_qualification')),
+       -- An outbound function; a \`callbacks\` campaign (the company's callback requests) has the inbound function they were made on.
+       function text not null check (function ~ '^[a-z][a-z0-9_]{0,39}$'),
+       kind text not null default 'campaign' check (kind in ('campaign', 'callbacks')),
        script_id uuid,
        caller_id text not null check (caller_id ${E164}),
        mode text not null check (mode in ('preview', 'progressive', 'predictive')),
@@ -48,6 +50,7 @@ export async function up(db: Kysely<any>): Promise<void> {
        foreign key (tenant_id, script_id) references scripts (tenant_id, id)
      )`,
     `create index campaigns_running_idx on campaigns (tenant_id) where status = 'running'`,
+    `create unique index campaigns_callbacks_idx on campaigns (tenant_id, function) where kind = 'callbacks'`,
     ...tenantTableStatements('campaigns', ['select', 'insert', 'update']),
 
     `create table contact_lists (
@@ -88,6 +91,8 @@ export async function up(db: Kysely<any>): Promise<void> {
        callback_at timestamptz,
        callback_operator_id uuid references users (id),
        callback_note text check (length(callback_note) <= 500),
+       -- An inbound callback request this contact answers (a \`callbacks\` campaign): done once the caller is reached.
+       callback_request_id uuid,
        created_at timestamptz not null,
        updated_at timestamptz not null,
        primary key (tenant_id, id),

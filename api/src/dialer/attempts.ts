@@ -243,9 +243,9 @@ export async function connectAnswered(
   if (operatorId) {
     const presence = await lockPresence(tx, operatorId);
     if (presence?.state !== 'dialing' || presence.dialAttemptId !== attempt.id) operatorId = null;
-  } else {
-    operatorId = await claimFreeOperator(tx, campaign, now);
   }
+  // Predictive, or a reserved operator who is no longer there: whoever of the campaign is free now.
+  operatorId ??= await claimFreeOperator(tx, campaign, now);
   if (!operatorId) {
     await closeAttempt(tx, attempt, contact, 'abandoned', now);
     return { action: 'abandon', message: campaign.abandonMessage };

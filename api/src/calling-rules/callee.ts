@@ -68,18 +68,28 @@ const byCountry: Record<string, Territory> = {
 /** Each zone that only one territory uses names that territory (an explicit zone gives the region too). */
 const byZone = new Map(Object.values(territories).map((t) => [t.timeZone, t.region]));
 
+const knownZones = new Map<string, boolean>();
+
+/** Whether the runtime knows this IANA zone (answers remembered: an import asks for every row). */
 export function isTimeZone(zone: string): boolean {
   if (!zone || zone.length > 64) return false;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
+  let known = knownZones.get(zone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      known = true;
+    } catch {
+      known = false;
+    }
+    if (knownZones.size > 1000) knownZones.clear();
+    knownZones.set(zone, known);
   }
+  return known;
 }
 
 /** The territory of a French postcode ('75001' → Paris, '20090' → Corse-du-Sud 2A, '97411' → La Réunion), or null. */
 export function postcodeTerritory(postcode: string): Territory | null {
+  if (postcode.length > 16) return null;
   const code = postcode.replace(/\s+/g, '');
   if (!/^\d{5}$/.test(code)) return null;
   if (code === '97133') return territories['977']!;
@@ -95,15 +105,19 @@ export function postcodeTerritory(postcode: string): Territory | null {
 
 /** The French territory a number belongs to (country code +33, +590, +594, +596, +262, +508, +681, +687, +689), or null. */
 export function numberTerritory(phone: string): Territory | null {
-  const parsed = parsePhoneNumberFromString(phone);
-  return parsed?.country ? (byCountry[parsed.country] ?? null) : null;
+  const country = countryOf(phone);
+  return country ? (byCountry[country] ?? null) : null;
+}
+
+function countryOf(phone: string): string | undefined {
+  return phone.length <= 32 ? parsePhoneNumberFromString(phone)?.country : undefined;
 }
 
 export function locateCallee(facts: CalleeFacts): CalleePlace {
-  const byNumber = numberTerritory(facts.phone);
-  const parsed = parsePhoneNumberFromString(facts.phone);
+  const country = countryOf(facts.phone);
+  const byNumber = country ? (byCountry[country] ?? null) : null;
   // A five-digit postcode is read as French unless the number clearly belongs to another country.
-  const foreign = parsed?.country !== undefined && byNumber === null;
+  const foreign = country !== undefined && byNumber === null;
   const byPostcode = facts.postcode && !foreign ? postcodeTerritory(facts.postcode) : null;
   const zone = facts.timeZone?.trim();
   if (zone && isTimeZone(zone)) {

@@ -436,3 +436,25 @@ describe('a country added as data', () => {
     expect(() => judgeDial('xx' as RulesProfileId, facts(at('2026-12-07T11:00')))).toThrow(/Unknown rules profile/);
   });
 });
+
+describe('every refusal explains itself in one sentence with the callee’s local time', () => {
+  const monday = at('2026-12-07T11:00');
+  it.each<[RuleId, DialFacts, string]>([
+    ['do_not_call', facts(monday, { onDoNotCall: true }), "tenant's own do-not-call list"],
+    ['opposition', facts(monday, { onOpposition: true }), '(Code de la consommation, art. L223-1 (Bloctel))'],
+    ['consent', facts(monday, { requiresConsent: true }), 'requires the person’s prior consent'],
+    ['refusal', facts(monday, { lastRefusalAt: at('2026-12-01T11:00') }), 'no call is allowed until 60 whole days have passed'],
+    ['frequency', facts(monday, { attemptTimesLast30Days: [1, 2, 3, 4].map((d) => at(`2026-12-0${d}T11:00`)) }), 'the most allowed being 4'],
+    ['holiday', facts(at('2026-12-25T11:00')), '2026-12-25 is Christmas Day where the callee is'],
+    ['weekday', facts(at('2026-12-06T11:00')), 'No call is allowed on Sunday'],
+    ['hours', facts(at('2026-12-07T13:30')), 'Outside the lawful calling hours'],
+    ['campaign_hours', facts(monday, { campaignWindow: { tue: [{ start: '10:00', end: '12:00' }] } }), "Outside the campaign's own calling hours (Tuesday 10:00–12:00, in the callee's time zone)"],
+  ])('%s', (rule, f, says) => {
+    const j = judgeDial('fr', f);
+    expect(j.ok).toBe(false);
+    if (j.ok) return;
+    expect(j.rule).toBe(rule);
+    expect(j.detail).toContain(says);
+    expect(j.detail).toMatch(/the callee's local time is (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) \d{4}-\d{2}-\d{2} \d{2}:\d{2} in Europe\/Paris \(UTC\+01:00\)\.$/);
+  });
+});

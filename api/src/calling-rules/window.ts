@@ -89,7 +89,7 @@ export interface DayWindow {
 
 /** Day windows already worked out, per profile: converting local times to instants is the judge's dearest step. */
 const dayCache = new WeakMap<RulesProfile, Map<string, DayWindow>>();
-const dayCacheSize = 20_000;
+const dayCacheSize = 5_000;
 
 export function dayWindow(profile: RulesProfile, timeZone: string, region: string | null, date: Temporal.PlainDate, campaignWindow?: WeekWindow): DayWindow {
   let days = dayCache.get(profile);

@@ -156,8 +156,9 @@ export function windowLabel(window: WeekWindow): string {
 }
 
 /** An instant on the callee's clock: "Monday 2026-04-06 11:00 in Europe/Paris (UTC+02:00)". */
-export function localTimeLabel(at: Temporal.Instant, timeZone: string): string {
-  const zoned = at.toZonedDateTimeISO(timeZone);
+export function localTimeLabel(at: Date | Temporal.Instant, timeZone: string): string {
+  const instant = at instanceof Date ? Temporal.Instant.fromEpochMilliseconds(at.getTime()) : at;
+  const zoned = instant.toZonedDateTimeISO(timeZone);
   const time = zoned.toPlainTime().toString({ smallestUnit: 'minute' });
   return `${dayName(zoned.toPlainDate())} ${zoned.toPlainDate().toString()} ${time} in ${timeZone} (UTC${zoned.offset})`;
 }

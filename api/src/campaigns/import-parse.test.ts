@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { csvCell } from '../records/common.ts';
 import { contactNumber } from './contact-phone.ts';
-import { detectSeparator } from './import-read.ts';
+import { detectSeparator, xlsxUnpacksWithin } from './import-read.ts';
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, parseContactImport, previewColumns, type ColumnMapping, type ImportOptions } from './import-parse.ts';
 
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -286,5 +286,27 @@ describe('the contact’s zone and department', () => {
       ['Europe/Zurich', null, '8001'], // a Swiss postcode is kept as written, not read as La Poste's
       ['Europe/Paris', null, null],
     ]);
+  });
+});
+
+describe('a workbook that unpacks to too much', () => {
+  it('measures what a workbook unpacks to, by unpacking it, and refuses one over the limit', async () => {
+    const bytes = await xlsx((workbook) => {
+      const sheet = workbook.addWorksheet('Liste');
+      sheet.addRow(['Téléphone', 'Note']);
+      for (let i = 0; i < 2000; i++) sheet.addRow([`06123${String(i).padStart(5, '0')}`, 'x'.repeat(100)]);
+    });
+    expect(await xlsxUnpacksWithin(bytes, 50 * 1024 * 1024)).toBe(true);
+    expect(await xlsxUnpacksWithin(bytes, 100 * 1024)).toBe(false);
+  });
+
+  it('refuses a zip whose parts are not the ones its directory lists, or that is cut short', async () => {
+    const bytes = await xlsx((workbook) => workbook.addWorksheet('Liste').addRow(['Téléphone']));
+    await expect(xlsxUnpacksWithin(bytes.subarray(0, bytes.length - 100))).rejects.toThrow(/Excel workbook/);
+    const shifted = new Uint8Array(bytes.length + 10);
+    shifted.set(bytes, 10); // a part the directory does not place where it is
+    await expect(xlsxUnpacksWithin(shifted)).rejects.toThrow(/Excel workbook/);
+    const report = await parseContactImport(bytes.subarray(0, bytes.length - 100), { kind: 'xlsx', mapping, ...france });
+    expect(report.errors.map((e) => e.code)).toEqual(['import.unreadable']);
   });
 });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { findCardNumbers, redactCardNumbers } from '../rules/card-numbers.ts';
 import { storableText } from '../http/storable-text.ts';
 import { contactNumber, frenchTerritories, placeOfNumber, scientificNotation } from './contact-phone.ts';
-import { isBlank, readRows, UnreadableFile, type ImportFileKind, type SheetRow, type SourceInfo } from './import-read.ts';
+import { FileTooLarge, isBlank, readRows, UnreadableFile, type ImportFileKind, type SheetRow, type SourceInfo } from './import-read.ts';
 import { tidyFrenchPostcode, zoneForFrenchPostcode } from './postcode.ts';
 
 export type { ImportFileKind, SourceInfo } from './import-read.ts';
@@ -405,6 +405,7 @@ export async function parseContactImport(bytes: Uint8Array, options: ImportOptio
     }
   } catch (error) {
     if (error instanceof UnreadableFile) return refuse(fileError('import.unreadable', error.message, error.line));
+    if (error instanceof FileTooLarge) return refuse(fileError('import.too_large', error.message));
     throw error;
   }
   if (!map) return refuse(fileError('import.no_header', 'The file is empty: it needs a header row naming its columns, then one row per contact.'));
@@ -443,6 +444,7 @@ export async function previewColumns(bytes: Uint8Array, kind: ImportFileKind): P
     }
   } catch (error) {
     if (error instanceof UnreadableFile) return { source, headers: headers ?? [], sample, errors: [fileError('import.unreadable', error.message, error.line)] };
+    if (error instanceof FileTooLarge) return { source, headers: [], sample: [], errors: [fileError('import.too_large', error.message)] };
     throw error;
   }
   if (!headers) return { source, headers: [], sample: [], errors: [fileError('import.no_header', 'The file is empty: it needs a header row naming its columns, then one row per contact.')] };

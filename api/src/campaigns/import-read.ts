@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
+import { createInflateRaw } from 'node:zlib';
 import { parse as csvParser, CsvError } from 'csv-parse';
 import ExcelJS from 'exceljs';
 
@@ -39,6 +40,9 @@ export class UnreadableFile extends Error {
     this.line = line;
   }
 }
+
+/** A file that would unpack to more than the import reads (a workbook). */
+export class FileTooLarge extends Error {}
 
 /** Longest CSV row accepted (1 MB): past that, it is a quote never closed swallowing the rest of the file. */
 const MAX_CSV_RECORD = 1024 * 1024;
@@ -210,11 +214,88 @@ export function cellText(value: unknown): string {
 }
 
 /**
+ * The most a workbook may unpack to. Its XML compresses about tenfold, and a crafted one (a cell repeated
+ * a billion times) far more: a 50 MB upload could unpack to gigabytes — on disk, where exceljs parks
+ * sheets in temporary files until it has read the shared strings, and in memory, where it keeps them.
+ * 200,000 rows of 20 columns unpack to about 250 MB.
+ */
+export const MAX_XLSX_UNPACKED = 512 * 1024 * 1024;
+
+const notWorkbook = 'The file cannot be read as an Excel workbook (.xlsx).';
+
+/** How much a deflated part unpacks to, stopping once past `room`. */
+function inflatedSize(data: Uint8Array, room: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const inflate = createInflateRaw();
+    let size = 0;
+    inflate.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > room) {
+        inflate.destroy();
+        resolve(size);
+      }
+    });
+    inflate.on('end', () => resolve(size));
+    inflate.on('error', () => reject(new UnreadableFile(notWorkbook)));
+    inflate.end(data);
+  });
+}
+
+/**
+ * Whether the workbook unpacks to at most `limit` bytes, measured by unpacking it (a zip's declared sizes
+ * can lie), without keeping what it unpacks. The parts are taken as exceljs's reader will take them, one
+ * after the other from the start of the file: the central directory must describe exactly those, end to end.
+ */
+export async function xlsxUnpacksWithin(bytes: Uint8Array, limit = MAX_XLSX_UNPACKED): Promise<boolean> {
+  const zip = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let end = -1;
+  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 65_535); i--) {
+    if (zip.readUInt32LE(i) === 0x06054b50) {
+      end = i;
+      break;
+    }
+  }
+  if (end < 0) throw new UnreadableFile(notWorkbook);
+  const count = zip.readUInt16LE(end + 10);
+  const directory = zip.readUInt32LE(end + 16);
+  const parts: { local: number; method: number; compressed: number }[] = [];
+  for (let at = directory, n = 0; n < count; n++) {
+    if (at + 46 > end || zip.readUInt32LE(at) !== 0x02014b50) throw new UnreadableFile(notWorkbook);
+    parts.push({ local: zip.readUInt32LE(at + 42), method: zip.readUInt16LE(at + 10), compressed: zip.readUInt32LE(at + 20) });
+    at += 46 + zip.readUInt16LE(at + 28) + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+  }
+  parts.sort((a, b) => a.local - b.local);
+  let next = 0;
+  let total = 0;
+  for (const part of parts) {
+    if (part.local !== next || part.local + 30 > directory || zip.readUInt32LE(part.local) !== 0x04034b50) throw new UnreadableFile(notWorkbook);
+    const start = part.local + 30 + zip.readUInt16LE(part.local + 26) + zip.readUInt16LE(part.local + 28);
+    const stop = start + part.compressed;
+    if (stop > directory) throw new UnreadableFile(notWorkbook);
+    const data = zip.subarray(start, stop);
+    if (part.method === 0) total += data.length;
+    else if (part.method === 8) total += await inflatedSize(data, limit - total);
+    else throw new UnreadableFile(notWorkbook);
+    if (total > limit) return false;
+    // A data descriptor may follow (with or without its signature, 32- or 64-bit sizes).
+    next = stop;
+    if ((zip.readUInt16LE(part.local + 6) & 0x08) !== 0) {
+      const signed = stop + 4 <= directory && zip.readUInt32LE(stop) === 0x08074b50 ? 4 : 0;
+      const candidates = [stop + signed + 12, stop + signed + 20];
+      next = candidates.find((c) => c === directory || parts.some((p) => p.local === c)) ?? candidates[0]!;
+    }
+  }
+  if (next !== directory) throw new UnreadableFile(notWorkbook);
+  return true;
+}
+
+/**
  * The first sheet's rows (the first tab shown, whatever order the workbook's parts come in), with
  * exceljs's streaming reader: shared strings are cached, rows are read one at a time. Rows the file does
  * not hold (blank ones) are skipped, keeping their numbers.
  */
 export async function* xlsxRows(bytes: Uint8Array, source: SourceInfo = { kind: 'xlsx' }): AsyncGenerator<SheetRow[]> {
+  if (!(await xlsxUnpacksWithin(bytes))) throw new FileTooLarge(`The workbook unpacks to more than ${MAX_XLSX_UNPACKED / 1024 / 1024} MB: split it into several lists.`);
   const input = Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]);
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', entries: 'ignore' });
   let done = false;
@@ -246,7 +327,7 @@ export async function* xlsxRows(bytes: Uint8Array, source: SourceInfo = { kind: 
     }
   } catch (error) {
     if (error instanceof UnreadableFile) throw error;
-    throw new UnreadableFile('The file cannot be read as an Excel workbook (.xlsx).');
+    throw new UnreadableFile(notWorkbook);
   } finally {
     input.destroy();
   }

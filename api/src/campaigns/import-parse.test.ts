@@ -310,3 +310,14 @@ describe('a workbook that unpacks to too much', () => {
     expect(report.errors.map((e) => e.code)).toEqual(['import.unreadable']);
   });
 });
+
+describe('the card-number pre-check', () => {
+  it('sends to the detector every text it would find a card in, and spares plain ones', async () => {
+    // Full-width, Arabic-Indic and superscript digits: the pre-check counts them as the detector reads them.
+    const disguises = ['4970 1012 3456 7893', '４９７０１０１２３４５６７８９３', '٤٩٧٠١٠١٢٣٤٥٦٧٨٩٣', 'carte ⁴⁹⁷⁰ ¹⁰¹² ³⁴⁵⁶ ⁷⁸⁹³'];
+    const report = await importCsv(frenchCsv(disguises.map((card, i) => ['Nom', `06 12 34 56 ${20 + i}`, '', '', card])));
+    expect(report.errors.map((e) => [e.line, e.code])).toEqual(disguises.map((_, i) => [i + 2, 'card_number']));
+    const plain = await importCsv(frenchCsv([['Hélène Dupont-Lefèvre', '06 12 34 56 30', '', '', 'Réf. 2026-12-05 n° 123456']]));
+    expect(plain.errors).toEqual([]);
+  });
+});

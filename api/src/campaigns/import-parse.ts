@@ -169,18 +169,23 @@ export function ianaZone(value: string): string | null {
 }
 
 /**
- * Whether a text may hold a card number, cheaply: plain ASCII with fewer than 13 digits cannot (most
- * values); anything else goes through the full detector, which reads through disguises.
+ * Whether a text may hold a card number (13 digits at least), cheaply, before the full detector reads
+ * through its disguises. Plain ASCII counts its digits; other text is first normalised as the detector
+ * reads it (NFKC: a full-width ４, a circled ⑳, ⅒ and ㋀ spell out digits) and counts those, and any
+ * script's decimal digits. Most values (names, offers, accented or not) never reach the detector.
  */
 function mayHoldCardNumber(value: string): boolean {
   let digits = 0;
+  let other = false;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c > 0x7f) return true;
-    if (c >= 48 && c <= 57 && ++digits >= 13) return true;
+    if (c >= 48 && c <= 57) digits++;
+    else if (c > 0x7f) other = true;
   }
-  return false;
+  if (digits >= 13) return true;
+  return other && (value.normalize('NFKC').match(anyDigit)?.length ?? 0) >= 13;
 }
+const anyDigit = /\p{Nd}/gu;
 
 const holdsCardNumber = (value: string) => mayHoldCardNumber(value) && findCardNumbers(value).length > 0;
 

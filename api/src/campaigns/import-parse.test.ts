@@ -250,6 +250,29 @@ describe('XLSX', () => {
     expect(JSON.stringify(report)).not.toMatch(/CONCATENATE|UPPER|HYPERLINK/);
   });
 
+  it('reads the first tab shown, whatever order the workbook stores its sheets in', async () => {
+    const bytes = await xlsx((workbook) => {
+      const other = workbook.addWorksheet('Other');
+      other.addRow(['Téléphone']);
+      other.addRow(['0612345699']);
+      const hidden = workbook.addWorksheet('Hidden');
+      hidden.state = 'hidden';
+      hidden.addRow(['Téléphone']);
+      hidden.addRow(['0612345698']);
+      const contacts = workbook.addWorksheet('Contacts');
+      contacts.addRow(['Téléphone']);
+      contacts.addRow(['0612345601']);
+      // The tab order (exceljs's orderNo, not in its types): hidden, Contacts, Other; the files stay sheet1–3.
+      const tab = (sheet: ExcelJS.Worksheet, orderNo: number) => Object.assign(sheet, { orderNo });
+      tab(hidden, 0);
+      tab(contacts, 1);
+      tab(other, 2);
+    });
+    const report = await parseContactImport(bytes, { kind: 'xlsx', mapping: { phone: 'Téléphone' }, ...france });
+    expect(report.source.sheet).toBe('Contacts');
+    expect(report.rows.map((r) => r.phone)).toEqual(['+33612345601']);
+  });
+
   it('previews the header and the first five rows, card numbers masked', async () => {
     const bytes = await xlsx((workbook) => {
       const sheet = workbook.addWorksheet('Liste');

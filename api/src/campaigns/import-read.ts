@@ -298,40 +298,59 @@ export async function* xlsxRows(bytes: Uint8Array, source: SourceInfo = { kind: 
   if (!(await xlsxUnpacksWithin(bytes))) throw new FileTooLarge(`The workbook unpacks to more than ${MAX_XLSX_UNPACKED / 1024 / 1024} MB: split it into several lists.`);
   const input = Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]);
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', entries: 'ignore' });
-  let done = false;
+  // Walked by hand, not with for-await: when the caller stops early (the preview's five rows, a file
+  // too long), the walk still goes to its end, which is where exceljs deletes the temporary files it
+  // parked sheets in (Excel writes the sheets before the shared strings); breaking out would leave them.
+  const worksheets = reader[Symbol.asyncIterator]();
+  type Sheet = { name: string; iterator?: { destroy?: () => void }; parse(): AsyncGenerator<{ eventType: string; value: ExcelJS.Row }[]> };
+  let found = false;
+  let finished = false;
   try {
-    for await (const worksheet of reader) {
-      const sheets = ((reader as unknown as { model?: { sheets?: { name: string; state?: string }[] } }).model?.sheets ?? []).filter((s) => s.state !== 'hidden' && s.state !== 'veryHidden');
-      const first = sheets[0]?.name;
-      const name = (worksheet as unknown as { name: string }).name;
-      if (done || (first !== undefined && name !== first)) {
-        // Another sheet: let go of it (a sheet exceljs parked in a temporary file holds it open).
-        (worksheet as unknown as { iterator?: { destroy?: () => void } }).iterator?.destroy?.();
+    for (let next = await worksheets.next(); !next.done; next = await worksheets.next()) {
+      const worksheet = next.value as unknown as Sheet;
+      const shown = ((reader as unknown as { model?: { sheets?: { name: string; state?: string }[] } }).model?.sheets ?? []).filter((s) => s.state !== 'hidden' && s.state !== 'veryHidden');
+      const first = shown[0]?.name;
+      if (found || (first !== undefined && worksheet.name !== first)) {
+        // Another sheet: let go of it (one parked in a temporary file holds it open).
+        worksheet.iterator?.destroy?.();
         continue;
       }
-      done = true;
-      source.sheet = name;
+      found = true;
+      source.sheet = worksheet.name;
       // Row by row as the sheet's XML is read, in the batches the reader parses them in.
-      const parse = (worksheet as unknown as { parse(): AsyncIterable<{ eventType: string; value: ExcelJS.Row }[]> }).parse();
-      for await (const events of parse) {
-        const batch: SheetRow[] = [];
-        for (const { eventType, value: row } of events) {
-          if (eventType !== 'row') continue;
-          const values = row.values as unknown[];
-          const cells: string[] = [];
-          for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
-          batch.push({ line: row.number, cells });
+      const parse = worksheet.parse();
+      try {
+        for (let events = await parse.next(); !events.done; events = await parse.next()) {
+          const batch: SheetRow[] = [];
+          for (const { eventType, value: row } of events.value) {
+            if (eventType !== 'row') continue;
+            const values = row.values as unknown[];
+            const cells: string[] = [];
+            for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
+            batch.push({ line: row.number, cells });
+          }
+          if (batch.length) yield batch;
         }
-        if (batch.length) yield batch;
+      } finally {
+        await parse.return(undefined);
       }
     }
+    finished = true;
   } catch (error) {
+    finished = true;
     if (error instanceof UnreadableFile) throw error;
     throw new UnreadableFile(notWorkbook);
   } finally {
+    if (!finished) {
+      try {
+        for (let next = await worksheets.next(); !next.done; next = await worksheets.next()) (next.value as unknown as Sheet).iterator?.destroy?.();
+      } catch {
+        // what is left of a file we stopped reading
+      }
+    }
     input.destroy();
   }
-  if (!done) throw new UnreadableFile('The workbook has no sheet to read.');
+  if (!found) throw new UnreadableFile('The workbook has no sheet to read.');
 }
 
 /** The file's rows in batches, and how it was read (filled in as the reading goes). */

@@ -147,6 +147,12 @@ describe('rows refused, each with its line and field', () => {
     ]);
   });
 
+  it('reports its progress every 1,000 rows and at the end', async () => {
+    const seen: number[] = [];
+    await importCsv(frenchCsv(Array.from({ length: 2500 }, (_, i) => ['x', `06${String(20_000_000 + i)}`, '', '', ''])), { onProgress: (n) => seen.push(n) });
+    expect(seen).toEqual([1000, 2000, 2500]);
+  });
+
   it('lists at most the limit, and counts them all', async () => {
     const report = await importCsv(frenchCsv(Array.from({ length: 30 }, () => ['x', 'bad', '', '', ''])), { listLimit: 10 });
     expect(report.errors).toHaveLength(10);

@@ -31,6 +31,16 @@ describe('phone numbers', () => {
     expect(report.duplicates.map((d) => [d.line, d.firstLine])).toEqual(spellings.slice(1).map((_, i) => [i + 3, 2]));
   });
 
+  it('reports a number the campaign already has as a duplicate of no line', async () => {
+    const report = await importCsv(frenchCsv([['A', '06 12 34 56 78', '', '', ''], ['B', '06 12 34 56 79', '', '', ''], ['C', '0612345679', '', '', '']]), { existingPhones: new Set(['+33612345678']) });
+    expect(report.rows.map((r) => r.line)).toEqual([3]);
+    expect(report.duplicates).toEqual([
+      { line: 2, firstLine: null, phone: '+33612345678' },
+      { line: 4, firstLine: 3, phone: '+33612345679' },
+    ]);
+    expect(report.totals).toMatchObject({ rows: 3, valid: 1, duplicates: 2 });
+  });
+
   it('keeps a foreign number with its country code, in its own zone', async () => {
     const report = await importCsv(frenchCsv([['Hans', '+49 30 1234567', '', '', ''], ['Anna', '0049 89 1234567', '', '', '']]));
     expect(report.errors).toEqual([]);

@@ -59,6 +59,8 @@ export interface ImportOptions {
   onProgress?: (rowsRead: number) => void;
   /** How many errors and duplicates to list one by one (default 10,000); all are counted. */
   listLimit?: number;
+  /** Numbers (E.164) the campaign already has (appending to a list, a second list): reported as duplicates, not imported again. */
+  existingPhones?: ReadonlySet<string>;
 }
 
 export interface ContactRow {
@@ -112,8 +114,8 @@ export interface ImportError {
 
 export interface ImportDuplicate {
   line: number;
-  /** The row kept, which has the same number. */
-  firstLine: number;
+  /** The row kept, which has the same number; null when the campaign already has it (ImportOptions.existingPhones). */
+  firstLine: number | null;
   phone: string;
 }
 
@@ -394,7 +396,7 @@ export async function parseContactImport(bytes: Uint8Array, options: ImportOptio
         totals.errors += checked.length;
         for (const error of checked) if (report.errors.length < limit) report.errors.push(error);
       } else {
-        const firstLine = firstLineOf.get(checked.phone);
+        const firstLine = options.existingPhones?.has(checked.phone) ? null : firstLineOf.get(checked.phone);
         if (firstLine !== undefined) {
           totals.duplicates++;
           if (report.duplicates.length < limit) report.duplicates.push({ line: row.line, firstLine, phone: checked.phone });

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { newId, type TenantTx, type WeekWindow } from '@switchboard/db';
-import { judgeDial, type DialFacts, type Judgement } from './interim-judge.ts';
+import { isRulesProfileId, judgeDial, type DialFacts, type Judgement } from '../calling-rules/index.ts';
 
 export interface DialSubject {
   campaignId: string;
@@ -44,7 +44,8 @@ export async function dialFacts(tx: TenantTx, phone: string, now: Date): Promise
 /** Judges a dial now; a refusal is logged with its rule (the proof of compliance reads the log). */
 export async function checkDial(tx: TenantTx, campaign: CampaignRules, subject: DialSubject, now: Date): Promise<Judgement> {
   const facts = await dialFacts(tx, subject.phone, now);
-  const judgement = judgeDial(campaign.rulesProfile, {
+  // An unknown profile (a country removed from the data) is judged as France: the strictest we know.
+  const judgement = judgeDial(isRulesProfileId(campaign.rulesProfile) ? campaign.rulesProfile : 'fr', {
     ...facts,
     now,
     calleeTimeZone: subject.timeZone,

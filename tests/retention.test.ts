@@ -211,7 +211,7 @@ describe('retention', () => {
     expect(done).toHaveLength(1);
     expect(done[0]).toMatchObject({ finished: true });
     // The old person: one call, one recording call; the recent person's 20-day-old recording is past the 10-day period.
-    expect(done[0]!.removed).toEqual({ calls: 2, callEvents: 2, callbackRequests: 1, orders: 1, complaints: 1, informationRequests: 1, recordings: 2, customers: 1 });
+    expect(done[0]!.removed).toEqual({ calls: 2, callEvents: 2, callbackRequests: 1, orders: 1, complaints: 1, informationRequests: 1, recordings: 2, customers: 1, campaignContacts: 0 });
     const runs = await h.db.selectFrom('retentionRuns').selectAll().where('tenantId', '=', short.id).execute();
     expect(runs).toHaveLength(1);
     const audits = await h.db.selectFrom('auditLog').selectAll().where('tenantId', '=', short.id).where('action', '=', 'retention.completed').execute();
@@ -263,7 +263,7 @@ describe('retention', () => {
     h.clock.advance(11 * MINUTE);
     const resumed = (await runRetentionOnce(deps())).find((o) => o.tenantId === short.id);
     expect(resumed?.finished).toBe(true);
-    expect(resumed!.removed).toEqual({ calls: 2, callEvents: 2, callbackRequests: 1, orders: 1, complaints: 1, informationRequests: 1, recordings: 1, customers: 1 });
+    expect(resumed!.removed).toEqual({ calls: 2, callEvents: 2, callbackRequests: 1, orders: 1, complaints: 1, informationRequests: 1, recordings: 1, customers: 1, campaignContacts: 0 });
     const run = await h.db.selectFrom('retentionRuns').select(['attempts']).where('tenantId', '=', short.id).where('runOn', '=', half.runOn).executeTakeFirstOrThrow();
     expect(run.attempts).toBe(2);
     expect(leaks(await everyRowOf(h.db, short.id), secretsOf(p))).toEqual([]);

@@ -13,7 +13,7 @@ type RetentionTx = retention.RetentionTx;
  * (a crash, a second process) changes nothing the second time: the job is idempotent.
  */
 
-export const retentionKinds = ['calls', 'callEvents', 'callbackRequests', 'orders', 'complaints', 'informationRequests', 'recordings', 'customers'] as const;
+export const retentionKinds = ['calls', 'callEvents', 'callbackRequests', 'orders', 'complaints', 'informationRequests', 'recordings', 'customers', 'campaignContacts'] as const;
 export type RetentionKind = (typeof retentionKinds)[number];
 export type RetentionCounts = Record<RetentionKind, number>;
 
@@ -193,6 +193,46 @@ export const steps: RetentionStep[] = [
               and not exists (select 1 from orders x where x.tenant_id = k.tenant_id and x.customer_id = k.id)
               and not exists (select 1 from complaints x where x.tenant_id = k.tenant_id and x.customer_id = k.id)
               and not exists (select 1 from information_requests x where x.tenant_id = k.tenant_id and x.customer_id = k.id)
+            limit ${limit})
+          returning 1`),
+  },
+  // Outbound (issue 15). Dials and refusals are kept at least 31 days whatever the period: the calling rules
+  // count a person's dials over 30 days, and that count is a legal duty (docs/outbound.md).
+  {
+    kind: 'campaignContacts',
+    period: 'personalData',
+    counted: false,
+    columns: { table: 'dial_refusals', columns: ['phone', 'rule', 'detail'], action: 'refused dials deleted (kept at least 31 days)' },
+    batch: (cutoff, limit) =>
+      counted(sql`delete from dial_refusals where (tenant_id, id) in (
+            select tenant_id, id from dial_refusals where at < least(${cutoff}::timestamptz, now() - interval '31 days') limit ${limit})
+          returning 1`),
+  },
+  {
+    kind: 'campaignContacts',
+    period: 'personalData',
+    counted: false,
+    columns: { table: 'dial_attempts', columns: ['phone', 'caller_id', 'callee_time_zone', 'mode', 'status', 'outcome', 'skip_reason'], action: 'finished dials deleted (kept at least 31 days)' },
+    batch: (cutoff, limit) =>
+      counted(sql`delete from dial_attempts where (tenant_id, id) in (
+            select tenant_id, id from dial_attempts
+            where status = 'ended' and coalesce(ended_at, created_at) < least(${cutoff}::timestamptz, now() - interval '31 days') limit ${limit})
+          returning 1`),
+  },
+  {
+    kind: 'campaignContacts',
+    period: 'personalData',
+    counted: true,
+    columns: {
+      table: 'campaign_contacts',
+      columns: ['phone', 'name', 'email', 'time_zone', 'region', 'postcode', 'fields', 'state', 'last_outcome', 'disposition', 'callback_note'],
+      action: 'contacts untouched for the period deleted with what they held (not one being dialled, nor one with a dial still kept)',
+    },
+    batch: (cutoff, limit) =>
+      counted(sql`delete from campaign_contacts k where (k.tenant_id, k.id) in (
+            select c.tenant_id, c.id from campaign_contacts c
+            where c.updated_at < ${cutoff} and c.state <> 'dialing'
+              and not exists (select 1 from dial_attempts a where a.tenant_id = c.tenant_id and a.contact_id = c.id)
             limit ${limit})
           returning 1`),
   },

@@ -220,6 +220,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     `alter table operator_presence add column dial_attempt_id uuid`,
     `alter table operator_presence add constraint operator_presence_dialing_check check ((dial_attempt_id is null) = (dial_tenant_id is null))`,
 
+    // The retention job (0021) removes contacts, dials and refusals past the company's period (api/src/retention/plan.ts).
+    `grant select, delete on campaign_contacts, dial_attempts, dial_refusals to switchboard_retention`,
+
     // A sale is billed as its own unit when the price list names it (issue 15, usage).
     `alter table usage_events drop constraint usage_events_metric_check`,
     `alter table usage_events add constraint usage_events_metric_check check (metric in ('handled_call', 'talk_seconds', 'order', 'complaint', 'completed_survey', 'contact_reached', 'data_entry_record', 'sale'))`,
@@ -245,6 +248,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     `alter table operator_presence drop constraint operator_presence_state_check`,
     `alter table operator_presence add constraint operator_presence_state_check
        check (state in ('offline', 'available', 'on_call', 'wrap_up', 'break', 'not_responding'))`,
+    `revoke all on campaign_contacts, dial_attempts, dial_refusals from switchboard_retention`,
     `drop table consents`,
     `drop table opposition_numbers`,
     `drop table opposition_lists`,

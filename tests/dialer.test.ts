@@ -361,3 +361,34 @@ describe('callback requests', () => {
     expect(request.status).toBe('done');
   });
 });
+
+describe('retention', () => {
+  it("removes a contact, its dials and refusals once past the company's period, and keeps the last 31 days of dials whatever the period", async () => {
+    const s = await seedCampaign({ mode: 'progressive', profile: 'none' });
+    const [old, recent] = await addContacts(s, 2);
+    const longAgo = new Date(clock.now().getTime() - 400 * 86_400_000);
+    const lastWeek = new Date(clock.now().getTime() - 7 * 86_400_000);
+    await withTenant(h.db, s.tenant.id, async (tx) => {
+      await tx.updateTable('campaignContacts').set({ state: 'done', updatedAt: longAgo }).where('id', '=', old!.id).execute();
+      // The recent contact is untouched for the period too, but was dialled last week: the dial and the contact stay.
+      await tx.updateTable('campaignContacts').set({ state: 'done', updatedAt: longAgo }).where('id', '=', recent!.id).execute();
+      for (const [c, at] of [[old!, longAgo], [recent!, lastWeek]] as const) {
+        await tx
+          .insertInto('dialAttempts')
+          .values({ tenantId: s.tenant.id, id: newId(), campaignId: s.campaignId, contactId: c.id, phone: c.phone, callerId: s.callerId, calleeTimeZone: 'Europe/Paris', mode: 'progressive', status: 'ended', outcome: 'busy', createdAt: at, dialledAt: at, endedAt: at })
+          .execute();
+        await tx.insertInto('dialRefusals').values({ tenantId: s.tenant.id, id: newId(), campaignId: s.campaignId, contactId: c.id, phone: c.phone, at, rule: 'hours', detail: 'closed' }).execute();
+      }
+    });
+    const { replaceRules, rules, runRetentionOnce } = await import('@switchboard/api');
+    // A period of 5 days: shorter than the rules' 30, which still win for the dials.
+    await withTenant(h.db, s.tenant.id, (tx) => replaceRules(tx, s.tenant.id, null, { ...rules.defaultRules(), retention: { personalDataDays: 5, recordingsDays: 90 } }, clock.now()));
+    await runRetentionOnce({ db: h.db, now: () => clock.now(), onError: (error) => { throw error; } });
+    const left = await withTenant(h.db, s.tenant.id, async (tx) => ({
+      contacts: (await tx.selectFrom('campaignContacts').select('id').where('campaignId', '=', s.campaignId).execute()).map((r) => r.id),
+      dials: (await tx.selectFrom('dialAttempts').select('contactId').where('campaignId', '=', s.campaignId).execute()).map((r) => r.contactId),
+      refusals: (await tx.selectFrom('dialRefusals').select('contactId').where('campaignId', '=', s.campaignId).execute()).map((r) => r.contactId),
+    }));
+    expect(left).toEqual({ contacts: [recent!.id], dials: [recent!.id], refusals: [recent!.id] });
+  });
+});

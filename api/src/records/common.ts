@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { Temporal } from '@js-temporal/polyfill';
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { type CountryCode } from 'libphonenumber-js';
+import { contactNumber } from '../campaigns/contact-phone.ts';
 import { stringify } from 'csv-stringify/sync';
 import { invalid, fieldError } from '../http/problem.ts';
 import { typedText } from '../http/validators.ts';
@@ -45,10 +46,14 @@ export function regionOf(locale: string): CountryCode | undefined {
 }
 const regions = new Map<string, CountryCode | undefined>();
 
-/** The number in E.164, or null when it is not a valid phone number. */
+/**
+ * The number in E.164, or null when it is not a valid phone number. One normaliser for every number a
+ * person types or imports (customers, contact lists, the do-not-call list, consents): a French overseas
+ * number written the national way (0690…) is its territory's (+590690…), so a number blocked in the portal
+ * is the same number the dialer would call.
+ */
 export function normalizePhone(input: string, locale: string): string | null {
-  const parsed = parsePhoneNumberFromString(input, regionOf(locale));
-  return parsed?.isValid() ? parsed.number : null;
+  return contactNumber(input, regionOf(locale))?.e164 ?? null;
 }
 
 export const IdParamSchema = TenantParamSchema.extend({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { jsonb, newId, withTenant, type DB, type Tenant } from '@switchboard/db';
 import { addNumber, addWrapUpCode, uniqueNumber } from './routing.ts';
+import type { Client } from './http.ts';
 
 /**
  * What a tenant needs before it can run an outbound campaign: a number to present, the function
@@ -35,3 +36,18 @@ export const campaignBody = (number: string, extra: Record<string, unknown> = {}
   mode: 'progressive',
   ...extra,
 });
+
+/** A campaign with one imported list of two contacts, through the routes (suites that need rows in every tenant table). */
+export async function seedCampaign(db: Kysely<DB>, admin: Client, tenant: Tenant, now: Date): Promise<{ campaignId: string; listId: string }> {
+  const { number } = await prepareOutbound(db, tenant, now);
+  const created = await admin.post(`/api/t/${tenant.slug}/campaigns`, campaignBody(number, { dispositions: [{ code: 'interested', outcome: 'success' }] }));
+  if (created.status !== 201) throw new Error(`Creating a campaign failed: ${created.status} ${created.text}`);
+  const imported = await admin.post(`/api/t/${tenant.slug}/campaigns/${created.body.id}/lists`, {
+    name: 'Subscribers',
+    kind: 'csv',
+    content: csvFile(['phone,name', '0612345678,Marie Dupont', '0698765432,Paul Martin']),
+    mapping: { phone: 'phone', name: 'name' },
+  });
+  if (imported.status !== 201) throw new Error(`Importing a list failed: ${imported.status} ${imported.text}`);
+  return { campaignId: created.body.id, listId: imported.body.list.id };
+}

@@ -56,7 +56,8 @@ export const ColumnMappingSchema = z
   })
   .openapi('ContactColumnMapping', { example: { phone: 'phone', name: 'name' } });
 
-export const ListPreviewInputSchema = z.strictObject(FileSchema).openapi('ContactListPreviewInput');
+const exampleFile = { kind: 'csv' as const, content: 'cGhvbmUsbmFtZQ0KMDYxMjM0NTY3OCxNYXJpZSBEdXBvbnQNCg==' };
+export const ListPreviewInputSchema = z.strictObject(FileSchema).openapi('ContactListPreviewInput', { example: exampleFile });
 export const ListPreviewSchema = z
   .object({
     headers: z.array(z.string()),
@@ -72,8 +73,10 @@ const importOptions = {
 };
 export const ListImportInputSchema = z
   .strictObject({ name: typedText(200).pipe(z.string().min(1, 'Name the list, e.g. Subscribers December.')).openapi({ example: 'Subscribers December' }), ...FileSchema, ...importOptions })
-  .openapi('ContactListImportInput');
-export const ListAppendInputSchema = z.strictObject({ ...FileSchema, ...importOptions }).openapi('ContactListAppendInput');
+  .openapi('ContactListImportInput', { example: { name: 'Subscribers December', ...exampleFile, mapping: { phone: 'phone', name: 'name' }, skipInvalid: false, checkOnly: false } });
+export const ListAppendInputSchema = z
+  .strictObject({ ...FileSchema, ...importOptions })
+  .openapi('ContactListAppendInput', { example: { ...exampleFile, mapping: { phone: 'phone', name: 'name' }, skipInvalid: false, checkOnly: false } });
 export type ListImportInput = z.output<typeof ListImportInputSchema>;
 export type ListAppendInput = z.output<typeof ListAppendInputSchema>;
 

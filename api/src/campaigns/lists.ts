@@ -192,7 +192,7 @@ async function check(tx: TenantTx, campaignId: string, tenant: ImportContext['te
     const found = await sql<{ phone: string; lineNumber: number; listName: string }>`
       select c.phone, c.line_number, l.name as list_name
         from campaign_contacts c join contact_lists l on l.tenant_id = c.tenant_id and l.id = c.list_id
-       where c.campaign_id = ${campaignId} and c.phone in (select jsonb_array_elements_text(cast(${JSON.stringify(phones)} as jsonb)))`.execute(tx);
+       where c.campaign_id = ${campaignId} and c.phone in (select jsonb_array_elements_text(cast(${JSON.stringify(phones)}::text as jsonb)))`.execute(tx);
     for (const row of found.rows) existing.set(row.phone, { line: row.lineNumber, list: row.listName });
   }
   return { report, existing };
@@ -215,7 +215,7 @@ async function storeRows(tx: TenantTx, tenantId: string, campaignId: string, lis
     await sql`
       insert into campaign_contacts (tenant_id, id, campaign_id, list_id, line_number, phone, name, email, time_zone, region, postcode, fields, state, attempts, next_attempt_at, created_at, updated_at)
       select ${tenantId}::uuid, r.id, ${campaignId}::uuid, ${listId}::uuid, r.line_number, r.phone, r.name, r.email, r.time_zone, r.region, r.postcode, coalesce(r.fields, '{}'::jsonb), 'pending', 0, ${now}::timestamptz, ${now}::timestamptz, ${now}::timestamptz
-        from jsonb_to_recordset(cast(${JSON.stringify(batch)} as jsonb))
+        from jsonb_to_recordset(cast(${JSON.stringify(batch)}::text as jsonb))
           as r(id uuid, line_number integer, phone text, name text, email text, time_zone text, region text, postcode text, fields jsonb)`.execute(tx);
   }
 }

@@ -51,6 +51,8 @@ import { wrapUpRoutes } from './desk/wrap-up-routes.ts';
 import { privacyRoutes } from './privacy/routes.ts';
 import { recordingRoutes } from './recordings/routes.ts';
 import { retentionRoutes } from './retention/routes.ts';
+import { campaignRoutes } from './campaigns/routes.ts';
+import { isUploadPath, UPLOAD_BODY_LIMIT } from './campaigns/lists.ts';
 
 /** One router per domain, chained so hono/client keeps every route's types. */
 const apiRoutes = createRouter()
@@ -90,7 +92,8 @@ const apiRoutes = createRouter()
   .route('/', recordingRoutes)
   .route('/', retentionRoutes)
   .route('/', answerRoutes)
-  .route('/', surveyRoutes);
+  .route('/', surveyRoutes)
+  .route('/', campaignRoutes);
 
 const routes = createRouter().route('/api', apiRoutes);
 
@@ -132,14 +135,11 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     await next();
   });
   app.use('/api/*', keepConnectionHonest());
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: deps.config.bodyLimitBytes,
-      onError: (c) =>
-        problemResponse(c, new ProblemError(413, 'payload-too-large', 'Payload too large', `Bodies are limited to ${deps.config.bodyLimitBytes} bytes.`)),
-    }),
-  );
+  const limitBodies = (maxSize: number) =>
+    bodyLimit({ maxSize, onError: (c) => problemResponse(c, new ProblemError(413, 'payload-too-large', 'Payload too large', `Bodies are limited to ${maxSize} bytes.`)) });
+  const [anyBody, uploadBody] = [limitBodies(deps.config.bodyLimitBytes), limitBodies(UPLOAD_BODY_LIMIT)];
+  // A contact list's file (campaigns/lists.ts) is the one body allowed past the usual limit.
+  app.use('/api/*', (c, next) => (c.req.method === 'POST' && isUploadPath(c.req.path) ? uploadBody(c, next) : anyBody(c, next)));
   app.use('/api/*', originCheck());
   app.use('/api/*', sessionMiddleware());
   app.use('/api/*', requireSessionExceptPublic());

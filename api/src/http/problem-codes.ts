@@ -81,6 +81,9 @@ export const problemCodes = {
   'delegation.not_settable': 'This function cannot be set this way yet.',
   'password.current_wrong': 'The current password is not right.',
   'password.unchanged': 'Choose a new password.',
+  'campaign.status': 'The campaign is `status`: it cannot `action`.',
+  'campaign.not_startable': 'The campaign cannot run yet: it needs `missing` (a published script for its function, an active contact list).',
+  'campaign.finished': 'The campaign is finished: it no longer changes.',
 } as const satisfies Record<string, string>;
 
 /** Field error codes (each `errors[].code`), with what they mean and the `params` they carry. */
@@ -167,6 +170,9 @@ export const fieldCodes = {
   'hours.announcement_required': 'Enter the announcement text.',
   'hours.announcement_only': 'Only an announcement has a text.',
   'satisfaction.solved_not_asked': 'This survey does not ask whether the problem was solved.',
+  'campaign.caller_id': 'Not one of the company’s own numbers.',
+  'campaign.not_delegated': 'The company does not delegate the function `function`.',
+  'campaign.end_before_start': 'The end must come after the start, on the same day.',
 } as const satisfies Record<string, string>;
 
 export type ProblemCode = keyof typeof problemCodes;

@@ -57,6 +57,7 @@ const en = {
     score: 'Score (1–5)',
     solved: 'Problem solved',
     notAnswered: 'Not answered',
+    contact_line: 'Line', time_zone: 'Time zone', contact_state: 'State', attempts: 'Attempts', last_outcome: 'Last outcome', last_attempt_at: 'Last attempt', callback_at: 'Callback at',
   },
   value: {
     yes: 'yes',
@@ -100,7 +101,7 @@ const en = {
     converted: 'Converted',
     rejected: 'Rejected',
   },
-  sheet: { orders: 'Orders', complaints: 'Complaints', calls: 'Calls', leads: 'Leads', surveys: 'Survey', satisfaction: 'Satisfaction' },
+  sheet: { orders: 'Orders', complaints: 'Complaints', calls: 'Calls', leads: 'Leads', surveys: 'Survey', satisfaction: 'Satisfaction', contacts: 'Contacts' },
 };
 
 type Words = typeof en;
@@ -155,6 +156,7 @@ const fr: Words = {
     score: 'Note (1–5)',
     solved: 'Problème résolu',
     notAnswered: 'Sans réponse',
+    contact_line: 'Ligne', time_zone: 'Fuseau horaire', contact_state: 'État', attempts: 'Tentatives', last_outcome: 'Dernier résultat', last_attempt_at: 'Dernière tentative', callback_at: 'Rappel prévu',
   },
   value: {
     yes: 'oui',
@@ -198,7 +200,7 @@ const fr: Words = {
     converted: 'Converti',
     rejected: 'Écarté',
   },
-  sheet: { orders: 'Commandes', complaints: 'Réclamations', calls: 'Appels', leads: 'Prospects', surveys: 'Questionnaire', satisfaction: 'Satisfaction' },
+  sheet: { orders: 'Commandes', complaints: 'Réclamations', calls: 'Appels', leads: 'Prospects', surveys: 'Questionnaire', satisfaction: 'Satisfaction', contacts: 'Contacts' },
 };
 
 const de: Words = {
@@ -251,6 +253,7 @@ const de: Words = {
     score: 'Bewertung (1–5)',
     solved: 'Problem gelöst',
     notAnswered: 'Nicht beantwortet',
+    contact_line: 'Zeile', time_zone: 'Zeitzone', contact_state: 'Status', attempts: 'Versuche', last_outcome: 'Letztes Ergebnis', last_attempt_at: 'Letzter Versuch', callback_at: 'Rückruf am',
   },
   value: {
     yes: 'ja',
@@ -294,7 +297,7 @@ const de: Words = {
     converted: 'Gewonnen',
     rejected: 'Abgelehnt',
   },
-  sheet: { orders: 'Bestellungen', complaints: 'Reklamationen', calls: 'Anrufe', leads: 'Leads', surveys: 'Umfrage', satisfaction: 'Zufriedenheit' },
+  sheet: { orders: 'Bestellungen', complaints: 'Reklamationen', calls: 'Anrufe', leads: 'Leads', surveys: 'Umfrage', satisfaction: 'Zufriedenheit', contacts: 'Kontakte' },
 };
 
 const ru: Words = {
@@ -347,6 +350,7 @@ const ru: Words = {
     score: 'Оценка (1–5)',
     solved: 'Проблема решена',
     notAnswered: 'Без ответа',
+    contact_line: 'Строка', time_zone: 'Часовой пояс', contact_state: 'Состояние', attempts: 'Попытки', last_outcome: 'Последний результат', last_attempt_at: 'Последняя попытка', callback_at: 'Перезвонить',
   },
   value: {
     yes: 'да',
@@ -390,7 +394,7 @@ const ru: Words = {
     converted: 'Сделка',
     rejected: 'Отклонён',
   },
-  sheet: { orders: 'Заказы', complaints: 'Жалобы', calls: 'Звонки', leads: 'Лиды', surveys: 'Опрос', satisfaction: 'Удовлетворённость' },
+  sheet: { orders: 'Заказы', complaints: 'Жалобы', calls: 'Звонки', leads: 'Лиды', surveys: 'Опрос', satisfaction: 'Удовлетворённость', contacts: 'Контакты' },
 };
 
 export const exportWords: Record<Language, Words> = { en, fr, de, ru };

@@ -51,6 +51,7 @@ import { wrapUpRoutes } from './desk/wrap-up-routes.ts';
 import { privacyRoutes } from './privacy/routes.ts';
 import { recordingRoutes } from './recordings/routes.ts';
 import { retentionRoutes } from './retention/routes.ts';
+import { callingListRoutes } from './calling-lists/routes.ts';
 
 /** One router per domain, chained so hono/client keeps every route's types. */
 const apiRoutes = createRouter()
@@ -90,7 +91,8 @@ const apiRoutes = createRouter()
   .route('/', recordingRoutes)
   .route('/', retentionRoutes)
   .route('/', answerRoutes)
-  .route('/', surveyRoutes);
+  .route('/', surveyRoutes)
+  .route('/', callingListRoutes);
 
 const routes = createRouter().route('/api', apiRoutes);
 

@@ -100,7 +100,7 @@ const en = {
     converted: 'Converted',
     rejected: 'Rejected',
   },
-  sheet: { orders: 'Orders', complaints: 'Complaints', calls: 'Calls', leads: 'Leads', surveys: 'Survey', satisfaction: 'Satisfaction' },
+  sheet: { orders: 'Orders', complaints: 'Complaints', calls: 'Calls', leads: 'Leads', surveys: 'Survey', satisfaction: 'Satisfaction', proof: 'Proof of compliance' },
 };
 
 type Words = typeof en;
@@ -198,7 +198,7 @@ const fr: Words = {
     converted: 'Converti',
     rejected: 'Écarté',
   },
-  sheet: { orders: 'Commandes', complaints: 'Réclamations', calls: 'Appels', leads: 'Prospects', surveys: 'Questionnaire', satisfaction: 'Satisfaction' },
+  sheet: { orders: 'Commandes', complaints: 'Réclamations', calls: 'Appels', leads: 'Prospects', surveys: 'Questionnaire', satisfaction: 'Satisfaction', proof: 'Preuve de conformité' },
 };
 
 const de: Words = {
@@ -294,7 +294,7 @@ const de: Words = {
     converted: 'Gewonnen',
     rejected: 'Abgelehnt',
   },
-  sheet: { orders: 'Bestellungen', complaints: 'Reklamationen', calls: 'Anrufe', leads: 'Leads', surveys: 'Umfrage', satisfaction: 'Zufriedenheit' },
+  sheet: { orders: 'Bestellungen', complaints: 'Reklamationen', calls: 'Anrufe', leads: 'Leads', surveys: 'Umfrage', satisfaction: 'Zufriedenheit', proof: 'Nachweis der Regelkonformität' },
 };
 
 const ru: Words = {
@@ -390,7 +390,7 @@ const ru: Words = {
     converted: 'Сделка',
     rejected: 'Отклонён',
   },
-  sheet: { orders: 'Заказы', complaints: 'Жалобы', calls: 'Звонки', leads: 'Лиды', surveys: 'Опрос', satisfaction: 'Удовлетворённость' },
+  sheet: { orders: 'Заказы', complaints: 'Жалобы', calls: 'Звонки', leads: 'Лиды', surveys: 'Опрос', satisfaction: 'Удовлетворённость', proof: 'Соблюдение правил' },
 };
 
 export const exportWords: Record<Language, Words> = { en, fr, de, ru };

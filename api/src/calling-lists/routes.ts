@@ -136,7 +136,7 @@ const OppositionChunkSchema = z
     column: z.number().int().min(1).max(100).openapi({ description: "The numbers' column the first part answered" }),
     statusColumn: z.number().int().min(1).max(100).nullable().optional(),
   })
-  .openapi('OppositionChunk');
+  .openapi('OppositionChunk', { example: { text: '0612345679;inscrit\n0698765433;inscrit\n', column: 1, statusColumn: 2 } });
 const UploadResultSchema = z
   .object({
     list: OppositionListSchema,

@@ -48,7 +48,11 @@ test('a client admin keeps the do-not-call list, the Bloctel lists and the conse
   const dir = mkdtempSync(join(tmpdir(), 'bloctel-'));
   const file = join(dir, 'bloctel-octobre.csv');
   writeFileSync(file, 'Numéro;Statut\n0611223344;Inscrit\n0699887766;Non inscrit\n0655443322;Inscrit\nnot a number;Inscrit\n');
-  const checkedOn = new Date(Date.now() - 45 * 86_400_000).toISOString().slice(0, 10);
+  // 45 days before today in the company's zone (the warning counts days there), e.g. 2026-10-22.
+  const todayInParis = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Paris' }).format(new Date());
+  const checked = new Date(`${todayInParis}T00:00:00Z`);
+  checked.setUTCDate(checked.getUTCDate() - 45);
+  const checkedOn = checked.toISOString().slice(0, 10);
   const opposition = page.getByTestId('opposition-lists');
   await opposition.getByLabel('File').setInputFiles(file);
   await opposition.getByLabel('Checked on').fill(checkedOn);

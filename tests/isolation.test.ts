@@ -27,6 +27,7 @@ import {
 } from './support/index.ts';
 import { seedCallRecords } from './support/routing.ts';
 import { seedCampaign } from './support/campaigns.ts';
+import { seedOutboundRecords } from './support/outbound.ts';
 import { runRetentionOnce } from '@switchboard/api';
 
 /**
@@ -83,6 +84,8 @@ beforeAll(async () => {
   for (const tenant of [a, b]) await seedCallRecords(h.db, tenant);
   // A campaign with a contact list in both (issue 15): it needs a number, a delegated function and a published script first.
   for (const tenant of [a, b]) await seedCampaign(h.db, admin, tenant, h.clock.now());
+  // Outbound (issue 15): campaigns, their contacts, attempts and refusals come from the dialer, not a tenant route.
+  for (const tenant of [a, b]) await seedOutboundRecords(h.db, tenant);
   // Billing rows in both: negotiated price, account, a billed order (with its outbox row), last month closed and invoiced.
   await insertListPrice(h.db, { function: 'order_taking', metric: 'order', unitAmountMinor: 120 });
   await seedBillingRecords(h.db, [a, b]);

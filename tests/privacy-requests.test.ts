@@ -227,7 +227,7 @@ beforeAll(async () => {
 
 afterAll(() => h?.close());
 
-const expectedCounts = { customers: 1, calls: 2, orders: 1, complaints: 1, informationRequests: 1, callbackRequests: 1, scriptAnswers: 2, wrapUpDrafts: 1, recordings: 1, leads: 2, customerRecordChanges: 1 };
+const expectedCounts = { customers: 1, calls: 2, orders: 1, complaints: 1, informationRequests: 1, callbackRequests: 1, scriptAnswers: 2, wrapUpDrafts: 1, recordings: 1, leads: 2, customerRecordChanges: 1, consents: 0, campaignContacts: 0, doNotCall: 0 };
 
 describe('finding a person', () => {
   it('finds every record of the person by phone (as typed locally) and by e-mail, and lists them without personal data', async () => {

@@ -53,6 +53,7 @@ import { recordingRoutes } from './recordings/routes.ts';
 import { retentionRoutes } from './retention/routes.ts';
 import { campaignRoutes } from './campaigns/routes.ts';
 import { isUploadPath, UPLOAD_BODY_LIMIT } from './campaigns/lists.ts';
+import { callingListRoutes } from './calling-lists/routes.ts';
 
 /** One router per domain, chained so hono/client keeps every route's types. */
 const apiRoutes = createRouter()
@@ -93,7 +94,8 @@ const apiRoutes = createRouter()
   .route('/', retentionRoutes)
   .route('/', answerRoutes)
   .route('/', surveyRoutes)
-  .route('/', campaignRoutes);
+  .route('/', campaignRoutes)
+  .route('/', callingListRoutes);
 
 const routes = createRouter().route('/api', apiRoutes);
 

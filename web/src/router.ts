@@ -169,6 +169,12 @@ export const router = createRouter({
           meta: { kinds: tenantReaders, title: 'pages.audit' },
         },
         {
+          path: 'calling-lists',
+          name: 'tenant-calling-lists',
+          component: () => import('./views/tenant/TenantCallingLists.vue'),
+          meta: { permission: 'callingLists.manage', title: 'pages.callingLists' },
+        },
+        {
           path: 'privacy',
           name: 'tenant-privacy',
           component: () => import('./views/tenant/TenantPrivacy.vue'),

@@ -74,6 +74,9 @@ const CountsSchema = z
     recordings: z.number().int(),
     leads: z.number().int().optional().openapi({ description: 'Leads taken on their calls or naming their number or e-mail (absent from requests kept before they were counted)' }),
     customerRecordChanges: z.number().int().optional().openapi({ description: 'Before/after changes of their customer records made from calls (absent from requests kept before they were counted)' }),
+    consents: z.number().int().optional().openapi({ description: 'Consent records of their numbers (deleted by an erasure)' }),
+    campaignContacts: z.number().int().optional().openapi({ description: 'Campaign contacts with their number or e-mail (emptied and excluded from dialling by an erasure)' }),
+    doNotCall: z.number().int().optional().openapi({ description: 'Their numbers on the do-not-call list (kept by an erasure without the note: it protects them)' }),
   })
   .openapi('PrivacyCounts');
 

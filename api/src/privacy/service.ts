@@ -5,6 +5,7 @@ import { callFunctions, jsonb, newId, type JsonColumnValue, type PrivacyAction, 
 import type { Actor } from '../http/env.ts';
 import { ProblemError } from '../http/problem.ts';
 import { writeAudit } from '../audit/write.ts';
+import { callingListCounts, eraseCallingLists } from '../calling-lists/privacy.ts';
 
 /**
  * The person's rights (GDPR articles 15 and 17): find every record of one person in this tenant by
@@ -43,6 +44,12 @@ export interface PersonCounts {
   leads?: number;
   /** Before/after changes of their customer records (issue 14; absent from requests kept before). */
   customerRecordChanges?: number;
+  /** Issue 15: consent records of their numbers (deleted by an erasure). */
+  consents?: number;
+  /** Issue 15: campaign contacts with their number or e-mail (emptied and excluded from dialling by an erasure). */
+  campaignContacts?: number;
+  /** Issue 15: their numbers on the do-not-call list (kept by an erasure, without its note: it protects them). */
+  doNotCall?: number;
 }
 
 /** The ids of everything that is the person's. */
@@ -58,6 +65,8 @@ interface Found {
   leadIds: string[];
   /** Changes made to their customer records. */
   recordChangeIds: string[];
+  /** The e-mail they were searched by (campaign contacts name it). */
+  email: string | null;
 }
 
 const none = ['00000000-0000-0000-0000-000000000000'];
@@ -123,6 +132,7 @@ async function findPerson(tx: TenantTx, who: Identifier): Promise<Found> {
     callbackRequestIds: callbacks.map((r) => r.id),
     leadIds: leads.map((r) => r.id),
     recordChangeIds: recordChanges.map((r) => r.id),
+    email: who.kind === 'email' ? who.value : null,
   };
 }
 
@@ -178,6 +188,7 @@ async function countsOf(tx: TenantTx, found: Found): Promise<PersonCounts> {
     recordings: calls.filter((c) => c.recordingRef !== null).length,
     leads: found.leadIds.length,
     customerRecordChanges: found.recordChangeIds.length,
+    ...(await callingListCounts(tx, found.phones, found.email)),
   };
 }
 
@@ -539,6 +550,8 @@ export async function erasePerson(tx: TenantTx, tenant: Pick<Tenant, 'id'>, acto
   await tx.deleteFrom('leads').where((eb) => eb.or([eb('callId', 'in', callIds), eb('id', 'in', orNone(found.leadIds))])).execute();
   await tx.deleteFrom('customerRecordChanges').where((eb) => eb.or([eb('callId', 'in', callIds), eb('id', 'in', orNone(found.recordChangeIds))])).execute();
   await tx.deleteFrom('callbackRequests').where('id', 'in', orNone(found.callbackRequestIds)).execute();
+  // Issue 15: consents go; the do-not-call entry and the refusals stay (they protect the person): calling-lists/privacy.ts.
+  await eraseCallingLists(tx, found.phones, found.email);
   await tx
     .updateTable('orders')
     .set({ customerId: null, deliveryAddress: null, paymentReference: null, notes: null, updatedAt: now })

@@ -101,7 +101,7 @@ const en = {
     converted: 'Converted',
     rejected: 'Rejected',
   },
-  sheet: { orders: 'Orders', complaints: 'Complaints', calls: 'Calls', leads: 'Leads', surveys: 'Survey', satisfaction: 'Satisfaction', contacts: 'Contacts' },
+  sheet: { orders: 'Orders', complaints: 'Complaints', calls: 'Calls', leads: 'Leads', surveys: 'Survey', satisfaction: 'Satisfaction', contacts: 'Contacts', proof: 'Proof of compliance' },
 };
 
 type Words = typeof en;
@@ -200,7 +200,7 @@ const fr: Words = {
     converted: 'Converti',
     rejected: 'Écarté',
   },
-  sheet: { orders: 'Commandes', complaints: 'Réclamations', calls: 'Appels', leads: 'Prospects', surveys: 'Questionnaire', satisfaction: 'Satisfaction', contacts: 'Contacts' },
+  sheet: { orders: 'Commandes', complaints: 'Réclamations', calls: 'Appels', leads: 'Prospects', surveys: 'Questionnaire', satisfaction: 'Satisfaction', contacts: 'Contacts', proof: 'Preuve de conformité' },
 };
 
 const de: Words = {
@@ -297,7 +297,7 @@ const de: Words = {
     converted: 'Gewonnen',
     rejected: 'Abgelehnt',
   },
-  sheet: { orders: 'Bestellungen', complaints: 'Reklamationen', calls: 'Anrufe', leads: 'Leads', surveys: 'Umfrage', satisfaction: 'Zufriedenheit', contacts: 'Kontakte' },
+  sheet: { orders: 'Bestellungen', complaints: 'Reklamationen', calls: 'Anrufe', leads: 'Leads', surveys: 'Umfrage', satisfaction: 'Zufriedenheit', contacts: 'Kontakte', proof: 'Nachweis der Regelkonformität' },
 };
 
 const ru: Words = {
@@ -394,7 +394,7 @@ const ru: Words = {
     converted: 'Сделка',
     rejected: 'Отклонён',
   },
-  sheet: { orders: 'Заказы', complaints: 'Жалобы', calls: 'Звонки', leads: 'Лиды', surveys: 'Опрос', satisfaction: 'Удовлетворённость', contacts: 'Контакты' },
+  sheet: { orders: 'Заказы', complaints: 'Жалобы', calls: 'Звонки', leads: 'Лиды', surveys: 'Опрос', satisfaction: 'Удовлетворённость', contacts: 'Контакты', proof: 'Соблюдение правил' },
 };
 
 export const exportWords: Record<Language, Words> = { en, fr, de, ru };

@@ -44,6 +44,7 @@ export const DeskDialingSchema = z
     tenant: z.string(),
     tenantName: z.string(),
     brandColor: z.string(),
+    locale: z.string(),
     attemptId: z.string(),
     status: z.enum(['preview', 'originating', 'ringing']),
     mode: z.enum([...dialModes, 'callback']),

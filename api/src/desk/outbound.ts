@@ -58,6 +58,8 @@ export interface DeskDialing {
   tenant: string;
   tenantName: string;
   brandColor: string;
+  /** The client's language: the script is read in it. */
+  locale: string;
   attemptId: string;
   status: 'preview' | 'originating' | 'ringing';
   mode: DialMode | 'callback';
@@ -144,10 +146,12 @@ export async function loadDialing(
   const campaign = await tx.selectFrom('campaigns').select(['id', 'name', 'mode', 'function', 'scriptId']).where('id', '=', attempt.campaignId).executeTakeFirstOrThrow();
   const contact = await tx.selectFrom('campaignContacts').selectAll().where('id', '=', attempt.contactId).executeTakeFirstOrThrow();
   const rules = await loadRules(tx);
+  const { locale } = await tx.selectFrom('tenants').select('locale').where('slug', '=', tenant.slug).executeTakeFirstOrThrow();
   return {
     tenant: tenant.slug,
     tenantName: tenant.name,
     brandColor: tenant.brandColor,
+    locale,
     attemptId: attempt.id,
     status: attempt.status,
     mode: attempt.mode,

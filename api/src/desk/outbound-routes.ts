@@ -88,7 +88,10 @@ const SkipSchema = z
 
 const CallbackSchema = z
   .strictObject({
-    at: z.string().refine(isLocalDateTime, 'Give a date and time as YYYY-MM-DDTHH:MM.').openapi({ description: "The callee's own wall-clock time, in their zone", example: '2026-12-08T18:30' }),
+    at: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'Give a date and time as YYYY-MM-DDTHH:MM.')
+      .refine(isLocalDateTime, 'Give a date and time as YYYY-MM-DDTHH:MM.').openapi({ description: "The callee's own wall-clock time, in their zone", example: '2026-12-08T18:30' }),
     forMe: z.boolean(),
     note: typedText(300).optional(),
   })

@@ -1,5 +1,112 @@
 import type { Kysely } from 'kysely';
-import { jsonb, newId, withTenant, type DB, type Tenant } from '@switchboard/db';
+import { jsonb, newId, withTenant, type CampaignDisposition, type DB, type DialMode, type Tenant, type WeekWindow } from '@switchboard/db';
+
+/**
+ * Outbound campaigns seeded straight into the database (the campaign CRUD API is another branch's): a
+ * running campaign, its active list and contacts, as the import would store them.
+ */
+
+export interface SeedCampaignOptions {
+  name?: string;
+  mode?: DialMode;
+  function?: 'outbound_info' | 'surveys' | 'telesales' | 'lead_qualification';
+  rulesProfile?: 'fr' | 'fr_existing_customers' | 'none';
+  dispositions?: CampaignDisposition[];
+  callingHours?: WeekWindow;
+  scriptId?: string | null;
+  callerId?: string;
+  status?: 'draft' | 'running' | 'paused' | 'finished';
+}
+
+export interface SeededCampaign {
+  id: string;
+  listId: string;
+  name: string;
+}
+
+const always: WeekWindow = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '24:00' }]]));
+
+export async function seedCampaign(db: Kysely<DB>, tenant: Tenant, options: SeedCampaignOptions = {}): Promise<SeededCampaign> {
+  const id = newId();
+  const listId = newId();
+  const name = options.name ?? `Campaign ${id.slice(-6)}`;
+  const now = new Date();
+  await withTenant(db, tenant.id, async (tx) => {
+    await tx
+      .insertInto('campaigns')
+      .values({
+        tenantId: tenant.id,
+        id,
+        name,
+        function: options.function ?? 'telesales',
+        scriptId: options.scriptId ?? null,
+        callerId: options.callerId ?? '+33180000000',
+        mode: options.mode ?? 'preview',
+        status: options.status ?? 'running',
+        callingHours: jsonb(options.callingHours ?? always),
+        retryRules: jsonb({ busyMinutes: 15, noAnswerMinutes: 120, machineMinutes: 1440, failedMinutes: 60, maxAttempts: 4 }),
+        dispositions: jsonb(options.dispositions ?? []),
+        rulesProfile: options.rulesProfile ?? 'none',
+        abandonMessage: 'Sorry, we will call you back.',
+        createdAt: now,
+        updatedAt: now,
+        updatedBy: 'test',
+      })
+      .execute();
+    await tx.insertInto('contactLists').values({ tenantId: tenant.id, id: listId, campaignId: id, name: 'list.csv', createdAt: now, createdBy: 'test' }).execute();
+  });
+  return { id, listId, name };
+}
+
+export interface SeedContact {
+  phone: string;
+  name?: string;
+  timeZone?: string;
+  fields?: Record<string, string>;
+  nextAttemptAt?: Date;
+}
+
+/** Contacts of the campaign's list, due from `nextAttemptAt` (default: long ago), in line order. */
+export async function seedContacts(db: Kysely<DB>, tenant: Tenant, campaign: SeededCampaign, contacts: SeedContact[]): Promise<string[]> {
+  const ids: string[] = [];
+  await withTenant(db, tenant.id, async (tx) => {
+    let line = 1;
+    for (const c of contacts) {
+      const id = newId();
+      ids.push(id);
+      await tx
+        .insertInto('campaignContacts')
+        .values({
+          tenantId: tenant.id,
+          id,
+          campaignId: campaign.id,
+          listId: campaign.listId,
+          lineNumber: line++,
+          phone: c.phone,
+          name: c.name ?? null,
+          email: null,
+          timeZone: c.timeZone ?? 'Europe/Paris',
+          region: null,
+          postcode: null,
+          fields: jsonb(c.fields ?? {}),
+          customerId: null,
+          nextAttemptAt: c.nextAttemptAt ?? new Date('2020-01-01T00:00:00Z'),
+          lastOutcome: null,
+          lastAttemptAt: null,
+          disposition: null,
+          callbackAt: null,
+          callbackOperatorId: null,
+          callbackNote: null,
+          createdAt: new Date('2020-01-01T00:00:00Z'),
+          updatedAt: new Date('2020-01-01T00:00:00Z'),
+        })
+        .execute();
+    }
+    await tx.updateTable('contactLists').set({ rowCount: contacts.length }).where('id', '=', campaign.listId).execute();
+  });
+  return ids;
+}
+
 
 /**
  * Outbound rows (issue 15, migration 0030) for a tenant, as the dialer would leave them: a campaign, a

@@ -10,6 +10,7 @@ import { ScriptBodySchema } from '../scripts/model.ts';
 import { loadCallContext } from './context.ts';
 import { CustomerSchema } from '../contacts/service.ts';
 import { DirectoryTargetSchema } from '../directory/service.ts';
+import { OutboundOfCallSchema } from './outbound-routes.ts';
 
 const CallParamSchema = TenantParamSchema.extend({
   callId: z.uuid().openapi({ param: { name: 'callId', in: 'path' }, example: '019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5b' }),
@@ -99,6 +100,7 @@ export const CallContextSchema = z
       ),
     }),
     wrapUpCodes: z.array(z.object({ code: z.string(), label: z.string() })),
+    outbound: OutboundOfCallSchema,
     wrapUpSeconds: z.number().int(),
     transfer: z.object({
       skills: z.array(z.string()).openapi({ description: "Skills this tenant's operators have, other than the call's function" }),

@@ -15,6 +15,7 @@ import { weekdays, type HoursDefinition, type Interval } from '../hours/definiti
 import { ScriptBodySchema, type ScriptBody } from '../scripts/model.ts';
 import { todayIn } from '../catalog/search-config.ts';
 import { directoryTargets } from '../directory/service.ts';
+import { outboundOfCall } from './outbound.ts';
 
 /**
  * Everything the operator desk shows for one call, read in the call's tenant transaction only, so
@@ -228,6 +229,7 @@ export async function loadCallContext(tx: TenantTx, tenant: Tenant, viewer: View
       })),
     },
     wrapUpCodes,
+    outbound: call.direction === 'outbound' ? await outboundOfCall(tx, call.id, viewer, rules, now) : null,
     wrapUpSeconds: settings?.wrapUpSeconds ?? 60,
     transfer: {
       skills,

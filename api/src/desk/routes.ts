@@ -16,6 +16,7 @@ import { writeAudit } from '../audit/write.ts';
 import { requestDispatch } from '../routing/ticker.ts';
 import { acceptCall, declineCall, hangUp, transferCall, wrapUp } from './call-actions.ts';
 import { loadDeskState, setDeskState } from './state.ts';
+import { DeskDialingSchema, deskOutboundRoutes } from './outbound-routes.ts';
 
 const DeskStateSchema = z
   .object({
@@ -56,6 +57,7 @@ const DeskStateSchema = z
         recordingPausable: z.boolean().openapi({ description: "The client's rules let the operator pause the recording while payment details are given" }),
       })
       .nullable(),
+    dialing: DeskDialingSchema,
     tenants: z.array(z.object({ slug: z.string(), name: z.string(), brandColor: z.string(), skills: z.array(z.string()) })),
   })
   .openapi('DeskState');
@@ -217,4 +219,5 @@ export const deskRoutes = createRouter()
     await writeAudit(ctx.tx, ctx.tenant.id, ctx.actor, { action: 'call.transfer', targetType: 'call', targetId: callId, after: { target } });
     requestDispatch();
     return c.json(result, 200);
-  });
+  })
+  .route('/', deskOutboundRoutes);

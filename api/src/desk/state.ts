@@ -10,6 +10,7 @@ import { recordCallEvent } from '../routing/call-events.ts';
 import { loadRules } from '../rules/service.ts';
 import { maskPhone } from '../rules/viewer.ts';
 import { leaveDialing } from '../dialer/progress.ts';
+import { loadDialing, type DeskDialing } from './outbound.ts';
 
 export interface DeskOffer {
   tenant: string;
@@ -61,6 +62,8 @@ export interface DeskState {
   missed: DeskMissedCall | null;
   offer: DeskOffer | null;
   call: DeskCall | null;
+  /** Reserved by the dialer (state `dialing`): the preview card, or the call being placed for them. */
+  dialing: DeskDialing | null;
   tenants: { slug: string; name: string; brandColor: string; skills: string[] }[];
 }
 
@@ -137,6 +140,10 @@ export async function loadDeskState(db: Kysely<DB>, operatorId: string, now: Dat
       ? { tenant: missedTenant.slug, tenantName: missedTenant.name, brandColor: missedTenant.brandColor, callId: presence.callId, at: iso(presence.since) }
       : null;
 
+  const dialTenant = presence.state === 'dialing' && presence.dialTenantId ? byId.get(presence.dialTenantId) : undefined;
+  const dialAttemptId = presence.dialAttemptId;
+  const dialing = dialTenant && dialAttemptId ? await withTenant(db, dialTenant.id, (tx) => loadDialing(tx, dialTenant, operatorId, dialAttemptId, now)) : null;
+
   return {
     state: presence.state,
     breakReason: presence.breakReason,
@@ -144,6 +151,7 @@ export async function loadDeskState(db: Kysely<DB>, operatorId: string, now: Dat
     missed,
     offer,
     call,
+    dialing,
     tenants: assignments.flatMap((a) => {
       const t = byId.get(a.tenantId);
       return t ? [{ slug: t.slug, name: t.name, brandColor: t.brandColor, skills: a.skills }] : [];

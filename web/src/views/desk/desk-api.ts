@@ -28,6 +28,10 @@ export type DeskState = InferResponseType<(typeof api)['desk']['state']['$get'],
 export type PresenceState = DeskState['state'];
 export type Offer = NonNullable<DeskState['offer']>;
 export type CurrentCall = NonNullable<DeskState['call']>;
+export type Dialing = NonNullable<DeskState['dialing']>;
+export type OutboundOfCall = NonNullable<CallContext['outbound']>;
+export type SkipBody = InferRequestType<(typeof api)['desk']['dialing'][':attemptId']['skip']['$post']>['json'];
+export type CallbackBody = InferRequestType<TenantClient['desk']['calls'][':callId']['callback']['$post']>['json'];
 type CallClient = TenantClient['desk']['calls'][':callId'];
 export type WrapUpBody = InferRequestType<CallClient['wrap-up']['$post']>['json'];
 export type TransferTarget = InferRequestType<CallClient['transfer']['$post']>['json']['target'];
@@ -47,6 +51,15 @@ export const deskApi = {
   /** Pause the call's recording while the caller gives payment details, and resume it (issue 11). */
   pauseRecording: (tenant: string, callId: string) => call(calls.recording.pause.$post(param(tenant, callId))),
   resumeRecording: (tenant: string, callId: string) => call(calls.recording.resume.$post(param(tenant, callId))),
+  /** Outbound (issue 15): the preview card the dialer reserved the operator for, and an outbound call's callback. */
+  dial: (attemptId: string) => call(api.desk.dialing[':attemptId'].dial.$post({ param: { attemptId } })),
+  skip: (attemptId: string, json: SkipBody) => call(api.desk.dialing[':attemptId'].skip.$post({ param: { attemptId }, json })),
+  callback: (tenant: string, callId: string, json: CallbackBody) => call(calls.callback.$post({ ...param(tenant, callId), json })),
+  /** The tenant's do-not-call list, from the call (route on the calling-lists branch; merged by the lead). */
+  doNotCall: async (tenant: string, callId: string): Promise<void> => {
+    const path = `/api/t/${encodeURIComponent(tenant)}/desk/calls/${encodeURIComponent(callId)}/do-not-call`;
+    await call(fetch(path, { method: 'POST', credentials: 'same-origin' }) as unknown as ReturnType<typeof calls.hangup.$post>);
+  },
 };
 
 // ---- records (part C), typed from the API ------------------------------------------------------

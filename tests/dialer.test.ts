@@ -392,3 +392,76 @@ describe('retention', () => {
     expect(left).toEqual({ contacts: [recent!.id], dials: [recent!.id], refusals: [recent!.id] });
   });
 });
+
+describe('what the review found', () => {
+  it('judges a callback due outside the hours once, not at every pass, and retries a busy callback after the busy delay', async () => {
+    const s = await seedCampaign({ mode: 'progressive' });
+    const [c] = await addContacts(s, 1);
+    const { user } = await availableOperator(s);
+    // Thursday 3 December 2026, 20:30 in Paris: past the French hours.
+    clock.advance(new Date('2026-12-03T19:30:00Z').getTime() - clock.now().getTime());
+    await withTenant(h.db, s.tenant.id, (tx) => tx.updateTable('campaignContacts').set({ callbackAt: clock.now(), nextAttemptAt: clock.now() }).where('id', '=', c!.id).execute());
+    await pass();
+    await pass();
+    const refusals = await withTenant(h.db, s.tenant.id, (tx) => tx.selectFrom('dialRefusals').select('rule').where('campaignId', '=', s.campaignId).execute());
+    expect(refusals).toEqual([{ rule: 'hours' }]);
+    // Friday 10:00: the callback is placed, rings busy, and waits 15 minutes like any busy number.
+    clock.advance(new Date('2026-12-04T09:00:00Z').getTime() - clock.now().getTime());
+    await pass();
+    const [a] = await attempts(s);
+    expect(a).toMatchObject({ mode: 'callback', operatorId: user.id });
+    await progress(a!.id, 'busy');
+    await pass();
+    expect(await attempts(s)).toHaveLength(1);
+    clock.advance(15 * 60_000);
+    await pass();
+    expect(await attempts(s)).toHaveLength(2);
+  });
+
+  it('leaves a contact excluded while its dial was in flight excluded when the dial ends', async () => {
+    const s = await seedCampaign({ mode: 'progressive', profile: 'none' });
+    const [c] = await addContacts(s, 1);
+    await availableOperator(s);
+    await pass();
+    const [a] = await attempts(s);
+    // The person's erasure (or the do-not-call key) lands while the phone rings.
+    await withTenant(h.db, s.tenant.id, (tx) => tx.updateTable('campaignContacts').set({ state: 'excluded' }).where('id', '=', c!.id).execute());
+    await progress(a!.id, 'busy');
+    expect((await contact(s, c!.id)).state).toBe('excluded');
+    clock.advance(60 * 60_000);
+    await pass();
+    expect(await attempts(s)).toHaveLength(1);
+  });
+
+  it('keeps a preview dialled after a minute of reading, closes one left open ten minutes, and refuses to dial one whose campaign was paused', async () => {
+    const s = await seedCampaign({ mode: 'preview', profile: 'none' });
+    const [first, second, third] = await addContacts(s, 3);
+    const { user, desk } = await availableOperator(s);
+    await pass();
+    let [a] = await attempts(s);
+    expect(a).toMatchObject({ status: 'preview', operatorId: user.id, contactId: first!.id });
+    clock.advance(60_000);
+    expect((await desk.post(`/api/desk/dialing/${a!.id}/dial`, {})).body).toMatchObject({ status: 'originating' });
+    clock.advance(1_000);
+    await dialerPass(h.db, clock.now());
+    expect((await attempts(s))[0]).toMatchObject({ status: 'originating' });
+    await progress(a!.id, 'no_answer');
+
+    // The next card is left open: after ten minutes it goes back and the operator is free again.
+    await pass();
+    a = (await attempts(s)).find((x) => x.status === 'preview');
+    expect(a?.contactId).toBe(second!.id);
+    clock.advance(10 * 60_000 + 1_000);
+    await dialerPass(h.db, clock.now());
+    expect((await attempts(s)).find((x) => x.id === a!.id)).toMatchObject({ status: 'ended', outcome: 'cancelled' });
+
+    // A card open when the campaign is paused cannot be dialled.
+    await pass();
+    a = (await attempts(s)).find((x) => x.status === 'preview');
+    expect(a).toBeDefined();
+    await withTenant(h.db, s.tenant.id, (tx) => tx.updateTable('campaigns').set({ status: 'paused' }).where('id', '=', s.campaignId).execute());
+    expect((await desk.post(`/api/desk/dialing/${a!.id}/dial`, {})).status).toBe(409);
+    expect((await attempts(s)).filter((x) => x.status === 'originating')).toEqual([]);
+    expect(third).toBeDefined();
+  });
+});

@@ -19,6 +19,11 @@ const notFreeText: Record<string, string> = {
   'put /api/t/{tenant}/delegations/{function} .inHouse': 'parsed into an E.164 number or an email address, refused otherwise',
   'post /api/billing/stripe/webhook *': "Stripe's own event, verified by its signature",
   'post /api/telephony/* *': "the telephony adapter's own fields, HMAC-signed (its free-text note is redacted in the route)",
+  'post /api/t/{tenant}/campaigns .callerId': "matched against the tenant's own numbers, refused otherwise",
+  'patch /api/t/{tenant}/campaigns/{id} .callerId': "matched against the tenant's own numbers, refused otherwise",
+  'post /api/t/{tenant}/opposition-lists .text': 'an opposition file: only the numbers parsed from it are stored',
+  'post /api/t/{tenant}/opposition-lists .column': "a column of that file, matched against its header, never stored",
+  'post /api/t/{tenant}/opposition-lists/{id}/numbers .text': 'an opposition file: only the numbers parsed from it are stored',
 };
 
 const structuredByName = [

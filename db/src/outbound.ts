@@ -48,13 +48,15 @@ export async function tenantOfAttempt(db: Kysely<DB>, attemptId: string): Promis
   return row?.tenantId;
 }
 
-/** Attempts the adapter never picked up or never reported the end of: the dialer closes them. */
+/** Attempts the adapter never picked up or never reported the end of, and previews nobody acted on: the dialer closes them. */
 export async function staleAttempts(db: Kysely<DB>, now: Date, limit = 500): Promise<PendingDialRef[]> {
   const { rows } = await sql<PendingDialRef>`
     select d.tenant_id as "tenantId", d.id as "attemptId"
     from dial_attempts d join campaigns c on c.tenant_id = d.tenant_id and c.id = d.campaign_id
-    where (d.status = 'originating' and d.created_at < ${now}::timestamptz - interval '30 seconds')
+    where (d.status = 'originating' and coalesce(d.dialled_at, d.created_at) < ${now}::timestamptz - interval '30 seconds')
        or (d.status = 'ringing' and d.dialled_at < ${now}::timestamptz - make_interval(secs => c.ring_timeout_seconds + 30))
+       -- A preview card left open (the operator closed the browser) or of a campaign paused or finished meanwhile.
+       or (d.status = 'preview' and (d.created_at < ${now}::timestamptz - interval '10 minutes' or c.status <> 'running'))
     order by d.created_at
     limit ${limit}`.execute(db);
   return rows;

@@ -239,7 +239,8 @@ async function importInto(
     .slice(0, LISTED);
   const totals = { ...report.totals, alreadyInCampaign: report.rows.length - fresh.length };
   const errors = report.errors.map((e) => ({ line: e.line, field: e.field, ...(e.column !== undefined && { column: e.column }), code: e.code, message: e.message }));
-  const fileRefused = errors.some((e) => e.line === null);
+  // A problem with the file as a whole (a missing column, too many rows, unreadable) has a code of its own: nothing is saved, whatever skipInvalid says.
+  const fileRefused = errors.some((e) => e.line === null || e.code.startsWith('import.'));
   const blocked = fileRefused || (report.totals.errors > 0 && !input.skipInvalid) || input.checkOnly === true;
   if (blocked) return { saved: false, list: null, stored: 0, totals, errors, duplicates };
 

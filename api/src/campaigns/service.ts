@@ -417,7 +417,9 @@ export async function createCampaign(tx: TenantTx, tenant: Pick<Tenant, 'id' | '
       retryRules: jsonb({ ...defaultRetryRules, ...input.retryRules }),
       dispositions: jsonb(input.dispositions ?? []),
       rulesProfile: input.rulesProfile ?? 'fr',
-      requiresConsent: input.requiresConsent ?? false,
+      // Since 11 August 2026 (loi n° 2025-594) prospecting French consumers by phone needs their prior
+      // consent: a campaign under the French rules requires it unless the client says otherwise.
+      requiresConsent: input.requiresConsent ?? (input.rulesProfile ?? 'fr') === 'fr',
       abandonCapPercent: input.abandonCapPercent ?? 3,
       abandonMessage: input.abandonMessage ?? defaultAbandonMessage(tenant),
       ringTimeoutSeconds: input.ringTimeoutSeconds ?? 25,

@@ -112,15 +112,23 @@ async function deferContact(tx: TenantTx, campaign: Campaign, contact: Contact, 
   }
   if (callsWindowRules.has(rule)) {
     // Everyone due in the same zone (and region: its own holidays) waits for the same opening.
+    // Rows another pass holds are skipped, not waited for (two passes refused in one zone never deadlock).
     await tx
       .updateTable('campaignContacts')
       .set({ nextAttemptAt: retryAt, updatedAt: now })
-      .where('campaignId', '=', campaign.id)
-      .where('state', '=', 'pending')
-      .where('nextAttemptAt', '<=', now)
-      .where('timeZone', '=', contact.timeZone)
-      .where((eb) => (contact.region === null ? eb('region', 'is', null) : eb('region', '=', contact.region)))
-      .where('callbackAt', 'is', null)
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('campaignContacts')
+          .select('id')
+          .where('campaignId', '=', campaign.id)
+          .where('state', '=', 'pending')
+          .where('nextAttemptAt', '<=', now)
+          .where('timeZone', '=', contact.timeZone)
+          .where((w) => (contact.region === null ? w('region', 'is', null) : w('region', '=', contact.region)))
+          .where('callbackAt', 'is', null)
+          .forUpdate()
+          .skipLocked(),
+      )
       .execute();
   }
   await tx.updateTable('campaignContacts').set({ nextAttemptAt: retryAt, lastOutcome: `refused:${rule}`, updatedAt: now }).where('id', '=', contact.id).execute();
@@ -196,6 +204,8 @@ export async function closeAttempt(
       updatedAt: now,
     })
     .where('id', '=', contact.id)
+    // Only a contact this attempt is dialling: one excluded meanwhile (an erasure, the do-not-call key) stays excluded.
+    .where('state', '=', 'dialing')
     .execute();
   if (attempt.operatorId) await releaseDialingOperator(tx, attempt.operatorId, attempt.id, now);
   await notifyCampaign(tx, attempt.tenantId, attempt.campaignId);
@@ -285,11 +295,20 @@ export async function connectAnswered(
     })
     .execute();
   await tx.updateTable('dialAttempts').set({ status: 'connected', outcome: null, callId, operatorId, answeredAt: now }).where('id', '=', attempt.id).execute();
-  // Reached: until the operator's disposition says otherwise, tried again tomorrow at the earliest (maxAttempts still applies).
+  // Reached: until the operator's disposition says otherwise, tried again tomorrow at the earliest, and not
+  // at all once the campaign's attempts are used up. A contact excluded meanwhile stays excluded.
   await tx
     .updateTable('campaignContacts')
-    .set({ state: 'pending', lastOutcome: 'answered', nextAttemptAt: new Date(now.getTime() + 86_400_000), callbackAt: null, callbackOperatorId: null, updatedAt: now })
+    .set({
+      state: sql`case when attempts >= ${campaign.retryRules.maxAttempts} then 'done' else 'pending' end`,
+      lastOutcome: 'answered',
+      nextAttemptAt: new Date(now.getTime() + 86_400_000),
+      callbackAt: null,
+      callbackOperatorId: null,
+      updatedAt: now,
+    })
     .where('id', '=', contact.id)
+    .where('state', '=', 'dialing')
     .execute();
   if (contact.callbackRequestId) {
     // The caller who asked to be called back is reached: their request is done.

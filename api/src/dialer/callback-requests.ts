@@ -70,7 +70,9 @@ export async function queueCallbackRequest(
         callbackOperatorId: null,
         callbackRequestId: request.id,
         updatedAt: now,
-      }),
+      })
+      // A contact being dialled now (the first request's callback) is left to that call.
+      .where('campaignContacts.state', '<>', 'dialing'),
     )
     .execute();
   await tx.updateTable('contactLists').set({ rowCount: sql<number>`(select count(*) from campaign_contacts where list_id = ${list.id})::int` }).where('id', '=', list.id).execute();

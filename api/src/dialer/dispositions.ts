@@ -32,6 +32,7 @@ export async function applyCampaignDisposition(tx: TenantTx, call: Pick<CallRow,
       updatedAt: now,
     })
     .where('id', '=', row.contactId)
+    .where('state', '<>', 'excluded')
     // A callback scheduled on this call (state pending, callback_at set) is kept: the disposition names the call, the callback the next one.
     .where((eb) => eb.or([eb('callbackAt', 'is', null), eb.lit(outcome !== 'retry' && outcome !== 'done' && outcome !== 'success')]))
     .execute();

@@ -48,6 +48,7 @@ async function closeStaleAttempt(tx: TenantTx, attemptId: string, now: Date): Pr
   const { attempt, contact } = locked;
   if (attempt.status === 'originating') await closeAttempt(tx, attempt, contact, 'failed', now);
   else if (attempt.status === 'ringing') await closeAttempt(tx, attempt, contact, 'no_answer', now);
+  else if (attempt.status === 'preview') await closeAttempt(tx, attempt, contact, 'cancelled', now);
   else return false;
   return true;
 }
@@ -80,7 +81,7 @@ async function nextContact(tx: TenantTx, campaignId: string, operatorId: string 
     .where('l.status', '=', 'active')
     .where((eb) =>
       eb.or([
-        eb.and([eb('c.callbackAt', 'is not', null), eb('c.callbackAt', '<=', now), operatorId ? eb.or([eb('c.callbackOperatorId', 'is', null), eb('c.callbackOperatorId', '=', operatorId)]) : eb('c.callbackOperatorId', 'is', null)]),
+        eb.and([eb('c.callbackAt', 'is not', null), eb('c.callbackAt', '<=', now), eb('c.nextAttemptAt', '<=', now), operatorId ? eb.or([eb('c.callbackOperatorId', 'is', null), eb('c.callbackOperatorId', '=', operatorId)]) : eb('c.callbackOperatorId', 'is', null)]),
         eb.and([eb('c.callbackAt', 'is', null), eb('c.nextAttemptAt', '<=', now)]),
       ]),
     )
@@ -91,7 +92,9 @@ async function nextContact(tx: TenantTx, campaignId: string, operatorId: string 
 
 async function campaignTurn(tx: TenantTx, campaignId: string, now: Date): Promise<{ placed: number; previews: number; refused: number }> {
   const turn = { placed: 0, previews: 0, refused: 0 };
-  const campaign = await tx.selectFrom('campaigns').selectAll().where('id', '=', campaignId).where('status', '=', 'running').executeTakeFirst();
+  // One turn per campaign at a time across processes: a turn another pass is taking is skipped, not doubled
+  // (two predictive turns at once would each place the calls the pacing allows). The campaign row is the first lock.
+  const campaign = await tx.selectFrom('campaigns').selectAll().where('id', '=', campaignId).where('status', '=', 'running').forUpdate().skipLocked().executeTakeFirst();
   if (!campaign || !(await withinDates(tx, campaign, now))) return turn;
   const { rows: free } = await freeOperatorsQuery(tx, campaign, now, inboundFirstMs).execute(tx);
   if (!free.length) return turn;

@@ -66,6 +66,12 @@ async function myPreview(tx: TenantTx, operatorId: string, attemptId: string) {
 export async function dialPreview(tx: TenantTx, operatorId: string, attemptId: string, now: Date): Promise<{ status: 'originating' } | { status: 'refused'; rule: string }> {
   const { attempt, contact } = await myPreview(tx, operatorId, attemptId);
   const campaign = await tx.selectFrom('campaigns').selectAll().where('id', '=', attempt.campaignId).executeTakeFirstOrThrow();
+  const list = await tx.selectFrom('contactLists').select('status').where('id', '=', contact.listId).executeTakeFirstOrThrow();
+  if (contact.state !== 'dialing' || campaign.status !== 'running' || list.status !== 'active') {
+    // Paused, finished, or the person excluded since the card opened: the card closes, nothing is dialled.
+    await closeAttempt(tx, attempt, contact, 'cancelled', now, { keepSchedule: true });
+    throw new ProblemError(409, 'not-your-preview', 'Not your preview', 'This contact can no longer be dialled: its campaign or list was paused, or the person was excluded.');
+  }
   // The preview's own row becomes the dial (one attempt per dial); a refusal ends it.
   const decision = await dialContact(tx, campaign, contact, { operatorId, mode: attempt.mode, preview: false, previewAttemptId: attempt.id }, now);
   if (!decision.placed) {

@@ -19,6 +19,9 @@ export interface CampaignRules {
 
 /** Judges a dial now; a refusal is logged with its rule (the proof of compliance reads the log). */
 export async function checkDial(tx: TenantTx, campaign: CampaignRules, subject: DialSubject, now: Date): Promise<Judgement> {
+  // Two campaigns (or two processes) judging one number at once would each count the other's dial as not
+  // yet made: the number is judged and dialled by one transaction at a time in the tenant.
+  await sql`select pg_advisory_xact_lock(hashtext(app.current_tenant_id()::text || ${subject.phone}))`.execute(tx);
   const facts = await dialFacts(tx, subject.phone, now);
   // An unknown profile (a country removed from the data) is judged as France: the strictest we know.
   const judgement = judgeDial(isRulesProfileId(campaign.rulesProfile) ? campaign.rulesProfile : 'fr', {

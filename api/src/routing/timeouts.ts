@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { queueCallbackRequest } from '../dialer/callback-requests.ts';
+import { endAttemptOfCall } from '../dialer/attempts.ts';
 import { newId, routing, withTenant, type AfterHoursAction, type DB, type TenantTx } from '@switchboard/db';
 import { defaultOverflow } from '../call-handling/definition.ts';
 import { loadCallSettings } from '../call-handling/service.ts';
@@ -128,6 +129,7 @@ async function closeSilentCall(tx: TenantTx, call: CallRow, limitMinutes: number
     .where('id', '=', call.id)
     .execute();
   await recordTalk(tx, call, endedAt);
+  if (call.direction === 'outbound') await endAttemptOfCall(tx, call.id, endedAt);
   await recordCallEvent(tx, call, 'no_sign_of_life', now, {
     operatorId: call.operatorId,
     detail: { silentMinutes: Math.floor(waitedSeconds(lastSign, now) / 60), limitMinutes },

@@ -117,5 +117,7 @@ describe('the simulator’s outbound callees', () => {
     expect(zoneOfNumber('+596696123456')).toBe('America/Martinique');
     expect(zoneOfNumber('+594694123456')).toBe('America/Cayenne');
     expect(zoneOfNumber('+79161234567')).toBe('Europe/Moscow');
+    expect(zoneOfNumber('+79141234567')).toBe('Asia/Vladivostok');
+    expect(zoneOfNumber('+74152123456')).toBe('Asia/Kamchatka');
   });
 });

@@ -64,7 +64,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 
-/** The callee's zone from their number: France and its overseas departments, Russia; UTC otherwise. */
+/** The callee's zone from their number (the dial does not say it): France and its overseas departments, Russia's regions; UTC otherwise. */
 export function zoneOfNumber(e164: string): string {
   const prefixes: [string, string][] = [
     ['+262269', 'Indian/Mayotte'],
@@ -77,6 +77,13 @@ export function zoneOfNumber(e164: string): string {
     ['+687', 'Pacific/Noumea'],
     ['+689', 'Pacific/Tahiti'],
     ['+33', 'Europe/Paris'],
+    // Russia spans eleven zones: the regions' codes the demo's lists use (tenants/src/campaigns.ts).
+    ['+74012', 'Europe/Kaliningrad'],
+    ['+7912', 'Asia/Yekaterinburg'],
+    ['+7913', 'Asia/Novosibirsk'],
+    ['+7914', 'Asia/Vladivostok'],
+    ['+74132', 'Asia/Magadan'],
+    ['+74152', 'Asia/Kamchatka'],
     ['+7', 'Europe/Moscow'],
     ['+49', 'Europe/Berlin'],
     ['+44', 'Europe/London'],

@@ -200,6 +200,8 @@ export async function insertDemoCampaignsDirectly(db: Kysely<DB>, now: Date, cam
     await withTenant(db, tenant.id, async (tx) => {
       const id = newId();
       const listId = newId();
+      // The function's published script (tenants/demo/*.yaml, scripts): the desk shows it on the campaign's calls.
+      const script = await tx.selectFrom('scripts').select('id').where('function', '=', campaign.function).executeTakeFirst();
       await tx
         .insertInto('campaigns')
         .values({
@@ -207,7 +209,7 @@ export async function insertDemoCampaignsDirectly(db: Kysely<DB>, now: Date, cam
           id,
           name: campaign.name,
           function: campaign.function,
-          scriptId: null,
+          scriptId: script?.id ?? null,
           callerId: campaign.callerId,
           mode: campaign.mode,
           status: 'running',

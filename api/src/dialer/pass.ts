@@ -85,7 +85,8 @@ async function nextContact(tx: TenantTx, campaignId: string, operatorId: string 
       ]),
     )
     .orderBy(sql`c.callback_at is null`)
-    .orderBy(operatorId ? sql`c.callback_operator_id is distinct from ${operatorId}::uuid` : sql`true`)
+    // (A constant is not an ORDER BY expression in PostgreSQL: predictive passes no operator, and orders by an expression of the row.)
+    .orderBy(operatorId ? sql`c.callback_operator_id is distinct from ${operatorId}::uuid` : sql`c.callback_operator_id is not null`)
     .orderBy(sql`coalesce(c.callback_at, c.next_attempt_at)`)
     .orderBy('c.lineNumber')
     .limit(1)

@@ -25,7 +25,7 @@ import { percentile } from './bench-floor.ts';
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 100_000);
 const OPERATORS = Number(process.env.BENCH_OPERATORS ?? 50);
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 2_000);
-const FREED = Number(process.env.BENCH_FREED ?? 200);
+const FREED = Number(process.env.BENCH_FREED ?? 50);
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const ms = (v: number | null) => (v === null ? '—' : v.toFixed(0));

@@ -39,6 +39,7 @@ import { informationRequestRoutes } from './information-requests/routes.ts';
 import { callRoutes } from './calls/routes.ts';
 import { satisfactionRoutes } from './satisfaction/routes.ts';
 import { telephonyRouter } from './telephony/routes.ts';
+import { campaignBoardRoutes } from './campaigns/board-routes.ts';
 import { deskRoutes } from './desk/routes.ts';
 import { deskFiguresRoutes } from './desk/figures-routes.ts';
 import { priceRoutes } from './billing/prices-routes.ts';
@@ -95,7 +96,8 @@ const apiRoutes = createRouter()
   .route('/', answerRoutes)
   .route('/', surveyRoutes)
   .route('/', campaignRoutes)
-  .route('/', callingListRoutes);
+  .route('/', callingListRoutes)
+  .route('/', campaignBoardRoutes);
 
 const routes = createRouter().route('/api', apiRoutes);
 

@@ -44,8 +44,8 @@ delegations:
     const report = await applyDefinitions(database.db, demo);
     expect(report.ok, JSON.stringify(report.tenants.map((t) => t.errors))).toBe(true);
     expect(report.provider?.prices).toBe('changed');
-    // Per function a minute price and a unit price, in EUR and RUB (the monthly fees are not per function).
-    expect((await loadPrices(database.db, utcDay(new Date()))).length).toBe(32);
+    // Per function a minute price and a unit price, in EUR and RUB (the monthly fees are not per function), and telesales' sale in both.
+    expect((await loadPrices(database.db, utcDay(new Date()))).length).toBe(34);
     const pizza = report.tenants.find((t) => t.slug === 'pizza-napoli')!;
     expect(pizza.changes).toEqual(
       expect.arrayContaining([

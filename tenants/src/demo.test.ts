@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, crossTenant, withApp, type Database } from '@switchboard/db';
+import { createTestDatabase, crossTenant, withApp, withTenant, type Database } from '@switchboard/db';
 import { hashPassword, verifyPassword } from '@switchboard/api';
 import { applyDemoIfNew, demoLogins, exportTenant, loadDemo } from './index.ts';
 
@@ -99,9 +99,30 @@ describe('applyDemoIfNew', () => {
     const botAssignments = await crossTenant.operatorAssignmentsAcrossTenants(database.db, [bot.id]);
     expect(Object.fromEntries(botAssignments.map((a) => [slugs.get(a.tenantId), a.skills]).sort())).toEqual({
       'banque-horizon': ['complaints', 'information'],
-      'pizza-napoli': ['information', 'order_taking'],
-      telenova: ['information', 'surveys', 'telesales'],
+      'pizza-napoli': ['information', 'order_taking', 'telesales'],
+      telenova: ['information', 'outbound_info', 'surveys', 'telesales'],
     });
+  });
+
+  it("starts TeleNova's informative campaign and Pizza Napoli's telesales campaign, running, with their generated lists", async () => {
+    const tenants = await database.db.selectFrom('tenants').select(['id', 'slug']).where('slug', 'in', ['telenova', 'pizza-napoli']).orderBy('slug').execute();
+    const seen: unknown[] = [];
+    for (const tenant of tenants) {
+      const campaigns = await withTenant(database.db, tenant.id, (tx) =>
+        tx.selectFrom('campaigns').select(['id', 'function', 'mode', 'status', 'rulesProfile', 'scriptId']).execute(),
+      );
+      for (const c of campaigns) {
+        const contacts = await withTenant(database.db, tenant.id, (tx) =>
+          tx.selectFrom('campaignContacts').select(['phone', 'timeZone']).where('campaignId', '=', c.id).execute(),
+        );
+        seen.push({ tenant: tenant.slug, function: c.function, mode: c.mode, status: c.status, rulesProfile: c.rulesProfile, script: c.scriptId !== null, contacts: contacts.length, zones: new Set(contacts.map((k) => k.timeZone)).size > 3 });
+        expect(contacts.every((k) => (tenant.slug === 'telenova' ? /^\+7\d{10}$/ : /^\+(33|262|590|594|596)\d{9}$/).test(k.phone))).toBe(true);
+      }
+    }
+    expect(seen).toEqual([
+      { tenant: 'pizza-napoli', function: 'telesales', mode: 'progressive', status: 'running', rulesProfile: 'fr', script: true, contacts: 1200, zones: true },
+      { tenant: 'telenova', function: 'outbound_info', mode: 'predictive', status: 'running', rulesProfile: 'none', script: true, contacts: 3000, zones: true },
+    ]);
   });
 
   it('exports the demo tenants as their files say', async () => {

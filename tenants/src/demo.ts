@@ -4,6 +4,7 @@ import { providerStaffKinds, withApp, type DB } from '@switchboard/db';
 import { hashPassword, publishedDemoPassword, verifyPassword, writePlatformAudit } from '@switchboard/api';
 import { loadDefinitionsOrThrow } from './load.ts';
 import { applyDefinitions } from './apply.ts';
+import { insertDemoCampaignsDirectly } from './campaigns.ts';
 
 /** The demo tenants and staff: tenants/demo/*.yaml. */
 export const demoDir = fileURLToPath(new URL('../demo/', import.meta.url));
@@ -70,6 +71,8 @@ export async function applyDemoIfNew(db: Kysely<DB>): Promise<{ applied: boolean
       const reasons = [...(report.provider?.errors ?? []), ...report.tenants.flatMap((t) => t.errors.map((e) => `${t.slug}: ${e}`))];
       throw new Error(`Could not apply the demo tenants: ${reasons.join('; ')}`);
     }
+    // The outbound campaigns, running (tenants/src/campaigns.ts: direct inserts until the campaigns service is merged).
+    await insertDemoCampaignsDirectly(steps, new Date());
     await setDemoPasswords(steps, hashes);
     return report.tenants.map((t) => t.slug);
   });

@@ -46,3 +46,4 @@ export {
 export { exportTenant, tenantToYaml } from './export.ts';
 export { formatApplyReport } from './report.ts';
 export { applyDemoIfNew, accountsWithDemoPassword, demoLogins, describeDemoLogins, loadDemo, demoDir, demoPassword, demoAdminEmail } from './demo.ts';
+export { demoCampaigns, insertDemoCampaignsDirectly, telenovaSubscribers, pizzaCustomers, type DemoCampaign, type DemoContact } from './campaigns.ts';

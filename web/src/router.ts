@@ -72,6 +72,12 @@ export const router = createRouter({
       meta: { kinds: providerStaff, title: 'pages.billing' },
     },
     {
+      path: '/admin/campaigns',
+      name: 'live-campaigns',
+      component: () => import('./views/admin/LiveCampaignsView.vue'),
+      meta: { permission: 'campaigns.board', title: 'pages.liveCampaigns' },
+    },
+    {
       path: '/wallboard',
       name: 'wallboard',
       component: () => import('./views/wallboard/WallboardView.vue'),
@@ -143,6 +149,12 @@ export const router = createRouter({
         },
         { path: 'leads', name: 'tenant-leads', component: () => import('./views/tenant/TenantLeads.vue'), meta: { permission: 'records.read', title: 'pages.leads' } },
         { path: 'surveys', name: 'tenant-surveys', component: () => import('./views/tenant/TenantSurveys.vue'), meta: { permission: 'records.read', title: 'pages.surveys' } },
+        {
+          path: 'campaigns/:id/board',
+          name: 'tenant-campaign-board',
+          component: () => import('./views/tenant/TenantCampaignBoard.vue'),
+          meta: { permission: 'campaigns.read', title: 'pages.campaignBoard' },
+        },
         { path: 'data-entry', name: 'tenant-data-entry', component: () => import('./views/tenant/TenantDataEntry.vue'), meta: { permission: 'records.read', title: 'pages.dataEntry' } },
         {
           path: 'users',

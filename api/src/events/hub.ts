@@ -69,6 +69,7 @@ const BusEventSchema = z.discriminatedUnion('kind', [
     recordId: uuid,
   }),
   z.object({ kind: z.literal('lead'), tenantId: uuid, leadId: uuid }),
+  z.object({ kind: z.literal('campaign'), tenantId: uuid, campaignId: uuid }),
 ]);
 
 type TenantEvent = Extract<BusEvent, { tenantId: string }>;
@@ -312,6 +313,7 @@ export class EventHub {
     const subscribers = [...this.#subscribers];
     const operators = subscribers.filter((s) => s.kind === 'operator');
     const clients = subscribers.filter(isClient);
+    const staff = subscribers.filter(isStaff);
     const operatorIds = new Set(operators.map((s) => s.userId));
     const listeners = { operatorIds: [...operatorIds], clientIds: [...new Set(clients.map((s) => s.userId))] };
     for (const id of this.#pendingPresences) if (!operatorIds.has(id)) this.#pendingPresences.delete(id);
@@ -320,12 +322,18 @@ export class EventHub {
       if (this.#reading.size >= this.#maxReads) break;
       if (this.#reading.has(tenantId)) continue;
       this.#pending.delete(tenantId);
-      changed ||= events.some((e) => e.kind !== 'record' && e.kind !== 'lead');
-      const heard = events.filter((e) => (e.kind === 'record' || e.kind === 'lead' ? clients.length > 0 : operators.length > 0 || (e.kind === 'call' && clients.length > 0)));
+      changed ||= events.some((e) => e.kind !== 'record' && e.kind !== 'lead' && e.kind !== 'campaign');
+      const heard = events.filter((e) =>
+        e.kind === 'campaign'
+          ? clients.length > 0 || staff.length > 0
+          : e.kind === 'record' || e.kind === 'lead'
+            ? clients.length > 0
+            : operators.length > 0 || (e.kind === 'call' && clients.length > 0),
+      );
       if (!heard.length) continue;
       const presenceIds = carry ? this.#takePresences() : [];
       carry = false;
-      this.#track(this.#readTenant(tenantId, heard, presenceIds, { operators, clients, listeners }));
+      this.#track(this.#readTenant(tenantId, heard, presenceIds, { operators, clients, staff, listeners }));
     }
     if (carry) {
       const presenceIds = this.#takePresences();
@@ -356,7 +364,7 @@ export class EventHub {
     tenantId: string,
     events: TenantEvent[],
     presenceIds: string[],
-    to: { operators: Subscriber[]; clients: Subscriber[]; listeners: { operatorIds: string[]; clientIds: string[] } },
+    to: { operators: Subscriber[]; clients: Subscriber[]; staff: Subscriber[]; listeners: { operatorIds: string[]; clientIds: string[] } },
   ): Promise<void> {
     const { db } = this.#source;
     this.#reading.add(tenantId);
@@ -364,7 +372,7 @@ export class EventHub {
       const read = await runWithTimeout("event hub: a tenant's events", eventTimeoutMs, (deadline) =>
         readTenantEvents(db, tenantId, events, this.#source.now(), to.listeners, presenceIds, (read) => {
           if (read && !deadline.aborted && !this.#stopped) {
-            this.#sendTenant(read, events, to.operators, to.clients);
+            this.#sendTenant(read, events, to.operators, to.clients, to.staff);
             this.#sendPresences(read.presences, to.operators);
           }
           return read;
@@ -407,9 +415,11 @@ export class EventHub {
   }
 
   /** One tenant's messages of a batch, in the order its events were published; then its queues are due for a snapshot. */
-  #sendTenant(read: TenantEvents, events: TenantEvent[], operators: Subscriber[], clients: Subscriber[]): void {
+  #sendTenant(read: TenantEvents, events: TenantEvent[], operators: Subscriber[], clients: Subscriber[], staff: Subscriber[]): void {
     const { audience } = read;
     let queueMayHaveChanged = false;
+    // A busy dialer names one campaign many times in a batch: each board hears of it once per batch.
+    const campaignsSent = new Set<string>();
     for (const event of events) {
       switch (event.kind) {
         case 'offer': {
@@ -446,6 +456,15 @@ export class EventHub {
             const lead = read.lead(event, s.kind);
             if (lead) s.send('lead', { tenant: audience.slug, lead });
           }
+          break;
+        }
+        case 'campaign': {
+          // The tenant's client users and the provider's staff watch boards; operators are not told of a campaign's figures.
+          if (campaignsSent.has(event.campaignId) || !read.campaign(event)) break;
+          campaignsSent.add(event.campaignId);
+          const message = { tenant: audience.slug, campaignId: event.campaignId };
+          for (const s of clients) if (audience.mayNotice(s.userId, s.address)) s.send('campaign', message);
+          for (const s of staff) s.send('campaign', message);
           break;
         }
       }

@@ -56,6 +56,12 @@ export interface LeadMessage {
   lead: LeadJson;
 }
 
+/** A campaign's figures changed: its board (client users of the tenant, provider staff) refetches GET …/campaigns/{id}/board. Ids only. */
+export interface CampaignMessage {
+  tenant: string;
+  campaignId: string;
+}
+
 export interface ReadyMessage {
   /** Who this stream is for, so a page can tell it has the stream it expected. */
   kind: string;
@@ -71,6 +77,7 @@ export interface EventMessages {
   call: CallUpdateMessage | NoticeMessage;
   record: NoticeMessage;
   lead: LeadMessage;
+  campaign: CampaignMessage;
   wallboard: Wallboard;
 }
 

@@ -113,6 +113,8 @@ export interface TenantEvents {
   record(event: Extract<BusEvent, { kind: 'record' }>): boolean;
   /** A `lead` event's lead as this viewer may see it (answers/records.ts: the Leads list's masking); null when it is gone. */
   lead(event: Extract<BusEvent, { kind: 'lead' }>, viewer: UserKind): LeadJson | null;
+  /** Whether a `campaign` event's campaign exists in the tenant (the board refreshes; the figures are read by GET …/board). */
+  campaign(event: Extract<BusEvent, { kind: 'campaign' }>): boolean;
   /** The presences asked for with the read (`presenceIds`), by operator. */
   presences: Map<string, PresenceMessage>;
 }
@@ -138,6 +140,7 @@ interface EventsRead {
   records: string[];
   leads: { id: string; status: LeadJson['status']; fields: unknown; callId: string; function: string; operatorName: string | null; createdMs: number; statusChangedMs: number | null; statusChangedBy: string | null }[];
   presences: { operatorId: string; state: PresenceMessage['state']; breakReason: string | null; sinceMs: number }[];
+  campaigns: string[];
 }
 
 const recordsOf = (type: RecordType) => {
@@ -178,6 +181,7 @@ export async function readTenantEvents<T>(
     offers: ids((e) => (e.kind === 'offer' ? e.callId : undefined)),
     ...Object.fromEntries(recordTypes.map((type) => [type, ids((e) => (e.kind === 'record' && e.recordType === type ? e.recordId : undefined))])),
     leads: ids((e) => (e.kind === 'lead' ? e.leadId : undefined)),
+    campaigns: ids((e) => (e.kind === 'campaign' ? e.campaignId : undefined)),
     presences: presenceIds,
   });
   return withTenant(db, tenantId, async (tx) => {
@@ -208,7 +212,8 @@ export async function readTenantEvents<T>(
           where l.id in (select x::uuid from jsonb_array_elements_text(input.j -> 'leads') x)),
         'presences', (select coalesce(json_agg(json_build_object('operatorId', p.operator_id, 'state', p.state, 'breakReason', p.break_reason,
             'sinceMs', ${epochMs(sql`p.since`)})), '[]'::json)
-          from operator_presence p where p.operator_id in (select x::uuid from jsonb_array_elements_text(input.j -> 'presences') x))) as read
+          from operator_presence p where p.operator_id in (select x::uuid from jsonb_array_elements_text(input.j -> 'presences') x)),
+        'campaigns', array_to_json(array(select k.id from campaigns k where k.id in (select x::uuid from jsonb_array_elements_text(input.j -> 'campaigns') x)))) as read
       from input`.execute(tx);
     return use(tenantEventsFrom(tenantId, rows[0]?.read, now));
   });
@@ -229,12 +234,14 @@ function tenantEventsFrom(tenantId: string, read: EventsRead | undefined, now: D
   const offerByCall = new Map(read.offers.map((o) => [o.callId, o]));
   const records = new Set(read.records);
   const leadById = new Map(read.leads.map((l) => [l.id, l]));
+  const campaigns = new Set(read.campaigns);
   const wrapUpSeconds = read.wrapUpSeconds ?? 60;
   const banner = { tenant: audience.slug, tenantName: audience.name, brandColor: audience.brandColor };
   return {
     audience,
     presences: new Map(read.presences.map((p) => [p.operatorId, { state: p.state, breakReason: p.breakReason, since: iso(Number(p.sinceMs)) }])),
     record: (event) => records.has(`${event.recordType}/${event.recordId}`),
+    campaign: (event) => campaigns.has(event.campaignId),
     lead: (event, viewer) => {
       const lead = leadById.get(event.leadId);
       if (!lead) return null;

@@ -40,8 +40,8 @@ const stream = createRoute({
     'Any signed-in user. First `ready`; then, per kind of user:',
     '**operators** — `offer` (addressed to them: the `/api/desk/state` offer shape, or `{withdrawn: callId}`), `presence` (their own),',
     '`queue` (per tenant they are assigned to: waiting calls per function; a function not listed has none), `call` (calls they are on);',
-    '**provider admins and supervisors** — `wallboard` (the `GET /api/wallboard` body, at most once a second);',
-    '**client users** — `call` and `record` (`{tenant, type, id}`) for their own tenant: refetch on them; `lead` (`{tenant, lead}`: the lead as the Leads list shows it to them, sensitive fields masked) when a lead is created or changes.',
+    '**provider admins and supervisors** — `wallboard` (the `GET /api/wallboard` body, at most once a second), `campaign` (`{tenant, campaignId}`: a running campaign\'s figures changed);',
+    '**client users** — `call` and `record` (`{tenant, type, id}`) for their own tenant: refetch on them; `lead` (`{tenant, lead}`: the lead as the Leads list shows it to them, sensitive fields masked) when a lead is created or changes; `campaign` (`{tenant, campaignId}`, once per campaign per batch) when an outbound campaign\'s figures change: refetch its board.',
     'A comment line every 15 s keeps proxies from closing the stream; it ends when the session does.',
   ].join(' '),
   responses: {

@@ -25,6 +25,7 @@ export const permissions = {
   'prices.read': { who: staff, what: 'see the price list' },
   'prices.manage': { who: ['provider_admin'], what: 'change the price list' },
   'revenue.read': { who: staff, what: 'see revenue across client companies' },
+  'campaigns.board': { who: staff, what: "see every client company's running outbound campaigns and their live figures" },
   'desk.work': { who: ['operator'], what: 'work at the desk' },
   'desk.figures': { who: ['operator'], what: 'see their own figures for today' },
   // Inside a tenant

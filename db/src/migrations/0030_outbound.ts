@@ -100,7 +100,7 @@ export async function up(db: Kysely<any>): Promise<void> {
        foreign key (tenant_id, list_id) references contact_lists (tenant_id, id)
      )`,
     // The dialer's pick: a campaign's pending contacts due now, callbacks first.
-    `create index campaign_contacts_due_idx on campaign_contacts (tenant_id, campaign_id, next_attempt_at) where state = 'pending'`,
+    `create index campaign_contacts_due_idx on campaign_contacts (tenant_id, campaign_id, next_attempt_at, line_number) where state = 'pending' and callback_at is null`,
     `create index campaign_contacts_callbacks_idx on campaign_contacts (tenant_id, campaign_id, callback_at) where state = 'pending' and callback_at is not null`,
     `create index campaign_contacts_list_idx on campaign_contacts (tenant_id, list_id, line_number)`,
     `create index campaign_contacts_phone_idx on campaign_contacts (tenant_id, phone)`,

@@ -30,6 +30,12 @@ export interface BotOptions {
   disposition: (tenant: string, fn: string) => string;
   /** Walk the call's script and send plausible answers with the wrap-up (the demo floor; benchmarks leave it off). */
   answerScripts?: boolean;
+  /**
+   * Outbound: the dialer connects the bot to a callee without an offer (a `call` event, connected). The
+   * bot talks, hangs up and wraps up with the code this chooses (one of the tenant's campaign dispositions);
+   * left out, the bot leaves such calls alone.
+   */
+  outboundDisposition?: (tenant: string, random: Random) => string;
   onMetric: (metric: BotMetric) => void;
 }
 
@@ -79,6 +85,7 @@ export class BotOperator {
         if (message.event === 'ready') this.ready();
         if (message.event === 'offer') this.offered(JSON.parse(message.data) as Offer | { withdrawn: string });
         if (message.event === 'presence') this.presence(JSON.parse(message.data) as { state: string });
+        if (message.event === 'call') this.onCall(JSON.parse(message.data) as { tenant: string; callId: string; status: string });
       },
     });
     void (async () => {
@@ -113,6 +120,38 @@ export class BotOperator {
       .catch((error: unknown) => this.metric({ kind: 'error', atMs: Date.now(), message: `come back: ${describeError(error)}` }));
   }
 
+  /** A call connected to the bot that it was not offered: an outbound call the dialer placed for it. */
+  private onCall(message: { tenant: string; callId: string; status: string }): void {
+    const choose = this.options.outboundDisposition;
+    if (!choose || message.status !== 'connected' || this.busy || this.handled.has(message.callId) || this.abort.signal.aborted) return;
+    this.busy = true;
+    this.remember(message.callId);
+    void this.handleOutbound(message.tenant, message.callId, choose(message.tenant, this.options.random))
+      .catch((error: unknown) => {
+        if (!this.abort.signal.aborted) this.metric({ kind: 'error', atMs: Date.now(), message: `handling an outbound call: ${describeError(error)}` });
+      })
+      .finally(() => (this.busy = false));
+  }
+
+  private async handleOutbound(tenant: string, callId: string, disposition: string): Promise<void> {
+    const call = `/api/t/${tenant}/desk/calls/${callId}`;
+    this.metric({ kind: 'accepted', atMs: Date.now(), tenant, callId });
+    const [min, max] = this.options.talkMs;
+    await sleep(min + this.options.random.uniform() * (max - min));
+    // The callee may have hung up first (the call is in wrap-up then): the hang-up's refusal is expected.
+    const hungUp = await this.api('POST', `${call}/hangup`);
+    await hungUp.text();
+    await this.expect(this.api('POST', `${call}/wrap-up`, { disposition, notes: 'Demo floor: outbound call.' }), 'wrap up an outbound call');
+    this.metric({ kind: 'handled', atMs: Date.now(), tenant });
+  }
+
+  /** Calls already handled (the connected event may come more than once). */
+  private readonly handled = new Set<string>();
+  private remember(callId: string): void {
+    if (this.handled.size > 1000) this.handled.clear();
+    this.handled.add(callId);
+  }
+
   private offered(message: Offer | { withdrawn: string }): void {
     const receivedAt = Date.now();
     if ('withdrawn' in message) return;
@@ -120,6 +159,7 @@ export class BotOperator {
     this.metric({ kind: 'offer', atMs: receivedAt, tenant: message.tenant, callId: message.callId, latencyMs: receivedAt - offeredAt });
     if (this.busy) return;
     this.busy = true;
+    this.remember(message.callId);
     void this.handle(message)
       // A bot stopped mid-call (the run ends, the process stops) fails its next request: not an error of the run.
       .catch((error: unknown) => {

@@ -44,6 +44,23 @@ export interface CallState {
   survey?: { questions: SurveyQuestion[]; answerBy: string };
 }
 
+/** A call the dialer asks the adapter to place (GET /api/telephony/dials). */
+export interface DialOrder {
+  id: string;
+  tenant: string;
+  from: string;
+  to: string;
+  ringTimeoutSeconds: number;
+  detectMachine: boolean;
+  campaign: string;
+  /** The campaign's outbound function, when the boundary says it (sets how long people talk). */
+  function?: string;
+}
+
+export type DialEvent = 'ringing' | 'answered' | 'machine' | 'busy' | 'no_answer' | 'failed';
+
+export type DialAnswer = { action: 'connect'; callId: string } | { action: 'abandon'; message: string } | { action: 'hang_up' } | { action: 'none' };
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -105,6 +122,17 @@ export class TelephonyClient {
   /** Where the call's recording is kept (refused with 409 for a call that was not to be recorded). */
   async recording(id: string, ref: string): Promise<void> {
     await this.request('POST', `/api/telephony/calls/${id}/recording`, { ref });
+  }
+
+  /** The calls the dialer wants placed now (outbound; docs/telephony.md, Outbound). */
+  async dials(): Promise<DialOrder[]> {
+    const body = (await this.request('GET', '/api/telephony/dials')) as { dials: DialOrder[] };
+    return body.dials;
+  }
+
+  /** How a placed call is going; the answer says what to do next (connect, abandon, hang up). Idempotent. */
+  dialProgress(id: string, event: DialEvent): Promise<DialAnswer> {
+    return this.request('POST', `/api/telephony/dials/${id}/progress`, { event }) as Promise<DialAnswer>;
   }
 
   private async request(method: 'GET' | 'POST', path: string, json?: unknown): Promise<unknown> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadDemo } from '@switchboard/tenants';
+import { demoCampaigns, loadDemo } from '@switchboard/tenants';
 import { floorBotEmails, startDemoFloor } from './demo-floor.ts';
 
 describe('the demo floor', () => {
@@ -11,7 +11,9 @@ describe('the demo floor', () => {
       const target = definition.callHandling?.settings?.answerTargetSeconds ?? 20;
       for (const email of floorBotEmails()) {
         const bot = definition.operators.find((o) => o.email === email)!;
-        expect(bot.skills.slice().sort(), `${email} at ${definition.tenant.slug}`).toEqual(lines);
+        // And the functions of the tenant's demo campaigns: the dialer connects bots to their callees.
+        const outbound = demoCampaigns().filter((c) => c.tenant === definition.tenant.slug).map((c) => c.function);
+        expect(bot.skills.slice().sort(), `${email} at ${definition.tenant.slug}`).toEqual([...new Set([...lines, ...outbound])].sort());
         for (const fn of lines) {
           const own = bot.routing?.[fn] ?? { priority: 1, delaySeconds: 0 };
           // After every person serving the line: when both may take a call, the person is offered it.

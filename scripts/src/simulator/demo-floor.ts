@@ -1,4 +1,5 @@
-import { demoPassword, loadDemo } from '@switchboard/tenants';
+import { demoCampaigns, demoPassword, loadDemo } from '@switchboard/tenants';
+import type { Random } from './random.ts';
 import { BotOperator } from './bot-operator.ts';
 import { createRandom } from './random.ts';
 
@@ -15,6 +16,27 @@ export const floorBotPattern = /^floor-bot-\d+@switchboard\.test$/;
 
 /** How long a floor bot talks, uniformly drawn (ms): real calls last minutes; the demo's turn over while someone watches. */
 export const floorTalkMs: [number, number] = [20_000, 60_000];
+
+/** On an outbound call, the share of callees a bot "converts" (a sale, a subscriber informed) per campaign function. */
+export const outboundSuccessShare: Record<string, number> = { telesales: 0.2, outbound_info: 0.75, surveys: 0.6, lead_qualification: 0.3 };
+
+/**
+ * A bot's disposition of a demo campaign's call: a success at the function's share, else a callback request,
+ * a refusal or (rarely) "do not call me again". Callbacks at a given time are not scheduled by bots yet.
+ */
+export function outboundDispositionPicker(): (tenant: string, random: Random) => string {
+  const byTenant = new Map(demoCampaigns().map((c) => [c.tenant, c]));
+  return (tenant, random) => {
+    const campaign = byTenant.get(tenant);
+    if (!campaign) return 'done';
+    const code = (outcome: string) => campaign.dispositions.find((d) => d.outcome === outcome)?.code;
+    const draw = random.uniform();
+    const success = outboundSuccessShare[campaign.function] ?? 0.2;
+    const rest = (draw - success) / (1 - success);
+    const picked = draw < success ? code('success') : rest < 0.35 ? code('retry') : rest < 0.93 ? code('refused') : code('do_not_call');
+    return picked ?? campaign.dispositions[0]?.code ?? 'done';
+  };
+}
 
 export function floorBotEmails(): string[] {
   return (loadDemo().provider?.definition.staff ?? []).map((s) => s.email).filter((email) => floorBotPattern.test(email)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
@@ -44,6 +66,7 @@ export function startDemoFloor(port: number, env: NodeJS.ProcessEnv = process.en
         orderShare: 0.7,
         orderTenant: 'pizza-napoli',
         answerScripts: true,
+        outboundDisposition: outboundDispositionPicker(),
         offerTimeoutSeconds: (tenant) => offerTimeouts.get(tenant) ?? 15,
         disposition: (tenant, fn) => {
           const codes = dispositions.get(tenant) ?? [];

@@ -1,5 +1,6 @@
 import type { Config } from '@switchboard/api';
 import { describeStats } from './index.ts';
+import { describeOutbound } from './outbound.ts';
 
 /**
  * The demo's traffic: busier than `pnpm simulate`'s default, with a night-time floor, so an operator who
@@ -48,6 +49,8 @@ function startSimulator(config: Config, port: number, env: NodeJS.ProcessEnv): (
     callsPerHourAtPeak: demoCallsPerHourAtPeak,
     floor: demoNightFloor,
     maxActiveCalls: 200,
+    // The demo's campaigns are dialled too: the simulator places the dialer's calls and plays the callees.
+    outbound: true,
     log: (line) => console.log(line),
   });
   console.log(`\nSimulated calls: on (rate ×${multiplier}; SIMULATOR=off or --no-simulator turns them off, pnpm simulate plays more).`);
@@ -55,9 +58,11 @@ function startSimulator(config: Config, port: number, env: NodeJS.ProcessEnv): (
   // A summary every five minutes while anything happens, not a line per call.
   let reported = 0;
   const timer = setInterval(() => {
-    if (simulator.stats.placed === reported) return;
-    reported = simulator.stats.placed;
+    const seen = simulator.stats.placed + (simulator.outbound?.stats.dials ?? 0);
+    if (seen === reported) return;
+    reported = seen;
     console.log(`simulator: ${describeStats(simulator.stats)}`);
+    if (simulator.outbound) console.log(`simulator: ${describeOutbound(simulator.outbound.stats)}`);
   }, 5 * 60_000);
   timer.unref();
   return async () => {

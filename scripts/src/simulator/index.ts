@@ -1,6 +1,7 @@
 // The call simulator: a telephony adapter that plays realistic traffic through the signed boundary.
 export { Simulator, type SimulatorOptions, type SimulatorStats, type SimulatorEvent, type Finish } from './simulator.ts';
-export { TelephonyClient, BoundaryError, type OfferAnswer, type CallState } from './boundary.ts';
+export { TelephonyClient, BoundaryError, type OfferAnswer, type CallState, type DialOrder, type DialAnswer, type DialEvent } from './boundary.ts';
+export { OutboundCallees, describeOutbound, zoneOfNumber, type OutboundBoundary, type OutboundStats } from './outbound.ts';
 export { ArrivalPlan, type PlannedCall, type PlanOptions } from './plan.ts';
 export { createRandom, type Random } from './random.ts';
 export { realisticDurations, type Durations, type Line, type Shape } from './traffic.ts';

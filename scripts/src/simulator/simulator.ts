@@ -4,6 +4,7 @@ import { ArrivalPlan, type PlanOptions, type PlannedCall } from './plan.ts';
 import { createRandom } from './random.ts';
 import { emptyTrack, observeRecording, recordingRef, type RecordingTrack } from './recorder.ts';
 import { answerSurvey } from './survey.ts';
+import { OutboundCallees } from './outbound.ts';
 import type { Line } from './traffic.ts';
 
 export interface SimulatorOptions extends PlanOptions {
@@ -30,6 +31,8 @@ export interface SimulatorOptions extends PlanOptions {
    * the rate it was asked for however the server copes (an open-loop load).
    */
   backOff?: boolean;
+  /** Also place the dialer's outbound calls and play their callees (outbound.ts). */
+  outbound?: boolean;
 }
 
 export type Finish = 'not_queued' | 'abandoned' | 'caller_hung_up' | 'operator_ended' | 'failed' | 'stopped';
@@ -103,12 +106,16 @@ export class Simulator {
   private suppressedErrors = 0;
   private mainLoop: Promise<void> | null = null;
   private announcedEmpty = false;
+  /** The outbound callees, when `outbound` is on. */
+  readonly outbound: OutboundCallees | null;
+  private outboundLoop: Promise<void> | null = null;
 
   constructor(private readonly options: SimulatorOptions) {
     this.client = new TelephonyClient(options.url, options.secret, options.fetcher);
     this.now = options.now ?? Date.now;
     this.log = options.log ?? ((line) => console.log(line));
     this.runId = options.runId ?? Date.now().toString(36);
+    this.outbound = options.outbound ? new OutboundCallees(this.client, { seed: options.seed, log: this.log, now: this.now }) : null;
   }
 
   get stopped(): boolean {
@@ -117,6 +124,7 @@ export class Simulator {
 
   start(): void {
     this.mainLoop ??= this.run().catch((error: unknown) => this.log(`simulator: stopped on an unexpected error: ${(error as Error).stack ?? String(error)}`));
+    if (this.outbound) this.outboundLoop ??= this.outbound.run(this.abort.signal).catch((error: unknown) => this.log(`simulator: outbound stopped: ${(error as Error).message}`));
   }
 
   /** Stops placing calls; with `hangUp`, the callers still on the line hang up first. */
@@ -127,7 +135,7 @@ export class Simulator {
       await Promise.allSettled(ending.map((a) => this.client.ended(a.id!, 'caller')));
     }
     this.abort.abort();
-    await Promise.race([Promise.allSettled([this.mainLoop, ...this.loops]), sleep(options.timeoutMs ?? 5000)]);
+    await Promise.race([Promise.allSettled([this.mainLoop, this.outboundLoop, ...this.loops]), sleep(options.timeoutMs ?? 5000)]);
   }
 
   private async run(): Promise<void> {

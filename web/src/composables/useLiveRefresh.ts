@@ -18,7 +18,15 @@ export function useLiveRefresh(options: { tenant: () => string; active: Ref<bool
   const heard = (message: { tenant?: string; type?: string }) => {
     if (message.tenant === options.tenant() && message.type && notices.includes(message.type)) soon();
   };
-  const events = useEvents({ record: heard, call: (m) => heard(m as { tenant?: string; type?: string }) }, { onReconnect: soon });
+  const events = useEvents(
+    {
+      record: heard,
+      call: (m) => heard(m as { tenant?: string; type?: string }),
+      // An outbound campaign's figures changed (client users of the tenant and provider staff hear it).
+      ...(notices.includes('campaign') ? { campaign: (m: { tenant: string }) => heard({ tenant: m.tenant, type: 'campaign' }) } : {}),
+    },
+    { onReconnect: soon },
+  );
   const poll = setInterval(() => options.active.value && document.visibilityState === 'visible' && soon(), options.everyMs ?? 30_000);
   window.addEventListener('focus', soon);
   const stop = () => {

@@ -45,7 +45,8 @@ describe('campaigns', () => {
       mode: 'progressive',
       status: 'draft',
       rulesProfile: 'fr',
-      requiresConsent: false,
+      // Prospecting under the French rules needs prior consent since 11 August 2026: required by default.
+      requiresConsent: true,
       abandonCapPercent: 3,
       ringTimeoutSeconds: 25,
       maxDialRatio: 3,

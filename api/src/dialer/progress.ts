@@ -110,21 +110,21 @@ export async function pendingDialsFor(db: Kysely<DB>) {
   const refs = await outbound.pendingDials(db);
   const byTenant = new Map<string, string[]>();
   for (const ref of refs) byTenant.set(ref.tenantId, [...(byTenant.get(ref.tenantId) ?? []), ref.attemptId]);
-  const dials: { id: string; tenant: string; from: string; to: string; ringTimeoutSeconds: number; detectMachine: boolean; campaign: string }[] = [];
+  const dials: { id: string; tenant: string; from: string; to: string; ringTimeoutSeconds: number; detectMachine: boolean; campaign: string; function: string }[] = [];
   for (const [tenantId, ids] of byTenant) {
     const rows = await withTenant(db, tenantId, (tx) =>
       tx
         .selectFrom('dialAttempts as a')
         .innerJoin('campaigns as c', (join) => join.onRef('c.tenantId', '=', 'a.tenantId').onRef('c.id', '=', 'a.campaignId'))
         .innerJoin('tenants as t', 't.id', 'a.tenantId')
-        .select(['a.id', 't.slug', 'a.callerId', 'a.phone', 'c.ringTimeoutSeconds', 'c.mode', 'c.id as campaignId'])
+        .select(['a.id', 't.slug', 'a.callerId', 'a.phone', 'c.ringTimeoutSeconds', 'c.mode', 'c.id as campaignId', 'c.function'])
         .where('a.id', 'in', ids)
         .where('a.status', '=', 'originating')
         .orderBy('a.createdAt')
         .execute(),
     );
     for (const r of rows) {
-      dials.push({ id: r.id, tenant: r.slug, from: r.callerId, to: r.phone, ringTimeoutSeconds: r.ringTimeoutSeconds, detectMachine: r.mode !== 'preview', campaign: r.campaignId });
+      dials.push({ id: r.id, tenant: r.slug, from: r.callerId, to: r.phone, ringTimeoutSeconds: r.ringTimeoutSeconds, detectMachine: r.mode !== 'preview', campaign: r.campaignId, function: r.function });
     }
   }
   return dials;

@@ -263,6 +263,7 @@ const DialSchema = z
     ringTimeoutSeconds: z.number().int().openapi({ description: 'Give up (report no_answer) after ringing this long' }),
     detectMachine: z.boolean().openapi({ description: 'Detect answering machines and report `machine` rather than `answered` for them' }),
     campaign: z.string().openapi({ description: "The campaign's id (for the adapter's logs)" }),
+    function: z.string().openapi({ description: 'What the call is for (`outbound_info`, `telesales`…; a callback: the inbound function it answers)' }),
   })
   .openapi('TelephonyDial');
 const DialsSchema = z.object({ dials: z.array(DialSchema) }).openapi('TelephonyDials');

@@ -1,3 +1,4 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { Temporal } from '@js-temporal/polyfill';
 import type { Context } from 'hono';
@@ -254,10 +255,28 @@ function manager(c: Context<AppEnv>) {
 const listToJson = (l: OppositionListRow) => ({ ...l, uploadedAt: l.uploadedAt.toISOString() });
 const today = (now: Date, timeZone: string) => Temporal.Instant.fromEpochMilliseconds(now.getTime()).toZonedDateTimeISO(timeZone).toPlainDate().toString();
 
-function decodeDncCursor(value: string | undefined): { at: Date; phone: string } | undefined {
+/**
+ * The do-not-call page's cursor names the last entry's number (the keyset is (added_at, phone)): it is
+ * sealed (AES-256-GCM under a key derived from the server's secret), so a viewer who sees numbers masked
+ * cannot read them out of it. A cursor that does not open is a 400.
+ */
+const cursorKey = (secret: string) => createHash('sha256').update(`do-not-call cursor\0${secret}`).digest();
+
+function sealDncCursor(secret: string, at: Date, phone: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', cursorKey(secret), iv);
+  const body = Buffer.concat([cipher.update(JSON.stringify([at.toISOString(), phone]), 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+}
+
+function decodeDncCursor(secret: string, value: string | undefined): { at: Date; phone: string } | undefined {
   if (!value) return undefined;
   try {
-    const [at, phone] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as [string, string];
+    const raw = Buffer.from(value, 'base64url');
+    const decipher = createDecipheriv('aes-256-gcm', cursorKey(secret), raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    const text = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+    const [at, phone] = JSON.parse(text) as [string, string];
     const date = new Date(at);
     if (typeof phone !== 'string' || !/^\+[1-9]\d{6,14}$/.test(phone) || Number.isNaN(date.getTime())) throw new Error('bad cursor');
     return { at: date, phone };
@@ -272,13 +291,14 @@ export const callingListRoutes = createRouter()
     const { limit, cursor, q } = c.req.valid('query');
     const rules = await loadRules(ctx.tx);
     if (q && /\d/.test(q)) refuseMaskedFilters(rules, ctx.access, { q: { field: 'customer.phone', value: q } });
-    const rows = await listDoNotCall(ctx.tx, { search: q, limit, after: decodeDncCursor(cursor) });
+    const secret = c.var.deps.config.telephonySecret;
+    const rows = await listDoNotCall(ctx.tx, { search: q, limit, after: decodeDncCursor(secret, cursor) });
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return c.json(
       {
         items: items.map((r) => ({ ...r, phone: maskPhone(r.phone, rules, ctx.access), addedAt: r.addedAt.toISOString() })),
-        nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify([last.addedAt.toISOString(), last.phone])).toString('base64url') : null,
+        nextCursor: rows.length > limit && last ? sealDncCursor(secret, last.addedAt, last.phone) : null,
       },
       200,
     );

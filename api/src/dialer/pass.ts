@@ -1,8 +1,10 @@
 import { sql, type Kysely } from 'kysely';
-import { outbound, withTenant, type DB, type TenantTx } from '@switchboard/db';
+import { isCallFunctionId, outbound, withTenant, type DB, type TenantTx } from '@switchboard/db';
 import { startPeriodic, type StopPeriodic } from '../periodic.ts';
 import { closeAttempt, dialContact, freeOperatorsQuery, lockAttemptWithContact, notifyCampaign, reserveOperator, type Campaign, type Contact } from './attempts.ts';
 import { callsToPlace } from './pacing.ts';
+import { loadHours } from '../hours/service.ts';
+import { hoursStatus } from '../hours/status.ts';
 
 export interface DialerReport {
   placed: number;
@@ -73,7 +75,7 @@ async function withinDates(tx: TenantTx, campaign: Campaign, now: Date): Promise
  * Two queries, each walking an index in its order (a 100,000-contact campaign is never sorted per pick):
  * callbacks by campaign_contacts_callbacks_idx, the others by campaign_contacts_due_idx.
  */
-async function nextContact(tx: TenantTx, campaignId: string, operatorId: string | null, now: Date): Promise<Contact | undefined> {
+async function nextContact(tx: TenantTx, campaignId: string, operatorId: string | null, now: Date, options: { callbacksFor?: boolean } = {}): Promise<Contact | undefined> {
   const base = () =>
     tx
       .selectFrom('campaignContacts as c')
@@ -85,6 +87,7 @@ async function nextContact(tx: TenantTx, campaignId: string, operatorId: string 
         exists(selectFrom('contactLists as l').select('l.id').whereRef('l.tenantId', '=', 'c.tenantId').whereRef('l.id', '=', 'c.listId').where('l.status', '=', 'active')),
       );
   let callbacks = base().where('c.callbackAt', 'is not', null).where('c.callbackAt', '<=', now);
+  if (options.callbacksFor && operatorId) return callbacks.where('c.callbackOperatorId', '=', operatorId).orderBy('c.callbackAt').limit(1).forUpdate('c').skipLocked().executeTakeFirst();
   callbacks = operatorId
     ? callbacks.where((eb) => eb.or([eb('c.callbackOperatorId', 'is', null), eb('c.callbackOperatorId', '=', operatorId)])).orderBy(sql`c.callback_operator_id is distinct from ${operatorId}::uuid`)
     : callbacks.where('c.callbackOperatorId', 'is', null);
@@ -93,15 +96,38 @@ async function nextContact(tx: TenantTx, campaignId: string, operatorId: string 
   return base().where('c.callbackAt', 'is', null).orderBy('c.nextAttemptAt').orderBy('c.lineNumber').limit(1).forUpdate('c').skipLocked().executeTakeFirst();
 }
 
+/** The operator was taken meanwhile (an inbound offer, a state change): the attempt never happened. */
+async function undoDial(tx: TenantTx, attemptId: string, contact: Contact, now: Date): Promise<void> {
+  await tx.deleteFrom('dialAttempts').where('id', '=', attemptId).execute();
+  await tx.updateTable('campaignContacts').set({ state: 'pending', attempts: contact.attempts, lastAttemptAt: contact.lastAttemptAt, updatedAt: now }).where('id', '=', contact.id).execute();
+}
+
+async function functionOpen(tx: TenantTx, campaign: Campaign, now: Date): Promise<boolean> {
+  const tenant = await tx.selectFrom('tenants').select('timeZone').where('id', '=', campaign.tenantId).executeTakeFirstOrThrow();
+  const fn = isCallFunctionId(campaign.function) ? campaign.function : null;
+  return hoursStatus({ timeZone: tenant.timeZone, definition: await loadHours(tx) }, fn, now).open;
+}
+
 async function campaignTurn(tx: TenantTx, campaignId: string, now: Date): Promise<{ placed: number; previews: number; refused: number }> {
   const turn = { placed: 0, previews: 0, refused: 0 };
   // One turn per campaign at a time across processes: a turn another pass is taking is skipped, not doubled
   // (two predictive turns at once would each place the calls the pacing allows). The campaign row is the first lock.
   const campaign = await tx.selectFrom('campaigns').selectAll().where('id', '=', campaignId).where('status', '=', 'running').forUpdate().skipLocked().executeTakeFirst();
   if (!campaign || !(await withinDates(tx, campaign, now))) return turn;
+  // The company's callback requests are called while their function is open (its hours, holidays included), never at night.
+  if (campaign.kind === 'callbacks' && !(await functionOpen(tx, campaign, now))) return turn;
   const { rows: free } = await freeOperatorsQuery(tx, campaign, now, inboundFirstMs).execute(tx);
   if (!free.length) return turn;
   if (campaign.mode === 'predictive') {
+    // A callback promised to one operator is theirs, placed for them as in progressive dialling when they are free.
+    for (const { operatorId } of free) {
+      const mine = await nextContact(tx, campaign.id, operatorId, now, { callbacksFor: true });
+      if (!mine) continue;
+      const decision = await dialContact(tx, campaign, mine, { operatorId, mode: 'callback', preview: false }, now);
+      if (!decision.placed) turn.refused++;
+      else if (await reserveOperator(tx, operatorId, decision.attempt.id, now)) turn.placed++;
+      else await undoDial(tx, decision.attempt.id, mine, now);
+    }
     const wanted = await predictiveDials(tx, campaign, free.length, now);
     for (let i = 0; i < wanted && turn.refused < refusalsPerTurn; ) {
       const contact = await nextContact(tx, campaign.id, null, now);
@@ -127,13 +153,7 @@ async function campaignTurn(tx: TenantTx, campaignId: string, now: Date): Promis
           continue;
         }
         if (!(await reserveOperator(tx, operatorId, decision.attempt.id, now))) {
-          // The operator was taken meanwhile (an inbound offer, a state change): the attempt never happened.
-          await tx.deleteFrom('dialAttempts').where('id', '=', decision.attempt.id).execute();
-          await tx
-            .updateTable('campaignContacts')
-            .set({ state: 'pending', attempts: contact.attempts, lastAttemptAt: contact.lastAttemptAt, updatedAt: now })
-            .where('id', '=', contact.id)
-            .execute();
+          await undoDial(tx, decision.attempt.id, contact, now);
           break;
         }
         placed = true;

@@ -388,7 +388,7 @@ describe('the facts of a dial', () => {
     await seedAttempt(b, inB, await seedContact(b, inB, phone), phone, times[2]!); // another tenant (client)
 
     const before = await inTenant(a, (tx) => dialFacts(tx, phone, NOW));
-    expect(before).toEqual({ attemptTimesLast30Days: times, lastRefusalAt: null, onDoNotCall: false, onOpposition: false, consent: false });
+    expect(before).toEqual({ attemptTimesLast30Days: times, lastRefusalAt: null, onDoNotCall: false, onOpposition: false, consent: false, lastAbandonedAt: null });
 
     await inTenant(a, (tx) => recordRefusal(tx, { phone, campaignId: one.campaignId, refusedAt: new Date(NOW.getTime() - 20 * DAY) }));
     await inTenant(a, (tx) => recordRefusal(tx, { phone, campaignId: two.campaignId, refusedAt: new Date(NOW.getTime() - 5 * DAY) }));
@@ -398,10 +398,10 @@ describe('the facts of a dial', () => {
     await clientAdmin.post(url(a, 'opposition-lists'), { name: 'Bloctel, facts', checkedOn: '2026-12-05', text: `${phone}\n` });
     await clientAdmin.post(url(a, 'consents'), { phone, source: 'Phone call', givenAt: '2026-12-06T09:00:00Z' });
     const after = await inTenant(a, (tx) => dialFacts(tx, phone, NOW));
-    expect(after).toEqual({ attemptTimesLast30Days: times, lastRefusalAt: new Date(NOW.getTime() - 5 * DAY), onDoNotCall: true, onOpposition: true, consent: true });
+    expect(after).toEqual({ attemptTimesLast30Days: times, lastRefusalAt: new Date(NOW.getTime() - 5 * DAY), onDoNotCall: true, onOpposition: true, consent: true, lastAbandonedAt: null });
     // Another tenant sees none of it.
     const ofB = await inTenant(b, (tx) => dialFacts(tx, phone, NOW));
-    expect(ofB).toEqual({ attemptTimesLast30Days: [times[2]], lastRefusalAt: null, onDoNotCall: false, onOpposition: false, consent: false });
+    expect(ofB).toEqual({ attemptTimesLast30Days: [times[2]], lastRefusalAt: null, onDoNotCall: false, onOpposition: false, consent: false, lastAbandonedAt: null });
   });
 });
 

@@ -465,3 +465,30 @@ describe('what the review found', () => {
     expect(third).toBeDefined();
   });
 });
+
+describe('abandonment across campaigns', () => {
+  it('does not call a person whose call was abandoned today again that day, from any campaign of the company', async () => {
+    const a = await seedCampaign({ mode: 'predictive', profile: 'none' });
+    const b = await seedCampaign({ mode: 'progressive', profile: 'none', tenant: a.tenant });
+    const phone = uniquePhone();
+    const [old] = await addContacts(a, 1, { phone });
+    // Friday 4 December 2026, 15:00 in Paris: campaign A's call to the person found nobody free an hour ago.
+    clock.advance(new Date('2026-12-04T14:00:00Z').getTime() - clock.now().getTime());
+    const hourAgo = new Date(clock.now().getTime() - 3_600_000);
+    await withTenant(h.db, a.tenant.id, async (tx) => {
+      await tx
+        .insertInto('dialAttempts')
+        .values({ tenantId: a.tenant.id, id: newId(), campaignId: a.campaignId, contactId: old!.id, phone, callerId: a.callerId, calleeTimeZone: 'Europe/Paris', mode: 'predictive', status: 'ended', outcome: 'abandoned', createdAt: hourAgo, dialledAt: hourAgo, answeredAt: hourAgo, endedAt: hourAgo })
+        .execute();
+      await tx.updateTable('campaignContacts').set({ state: 'done' }).where('id', '=', old!.id).execute();
+    });
+    const [c] = await addContacts(b, 1, { phone });
+    await availableOperator(b, 'abandon-op');
+    await pass();
+    expect(await attempts(b)).toEqual([]);
+    const refusals = await withTenant(h.db, a.tenant.id, (tx) => tx.selectFrom('dialRefusals').select(['rule', 'contactId']).where('campaignId', '=', b.campaignId).execute());
+    expect(refusals).toEqual([{ rule: 'abandoned', contactId: c!.id }]);
+    // Saturday 00:00 in Paris.
+    expect((await contact(b, c!.id)).nextAttemptAt.toISOString()).toBe('2026-12-04T23:00:00.000Z');
+  });
+});

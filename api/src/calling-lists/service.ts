@@ -245,12 +245,14 @@ export interface DialListFacts {
   onOpposition: boolean;
   /** A consent given by `now` and not withdrawn by then. */
   consent: boolean;
+  /** The latest dial of this phone (any campaign of the tenant) abandoned in the last two days: not called again that local day. */
+  lastAbandonedAt: Date | null;
 }
 
 /** What the rules read of these lists at the moment of a dial, in one statement (scalar subqueries, each on an index). */
 export async function dialFacts(tx: TenantTx, phone: string, now: Date): Promise<DialListFacts> {
   const since = new Date(now.getTime() - 30 * 86_400_000);
-  const { rows } = await sql<{ attempts: string[] | string | null; lastRefusalAt: Date | string | null; onDoNotCall: boolean; onOpposition: boolean; consent: boolean }>`select
+  const { rows } = await sql<{ attempts: string[] | string | null; lastRefusalAt: Date | string | null; onDoNotCall: boolean; onOpposition: boolean; consent: boolean; lastAbandonedAt: Date | string | null }>`select
       (select json_agg(a.dialled_at order by a.dialled_at) from dial_attempts a
         where a.tenant_id = app.current_tenant_id() and a.phone = ${phone} and a.dialled_at is not null
           and a.dialled_at > ${since} and a.dialled_at <= ${now}) as attempts,
@@ -259,7 +261,10 @@ export async function dialFacts(tx: TenantTx, phone: string, now: Date): Promise
       exists (select 1 from do_not_call d where d.tenant_id = app.current_tenant_id() and d.phone = ${phone}) as "onDoNotCall",
       exists (select 1 from opposition_numbers o where o.tenant_id = app.current_tenant_id() and o.phone = ${phone}) as "onOpposition",
       exists (select 1 from consents c where c.tenant_id = app.current_tenant_id() and c.phone = ${phone}
-        and c.given_at <= ${now} and (c.withdrawn_at is null or c.withdrawn_at > ${now})) as consent`.execute(tx);
+        and c.given_at <= ${now} and (c.withdrawn_at is null or c.withdrawn_at > ${now})) as consent,
+      (select max(a.ended_at) from dial_attempts a
+        where a.tenant_id = app.current_tenant_id() and a.phone = ${phone} and a.outcome = 'abandoned'
+          and a.dialled_at > ${new Date(now.getTime() - 2 * 86_400_000)}) as "lastAbandonedAt"`.execute(tx);
   const row = rows[0];
   if (!row) throw new ProblemError(500, 'internal', 'Internal error', 'The dial facts query answered no row.');
   const attempts = typeof row.attempts === 'string' ? (JSON.parse(row.attempts) as string[]) : (row.attempts ?? []);
@@ -269,5 +274,6 @@ export async function dialFacts(tx: TenantTx, phone: string, now: Date): Promise
     onDoNotCall: row.onDoNotCall,
     onOpposition: row.onOpposition,
     consent: row.consent,
+    lastAbandonedAt: row.lastAbandonedAt ? new Date(row.lastAbandonedAt) : null,
   };
 }

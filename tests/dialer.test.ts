@@ -492,3 +492,16 @@ describe('abandonment across campaigns', () => {
     expect((await contact(b, c!.id)).nextAttemptAt.toISOString()).toBe('2026-12-04T23:00:00.000Z');
   });
 });
+
+describe('callbacks in predictive campaigns', () => {
+  it('places a callback promised to one operator for that operator, not for whoever answers', async () => {
+    const s = await seedCampaign({ mode: 'predictive', profile: 'none' });
+    const [promised] = await addContacts(s, 1);
+    const { user } = await availableOperator(s, 'promised-op');
+    await withTenant(h.db, s.tenant.id, (tx) => tx.updateTable('campaignContacts').set({ callbackAt: clock.now(), callbackOperatorId: user.id, nextAttemptAt: clock.now() }).where('id', '=', promised!.id).execute());
+    await pass();
+    const [a] = await attempts(s);
+    expect(a).toMatchObject({ contactId: promised!.id, operatorId: user.id, mode: 'callback', status: 'originating' });
+    expect((await presence(user.id)).state).toBe('dialing');
+  });
+});

@@ -120,15 +120,28 @@ async function campaignTurn(tx: TenantTx, campaignId: string, now: Date): Promis
   if (!free.length) return turn;
   if (campaign.mode === 'predictive') {
     // A callback promised to one operator is theirs, placed for them as in progressive dialling when they are free.
-    for (const { operatorId } of free) {
+    let reserved = 0;
+    const promised = await tx
+      .selectFrom('campaignContacts')
+      .select('id')
+      .where('campaignId', '=', campaign.id)
+      .where('state', '=', 'pending')
+      .where('callbackOperatorId', 'is not', null)
+      .where('callbackAt', '<=', now)
+      .limit(1)
+      .executeTakeFirst();
+    for (const { operatorId } of promised ? free : []) {
       const mine = await nextContact(tx, campaign.id, operatorId, now, { callbacksFor: true });
       if (!mine) continue;
       const decision = await dialContact(tx, campaign, mine, { operatorId, mode: 'callback', preview: false }, now);
       if (!decision.placed) turn.refused++;
-      else if (await reserveOperator(tx, operatorId, decision.attempt.id, now)) turn.placed++;
-      else await undoDial(tx, decision.attempt.id, mine, now);
+      else if (await reserveOperator(tx, operatorId, decision.attempt.id, now)) {
+        turn.placed++;
+        reserved++;
+      } else await undoDial(tx, decision.attempt.id, mine, now);
     }
-    const wanted = await predictiveDials(tx, campaign, free.length, now);
+    // The pacing counts the operators still free for whoever answers.
+    const wanted = free.length - reserved > 0 ? await predictiveDials(tx, campaign, free.length - reserved, now) : 0;
     for (let i = 0; i < wanted && turn.refused < refusalsPerTurn; ) {
       const contact = await nextContact(tx, campaign.id, null, now);
       if (!contact) break;

@@ -152,6 +152,8 @@ describe('contact lists', () => {
     const csv = await clientAdmin.get(`${lists()}/${listId}/export?format=csv&lang=en`);
     expect(csv.status).toBe(200);
     expect(csv.contentType).toMatch(/text\/csv/);
+    // A CSV carries a whole list (an import holds at most 200,000 rows); a workbook the shared 50,000.
+    expect(csv.headers.get('x-export-row-limit')).toBe('200000');
     const lines = csv.text.replace(/^\ufeff/, '').trim().split('\r\n');
     expect(lines[0]).toBe('Line,Phone,Name,Email,Postcode,Time zone,State,Attempts,Last outcome,Last attempt (Europe/Paris),Disposition,Callback at (Europe/Paris),offer');
     // The formula guard: each cell a spreadsheet would run leaves with an apostrophe (quoted where it holds a |).

@@ -11,7 +11,7 @@ import { EXPORT_ROW_LIMIT } from '../records/export.ts';
 import { exportableFields } from '../rules/visibility.ts';
 import type { Rules } from '../rules/definition.ts';
 // The one place the list import's parser is named.
-import { MAX_IMPORT_BYTES, parseContactImport, previewColumns, type ColumnMapping, type ImportReport } from './import-parse.ts';
+import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, parseContactImport, previewColumns, type ColumnMapping, type ImportReport } from './import-parse.ts';
 
 /**
  * A campaign's contact lists (issue 15): a client's file (CSV or XLSX) read through the client's column
@@ -282,8 +282,11 @@ export async function setListStatus(tx: TenantTx, tenantId: string, actor: Actor
 
 // ---- exporting -----------------------------------------------------------------------------------
 
+/** A CSV export carries a whole list (an import holds at most MAX_IMPORT_ROWS); a workbook, built in memory, the shared limit. */
+export const listExportLimit = (format: 'csv' | 'xlsx') => (format === 'csv' ? MAX_IMPORT_ROWS : EXPORT_ROW_LIMIT);
+
 /** Each contact of the list, in the file's order, with where it stands: through the shared export (formula guard, language). */
-export async function listExport(tx: TenantTx, rules: Rules, campaignId: string, listId: string): Promise<ExportTable> {
+export async function listExport(tx: TenantTx, rules: Rules, campaignId: string, listId: string, limit = EXPORT_ROW_LIMIT): Promise<ExportTable> {
   await getList(tx, campaignId, listId);
   const rows = await tx
     .selectFrom('campaignContacts')
@@ -291,7 +294,7 @@ export async function listExport(tx: TenantTx, rules: Rules, campaignId: string,
     .where('campaignId', '=', campaignId)
     .where('listId', '=', listId)
     .orderBy('lineNumber')
-    .limit(EXPORT_ROW_LIMIT)
+    .limit(limit)
     .execute();
   const exportable = new Set(exportableFields('customer', rules));
   const custom = [...new Set(rows.flatMap((r) => Object.keys(r.fields ?? {})))].sort();

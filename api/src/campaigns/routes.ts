@@ -28,6 +28,7 @@ import {
   ListImportInputSchema,
   listContactLists,
   listExport,
+  listExportLimit,
   ListPreviewInputSchema,
   ListPreviewSchema,
   previewList,
@@ -245,7 +246,8 @@ export const campaignRoutes = createRouter()
     const p = c.req.valid('param');
     const { lang, format } = c.req.valid('query');
     const language = exportLanguage(lang, c.req.header('accept-language'), c.var.user?.language);
-    const table = await listExport(ctx.tx, await loadRules(ctx.tx), p.id, p.listId);
+    const limit = listExportLimit(format);
+    const table = await listExport(ctx.tx, await loadRules(ctx.tx), p.id, p.listId, limit);
     const rendered = await renderExport(table, { language, format, timeZone: ctx.tenant.timeZone });
-    return c.body(rendered.body as Uint8Array<ArrayBuffer>, 200, exportHeaders(rendered, ctx.tenant.slug, 'contacts', c.var.deps.now()));
+    return c.body(rendered.body as Uint8Array<ArrayBuffer>, 200, { ...exportHeaders(rendered, ctx.tenant.slug, 'contacts', c.var.deps.now()), 'x-export-row-limit': String(limit) });
   });

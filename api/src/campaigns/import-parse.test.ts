@@ -74,6 +74,15 @@ describe('phone numbers', () => {
       ['+594694123456', 'America/Cayenne', '973'],
     ]);
   });
+
+  it('calls an overseas number on its territory’s clock even when the postcode column says the mainland', async () => {
+    const report = await importCsv(frenchCsv([['Réunion', '0692 12 34 56', '', '75001', ''], ['Paris', '06 12 34 56 78', '', '75001', '']]));
+    expect(report.errors).toEqual([]);
+    expect(report.rows.map((r) => [r.phone, r.timeZone, r.region])).toEqual([
+      ['+262692123456', 'Indian/Reunion', '974'],
+      ['+33612345678', 'Europe/Paris', '75'],
+    ]);
+  });
 });
 
 describe('rows refused, each with its line and field', () => {

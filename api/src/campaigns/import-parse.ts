@@ -330,13 +330,16 @@ function checkRow(row: SheetRow, map: ResolvedMapping, options: ImportOptions): 
 
   if (errors.length || !number) return errors;
   const numberPlace = placeOfNumber(number.country);
+  // A number of a French overseas territory (+262, +590…) is called on that territory's clock and holidays,
+  // whatever a zone or postcode column says: the rules' hours are the callee's, and the number is where they are.
+  const territory = numberPlace?.region ? numberPlace : null;
   return {
     line,
     phone: number.e164,
     name,
     email,
-    timeZone: ownZone ?? postcodePlace?.timeZone ?? numberPlace?.timeZone ?? options.timeZone,
-    region: postcodePlace?.region ?? numberPlace?.region ?? null,
+    timeZone: territory?.timeZone ?? ownZone ?? postcodePlace?.timeZone ?? numberPlace?.timeZone ?? options.timeZone,
+    region: territory?.region ?? postcodePlace?.region ?? numberPlace?.region ?? null,
     postcode,
     fields,
   };

@@ -18,6 +18,7 @@ import {
   type TenantTable,
 } from './support/index.ts';
 import { seedCallRecords } from './support/routing.ts';
+import { seedOutboundRecords } from './support/outbound.ts';
 import { runRetentionOnce } from '@switchboard/api';
 
 /**
@@ -40,6 +41,8 @@ beforeAll(async () => {
   await writeThroughDocumentedRoutes(h.app, admin, [a, b]);
   // Calls arrive through the telephony boundary, not a tenant route: their records are seeded.
   for (const tenant of [a, b]) await seedCallRecords(h.db, tenant);
+  // Outbound (issue 15): campaigns, contacts, attempts and refusals come from the dialer, not a tenant route.
+  for (const tenant of [a, b]) await seedOutboundRecords(h.db, tenant);
   // Billing rows in both: negotiated price, account, a billed order (with its outbox row), last month closed and invoiced.
   await insertListPrice(h.db, { function: 'order_taking', metric: 'order', unitAmountMinor: 120 });
   await seedBillingRecords(h.db, [a, b]);

@@ -78,8 +78,8 @@ describe('scripts in tenant files', () => {
     const scripts = loadDemo().tenants.map((t) => [t.definition.tenant.slug, Object.keys(t.definition.scripts ?? {}).sort()]);
     expect(Object.fromEntries(scripts)).toEqual({
       'banque-horizon': ['complaints', 'information', 'lead_qualification'],
-      'pizza-napoli': ['information', 'order_taking'],
-      telenova: ['information', 'surveys', 'telesales'],
+      'pizza-napoli': ['information', 'order_taking', 'telesales'],
+      telenova: ['information', 'outbound_info', 'surveys', 'telesales'],
     });
   });
 });

@@ -36,7 +36,7 @@ interface Territory {
  * the number (it tells Mayotte's +262 269 / 639 ranges from La Réunion's, Saint-Barthélemy's and
  * Saint-Martin's +590 ranges from Guadeloupe's).
  */
-const territories: Record<string, Territory> = {
+export const territories: Readonly<Record<string, Territory>> = {
   '971': { timeZone: 'America/Guadeloupe', region: '971' },
   '972': { timeZone: 'America/Martinique', region: '972' },
   '973': { timeZone: 'America/Cayenne', region: '973' },

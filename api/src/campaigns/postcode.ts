@@ -1,3 +1,5 @@
+import { territories } from '../calling-rules/callee.ts';
+
 /**
  * Where a French postcode is, as the calling rules need it: the callee's time zone (calls are allowed
  * in the callee's hours, not the caller's) and the department, whose public holidays differ (overseas
@@ -12,21 +14,13 @@ export interface PostcodePlace {
   region: string | null;
 }
 
-/** Overseas postcodes start with their three-digit code (97x, 98x). */
+/**
+ * Overseas postcodes start with their three-digit code (97x, 98x): the calling rules' territories
+ * (api/src/calling-rules/callee.ts, one list of them), and La Poste's code for Monaco (980xx).
+ */
 const overseas: Record<string, PostcodePlace> = {
-  '971': { timeZone: 'America/Guadeloupe', region: '971' },
-  '972': { timeZone: 'America/Martinique', region: '972' },
-  '973': { timeZone: 'America/Cayenne', region: '973' },
-  '974': { timeZone: 'Indian/Reunion', region: '974' },
-  '975': { timeZone: 'America/Miquelon', region: '975' },
-  '976': { timeZone: 'Indian/Mayotte', region: '976' },
-  '977': { timeZone: 'America/St_Barthelemy', region: '977' },
-  '978': { timeZone: 'America/Marigot', region: '978' },
-  // La Poste's codes for Monaco (980xx) and the Pacific collectivities.
+  ...territories,
   '980': { timeZone: 'Europe/Monaco', region: null },
-  '986': { timeZone: 'Pacific/Wallis', region: '986' },
-  '987': { timeZone: 'Pacific/Tahiti', region: '987' },
-  '988': { timeZone: 'Pacific/Noumea', region: '988' },
 };
 
 /**

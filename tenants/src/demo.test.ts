@@ -72,7 +72,7 @@ describe('applyDemoIfNew', () => {
     const slugs = new Map((await database.db.selectFrom('tenants').select(['id', 'slug']).execute()).map((t) => [t.id, t.slug]));
     const everyOperator = await database.db.selectFrom('users').select(['id', 'email', 'kind']).where('kind', '=', 'operator').orderBy('email').execute();
     expect(everyOperator.map((o) => o.email)).toEqual([
-      ...Array.from({ length: 8 }, (_, i) => `floor-bot-${i + 1}@switchboard.test`),
+      ...Array.from({ length: 10 }, (_, i) => `floor-bot-${i + 1}@switchboard.test`).sort(),
       'operator1@switchboard.test',
       'operator2@switchboard.test',
     ]);

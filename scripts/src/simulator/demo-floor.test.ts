@@ -4,7 +4,7 @@ import { floorBotEmails, startDemoFloor } from './demo-floor.ts';
 
 describe('the demo floor', () => {
   it('plays the demo files’ floor bots, who serve every line with a number after every person, held back a little', () => {
-    expect(floorBotEmails()).toEqual(Array.from({ length: 8 }, (_, i) => `floor-bot-${i + 1}@switchboard.test`));
+    expect(floorBotEmails()).toEqual(Array.from({ length: 10 }, (_, i) => `floor-bot-${i + 1}@switchboard.test`));
     for (const { definition } of loadDemo().tenants) {
       const lines = [...new Set((definition.callHandling?.numbers ?? []).map((n) => n.function))].sort();
       const people = definition.operators.filter((o) => !o.email.startsWith('floor-bot-'));

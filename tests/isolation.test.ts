@@ -28,6 +28,7 @@ import {
 import { seedCallRecords } from './support/routing.ts';
 import { seedCampaign } from './support/campaigns.ts';
 import { seedOutboundRecords } from './support/outbound.ts';
+import { seedKpiRecords } from './support/kpis.ts';
 import { runRetentionOnce } from '@switchboard/api';
 
 /**
@@ -86,6 +87,8 @@ beforeAll(async () => {
   for (const tenant of [a, b]) await seedCampaign(h.db, admin, tenant, h.clock.now());
   // Outbound (issue 15): campaigns, their contacts, attempts and refusals come from the dialer, not a tenant route.
   for (const tenant of [a, b]) await seedOutboundRecords(h.db, tenant);
+  // Contracts, interval statistics, credits and quality (issue 16).
+  for (const tenant of [a, b]) await seedKpiRecords(h.db, tenant);
   // Billing rows in both: negotiated price, account, a billed order (with its outbox row), last month closed and invoiced.
   await insertListPrice(h.db, { function: 'order_taking', metric: 'order', unitAmountMinor: 120 });
   await seedBillingRecords(h.db, [a, b]);

@@ -29,6 +29,7 @@ import * as callSatisfaction from './migrations/0027_call_satisfaction.ts';
 import * as surveyCounts from './migrations/0028_survey_counts.ts';
 import * as answerRecordsIntegrity from './migrations/0029_answer_records_integrity.ts';
 import * as outbound from './migrations/0030_outbound.ts';
+import * as contractsKpisQuality from './migrations/0031_contracts_kpis_quality.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -60,6 +61,7 @@ export const migrations: Record<string, Migration> = {
   '0028_survey_counts': surveyCounts,
   '0029_answer_records_integrity': answerRecordsIntegrity,
   '0030_outbound': outbound,
+  '0031_contracts_kpis_quality': contractsKpisQuality,
 };
 
 class InCodeMigrations implements MigrationProvider {

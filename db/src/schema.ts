@@ -327,7 +327,7 @@ export interface StripeEventsTable {
   processedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
-export const statementLineKinds = ['usage', 'platform_fee', 'seat', 'commitment_top_up'] as const;
+export const statementLineKinds = ['usage', 'platform_fee', 'seat', 'commitment_top_up', 'service_credit'] as const;
 export type StatementLineKind = (typeof statementLineKinds)[number];
 
 /** A closed billing period (calendar month in the tenant's time zone): frozen once written. */
@@ -475,6 +475,8 @@ export interface OperatorStateLogTable {
   /** The call the state is about: for `not_responding`, the offer that ran out. */
   callTenantId: ColumnType<string | null, string | null | undefined, string | null>;
   callId: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When the closed state was added to operator_state_intervals (0031). */
+  statsFoldedAt: NullableTimestamp;
 }
 
 export interface TelephonySignaturesTable {
@@ -566,6 +568,10 @@ export interface CallsTable {
   adapterSeenAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** Set when the operator hangs up a call of a surveyed function (0027): whether the caller is also asked "solved?"; null, not surveyed. */
   surveyAskedSolved: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  /** When the finished call was added to the interval statistics (0031); null: not yet (api/src/kpis). */
+  statsFoldedAt: NullableTimestamp;
+  /** The same caller called again about the same function within the contract's FCR days (0031). */
+  fcrRepeated: Generated<boolean>;
 }
 
 export const closedReasons = ['tenant_suspended', 'max_wait', 'no_sign_of_life'] as const;
@@ -1135,6 +1141,196 @@ export interface ConsentsTable {
   recordedBy: string;
 }
 
+/** Issue 16 (0031): what the provider promised a client, per company (function null) or per function, in force from a date. Null targets are not in the contract. */
+export interface ServiceContractsTable {
+  tenantId: string;
+  id: string;
+  function: string | null;
+  /** The company's calendar date this version applies from (YYYY-MM-DD). */
+  effectiveFrom: DateColumn;
+  serviceLevelPercent: ColumnType<string | number | null, number | null | undefined, number | null>;
+  serviceLevelSeconds: Generated<number>;
+  /** Abandons under this many seconds are not counted at all (0: every abandon counts). */
+  shortAbandonSeconds: Generated<number>;
+  /** Whether calls abandoned after the threshold count in the service level's denominator. */
+  abandonedInDenominator: Generated<boolean>;
+  maxAbandonPercent: ColumnType<string | number | null, number | null | undefined, number | null>;
+  asaSeconds: number | null;
+  ahtSeconds: number | null;
+  fcrDays: Generated<number>;
+  fcrPercent: ColumnType<string | number | null, number | null | undefined, number | null>;
+  complaintsOnTimePercent: ColumnType<string | number | null, number | null | undefined, number | null>;
+  qualityMinScore: ColumnType<string | number | null, number | null | undefined, number | null>;
+  contactRatePercent: ColumnType<string | number | null, number | null | undefined, number | null>;
+  conversionPercent: ColumnType<string | number | null, number | null | undefined, number | null>;
+  /** {kpi: amountMinor}: what a missed target credits, when credits are enabled. */
+  credits: Json;
+  creditsEnabled: Generated<boolean>;
+  clientOperatorNames: Generated<'full' | 'first_name' | 'pseudonym'>;
+  notes: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  updatedBy: string;
+}
+
+/** Sums per (tenant, function, quarter hour) a report adds up (0031); a call counts in the quarter hour it was offered. */
+export interface QueueIntervalsTable {
+  tenantId: string;
+  function: string;
+  intervalStart: Timestamp;
+  direction: Generated<'inbound' | 'outbound'>;
+  offered: Generated<number>;
+  answered: Generated<number>;
+  answeredInTarget: Generated<number>;
+  abandoned: Generated<number>;
+  abandonedShort: Generated<number>;
+  abandonedInTarget: Generated<number>;
+  overflowed: Generated<number>;
+  afterHours: Generated<number>;
+  answerWaitSeconds: ColumnType<string | number, number | undefined, number>;
+  abandonWaitSeconds: ColumnType<string | number, number | undefined, number>;
+  maxWaitSeconds: Generated<number>;
+  handled: Generated<number>;
+  talkSeconds: ColumnType<string | number, number | undefined, number>;
+  holdSeconds: ColumnType<string | number, number | undefined, number>;
+  wrapSeconds: ColumnType<string | number, number | undefined, number>;
+  transfers: Generated<number>;
+  fcrBase: Generated<number>;
+  fcrRepeated: Generated<number>;
+}
+
+/** Sums per (tenant, operator, function, quarter hour) (0031). */
+export interface OperatorIntervalsTable {
+  tenantId: string;
+  operatorId: string;
+  function: string;
+  intervalStart: Timestamp;
+  handled: Generated<number>;
+  talkSeconds: ColumnType<string | number, number | undefined, number>;
+  holdSeconds: ColumnType<string | number, number | undefined, number>;
+  wrapSeconds: ColumnType<string | number, number | undefined, number>;
+  transfers: Generated<number>;
+}
+
+/** Seconds per operator, quarter hour, state and break reason ('' for none), global (0031). */
+export interface OperatorStateIntervalsTable {
+  operatorId: string;
+  intervalStart: Timestamp;
+  state: OperatorState;
+  breakReason: Generated<string>;
+  seconds: Generated<number>;
+}
+
+export const serviceCreditStatuses = ['proposed', 'confirmed', 'waived'] as const;
+export type ServiceCreditStatus = (typeof serviceCreditStatuses)[number];
+
+/** A missed target's credit for a month (0031): proposed, then confirmed or waived by a provider admin before the month closes. */
+export interface ServiceCreditsTable {
+  tenantId: string;
+  id: string;
+  /** The month's first day (YYYY-MM-01). */
+  period: DateColumn;
+  kpi: string;
+  function: string | null;
+  contractId: string;
+  target: ColumnType<string | number, number, number>;
+  actual: ColumnType<string | number | null, number | null | undefined, number | null>;
+  amountMinor: Minor;
+  currency: string;
+  status: Generated<ServiceCreditStatus>;
+  decidedAt: NullableTimestamp;
+  decidedBy: string | null;
+  createdAt: Timestamp;
+}
+
+export interface QualityFormsTable {
+  tenantId: string;
+  id: string;
+  name: string;
+  /** Functions whose calls the form evaluates; empty: every function. */
+  functions: ColumnType<string[], string[] | undefined, string[]>;
+  archived: Generated<boolean>;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  updatedBy: string;
+}
+
+export interface QualityFormVersionsTable {
+  tenantId: string;
+  formId: string;
+  version: number;
+  /** {sections: [{id, title, questions: [{id, text, kind, scaleMax?, weight, naAllowed, critical, guidance?}]}]} (api/src/quality). */
+  definition: Json;
+  status: Generated<'draft' | 'published'>;
+  publishedAt: NullableTimestamp;
+  publishedBy: string | null;
+  createdAt: Timestamp;
+  createdBy: string;
+}
+
+export interface QualityCalibrationsTable {
+  tenantId: string;
+  id: string;
+  callId: string;
+  formId: string;
+  formVersion: number;
+  evaluatorIds: ColumnType<string[], string[], string[]>;
+  status: Generated<'open' | 'closed'>;
+  createdAt: Timestamp;
+  createdBy: string;
+  closedAt: NullableTimestamp;
+}
+
+export interface QualityEvaluationsTable {
+  tenantId: string;
+  id: string;
+  callId: string;
+  operatorId: string;
+  evaluatorId: string;
+  evaluatorLabel: string;
+  formId: string;
+  formVersion: number;
+  calibrationId: string | null;
+  /** {questionId: {answer: 'yes'|'no'|'partial'|'na'|number, comment?}}. */
+  answers: Json;
+  comment: string | null;
+  status: Generated<'draft' | 'submitted'>;
+  score: ColumnType<string | number | null, number | null | undefined, number | null>;
+  criticalFailed: Generated<boolean>;
+  submittedAt: NullableTimestamp;
+  acknowledgedAt: NullableTimestamp;
+  acknowledgement: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export const qualitySampleReasons = ['random', 'long', 'transfer', 'complaint', 'low_satisfaction'] as const;
+export type QualitySampleReason = (typeof qualitySampleReasons)[number];
+
+export interface QualitySamplesTable {
+  tenantId: string;
+  id: string;
+  callId: string;
+  operatorId: string;
+  /** The Monday (company's calendar) of the sampled week. */
+  week: DateColumn;
+  reason: QualitySampleReason;
+  status: Generated<'pending' | 'evaluated' | 'skipped'>;
+  evaluationId: string | null;
+  createdAt: Timestamp;
+}
+
+export interface QualitySettingsTable {
+  tenantId: string;
+  samplesPerOperatorWeek: Generated<number>;
+  /** Relative weights per sample reason. */
+  sampleWeights: Json;
+  /** Client users of this company who may evaluate calls. */
+  clientEvaluatorIds: ColumnType<string[], string[] | undefined, string[]>;
+  updatedAt: Timestamp;
+  updatedBy: string;
+}
+
 export interface DB {
   tenants: TenantsTable;
   users: UsersTable;
@@ -1207,6 +1403,17 @@ export interface DB {
   oppositionLists: OppositionListsTable;
   oppositionNumbers: OppositionNumbersTable;
   consents: ConsentsTable;
+  serviceContracts: ServiceContractsTable;
+  queueIntervals: QueueIntervalsTable;
+  operatorIntervals: OperatorIntervalsTable;
+  operatorStateIntervals: OperatorStateIntervalsTable;
+  serviceCredits: ServiceCreditsTable;
+  qualityForms: QualityFormsTable;
+  qualityFormVersions: QualityFormVersionsTable;
+  qualityCalibrations: QualityCalibrationsTable;
+  qualityEvaluations: QualityEvaluationsTable;
+  qualitySamples: QualitySamplesTable;
+  qualitySettings: QualitySettingsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

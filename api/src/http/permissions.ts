@@ -28,6 +28,7 @@ export const permissions = {
   'campaigns.board': { who: staff, what: "see every client company's running outbound campaigns and their live figures" },
   'desk.work': { who: ['operator'], what: 'work at the desk' },
   'desk.figures': { who: ['operator'], what: 'see their own figures for today' },
+  'reports.compare': { who: staff, what: "compare every client company's service levels and figures" },
   // Inside a tenant
   'delegations.manage': { who: admins, what: 'change which functions are delegated' },
   'hours.manage': { who: admins, what: 'change the hours' },
@@ -68,6 +69,18 @@ export const permissions = {
   'campaigns.manage': { who: [...admins, 'supervisor'], what: 'create, change, start or pause outbound campaigns and import their contact lists' },
   'campaigns.export': { who: [...staff, 'client_admin'], what: "export a campaign's contacts with their outcomes, and a contact's proof of compliance with the calling rules" },
   'callingLists.manage': { who: [...admins, 'supervisor'], what: "change the company's do-not-call list, opposition (Bloctel) lists and consent records" },
+  // Issue 16: contracts, KPIs and quality (docs/kpis.md, docs/quality.md).
+  'contracts.read': { who: [...staff, ...clientUsers], what: "read the company's service contract, its targets and credits" },
+  'contracts.manage': { who: ['provider_admin'], what: "set the company's service contract, and confirm or waive its credits" },
+  'reports.read': { who: [...staff, ...clientUsers], what: "see the company's service level, volume, operator and campaign reports" },
+  // Occupancy is an operator's whole day, across every client: the provider's, not one client's, business.
+  'reports.occupancy': { who: staff, what: "see the operators' time per state, occupancy and utilisation" },
+  'quality.forms.manage': { who: [...admins, 'supervisor'], what: 'create and publish quality evaluation forms and set the sampling' },
+  'quality.read': { who: [...staff, 'client_admin'], what: "read the company's quality evaluations and calibrations" },
+  // Client users evaluate only when their company lists them (quality_settings.client_evaluator_ids, checked in the service).
+  'quality.evaluate': { who: [...staff, ...clientUsers], what: 'evaluate calls against a quality form' },
+  'quality.calibrate': { who: staff, what: 'run calibration sessions, several evaluators scoring one call blind' },
+  'quality.own': { who: ['operator'], what: 'read and acknowledge the evaluations of your own calls' },
   'retention.read': { who: [...staff, 'client_admin'], what: 'see when personal data was last removed under the retention periods, and how much' },
 } as const satisfies Record<string, { who: readonly UserKind[]; what: string }>;
 

@@ -61,6 +61,15 @@ export { dispatch, type DispatchReport } from './routing/dispatch.ts';
 export { startRouting, requestDispatch, type RoutingDeps } from './routing/ticker.ts';
 export { dialerPass, startDialer, type DialerDeps, type DialerReport } from './dialer/pass.ts';
 export { closeTimedOutCalls, startCallTimeouts, type CallTimeoutsDeps, type TimeoutsReport } from './routing/timeouts.ts';
+export {
+  foldOnce,
+  foldCallsBatch,
+  foldStatesBatch,
+  startKpiFolding,
+  type FoldReport,
+  type KpiFoldingDeps,
+} from './kpis/fold.ts';
+export { recomputeTenant, recomputeStates, computeIntervals, computeStateIntervals, type ComputedIntervals } from './kpis/recompute.ts';
 export { signTelephonyRequest } from './telephony/signature.ts';
 export { recordUsage, type UsageInput } from './usage/record.ts';
 export { billingOf, type BillingProvider } from './billing/provider.ts';

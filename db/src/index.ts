@@ -13,6 +13,7 @@ export * as outbound from './outbound.ts';
 export * as billing from './billing.ts';
 export * as billingOutbox from './billing-outbox.ts';
 export * as housekeeping from './housekeeping.ts';
+export * as kpis from './kpis.ts';
 export * as retention from './retention.ts';
 export * from './testing.ts';
 export * from './statement-count.ts';

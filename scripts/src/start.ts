@@ -1,5 +1,5 @@
 import { serve } from '@hono/node-server';
-import { billingOf, createApp, EventHub, loadConfig, settleWithin, startBillingClose, startCallTimeouts, startDialer, startHousekeeping, startRetention, startRouting, stripeBilling } from '@switchboard/api';
+import { billingOf, createApp, EventHub, loadConfig, settleWithin, startBillingClose, startCallTimeouts, startDialer, startHousekeeping, startKpiFolding, startRetention, startRouting, stripeBilling } from '@switchboard/api';
 import { guardDriverFaults } from '@switchboard/db';
 import { demoLogins } from '@switchboard/tenants';
 import { assertNodeVersion } from './node-version.ts';
@@ -63,6 +63,8 @@ const app = createApp({ db: database.db, databaseKind: database.kind, config, no
 const stopRouting = startRouting({ db: database.ownPool(4), now });
 // Calls queued past the tenant's maximum wait overflow, connected calls silent past its limit close: every 5 s, every process.
 const stopCallTimeouts = startCallTimeouts({ db: database.db, now });
+// Finished calls and closed operator states are added to the quarter-hour statistics reports read: every 5 s, every process (docs/kpis.md).
+const stopKpiFolding = startKpiFolding({ db: database.db, now });
 // Outbound campaigns: a dialer pass every second places the calls due, judged by the calling rules at that moment (docs/outbound.md).
 const stopDialer = startDialer({ db: database.db, now });
 // Each tenant's month is closed (statement frozen, then invoiced) once it has ended in the tenant's time zone: checked every minute.
@@ -114,6 +116,7 @@ async function stop(signal: string) {
     events.stop(step),
     stopRouting(step),
     bounded(stopCallTimeouts()),
+    bounded(stopKpiFolding()),
     bounded(stopDialer()),
     bounded(stopBillingClose()),
     bounded(stopRetention()),

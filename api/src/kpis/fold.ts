@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { kpis, withApp, withTenant, type AppTx, type DB, type TenantTx } from '@switchboard/db';
-import { contractFor, loadContracts, type ContractRow } from '../contracts/resolve.ts';
+import { contractFor, loadContracts, type ContractRow, type ContractTerms } from '../contracts/resolve.ts';
 import { localDay } from '../billing/rating.ts';
 import { startPeriodic } from '../periodic.ts';
 import {
@@ -76,14 +76,29 @@ export interface FoldContext {
   tenantId: string;
   timeZone: string;
   contracts: ContractRow[];
+  /** Caches: the company-calendar day of each quarter hour, the terms per function and day. */
+  days: Map<number, string>;
+  terms: Map<string, ContractTerms>;
 }
 
 export async function loadFoldContext(tx: TenantTx, tenantId: string): Promise<FoldContext> {
   const tenant = await tx.selectFrom('tenants').select('timeZone').where('id', '=', tenantId).executeTakeFirstOrThrow();
-  return { tenantId, timeZone: tenant.timeZone, contracts: await loadContracts(tx) };
+  return { tenantId, timeZone: tenant.timeZone, contracts: await loadContracts(tx), days: new Map(), terms: new Map() };
 }
 
-export const termsAt = (ctx: FoldContext, fn: string, offeredAt: Date) => contractFor(ctx.contracts, fn, localDay(offeredAt, ctx.timeZone));
+/**
+ * The contract terms a call offered at `offeredAt` is measured with. The company-calendar date is the same
+ * throughout a quarter hour (every zone's offset is whole quarter hours): computed once per quarter.
+ */
+export function termsAt(ctx: FoldContext, fn: string, offeredAt: Date): ContractTerms {
+  const quarter = quarterHourOf(offeredAt).getTime();
+  let day = ctx.days.get(quarter);
+  if (day === undefined) ctx.days.set(quarter, (day = localDay(offeredAt, ctx.timeZone)));
+  const key = `${fn}|${day}`;
+  let terms = ctx.terms.get(key);
+  if (!terms) ctx.terms.set(key, (terms = contractFor(ctx.contracts, fn, day)));
+  return terms;
+}
 
 const callColumns = [
   'c.id',
@@ -107,7 +122,7 @@ export async function timelinesOf(tx: TenantTx, callIds: readonly string[]): Pro
   const rows = await tx
     .selectFrom('callEvents')
     .select(['callId', 'at', 'kind', 'operatorId'])
-    .where('callId', 'in', callIds)
+    .where(sql<boolean>`call_id = any(${idArray(callIds)})`)
     .orderBy('callId')
     .orderBy('at')
     .orderBy('id')
@@ -147,40 +162,51 @@ function addCalls(ctx: FoldContext, sums: Sums, calls: readonly CallForStats[], 
   }
 }
 
-/** Adds `sums` to the interval tables: each row's counters added to what is there (the longest wait: the larger). */
+const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const queueColumns = queueCounterKeys.map(snake);
+const operatorColumns = operatorCounterKeys.map(snake);
+
+/** Ids as one parameter (a statement with thousands of parameters costs more to build and parse than to run). */
+export const idArray = (ids: readonly string[]) => sql`string_to_array(${ids.join(',')}, ',')::uuid[]`;
+
+/**
+ * Adds `sums` to the interval tables, one statement per table whatever the number of rows (the rows travel
+ * as one JSON parameter): each row's counters added to what is there, the longest wait the larger.
+ */
 async function writeSums(tx: TenantTx, tenantId: string, sums: Sums): Promise<void> {
-  const queueRows = [...sums.queue.values()];
-  for (let i = 0; i < queueRows.length; i += 1000) {
-    const chunk = queueRows.slice(i, i + 1000);
-    await tx
-      .insertInto('queueIntervals')
-      .values(chunk.map((r) => ({ tenantId, function: r.function, intervalStart: r.intervalStart, direction: r.direction, ...r.counters })))
-      .onConflict((oc) =>
-        oc.columns(['tenantId', 'function', 'intervalStart']).doUpdateSet((eb) =>
-          Object.fromEntries(
-            queueCounterKeys.map((k) => [
-              k,
-              k === 'maxWaitSeconds'
-                ? sql`greatest(queue_intervals.max_wait_seconds, excluded.max_wait_seconds)`
-                : eb(`queueIntervals.${k}`, '+', eb.ref(`excluded.${k}`)),
-            ]),
-          ),
-        ),
-      )
-      .execute();
+  if (sums.queue.size) {
+    const rows = [...sums.queue.values()].map((r) => ({
+      function: r.function,
+      interval_start: r.intervalStart.toISOString(),
+      direction: r.direction,
+      ...Object.fromEntries(queueCounterKeys.map((k, i) => [queueColumns[i], r.counters[k]])),
+    }));
+    const cols = sql.raw(queueColumns.join(', '));
+    const types = sql.raw(queueColumns.map((c) => `${c} bigint`).join(', '));
+    const updates = sql.raw(
+      queueColumns.map((c) => (c === 'max_wait_seconds' ? `${c} = greatest(queue_intervals.${c}, excluded.${c})` : `${c} = queue_intervals.${c} + excluded.${c}`)).join(', '),
+    );
+    await sql`
+      insert into queue_intervals (tenant_id, function, interval_start, direction, ${cols})
+      select ${tenantId}::uuid, r.function, r.interval_start, r.direction, ${cols}
+        from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb) as r(function text, interval_start timestamptz, direction text, ${types})
+      on conflict (tenant_id, function, interval_start) do update set ${updates}`.execute(tx);
   }
-  const operatorRows = [...sums.operators.values()];
-  for (let i = 0; i < operatorRows.length; i += 1000) {
-    const chunk = operatorRows.slice(i, i + 1000);
-    await tx
-      .insertInto('operatorIntervals')
-      .values(chunk.map((r) => ({ tenantId, operatorId: r.operatorId, function: r.function, intervalStart: r.intervalStart, ...r.counters })))
-      .onConflict((oc) =>
-        oc
-          .columns(['tenantId', 'operatorId', 'function', 'intervalStart'])
-          .doUpdateSet((eb) => Object.fromEntries(operatorCounterKeys.map((k) => [k, eb(`operatorIntervals.${k}`, '+', eb.ref(`excluded.${k}`))]))),
-      )
-      .execute();
+  if (sums.operators.size) {
+    const rows = [...sums.operators.values()].map((r) => ({
+      operator_id: r.operatorId,
+      function: r.function,
+      interval_start: r.intervalStart.toISOString(),
+      ...Object.fromEntries(operatorCounterKeys.map((k, i) => [operatorColumns[i], r.counters[k]])),
+    }));
+    const cols = sql.raw(operatorColumns.join(', '));
+    const types = sql.raw(operatorColumns.map((c) => `${c} bigint`).join(', '));
+    const updates = sql.raw(operatorColumns.map((c) => `${c} = operator_intervals.${c} + excluded.${c}`).join(', '));
+    await sql`
+      insert into operator_intervals (tenant_id, operator_id, function, interval_start, ${cols})
+      select ${tenantId}::uuid, r.operator_id, r.function, r.interval_start, ${cols}
+        from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb) as r(operator_id uuid, function text, interval_start timestamptz, ${types})
+      on conflict (tenant_id, operator_id, function, interval_start) do update set ${updates}`.execute(tx);
   }
 }
 
@@ -205,7 +231,7 @@ async function markRepeats(ctx: FoldContext, tx: TenantTx, repeats: readonly Cal
            and e.offered_at < r.offered_at and e.offered_at >= r.offered_at - make_interval(days => ${maxDays})
          order by e.offered_at desc
          limit 1) e
-     where r.id in (${sql.join(candidates.map((c) => c.id))})`.execute(tx);
+     where r.id = any(${idArray(candidates.map((c) => c.id))})`.execute(tx);
   const repeatOf = new Map(candidates.map((c) => [c.id, c]));
   const toMark = new Set<string>();
   for (const row of earlier.rows) {
@@ -219,7 +245,7 @@ async function markRepeats(ctx: FoldContext, tx: TenantTx, repeats: readonly Cal
   const marked = await tx
     .updateTable('calls')
     .set({ fcrRepeated: true })
-    .where('id', 'in', [...toMark])
+    .where(sql<boolean>`id = any(${idArray([...toMark])})`)
     .where('fcrRepeated', '=', false)
     .returning(['id', 'function', 'direction', 'offeredAt', 'statsFoldedAt'])
     .execute();
@@ -254,7 +280,7 @@ export async function foldCalls(ctx: FoldContext, tx: TenantTx, rows: readonly C
   await tx
     .updateTable('calls')
     .set({ statsFoldedAt: now })
-    .where('id', 'in', calls.map((c) => c.id))
+    .where(sql<boolean>`id = any(${idArray(calls.map((c) => c.id))})`)
     .execute();
   return calls.length;
 }
@@ -317,7 +343,7 @@ export async function foldStatesBatch(tx: AppTx, now: Date, batchSize = 2000): P
   await tx
     .updateTable('operatorStateLog')
     .set({ statsFoldedAt: now })
-    .where('id', 'in', logs.map((l) => l.id))
+    .where(sql<boolean>`id = any(${idArray(logs.map((l) => l.id))})`)
     .execute();
   return { busy: false, calls: logs.length };
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { KyselyPlugin } from 'kysely';
 import { newId, withApp, withTenant, type Tenant, type TenantTx } from '@switchboard/db';
 import {
@@ -9,6 +9,7 @@ import {
   foldOnce,
   recomputeStates,
   recomputeTenant,
+  startKpiFolding,
 } from '@switchboard/api';
 import { kpisOf } from '../api/src/kpis/definitions.ts';
 import { readOperatorSums, readQueueSums } from '../api/src/kpis/read.ts';
@@ -206,7 +207,7 @@ beforeAll(async () => {
   await answeredCall('repeatB', desks.bo, { at: '2026-11-03T09:00:00Z', caller: CALLER_B, waitS: 5, talkS: 30, wrapS: 5 });
   // Whatever a pass left (it folds at most so many batches per tenant).
   for (let i = 0; i < 10 && (await fold()).calls > 0; i++);
-}, 120_000);
+}, 300_000);
 afterAll(() => h?.close());
 
 const terms = () => withTenant(h.db, tenant.id, async (tx) => contractFor(await loadContracts(tx), 'order_taking', '2026-10-24'));
@@ -399,6 +400,34 @@ describe('kill safety and idle passes', () => {
     const folded = await snapshot();
     const quarter = folded.queue.find((q) => q.intervalStart === '2026-11-03T10:00:00.000Z');
     expect(quarter).toMatchObject({ offered: 1, answered: 1, talkSeconds: 60, wrapSeconds: 10 });
+  });
+
+  it('the loop reports a failed pass and folds on the next one, as after a database restart', async () => {
+    // A closed state to fold: Ana back from her break.
+    await ready(desks.ana);
+    await pause(desks.ana);
+    let failures = 2;
+    const errors: unknown[] = [];
+    const goneAway: KyselyPlugin = {
+      transformQuery: (args) => {
+        if (failures > 0) {
+          failures -= 1;
+          throw new Error('Connection terminated unexpectedly');
+        }
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    const stop = startKpiFolding({ db: h.db.withPlugin(goneAway), now: clock.now, intervalMs: 10, onError: (error) => errors.push(error) });
+    try {
+      await vi.waitFor(async () => expect((await withApp(h.db, (tx) => tx.selectFrom('operatorStateLog').select('id').where('endedAt', 'is not', null).where('statsFoldedAt', 'is', null).execute())).length).toBe(0), {
+        timeout: 10_000,
+        interval: 20,
+      });
+    } finally {
+      await stop();
+    }
+    expect(errors.map((e) => (e as Error).message)).toEqual(['Connection terminated unexpectedly', 'Connection terminated unexpectedly']);
   });
 
   it('a pass with nothing to fold opens no tenant transaction', async () => {

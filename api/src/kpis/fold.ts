@@ -7,7 +7,6 @@ import {
   addOperatorCounters,
   addQueueCounters,
   contributionOf,
-  emptyOperatorCounters,
   emptyQueueCounters,
   intervalBreakReason,
   operatorCounterKeys,
@@ -260,7 +259,7 @@ async function markRepeats(ctx: FoldContext, tx: TenantTx, repeats: readonly Cal
 }
 
 /** The FCR marks the (already folded) calls `repeatIds` make, alone: a recompute's reset cleared them (recompute.ts). */
-export async function markRepeatsOf(ctx: FoldContext, tx: TenantTx, repeatIds: readonly string[], _now: Date): Promise<void> {
+export async function markRepeatsOf(ctx: FoldContext, tx: TenantTx, repeatIds: readonly string[]): Promise<void> {
   if (!repeatIds.length) return;
   const rows = await tx.selectFrom('calls as c').select(callColumns).where('c.id', 'in', repeatIds).execute();
   const sums = emptySumsOf();

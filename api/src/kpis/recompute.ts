@@ -71,7 +71,7 @@ export async function recomputeTenant(tx: TenantTx, from: Date, to: Date, now: D
     refolded += await foldCalls(ctx, tx, rows, now);
     if (rows.length < batchSize) break;
   }
-  await remarkFromAfter(ctx, tx, end, now);
+  await remarkFromAfter(ctx, tx, end);
   return refolded;
 }
 
@@ -79,7 +79,7 @@ export async function recomputeTenant(tx: TenantTx, from: Date, to: Date, now: D
  * A call of the period repeated by the first call after it: that later call, folded before the recompute,
  * marked it then; the reset cleared the mark, so it is marked again (and its quarter hour's count with it).
  */
-async function remarkFromAfter(ctx: FoldContext, tx: TenantTx, end: Date, now: Date): Promise<void> {
+async function remarkFromAfter(ctx: FoldContext, tx: TenantTx, end: Date): Promise<void> {
   const maxDays = Math.max(90, ...ctx.contracts.map((c) => c.fcrDays));
   const firsts = await sql<{ id: string; foldedAt: Date | null }>`
     select distinct on (caller_number, function) id, stats_folded_at as "foldedAt"
@@ -89,7 +89,7 @@ async function remarkFromAfter(ctx: FoldContext, tx: TenantTx, end: Date, now: D
      order by caller_number, function, offered_at`.execute(tx);
   const folded = firsts.rows.filter((r) => r.foldedAt).map((r) => r.id);
   if (!folded.length) return;
-  for (let i = 0; i < folded.length; i += 1000) await markRepeatsOf(ctx, tx, folded.slice(i, i + 1000), now);
+  for (let i = 0; i < folded.length; i += 1000) await markRepeatsOf(ctx, tx, folded.slice(i, i + 1000));
 }
 
 /** The state log's share of [from, to) in operator_state_intervals, recomputed from its folded rows (the loop folds the rest). */

@@ -386,7 +386,7 @@ export interface FoldPassOptions {
  */
 export async function foldOnce(db: Kysely<DB>, now: Date, options: FoldPassOptions = {}): Promise<FoldReport> {
   const report: FoldReport = { calls: 0, states: 0, busy: 0 };
-  const maxBatches = options.maxBatchesPerTenant ?? 20;
+  const maxBatches = options.maxBatchesPerTenant ?? 4;
   for (const tenantId of await kpis.tenantsWithUnfoldedCalls(db)) {
     for (let batch = 0; batch < maxBatches; batch++) {
       if (options.signal?.aborted) return report;

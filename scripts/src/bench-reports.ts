@@ -51,6 +51,17 @@ if (serverUrl) {
     await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
     await admin.close();
   };
+  // Interrupted (Ctrl-C, a timeout's SIGTERM): the month of calls is not left on the server.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: dropping ${name}`);
+      void database
+        .close()
+        .catch(() => {})
+        .then(() => drop?.())
+        .finally(() => process.exit(130));
+    });
+  }
   console.log(`PostgreSQL (${name}, dropped afterwards)`);
 } else {
   database = await connect({ dataDir: 'memory://' });

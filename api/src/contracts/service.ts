@@ -51,20 +51,16 @@ export async function listContractVersions(tx: TenantTx, today: string): Promise
 }
 
 /**
- * A contract version now applies to the calls offered from `fromDate` (company calendar): their interval
- * statistics are computed again with it. The one place a contract change reaches the statistics.
+ * The seam between a contract change and the interval statistics: a version now applies to the calls offered
+ * from `fromDate` (company calendar), so [from, to) — that day's local midnight up to the quarter hour after
+ * `now` — must be computed again with it, by the KPI engine's `recomputeTenant(tx, from, to, now)`
+ * (api/src/kpis/recompute.ts), in this same transaction. Answers the range.
  */
-export async function contractChanged(tx: TenantTx, tenant: Pick<Tenant, 'timeZone'>, fromDate: string, now: Date): Promise<void> {
+export async function contractChanged(tx: TenantTx, tenant: Pick<Tenant, 'timeZone'>, fromDate: string, now: Date): Promise<{ from: Date; to: Date }> {
+  void tx;
   const from = new Date(Temporal.PlainDate.from(fromDate).toZonedDateTime({ timeZone: tenant.timeZone }).epochMilliseconds);
-  // Up to the quarter hour after now: every call offered so far.
   const to = new Date(Math.ceil((now.getTime() + 1) / 900_000) * 900_000);
-  await recomputeStatistics(tx, from, to);
-}
-
-/** Wired to the KPI engine's recomputation (kpis/recompute.ts) once it is on main; see contractChanged. */
-let recomputeStatistics: (tx: TenantTx, from: Date, to: Date) => Promise<void> = async () => {};
-export function setStatisticsRecompute(recompute: (tx: TenantTx, from: Date, to: Date) => Promise<void>): void {
-  recomputeStatistics = recompute;
+  return { from, to };
 }
 
 const columns = (input: ContractVersionInput) => ({

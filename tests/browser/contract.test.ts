@@ -83,7 +83,7 @@ test('the provider admin sets and explains the contract and confirms a credit; t
   await credits.getByRole('button', { name: 'Confirm' }).waitFor();
   expect(await credits.innerText()).toContain('62.5 %');
   await credits.getByRole('button', { name: 'Confirm' }).click();
-  await credits.getByText('Confirmed').waitFor();
+  await credits.getByText('Confirmed', { exact: true }).waitFor();
   await shot(en, 'contract-credits-en');
 
   await page.getByTestId('new-version').click();
@@ -105,7 +105,7 @@ test('the provider admin sets and explains the contract and confirms a credit; t
   await fr.page.goto(`${server.url}/t/${pizza.slug}/contract`);
   await fr.page.getByRole('heading', { name: 'Contrat de service' }).waitFor();
   await fr.page.getByRole('heading', { name: "En vigueur aujourd'hui — Toute l'entreprise" }).waitFor();
-  await fr.page.getByTestId('credits').getByText('Confirmé').waitFor();
+  await fr.page.getByTestId('credits').getByText('Confirmé', { exact: true }).waitFor();
   expect(await fr.page.getByTestId('new-version').count()).toBe(0);
   expect(await fr.page.getByRole('button', { name: 'Confirmer' }).count()).toBe(0);
   expect(await fr.page.getByTestId('terms-in-force').first().innerText()).toContain('Opérateur 1');

@@ -76,6 +76,7 @@ export { billingOf, type BillingProvider } from './billing/provider.ts';
 export { noBilling, localInvoiceNumber } from './billing/none.ts';
 export * as stripeBilling from './billing/stripe/index.ts';
 export { closePeriodsOnce, startBillingClose, type BillingCloseDeps } from './billing/close.ts';
+export { contractChanged } from './contracts/service.ts';
 export { loadStatement } from './billing/statements.ts';
 export { runRetentionOnce, startRetention, type RetentionDeps, type RetentionOutcome } from './retention/job.ts';
 export * as retentionPlan from './retention/plan.ts';

@@ -115,6 +115,7 @@ export const router = createRouter({
         },
         { path: 'functions', name: 'tenant-functions', component: () => import('./views/tenant/TenantFunctions.vue'), meta: { title: 'pages.functions' } },
         { path: 'rules', name: 'tenant-rules', component: () => import('./views/tenant/TenantRules.vue'), meta: { title: 'pages.rules' } },
+        { path: 'contract', name: 'tenant-contract', component: () => import('./views/tenant/TenantContract.vue'), meta: { permission: 'contracts.read', title: 'pages.contract' } },
         { path: 'call-handling', name: 'tenant-call-handling', component: () => import('./views/tenant/TenantCallHandling.vue'), meta: { title: 'pages.callHandling' } },
         { path: 'hours', name: 'tenant-hours', component: () => import('./views/tenant/TenantHours.vue'), meta: { title: 'pages.hours' } },
         { path: 'catalog', name: 'tenant-catalog', component: () => import('./views/tenant/TenantCatalog.vue'), meta: { title: 'pages.catalog' } },

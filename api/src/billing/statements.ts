@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { callFunctions, priceMetrics, type BillingMetric, type InvoiceStatus, type RoundingMode, type StatementLineKind, type Tenant, type TenantTx } from '@switchboard/db';
 import { periodBounds, periodOf, priceOn, usagePriceMetric, type PriceSource } from './rating.ts';
+import { confirmedCredits, type Credit } from '../contracts/credits.ts';
 
 /**
  * A tenant's statement for one billing period (a calendar month in the tenant's time zone).
@@ -8,7 +9,8 @@ import { periodBounds, periodOf, priceOn, usagePriceMetric, type PriceSource } f
  * A closed period is read back exactly as it was frozen (`statements` + `statement_lines`). Any
  * other period is computed live from the usage events billed on it — each already rated when it was
  * written — plus the monthly lines: the platform fee and seats at the prices in effect on the
- * period's first day, then the top-up to the tenant's minimum commitment.
+ * period's first day, then the top-up to the tenant's minimum commitment, then the service credits the
+ * provider confirmed for the month (docs/contracts.md), deducted from what is owed.
  */
 
 export type StatementUnit = 'minute' | 'second' | 'call' | 'order' | 'complaint' | 'survey' | 'contact' | 'record' | 'sale' | 'month' | 'seat';
@@ -17,7 +19,8 @@ export interface StatementLine {
   lineNo: number;
   kind: StatementLineKind;
   function: string | null;
-  metric: BillingMetric | null;
+  /** The billed metric; for a service credit, the KPI whose target was missed (e.g. service_level). */
+  metric: BillingMetric | string | null;
   description: string;
   quantity: number;
   unit: StatementUnit;
@@ -147,7 +150,8 @@ function assembleLines(
   monthly: Omit<StatementLine, 'lineNo'>[],
   terms: BillingAccountTerms,
   currency: string,
-): { lines: StatementLine[]; usageMinor: number; totalMinor: number; fixedMinor: number } {
+  credits: readonly Credit[] = [],
+): { lines: StatementLine[]; usageMinor: number; totalMinor: number; fixedMinor: number; creditsMinor: number } {
   const usageMinor = usage.reduce((sum, l) => sum + l.amountMinor, 0);
   const topUp = topUpFor(terms.minimumCommitmentMinor, usageMinor);
   const all = [...usage, ...monthly];
@@ -167,11 +171,48 @@ function assembleLines(
     });
   }
   const fixedMinor = monthly.reduce((sum, l) => sum + l.amountMinor, 0);
+  // Credits are deducted from what the month costs, never below nothing: a credit larger than what is left is cut to it.
+  let owed = usageMinor + fixedMinor + topUp;
+  let creditsMinor = 0;
+  for (const credit of credits) {
+    const amount = Math.min(credit.amountMinor, owed);
+    owed -= amount;
+    creditsMinor += amount;
+    all.push(creditLine(credit, amount, currency));
+  }
   return {
     lines: all.map((line, i) => ({ ...line, lineNo: i + 1 })),
     usageMinor,
-    totalMinor: usageMinor + fixedMinor + topUp,
+    totalMinor: usageMinor + fixedMinor + topUp - creditsMinor,
     fixedMinor,
+    creditsMinor,
+  };
+}
+
+const kpiWords: Record<string, string> = {
+  service_level: 'service level',
+  abandon_rate: 'abandonment rate',
+  asa: 'average speed of answer',
+  aht: 'average handle time',
+  fcr: 'first-contact resolution',
+};
+
+/** "Service credit — service level target missed (Order taking): target 80, measured 72.4" as a negative line. */
+function creditLine(credit: Credit, amountMinor: number, currency: string): Omit<StatementLine, 'lineNo'> {
+  const scope = credit.function ? ` (${functionLabels.get(credit.function) ?? credit.function})` : '';
+  const cut = amountMinor < credit.amountMinor ? ` — ${formatMoney(credit.amountMinor, currency)} agreed, limited to what the month costs` : '';
+  return {
+    kind: 'service_credit',
+    function: credit.function,
+    metric: credit.kpi,
+    description: `Service credit — ${kpiWords[credit.kpi] ?? credit.kpi.replaceAll('_', ' ')} target missed${scope}: target ${credit.target}, measured ${credit.actual ?? '—'}${cut}`,
+    quantity: 1,
+    unit: 'month',
+    unitAmountMinor: -amountMinor,
+    rounding: null,
+    priceId: null,
+    priceSource: null,
+    amountMinor: -amountMinor,
   };
 }
 
@@ -183,6 +224,8 @@ export interface ComputedStatement {
   totalMinor: number;
   /** Platform fee + seats: what the period costs with no usage at all. */
   fixedMinor: number;
+  /** The confirmed service credits deducted (positive). */
+  creditsMinor: number;
   unpricedEvents: number;
   terms: BillingAccountTerms;
 }
@@ -255,7 +298,8 @@ export async function computeStatement(tx: TenantTx, tenant: BillingTenant, peri
       });
     }
   }
-  const assembled = assembleLines(usage, monthly, terms, tenant.currency);
+  const credits = await confirmedCredits(tx, period, tenant.currency);
+  const assembled = assembleLines(usage, monthly, terms, tenant.currency, credits);
   return { ...assembled, unpricedEvents, terms };
 }
 
@@ -264,11 +308,12 @@ export async function computeStatement(tx: TenantTx, tenant: BillingTenant, peri
  * already over projects to what it is), plus the platform fee, seats and the top-up that projected
  * usage would leave.
  */
-export function forecastOf(computed: Pick<ComputedStatement, 'usageMinor' | 'fixedMinor' | 'terms'>, bounds: { start: Date; end: Date }, now: Date) {
+export function forecastOf(computed: Pick<ComputedStatement, 'usageMinor' | 'fixedMinor' | 'terms'> & { creditsMinor?: number }, bounds: { start: Date; end: Date }, now: Date) {
   const length = bounds.end.getTime() - bounds.start.getTime();
   const elapsed = Math.min(1, Math.max(0, (now.getTime() - bounds.start.getTime()) / length));
   const usageMinor = elapsed > 0 ? Math.round(computed.usageMinor / elapsed) : computed.usageMinor;
-  return { usageMinor, totalMinor: usageMinor + computed.fixedMinor + topUpFor(computed.terms.minimumCommitmentMinor, usageMinor) };
+  const owed = usageMinor + computed.fixedMinor + topUpFor(computed.terms.minimumCommitmentMinor, usageMinor);
+  return { usageMinor, totalMinor: owed - Math.min(owed, computed.creditsMinor ?? 0) };
 }
 
 /** The frozen statement of a closed period, or undefined when the period is not closed. */
@@ -294,7 +339,7 @@ export async function closedStatement(tx: TenantTx, tenant: BillingTenant, perio
       lineNo: r.lineNo,
       kind: r.kind,
       function: r.function,
-      metric: r.metric as BillingMetric | null,
+      metric: r.metric,
       description: r.description,
       quantity: Number(r.quantity),
       unit: r.unit as StatementUnit,

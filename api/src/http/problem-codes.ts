@@ -84,6 +84,8 @@ export const problemCodes = {
   'campaign.status': 'The campaign is `status`: it cannot `action`.',
   'campaign.not_startable': 'The campaign cannot run yet: it needs `missing` (a published script for its function, an active contact list).',
   'campaign.finished': 'The campaign is finished: it no longer changes.',
+  'contract.version_started': 'This contract version has already applied to calls: add a version from a later day instead.',
+  'credit.period_closed': 'The month `period` is closed: its credits no longer change.',
 } as const satisfies Record<string, string>;
 
 /** Field error codes (each `errors[].code`), with what they mean and the `params` they carry. */
@@ -173,6 +175,7 @@ export const fieldCodes = {
   'campaign.caller_id': 'Not one of the company’s own numbers.',
   'campaign.not_delegated': 'The company does not delegate the function `function`.',
   'campaign.end_before_start': 'The end must come after the start, on the same day.',
+  'contract.credit_without_target': 'The contract sets no target for `kpi`: a credit needs one.',
 } as const satisfies Record<string, string>;
 
 export type ProblemCode = keyof typeof problemCodes;

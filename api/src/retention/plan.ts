@@ -256,6 +256,7 @@ export const kept: { table: string; columns: string[]; why: string }[] = [
   { table: 'complaints', columns: ['category'], why: 'a category for the client\'s counts' },
   { table: 'information_requests', columns: ['topic'], why: 'a short subject for the client\'s counts' },
   { table: 'usage_events, statements, statement_lines, invoices, billing_outbox', columns: ['*'], why: 'billing: no personal column (source ids only)' },
+  { table: 'service_contracts, service_credits', columns: ['notes', 'updated_by', 'decided_by', 'credits'], why: "the contract between the provider and its client and who decided its credits (provider staff): no caller's data (docs/contracts.md)" },
   { table: 'audit_log', columns: ['before', 'after'], why: 'audit rows name the fields that changed, never their values (contacts/service.ts); actors are staff' },
   { table: 'call_queue', columns: ['return_note'], why: 'exists only while a call waits; the row is deleted when the call is answered' },
   { table: 'idempotency_keys', columns: ['response_body'], why: "a record's id and status only; purged after 24 hours by housekeeping" },

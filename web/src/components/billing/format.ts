@@ -103,6 +103,10 @@ export function lineDescription(line: StatementLine, currency: string, usageMino
       return t('billing.line.seats', { n: line.quantity, price: formatMoney(line.unitAmountMinor ?? 0, currency) });
     case 'commitment_top_up':
       return t('billing.line.topUp', { commitment: formatMoney(usageMinor + line.amountMinor, currency), usage: formatMoney(usageMinor, currency) });
+    case 'service_credit':
+      return known(`contracts.kpi.${line.metric}`)
+        ? t('billing.line.serviceCredit', { kpi: t(`contracts.kpi.${line.metric}`), scope: line.function ? functionLabel(line.function) : t('contracts.companyWide') })
+        : line.description;
     default:
       return line.description;
   }

@@ -55,6 +55,7 @@ import { retentionRoutes } from './retention/routes.ts';
 import { campaignRoutes } from './campaigns/routes.ts';
 import { isUploadPath, UPLOAD_BODY_LIMIT } from './campaigns/lists.ts';
 import { callingListRoutes } from './calling-lists/routes.ts';
+import { reportRoutes } from './kpis/reports-routes.ts';
 
 /** One router per domain, chained so hono/client keeps every route's types. */
 const apiRoutes = createRouter()
@@ -97,7 +98,8 @@ const apiRoutes = createRouter()
   .route('/', surveyRoutes)
   .route('/', campaignRoutes)
   .route('/', callingListRoutes)
-  .route('/', campaignBoardRoutes);
+  .route('/', campaignBoardRoutes)
+  .route('/', reportRoutes);
 
 const routes = createRouter().route('/api', apiRoutes);
 

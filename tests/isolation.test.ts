@@ -235,6 +235,29 @@ describe('tenant isolation', () => {
     expect(leaks).toEqual([]);
   });
 
+  it("never shows B's figures in A's reports, Overview or exports (issue 16)", async () => {
+    const paths = ['service-level', 'service-level?by=interval', 'volumes', 'operators', 'campaigns'];
+    const month = h.clock.now().toISOString().slice(0, 7);
+    const range = `from=${month}-01&to=${h.clock.now().toISOString().slice(0, 10)}`;
+    expect(tenantRoutes.map(describeOp)).toEqual(expect.arrayContaining(['GET /api/t/{tenant}/reports/service-level', 'GET /api/t/{tenant}/reports/operators', 'GET /api/t/{tenant}/reports/export', 'GET /api/t/{tenant}/reports/overview']));
+    const ofA = new Set(await uuidsOfTenant(h.db, a.id));
+    const onlyOfB = idsOfB.filter((id) => !ofA.has(id) && !staffIds.has(id));
+    const leaks: string[] = [];
+    for (const [who, client] of [['client admin of A', clientOfA], ['provider admin', admin]] as const) {
+      const urls = [
+        ...paths.map((p) => `/api/t/${a.slug}/reports/${p}${p.includes('?') ? '&' : '?'}${range}`),
+        `/api/t/${a.slug}/reports/overview`,
+        ...['service_level', 'volumes', 'operators', 'campaigns'].map((r) => `/api/t/${a.slug}/reports/export?report=${r}&${range}`),
+      ];
+      for (const url of urls) {
+        const res = await client.get(url);
+        if (res.status !== 200) leaks.push(`${who} GET ${url}: ${res.status} ${res.text}`);
+        for (const secret of [...onlyOfB, b.slug, b.name]) if (res.text.includes(secret)) leaks.push(`${who} GET ${url} shows ${secret}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+  });
+
   // Runs after the tries above (a file's tests run in order).
   it("leaves B's data byte-for-byte unchanged after every try", async () => {
     expect(await snapshotTenant(h.db, b.id)).toEqual(before);

@@ -56,6 +56,7 @@ import { campaignRoutes } from './campaigns/routes.ts';
 import { isUploadPath, UPLOAD_BODY_LIMIT } from './campaigns/lists.ts';
 import { callingListRoutes } from './calling-lists/routes.ts';
 import { contractRoutes } from './contracts/routes.ts';
+import { reportRoutes } from './kpis/reports-routes.ts';
 
 /** One router per domain, chained so hono/client keeps every route's types. */
 const apiRoutes = createRouter()
@@ -99,7 +100,8 @@ const apiRoutes = createRouter()
   .route('/', campaignRoutes)
   .route('/', callingListRoutes)
   .route('/', campaignBoardRoutes)
-  .route('/', contractRoutes);
+  .route('/', contractRoutes)
+  .route('/', reportRoutes);
 
 const routes = createRouter().route('/api', apiRoutes);
 

@@ -72,6 +72,12 @@ export const router = createRouter({
       meta: { kinds: providerStaff, title: 'pages.billing' },
     },
     {
+      path: '/admin/reports',
+      name: 'reports-compare',
+      component: () => import('./views/admin/ReportsCompareView.vue'),
+      meta: { permission: 'reports.compare', title: 'pages.reportsCompare' },
+    },
+    {
       path: '/admin/campaigns',
       name: 'live-campaigns',
       component: () => import('./views/admin/LiveCampaignsView.vue'),
@@ -121,6 +127,7 @@ export const router = createRouter({
         { path: 'catalog', name: 'tenant-catalog', component: () => import('./views/tenant/TenantCatalog.vue'), meta: { title: 'pages.catalog' } },
         { path: 'directory', name: 'tenant-directory', component: () => import('./views/tenant/TenantDirectory.vue'), meta: { title: 'pages.directory' } },
         { path: 'calls', name: 'tenant-calls', component: () => import('./views/tenant/TenantCalls.vue'), meta: { permission: 'records.read', title: 'pages.calls' } },
+        { path: 'reports', name: 'tenant-reports', component: () => import('./views/tenant/TenantReports.vue'), meta: { permission: 'reports.read', title: 'pages.reports' } },
         { path: 'satisfaction', name: 'tenant-satisfaction', component: () => import('./views/tenant/TenantSatisfaction.vue'), meta: { permission: 'records.read', title: 'pages.satisfaction' } },
         { path: 'orders', name: 'tenant-orders', component: () => import('./views/tenant/TenantOrders.vue'), meta: { permission: 'records.read', title: 'pages.orders' } },
         {

@@ -58,6 +58,7 @@ const en = {
     solved: 'Problem solved',
     notAnswered: 'Not answered',
     contact_line: 'Line', time_zone: 'Time zone', contact_state: 'State', attempts: 'Attempts', last_outcome: 'Last outcome', last_attempt_at: 'Last attempt', callback_at: 'Callback at',
+    report_day: 'Day', report_interval: 'Quarter hour', offered: 'Offered', answered: 'Answered', answered_in_target: 'Answered within target', abandoned: 'Abandoned', abandoned_short: 'Short abandons', overflowed: 'Overflowed', after_hours: 'Out of hours', handled: 'Handled', transfers: 'Transfers', service_level: 'Service level (%)', service_level_target: 'Service level target (%)', asa: 'Average speed of answer (s)', aht: 'Average handle time (s)', abandon_rate: 'Abandonment (%)', fcr: 'First-contact resolution (%)', talk_seconds: 'Talk (s)', hold_seconds: 'Hold (s)', wrap_seconds: 'Wrap-up (s)', quality_score: 'Quality score', evaluations: 'Evaluations', complaints_count: 'Complaints on their calls', occupancy: 'Occupancy (%)', utilisation: 'Utilisation (%)', campaign: 'Campaign', dials: 'Dials', reached: 'Reached', successes: 'Successes', contact_rate: 'Contact rate (%)', conversion: 'Conversion (%)',
   },
   value: {
     yes: 'yes',
@@ -101,7 +102,7 @@ const en = {
     converted: 'Converted',
     rejected: 'Rejected',
   },
-  sheet: { orders: 'Orders', complaints: 'Complaints', calls: 'Calls', leads: 'Leads', surveys: 'Survey', satisfaction: 'Satisfaction', contacts: 'Contacts', proof: 'Proof of compliance' },
+  sheet: { orders: 'Orders', complaints: 'Complaints', calls: 'Calls', leads: 'Leads', surveys: 'Survey', satisfaction: 'Satisfaction', contacts: 'Contacts', proof: 'Proof of compliance', service_level: 'Service level', volumes: 'Volumes', operators: 'Operators', campaigns: 'Campaigns' },
 };
 
 type Words = typeof en;
@@ -157,6 +158,7 @@ const fr: Words = {
     solved: 'Problème résolu',
     notAnswered: 'Sans réponse',
     contact_line: 'Ligne', time_zone: 'Fuseau horaire', contact_state: 'État', attempts: 'Tentatives', last_outcome: 'Dernier résultat', last_attempt_at: 'Dernière tentative', callback_at: 'Rappel prévu',
+    report_day: 'Jour', report_interval: 'Quart d’heure', offered: 'Présentés', answered: 'Décrochés', answered_in_target: 'Décrochés dans le délai', abandoned: 'Abandonnés', abandoned_short: 'Abandons courts', overflowed: 'Débordés', after_hours: 'Hors horaires', handled: 'Traités', transfers: 'Transferts', service_level: 'Niveau de service (%)', service_level_target: 'Objectif de niveau de service (%)', asa: 'Délai moyen de décroché (s)', aht: 'Durée moyenne de traitement (s)', abandon_rate: 'Taux d’abandon (%)', fcr: 'Résolution au premier contact (%)', talk_seconds: 'Conversation (s)', hold_seconds: 'Attente (s)', wrap_seconds: 'Post-appel (s)', quality_score: 'Note qualité', evaluations: 'Évaluations', complaints_count: 'Réclamations sur ses appels', occupancy: 'Occupation (%)', utilisation: 'Utilisation (%)', campaign: 'Campagne', dials: 'Numérotations', reached: 'Joints', successes: 'Succès', contact_rate: 'Taux de contact (%)', conversion: 'Conversion (%)',
   },
   value: {
     yes: 'oui',
@@ -200,7 +202,7 @@ const fr: Words = {
     converted: 'Converti',
     rejected: 'Écarté',
   },
-  sheet: { orders: 'Commandes', complaints: 'Réclamations', calls: 'Appels', leads: 'Prospects', surveys: 'Questionnaire', satisfaction: 'Satisfaction', contacts: 'Contacts', proof: 'Preuve de conformité' },
+  sheet: { orders: 'Commandes', complaints: 'Réclamations', calls: 'Appels', leads: 'Prospects', surveys: 'Questionnaire', satisfaction: 'Satisfaction', contacts: 'Contacts', proof: 'Preuve de conformité', service_level: 'Niveau de service', volumes: 'Volumes', operators: 'Opérateurs', campaigns: 'Campagnes' },
 };
 
 const de: Words = {
@@ -254,6 +256,7 @@ const de: Words = {
     solved: 'Problem gelöst',
     notAnswered: 'Nicht beantwortet',
     contact_line: 'Zeile', time_zone: 'Zeitzone', contact_state: 'Status', attempts: 'Versuche', last_outcome: 'Letztes Ergebnis', last_attempt_at: 'Letzter Versuch', callback_at: 'Rückruf am',
+    report_day: 'Tag', report_interval: 'Viertelstunde', offered: 'Angeboten', answered: 'Angenommen', answered_in_target: 'Innerhalb des Ziels angenommen', abandoned: 'Aufgelegt', abandoned_short: 'Kurze Abbrüche', overflowed: 'Übergelaufen', after_hours: 'Außerhalb der Zeiten', handled: 'Bearbeitet', transfers: 'Weiterleitungen', service_level: 'Servicelevel (%)', service_level_target: 'Servicelevel-Ziel (%)', asa: 'Mittlere Annahmezeit (s)', aht: 'Mittlere Bearbeitungszeit (s)', abandon_rate: 'Abbruchquote (%)', fcr: 'Erstlösungsquote (%)', talk_seconds: 'Gespräch (s)', hold_seconds: 'Halten (s)', wrap_seconds: 'Nachbearbeitung (s)', quality_score: 'Qualitätsbewertung', evaluations: 'Bewertungen', complaints_count: 'Reklamationen zu ihren Anrufen', occupancy: 'Auslastung (%)', utilisation: 'Nutzung (%)', campaign: 'Kampagne', dials: 'Wählversuche', reached: 'Erreicht', successes: 'Erfolge', contact_rate: 'Kontaktquote (%)', conversion: 'Konversion (%)',
   },
   value: {
     yes: 'ja',
@@ -297,7 +300,7 @@ const de: Words = {
     converted: 'Gewonnen',
     rejected: 'Abgelehnt',
   },
-  sheet: { orders: 'Bestellungen', complaints: 'Reklamationen', calls: 'Anrufe', leads: 'Leads', surveys: 'Umfrage', satisfaction: 'Zufriedenheit', contacts: 'Kontakte', proof: 'Nachweis der Regelkonformität' },
+  sheet: { orders: 'Bestellungen', complaints: 'Reklamationen', calls: 'Anrufe', leads: 'Leads', surveys: 'Umfrage', satisfaction: 'Zufriedenheit', contacts: 'Kontakte', proof: 'Nachweis der Regelkonformität', service_level: 'Servicelevel', volumes: 'Volumen', operators: 'Agenten', campaigns: 'Kampagnen' },
 };
 
 const ru: Words = {
@@ -351,6 +354,7 @@ const ru: Words = {
     solved: 'Проблема решена',
     notAnswered: 'Без ответа',
     contact_line: 'Строка', time_zone: 'Часовой пояс', contact_state: 'Состояние', attempts: 'Попытки', last_outcome: 'Последний результат', last_attempt_at: 'Последняя попытка', callback_at: 'Перезвонить',
+    report_day: 'День', report_interval: 'Четверть часа', offered: 'Поступило', answered: 'Принято', answered_in_target: 'Принято в пределах цели', abandoned: 'Потеряно', abandoned_short: 'Короткие сбросы', overflowed: 'Переполнение', after_hours: 'В нерабочее время', handled: 'Обработано', transfers: 'Переводы', service_level: 'Уровень сервиса (%)', service_level_target: 'Цель уровня сервиса (%)', asa: 'Среднее время ответа (с)', aht: 'Среднее время обработки (с)', abandon_rate: 'Доля потерянных (%)', fcr: 'Решено с первого обращения (%)', talk_seconds: 'Разговор (с)', hold_seconds: 'Удержание (с)', wrap_seconds: 'Постобработка (с)', quality_score: 'Оценка качества', evaluations: 'Оценки', complaints_count: 'Жалобы по их звонкам', occupancy: 'Занятость (%)', utilisation: 'Загрузка (%)', campaign: 'Кампания', dials: 'Наборы', reached: 'Дозвонились', successes: 'Успехи', contact_rate: 'Доля контактов (%)', conversion: 'Конверсия (%)',
   },
   value: {
     yes: 'да',
@@ -394,7 +398,7 @@ const ru: Words = {
     converted: 'Сделка',
     rejected: 'Отклонён',
   },
-  sheet: { orders: 'Заказы', complaints: 'Жалобы', calls: 'Звонки', leads: 'Лиды', surveys: 'Опрос', satisfaction: 'Удовлетворённость', contacts: 'Контакты', proof: 'Соблюдение правил' },
+  sheet: { orders: 'Заказы', complaints: 'Жалобы', calls: 'Звонки', leads: 'Лиды', surveys: 'Опрос', satisfaction: 'Удовлетворённость', contacts: 'Контакты', proof: 'Соблюдение правил', service_level: 'Уровень сервиса', volumes: 'Объёмы', operators: 'Операторы', campaigns: 'Кампании' },
 };
 
 export const exportWords: Record<Language, Words> = { en, fr, de, ru };

@@ -58,8 +58,8 @@ export function acceptedLanguage(header: string | undefined): Language | null {
   return ranked[0]?.language ?? null;
 }
 
-/** How a column's cells are written: text (guarded), a phone number (text, never a number), a count, money, a time in the tenant's zone. */
-export type ColumnKind = 'text' | 'phone' | 'integer' | 'money' | 'time';
+/** How a column's cells are written: text (guarded), a phone number (text, never a number), a count, a measure with decimals (a percentage, an average), money, a time in the tenant's zone. */
+export type ColumnKind = 'text' | 'phone' | 'integer' | 'decimal' | 'money' | 'time';
 export interface ExportColumn {
   header: HeaderKey;
   kind: ColumnKind;
@@ -142,6 +142,7 @@ export function renderCsv(table: ExportTable, language: Language, timeZone: stri
       return { number: (v.minor / 10 ** digits).toFixed(digits).replace('.', decimal) };
     }
     if (v instanceof Date) return localDateTime(v, timeZone);
+    if (typeof v === 'number' && kind === 'decimal' && Number.isFinite(v)) return { number: String(v).replace('.', decimal) };
     if (typeof v === 'number') return kind === 'integer' ? { number: String(v) } : v;
     return v;
   };
@@ -230,7 +231,10 @@ export function renderXlsx(table: ExportTable, language: Language, timeZone: str
           // A workbook's dates have no zone: the cell holds the wall-clock time in the tenant's zone.
           cell.value = new Date(Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second));
           cell.numFmt = dateFormats[language];
-        } else if (column.kind === 'integer' && typeof v === 'number') cell.value = v;
+        } else if ((column.kind === 'integer' || column.kind === 'decimal') && typeof v === 'number') {
+          cell.value = v;
+          if (column.kind === 'decimal') cell.numFmt = '0.0';
+        }
         else {
           cell.value = String(v);
           cell.numFmt = '@';

@@ -55,6 +55,8 @@ import { retentionRoutes } from './retention/routes.ts';
 import { campaignRoutes } from './campaigns/routes.ts';
 import { isUploadPath, UPLOAD_BODY_LIMIT } from './campaigns/lists.ts';
 import { callingListRoutes } from './calling-lists/routes.ts';
+import { qualityFormRoutes } from './quality/forms-routes.ts';
+import { qualityEvaluationRoutes } from './quality/evaluations-routes.ts';
 
 /** One router per domain, chained so hono/client keeps every route's types. */
 const apiRoutes = createRouter()
@@ -97,6 +99,8 @@ const apiRoutes = createRouter()
   .route('/', surveyRoutes)
   .route('/', campaignRoutes)
   .route('/', callingListRoutes)
+  .route('/', qualityFormRoutes)
+  .route('/', qualityEvaluationRoutes)
   .route('/', campaignBoardRoutes);
 
 const routes = createRouter().route('/api', apiRoutes);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId, withTenant, type Tenant } from '@switchboard/db';
+import { jsonb, newId, withTenant, type Tenant } from '@switchboard/db';
 import { actorFor, createClock, createHarness, logIn, seedClientUser, seedOperator, seedTenant, seedUser, type Client, type Clock, type Harness, type TestUser } from './support/index.ts';
 import { insertCall } from './support/records.ts';
 
@@ -279,7 +279,7 @@ describe('who evaluates, who sees', () => {
       await tx.insertInto('qualityCalibrations').values({ tenantId: tenant.id, id: calibrationId, callId, formId, formVersion: 1, evaluatorIds: [sup.id, other.id], createdAt: now, createdBy: 'test' }).execute();
       await tx
         .insertInto('qualityEvaluations')
-        .values({ tenantId: tenant.id, id: evaluationId, callId, operatorId: operator.id, evaluatorId: other.id, evaluatorLabel: 'Other', formId, formVersion: 1, calibrationId, answers: '{}', status: 'submitted', score: 70, submittedAt: now, createdAt: now, updatedAt: now })
+        .values({ tenantId: tenant.id, id: evaluationId, callId, operatorId: operator.id, evaluatorId: other.id, evaluatorLabel: 'Other', formId, formVersion: 1, calibrationId, answers: jsonb({}), status: 'submitted', score: 70, submittedAt: now, createdAt: now, updatedAt: now })
         .execute();
     });
     expect((await supervisor.get(`${base()}/evaluations/${evaluationId}`)).status).toBe(404);

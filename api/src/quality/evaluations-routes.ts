@@ -73,6 +73,7 @@ const OwnEvaluationSchema = z
     callFunction: z.string(),
     formName: z.string(),
     formVersion: z.number().int(),
+    evaluatorName: z.string().openapi({ description: "The evaluator's name (without their email address)" }),
     definition: FormDefinitionSchema,
     answers: AnswersSchema,
     comment: z.string().nullable(),
@@ -132,7 +133,7 @@ const start = createRoute({
   path: '/t/{tenant}/quality/evaluations',
   tags,
   summary: "Start evaluating a finished call an operator handled, against a form's latest published version",
-  request: { params: TenantParamSchema, body: { ...json(z.object({ callId: z.uuid(), formId: z.uuid() }).openapi('StartQualityEvaluation')), required: true } },
+  request: { params: TenantParamSchema, body: { ...json(z.object({ callId: z.uuid(), formId: z.uuid() }).openapi('StartQualityEvaluation', { example: { callId: '0193a5c0-0000-7000-8000-000000000001', formId: '0193a5c0-0000-7000-8000-000000000002' } })), required: true } },
   responses: { 201: { description: 'A draft evaluation', ...json(EvaluationDetailSchema) }, ...problemResponses(400, 401, 403, 404, 409) },
 });
 const get = createRoute({
@@ -150,7 +151,7 @@ const save = createRoute({
   summary: "Save a draft evaluation's answers and comment (its evaluator only)",
   request: {
     params: EvaluationParamSchema,
-    body: { ...json(z.object({ answers: AnswersSchema, comment: typedText(4000).nullable().default(null) }).openapi('SaveQualityEvaluation')), required: true },
+    body: { ...json(z.object({ answers: AnswersSchema, comment: typedText(4000).nullable().default(null) }).openapi('SaveQualityEvaluation', { example: { answers: { q_greet: { answer: 'yes', comment: 'Warm greeting' } }, comment: 'Clear and friendly call.' } })), required: true },
   },
   responses: { 200: { description: 'Saved', ...json(EvaluationDetailSchema) }, ...problemResponses(400, 401, 403, 404, 409) },
 });
@@ -194,7 +195,7 @@ const acknowledge = createRoute({
   summary: 'The operator evaluated acknowledges an evaluation of their call, with an optional comment',
   request: {
     params: EvaluationParamSchema,
-    body: { ...json(z.object({ comment: typedText(2000).nullable().default(null) }).openapi('AcknowledgeQualityEvaluation')), required: true },
+    body: { ...json(z.object({ comment: typedText(2000).nullable().default(null) }).openapi('AcknowledgeQualityEvaluation', { example: { comment: 'Thanks, noted.' } })), required: true },
   },
   responses: { 200: { description: 'Acknowledged', ...json(OwnEvaluationSchema) }, ...problemResponses(400, 401, 403, 404, 409) },
 });
@@ -209,6 +210,7 @@ async function ownJson(tx: Parameters<typeof getVersion>[0], r: OwnRow) {
     callFunction: r.callFunction,
     formName: r.formName,
     formVersion: r.formVersion,
+    evaluatorName: r.evaluatorLabel.replace(/\s*<[^<>]*>$/, ''),
     definition,
     answers: (r.answers ?? {}) as z.infer<typeof AnswersSchema>,
     comment: r.comment,

@@ -24,7 +24,13 @@ const FormBodySchema = z
     functions: z.array(z.enum(callFunctionIds)).max(callFunctionIds.length).default([]).openapi({ description: 'Functions whose calls it evaluates; empty: every function' }),
     definition: Definition,
   })
-  .openapi('QualityFormBody');
+  .openapi('QualityFormBody', {
+    example: {
+      name: 'Inbound quality',
+      functions: [],
+      definition: { sections: [{ id: 'greeting', title: 'Greeting', questions: [{ id: 'q_greet', text: 'Greets the caller with the company name', kind: 'yes_no', weight: 1, naAllowed: false, critical: false }] }] },
+    },
+  });
 
 const VersionSummarySchema = z.object({ version: z.number().int(), status: z.enum(['draft', 'published']), publishedAt: z.string().nullable(), publishedBy: z.string().nullable() });
 const FormSummarySchema = z
@@ -115,7 +121,7 @@ const archive = createRoute({
   path: '/t/{tenant}/quality/forms/{id}/archived',
   tags,
   summary: 'Archive a form (no new evaluations against it) or restore it',
-  request: { params: FormParamSchema, body: { ...json(z.object({ archived: z.boolean() }).openapi('QualityFormArchived')), required: true } },
+  request: { params: FormParamSchema, body: { ...json(z.object({ archived: z.boolean() }).openapi('QualityFormArchived', { example: { archived: true } })), required: true } },
   responses: { 200: { description: 'Done', ...json(FormSchema) }, ...problemResponses(400, 401, 403, 404) },
 });
 const version = createRoute({

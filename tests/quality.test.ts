@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonb, newId, withTenant, type Tenant } from '@switchboard/db';
 import { actorFor, createClock, createHarness, logIn, seedClientUser, seedOperator, seedTenant, seedUser, type Client, type Clock, type Harness, type TestUser } from './support/index.ts';
+import { runRetentionOnce } from '@switchboard/api';
 import { insertCall } from './support/records.ts';
 
 /**
@@ -319,5 +320,35 @@ describe('hostile values', () => {
     const ack = await op.post(`${base()}/own-evaluations/${submitted.body.id}/acknowledge`, { comment: 'My card 4111111111111111 was not said' });
     expect(ack.status).toBe(200);
     expect(ack.body.acknowledgement).not.toContain('4111111111111111');
+  });
+});
+
+describe('privacy erasure', () => {
+  it("erases the remarks on evaluations of the person's calls, keeping the answers and the score", async () => {
+    const formId = await publishedForm('Erasure');
+    const callId = await insertCall(h.db, tenant, { operatorId: operator.id, callerNumber: '+33698765432', offeredAt: new Date(clock.now().getTime() - 3_600_000), answeredAfterSeconds: 5, talkSeconds: 60 });
+    const done = await evaluate(supervisor, callId, formId, { q_greet: { answer: 'yes', comment: 'Caller spelled her name, Dupont' }, q_name: { answer: 'yes' }, q_tone: { answer: 5 }, q_gdpr: { answer: 'yes' } }, 'Mme Dupont of rue Victor Hugo');
+    const erased = await clientAdmin.post(`/api/t/${tenant.slug}/privacy/erase`, { phone: '+33698765432', receivedOn: '2026-11-30', channel: 'letter', reference: 'PR-1', confirm: true });
+    expect(erased.status).toBe(200);
+    const row = await withTenant(h.db, tenant.id, (tx) => tx.selectFrom('qualityEvaluations').select(['comment', 'answers', 'score']).where('id', '=', done.body.id).executeTakeFirstOrThrow());
+    expect(row.comment).toBeNull();
+    expect(JSON.stringify(row.answers)).not.toContain('Dupont');
+    expect(Number(row.score)).toBe(100);
+  });
+});
+
+describe('retention', () => {
+  it("removes the remarks with the evaluated call's personal data, and keeps the answers and the score", async () => {
+    const formId = await publishedForm('Retention');
+    const callId = await finishedCall(tenant, operator.id);
+    const done = await evaluate(supervisor, callId, formId, { q_greet: { answer: 'yes', comment: 'Said the caller’s address aloud' }, q_name: { answer: 'yes' }, q_tone: { answer: 5 }, q_gdpr: { answer: 'yes' } }, 'Caller Mme Dupont was upset');
+    expect((await op.post(`${base()}/own-evaluations/${done.body.id}/acknowledge`, { comment: 'She called back later' })).status).toBe(200);
+    // Past the default personal-data period (365 days) of the call.
+    const later = new Date(clock.now().getTime() + 400 * 86_400_000);
+    await runRetentionOnce({ db: h.db, now: () => later, onError: (e) => { throw e; } });
+    const row = await withTenant(h.db, tenant.id, (tx) => tx.selectFrom('qualityEvaluations').select(['comment', 'acknowledgement', 'answers', 'score']).where('id', '=', done.body.id).executeTakeFirstOrThrow());
+    expect(row).toMatchObject({ comment: null, acknowledgement: null, answers: { q_greet: { answer: 'yes' }, q_name: { answer: 'yes' }, q_tone: { answer: 5 }, q_gdpr: { answer: 'yes' } } });
+    expect(JSON.stringify(row.answers)).not.toContain('address');
+    expect(Number(row.score)).toBe(100);
   });
 });

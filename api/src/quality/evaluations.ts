@@ -1,4 +1,5 @@
-import { jsonb, newId, type TenantTx, type UserKind } from '@switchboard/db';
+import { sql } from 'kysely';
+import { jsonb, newId, type JsonColumnValue, type TenantTx, type UserKind } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
 import { can } from '../http/permissions.ts';
 import { conflict, forbidden, invalid, notFound, type FieldErrorInput } from '../http/problem.ts';
@@ -270,3 +271,17 @@ export async function latestOwnScore(tx: TenantTx, operatorId: string): Promise<
 }
 
 export const scoreOf = (score: string | number | null) => (score == null ? null : Number(score));
+
+/** A person's erasure (api/src/privacy): the remarks on evaluations of their calls may quote them; the answers and score stay. */
+export async function eraseEvaluationRemarks(tx: TenantTx, callIds: string[]): Promise<void> {
+  if (!callIds.length) return;
+  await tx
+    .updateTable('qualityEvaluations')
+    .set({
+      comment: null,
+      acknowledgement: null,
+      answers: sql<JsonColumnValue>`(select coalesce(jsonb_object_agg(q.key, q.value - 'comment'), '{}'::jsonb) from jsonb_each(answers) q)`,
+    })
+    .where('callId', 'in', callIds)
+    .execute();
+}

@@ -136,7 +136,14 @@ describe('forms', () => {
 
   it('refuses an empty form on publish and bad definitions at the edge, changing nothing', async () => {
     const empty = await supervisor.post(`${base()}/forms`, { name: 'Empty', definition: { sections: [] } });
-    expect((await supervisor.post(`${base()}/forms/${empty.body.id}/publish`)).body.code).toBe('quality.form_empty');
+    expect(empty.status).toBe(400);
+    expect(empty.body.errors[0].path).toContain('definition.sections');
+    const carded = structuredClone(definition);
+    carded.sections[0]!.questions[0]!.text = 'Never reads back 4111 1111 1111 1111 aloud';
+    const created = await supervisor.post(`${base()}/forms`, { name: 'Cards', definition: carded });
+    expect(created.status).toBe(201);
+    expect(JSON.stringify(created.body.definition)).not.toMatch(/4111 1111 1111/);
+    expect(created.body.definition.sections[0].questions[0].text).toContain('1111');
     const bad = await supervisor.post(`${base()}/forms`, { name: 'Bad', definition: { sections: [{ id: 's', title: 'T', questions: [{ id: 'q', text: 'x', kind: 'maybe', weight: 1, naAllowed: false, critical: false }] }] } });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].path).toContain('kind');

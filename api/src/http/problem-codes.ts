@@ -71,7 +71,6 @@ export const problemCodes = {
   'script.not_publishable': 'The script has `n` problems to fix before it can be published.',
   'quality.form_archived': 'This form is archived: restore it before changing it.',
   'quality.nothing_to_publish': 'There is no draft to publish: change the form first.',
-  'quality.form_empty': 'A form needs at least one weighted question before it is published.',
   'quality.no_published_version': 'This form has no published version yet: publish it first.',
   'quality.evaluation_submitted': 'This evaluation is submitted: it no longer changes.',
   'quality.acknowledged': 'You have already acknowledged this evaluation.',

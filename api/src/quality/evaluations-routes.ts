@@ -8,7 +8,7 @@ import { tenantContext } from '../http/tenant-scope.ts';
 import { typedText } from '../http/validators.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { servedTenants } from '../desk/served-tenants.ts';
-import { FormDefinitionSchema } from './form.ts';
+import { formDefinitionSchema } from './form.ts';
 import { getVersion } from './forms.ts';
 import {
   acknowledgeEvaluation,
@@ -63,7 +63,7 @@ const EvaluationSchema = z
     updatedAt: z.string(),
   })
   .openapi('QualityEvaluation');
-const EvaluationDetailSchema = EvaluationSchema.extend({ definition: FormDefinitionSchema }).openapi('QualityEvaluationDetail');
+const EvaluationDetailSchema = EvaluationSchema.extend({ definition: formDefinitionSchema }).openapi('QualityEvaluationDetail');
 
 const OwnEvaluationSchema = z
   .object({
@@ -74,7 +74,7 @@ const OwnEvaluationSchema = z
     formName: z.string(),
     formVersion: z.number().int(),
     evaluatorName: z.string().openapi({ description: "The evaluator's name (without their email address)" }),
-    definition: FormDefinitionSchema,
+    definition: formDefinitionSchema,
     answers: AnswersSchema,
     comment: z.string().nullable(),
     score: z.number().nullable(),

@@ -142,31 +142,16 @@ export async function startEvaluation(tx: TenantTx, tenantId: string, actor: Act
   return id;
 }
 
-/** Each answer fits its question: a known question, a value its kind takes, N/A only where allowed. Answers of other questions are refused. */
+/** The answers that do not fit their question (form.ts says which), and with `complete`, the questions not answered yet. */
 export function answerProblems(definition: FormDefinition, answers: EvaluationAnswers, complete: boolean): FieldErrorInput[] {
-  const questions = new Map(definition.sections.flatMap((s) => s.questions).map((q) => [q.id, q]));
-  const errors: FieldErrorInput[] = [];
-  for (const [id, a] of Object.entries(answers)) {
-    const q = questions.get(id);
-    const path = `answers.${id}.answer`;
-    if (!q) {
-      errors.push({ path: `answers.${id}`, code: 'quality.no_such_question', message: 'The form has no such question.' });
-      continue;
-    }
-    const v = a.answer;
-    const fits =
-      v === 'na'
-        ? q.naAllowed
-        : q.kind === 'scale'
-          ? typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= (q.scaleMax ?? 5)
-          : v === 'yes' || v === 'no' || (v === 'partial' && q.kind === 'yes_no_partial');
-    if (!fits) errors.push({ path, code: 'quality.answer', message: v === 'na' ? 'This question must be answered.' : 'Not an answer this question takes.' });
-  }
-  if (complete) {
-    for (const id of questions.keys()) {
-      if (!answers[id]) errors.push({ path: `answers.${id}.answer`, code: 'quality.unanswered', message: 'Answer this question.' });
-    }
-  }
+  const { invalid, missing } = scoreEvaluation(definition, answers);
+  const known = new Set(definition.sections.flatMap((s) => s.questions.map((q) => q.id)));
+  const errors: FieldErrorInput[] = invalid.map(({ questionId, message }) =>
+    known.has(questionId)
+      ? { path: `answers.${questionId}.answer`, code: 'quality.answer' as const, message }
+      : { path: `answers.${questionId}`, code: 'quality.no_such_question' as const, message },
+  );
+  if (complete) for (const id of missing) errors.push({ path: `answers.${id}.answer`, code: 'quality.unanswered', message: 'Answer this question.' });
   return errors;
 }
 

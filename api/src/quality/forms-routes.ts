@@ -7,7 +7,8 @@ import { tenantContext } from '../http/tenant-scope.ts';
 import { requiredText } from '../http/validators.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import type { TenantTx } from '@switchboard/db';
-import { FormDefinitionSchema } from './form.ts';
+import { redactCardNumbers } from '@switchboard/db/card-numbers';
+import { formDefinitionSchema, type FormDefinition } from './form.ts';
 import { archiveForm, createForm, getForm, getVersion, listForms, publishForm, saveFormDraft } from './forms.ts';
 import { requireEvaluator } from './evaluations.ts';
 
@@ -15,14 +16,23 @@ const json = <S extends z.ZodType>(schema: S) => ({ content: { 'application/json
 const tags = ['quality'];
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-const Definition = FormDefinitionSchema.openapi('QualityFormDefinition', {
-  description: 'Sections of questions: yes/no, yes/no/partial or a scale of 1 to scaleMax; each with a weight, whether N/A is allowed, and whether a `no` fails the whole evaluation (critical)',
-});
+const Definition = formDefinitionSchema;
+
+/** The form's texts are typed by people like any other: card numbers are redacted before they are stored (form.ts refuses control characters). */
+function redacted(definition: FormDefinition): FormDefinition {
+  return {
+    sections: definition.sections.map((s) => ({
+      ...s,
+      title: redactCardNumbers(s.title),
+      questions: s.questions.map((q) => ({ ...q, text: redactCardNumbers(q.text), ...(q.guidance === undefined ? {} : { guidance: redactCardNumbers(q.guidance) }) })),
+    })),
+  };
+}
 const FormBodySchema = z
   .object({
     name: requiredText(120, 'Name the form.'),
     functions: z.array(z.enum(callFunctionIds)).max(callFunctionIds.length).default([]).openapi({ description: 'Functions whose calls it evaluates; empty: every function' }),
-    definition: Definition,
+    definition: formDefinitionSchema.transform(redacted),
   })
   .openapi('QualityFormBody', {
     example: {

@@ -2,7 +2,7 @@ import { jsonb, newId, type TenantTx } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
 import { conflict, notFound } from '../http/problem.ts';
 import { writeAudit } from '../audit/write.ts';
-import { FormDefinitionSchema, type FormDefinition } from './form.ts';
+import { formDefinitionSchema, type FormDefinition } from './form.ts';
 
 /**
  * Quality evaluation forms, versioned like scripts: a form has at most one draft version (the highest
@@ -23,7 +23,8 @@ export interface FormVersionSummary {
   publishedBy: string | null;
 }
 
-const emptyDefinition: FormDefinition = { sections: [] };
+/** What a form without versions shows (never stored: a stored definition has at least one question). */
+const emptyDefinition = { sections: [] } as unknown as FormDefinition;
 
 async function versionsOf(tx: TenantTx, formId: string): Promise<FormVersionSummary[]> {
   return tx
@@ -86,7 +87,7 @@ export async function getVersion(tx: TenantTx, formId: string, version: number) 
     .where('v.version', '=', version)
     .executeTakeFirst();
   if (!row) throw notFound();
-  return { ...row, definition: FormDefinitionSchema.parse(row.definition) };
+  return { ...row, definition: formDefinitionSchema.parse(row.definition) };
 }
 
 export async function createForm(tx: TenantTx, tenantId: string, actor: Actor, input: FormInput, now: Date) {
@@ -125,10 +126,7 @@ export async function publishForm(tx: TenantTx, tenantId: string, actor: Actor, 
   if (form.archived) throw conflict('quality.form_archived', 'This form is archived: restore it before changing it.');
   const [latest] = await versionsOf(tx, formId);
   if (latest?.status !== 'draft') throw conflict('quality.nothing_to_publish', 'There is no draft to publish: change the form first.');
-  const { definition } = await getVersion(tx, formId, latest.version);
-  const questions = definition.sections.flatMap((s) => s.questions);
-  if (!questions.length) throw conflict('quality.form_empty', 'A form needs at least one question before it is published.');
-  if (!questions.some((q) => q.weight > 0)) throw conflict('quality.form_empty', 'A form needs at least one question with a weight before it is published.');
+  // The draft was checked whole when saved (form.ts: at least one section of weighted questions).
   await tx
     .updateTable('qualityFormVersions')
     .set({ status: 'published', publishedAt: now, publishedBy: actor.label })

@@ -83,9 +83,9 @@ describe("an operator's figures for today", () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       tenants: [
-        { slug: paris.slug, name: 'A Paris client', brandColor: paris.brandColor, date: '2026-03-10', handled: 2, averageHandleSeconds: 240 },
+        { slug: paris.slug, name: 'A Paris client', brandColor: paris.brandColor, date: '2026-03-10', handled: 2, averageHandleSeconds: 240, wrapUpSeconds: 240, latestQualityScore: null },
         // Moscow's day began at 21:00 UTC: only the call ended at 21:00 is today's there.
-        { slug: moscow.slug, name: 'B Moscow client', brandColor: moscow.brandColor, date: '2026-03-11', handled: 1, averageHandleSeconds: 300 },
+        { slug: moscow.slug, name: 'B Moscow client', brandColor: moscow.brandColor, date: '2026-03-11', handled: 1, averageHandleSeconds: 300, wrapUpSeconds: 300, latestQualityScore: null },
       ],
       total: { handled: 3, averageHandleSeconds: 260 },
     });

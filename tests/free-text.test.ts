@@ -24,6 +24,8 @@ const notFreeText: Record<string, string> = {
   'post /api/t/{tenant}/opposition-lists .text': 'an opposition file: only the numbers parsed from it are stored',
   'post /api/t/{tenant}/opposition-lists .column': "a column of that file, matched against its header, never stored",
   'post /api/t/{tenant}/opposition-lists/{id}/numbers .text': 'an opposition file: only the numbers parsed from it are stored',
+  'post /api/t/{tenant}/quality/forms .definition.*': "a quality form's texts: form.ts refuses control characters, the route redacts card numbers from every one (quality/forms-routes.ts)",
+  'put /api/t/{tenant}/quality/forms/{id}/draft .definition.*': "a quality form's texts: form.ts refuses control characters, the route redacts card numbers from every one (quality/forms-routes.ts)",
 };
 
 const structuredByName = [

@@ -304,7 +304,7 @@ describe('retention', () => {
   });
 
   it('lists every text column of the tables it cleans, as removed or kept with a reason', async () => {
-    const tables = ['calls', 'call_events', 'callback_requests', 'customers', 'orders', 'complaints', 'information_requests'];
+    const tables = ['calls', 'call_events', 'callback_requests', 'customers', 'orders', 'complaints', 'information_requests', 'quality_evaluations'];
     const { rows } = await sql<{ table: string; column: string }>`
       select table_name as table, column_name as column from information_schema.columns
       where table_schema = 'public' and table_name in (${sql.join(tables)}) and data_type in ('text', 'jsonb') order by 1, 2`.execute(h.db);

@@ -57,6 +57,8 @@ import { isUploadPath, UPLOAD_BODY_LIMIT } from './campaigns/lists.ts';
 import { callingListRoutes } from './calling-lists/routes.ts';
 import { contractRoutes } from './contracts/routes.ts';
 import { reportRoutes } from './kpis/reports-routes.ts';
+import { qualityFormRoutes } from './quality/forms-routes.ts';
+import { qualityEvaluationRoutes } from './quality/evaluations-routes.ts';
 
 /** One router per domain, chained so hono/client keeps every route's types. */
 const apiRoutes = createRouter()
@@ -101,7 +103,9 @@ const apiRoutes = createRouter()
   .route('/', callingListRoutes)
   .route('/', campaignBoardRoutes)
   .route('/', contractRoutes)
-  .route('/', reportRoutes);
+  .route('/', reportRoutes)
+  .route('/', qualityFormRoutes)
+  .route('/', qualityEvaluationRoutes);
 
 const routes = createRouter().route('/api', apiRoutes);
 

@@ -96,6 +96,12 @@ export const router = createRouter({
       meta: { kinds: ['operator'], title: 'pages.operatorHome' },
     },
     {
+      path: '/operator/evaluations',
+      name: 'operator-evaluations',
+      component: () => import('./views/operator/MyEvaluationsView.vue'),
+      meta: { kinds: ['operator'], permission: 'quality.own', title: 'pages.myEvaluations' },
+    },
+    {
       path: '/desk',
       name: 'desk',
       component: () => import('./views/desk/DeskView.vue'),
@@ -154,6 +160,19 @@ export const router = createRouter({
           name: 'tenant-campaign-edit',
           component: () => import('./views/tenant/campaigns/CampaignEditor.vue'),
           meta: { permission: 'campaigns.manage', title: 'pages.campaignEditor' },
+        },
+        { path: 'quality', name: 'tenant-quality', component: () => import('./views/tenant/TenantQuality.vue'), meta: { permission: 'quality.evaluate', title: 'pages.quality' } },
+        {
+          path: 'quality/forms/:id',
+          name: 'tenant-quality-form',
+          component: () => import('./views/tenant/quality/QualityFormEditor.vue'),
+          meta: { permission: 'quality.forms.manage', title: 'pages.qualityForm' },
+        },
+        {
+          path: 'quality/evaluations/:id',
+          name: 'tenant-quality-evaluation',
+          component: () => import('./views/tenant/quality/QualityEvaluation.vue'),
+          meta: { permission: 'quality.evaluate', title: 'pages.qualityEvaluation' },
         },
         { path: 'leads', name: 'tenant-leads', component: () => import('./views/tenant/TenantLeads.vue'), meta: { permission: 'records.read', title: 'pages.leads' } },
         { path: 'surveys', name: 'tenant-surveys', component: () => import('./views/tenant/TenantSurveys.vue'), meta: { permission: 'records.read', title: 'pages.surveys' } },

@@ -15,6 +15,8 @@ const ClientFiguresSchema = z.object({
   date: z.string().openapi({ description: "The client's local date (YYYY-MM-DD) the figures count", example: '2026-12-04' }),
   handled: z.number().int().openapi({ description: 'Calls this operator finished (wrap-up ended) today' }),
   averageHandleSeconds: seconds,
+  wrapUpSeconds: z.number().int().nullable().openapi({ description: 'Average after-call work today (end of the call to end of wrap-up) in seconds; null with no call handled' }),
+  latestQualityScore: z.number().nullable().openapi({ description: "The score (0–100) of the operator's latest submitted quality evaluation for this client; null if none" }),
 });
 
 export const OperatorFiguresSchema = z

@@ -3,6 +3,7 @@ import { withTenant, type DB } from '@switchboard/db';
 import { servedTenants } from './served-tenants.ts';
 import { notFound } from '../http/problem.ts';
 import { localDayBounds } from '../wallboard/compute.ts';
+import { latestOwnScore } from '../quality/evaluations.ts';
 
 /**
  * The operator's own figures for today, per client they serve: calls handled (finished wrap-up) and
@@ -19,6 +20,10 @@ export interface ClientFigures {
   date: string;
   handled: number;
   averageHandleSeconds: number | null;
+  /** Average after-call work today (end of the call to end of wrap-up), in seconds; null with no call handled. */
+  wrapUpSeconds: number | null;
+  /** The score (0–100) of the operator's latest submitted quality evaluation here, whenever it was; null if none. */
+  latestQualityScore: number | null;
 }
 
 export interface OperatorFigures {
@@ -45,12 +50,14 @@ export async function loadOperatorFigures(db: Kysely<DB>, operatorId: string, no
         .select([
           sql<number>`count(*)::int`.as('handled'),
           sql<number | null>`sum(extract(epoch from (wrap_up_ended_at - answered_at)))::float8`.as('seconds'),
+          sql<number | null>`avg(extract(epoch from (wrap_up_ended_at - ended_at)))::float8`.as('wrapSeconds'),
         ])
         .where('operatorId', '=', operatorId)
         .where('answeredAt', 'is not', null)
         .where('wrapUpEndedAt', '>=', day.from)
         .where('wrapUpEndedAt', '<', day.to)
-        .executeTakeFirstOrThrow(),
+        .executeTakeFirstOrThrow()
+        .then(async (figures) => ({ ...figures, latestQualityScore: await latestOwnScore(tx, operatorId) })),
     );
     const seconds = Number(row.seconds ?? 0);
     handled += row.handled;
@@ -62,6 +69,8 @@ export async function loadOperatorFigures(db: Kysely<DB>, operatorId: string, no
       date: day.date,
       handled: row.handled,
       averageHandleSeconds: row.handled ? Math.round(seconds / row.handled) : null,
+      wrapUpSeconds: row.handled && row.wrapSeconds !== null ? Math.max(0, Math.round(Number(row.wrapSeconds))) : null,
+      latestQualityScore: row.latestQualityScore,
     });
   }
   return { tenants: rows, total: { handled, averageHandleSeconds: handled ? Math.round(handleSeconds / handled) : null } };

@@ -6,6 +6,7 @@ import type { Actor } from '../http/env.ts';
 import { ProblemError } from '../http/problem.ts';
 import { writeAudit } from '../audit/write.ts';
 import { callingListCounts, eraseCallingLists } from '../calling-lists/privacy.ts';
+import { eraseEvaluationRemarks } from '../quality/evaluations.ts';
 
 /**
  * The person's rights (GDPR articles 15 and 17): find every record of one person in this tenant by
@@ -544,6 +545,8 @@ export async function erasePerson(tx: TenantTx, tenant: Pick<Tenant, 'id'>, acto
     .where('callId', 'in', callIds)
     .execute();
   await tx.updateTable('callQueue').set({ returnNote: null }).where('callId', 'in', callIds).execute();
+  // Issue 16: remarks on the quality evaluations of their calls may quote them (score and answers stay).
+  await eraseEvaluationRemarks(tx, found.callIds);
   // What the person answered on their calls (issue 14): the answers, the lead, the record's before/after.
   // The answer set stays (script version, completed or not): a completed questionnaire was billed.
   await tx.deleteFrom('callAnswers').where('callId', 'in', callIds).execute();

@@ -87,6 +87,26 @@ export const steps: RetentionStep[] = [
             where s.answered_at < ${cutoff} limit ${limit})
           returning 1`),
   },
+  // Issue 16: an evaluation's remarks quote the call; they go with the call's personal data, the score and answers stay for the figures.
+  {
+    kind: 'calls',
+    period: 'personalData',
+    counted: false,
+    columns: {
+      table: 'quality_evaluations',
+      columns: ['comment', 'acknowledgement', 'answers.*.comment'],
+      action: "the evaluator's and the operator's remarks removed (score and answers stay)",
+    },
+    batch: (cutoff, limit) =>
+      counted(sql`update quality_evaluations e set comment = null, acknowledgement = null,
+            answers = (select coalesce(jsonb_object_agg(q.key, q.value - 'comment'), '{}'::jsonb) from jsonb_each(e.answers) q)
+          where (e.tenant_id, e.id) in (
+            select v.tenant_id, v.id from quality_evaluations v join calls k on k.tenant_id = v.tenant_id and k.id = v.call_id
+            where k.offered_at < ${cutoff}
+              and (v.comment is not null or v.acknowledgement is not null or jsonb_path_exists(v.answers, '$.*.comment'))
+            limit ${limit})
+          returning 1`),
+  },
   {
     kind: 'calls',
     period: 'personalData',
@@ -258,6 +278,7 @@ export const kept: { table: string; columns: string[]; why: string }[] = [
   { table: 'usage_events, statements, statement_lines, invoices, billing_outbox', columns: ['*'], why: 'billing: no personal column (source ids only)' },
   { table: 'service_contracts, service_credits', columns: ['notes', 'updated_by', 'decided_by', 'credits'], why: "the contract between the provider and its client and who decided its credits (provider staff): no caller's data (docs/contracts.md)" },
   { table: 'audit_log', columns: ['before', 'after'], why: 'audit rows name the fields that changed, never their values (contacts/service.ts); actors are staff' },
+  { table: 'quality_evaluations', columns: ['evaluator_label', 'status', 'answers (answer codes)'], why: 'staff who evaluated, a code, and the answers the score is made of: the quality figures; nothing of the caller' },
   { table: 'call_queue', columns: ['return_note'], why: 'exists only while a call waits; the row is deleted when the call is answered' },
   { table: 'idempotency_keys', columns: ['response_body'], why: "a record's id and status only; purged after 24 hours by housekeeping" },
   { table: 'delegations, directory_entries, phone_numbers', columns: ['in_house_phone', 'in_house_email', 'phone'], why: "the client's own lines, not callers'" },

@@ -19,10 +19,10 @@ import { qualitySettingsRow } from './settings.ts';
 
 export const CalibrationInputSchema = z
   .strictObject({
-    callId: z.uuid(),
-    formId: z.uuid(),
-    formVersion: z.number().int().min(1),
-    evaluatorIds: z.array(z.uuid()).min(2).max(20).openapi({ description: 'Two to twenty evaluators: provider supervisors and admins, or client users the company lists as evaluators.' }),
+    callId: z.uuid().openapi({ example: '019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5b' }),
+    formId: z.uuid().openapi({ example: '019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5c' }),
+    formVersion: z.number().int().min(1).openapi({ example: 1 }),
+    evaluatorIds: z.array(z.uuid()).min(2).max(20).openapi({ example: ['019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5d', '019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5e'], description: 'Two to twenty evaluators: provider supervisors and admins, or client users the company lists as evaluators.' }),
   })
   .openapi('CalibrationInput', {
     example: { callId: '019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5b', formId: '019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5c', formVersion: 1, evaluatorIds: ['019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5d', '019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5e'] },
@@ -191,6 +191,7 @@ export async function readCalibration(tx: TenantTx, id: string, viewer: Viewer):
     .execute();
   const byEvaluator = new Map(evaluations.map((e) => [e.evaluatorId, e]));
   let spread: Calibration['spread'] = null;
+  const scoreOf = new Map<string, number | null>();
   if (closed) {
     const version = await tx.selectFrom('qualityFormVersions').select('definition').where('formId', '=', row.formId).where('version', '=', row.formVersion).executeTakeFirstOrThrow();
     const definition = formDefinitionSchema.parse(version.definition);
@@ -206,6 +207,8 @@ export async function readCalibration(tx: TenantTx, id: string, viewer: Viewer):
     );
     const texts = new Map(list.map((q) => [q.id, q.text]));
     spread = { ...computed, questions: computed.questions.map((q) => ({ ...q, text: texts.get(q.questionId) ?? q.questionId })) };
+    // The scores beside the spread are the ones it was computed from (the form's scoring of the answers kept).
+    for (const s of scored) scoreOf.set(s.evaluatorId, s.score);
   }
   return {
     ...summaryOf(row),
@@ -217,7 +220,7 @@ export async function readCalibration(tx: TenantTx, id: string, viewer: Viewer):
         displayName: names.get(evaluatorId) ?? '—',
         submitted: Boolean(e),
         submittedAt: e ? iso(e.submittedAt) : null,
-        score: closed && e && e.score !== null ? Number(e.score) : null,
+        score: closed && e ? (scoreOf.get(evaluatorId) ?? null) : null,
         evaluationId: closed && e ? e.id : null,
       };
     }),

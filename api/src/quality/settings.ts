@@ -19,7 +19,7 @@ export const QualitySettingsInputSchema = z
   .strictObject({
     samplesPerOperatorWeek: z.number().int().min(0).max(50).openapi({ example: 3 }),
     sampleWeights: SampleWeightsSchema,
-    clientEvaluatorIds: z.array(z.uuid()).max(50).openapi({ description: "Client users of this company who may evaluate calls (members of the company only)." }),
+    clientEvaluatorIds: z.array(z.uuid()).max(50).openapi({ description: 'Client users of this company who may evaluate calls (members of the company only).', example: [] }),
   })
   .openapi('QualitySettingsInput');
 export type QualitySettingsInput = z.infer<typeof QualitySettingsInputSchema>;

@@ -158,6 +158,20 @@ describe('tenant isolation', () => {
     );
     expect(tenantRoutes.map(describeOp)).toEqual(expect.arrayContaining(billingReads.map((path) => `GET /api/t/{tenant}/${path}`)));
     expect(tenantRoutes.map(describeOp)).toContain('GET /api/t/{tenant}/go-live');
+    // Issue 16, quality: settings, samples and calibration sessions are swept like every other tenant route.
+    expect(tenantRoutes.map(describeOp)).toEqual(
+      expect.arrayContaining([
+        'GET /api/t/{tenant}/quality/settings',
+        'PUT /api/t/{tenant}/quality/settings',
+        'GET /api/t/{tenant}/quality/samples',
+        'POST /api/t/{tenant}/quality/samples/run',
+        'GET /api/t/{tenant}/quality/calibrations',
+        'GET /api/t/{tenant}/quality/calibration-options',
+        'POST /api/t/{tenant}/quality/calibrations',
+        'GET /api/t/{tenant}/quality/calibrations/{id}',
+        'POST /api/t/{tenant}/quality/calibrations/{id}/close',
+      ]),
+    );
     expect(tenantRoutes.map(describeOp)).toEqual(
       expect.arrayContaining(['POST /api/t/{tenant}/billing/prices', 'DELETE /api/t/{tenant}/billing/prices/{id}', 'PUT /api/t/{tenant}/billing/account', 'POST /api/billing/tenants/{tenant}/suspend', 'POST /api/t/{tenant}/invoices/{id}/payment']),
     );

@@ -48,6 +48,9 @@ import { billingOverviewRoutes } from './billing/overview-routes.ts';
 import { stripeWebhookRoutes } from './billing/stripe/webhook-routes.ts';
 import { goLiveRoutes } from './go-live/routes.ts';
 import { directoryRoutes } from './directory/routes.ts';
+import { qualitySettingsRoutes } from './quality/settings-routes.ts';
+import { qualitySamplingRoutes } from './quality/sampling-routes.ts';
+import { qualityCalibrationRoutes } from './quality/calibration-routes.ts';
 import { wrapUpRoutes } from './desk/wrap-up-routes.ts';
 import { privacyRoutes } from './privacy/routes.ts';
 import { recordingRoutes } from './recordings/routes.ts';
@@ -93,6 +96,9 @@ const apiRoutes = createRouter()
   .route('/', stripeWebhookRoutes)
   .route('/', goLiveRoutes)
   .route('/', directoryRoutes)
+  .route('/', qualitySettingsRoutes)
+  .route('/', qualitySamplingRoutes)
+  .route('/', qualityCalibrationRoutes)
   .route('/', wrapUpRoutes)
   .route('/', privacyRoutes)
   .route('/', recordingRoutes)

@@ -78,6 +78,7 @@ export * as stripeBilling from './billing/stripe/index.ts';
 export { closePeriodsOnce, startBillingClose, type BillingCloseDeps } from './billing/close.ts';
 export { contractChanged } from './contracts/service.ts';
 export { loadStatement } from './billing/statements.ts';
+export { markSampleEvaluated, runSamplingOnce, sampleWeek, startQualitySampling, weekOf, type SamplingDeps } from './quality/sampling.ts';
 export { runRetentionOnce, startRetention, type RetentionDeps, type RetentionOutcome } from './retention/job.ts';
 export * as retentionPlan from './retention/plan.ts';
 export { usageReport } from './billing/usage-report.ts';

@@ -1,5 +1,5 @@
 import { serve } from '@hono/node-server';
-import { billingOf, createApp, EventHub, loadConfig, settleWithin, startBillingClose, startCallTimeouts, startDialer, startHousekeeping, startKpiFolding, startRetention, startRouting, stripeBilling } from '@switchboard/api';
+import { billingOf, createApp, EventHub, loadConfig, settleWithin, startBillingClose, startCallTimeouts, startDialer, startHousekeeping, startKpiFolding, startQualitySampling, startRetention, startRouting, stripeBilling } from '@switchboard/api';
 import { guardDriverFaults } from '@switchboard/db';
 import { demoLogins } from '@switchboard/tenants';
 import { assertNodeVersion } from './node-version.ts';
@@ -71,6 +71,8 @@ const stopDialer = startDialer({ db: database.db, now });
 const stopBillingClose = startBillingClose({ db: database.db, now, billing });
 // Personal data past each tenant's retention periods is removed once a day per tenant (every process may run it).
 const stopRetention = startRetention({ db: database.db, now });
+// Each company's week of calls to evaluate is drawn (topped up) every hour, per operator (docs/quality.md).
+const stopQualitySampling = startQualitySampling({ db: database.db, now });
 // Usage and top-ups reach Stripe from here: rows are leased, so every process may run one.
 const stopOutbox = stripeBilling.isStripeBilling(billing) ? billing.startWorker() : async () => {};
 // Expired sessions, spent login-throttle rows, idempotency keys past 24 h, old telephony signatures: purged every 10 minutes.
@@ -120,6 +122,7 @@ async function stop(signal: string) {
     bounded(stopDialer()),
     bounded(stopBillingClose()),
     bounded(stopRetention()),
+    bounded(stopQualitySampling()),
     bounded(stopOutbox()),
     bounded(stopHousekeeping()),
   ]);

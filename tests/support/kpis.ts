@@ -60,6 +60,7 @@ export async function seedKpiRecords(db: Kysely<DB>, tenant: Tenant): Promise<vo
       .insertInto('qualitySamples')
       .values({ tenantId: tenant.id, id: newId(), callId: call.id, operatorId: user.id, week: '2026-11-30', reason: 'random', status: 'evaluated', evaluationId, createdAt: now })
       .execute();
-    await tx.insertInto('qualitySettings').values({ tenantId: tenant.id, updatedAt: now, updatedBy: 'seed' }).execute();
+    // The settings route may have written the row already (the sweeps' documented writes).
+    await tx.insertInto('qualitySettings').values({ tenantId: tenant.id, updatedAt: now, updatedBy: 'seed' }).onConflict((oc) => oc.column('tenantId').doNothing()).execute();
   });
 }

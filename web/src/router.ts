@@ -132,6 +132,11 @@ export const router = createRouter({
         { path: 'hours', name: 'tenant-hours', component: () => import('./views/tenant/TenantHours.vue'), meta: { title: 'pages.hours' } },
         { path: 'catalog', name: 'tenant-catalog', component: () => import('./views/tenant/TenantCatalog.vue'), meta: { title: 'pages.catalog' } },
         { path: 'directory', name: 'tenant-directory', component: () => import('./views/tenant/TenantDirectory.vue'), meta: { title: 'pages.directory' } },
+        // Issue 16, quality: each works on its own; the quality page links them.
+        { path: 'quality/settings', name: 'tenant-quality-settings', component: () => import('./views/tenant/quality/QualitySettings.vue'), meta: { permission: 'quality.read', title: 'pages.qualitySettings' } },
+        { path: 'quality/sampling', name: 'tenant-quality-sampling', component: () => import('./views/tenant/quality/SamplingPanel.vue'), meta: { permission: 'quality.read', title: 'pages.qualitySampling' } },
+        { path: 'quality/calibration', name: 'tenant-quality-calibrations', component: () => import('./views/tenant/quality/CalibrationView.vue'), meta: { permission: 'quality.evaluate', title: 'pages.calibration' } },
+        { path: 'quality/calibration/:id', name: 'tenant-quality-calibration', component: () => import('./views/tenant/quality/CalibrationView.vue'), meta: { permission: 'quality.evaluate', title: 'pages.calibration' } },
         { path: 'calls', name: 'tenant-calls', component: () => import('./views/tenant/TenantCalls.vue'), meta: { permission: 'records.read', title: 'pages.calls' } },
         { path: 'reports', name: 'tenant-reports', component: () => import('./views/tenant/TenantReports.vue'), meta: { permission: 'reports.read', title: 'pages.reports' } },
         { path: 'satisfaction', name: 'tenant-satisfaction', component: () => import('./views/tenant/TenantSatisfaction.vue'), meta: { permission: 'records.read', title: 'pages.satisfaction' } },

@@ -86,3 +86,4 @@ export { clientAddressFrom, type ProxyTrust } from './http/client-address.ts';
 export { digestMatches, identifierDigest, erasePerson, exportPerson, searchPerson } from './privacy/service.ts';
 export { csvCell, toCsv } from './records/common.ts';
 export { recomputeSurveyCounts } from './surveys/recompute.ts';
+export { applyContractVersion, type ContractVersionInput } from './contracts/apply.ts';

@@ -87,3 +87,9 @@ export { digestMatches, identifierDigest, erasePerson, exportPerson, searchPerso
 export { csvCell, toCsv } from './records/common.ts';
 export { recomputeSurveyCounts } from './surveys/recompute.ts';
 export { applyContractVersion, type ContractVersionInput } from './contracts/apply.ts';
+// The demo's history (scripts/src/simulator/history.ts) plays past days through the live code paths, each given its `now`.
+export { receiveCall } from './telephony/incoming.ts';
+export { acceptCall, hangUp, transferCall } from './desk/call-actions.ts';
+export { setDeskState } from './desk/state.ts';
+export { endCall } from './routing/lifecycle.ts';
+export { recordSatisfaction } from './satisfaction/service.ts';

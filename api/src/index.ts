@@ -93,3 +93,4 @@ export { acceptCall, hangUp, transferCall } from './desk/call-actions.ts';
 export { setDeskState } from './desk/state.ts';
 export { endCall } from './routing/lifecycle.ts';
 export { recordSatisfaction } from './satisfaction/service.ts';
+export { formDefinitionSchema, type FormDefinition } from './quality/form.ts';

@@ -5,7 +5,7 @@ import { demoLogins } from '@switchboard/tenants';
 import { assertNodeVersion } from './node-version.ts';
 import { openDatabase } from './open-database.ts';
 import { ensureWebBuilt, webDist } from './build-web.ts';
-import { startInProcessSimulator } from './simulator/in-process.ts';
+import { simulatorWanted, startInProcessSimulator } from './simulator/in-process.ts';
 import { startDemoFloor } from './simulator/demo-floor.ts';
 import { demoHistoryDays, describeHistory, playDemoHistory } from './simulator/history.ts';
 import { prepareForStart, startModeOf, StartRefused } from './start-mode.ts';
@@ -73,7 +73,8 @@ function startLiveLoops() {
   // Outbound campaigns: a dialer pass every second places the calls due, judged by the calling rules at that moment (docs/outbound.md).
   stopDialer = startDialer({ db: database.db, now });
 }
-const historyDays = demo.applied ? demoHistoryDays() : 0;
+// Played with the simulated calls only (--no-simulator, SIMULATOR=off and the benchmarks skip it).
+const historyDays = demo.applied && simulatorWanted() ? demoHistoryDays() : 0;
 if (!historyDays) startLiveLoops();
 // Each tenant's month is closed (statement frozen, then invoiced) once it has ended in the tenant's time zone: checked every minute.
 const stopBillingClose = startBillingClose({ db: database.db, now, billing });

@@ -114,3 +114,61 @@ describe('the contract section', () => {
     expect(exported?.contract).toEqual(parseTenantYaml(tenantFile(good.replace('percent: 80, seconds: 20', 'percent: 85, seconds: 20'))).contract);
   });
 });
+
+const formsFile = (forms: string) => tenantFile(good).replace('contract:\n', `qualityForms:\n${forms}contract:\n`);
+const form = `  - name: Appels
+    functions: [order_taking]
+    definition:
+      sections:
+        - id: accueil
+          title: Accueil
+          questions:
+            - {id: greeting, text: Accueil, kind: yes_no, weight: 10, naAllowed: false, critical: false}
+            - {id: tone, text: Ton, kind: scale, scaleMax: 5, weight: 10, naAllowed: false, critical: true}
+`;
+
+describe('the qualityForms section', () => {
+  it('names the field of every bad value, with the form schema of api/src/quality/form.ts', () => {
+    const errors = parseDefinitionFile(
+      formsFile(`  - name: ""
+    functions: [Bad Function]
+    definition:
+      sections:
+        - id: Accueil
+          title: Accueil
+          questions:
+            - {id: greeting, text: Accueil, kind: stars, weight: 0, naAllowed: false, critical: false}
+            - {id: greeting, text: Ton, kind: scale, weight: 10, naAllowed: false, critical: false}
+`),
+      'fleurs-lyon.yaml',
+    ).errors.map((e) => e.path);
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        'qualityForms[0].name',
+        'qualityForms[0].functions[0]',
+        'qualityForms[0].definition.sections[0].id',
+        'qualityForms[0].definition.sections[0].questions[0].kind',
+        'qualityForms[0].definition.sections[0].questions[0].weight',
+        'qualityForms[0].definition.sections[0].questions[1].scaleMax',
+      ]),
+    );
+  });
+
+  it('publishes a form as version 1, once; a changed definition is published as version 2', async () => {
+    const now = new Date('2026-04-01T09:00:00Z');
+    const first = await applyTenant(database.db, parseTenantYaml(formsFile(form)), { now });
+    expect(first.errors).toEqual([]);
+    expect(first.changes.filter((c) => c.startsWith('qualityForms'))).toEqual(['qualityForms: Appels added']);
+    const again = await applyTenant(database.db, parseTenantYaml(formsFile(form)), { now });
+    expect(again.changes.filter((c) => c.startsWith('qualityForms'))).toEqual([]);
+    const changed = await applyTenant(database.db, parseTenantYaml(formsFile(form.replace('weight: 10, naAllowed: false, critical: true', 'weight: 20, naAllowed: false, critical: true'))), { now });
+    expect(changed.changes.filter((c) => c.startsWith('qualityForms'))).toEqual(['qualityForms: Appels version 2 published']);
+    const versions = await database.db.selectFrom('qualityFormVersions').select(['version', 'status']).orderBy('version').execute();
+    expect(versions).toEqual([
+      { version: 1, status: 'published' },
+      { version: 2, status: 'published' },
+    ]);
+    const exported = await exportTenant(database.db, 'fleurs-lyon');
+    expect(exported?.qualityForms?.map((f) => [f.name, f.functions, f.definition.sections[0]!.questions[1]!.weight])).toEqual([['Appels', ['order_taking'], 20]]);
+  });
+});

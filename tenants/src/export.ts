@@ -9,6 +9,7 @@ import { exportCatalog } from './catalog.ts';
 import { exportBilling } from './billing.ts';
 import { exportDirectory } from './directory.ts';
 import { exportContract } from './contract.ts';
+import { exportQualityForms } from './quality-forms.ts';
 import type { TenantDefinition } from './format.ts';
 
 const byEmail = (a: { email: string }, b: { email: string }) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0);
@@ -50,6 +51,7 @@ export async function exportTenant(db: Kysely<DB>, slug: string, options: { now?
     const billing = await exportBilling(tx, tenant, now);
     const directory = await exportDirectory(tx);
     const contract = await exportContract(tx);
+    const qualityForms = await exportQualityForms(tx);
     const hasHours = hours.schedules.length > 0 || hours.overrides.length > 0 || hours.functionSchedules.length > 0;
     return {
       tenant: {
@@ -85,6 +87,7 @@ export async function exportTenant(db: Kysely<DB>, slug: string, options: { now?
       ...(billing ? { billing } : {}),
       ...(directory ? { directory } : {}),
       ...(contract ? { contract } : {}),
+      ...(qualityForms ? { qualityForms } : {}),
     };
   });
 }

@@ -10,6 +10,7 @@ import { BillingSectionSchema, ProviderPricesSchema } from './billing.ts';
 import { BrandColorSchema, callHandling, normalizeRouting, RoutingSchema, routingIssues, type Routing } from '@switchboard/api';
 import { DirectorySectionSchema } from './directory.ts';
 import { ContractSectionSchema } from './contract.ts';
+import { QualityFormsSectionSchema } from './quality-forms.ts';
 
 /**
  * The tenant definition format (tenants/README.md documents it for people). A tenant file is made
@@ -162,6 +163,8 @@ export const TenantFileSchema = z
     directory: DirectorySectionSchema.optional(),
     /** Left out: the file does not manage the contract. Versions it does not list are left alone (tenants/README.md). */
     contract: ContractSectionSchema.optional(),
+    /** Left out: the file does not manage quality forms. Forms it does not list are left alone (tenants/README.md). */
+    qualityForms: QualityFormsSectionSchema.optional(),
   })
   .superRefine((file, ctx) => {
     noRepeatedEmails(file.clientUsers, 'clientUsers', ctx);

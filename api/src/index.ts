@@ -97,3 +97,11 @@ export { clientAddressFrom, type ProxyTrust } from './http/client-address.ts';
 export { digestMatches, identifierDigest, erasePerson, exportPerson, searchPerson } from './privacy/service.ts';
 export { csvCell, toCsv } from './records/common.ts';
 export { recomputeSurveyCounts } from './surveys/recompute.ts';
+export { applyContractVersion, type ContractVersionInput } from './contracts/apply.ts';
+// The demo's history (scripts/src/simulator/history.ts) plays past days through the live code paths, each given its `now`.
+export { receiveCall } from './telephony/incoming.ts';
+export { acceptCall, hangUp, transferCall } from './desk/call-actions.ts';
+export { setDeskState } from './desk/state.ts';
+export { endCall } from './routing/lifecycle.ts';
+export { recordSatisfaction } from './satisfaction/service.ts';
+export { formDefinitionSchema, type FormDefinition } from './quality/form.ts';

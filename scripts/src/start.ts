@@ -1,12 +1,13 @@
 import { serve } from '@hono/node-server';
-import { billingOf, createApp, EventHub, loadConfig, settleWithin, startBillingClose, startCallTimeouts, startDialer, startHousekeeping, startKpiFolding, startQualitySampling, startRetention, startRouting, stripeBilling } from '@switchboard/api';
+import { billingOf, createApp, EventHub, loadConfig, settleWithin, startBillingClose, startCallTimeouts, startDialer, startHousekeeping, startKpiFolding, startQualitySampling, startRetention, startRouting, stripeBilling, type StopPeriodic } from '@switchboard/api';
 import { guardDriverFaults } from '@switchboard/db';
 import { demoLogins } from '@switchboard/tenants';
 import { assertNodeVersion } from './node-version.ts';
 import { openDatabase } from './open-database.ts';
 import { ensureWebBuilt, webDist } from './build-web.ts';
-import { startInProcessSimulator } from './simulator/in-process.ts';
+import { simulatorWanted, startInProcessSimulator } from './simulator/in-process.ts';
 import { startDemoFloor } from './simulator/demo-floor.ts';
+import { demoHistoryDays, describeHistory, playDemoHistory } from './simulator/history.ts';
 import { prepareForStart, startModeOf, StartRefused } from './start-mode.ts';
 
 assertNodeVersion();
@@ -59,14 +60,24 @@ const billing = config.stripeSecretKey
   ? stripeBilling.stripeBilling({ db: database.db, now, secretKey: config.stripeSecretKey, webhookSecret: config.stripeWebhookSecret, apiUrl: config.stripeApiUrl })
   : billingOf({ now });
 const app = createApp({ db: database.db, databaseKind: database.kind, config, now, events, billing }, { webDist });
-// Offers, offer timeouts, wrap-up timeouts and transfer returns: a routing pass every ~500 ms and after each change.
-const stopRouting = startRouting({ db: database.ownPool(4), now });
-// Calls queued past the tenant's maximum wait overflow, connected calls silent past its limit close: every 5 s, every process.
-const stopCallTimeouts = startCallTimeouts({ db: database.db, now });
+// The loops that move live calls. On a new demo database they start once its past days are played (below):
+// they would otherwise route, overflow and dial the history's calls and bots at today's time.
+let stopRouting: StopPeriodic = async () => {};
+let stopCallTimeouts: () => Promise<void> = async () => {};
+let stopDialer: StopPeriodic = async () => {};
+function startLiveLoops() {
+  // Offers, offer timeouts, wrap-up timeouts and transfer returns: a routing pass every ~500 ms and after each change.
+  stopRouting = startRouting({ db: database.ownPool(4), now });
+  // Calls queued past the tenant's maximum wait overflow, connected calls silent past its limit close: every 5 s, every process.
+  stopCallTimeouts = startCallTimeouts({ db: database.db, now });
+  // Outbound campaigns: a dialer pass every second places the calls due, judged by the calling rules at that moment (docs/outbound.md).
+  stopDialer = startDialer({ db: database.db, now });
+}
+// Played with the simulated calls only (--no-simulator, SIMULATOR=off and the benchmarks skip it).
+const historyDays = demo.applied && simulatorWanted() ? demoHistoryDays() : 0;
+if (!historyDays) startLiveLoops();
 // Finished calls and closed operator states are added to the quarter-hour statistics reports read: every 5 s, every process (docs/kpis.md).
 const stopKpiFolding = startKpiFolding({ db: database.db, now });
-// Outbound campaigns: a dialer pass every second places the calls due, judged by the calling rules at that moment (docs/outbound.md).
-const stopDialer = startDialer({ db: database.db, now });
 // Each tenant's month is closed (statement frozen, then invoiced) once it has ended in the tenant's time zone: checked every minute.
 const stopBillingClose = startBillingClose({ db: database.db, now, billing });
 // Personal data past each tenant's retention periods is removed once a day per tenant (every process may run it).
@@ -86,13 +97,34 @@ const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
     console.log('\nDemo logins (password: switchboard-demo):');
     for (const login of demoLogins) console.log(`  ${login.email.padEnd(34)} ${login.description}`);
   }
-  stopSimulator = startInProcessSimulator(config, info.port);
-  // The demo's bot operators take the simulated calls nobody else takes (only on a demo database, only with the simulator).
-  if (stopSimulator && demo.present) stopFloor = startDemoFloor(info.port);
+  const goLive = () => {
+    if (stopping) return;
+    stopSimulator = startInProcessSimulator(config, info.port);
+    // The demo's bot operators take the simulated calls nobody else takes (only on a demo database, only with the simulator).
+    if (stopSimulator && demo.present) stopFloor = startDemoFloor(info.port);
+  };
   phase('serve');
   console.log(`\nReady in ${(performance.now() / 1000).toFixed(2)} s (${phases.join(', ')}).`);
   console.log('\nPress Ctrl-C to stop.');
+  if (!historyDays) return goLive();
+  // A new demo database: its past days are played in the background (scripts/src/simulator/history.ts), then
+  // live calls start. The portal answers meanwhile; the desk gets calls once it is done.
+  console.log(`\nDemo history: playing the last ${historyDays} days of calls (DEMO_HISTORY_DAYS=0 skips it); live calls start once it is done.`);
+  const playedFrom = performance.now();
+  void playDemoHistory(database.db, historyDays, history.signal)
+    .then((report) => {
+      if (report) console.log(`Demo history: ${describeHistory(report)} in ${((performance.now() - playedFrom) / 1000).toFixed(1)} s.`);
+    })
+    .catch((error: unknown) => {
+      if (!stopping) console.log(`demo history: stopped: ${(error as Error).message}`);
+    })
+    .finally(() => {
+      if (stopping) return;
+      startLiveLoops();
+      goLive();
+    });
 });
+const history = new AbortController();
 
 /** A stop finishes within this (SHUTDOWN_GRACE_MS, default 10 s), the database answering or not. */
 const shutdownGraceMs = Number(process.env.SHUTDOWN_GRACE_MS) > 0 ? Number(process.env.SHUTDOWN_GRACE_MS) : 10_000;
@@ -113,6 +145,7 @@ async function stop(signal: string) {
   const step = Math.max(250, Math.floor(shutdownGraceMs / 4));
   const bounded = (work: Promise<unknown> | undefined) => settleWithin(work ?? null, step, () => {});
   server.close();
+  history.abort();
   await Promise.all([bounded(stopFloor?.()), bounded(stopSimulator?.())]);
   await Promise.all([
     events.stop(step),

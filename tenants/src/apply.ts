@@ -23,6 +23,8 @@ type Rules = rules.Rules;
 import { applyCatalog, CatalogRefused } from './catalog.ts';
 import { toPriceEntry } from './billing.ts';
 import { applyDirectory } from './directory.ts';
+import { applyContract } from './contract.ts';
+import { applyQualityForms } from './quality-forms.ts';
 
 /**
  * Applying definitions: an upsert that is idempotent and says what it did. Every write goes through
@@ -402,6 +404,11 @@ export async function applyTenant(
           }
           if (refused.length) throw new ApplyRefused(refused);
         }
+
+        // The service contract: versions saved by function and date (api/src/contracts/apply.ts).
+        if (definition.contract) await applyContract(tx, tenantId, definition.contract, now, changed);
+        // Quality evaluation forms: by name, a new published version when the definition differs.
+        if (definition.qualityForms) await applyQualityForms(tx, tenantId, definition.qualityForms, now, changed);
 
         // Billing: the account's commitment and seats, then the negotiated prices (in the tenant's currency).
         if (definition.billing) await applyBilling(tx, { id: tenantId, currency: profile.currency }, definition.billing, now, changed);

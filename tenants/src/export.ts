@@ -8,6 +8,8 @@ import { exportScriptSections } from './export-scripts.ts';
 import { exportCatalog } from './catalog.ts';
 import { exportBilling } from './billing.ts';
 import { exportDirectory } from './directory.ts';
+import { exportContract } from './contract.ts';
+import { exportQualityForms } from './quality-forms.ts';
 import type { TenantDefinition } from './format.ts';
 
 const byEmail = (a: { email: string }, b: { email: string }) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0);
@@ -48,6 +50,8 @@ export async function exportTenant(db: Kysely<DB>, slug: string, options: { now?
     const numbers = (await callHandling.listPhoneNumbers(tx)).map((n) => ({ number: n.number, function: n.function, label: n.label }));
     const billing = await exportBilling(tx, tenant, now);
     const directory = await exportDirectory(tx);
+    const contract = await exportContract(tx);
+    const qualityForms = await exportQualityForms(tx);
     const hasHours = hours.schedules.length > 0 || hours.overrides.length > 0 || hours.functionSchedules.length > 0;
     return {
       tenant: {
@@ -82,6 +86,8 @@ export async function exportTenant(db: Kysely<DB>, slug: string, options: { now?
         : {}),
       ...(billing ? { billing } : {}),
       ...(directory ? { directory } : {}),
+      ...(contract ? { contract } : {}),
+      ...(qualityForms ? { qualityForms } : {}),
     };
   });
 }

@@ -9,6 +9,8 @@ import { DelegationInputSchema } from '@switchboard/api';
 import { BillingSectionSchema, ProviderPricesSchema } from './billing.ts';
 import { BrandColorSchema, callHandling, normalizeRouting, RoutingSchema, routingIssues, type Routing } from '@switchboard/api';
 import { DirectorySectionSchema } from './directory.ts';
+import { ContractSectionSchema } from './contract.ts';
+import { QualityFormsSectionSchema } from './quality-forms.ts';
 
 /**
  * The tenant definition format (tenants/README.md documents it for people). A tenant file is made
@@ -159,6 +161,10 @@ export const TenantFileSchema = z
     billing: BillingSectionSchema.optional(),
     /** Left out: the file does not manage the directory. Entries it does not list are left alone (tenants/README.md). */
     directory: DirectorySectionSchema.optional(),
+    /** Left out: the file does not manage the contract. Versions it does not list are left alone (tenants/README.md). */
+    contract: ContractSectionSchema.optional(),
+    /** Left out: the file does not manage quality forms. Forms it does not list are left alone (tenants/README.md). */
+    qualityForms: QualityFormsSectionSchema.optional(),
   })
   .superRefine((file, ctx) => {
     noRepeatedEmails(file.clientUsers, 'clientUsers', ctx);

@@ -141,7 +141,7 @@ describe('loading a folder', () => {
     expect(loaded.errors).toEqual([]);
     expect(loaded.provider?.definition.staff.map((s) => s.email).sort()).toEqual([
       'admin@switchboard.test',
-      ...Array.from({ length: 8 }, (_, i) => `floor-bot-${i + 1}@switchboard.test`),
+      ...Array.from({ length: 10 }, (_, i) => `floor-bot-${i + 1}@switchboard.test`),
       'operator1@switchboard.test',
       'operator2@switchboard.test',
       'supervisor@switchboard.test',

@@ -1,3 +1,4 @@
+import { recomputeTenant } from '../kpis/recompute.ts';
 import { jsonb, newId, type Tenant, type TenantTx } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
 import { conflict, notFound } from '../http/problem.ts';
@@ -57,9 +58,10 @@ export async function listContractVersions(tx: TenantTx, today: string): Promise
  * (api/src/kpis/recompute.ts), in this same transaction. Answers the range.
  */
 export async function contractChanged(tx: TenantTx, tenant: Pick<Tenant, 'timeZone'>, fromDate: string, now: Date): Promise<{ from: Date; to: Date }> {
-  void tx;
   const from = new Date(Temporal.PlainDate.from(fromDate).toZonedDateTime({ timeZone: tenant.timeZone }).epochMilliseconds);
   const to = new Date(Math.ceil((now.getTime() + 1) / 900_000) * 900_000);
+  // The calls offered since then are measured again with the thresholds now in force (docs/kpis.md, recompute).
+  await recomputeTenant(tx, from, to, now);
   return { from, to };
 }
 

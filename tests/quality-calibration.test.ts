@@ -373,6 +373,23 @@ describe('calibration', () => {
       expect(res.text).not.toMatch(/Secret remark|partial|83\.33/);
     }
     expect(await clientMember.get(`${base()}/calibrations/${calibrationId}`).then((r) => r.body.youEvaluate)).toBe(true);
+    // The second supervisor starts their evaluation of the session through the evaluations route: it carries the
+    // session and its form version, and they see nobody else's, even listing every evaluation of the call.
+    const second = await logIn(app, secondSupervisorUser);
+    const mine = await second.post(`${base()}/evaluations`, { callId: calls.plain1, formId, calibrationId });
+    expect(mine.status).toBe(201);
+    expect((await second.post(`${base()}/evaluations`, { callId: calls.plain1, formId, calibrationId })).body.id).toBe(mine.body.id);
+    const stored = await withTenant(h.db, tenant.id, (tx) => tx.selectFrom('qualityEvaluations').select(['calibrationId', 'formVersion']).where('id', '=', mine.body.id).executeTakeFirstOrThrow());
+    expect(stored).toEqual({ calibrationId, formVersion: 1 });
+    const listed = await second.get(`${base()}/evaluations?callId=${calls.plain1}`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((e: { id: string }) => e.id)).toEqual([mine.body.id]);
+    expect(listed.text).not.toMatch(/Secret remark|83\.33/);
+    // Someone who is not one of the session's evaluators cannot join it; an operator cannot evaluate at all.
+    const outsider = await providerAdmin.post(`${base()}/evaluations`, { callId: calls.plain1, formId, calibrationId });
+    expect(outsider.status).toBe(400);
+    expect(outsider.body.errors.map((e: { path: string }) => e.path)).toEqual(['calibrationId']);
+    expect((await operator.post(`${base()}/evaluations`, { callId: calls.plain1, formId, calibrationId })).status).toBe(403);
     // A client member lists only the sessions they evaluate in; operators see none.
     expect((await clientMember.get(`${base()}/calibrations`)).body.calibrations.map((k: { id: string }) => k.id)).toEqual([calibrationId]);
     expect((await operator.get(`${base()}/calibrations/${calibrationId}`)).status).toBe(403);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { applyContractVersion, SkillSchema, type ContractVersionInput } from '@switchboard/api';
+import { applyContractVersion, creditKpiNames, SkillSchema, type ContractVersionInput } from '@switchboard/api';
 import type { TenantTx } from '@switchboard/db';
 
 /**
@@ -13,7 +13,8 @@ const percent = (what: string) =>
   z.number({ message: `Give ${what} as a number of percent.` }).gt(0, `${what} must be above 0 %.`).max(100, `${what} is at most 100 %.`);
 
 /** What a missed target can credit: the KPIs a contract sets targets for. */
-export const creditKpis = ['service_level', 'abandon_rate', 'asa', 'aht', 'fcr', 'complaints_on_time', 'quality', 'contact_rate', 'conversion'] as const;
+/** The KPIs a credit may be on: the contracts service's list (complaint, quality and outbound figures are not credited yet). */
+export const creditKpis = creditKpiNames;
 
 export const ContractVersionSchema = z
   .strictObject({
@@ -50,10 +51,6 @@ export const ContractVersionSchema = z
       asa: version.asaSeconds,
       aht: version.ahtSeconds,
       fcr: version.fcrPercent,
-      complaints_on_time: version.complaintsOnTimePercent,
-      quality: version.qualityMinScore,
-      contact_rate: version.contactRatePercent,
-      conversion: version.conversionPercent,
     };
     for (const kpi of Object.keys(version.credits?.amounts ?? {}) as (typeof creditKpis)[number][]) {
       if (targetOf[kpi] === undefined) ctx.addIssue({ code: 'custom', path: ['credits', 'amounts', kpi], message: `The contract sets no ${kpi} target to credit.` });

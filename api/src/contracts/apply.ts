@@ -78,7 +78,9 @@ export async function applyContractVersion(
     clientOperatorNames: existing.clientOperatorNames,
     notes: existing.notes,
   };
-  const same = (Object.keys(input) as (keyof ContractVersionInput)[]).every((k) => JSON.stringify(before[k]) === JSON.stringify(input[k]));
+  // jsonb keeps an object's keys in its own order: credits compare by their sorted entries.
+  const canonical = (k: keyof ContractVersionInput, v: unknown) => JSON.stringify(k === 'credits' ? Object.entries(v as Record<string, number>).sort(([a], [b]) => a.localeCompare(b)) : v);
+  const same = (Object.keys(input) as (keyof ContractVersionInput)[]).every((k) => canonical(k, before[k]) === canonical(k, input[k]));
   if (same) return { id: existing.id, changed: false, created: false };
   await tx.updateTable('serviceContracts').set({ ...values, updatedAt: now, updatedBy }).where('id', '=', existing.id).execute();
   await writeAudit(tx, tenantId, actor, { action: 'contract.saved', targetType: 'service_contract', targetId: existing.id, before, after: input });

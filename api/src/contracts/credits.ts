@@ -1,3 +1,4 @@
+import { lockBillingPeriods } from '../billing/rating.ts';
 import { sql } from 'kysely';
 import { newId, type Tenant, type TenantTx } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
@@ -96,6 +97,8 @@ const lastDayOf = (period: string) => {
 
 /** The month (YYYY-MM-01) may have credits reviewed: started, and its statement not frozen. */
 async function assertOpenPeriod(tx: TenantTx, tenant: Pick<Tenant, 'timeZone'>, period: string, now: Date): Promise<void> {
+  // As rating does (docs/locking.md): the close waits for this transaction, or this one sees the closed statement.
+  await lockBillingPeriods(tx, 'shared');
   if (period > periodOf(now, tenant.timeZone)) throw invalid([fieldError('period', 'invalid', 'This month has not started yet.')]);
   if (await isClosed(tx, period)) throw conflict('credit.period_closed', `The month ${period.slice(0, 7)} is closed: its credits no longer change.`, { period: period.slice(0, 7) });
 }
@@ -186,6 +189,7 @@ export async function decideCredit(
   decision: 'confirmed' | 'waived',
   now: Date,
 ): Promise<Credit> {
+  await lockBillingPeriods(tx, 'shared');
   const [row] = await creditRows(tx, { id });
   if (!row) throw notFound('This company has no such credit.');
   const period = String(row.period).slice(0, 10);

@@ -1,7 +1,7 @@
 import { recomputeTenant } from '../kpis/recompute.ts';
 import { jsonb, newId, type Tenant, type TenantTx } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
-import { conflict, notFound } from '../http/problem.ts';
+import { conflict, fieldError, invalid, notFound } from '../http/problem.ts';
 import { writeAudit } from '../audit/write.ts';
 import { Temporal } from '@js-temporal/polyfill';
 import { localDay } from '../billing/rating.ts';
@@ -58,10 +58,16 @@ export async function listContractVersions(tx: TenantTx, today: string): Promise
  * (api/src/kpis/recompute.ts), in this same transaction. Answers the range.
  */
 export async function contractChanged(tx: TenantTx, tenant: Pick<Tenant, 'timeZone'>, fromDate: string, now: Date): Promise<{ from: Date; to: Date }> {
+  const range = recomputeRange(tenant, fromDate, now);
+  // The calls offered since then are measured again with the thresholds now in force (docs/kpis.md, recompute).
+  await recomputeTenant(tx, range.from, range.to, now);
+  return range;
+}
+
+/** [local midnight of `fromDate`, the quarter hour after `now`): what a version from `fromDate` changes. */
+export function recomputeRange(tenant: Pick<Tenant, 'timeZone'>, fromDate: string, now: Date): { from: Date; to: Date } {
   const from = new Date(Temporal.PlainDate.from(fromDate).toZonedDateTime({ timeZone: tenant.timeZone }).epochMilliseconds);
   const to = new Date(Math.ceil((now.getTime() + 1) / 900_000) * 900_000);
-  // The calls offered since then are measured again with the thresholds now in force (docs/kpis.md, recompute).
-  await recomputeTenant(tx, from, to, now);
   return { from, to };
 }
 
@@ -96,6 +102,11 @@ export async function saveContractVersion(
   input: ContractVersionInput,
   now: Date,
 ): Promise<{ id: string; created: boolean; recomputedFrom: string | null }> {
+  // A version back-dated further than 400 days would refold more history than a request should (docs/contracts.md).
+  const earliest = Temporal.PlainDate.from(companyToday(tenant, now)).subtract({ days: 400 }).toString();
+  if (input.effectiveFrom < earliest) {
+    throw invalid([fieldError('effectiveFrom', 'invalid', `A version starts at most 400 days back (from ${earliest}).`)]);
+  }
   let query = tx.selectFrom('serviceContracts').selectAll().where('effectiveFrom', '=', input.effectiveFrom);
   query = input.function === null ? query.where('function', 'is', null) : query.where('function', '=', input.function);
   const before = await query.executeTakeFirst();

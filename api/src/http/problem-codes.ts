@@ -138,6 +138,7 @@ export const fieldCodes = {
   'number.taken': 'This number already answers for another client company.',
   'directory.name_taken': 'Another entry already has this name.',
   'quality.not_a_member': 'Not a user of this company.',
+  'quality.not_in_calibration': 'Not an open calibration session you evaluate in, with this call and form.',
   'quality.not_an_evaluator': 'Not someone who may evaluate this company’s calls.',
   'quality.form_not_published': 'Not a published version of the form.',
   'quality.not_a_monday': 'A week is named by its Monday.',

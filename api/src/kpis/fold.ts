@@ -387,15 +387,22 @@ export interface FoldPassOptions {
 export async function foldOnce(db: Kysely<DB>, now: Date, options: FoldPassOptions = {}): Promise<FoldReport> {
   const report: FoldReport = { calls: 0, states: 0, busy: 0 };
   const maxBatches = options.maxBatchesPerTenant ?? 4;
+  let firstError: unknown = null;
   for (const tenantId of await kpis.tenantsWithUnfoldedCalls(db)) {
-    for (let batch = 0; batch < maxBatches; batch++) {
-      if (options.signal?.aborted) return report;
-      const result = await withTenant(db, tenantId, (tx) => foldCallsBatch(tx, tenantId, now, { batchSize: options.batchSize ?? DEFAULT_FOLD_BATCH }));
-      report.calls += result.calls;
-      if (result.busy) report.busy += 1;
-      if (result.busy || result.calls < (options.batchSize ?? DEFAULT_FOLD_BATCH)) break;
+    // One company whose batch fails (its transaction rolled back whole) never keeps the others from being folded.
+    try {
+      for (let batch = 0; batch < maxBatches; batch++) {
+        if (options.signal?.aborted) return report;
+        const result = await withTenant(db, tenantId, (tx) => foldCallsBatch(tx, tenantId, now, { batchSize: options.batchSize ?? DEFAULT_FOLD_BATCH }));
+        report.calls += result.calls;
+        if (result.busy) report.busy += 1;
+        if (result.busy || result.calls < (options.batchSize ?? DEFAULT_FOLD_BATCH)) break;
+      }
+    } catch (error) {
+      firstError ??= error;
     }
   }
+  if (firstError) throw firstError;
   for (let batch = 0; batch < maxBatches; batch++) {
     if (options.signal?.aborted) return report;
     if (!(await kpis.hasUnfoldedStates(db))) break;

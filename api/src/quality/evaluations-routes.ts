@@ -133,7 +133,7 @@ const start = createRoute({
   path: '/t/{tenant}/quality/evaluations',
   tags,
   summary: "Start evaluating a finished call an operator handled, against a form's latest published version",
-  request: { params: TenantParamSchema, body: { ...json(z.object({ callId: z.uuid(), formId: z.uuid() }).openapi('StartQualityEvaluation', { example: { callId: '0193a5c0-0000-7000-8000-000000000001', formId: '0193a5c0-0000-7000-8000-000000000002' } })), required: true } },
+  request: { params: TenantParamSchema, body: { ...json(z.object({ callId: z.uuid(), formId: z.uuid(), calibrationId: z.uuid().optional() }).openapi('StartQualityEvaluation', { example: { callId: '0193a5c0-0000-7000-8000-000000000001', formId: '0193a5c0-0000-7000-8000-000000000002' } })), required: true } },
   responses: { 201: { description: 'A draft evaluation', ...json(EvaluationDetailSchema) }, ...problemResponses(400, 401, 403, 404, 409) },
 });
 const get = createRoute({

@@ -104,7 +104,25 @@ export async function findEvaluation(tx: TenantTx, viewer: { id: string; access:
 /** Finished calls: nothing more will happen on them. */
 const finalStatuses = ['completed', 'abandoned', 'overflowed', 'after_hours', 'transferred_out'] as const;
 
-export async function startEvaluation(tx: TenantTx, tenantId: string, actor: Actor, input: { callId: string; formId: string }, now: Date) {
+export async function startEvaluation(tx: TenantTx, tenantId: string, actor: Actor, input: { callId: string; formId: string; calibrationId?: string }, now: Date) {
+  // A calibration's evaluation: one per evaluator of the open session, on its call and form version, blind until it closes.
+  let calibration: { id: string; formVersion: number } | null = null;
+  if (input.calibrationId) {
+    const session = await tx.selectFrom('qualityCalibrations').selectAll().where('id', '=', input.calibrationId).executeTakeFirst();
+    if (!session || session.status !== 'open' || !session.evaluatorIds.includes(actor.id) || session.callId !== input.callId || session.formId !== input.formId) {
+      throw invalid([{ path: 'calibrationId', code: 'quality.not_in_calibration', message: 'Choose an open calibration session you evaluate in, with its call and form.' }]);
+    }
+    calibration = { id: session.id, formVersion: session.formVersion };
+  }
+  // One evaluation per evaluator per call (or per session): a second start returns the first, so nobody weighs a call twice.
+  const existing = await tx
+    .selectFrom('qualityEvaluations')
+    .select('id')
+    .where('callId', '=', input.callId)
+    .where('evaluatorId', '=', actor.id)
+    .where((eb) => (calibration ? eb('calibrationId', '=', calibration.id) : eb('calibrationId', 'is', null)))
+    .executeTakeFirst();
+  if (existing) return existing.id;
   const call = await tx.selectFrom('calls').select(['id', 'operatorId', 'status', 'endedAt', 'function']).where('id', '=', input.callId).executeTakeFirst();
   if (!call || !call.operatorId || !call.endedAt || !(finalStatuses as readonly string[]).includes(call.status)) {
     throw invalid([{ path: 'callId', code: 'no_such_call', message: 'Choose a finished call that an operator handled.' }]);
@@ -121,6 +139,7 @@ export async function startEvaluation(tx: TenantTx, tenantId: string, actor: Act
     .where('status', '=', 'published')
     .executeTakeFirst();
   if (!published?.version) throw conflict('quality.no_published_version', 'This form has no published version yet: publish it first.');
+  const formVersion = calibration?.formVersion ?? published.version;
   const id = newId();
   await tx
     .insertInto('qualityEvaluations')
@@ -132,13 +151,14 @@ export async function startEvaluation(tx: TenantTx, tenantId: string, actor: Act
       evaluatorId: actor.id,
       evaluatorLabel: actor.label,
       formId: form.id,
-      formVersion: published.version,
+      formVersion,
+      calibrationId: calibration?.id ?? null,
       answers: jsonb({}),
       createdAt: now,
       updatedAt: now,
     })
     .execute();
-  await writeAudit(tx, tenantId, actor, { action: 'quality_evaluation.started', targetType: 'quality_evaluation', targetId: id, after: { callId: call.id, formId: form.id, formVersion: published.version } });
+  await writeAudit(tx, tenantId, actor, { action: 'quality_evaluation.started', targetType: 'quality_evaluation', targetId: id, after: { callId: call.id, formId: form.id, formVersion, calibrationId: calibration?.id ?? null } });
   return id;
 }
 

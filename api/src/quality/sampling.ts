@@ -1,3 +1,4 @@
+import { idArray } from '../kpis/fold.ts';
 import { Temporal } from '@js-temporal/polyfill';
 import { sql, type Kysely } from 'kysely';
 import { newId, qualitySampleReasons, withApp, withTenant, type DB, type QualitySampleReason, type Tenant, type TenantTx } from '@switchboard/db';
@@ -138,9 +139,10 @@ export async function sampleCandidates(tx: TenantTx, from: Date, to: Date): Prom
   if (!calls.length) return [];
   const ids = calls.map((c) => c.id);
   const [transfers, complaints, unhappy] = await Promise.all([
-    tx.selectFrom('callEvents').select('callId').distinct().where('callId', 'in', ids).where('kind', 'in', transferKinds).execute(),
-    tx.selectFrom('complaints').select('callId').distinct().where('callId', 'in', ids).execute(),
-    tx.selectFrom('callSatisfaction').select('callId').where('callId', 'in', ids).where('score', '<=', 2).execute(),
+    // One array parameter, however many calls a week has (a parameter per id stops at 65,535).
+    tx.selectFrom('callEvents').select('callId').distinct().where(sql<boolean>`call_id = any(${idArray(ids)})`).where('kind', 'in', transferKinds).execute(),
+    tx.selectFrom('complaints').select('callId').distinct().where(sql<boolean>`call_id = any(${idArray(ids)})`).execute(),
+    tx.selectFrom('callSatisfaction').select('callId').where(sql<boolean>`call_id = any(${idArray(ids)})`).where('score', '<=', 2).execute(),
   ]);
   const transferred = new Set(transfers.map((r) => r.callId));
   const complained = new Set(complaints.map((r) => r.callId));
@@ -175,7 +177,7 @@ export async function sampleWeek(tx: TenantTx, tenant: Pick<Tenant, 'id' | 'time
   const { from, to } = weekBounds(week, tenant.timeZone);
   const candidates = await sampleCandidates(tx, from, to);
   if (!candidates.length || settings.samplesPerOperatorWeek <= 0) return { week, added: 0 };
-  const existing = await tx.selectFrom('qualitySamples').select(['callId', 'operatorId', 'week']).where((eb) => eb.or([eb('week', '=', week), eb('callId', 'in', candidates.map((c) => c.callId))])).execute();
+  const existing = await tx.selectFrom('qualitySamples').select(['callId', 'operatorId', 'week']).where((eb) => eb.or([eb('week', '=', week), sql<boolean>`call_id = any(${idArray(candidates.map((c) => c.callId))})`])).execute();
   const taken = new Set(existing.map((s) => s.callId));
   const counts = new Map<string, number>();
   for (const s of existing) if (String(s.week).slice(0, 10) === week) counts.set(s.operatorId, (counts.get(s.operatorId) ?? 0) + 1);

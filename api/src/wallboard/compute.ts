@@ -4,6 +4,7 @@ import { callFunctions, withApp, withTenant, type DB, type OperatorState } from 
 import { operatorsAblePerSkill } from '../routing/eligibility.ts';
 import { MIN_OPERATORS_PER_FUNCTION } from '../go-live/service.ts';
 import { satisfactionSince } from '../satisfaction/summary.ts';
+import { contractFor, loadContracts } from '../contracts/resolve.ts';
 
 /** One (tenant, function) queue as the supervisor sees it. */
 export interface WallboardQueue {
@@ -112,12 +113,27 @@ export async function computeWallboard(db: Kysely<DB>, now: Date): Promise<Wallb
           .groupBy('function')
           .execute();
         const answerWait = sql`extract(epoch from (answered_at - offered_at))`;
+        // With a contract (issue 16), today's service level is the contract's, per function, as the reports count it
+        // (docs/kpis.md): its seconds, short abandons left out, abandoned calls in the denominator or not.
+        const contracts = await loadContracts(tx);
+        const day = localDayBounds(tenant.timeZone, now).date;
+        const contractFunctions = [...new Set([...delegated.map((d) => d.function), ...contracts.flatMap((c) => (c.function ? [c.function] : []))])];
+        const termsOf = (fn: string) => contractFor(contracts, fn, day);
+        const perFunction = (pick: (terms: ReturnType<typeof termsOf>) => number, otherwise: number) =>
+          !contracts.length
+            ? sql`${otherwise}::int`
+            : contractFunctions.length
+              ? sql`(case function ${sql.join(contractFunctions.map((fn) => sql`when ${fn} then ${pick(termsOf(fn))}::int`), sql` `)} else ${pick(contractFor(contracts, null, day))}::int end)`
+              : sql`${pick(contractFor(contracts, null, day))}::int`;
+        const slSeconds = perFunction((c) => c.serviceLevelSeconds, target);
+        const shortSeconds = perFunction((c) => c.shortAbandonSeconds, 0);
         const today = await tx
           .selectFrom('calls')
           .select([
             'function',
             sql<string>`count(*) filter (where answered_at is not null)`.as('answered'),
-            sql<string>`count(*) filter (where answered_at is not null and ${answerWait} <= ${target})`.as('answeredInTarget'),
+            sql<string>`count(*) filter (where answered_at is not null and ${answerWait} <= ${slSeconds})`.as('answeredInTarget'),
+            sql<string>`count(*) filter (where status = 'abandoned' and extract(epoch from (coalesce(ended_at, ${now}) - offered_at)) < ${shortSeconds})`.as('abandonedShort'),
             // A call that overflowed (waited past the maximum) was lost to the queue like one the caller hung up.
             sql<string>`count(*) filter (where status in ('abandoned', 'overflowed'))`.as('abandoned'),
             sql<string>`count(*) filter (where status in ('abandoned', 'overflowed') and extract(epoch from (coalesce(ended_at, ${now}) - offered_at)) > ${target})`.as(
@@ -153,7 +169,10 @@ export async function computeWallboard(db: Kysely<DB>, now: Date): Promise<Wallb
             const stats = today.find((t) => t.function === fn);
             const serving = assignments.filter((a) => a.skills.includes(fn)).map((a) => stateOf.get(a.operatorId) ?? 'offline');
             const answered = Number(stats?.answered ?? 0);
-            const slDenominator = answered + Number(stats?.abandonedAfterTarget ?? 0);
+            const terms = contracts.length ? termsOf(fn) : null;
+            const slDenominator = terms
+              ? answered + (terms.abandonedInDenominator ? Number(stats?.abandoned ?? 0) - Number(stats?.abandonedShort ?? 0) : 0)
+              : answered + Number(stats?.abandonedAfterTarget ?? 0);
             return {
               function: fn,
               waiting: Number(waiting?.waiting ?? 0),
@@ -181,7 +200,7 @@ export async function computeWallboard(db: Kysely<DB>, now: Date): Promise<Wallb
           brandColor: tenant.brandColor,
           timeZone: tenant.timeZone,
           status: tenant.status,
-          answerTargetSeconds: target,
+          answerTargetSeconds: contracts.length ? contractFor(contracts, null, day).serviceLevelSeconds : target,
           todayStartsAt: todayStart.toISOString(),
           queues,
           satisfactionToday: await satisfactionSince(tx, todayStart),

@@ -126,6 +126,7 @@ describe('forms', () => {
     expect((await supervisor.get(`${base()}/forms/${id}/versions/1`)).body.definition.sections[0].questions[0].weight).toBe(2);
     const next = await supervisor.post(`${base()}/evaluations`, { callId, formId: id });
     expect(next.body.formVersion).toBe(2);
+    expect(next.body.id).not.toBe(evaluation.body.id);
 
     // Archived: no new evaluations, hidden from the list unless asked.
     expect((await supervisor.put(`${base()}/forms/${id}/archived`, { archived: true })).body.archived).toBe(true);

@@ -43,7 +43,7 @@ describe('pnpm tenants:apply and tenants:export', () => {
     expect(first.code).toBe(0);
     for (const slug of ['banque-horizon', 'pizza-napoli', 'telenova']) expect(first.stdout).toContain(`${slug} (tenants/demo/${slug}.yaml): created`);
     expect(first.stdout).toMatch(/provider staff \(tenants\/demo\/provider\.yaml\): created admin@switchboard\.test \(provider_admin\)/);
-    expect(first.stdout.match(/password for \S+ \(\w+\): [a-z0-9]{5}-[a-z0-9]{5}-[a-z0-9]{5}-[a-z0-9]{5}/g)).toHaveLength(16); // 12 provider staff (8 of them demo-floor bots) and 4 client users
+    expect(first.stdout.match(/password for \S+ \(\w+\): [a-z0-9]{5}-[a-z0-9]{5}-[a-z0-9]{5}-[a-z0-9]{5}/g)).toHaveLength(18); // 14 provider staff (10 of them demo-floor bots) and 4 client users
     expect(first.stdout).toContain('3 tenants: 3 created, 0 updated, 0 unchanged, 0 failed.');
 
     const second = await apply('tenants/demo');

@@ -77,16 +77,16 @@ describe('the contract section', () => {
     );
   });
 
-  it('refuses a credit for a target the contract does not set, and the same version twice', () => {
+  it('refuses a credit for a target the contract does not set (or one not credited: conversion is unknown), and the same version twice', () => {
     expect(
       errorsOf(`  - effectiveFrom: "2026-01-01"
     serviceLevel: {percent: 80}
-    credits: {enabled: true, amounts: {conversion: 100}}
+    credits: {enabled: true, amounts: {fcr: 100}}
   - effectiveFrom: "2026-01-01"
     asaSeconds: 30
 `),
     ).toEqual([
-      'contract[0].credits.amounts.conversion: The contract sets no conversion target to credit.',
+      'contract[0].credits.amounts.fcr: The contract sets no fcr target to credit.',
       'contract[1].effectiveFrom: This version is already listed at contract[0].',
     ]);
   });

@@ -139,13 +139,9 @@ describe('loading a folder', () => {
   it('loads the demo: one provider file and the three demo tenants', () => {
     const loaded = loadDefinitions(demoDir);
     expect(loaded.errors).toEqual([]);
-    expect(loaded.provider?.definition.staff.map((s) => s.email).sort()).toEqual([
-      'admin@switchboard.test',
-      ...Array.from({ length: 10 }, (_, i) => `floor-bot-${i + 1}@switchboard.test`),
-      'operator1@switchboard.test',
-      'operator2@switchboard.test',
-      'supervisor@switchboard.test',
-    ]);
+    expect(loaded.provider?.definition.staff.map((s) => s.email).sort()).toEqual(
+      ['admin@switchboard.test', ...Array.from({ length: 10 }, (_, i) => `floor-bot-${i + 1}@switchboard.test`), 'operator1@switchboard.test', 'operator2@switchboard.test', 'supervisor@switchboard.test'].sort(),
+    );
     expect(loaded.tenants.map((t) => [t.definition.tenant.slug, t.definition.tenant.timeZone, t.definition.tenant.locale, t.definition.tenant.currency])).toEqual([
       ['banque-horizon', 'Europe/Berlin', 'de-DE', 'EUR'],
       ['pizza-napoli', 'Europe/Paris', 'fr-FR', 'EUR'],

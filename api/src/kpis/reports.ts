@@ -256,8 +256,9 @@ export async function operatorsReport(
   const sums = await readOperatorSums(tx, { from: period.start, to: period.end, timeZone: tenant.timeZone, groupBy: 'operator' });
   const { rows: extra } = await sql<{ operatorId: string; score: number | null; evaluations: number; complaints: number }>`
     with q as (
-      select operator_id, avg(score)::float8 as score, count(*)::int as evaluations from quality_evaluations
-       where status = 'submitted' and calibration_id is null and submitted_at >= ${period.start} and submitted_at < ${period.end}
+      -- One evaluator's latest word on a call: evaluating it again replaces, never adds (nobody weighs a call twice).
+      select operator_id, avg(score)::float8 as score, count(*)::int as evaluations from (select distinct on (call_id, evaluator_id) * from quality_evaluations where status = 'submitted' and calibration_id is null order by call_id, evaluator_id, submitted_at desc) e
+       where submitted_at >= ${period.start} and submitted_at < ${period.end}
        group by operator_id),
     k as (
       select c.operator_id, count(*)::int as complaints from complaints k join calls c on c.id = k.call_id
@@ -381,11 +382,11 @@ export async function complaintsOnTime(tx: TenantTx, period: Period, now: Date):
   return { due, onTime, percent: percent(onTime, due) };
 }
 
-/** The average score (0–100) of the evaluations submitted in the period, calibration sessions left out. */
+/** The average score (0–100) of the evaluations submitted in the period (each evaluator's latest of a call), calibration sessions left out. */
 export async function qualityAverage(tx: TenantTx, period: Period): Promise<{ evaluations: number; average: number | null }> {
   const { rows } = await sql<{ evaluations: number; average: number | null }>`
-    select count(*)::int as evaluations, avg(score)::float8 as average from quality_evaluations
-     where status = 'submitted' and calibration_id is null and submitted_at >= ${period.start} and submitted_at < ${period.end}`.execute(tx);
+    select count(*)::int as evaluations, avg(score)::float8 as average from (select distinct on (call_id, evaluator_id) * from quality_evaluations where status = 'submitted' and calibration_id is null order by call_id, evaluator_id, submitted_at desc) e
+     where submitted_at >= ${period.start} and submitted_at < ${period.end}`.execute(tx);
   const r = rows[0] ?? { evaluations: 0, average: null };
   return { evaluations: r.evaluations, average: r.average === null ? null : Math.round(r.average * 10) / 10 };
 }

@@ -114,15 +114,12 @@ export async function startEvaluation(tx: TenantTx, tenantId: string, actor: Act
     }
     calibration = { id: session.id, formVersion: session.formVersion };
   }
-  // One evaluation per evaluator per call (or per session): a second start returns the first, so nobody weighs a call twice.
-  const existing = await tx
-    .selectFrom('qualityEvaluations')
-    .select('id')
-    .where('callId', '=', input.callId)
-    .where('evaluatorId', '=', actor.id)
-    .where((eb) => (calibration ? eb('calibrationId', '=', calibration.id) : eb('calibrationId', 'is', null)))
-    .executeTakeFirst();
-  if (existing) return existing.id;
+  // One evaluation per evaluator per session: starting again returns it. (Outside sessions, an evaluator may evaluate
+  // a call again; the reports count their latest, so nobody weighs a call twice.)
+  if (calibration) {
+    const existing = await tx.selectFrom('qualityEvaluations').select('id').where('calibrationId', '=', calibration.id).where('evaluatorId', '=', actor.id).executeTakeFirst();
+    if (existing) return existing.id;
+  }
   const call = await tx.selectFrom('calls').select(['id', 'operatorId', 'status', 'endedAt', 'function']).where('id', '=', input.callId).executeTakeFirst();
   if (!call || !call.operatorId || !call.endedAt || !(finalStatuses as readonly string[]).includes(call.status)) {
     throw invalid([{ path: 'callId', code: 'no_such_call', message: 'Choose a finished call that an operator handled.' }]);

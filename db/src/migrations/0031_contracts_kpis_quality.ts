@@ -215,9 +215,8 @@ export async function up(db: Kysely<any>): Promise<void> {
      )`,
     `create index quality_evaluations_operator_idx on quality_evaluations (tenant_id, operator_id, submitted_at)`,
     `create index quality_evaluations_call_idx on quality_evaluations (tenant_id, call_id)`,
-    // One evaluation per evaluator per calibration, and outside calibrations one per evaluator per call: nobody weighs a call twice.
+    // One evaluation per evaluator per calibration; outside calibrations, the reports count an evaluator's latest of a call.
     `create unique index quality_evaluations_calibration_idx on quality_evaluations (tenant_id, calibration_id, evaluator_id) where calibration_id is not null`,
-    `create unique index quality_evaluations_once_idx on quality_evaluations (tenant_id, call_id, evaluator_id) where calibration_id is null`,
     ...tenantTableStatements('quality_evaluations', ['select', 'insert', 'update', 'delete']),
 
     `create table quality_samples (

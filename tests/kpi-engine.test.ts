@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { KyselyPlugin } from 'kysely';
 import { newId, withApp, withTenant, type Tenant, type TenantTx } from '@switchboard/db';
 import {
+  computeWallboard,
   computeIntervals,
   computeStateIntervals,
   dispatch,
@@ -435,5 +436,28 @@ describe('kill safety and idle passes', () => {
     const counting = countingTenantTransactions(h.db);
     expect(await foldOnce(counting.db, clock.now())).toEqual({ calls: 0, states: 0, busy: 0 });
     expect(counting.tenants).toEqual([]);
+  });
+});
+
+describe('the wallboard and the reports', () => {
+  it("agree on a day's figures: answered, abandoned, the service level and its seconds, by the contract", async () => {
+    // A contract whose seconds (25) differ from the call settings' answer target (20) and which leaves abandoned calls
+    // out of the service level's denominator: the wallboard counts as the contract says, like the reports.
+    await withTenant(h.db, tenant.id, async (tx) => {
+      await tx.updateTable('serviceContracts').set({ serviceLevelSeconds: 25, abandonedInDenominator: false }).execute();
+      await recomputeTenant(tx, DAY_24.from, DAY_24.to, clock.now());
+    });
+    const board = await computeWallboard(h.db, new Date('2026-10-24T21:59:00Z'));
+    const mine = board.tenants.find((t) => t.slug === tenant.slug)!;
+    const sum = (key: 'handledToday' | 'abandonedToday' | 'answeredWithinTargetToday' | 'serviceLevelBaseToday') => mine.queues.reduce((a, q) => a + q[key], 0);
+    const { total, terms } = await withTenant(h.db, tenant.id, async (tx) => ({
+      total: (await readQueueSums(tx, { ...DAY_24, timeZone: PARIS, groupBy: 'none' }))[0]!.sums,
+      terms: contractFor(await loadContracts(tx), null, '2026-10-24'),
+    }));
+    expect(total.answered).toBeGreaterThan(0);
+    expect(sum('handledToday')).toBe(total.answered);
+    expect(sum('abandonedToday')).toBe(total.abandoned);
+    expect(Math.round((sum('answeredWithinTargetToday') / sum('serviceLevelBaseToday')) * 1000) / 10).toBe(kpisOf(total, terms).serviceLevel.value);
+    expect(mine.answerTargetSeconds).toBe(terms.serviceLevelSeconds);
   });
 });

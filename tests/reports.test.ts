@@ -119,7 +119,8 @@ beforeAll(async () => {
       ])
       .execute(),
   );
-  // Quality: Alice scored 80 and 90 (submitted); a draft and a calibration's scores do not count.
+  // Quality: Alice scored 80 and 90 (submitted by two evaluators); Bob's earlier 20 of the same call was replaced by
+  // his 80 (an evaluator's latest counts), and a draft and a calibration's scores do not count.
   const aliceCall = await call(a, alice.id, q('2026-11-03T08:20:00Z'));
   const bobCall = await call(a, bob.id, q('2026-11-03T08:05:00Z'));
   await withTenant(h.db, a.id, async (tx) => {
@@ -131,23 +132,32 @@ beforeAll(async () => {
       .execute();
     const calibrationId = newId();
     await tx.insertInto('qualityCalibrations').values({ tenantId: a.id, id: calibrationId, callId: aliceCall, formId, formVersion: 1, evaluatorIds: [bob.id], createdAt: now, createdBy: 't' }).execute();
-    const evaluation = (score: number, status: 'draft' | 'submitted', calibration: string | null = null) => ({
+    const evaluation = (score: number, status: 'draft' | 'submitted', calibration: string | null = null, evaluatorId = bob.id, submittedAt = '2026-11-04T10:00:00Z') => ({
       tenantId: a.id,
       id: newId(),
       callId: aliceCall,
       operatorId: alice.id,
-      evaluatorId: bob.id,
+      evaluatorId,
       evaluatorLabel: 'Eve',
       formId,
       formVersion: 1,
       calibrationId: calibration,
       status,
       score,
-      submittedAt: status === 'submitted' ? q('2026-11-04T10:00:00Z') : null,
+      submittedAt: status === 'submitted' ? q(submittedAt) : null,
       createdAt: now,
       updatedAt: now,
     });
-    await tx.insertInto('qualityEvaluations').values([evaluation(80, 'submitted'), evaluation(90, 'submitted'), evaluation(10, 'draft'), evaluation(0, 'submitted', calibrationId)]).execute();
+    await tx
+      .insertInto('qualityEvaluations')
+      .values([
+        evaluation(20, 'submitted', null, bob.id, '2026-11-04T09:00:00Z'),
+        evaluation(80, 'submitted'),
+        evaluation(90, 'submitted', null, alice.id),
+        evaluation(10, 'draft'),
+        evaluation(0, 'submitted', calibrationId),
+      ])
+      .execute();
     // A complaint captured on Bob's call, due on the 8th and never resolved; another (no call) due on the 6th, resolved on the 5th.
     const complaint = (id: string, number: number, callId: string | null, dueAt: Date) => ({
       tenantId: a.id,

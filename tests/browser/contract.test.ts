@@ -27,12 +27,6 @@ beforeAll(async () => {
   clientAdmin = await seedClientUser(db, pizza, 'client_admin', { email: 'admin@pizza-napoli.test', displayName: 'Giulia Rossi' });
   providerAdmin = await seedUser(db, { kind: 'provider_admin', email: 'admin@switchboard.test', displayName: 'Paula Provider' });
   await insertListPrice(db, { effectiveFrom: '2025-01-01', function: null, metric: 'platform_fee', unitAmountMinor: 150_000 });
-  // Today's quarter hour: 60 answered within 20 s of 90 answered and 6 abandoned after waiting — 62.5 %.
-  const quarter = new Date(Math.floor(Date.now() / 900_000) * 900_000);
-  await db
-    .insertInto('queueIntervals')
-    .values({ tenantId: pizza.id, function: 'information', intervalStart: quarter, offered: 100, answered: 90, answeredInTarget: 60, abandoned: 10, abandonedShort: 4, handled: 90, talkSeconds: 16_200, answerWaitSeconds: 1_800 })
-    .execute();
   en = await launchBrowser('contract-en', { locale: 'en-GB' });
   fr = await launchBrowser('contract-fr', { locale: 'fr-FR' });
 });
@@ -65,6 +59,14 @@ test('the provider admin sets and explains the contract and confirms a credit; t
   });
   expect(saved.status()).toBe(200);
   expect((await put({ function: 'order_taking', effectiveFrom: '2026-02-01', serviceLevelPercent: 90, serviceLevelSeconds: 15, abandonedInDenominator: false, shortAbandonSeconds: 0 })).status()).toBe(200);
+  // Today's quarter hour, as the fold would have left it (written after the versions: saving a back-dated version
+  // recomputes the statistics from the calls, and this company has none): 60 answered within 20 s of 90 answered
+  // and 6 abandoned after waiting — 62.5 %.
+  const quarter = new Date(Math.floor(Date.now() / 900_000) * 900_000);
+  await server.database.db
+    .insertInto('queueIntervals')
+    .values({ tenantId: pizza.id, function: 'information', intervalStart: quarter, offered: 100, answered: 90, answeredInTarget: 60, abandoned: 10, abandonedShort: 4, handled: 90, talkSeconds: 16_200, answerWaitSeconds: 1_800 })
+    .execute();
 
   const { page } = en;
   await page.goto(`${server.url}/t/${pizza.slug}/contract`);

@@ -1,3 +1,4 @@
+import { emptySums, queueSumKeys, type QueueSums } from './definitions.ts';
 import type { OperatorState } from '@switchboard/db';
 
 /**
@@ -44,50 +45,10 @@ export interface Thresholds {
   shortAbandonSeconds: number;
 }
 
-/** queue_intervals' counters, named as the table's columns. */
-export interface QueueCounters {
-  offered: number;
-  answered: number;
-  answeredInTarget: number;
-  abandoned: number;
-  abandonedShort: number;
-  abandonedInTarget: number;
-  overflowed: number;
-  afterHours: number;
-  answerWaitSeconds: number;
-  abandonWaitSeconds: number;
-  maxWaitSeconds: number;
-  handled: number;
-  talkSeconds: number;
-  holdSeconds: number;
-  wrapSeconds: number;
-  transfers: number;
-  fcrBase: number;
-  fcrRepeated: number;
-}
-
-export const queueCounterKeys = [
-  'offered',
-  'answered',
-  'answeredInTarget',
-  'abandoned',
-  'abandonedShort',
-  'abandonedInTarget',
-  'overflowed',
-  'afterHours',
-  'answerWaitSeconds',
-  'abandonWaitSeconds',
-  'maxWaitSeconds',
-  'handled',
-  'talkSeconds',
-  'holdSeconds',
-  'wrapSeconds',
-  'transfers',
-  'fcrBase',
-  'fcrRepeated',
-] as const satisfies readonly (keyof QueueCounters)[];
-
-export const emptyQueueCounters = (): QueueCounters => Object.fromEntries(queueCounterKeys.map((k) => [k, 0])) as unknown as QueueCounters;
+/** queue_intervals' counters, named as the table's columns: the sums the KPI definitions read (definitions.ts). */
+export type QueueCounters = QueueSums;
+export const queueCounterKeys = queueSumKeys;
+export const emptyQueueCounters = emptySums;
 
 export function addQueueCounters(into: QueueCounters, add: QueueCounters): void {
   for (const k of queueCounterKeys) into[k] = k === 'maxWaitSeconds' ? Math.max(into[k], add[k]) : into[k] + add[k];

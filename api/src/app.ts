@@ -122,7 +122,7 @@ const publicApiPaths = new Set(['/api/health', '/api/auth/login', '/api/auth/log
 
 function requireSessionExceptPublic(): MiddlewareHandler<AppEnv> {
   const guard = requireSession();
-  return (c, next) => (publicApiPaths.has(c.req.path) || c.req.path.startsWith('/api/docs') || c.req.path.startsWith('/api/telephony/') ? next() : guard(c, next));
+  return (c, next) => (publicApiPaths.has(c.req.path) || c.req.path.startsWith('/api/docs') || c.req.path.startsWith('/api/telephony/') || c.req.path.startsWith('/api/twilio/hooks/') ? next() : guard(c, next));
 }
 
 export interface AppOptions {

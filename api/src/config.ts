@@ -32,6 +32,13 @@ export interface Config {
   stripeApiUrl: string | undefined;
   /** Days a past-due tenant keeps working before the provider may suspend it. */
   billingGraceDays: number;
+  /**
+   * Encrypts the secrets Switchboard stores (the Twilio account's auth token and API key secret):
+   * SECRETS_KEY, at least 32 characters; required in production, a development default otherwise.
+   */
+  secretsKey: string;
+  /** Another Twilio API base (the tests' fake Twilio), e.g. http://127.0.0.1:4010; unset: Twilio's own hosts. */
+  twilioApiUrl: string | undefined;
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -103,6 +110,18 @@ function stripeWebhookSecret(value: string | undefined, secretKey: string | unde
   return value || undefined;
 }
 
+/** Known to everyone who reads the README: encrypts nothing worth protecting, refused in production. */
+export const DEV_SECRETS_KEY = 'switchboard-dev-secrets-key-do-not-use-in-production';
+
+function secretsKey(value: string | undefined, production: boolean): string {
+  if (value) {
+    if (value.length < 32) throw new Error('SECRETS_KEY must be at least 32 characters long.');
+    return value;
+  }
+  if (production) throw new Error('SECRETS_KEY is required when NODE_ENV=production (it encrypts the stored Twilio credentials).');
+  return DEV_SECRETS_KEY;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const publicUrl = env.PUBLIC_URL || undefined;
   const production = env.NODE_ENV === 'production';
@@ -131,5 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stripeWebhookSecret: stripeWebhookSecret(env.STRIPE_WEBHOOK_SECRET, env.STRIPE_SECRET_KEY, production),
     stripeApiUrl: stripeApiUrl(env.STRIPE_API_URL),
     billingGraceDays: int(env.BILLING_GRACE_DAYS, 14, 'BILLING_GRACE_DAYS'),
+    secretsKey: secretsKey(env.SECRETS_KEY, production),
+    twilioApiUrl: env.TWILIO_API_URL || undefined,
   };
 }

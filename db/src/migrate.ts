@@ -30,6 +30,7 @@ import * as surveyCounts from './migrations/0028_survey_counts.ts';
 import * as answerRecordsIntegrity from './migrations/0029_answer_records_integrity.ts';
 import * as outbound from './migrations/0030_outbound.ts';
 import * as contractsKpisQuality from './migrations/0031_contracts_kpis_quality.ts';
+import * as telephony from './migrations/0032_telephony.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -62,6 +63,7 @@ export const migrations: Record<string, Migration> = {
   '0029_answer_records_integrity': answerRecordsIntegrity,
   '0030_outbound': outbound,
   '0031_contracts_kpis_quality': contractsKpisQuality,
+  '0032_telephony': telephony,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -53,7 +53,14 @@ export interface UsersTable {
   updatedAt: Timestamp;
   /** The interface language the person chose (db/src/languages.ts); null: their browser's. */
   language: ColumnType<Language | null, Language | null | undefined, Language | null>;
+  /** How the operator's voice reaches a call (0032): the browser (Twilio's Voice SDK), a phone number or a SIP address; null: not set. */
+  voiceLegKind: ColumnType<VoiceLegKind | null, VoiceLegKind | null | undefined, VoiceLegKind | null>;
+  /** E.164 for a phone, `sip:user@host` for SIP; null for the browser. */
+  voiceLegAddress: ColumnType<string | null, string | null | undefined, string | null>;
 }
+
+export const voiceLegKinds = ['browser', 'phone', 'sip'] as const;
+export type VoiceLegKind = (typeof voiceLegKinds)[number];
 
 export interface SessionsTable {
   id: string;
@@ -572,6 +579,29 @@ export interface CallsTable {
   statsFoldedAt: NullableTimestamp;
   /** The same caller called again about the same function within the contract's FCR days (0031). */
   fcrRepeated: Generated<boolean>;
+  /** Who carries the call (0032): the signed HTTP boundary (push or polling) or the built-in Twilio adapter. */
+  adapter: Generated<TelephonyAdapterKind>;
+  /** Since when the operator holds the caller (0032); null: not on hold. */
+  heldSince: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Seconds on hold, added when a hold ends (0032): the KPI fold's hold time. */
+  holdSeconds: Generated<number>;
+  /** The operator's microphone is muted towards the caller (0032). */
+  muted: Generated<boolean>;
+  /** A third party on the line (0032): a warm transfer's consultation or a three-way conference. */
+  consult: ColumnType<CallConsult | null, JsonInput | undefined, JsonInput>;
+}
+
+export const telephonyAdapterKinds = ['http', 'twilio'] as const;
+export type TelephonyAdapterKind = (typeof telephonyAdapterKinds)[number];
+
+/** `calls.consult` (0032). */
+export interface CallConsult {
+  kind: 'consult' | 'conference';
+  /** E.164 or `sip:…`. */
+  target: string;
+  label: string;
+  startedAt: string;
+  by: string;
 }
 
 export const closedReasons = ['tenant_suspended', 'max_wait', 'no_sign_of_life'] as const;
@@ -1074,6 +1104,8 @@ export interface DialAttemptsTable {
   /** The operator the attempt is reserved for (preview, progressive, a callback for them); null: predictive. */
   operatorId: string | null;
   status: AttemptStatus;
+  /** Who places the call (0032): 'twilio' when the caller ID is one of the connected Twilio account's numbers. */
+  adapter: Generated<TelephonyAdapterKind>;
   outcome: AttemptOutcome | null;
   skipReason: string | null;
   /** The call once a person answered and an operator was connected. */
@@ -1414,6 +1446,86 @@ export interface DB {
   qualityEvaluations: QualityEvaluationsTable;
   qualitySamples: QualitySamplesTable;
   qualitySettings: QualitySettingsTable;
+  telephonyCommands: TelephonyCommandsTable;
+  telephonyAdapters: TelephonyAdaptersTable;
+  twilioAccounts: TwilioAccountsTable;
+  twilioNumbers: TwilioNumbersTable;
+  tenantAudio: TenantAudioTable;
+  ivrMenus: IvrMenusTable;
+}
+
+export const telephonyCommandStatuses = ['pending', 'delivered', 'failed', 'expired'] as const;
+export type TelephonyCommandStatus = (typeof telephonyCommandStatuses)[number];
+
+/** The push boundary's outbox (0032, api/src/telephony/commands.ts). */
+export interface TelephonyCommandsTable {
+  tenantId: string;
+  id: string;
+  seq: Generated<string>;
+  adapter: TelephonyAdapterKind;
+  callId: string | null;
+  dialId: string | null;
+  kind: string;
+  payload: Json;
+  status: Generated<TelephonyCommandStatus>;
+  attempts: Generated<number>;
+  nextAttemptAt: Timestamp;
+  claimedUntil: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  lastError: ColumnType<string | null, string | null | undefined, string | null>;
+  createdAt: Timestamp;
+  deliveredAt: NullableTimestamp;
+}
+
+/** A push adapter's registered callback (global, 0032). */
+export interface TelephonyAdaptersTable {
+  name: string;
+  callbackUrl: string;
+  registeredAt: Timestamp;
+  lastDeliveryAt: NullableTimestamp;
+  lastError: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** The provider's Twilio account (global, one row, 0032): secrets encrypted with SECRETS_KEY (api/src/twilio/secrets.ts). */
+export interface TwilioAccountsTable {
+  id: Generated<'default'>;
+  accountSid: string;
+  authTokenEnc: string;
+  apiKeySid: string | null;
+  apiKeySecretEnc: string | null;
+  twimlAppSid: string | null;
+  connectedAt: Timestamp;
+  connectedBy: string;
+  updatedAt: Timestamp;
+}
+
+/** The connected account's numbers (global, 0032); the company a number serves is its phone_numbers row. */
+export interface TwilioNumbersTable {
+  sid: string;
+  number: string;
+  friendlyName: Generated<string>;
+  webhooksConfiguredAt: NullableTimestamp;
+  syncedAt: Timestamp;
+}
+
+export interface TenantAudioTable {
+  tenantId: string;
+  id: string;
+  name: string;
+  mime: 'audio/mpeg' | 'audio/wav';
+  size: number;
+  content: Uint8Array;
+  createdAt: Timestamp;
+  createdBy: string;
+}
+
+/** A keypad menu for one of the company's numbers (0032, api/src/ivr/menu.ts). */
+export interface IvrMenusTable {
+  tenantId: string;
+  number: string;
+  definition: Json;
+  enabled: Generated<boolean>;
+  updatedAt: Timestamp;
+  updatedBy: string;
 }
 
 export type Tenant = Selectable<TenantsTable>;

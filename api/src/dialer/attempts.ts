@@ -14,6 +14,7 @@ import { changePresence, lockPresence } from '../routing/presence.ts';
 import { recordingPolicyOf } from '../recordings/service.ts';
 import { recordUsage } from '../usage/record.ts';
 import { checkDial } from './rules-check.ts';
+import { carriedByTwilio } from '../telephony/adapters.ts';
 import { nextLocalMidnight } from './local-time.ts';
 
 export type Campaign = Selectable<CampaignsTable>;
@@ -81,6 +82,8 @@ export async function dialContact(
       contactId: contact.id,
       phone: contact.phone,
       callerId: campaign.callerId,
+      // A caller ID on the connected Twilio account is placed by the built-in Twilio adapter; any other by the HTTP boundary.
+      adapter: (await carriedByTwilio(tx, campaign.callerId)) ? 'twilio' : 'http',
       calleeTimeZone: contact.timeZone,
       mode: options.mode,
       operatorId: options.operatorId,
@@ -270,6 +273,7 @@ export async function connectAnswered(
       id: callId,
       externalId: `dial:${attempt.id}`,
       direction: 'outbound',
+      adapter: attempt.adapter,
       function: campaign.function,
       // Outbound: the customer's number is the caller_number column (masked like an inbound caller's); the presented caller ID is the dialled_number.
       dialledNumber: attempt.callerId,

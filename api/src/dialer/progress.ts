@@ -120,6 +120,8 @@ export async function pendingDialsFor(db: Kysely<DB>) {
         .select(['a.id', 't.slug', 'a.callerId', 'a.phone', 'c.ringTimeoutSeconds', 'c.mode', 'c.id as campaignId', 'c.function'])
         .where('a.id', 'in', ids)
         .where('a.status', '=', 'originating')
+        // The built-in Twilio adapter places its own (an `originate` command); the HTTP boundary lists the rest.
+        .where('a.adapter', '=', 'http')
         .orderBy('a.createdAt')
         .execute(),
     );

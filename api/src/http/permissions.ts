@@ -81,6 +81,11 @@ export const permissions = {
   'quality.evaluate': { who: [...staff, ...clientUsers], what: 'evaluate calls against a quality form' },
   'quality.calibrate': { who: staff, what: 'run calibration sessions, several evaluators scoring one call blind' },
   'quality.own': { who: ['operator'], what: 'read and acknowledge the evaluations of your own calls' },
+  // Issue 17: real telephony. The carrier account is the provider's (its lines, its bill); a company's menus are its own.
+  'telephony.manage': { who: ['provider_admin'], what: "connect the provider's Twilio account, and assign its numbers to client companies" },
+  'telephony.read': { who: staff, what: "see the telephony adapters, the Twilio account's numbers and the command deliveries" },
+  'ivr.read': { who: [...staff, ...clientUsers], what: "see the company's keypad menus and try them" },
+  'ivr.manage': { who: admins, what: "change the company's keypad menus and their recorded prompts" },
   'retention.read': { who: [...staff, 'client_admin'], what: 'see when personal data was last removed under the retention periods, and how much' },
 } as const satisfies Record<string, { who: readonly UserKind[]; what: string }>;
 

@@ -33,6 +33,8 @@ export const problemCodes = {
   telephony_signature_stale: 'The telephony request’s timestamp is too far from the server’s clock.',
   telephony_signature_invalid: 'The telephony request’s signature does not match.',
   telephony_signature_retired: 'The telephony request uses a retired signature version.',
+  twilio_not_configured: 'No Twilio account is connected, or PUBLIC_URL is not set.',
+  twilio_signature_invalid: 'The Twilio webhook’s X-Twilio-Signature does not match the request.',
   stripe_not_configured: 'This server does not bill through Stripe.',
   stripe_signature_missing: 'The Stripe webhook is not signed.',
   stripe_signature_stale: 'The Stripe webhook’s signature is too old.',

@@ -29,7 +29,18 @@ export type CallEventKind =
   | 'no_sign_of_life'
   | 'satisfaction'
   /** Outbound (issue 15): a person answered a campaign's dial and an operator was connected. */
-  | 'outbound_answered';
+  | 'outbound_answered'
+  /** Issue 17: the desk's carrier controls and the keypad menu. */
+  | 'held'
+  | 'resumed'
+  | 'muted'
+  | 'unmuted'
+  | 'consult_started'
+  | 'consult_handed_over'
+  | 'consult_cancelled'
+  | 'conference_started'
+  | 'conference_ended'
+  | 'menu';
 
 /**
  * Appends to the call's timeline and tells the desks and the portal (at commit) that the call changed:

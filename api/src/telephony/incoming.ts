@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
 import { queueCallbackRequest } from '../dialer/callback-requests.ts';
-import { isCallFunctionId, jsonb, newId, routing, withTenant, type AfterHoursAction, type CallsTable, type DB, type TenantTx } from '@switchboard/db';
+import { isCallFunctionId, jsonb, newId, routing, withTenant, type AfterHoursAction, type CallsTable, type DB, type TelephonyAdapterKind, type TenantTx } from '@switchboard/db';
 import { EVENTS_CHANNEL, type BusEvent } from '../events/publish.ts';
 import { loadHours } from '../hours/service.ts';
 import { hoursStatus } from '../hours/status.ts';
@@ -12,6 +12,10 @@ export interface IncomingCall {
   callId: string;
   dialled: string;
   caller: string;
+  /** Who carries it (calls.adapter): the signed HTTP boundary by default, 'twilio' from its voice webhook. */
+  adapter?: TelephonyAdapterKind;
+  /** The function the caller chose in the number's keypad menu (api/src/ivr); the number's own otherwise. */
+  function?: string;
 }
 
 export interface IncomingAnswer {
@@ -100,7 +104,8 @@ export async function receiveCall(db: Kysely<DB>, input: IncomingCall, now: Date
         .executeTakeFirstOrThrow();
       const hours = await loadHours(tx);
       const record = (await loadRules(tx)).recordingPolicy !== 'never';
-      const fn = isCallFunctionId(owner.function) ? owner.function : null;
+      const chosen = input.function ?? owner.function;
+      const fn = isCallFunctionId(chosen) ? chosen : null;
       if (tenant.callId) {
         const existing = { id: tenant.callId, function: tenant.function!, status: tenant.callStatus!, afterHoursAction: tenant.afterHoursAction, forwardedTo: tenant.forwardedTo, closedReason: tenant.closedReason };
         const status = hoursStatus({ timeZone: tenant.timeZone, definition: hours }, fn, new Date(tenant.offeredAt!));
@@ -112,7 +117,8 @@ export async function receiveCall(db: Kysely<DB>, input: IncomingCall, now: Date
         tenantId: tenant.id,
         id,
         externalId: input.callId,
-        function: owner.function,
+        function: chosen,
+        adapter: input.adapter ?? 'http',
         dialledNumber: input.dialled,
         callerNumber: input.caller,
         offeredAt: now,

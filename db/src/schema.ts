@@ -581,6 +581,8 @@ export interface CallsTable {
   fcrRepeated: Generated<boolean>;
   /** Who carries the call (0032): the signed HTTP boundary (push or polling) or the built-in Twilio adapter. */
   adapter: Generated<TelephonyAdapterKind>;
+  /** The carrier's id for the customer's leg (0032): Twilio's CallSid (inbound: the external id; outbound: once answered). */
+  carrierCallSid: ColumnType<string | null, string | null | undefined, string | null>;
   /** Since when the operator holds the caller (0032); null: not on hold. */
   heldSince: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** Seconds on hold, added when a hold ends (0032): the KPI fold's hold time. */

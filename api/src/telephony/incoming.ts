@@ -119,6 +119,7 @@ export async function receiveCall(db: Kysely<DB>, input: IncomingCall, now: Date
         externalId: input.callId,
         function: chosen,
         adapter: input.adapter ?? 'http',
+        carrierCallSid: input.adapter === 'twilio' ? input.callId : null,
         dialledNumber: input.dialled,
         callerNumber: input.caller,
         offeredAt: now,

@@ -21,6 +21,8 @@ import { runStatements, tenantTableStatements } from './helpers.ts';
 export async function up(db: Kysely<any>): Promise<void> {
   await runStatements(db, [
     `alter table calls add column adapter text not null default 'http' check (adapter in ('http', 'twilio'))`,
+    // The carrier's id for the customer's leg (Twilio's CallSid): an inbound call's external id, an outbound call's once answered.
+    `alter table calls add column carrier_call_sid text check (length(carrier_call_sid) <= 64)`,
     `alter table calls add column held_since timestamptz`,
     `alter table calls add column hold_seconds integer not null default 0 check (hold_seconds >= 0)`,
     `alter table calls add column muted boolean not null default false`,
@@ -128,6 +130,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     `alter table calls drop column muted`,
     `alter table calls drop column hold_seconds`,
     `alter table calls drop column held_since`,
+    `alter table calls drop column carrier_call_sid`,
     `alter table calls drop column adapter`,
   ]);
 }

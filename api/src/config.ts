@@ -34,7 +34,8 @@ export interface Config {
   billingGraceDays: number;
   /**
    * Encrypts the secrets Switchboard stores (the Twilio account's auth token and API key secret):
-   * SECRETS_KEY, at least 32 characters; required in production, a development default otherwise.
+   * SECRETS_KEY, at least 32 characters. Unset in production: '' — nothing can be sealed, so no Twilio
+   * account can be connected (503) until it is set; a development default otherwise.
    */
   secretsKey: string;
   /** Another Twilio API base (the tests' fake Twilio), e.g. http://127.0.0.1:4010; unset: Twilio's own hosts. */
@@ -118,8 +119,7 @@ function secretsKey(value: string | undefined, production: boolean): string {
     if (value.length < 32) throw new Error('SECRETS_KEY must be at least 32 characters long.');
     return value;
   }
-  if (production) throw new Error('SECRETS_KEY is required when NODE_ENV=production (it encrypts the stored Twilio credentials).');
-  return DEV_SECRETS_KEY;
+  return production ? '' : DEV_SECRETS_KEY;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

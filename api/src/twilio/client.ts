@@ -44,6 +44,8 @@ export function twilioClient(account: Pick<TwilioAccount, 'accountSid' | 'authTo
 
 /** The connected account with its secrets in clear, or undefined when the provider has not connected one. */
 export async function loadTwilioAccount(db: Kysely<DB>, secretsKey: string): Promise<TwilioAccount | undefined> {
+  // Production without SECRETS_KEY: nothing stored can be opened, so no account is connected.
+  if (!secretsKey) return undefined;
   const row = await db.selectFrom('twilioAccounts').selectAll().where('id', '=', 'default').executeTakeFirst();
   if (!row) return undefined;
   return {

@@ -5,7 +5,17 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
  * nonce each time): a database dump alone does not give a thief the provider's phone lines. The format is
  * `v1.<nonce>.<tag>.<ciphertext>` in base64url; a wrong key or a changed byte fails to decrypt.
  */
-const keyOf = (secretsKey: string) => createHash('sha256').update(`switchboard-secrets:${secretsKey}`).digest();
+export class SecretsKeyMissingError extends Error {
+  constructor() {
+    super('SECRETS_KEY is not set: Switchboard cannot seal or open stored credentials.');
+  }
+}
+
+const keyOf = (secretsKey: string) => {
+  if (!secretsKey) throw new SecretsKeyMissingError();
+  return hashKey(secretsKey);
+};
+const hashKey = (secretsKey: string) => createHash('sha256').update(`switchboard-secrets:${secretsKey}`).digest();
 
 export function encryptSecret(secretsKey: string, plain: string): string {
   const nonce = randomBytes(12);

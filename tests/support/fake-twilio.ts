@@ -66,7 +66,8 @@ export interface TwimlVerb {
 }
 
 export function twimlVerbs(xml: string): TwimlVerb[] {
-  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', preserveOrder: true, trimValues: true });
+  // Text as written: a <Number>+33…</Number> stays a string with its plus.
+  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', preserveOrder: true, trimValues: true, parseTagValue: false });
   const tree = parser.parse(xml) as Obj[];
   const convert = (nodes: Obj[]): TwimlVerb[] =>
     nodes
@@ -214,6 +215,10 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
       return send(res, 200, call);
     }
     // Recordings of a call (dual channel), paused and resumed; the account's recordings, their media, deletion.
+    if (method === 'GET' && (m = path.match(/^\/Calls\/(CA\w+)\/Recordings\.json$/))) {
+      const list = [...state.recordings.values()].filter((r) => r.call_sid === m![1]);
+      return send(res, 200, { recordings: list, page: 0, page_size: 50, start: 0, end: list.length ? list.length - 1 : 0, next_page_uri: null, previous_page_uri: null, uri: `${base}/Calls/${m[1]}/Recordings.json` });
+    }
     if (method === 'POST' && (m = path.match(/^\/Calls\/(CA\w+)\/Recordings\.json$/))) {
       const recording = { sid: twilioSid('RE'), account_sid: accountSid, call_sid: m[1]!, status: 'in-progress', channels: Number(params.RecordingChannels === 'dual' ? 2 : 1), params, date_created: now() };
       state.recordings.set(recording.sid, recording);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId, withTenant, type Tenant } from '@switchboard/db';
-import { closeTimedOutCalls, dispatch } from '@switchboard/api';
+import { closeTimedOutCalls, dispatch, foldCallsBatch } from '@switchboard/api';
 import { operatorSegments } from '../api/src/kpis/timeline.ts';
 import { createClock, createHarness, logIn, seedClientUser, seedTenant, type App, type Client, type Clock, type Harness, type TestUser } from './support/index.ts';
 import { addNumber, addWrapUpCode, alwaysOpen, incomingCall, seedRoutedOperator, setHours, telephony, uniqueNumber } from './support/routing.ts';
@@ -292,6 +292,31 @@ describe('the line ends', () => {
 });
 
 describe('hold in the KPIs', () => {
+  it("a folded call gives its operator the hold time apart from the talk, and the queue the same", async () => {
+    const { tenant, number } = await company();
+    const { user, desk, callId } = await connectedCall(tenant, number);
+    clock.advance(30 * SECOND);
+    await desk.post(path(tenant, callId, 'hold'));
+    clock.advance(45 * SECOND);
+    await desk.post(path(tenant, callId, 'resume'));
+    clock.advance(15 * SECOND);
+    await desk.post(path(tenant, callId, 'hangup'));
+    clock.advance(10 * SECOND);
+    expect((await desk.post(path(tenant, callId, 'wrap-up'), { disposition: 'order_taken' })).status).toBe(200);
+    await withTenant(h.db, tenant.id, (tx) => foldCallsBatch(tx, tenant.id, clock.now()));
+    const sums = await withTenant(h.db, tenant.id, async (tx) => ({
+      operator: await tx.selectFrom('operatorIntervals').select(['handled', 'talkSeconds', 'holdSeconds', 'wrapSeconds']).where('operatorId', '=', user.id).executeTakeFirstOrThrow(),
+      queue: await tx.selectFrom('queueIntervals').select(['talkSeconds', 'holdSeconds', 'wrapSeconds']).executeTakeFirstOrThrow(),
+    }));
+    expect({ ...sums.operator, talkSeconds: Number(sums.operator.talkSeconds), holdSeconds: Number(sums.operator.holdSeconds), wrapSeconds: Number(sums.operator.wrapSeconds) }).toEqual({
+      handled: 1,
+      talkSeconds: 45,
+      holdSeconds: 45,
+      wrapSeconds: 10,
+    });
+    expect([Number(sums.queue.talkSeconds), Number(sums.queue.holdSeconds), Number(sums.queue.wrapSeconds)]).toEqual([45, 45, 10]);
+  });
+
   const at = (s: number) => new Date(Date.UTC(2026, 11, 1, 10, 0, s));
   const call = { id: 'c', function: 'order_taking', direction: 'inbound' as const, status: 'completed', callerNumber: '+33600000000', offeredAt: at(0), answeredAt: at(10), endedAt: at(200), wrapUpEndedAt: at(230), operatorId: 'op', fcrRepeated: false };
   const ev = (s: number, kind: string, operatorId: string | null = 'op') => ({ at: at(s), kind, operatorId });

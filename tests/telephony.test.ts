@@ -153,7 +153,7 @@ describe('calls', () => {
   it('reports a call status, refuses a recording of a call nobody answered, and 404 for an unknown call', async () => {
     const { body } = await telephony(app, clock, 'POST', '/api/telephony/calls', incomingCall(number));
     const status = await telephony(app, clock, 'GET', `/api/telephony/calls/${body.id}`);
-    expect(status.body).toEqual({ id: body.id, status: 'queued', operatorConnected: false, forwardTo: null, recording: 'off' });
+    expect(status.body).toEqual({ id: body.id, status: 'queued', operatorConnected: false, forwardTo: null, recording: 'off', held: false, muted: false, consult: null });
     // Nothing was recorded while the caller held (tests/recordings.test.ts covers a recorded call).
     const recording = await telephony(app, clock, 'POST', `/api/telephony/calls/${body.id}/recording`, { ref: 'rec/1.wav' });
     expect(recording.status).toBe(409);

@@ -52,6 +52,7 @@ import { qualitySettingsRoutes } from './quality/settings-routes.ts';
 import { qualitySamplingRoutes } from './quality/sampling-routes.ts';
 import { qualityCalibrationRoutes } from './quality/calibration-routes.ts';
 import { wrapUpRoutes } from './desk/wrap-up-routes.ts';
+import { deskCarrierRoutes } from './desk/carrier-routes.ts';
 import { privacyRoutes } from './privacy/routes.ts';
 import { recordingRoutes } from './recordings/routes.ts';
 import { retentionRoutes } from './retention/routes.ts';
@@ -101,6 +102,7 @@ const apiRoutes = createRouter()
   .route('/', qualitySamplingRoutes)
   .route('/', qualityCalibrationRoutes)
   .route('/', wrapUpRoutes)
+  .route('/', deskCarrierRoutes)
   .route('/', privacyRoutes)
   .route('/', recordingRoutes)
   .route('/', retentionRoutes)

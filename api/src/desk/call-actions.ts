@@ -1,6 +1,7 @@
 import type { TenantTx } from '@switchboard/db';
 import { applyCampaignDisposition } from '../dialer/dispositions.ts';
-import { invalid, notFound, ProblemError, fieldError } from '../http/problem.ts';
+import { conflict, invalid, notFound, ProblemError, fieldError } from '../http/problem.ts';
+import { carrierStateEnded } from './carrier-state.ts';
 import { publish } from '../events/publish.ts';
 import { redactCardNumbers } from '../rules/card-numbers.ts';
 import { recordCallEvent } from '../routing/call-events.ts';
@@ -193,6 +194,8 @@ async function outwardDestination(tx: TenantTx, fn: string, target: Exclude<Tran
  */
 export async function transferCall(tx: TenantTx, operatorId: string, callId: string, target: TransferTarget, note: string | undefined, now: Date) {
   const call = await connectedToMe(tx, operatorId, callId);
+  // A warm transfer in progress ends by its own steps (hand over, come back); a hold ends with the transfer.
+  if (call.consult) throw conflict('consult_in_progress', 'A consultation or three-way conference is in progress: hand over, come back to the caller or end it first.');
   const ref = { tenantId: call.tenantId, id: callId };
   const cleanNote = note ? redactCardNumbers(note) : null;
   if (target.kind === 'skill') {
@@ -208,13 +211,13 @@ export async function transferCall(tx: TenantTx, operatorId: string, callId: str
         returnNote: cleanNote,
       })
       .execute();
-    await tx.updateTable('calls').set({ status: 'queued', requiredSkill: target.skill }).where('id', '=', callId).execute();
+    await tx.updateTable('calls').set({ status: 'queued', requiredSkill: target.skill, ...carrierStateEnded(call, now) }).where('id', '=', callId).execute();
     await recordCallEvent(tx, ref, 'transfer_requested', now, { operatorId, detail: { target, note: cleanNote } });
     await changePresence(tx, operatorId, { state: 'wrap_up', call: ref }, now);
     return { callId, status: 'queued' as const, forwardTo: null };
   }
   const { destination, name, entryId } = await outwardDestination(tx, call.function, target);
-  await tx.updateTable('calls').set({ status: 'transferred_out', forwardedTo: destination }).where('id', '=', callId).execute();
+  await tx.updateTable('calls').set({ status: 'transferred_out', forwardedTo: destination, ...carrierStateEnded(call, now) }).where('id', '=', callId).execute();
   await recordCallEvent(tx, ref, 'transferred_out', now, {
     operatorId,
     detail: { destination, ...(name ? { destinationName: name, directoryEntryId: entryId } : {}), note: cleanNote },

@@ -17,6 +17,7 @@ import { requestDispatch } from '../routing/ticker.ts';
 import { acceptCall, declineCall, hangUp, transferCall, wrapUp } from './call-actions.ts';
 import { loadDeskState, setDeskState } from './state.ts';
 import { DeskDialingSchema, deskOutboundRoutes } from './outbound-routes.ts';
+import { CarrierStateSchema } from './carrier-schemas.ts';
 
 const DeskStateSchema = z
   .object({
@@ -55,6 +56,7 @@ const DeskStateSchema = z
         draft: z.object({ disposition: z.string().nullable(), notes: z.string().nullable(), savedAt: z.string() }).nullable(),
         recording: z.enum(recordingStates).openapi({ description: 'The recording of the call in progress: on, paused (payment details) or off' }),
         recordingPausable: z.boolean().openapi({ description: "The client's rules let the operator pause the recording while payment details are given" }),
+        carrier: CarrierStateSchema,
       })
       .nullable(),
     dialing: DeskDialingSchema,

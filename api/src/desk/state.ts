@@ -3,6 +3,7 @@ import { withApp, withTenant, type AppTx, type DB, type OperatorState, type Reco
 import { recordingPolicyOf } from '../recordings/service.ts';
 import { ProblemError } from '../http/problem.ts';
 import { servedTenants } from './served-tenants.ts';
+import type { CarrierState } from './carrier-state.ts';
 import { loadCallSettings, lockCall, wrapUpDeadline } from '../routing/lifecycle.ts';
 import { changePresence, ensurePresence, lockPresence, releaseOffer } from '../routing/presence.ts';
 import { publish } from '../events/publish.ts';
@@ -44,6 +45,8 @@ export interface DeskCall {
   /** The call's recording (off, on, paused) and whether the client lets the operator pause it for payment details. */
   recording: RecordingState;
   recordingPausable: boolean;
+  /** The desk's carrier controls (carrier-controls.ts): hold (since when, seconds so far), mute, a consultation or conference. */
+  carrier: CarrierState;
 }
 
 /** The offer an operator let run out, while they are marked not responding. */
@@ -111,7 +114,7 @@ export async function loadDeskState(db: Kysely<DB>, operatorId: string, now: Dat
       recordingPolicy: await recordingPolicyOf(tx),
       row: await tx
         .selectFrom('calls')
-        .select(['answeredAt', 'endedAt', 'endedBy', 'operatorId', 'draftDisposition', 'draftNotes', 'draftSavedAt', 'recordingState'])
+        .select(['answeredAt', 'endedAt', 'endedBy', 'operatorId', 'draftDisposition', 'draftNotes', 'draftSavedAt', 'recordingState', 'heldSince', 'holdSeconds', 'muted', 'consult'])
         .where('id', '=', callId)
         .executeTakeFirst(),
     }));
@@ -131,6 +134,14 @@ export async function loadDeskState(db: Kysely<DB>, operatorId: string, now: Dat
       draft: draftIsMine && row.draftSavedAt ? { disposition: row.draftDisposition, notes: row.draftNotes, savedAt: iso(row.draftSavedAt) } : null,
       recording: presence.state === 'on_call' ? (row?.recordingState ?? 'off') : 'off',
       recordingPausable: recordingPolicy === 'paused_for_payment',
+      carrier: {
+        callId,
+        held: presence.state === 'on_call' && !!row?.heldSince,
+        heldSince: presence.state === 'on_call' && row?.heldSince ? iso(row.heldSince) : null,
+        holdSeconds: row?.holdSeconds ?? 0,
+        muted: presence.state === 'on_call' && !!row?.muted,
+        consult: presence.state === 'on_call' && row?.consult ? { kind: row.consult.kind, label: row.consult.label, startedAt: row.consult.startedAt } : null,
+      },
     };
   }
 

@@ -84,9 +84,15 @@ const TALK_CLOSES = new Set(['ended', 'transfer_requested', 'transferred_out', '
 /** An operator's wrap-up of the call ends with their disposition or the wrap-up timeout (or by taking the call back). */
 const WRAP_CLOSES = new Set(['wrap_up_done', 'wrap_up_timeout']);
 const TRANSFERS = new Set(['transfer_requested', 'transferred_out']);
+/** The caller goes on hold (hold music; a warm transfer's consultation holds them too) … */
+const HOLD_OPENS = new Set(['held', 'consult_started']);
+/** … and comes back: resumed, back from the consultation, or joined in a three-way conference (the line's end closes it too). */
+const HOLD_CLOSES = new Set(['resumed', 'consult_cancelled', 'conference_started']);
 
 interface Segment {
   talkMs: number;
+  holdMs: number;
+  holdFrom: number | null;
   wrapMs: number;
   transfers: number;
   handled: boolean;
@@ -99,13 +105,15 @@ interface Segment {
  * api/src/routing): talk from `answered` to the end, a transfer or a hand-off; wrap-up from there to the
  * operator's `wrap_up_done`/`wrap_up_timeout` (or until they take the call back). An in-house transfer that
  * comes back (`transfer_returned` after `transferred_out`) resumes the same operator's talk. A call the
- * system closed for silence ends at its last sign of life (calls.ended_at), as its billing does.
+ * system closed for silence ends at its last sign of life (calls.ended_at), as its billing does. Hold (`held`
+ * or a consultation's `consult_started` until `resumed`, `consult_cancelled`, `conference_started` or the end of
+ * the talk) is the operator's hold time, taken out of their talk.
  */
 export function operatorSegments(call: CallForStats, events: readonly TimelineEvent[]): Map<string, OperatorCounters> {
   const segments = new Map<string, Segment>();
   const segmentOf = (operatorId: string) => {
     let s = segments.get(operatorId);
-    if (!s) segments.set(operatorId, (s = { talkMs: 0, wrapMs: 0, transfers: 0, handled: false, talkFrom: null, wrapFrom: null }));
+    if (!s) segments.set(operatorId, (s = { talkMs: 0, holdMs: 0, holdFrom: null, wrapMs: 0, transfers: 0, handled: false, talkFrom: null, wrapFrom: null }));
     return s;
   };
   let talking: string | null = null;
@@ -115,8 +123,15 @@ export function operatorSegments(call: CallForStats, events: readonly TimelineEv
     const s = segmentOf(talking);
     s.talkMs += Math.max(0, at - s.talkFrom!);
     s.talkFrom = null;
+    closeHold(at);
     s.wrapFrom = Math.max(at, s.wrapFrom ?? at);
     talking = null;
+  };
+  const closeHold = (at: number) => {
+    const s = talking ? segments.get(talking) : undefined;
+    if (!s || s.holdFrom === null) return;
+    s.holdMs += Math.max(0, at - s.holdFrom);
+    s.holdFrom = null;
   };
   const closeWrap = (operatorId: string, at: number) => {
     const s = segments.get(operatorId);
@@ -147,6 +162,11 @@ export function operatorSegments(call: CallForStats, events: readonly TimelineEv
         closeTalk(end);
         lastClose = event.kind;
       }
+    } else if (HOLD_OPENS.has(event.kind) && talking) {
+      const s = segmentOf(talking);
+      if (s.holdFrom === null) s.holdFrom = at;
+    } else if (HOLD_CLOSES.has(event.kind)) {
+      closeHold(at);
     } else if (WRAP_CLOSES.has(event.kind) && event.operatorId) {
       closeWrap(event.operatorId, at);
     }
@@ -160,8 +180,9 @@ export function operatorSegments(call: CallForStats, events: readonly TimelineEv
     if (!s.handled && !s.transfers) continue;
     out.set(operatorId, {
       handled: s.handled ? 1 : 0,
-      talkSeconds: Math.floor(s.talkMs / 1000),
-      holdSeconds: 0,
+      // Hold is part of the connected time, counted apart: talk is the rest (AHT adds them back up).
+      talkSeconds: Math.floor(Math.max(0, s.talkMs - s.holdMs) / 1000),
+      holdSeconds: Math.floor(s.holdMs / 1000),
       wrapSeconds: Math.floor(s.wrapMs / 1000),
       transfers: s.transfers,
     });

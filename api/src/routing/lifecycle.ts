@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
 import type { CallsTable, TenantTx } from '@switchboard/db';
 import { publish } from '../events/publish.ts';
+import { carrierStateEnded } from '../desk/carrier-state.ts';
 import { recordUsage } from '../usage/record.ts';
 import { surveyAtHangUp } from '../satisfaction/service.ts';
 import { recordCallEvent } from './call-events.ts';
@@ -80,7 +81,7 @@ export async function endCall(tx: TenantTx, callId: string, by: 'caller' | 'oper
       const surveyAskedSolved = surveyAtHangUp({ ...call, status: 'wrap_up', endedAt: now, endedBy: by });
       const updated = await tx
         .updateTable('calls')
-        .set({ status: 'wrap_up', endedAt: now, endedBy: by, surveyAskedSolved })
+        .set({ status: 'wrap_up', endedAt: now, endedBy: by, surveyAskedSolved, ...carrierStateEnded(call, now) })
         .where('id', '=', call.id)
         .returningAll()
         .executeTakeFirstOrThrow();

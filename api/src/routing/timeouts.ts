@@ -7,6 +7,7 @@ import { loadCallSettings } from '../call-handling/service.ts';
 import { startPeriodic } from '../periodic.ts';
 import { forwardDestination } from '../telephony/incoming.ts';
 import { recordCallEvent } from './call-events.ts';
+import { carrierStateEnded } from '../desk/carrier-state.ts';
 import { recordTalk, type CallRow } from './lifecycle.ts';
 import { changePresence } from './presence.ts';
 
@@ -125,7 +126,7 @@ async function closeSilentCall(tx: TenantTx, call: CallRow, limitMinutes: number
   const endedAt = lastSign;
   await tx
     .updateTable('calls')
-    .set({ status: call.status === 'connected' ? 'wrap_up' : call.status, endedAt, endedBy: 'system', closedReason: 'no_sign_of_life' })
+    .set({ status: call.status === 'connected' ? 'wrap_up' : call.status, endedAt, endedBy: 'system', closedReason: 'no_sign_of_life', ...carrierStateEnded(call, endedAt) })
     .where('id', '=', call.id)
     .execute();
   await recordTalk(tx, call, endedAt);

@@ -13,7 +13,7 @@ import { checkTelephonySignature, SIGNATURE_HEADER, SIGNATURE_WINDOW_SECONDS, TI
 import { receiveCall } from './incoming.ts';
 import { adapterRecording, keepRecordingRef } from '../recordings/service.ts';
 import { suspendedAnnouncement } from '../tenants/suspension.ts';
-import { afterHoursActions, callStatuses, closedReasons, recordingStates, satisfactionOutcomes, type TenantTx } from '@switchboard/db';
+import { afterHoursActions, callStatuses, closedReasons, recordingStates, satisfactionOutcomes, type CallConsult, type TenantTx } from '@switchboard/db';
 import { pendingSurvey, recordSatisfaction } from '../satisfaction/service.ts';
 import { satisfactionQuestionIds } from '../satisfaction/survey.ts';
 import { loadCallSettings } from '../call-handling/service.ts';
@@ -116,6 +116,12 @@ const CallStatusSchema = z
     recording: z
       .enum(recordingStates)
       .openapi({ description: 'The recording command: `on` record the bridged call, `paused` stop recording until it turns `on` again (the caller is giving payment details), `off` do not record' }),
+    held: z.boolean().openapi({ description: 'The operator holds the caller (hold music): also through a consultation (desk controls, docs/telephony.md)' }),
+    muted: z.boolean().openapi({ description: "The operator's microphone is muted towards the caller" }),
+    consult: z
+      .object({ kind: z.enum(['consult', 'conference']), target: z.string(), label: z.string() })
+      .nullable()
+      .openapi({ description: '`consult`: ring `target` for the operator alone while the caller is held; `conference`: caller, operator and `target` together; null: nobody else on the line' }),
     announcement: z.string().optional().openapi({ description: 'What to play before hanging up a call closed without an operator (its company was suspended while it waited, or its overflow action is an announcement)' }),
     survey: SurveySchema.optional().openapi({
       description:
@@ -308,8 +314,11 @@ type StatusRow = {
   forwardedTo: string | null;
   recordingState: StatusBody['recording'];
   closedReason: StatusBody['reason'] | null;
+  heldSince: Date | string | null;
+  muted: boolean;
+  consult: CallConsult | null;
 };
-const statusColumns = ['id', 'function', 'status', 'afterHoursAction', 'forwardedTo', 'recordingState', 'closedReason'] as const;
+const statusColumns = ['id', 'function', 'status', 'afterHoursAction', 'forwardedTo', 'recordingState', 'closedReason', 'heldSince', 'muted', 'consult'] as const;
 
 /** What the adapter is told; an overflowed call's announcement is the one its function's overflow action says. */
 async function statusOf(tx: TenantTx, call: StatusRow, now: Date): Promise<StatusBody> {
@@ -329,6 +338,9 @@ async function statusOf(tx: TenantTx, call: StatusRow, now: Date): Promise<Statu
     ...(call.closedReason ? { reason: call.closedReason } : {}),
     forwardTo: call.status === 'transferred_out' || closedWithoutOperator ? call.forwardedTo : null,
     recording: adapterRecording(call),
+    held: call.heldSince !== null,
+    muted: call.muted,
+    consult: call.consult ? { kind: call.consult.kind, target: call.consult.target, label: call.consult.label } : null,
     ...(announcement ? { announcement } : {}),
     ...(survey ? { survey } : {}),
   };

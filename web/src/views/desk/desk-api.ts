@@ -62,6 +62,22 @@ export const deskApi = {
   },
 };
 
+// ---- carrier controls (issue 17): hold, mute, warm transfer, three-way ---------------------------
+
+export type CarrierState = CurrentCall['carrier'];
+export type ConsultTarget = InferRequestType<CallClient['consult']['$post']>['json']['target'];
+
+export const carrierApi = {
+  hold: (tenant: string, callId: string) => call(calls.hold.$post(param(tenant, callId))),
+  resume: (tenant: string, callId: string) => call(calls.resume.$post(param(tenant, callId))),
+  mute: (tenant: string, callId: string) => call(calls.mute.$post(param(tenant, callId))),
+  unmute: (tenant: string, callId: string) => call(calls.unmute.$post(param(tenant, callId))),
+  consult: (tenant: string, callId: string, target: ConsultTarget) => call(calls.consult.$post({ ...param(tenant, callId), json: { target } })),
+  cancel: (tenant: string, callId: string) => call(calls.consult.cancel.$post(param(tenant, callId))),
+  conference: (tenant: string, callId: string) => call(calls.conference.$post(param(tenant, callId))),
+  handover: (tenant: string, callId: string) => call(calls.consult.handover.$post(param(tenant, callId))),
+};
+
 // ---- records (part C), typed from the API ------------------------------------------------------
 
 export type OrderInput = InferRequestType<TenantClient['orders']['$post']>['json'];

@@ -62,6 +62,7 @@ import { contractRoutes } from './contracts/routes.ts';
 import { reportRoutes } from './kpis/reports-routes.ts';
 import { qualityFormRoutes } from './quality/forms-routes.ts';
 import { qualityEvaluationRoutes } from './quality/evaluations-routes.ts';
+import { twilioOutboundHooks } from './twilio/outbound-hooks.ts';
 
 /** One router per domain, chained so hono/client keeps every route's types. */
 const apiRoutes = createRouter()
@@ -111,7 +112,8 @@ const apiRoutes = createRouter()
   .route('/', contractRoutes)
   .route('/', reportRoutes)
   .route('/', qualityFormRoutes)
-  .route('/', qualityEvaluationRoutes);
+  .route('/', qualityEvaluationRoutes)
+  .route('/', twilioOutboundHooks);
 
 const routes = createRouter().route('/api', apiRoutes);
 

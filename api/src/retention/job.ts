@@ -155,7 +155,7 @@ export async function runTenantRetention(deps: RetentionDeps, tenantId: string, 
     const claim = await claimRun(tx, tenantId, deps.now(), newId());
     if (!claim) return null;
     for (const [index, step] of steps.entries()) {
-      const n = await runBatch(tx, step, claim.cutoffs[step.period], batchSize);
+      const n = await runBatch(tx, step, claim.cutoffs[step.period], batchSize, deps.now());
       if (n) await holdRun(tx, claim, deps.now(), step.counted ? step.kind : undefined, n);
       // More to do in this step: commit what is done, go on batch by batch from here.
       if (n >= batchSize) return { claim, resumeAt: index, removed: null };
@@ -176,7 +176,7 @@ export async function runTenantRetention(deps: RetentionDeps, tenantId: string, 
           return { tenantId, runOn: claim.runOn, finished: false, removed: await countsSoFar(db, tenantId, claim.runOn) };
         }
         const n = await retention.withRetention(db, tenantId, async (tx) => {
-          const changed = await runBatch(tx, step, claim.cutoffs[step.period], batchSize);
+          const changed = await runBatch(tx, step, claim.cutoffs[step.period], batchSize, deps.now());
           await holdRun(tx, claim, deps.now(), step.counted ? step.kind : undefined, changed);
           return changed;
         });

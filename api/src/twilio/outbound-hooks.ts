@@ -46,13 +46,14 @@ const RecordingFormSchema = form('TwilioRecordingStatus', {
 });
 const SurveyFormSchema = form('TwilioSurveyAnswer', { Digits: param.openapi({ description: 'The key pressed (empty: none)' }) });
 
-const dialQuery = z.object({ dial: z.uuid().openapi({ description: 'The dial attempt (put there by originate)' }) });
-const callQuery = z.object({ call: z.uuid().openapi({ description: 'The call' }) });
+const exampleId = '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
+const dialQuery = z.object({ dial: z.uuid().openapi({ description: 'The dial attempt (put there by originate)', example: exampleId }) });
+const callQuery = z.object({ call: z.uuid().openapi({ description: 'The call', example: exampleId }) });
 const surveyQuery = z.object({
-  call: z.uuid(),
-  q: z.enum(satisfactionQuestionIds).openapi({ description: 'The question this answer is for' }),
-  satisfaction: z.string().regex(/^[1-5]$/).optional().openapi({ description: 'The earlier answer to "how satisfied", if any' }),
-  solved: z.string().regex(/^[12]$/).optional(),
+  call: z.uuid().openapi({ example: exampleId }),
+  q: z.enum(satisfactionQuestionIds).openapi({ description: 'The question this answer is for', example: 'satisfaction' }),
+  satisfaction: z.string().regex(/^[1-5]$/).optional().openapi({ description: 'The earlier answer to "how satisfied", if any', example: '4' }),
+  solved: z.string().regex(/^[12]$/).optional().openapi({ example: '1' }),
 });
 
 const hook = <Q extends z.ZodObject, F extends z.ZodType>(path: string, summary: string, query: Q, body: F) =>

@@ -227,7 +227,7 @@ describe('survey counts', () => {
 
     // The retention job deletes the answers given before its cutoff (the 10th, late, local): as its own role.
     const step = retentionPlan.steps.find((s) => s.columns.table === 'call_answers')!;
-    const removed = await retention.withRetention(h.db, tenant.id, (tx) => retentionPlan.runBatch(tx, step, new Date('2026-11-10T11:00:00Z'), 100));
+    const removed = await retention.withRetention(h.db, tenant.id, (tx) => retentionPlan.runBatch(tx, step, new Date('2026-11-10T11:00:00Z'), 100, new Date('2026-11-10T11:00:00Z')));
     expect(removed).toBeGreaterThan(0);
     const kept = await results();
     expect(kept.q('nps').answered).toBe(2);

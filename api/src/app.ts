@@ -64,6 +64,7 @@ import { reportRoutes } from './kpis/reports-routes.ts';
 import { qualityFormRoutes } from './quality/forms-routes.ts';
 import { qualityEvaluationRoutes } from './quality/evaluations-routes.ts';
 import { twilioInboundRouter } from './twilio/inbound-routes.ts';
+import { twilioOutboundHooks } from './twilio/outbound-hooks.ts';
 
 /** One router per domain, chained so hono/client keeps every route's types. */
 const apiRoutes = createRouter()
@@ -115,7 +116,8 @@ const apiRoutes = createRouter()
   .route('/', reportRoutes)
   .route('/', qualityFormRoutes)
   .route('/', qualityEvaluationRoutes)
-  .route('/', twilioInboundRouter);
+  .route('/', twilioInboundRouter)
+  .route('/', twilioOutboundHooks);
 
 const routes = createRouter().route('/api', apiRoutes);
 

@@ -31,6 +31,7 @@ import * as answerRecordsIntegrity from './migrations/0029_answer_records_integr
 import * as outbound from './migrations/0030_outbound.ts';
 import * as contractsKpisQuality from './migrations/0031_contracts_kpis_quality.ts';
 import * as telephony from './migrations/0032_telephony.ts';
+import * as twilioRecordingDeletion from './migrations/0036_twilio_recording_deletion.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -64,6 +65,7 @@ export const migrations: Record<string, Migration> = {
   '0030_outbound': outbound,
   '0031_contracts_kpis_quality': contractsKpisQuality,
   '0032_telephony': telephony,
+  '0036_twilio_recording_deletion': twilioRecordingDeletion,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -18,7 +18,14 @@ export type ProgressAnswer =
  * nothing. `ringing` marks the attempt ringing; `answered` (a person) connects an operator or abandons;
  * a machine, busy, no answer or failure ends it and the contact is tried again by the campaign's rules.
  */
-export async function reportDialProgress(db: Kysely<DB>, attemptId: string, event: ProgressEvent, now: Date): Promise<ProgressAnswer | null> {
+export async function reportDialProgress(
+  db: Kysely<DB>,
+  attemptId: string,
+  event: ProgressEvent,
+  now: Date,
+  /** The carrier's id of the callee's leg (Twilio's CallSid), kept on the call a person's answer creates, in the same transaction. */
+  options: { carrierCallSid?: string } = {},
+): Promise<ProgressAnswer | null> {
   const tenantId = await outbound.tenantOfAttempt(db, attemptId);
   if (!tenantId) return null;
   return withTenant(db, tenantId, async (tx) => {
@@ -35,8 +42,13 @@ export async function reportDialProgress(db: Kysely<DB>, attemptId: string, even
           await notifyCampaign(tx, attempt.tenantId, attempt.campaignId);
         }
         return { action: 'none' };
-      case 'answered':
-        return connectAnswered(tx, attempt, contact, now);
+      case 'answered': {
+        const answer = await connectAnswered(tx, attempt, contact, now);
+        if (answer.action === 'connect' && options.carrierCallSid) {
+          await tx.updateTable('calls').set({ carrierCallSid: options.carrierCallSid }).where('id', '=', answer.callId).execute();
+        }
+        return answer;
+      }
       default:
         await closeAttempt(tx, attempt, contact, event, now);
         return { action: 'hang_up' };

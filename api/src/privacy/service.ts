@@ -7,6 +7,8 @@ import { ProblemError } from '../http/problem.ts';
 import { writeAudit } from '../audit/write.ts';
 import { callingListCounts, eraseCallingLists } from '../calling-lists/privacy.ts';
 import { eraseEvaluationRemarks } from '../quality/evaluations.ts';
+import { enqueueCommand } from '../telephony/commands.ts';
+import { twilioRecordingSid } from '../twilio/recordings.ts';
 
 /**
  * The person's rights (GDPR articles 15 and 17): find every record of one person in this tenant by
@@ -532,7 +534,12 @@ export async function erasePerson(tx: TenantTx, tenant: Pick<Tenant, 'id'>, acto
     throw new ProblemError(409, 'call-in-progress', 'A call is in progress', `${busy === 1 ? 'A call' : `${busy} calls`} of this person ${busy === 1 ? 'is' : 'are'} still in progress: erase once ${busy === 1 ? 'it has' : 'they have'} ended.`, undefined, {}, { params: { n: busy } });
   }
   const counts = await countsOf(tx, found);
-  const recordings = (await callRows(tx, found.callIds)).map((c) => c.recordingRef).filter((r): r is string => r !== null);
+  const recorded = (await callRows(tx, found.callIds)).filter((c) => c.recordingRef !== null);
+  const recordings = recorded.map((c) => c.recordingRef!);
+  // A recording kept by Twilio goes too: the adapter is told to delete it, once this erasure commits (issue 17).
+  for (const c of recorded) {
+    if (twilioRecordingSid(c.recordingRef)) await enqueueCommand(tx, { tenantId: tenant.id, adapter: 'twilio', callId: c.id }, 'delete_recording', { ref: c.recordingRef! }, now);
+  }
   const callIds = orNone(found.callIds);
   await tx
     .updateTable('calls')

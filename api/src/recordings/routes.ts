@@ -3,12 +3,13 @@ import { recordingStates } from '@switchboard/db';
 import { requirePermission } from '../http/permissions.ts';
 import { createRouter } from '../http/router.ts';
 import type { TenantContext } from '../http/env.ts';
-import { problemResponses } from '../http/problem.ts';
+import { notFound, problemResponses } from '../http/problem.ts';
 import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { writeAudit } from '../audit/write.ts';
 import { decodeCursor, pageOf } from '../records/common.ts';
 import { deskActor } from '../desk/routes.ts';
+import { twilioRecordingSid, twilioRecordingStream } from '../twilio/recordings.ts';
 import { accessRecording, setRecordingPaused } from './service.ts';
 
 /**
@@ -60,6 +61,19 @@ const access = createRoute({
   responses: { 200: json(RecordingRefSchema, 'The reference'), ...problemResponses(400, 401, 403, 404) },
 });
 
+const audio = createRoute({
+  method: 'get',
+  path: '/t/{tenant}/calls/{id}/recording/audio',
+  tags: ['calls'],
+  summary:
+    "Listen to the call's recording kept by Twilio (a `twilio:` reference), streamed through Switchboard — never a Twilio link; logged as a listen like every access (404 when the call has no such recording)",
+  request: { params: CallParamSchema },
+  responses: {
+    200: { description: 'The recording (MP3)', content: { 'audio/mpeg': { schema: z.string().openapi({ format: 'binary' }) } } },
+    ...problemResponses(400, 401, 403, 404),
+  },
+});
+
 const AccessEntrySchema = z
   .object({ id: z.uuid(), callId: z.uuid(), userLabel: z.string(), action: z.enum(['listen', 'download']), at: z.string() })
   .openapi('RecordingAccessEntry');
@@ -96,6 +110,18 @@ export const recordingRoutes = createRouter()
     const result = await accessRecording(ctx.tx, ctx.actor, c.req.valid('param').id, c.req.valid('query').action, c.var.deps.now());
     c.header('cache-control', 'no-store');
     return c.json(result, 200);
+  })
+  .openapi(audio, async (c) => {
+    const ctx = tenantContext(c);
+    requirePermission(ctx, 'recordings.listen');
+    const { id } = c.req.valid('param');
+    const call = await ctx.tx.selectFrom('calls').select('recordingRef').where('id', '=', id).executeTakeFirst();
+    const sid = twilioRecordingSid(call?.recordingRef);
+    if (!sid) throw notFound('This call has no recording kept by Twilio.');
+    await accessRecording(ctx.tx, ctx.actor, id, 'listen', c.var.deps.now());
+    // Twilio is asked once the body is read: after this request's transaction (and its log entry) committed.
+    const { db, config } = c.var.deps;
+    return c.body(twilioRecordingStream(db, config, sid), 200, { 'content-type': 'audio/mpeg', 'cache-control': 'no-store', 'content-disposition': 'inline' }) as never;
   })
   .openapi(accessLog, async (c) => {
     const ctx = tenantContext(c);

@@ -152,10 +152,11 @@ export async function runTenantRetention(deps: RetentionDeps, tenantId: string, 
   const batchSize = deps.batchSize ?? DEFAULT_BATCH;
   const first = await retention.withRetention(db, tenantId, async (tx) => {
     // In one transaction with the claim, so this process owns the run throughout (holdRun cannot lose it).
-    const claim = await claimRun(tx, tenantId, deps.now(), newId());
+    const startedAt = deps.now();
+    const claim = await claimRun(tx, tenantId, startedAt, newId());
     if (!claim) return null;
     for (const [index, step] of steps.entries()) {
-      const n = await runBatch(tx, step, claim.cutoffs[step.period], batchSize);
+      const n = await runBatch(tx, step, claim.cutoffs[step.period], batchSize, startedAt);
       if (n) await holdRun(tx, claim, deps.now(), step.counted ? step.kind : undefined, n);
       // More to do in this step: commit what is done, go on batch by batch from here.
       if (n >= batchSize) return { claim, resumeAt: index, removed: null };
@@ -176,8 +177,9 @@ export async function runTenantRetention(deps: RetentionDeps, tenantId: string, 
           return { tenantId, runOn: claim.runOn, finished: false, removed: await countsSoFar(db, tenantId, claim.runOn) };
         }
         const n = await retention.withRetention(db, tenantId, async (tx) => {
-          const changed = await runBatch(tx, step, claim.cutoffs[step.period], batchSize);
-          await holdRun(tx, claim, deps.now(), step.counted ? step.kind : undefined, changed);
+          const at = deps.now();
+          const changed = await runBatch(tx, step, claim.cutoffs[step.period], batchSize, at);
+          await holdRun(tx, claim, at, step.counted ? step.kind : undefined, changed);
           return changed;
         });
         if (n < batchSize) break;

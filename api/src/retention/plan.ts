@@ -38,7 +38,7 @@ export interface RetentionStep {
   /** The columns it empties or the rows it deletes, for the docs and the schema check. */
   columns: { table: string; columns: string[]; action: string };
   /** One batch: changes at most `limit` rows older than `cutoff`, answers how many. */
-  batch: (cutoff: Date, limit: number) => RawBuilder<{ n: number }>;
+  batch: (cutoff: Date, limit: number, now: Date) => RawBuilder<{ n: number }>;
 }
 
 const counted = (statement: RawBuilder<unknown>) => sql<{ n: number }>`with done as (${statement}) select count(*)::int as n from done`;
@@ -178,12 +178,17 @@ export const steps: RetentionStep[] = [
     period: 'recordings',
     counted: true,
     columns: { table: 'calls', columns: ['recording_ref'], action: 'the reference to the recording removed (after the recording period)' },
-    batch: (cutoff, limit) =>
-      counted(sql`update calls set recording_ref = null
-          where (tenant_id, id) in (
-            select tenant_id, id from calls where offered_at < ${cutoff} and ${finishedCall} and recording_ref is not null
-            order by offered_at limit ${limit} for update skip locked)
-          returning 1`),
+    batch: (cutoff, limit, now) =>
+      // A recording kept by Twilio (`twilio:RE…`) is deleted there: a delete_recording command is written in
+      // the same statement (the push boundary delivers it after commit; api/src/twilio/recordings.ts).
+      sql<{ n: number }>`with picked as (
+            select tenant_id, id, recording_ref from calls where offered_at < ${cutoff} and ${finishedCall} and recording_ref is not null
+            order by offered_at limit ${limit} for update skip locked),
+          done as (update calls c set recording_ref = null from picked p where c.tenant_id = p.tenant_id and c.id = p.id returning 1),
+          told as (insert into telephony_commands (tenant_id, id, adapter, call_id, kind, payload, next_attempt_at, created_at)
+            select p.tenant_id, gen_random_uuid(), 'twilio', p.id, 'delete_recording', jsonb_build_object('ref', p.recording_ref), ${now}, ${now}
+            from picked p where p.recording_ref ~ '^twilio:RE[0-9a-fA-F]{32}$' returning 1)
+          select (select count(*)::int from done) as n, (select count(*) from told) as told`,
   },
   {
     kind: 'recordings',
@@ -291,7 +296,7 @@ export function countsOf(removed: unknown): RetentionCounts {
 }
 
 /** Runs one batch of a step in the caller's retention transaction. */
-export async function runBatch(tx: RetentionTx, step: RetentionStep, cutoff: Date, limit: number): Promise<number> {
-  const { rows } = await step.batch(cutoff, limit).execute(tx);
+export async function runBatch(tx: RetentionTx, step: RetentionStep, cutoff: Date, limit: number, now: Date): Promise<number> {
+  const { rows } = await step.batch(cutoff, limit, now).execute(tx);
   return Number(rows[0]?.n ?? 0);
 }

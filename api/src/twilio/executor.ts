@@ -28,7 +28,7 @@ export interface TwilioCommandContext<K extends CommandKind = CommandKind> {
 
 export type TwilioHandler<K extends CommandKind> = (ctx: TwilioCommandContext<K>) => Promise<void>;
 
-export const conferenceName = (callId: string) => `sb-${callId}`;
+export { conferenceName } from './twiml.ts';
 
 export const twilioHandlers: { [K in CommandKind]: TwilioHandler<K> } = {
   bridge,

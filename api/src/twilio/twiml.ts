@@ -1,7 +1,9 @@
 import twilio from 'twilio';
 import type { Config } from '../config.ts';
-import { conferenceName } from './executor.ts';
 import { hookUrl } from './webhook.ts';
+
+/** The Twilio conference a call's audio is (executor.ts re-exports it; defined here so TwiML does not import the executor's handlers). */
+export const conferenceName = (callId: string) => `sb-${callId}`;
 
 export type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
 

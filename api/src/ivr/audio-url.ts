@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../config.ts';
-import { hookUrl } from '../twilio/webhook.ts';
+import { hookUrl, TWILIO_HOOKS } from '../twilio/webhook.ts';
 
 /**
  * Uploaded prompts reach Twilio's <Play> through a signed, expiring URL (docs/ivr.md): Twilio fetches audio
@@ -17,11 +17,20 @@ function signatureOf(secretsKey: string, tenantId: string, audioId: string, exp:
   return createHmac('sha256', keyOf(secretsKey)).update(`${tenantId}/${audioId}/${exp}`).digest('base64url');
 }
 
-/** The absolute URL of `/api/twilio/hooks/audio/<tenant>/<audioId>?exp=&sig=` for Twilio's <Play>. */
-export function audioUrl(config: Pick<Config, 'publicUrl' | 'secretsKey'>, tenantId: string, audioId: string, now: Date): string {
+function signedHookPath(config: Pick<Config, 'secretsKey'>, tenantId: string, audioId: string, now: Date): string {
   const exp = Math.floor(now.getTime() / 1000) + AUDIO_URL_TTL_SECONDS;
   const sig = signatureOf(config.secretsKey, tenantId, audioId, exp);
-  return hookUrl(config, `/audio/${encodeURIComponent(tenantId)}/${encodeURIComponent(audioId)}?exp=${exp}&sig=${sig}`);
+  return `/audio/${encodeURIComponent(tenantId)}/${encodeURIComponent(audioId)}?exp=${exp}&sig=${sig}`;
+}
+
+/** The absolute URL of `/api/twilio/hooks/audio/<tenant>/<audioId>?exp=&sig=` for Twilio's <Play>. */
+export function audioUrl(config: Pick<Config, 'publicUrl' | 'secretsKey'>, tenantId: string, audioId: string, now: Date): string {
+  return hookUrl(config, signedHookPath(config, tenantId, audioId, now));
+}
+
+/** The same, absolute with PUBLIC_URL set, else the path alone (the HTTP boundary's adapter knows our host). */
+export function audioHref(config: Pick<Config, 'publicUrl' | 'secretsKey'>, tenantId: string, audioId: string, now: Date): string {
+  return config.publicUrl ? audioUrl(config, tenantId, audioId, now) : `${TWILIO_HOOKS}${signedHookPath(config, tenantId, audioId, now)}`;
 }
 
 /** True when `sig` was made by audioUrl for this tenant, audio and expiry, and the expiry is not past. */

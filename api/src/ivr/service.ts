@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { callFunctions, jsonb, newId, type TenantTx } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
 import { writeAudit } from '../audit/write.ts';
@@ -146,8 +147,7 @@ export async function menuProblems(tx: TenantTx, definition: MenuDefinition): Pr
   }
   const audio = promptsOf(definition).filter((p) => p.prompt.kind === 'audio') as { path: string; prompt: Extract<MenuPrompt, { kind: 'audio' }> }[];
   if (audio.length) {
-    // Shared locks: an upload being deleted meanwhile is waited for (deleteAudio locks it first), then found gone.
-    const known = new Set((await tx.selectFrom('tenantAudio').select('id').where('id', 'in', [...new Set(audio.map((a) => a.prompt.audioId))]).forShare().execute()).map((a) => a.id));
+    const known = new Set((await tx.selectFrom('tenantAudio').select('id').where('id', 'in', [...new Set(audio.map((a) => a.prompt.audioId))]).execute()).map((a) => a.id));
     for (const a of audio) if (!known.has(a.prompt.audioId)) errors.push(fieldError(`${a.path}.audioId`, 'ivr.no_such_audio', 'Not one of the company’s uploaded recordings.', { audioId: a.prompt.audioId }));
   }
   return errors;
@@ -155,6 +155,7 @@ export async function menuProblems(tx: TenantTx, definition: MenuDefinition): Pr
 
 /** Saves (creates or replaces) the menu of one of the company's numbers, audited; nothing saved on any problem. */
 export async function saveMenu(tx: TenantTx, tenantId: string, actor: Actor | null, number: string, input: { enabled: boolean; definition: MenuDefinition }, now: Date): Promise<IvrMenu> {
+  await lockMenusAndAudio(tx, tenantId);
   const before = await getMenu(tx, number);
   const errors = await menuProblems(tx, input.definition);
   if (errors.length) throw invalid(errors, 'The menu has problems: nothing was saved.');
@@ -227,10 +228,17 @@ export async function readAudio(tx: TenantTx, id: string): Promise<{ mime: strin
 }
 
 /** Deletes an upload, unless a menu still plays it (409 naming the numbers). */
+/**
+ * Saving a menu and deleting an upload take turns per tenant (a transaction advisory lock): otherwise a menu
+ * saved with a recording while it is being deleted could be left playing nothing. Rare, admin-only writes.
+ */
+async function lockMenusAndAudio(tx: TenantTx, tenantId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`ivr_audio:${tenantId}`}, 0))`.execute(tx);
+}
+
 export async function deleteAudio(tx: TenantTx, tenantId: string, actor: Actor | null, id: string): Promise<void> {
-  // The upload's row first: a menu being saved with it holds a shared lock on it, and is waited for, so the
-  // menus read next include it; a menu saved after this lock waits, then finds the upload gone.
-  const row = await tx.selectFrom('tenantAudio').select(['name', 'mime', 'size']).where('id', '=', id).forUpdate().executeTakeFirst();
+  await lockMenusAndAudio(tx, tenantId);
+  const row = await tx.selectFrom('tenantAudio').select(['name', 'mime', 'size']).where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound();
   const menus = await tx.selectFrom('ivrMenus').select(['number', 'definition']).execute();
   const numbers = usedBy(menus, id);

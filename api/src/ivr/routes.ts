@@ -11,8 +11,7 @@ import { deleteAudio, deleteMenu, getMenu, listAudio, listMenus, MAX_AUDIO_BYTES
 
 const E164 = z.string().regex(/^\+[1-9]\d{4,14}$/, 'Use an E.164 number such as +33142868200.');
 
-export const MenuDefinitionSchema = menuDefinitionSchema.openapi('IvrMenuDefinition', {
-  example: {
+const exampleMenu = {
     root: 'main',
     nodes: {
       main: {
@@ -25,8 +24,8 @@ export const MenuDefinitionSchema = menuDefinitionSchema.openapi('IvrMenuDefinit
         repeat: 2,
       },
     },
-  },
-});
+};
+export const MenuDefinitionSchema = menuDefinitionSchema.openapi('IvrMenuDefinition', { example: exampleMenu });
 
 const IvrMenuSchema = z
   .object({
@@ -40,7 +39,9 @@ const IvrMenuSchema = z
   })
   .openapi('IvrMenu');
 const IvrMenusSchema = z.object({ menus: z.array(IvrMenuSchema) }).openapi('IvrMenus');
-const SaveMenuSchema = z.strictObject({ enabled: z.boolean(), definition: MenuDefinitionSchema }).openapi('IvrMenuInput');
+const SaveMenuSchema = z
+  .strictObject({ enabled: z.boolean().openapi({ description: 'false: kept, but calls go straight to the number’s function', example: true }), definition: MenuDefinitionSchema })
+  .openapi('IvrMenuInput', { example: { enabled: true, definition: exampleMenu } });
 
 const AudioItemSchema = z
   .object({

@@ -20,6 +20,7 @@ import {
 import { seedCallRecords } from './support/routing.ts';
 import { seedOutboundRecords } from './support/outbound.ts';
 import { seedKpiRecords } from './support/kpis.ts';
+import { seedIvrRecords } from './support/ivr.ts';
 import { runRetentionOnce } from '@switchboard/api';
 
 /**
@@ -46,6 +47,8 @@ beforeAll(async () => {
   for (const tenant of [a, b]) await seedOutboundRecords(h.db, tenant);
   // Contracts, interval statistics, credits and quality (issue 16).
   for (const tenant of [a, b]) await seedKpiRecords(h.db, tenant);
+  // Keypad menus and their recordings (issue 17).
+  for (const tenant of [a, b]) await seedIvrRecords(h.db, tenant);
   // Billing rows in both: negotiated price, account, a billed order (with its outbox row), last month closed and invoiced.
   await insertListPrice(h.db, { function: 'order_taking', metric: 'order', unitAmountMinor: 120 });
   await seedBillingRecords(h.db, [a, b]);

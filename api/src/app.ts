@@ -39,6 +39,7 @@ import { informationRequestRoutes } from './information-requests/routes.ts';
 import { callRoutes } from './calls/routes.ts';
 import { satisfactionRoutes } from './satisfaction/routes.ts';
 import { telephonyRouter } from './telephony/routes.ts';
+import { isAudioUploadPath, ivrRoutes } from './ivr/routes.ts';
 import { campaignBoardRoutes } from './campaigns/board-routes.ts';
 import { deskRoutes } from './desk/routes.ts';
 import { deskFiguresRoutes } from './desk/figures-routes.ts';
@@ -117,7 +118,8 @@ const apiRoutes = createRouter()
   .route('/', qualityFormRoutes)
   .route('/', qualityEvaluationRoutes)
   .route('/', twilioInboundRouter)
-  .route('/', twilioOutboundHooks);
+  .route('/', twilioOutboundHooks)
+  .route('/', ivrRoutes);
 
 const routes = createRouter().route('/api', apiRoutes);
 
@@ -162,8 +164,8 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   const limitBodies = (maxSize: number) =>
     bodyLimit({ maxSize, onError: (c) => problemResponse(c, new ProblemError(413, 'payload-too-large', 'Payload too large', `Bodies are limited to ${maxSize} bytes.`)) });
   const [anyBody, uploadBody] = [limitBodies(deps.config.bodyLimitBytes), limitBodies(UPLOAD_BODY_LIMIT)];
-  // A contact list's file (campaigns/lists.ts) is the one body allowed past the usual limit.
-  app.use('/api/*', (c, next) => (c.req.method === 'POST' && isUploadPath(c.req.path) ? uploadBody(c, next) : anyBody(c, next)));
+  // A contact list's file (campaigns/lists.ts) and an uploaded recording (ivr/routes.ts) are the bodies allowed past the usual limit.
+  app.use('/api/*', (c, next) => (c.req.method === 'POST' && (isUploadPath(c.req.path) || isAudioUploadPath(c.req.path)) ? uploadBody(c, next) : anyBody(c, next)));
   app.use('/api/*', originCheck());
   app.use('/api/*', sessionMiddleware());
   app.use('/api/*', requireSessionExceptPublic());

@@ -35,6 +35,7 @@ export const problemCodes = {
   telephony_signature_retired: 'The telephony request uses a retired signature version.',
   twilio_not_configured: 'No Twilio account is connected, or PUBLIC_URL is not set.',
   twilio_signature_invalid: 'The Twilio webhook’s X-Twilio-Signature does not match the request.',
+  audio_in_use: 'The keypad menus of `numbers` play this recording: change them first.',
   stripe_not_configured: 'This server does not bill through Stripe.',
   stripe_signature_missing: 'The Stripe webhook is not signed.',
   stripe_signature_stale: 'The Stripe webhook’s signature is too old.',
@@ -200,6 +201,12 @@ export const fieldCodes = {
   'campaign.not_delegated': 'The company does not delegate the function `function`.',
   'campaign.end_before_start': 'The end must come after the start, on the same day.',
   'contract.credit_without_target': 'The contract sets no target for `kpi`: a credit needs one.',
+  'ivr.no_such_node': 'No node of the menu is named `node`.',
+  'ivr.unreachable': 'No key leads to `node` from the first menu.',
+  'ivr.dead_end': 'Callers in `node` can never leave the menu.',
+  'ivr.not_delegated': 'The company does not delegate the inbound function `function`.',
+  'ivr.no_such_audio': 'Not one of the company’s uploaded recordings.',
+  'ivr.audio_format': 'Not an MP3 or WAV file.',
 } as const satisfies Record<string, string>;
 
 export type ProblemCode = keyof typeof problemCodes;

@@ -16,6 +16,11 @@ export interface IncomingCall {
   adapter?: TelephonyAdapterKind;
   /** The function the caller chose in the number's keypad menu (api/src/ivr); the number's own otherwise. */
   function?: string;
+  /**
+   * The walk through the number's keypad menu that led here (api/src/ivr): written on the timeline as a
+   * `menu` event; `afterHours` (the menu's after-hours choice): the function's after-hours action whatever the hours.
+   */
+  menu?: { keys: string; afterHours?: boolean };
 }
 
 export interface IncomingAnswer {
@@ -132,30 +137,34 @@ export async function receiveCall(db: Kysely<DB>, input: IncomingCall, now: Date
         ], null);
         return { answer: answerFor(tenant.slug, call, record), queued: false };
       }
-      if (status.open) {
+      // The keypad menu's walk, between the offer and where it led.
+      const walked: EventRow[] = input.menu ? [{ kind: 'menu', detail: { keys: input.menu.keys, function: chosen, ...(input.menu.afterHours ? { afterHours: true } : {}) } }] : [];
+      if (status.open && !input.menu?.afterHours) {
         const call = await openCall(tx, { ...base, status: 'queued', afterHoursAction: null }, [
           offered,
-          { kind: 'queued', detail: { function: owner.function, ...(record ? {} : { recording: 'never' }) } },
-        ], { function: owner.function, enqueuedAt: now });
+          ...walked,
+          { kind: 'queued', detail: { function: chosen, ...(record ? {} : { recording: 'never' }) } },
+        ], { function: chosen, enqueuedAt: now });
         return { answer: answerFor(tenant.slug, call, record), queued: true };
       }
       const action: AfterHoursAction = status.afterHours?.action ?? 'message';
-      const forwardedTo = action === 'forward' ? await forwardDestination(tx, owner.function, status.afterHours?.forwardTo ?? null) : null;
+      const forwardedTo = action === 'forward' ? await forwardDestination(tx, chosen, status.afterHours?.forwardTo ?? null) : null;
       // A forward with nowhere to go leaves a message instead: the caller is never dropped silently.
       const effective: AfterHoursAction = action === 'forward' && !forwardedTo ? 'message' : action;
       const call = await openCall(tx, { ...base, status: 'after_hours', afterHoursAction: effective, forwardedTo, endedAt: now, endedBy: 'system' }, [
         offered,
+        ...walked,
         { kind: 'after_hours', detail: { action: effective, forwardTo: forwardedTo, nextOpening: status.nextChange?.at ?? null } },
       ], null);
       if (effective === 'callback') {
         const requestId = newId();
         await tx
           .insertInto('callbackRequests')
-          .values({ tenantId: tenant.id, id: requestId, callId: id, function: owner.function, callerNumber: input.caller, requestedAt: now })
+          .values({ tenantId: tenant.id, id: requestId, callId: id, function: chosen, callerNumber: input.caller, requestedAt: now })
           .execute();
         // Called back when the function opens again, first in line (docs/outbound.md, callbacks).
         const opensAt = status.nextChange?.opens ? new Date(status.nextChange.at) : now;
-        await queueCallbackRequest(tx, { id: requestId, function: owner.function, phone: input.caller, callerId: input.dialled, at: opensAt, timeZone: tenant.timeZone }, now);
+        await queueCallbackRequest(tx, { id: requestId, function: chosen, phone: input.caller, callerId: input.dialled, at: opensAt, timeZone: tenant.timeZone }, now);
       }
       return { answer: answerFor(tenant.slug, call, record, status.afterHours?.announcement), queued: false };
     });

@@ -10,7 +10,7 @@ import { changePresence } from '../routing/presence.ts';
 import { requestDispatch } from '../routing/ticker.ts';
 import { redactCardNumbers } from '../rules/card-numbers.ts';
 import { checkTelephonySignature, SIGNATURE_HEADER, SIGNATURE_WINDOW_SECONDS, TIMESTAMP_HEADER } from './signature.ts';
-import { receiveCall } from './incoming.ts';
+import { receiveWithMenu } from '../ivr/boundary.ts';
 import { adapterRecording, keepRecordingRef } from '../recordings/service.ts';
 import { suspendedAnnouncement } from '../tenants/suspension.ts';
 import { afterHoursActions, callStatuses, closedReasons, recordingStates, satisfactionOutcomes, type CallConsult, type TenantTx } from '@switchboard/db';
@@ -69,6 +69,11 @@ const IncomingCallSchema = z
     callId: z.string().trim().min(1).max(200).openapi({ description: "The adapter's own id for the call (idempotency key)" }),
     dialled: E164.openapi({ description: 'The number the caller dialled (one of GET /api/telephony/numbers)' }),
     caller: E164,
+    keys: z
+      .string()
+      .regex(/^[0-9*#_]{0,64}$/, 'Keys 0-9, * and #, and _ for a prompt the caller did not answer (at most 64).')
+      .optional()
+      .openapi({ description: "The keys the caller pressed so far in the number's keypad menu, in order (`_`: no key after the prompt's repeats); left out: none yet (docs/telephony.md, Keypad menus)" }),
   })
   .openapi('TelephonyIncomingCall', { example: { callId: 'CA8f2b1c0d9e', dialled: '+33142868200', caller: '+33612345678' } });
 
@@ -83,6 +88,26 @@ const IncomingAnswerSchema = z
     record: z.boolean().openapi({ description: "Record the call once the operator's leg is bridged (the client's recording policy); the status's `recording` says when to pause" }),
   })
   .openapi('TelephonyCallRouted');
+
+const PlayablePromptSchema = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('tts'), text: z.string(), language: z.string().openapi({ description: "The company's locale (BCP 47): the speech synthesis's language" }) }),
+    z.object({ kind: z.literal('audio'), url: z.string().openapi({ description: 'A signed, expiring URL of the recording (GET, no session)' }) }),
+  ])
+  .openapi('TelephonyMenuPrompt');
+
+const MenuAnswerSchema = z
+  .object({
+    outcome: z.enum(['menu', 'hang_up']).openapi({ description: '`menu`: play `prompt` (up to `repeat` times), gather one key, POST again with `keys` + that key (or `_`); `hang_up`: play `prompt`, then hang up (no call is made)' }),
+    tenant: z.string(),
+    keys: z.string().openapi({ description: 'The keys this answer walked' }),
+    node: z.string().nullable(),
+    prompt: PlayablePromptSchema,
+    choices: z.array(z.object({ key: z.string(), label: z.string() })),
+    repeat: z.number().int(),
+    invalid: z.boolean().openapi({ description: 'The last key was not offered here: say so, then replay the prompt' }),
+  })
+  .openapi('TelephonyMenuStep');
 
 const SurveySchema = z
   .object({
@@ -182,7 +207,7 @@ const receive = createRoute({
   summary: 'An inbound call reached the adapter: route it (queue, or the after-hours action). Idempotent per adapter callId.',
   ...signed,
   request: { body: { content: { 'application/json': { schema: IncomingCallSchema } }, required: true } },
-  responses: { 200: json(IncomingAnswerSchema, 'Where the call goes'), ...problemResponses(400, 401, 404) },
+  responses: { 200: json(z.union([IncomingAnswerSchema, MenuAnswerSchema]), 'Where the call goes, or the keypad menu step the caller is at'), ...problemResponses(400, 401, 404) },
 });
 const status = createRoute({
   method: 'get',
@@ -372,8 +397,9 @@ telephonyRoutes.use('/telephony/*', verifySignature());
 const routes = telephonyRoutes
   .openapi(receive, async (c) => {
     const { db, now } = c.var.deps;
-    const result = await receiveCall(db, c.req.valid('json'), now());
+    const result = await receiveWithMenu(db, c.var.deps.config, c.req.valid('json'), now());
     if (!result) throw notFound('No tenant answers this number.');
+    if ('menu' in result) return c.json(result.menu, 200);
     if (result.queued) requestDispatch();
     return c.json(result.answer, 200);
   })

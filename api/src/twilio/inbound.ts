@@ -5,6 +5,8 @@ import { isUuid, routing, withTenant, type DB, type TenantTx } from '@switchboar
 import type { Config } from '../config.ts';
 import { menuDefinitionSchema, NO_INPUT, walkMenu, type MenuDefinition, type MenuPrompt } from '../ivr/menu.ts';
 import { receiveCall, type IncomingAnswer } from '../telephony/incoming.ts';
+import { loadMenuForNumber } from '../ivr/service.ts';
+import { audioUrl } from '../ivr/audio-url.ts';
 import { endCall } from '../routing/lifecycle.ts';
 import { conferenceName } from './executor.ts';
 import { phrasesFor } from './phrases.ts';
@@ -30,21 +32,6 @@ const keysPattern = /^[0-9*#_]*$/;
 const E164 = /^\+[1-9]\d{4,14}$/;
 /** Twilio's call ids: CA and 32 hex digits. */
 const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
-
-// TEMPORARY (twilio-inbound): the ivr helper's loadMenuForNumber (api/src/ivr/service.ts) and audioUrl
-// (api/src/ivr/audio-url.ts) replace these two at merge; same signatures, same behaviour.
-export async function loadMenuForNumber(tx: TenantTx, number: string): Promise<MenuDefinition | null> {
-  const row = await tx.selectFrom('ivrMenus').select(['definition']).where('number', '=', number).where('enabled', '=', true).executeTakeFirst();
-  if (!row) return null;
-  const parsed = menuDefinitionSchema.safeParse(row.definition);
-  return parsed.success ? parsed.data : null;
-}
-export function audioUrl(config: Pick<Config, 'publicUrl' | 'secretsKey'>, tenantId: string, audioId: string, now: Date): string {
-  const exp = Math.floor(now.getTime() / 1000) + 6 * 3600;
-  const key = createHmac('sha256', 'switchboard-audio-url').update(config.secretsKey).digest();
-  const sig = createHmac('sha256', key).update(`${tenantId}/${audioId}/${exp}`).digest('base64url');
-  return hookUrl(config, `/audio/${encodeURIComponent(tenantId)}/${encodeURIComponent(audioId)}?exp=${exp}&sig=${sig}`);
-}
 
 type HookConfig = Pick<Config, 'publicUrl' | 'secretsKey'>;
 
@@ -138,7 +125,7 @@ export async function answerVoice(db: Kysely<DB>, config: HookConfig, input: Voi
     const tenant = await tx.selectFrom('tenants').select(['locale']).where('id', '=', owner.tenantId).executeTakeFirstOrThrow();
     return { menu: await loadMenuForNumber(tx, input.to), locale: tenant.locale };
   });
-  let chosen: string | undefined;
+  let chosen: { function: string; keys: string; afterHours: boolean } | undefined;
   if (menu) {
     const step = walkMenu(menu, keys);
     const { language, say } = phrasesFor(locale);
@@ -157,11 +144,11 @@ export async function answerVoice(db: Kysely<DB>, config: HookConfig, input: Voi
       response.hangup();
       return { twiml: response.toString(), queued: false };
     }
-    chosen = step.function;
+    chosen = { function: step.function, keys: step.keys, afterHours: step.kind === 'after_hours' };
   }
   // A withheld or odd caller id (Twilio sends `anonymous`, a `client:` identity…) is kept as `anonymous`, never as given.
   const caller = E164.test(input.from) ? input.from : 'anonymous';
-  const result = await receiveCall(db, { callId: input.callSid, dialled: input.to, caller, adapter: 'twilio', ...(chosen ? { function: chosen } : {}) }, now);
+  const result = await receiveCall(db, { callId: input.callSid, dialled: input.to, caller, adapter: 'twilio', ...(chosen ? { function: chosen.function, menu: { keys: chosen.keys, afterHours: chosen.afterHours } } : {}) }, now);
   if (!result) return { twiml: notInService(), queued: false };
   return { twiml: answerTwiml(config, result.answer, input.to, locale), queued: result.queued };
 }

@@ -11,6 +11,7 @@ import { requestDispatch } from '../routing/ticker.ts';
 import { redactCardNumbers } from '../rules/card-numbers.ts';
 import { checkTelephonySignature, SIGNATURE_HEADER, SIGNATURE_WINDOW_SECONDS, TIMESTAMP_HEADER } from './signature.ts';
 import { receiveCall } from './incoming.ts';
+import { commandBridge, overflowAnnouncement } from './enqueue.ts';
 import { adapterRecording, keepRecordingRef } from '../recordings/service.ts';
 import { suspendedAnnouncement } from '../tenants/suspension.ts';
 import { afterHoursActions, callStatuses, closedReasons, recordingStates, satisfactionOutcomes, type TenantTx } from '@switchboard/db';
@@ -334,8 +335,6 @@ async function statusOf(tx: TenantTx, call: StatusRow, now: Date): Promise<Statu
   };
 }
 
-const overflowAnnouncement = 'All our operators are busy. Please call again later.';
-
 /** Any report about a call from the adapter is a sign of life: the connected-call limit runs from the last one. */
 async function seen(tx: TenantTx, id: string, at: Date): Promise<void> {
   await tx.updateTable('calls').set({ adapterSeenAt: at }).where('id', '=', id).where('endedAt', 'is', null).execute();
@@ -432,6 +431,8 @@ const routes = telephonyRoutes
         if (free) await changePresence(tx, call.operatorId, { state: 'on_call', call: { tenantId, id } }, at);
       }
       await recordCallEvent(tx, { tenantId, id }, 'transfer_returned', at, { operatorId: call.operatorId, detail: { note, from: call.forwardedTo } });
+      // Back to its operator: bridge them again (the recording as it was when the call left).
+      if (call.operatorId) await commandBridge(tx, call, call.operatorId, updated.recordingState, at);
       await seen(tx, id, at);
       return statusOf(tx, updated, at);
     });

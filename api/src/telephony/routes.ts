@@ -25,8 +25,11 @@ import { pendingDialsFor, progressEvents, reportDialProgress } from '../dialer/p
  * TELEPHONY_SECRET over "<timestamp>.<METHOD> <path>.<raw body>" (v2); a timestamp outside the window, a
  * bad or retired (v1) signature, or a signature already accepted is refused with 401.
  */
-function verifySignature(): MiddlewareHandler<AppEnv> {
+const verified = new WeakSet<Request>();
+export function verifySignature(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    // Mounted on more than one router under /telephony/* (push-routes.ts): a request is checked once.
+    if (verified.has(c.req.raw)) return next();
     const { config, db, now } = c.var.deps;
     const at = now();
     const body = c.req.method === 'GET' || c.req.method === 'HEAD' ? '' : await c.req.text();
@@ -47,7 +50,10 @@ function verifySignature(): MiddlewareHandler<AppEnv> {
       throw new ProblemError(401, `telephony-signature-${check.reason}`, 'Telephony request refused', detail);
     }
     // Reads change nothing, so a replayed GET gains nothing (and a GET's signature cannot pass for a POST's).
-    if (c.req.method === 'GET') return next();
+    if (c.req.method === 'GET') {
+      verified.add(c.req.raw);
+      return next();
+    }
     // Signatures past the window are purged by housekeeping (api/src/housekeeping/purge.ts).
     const fresh = await withApp(db, async (tx) => {
       const inserted = await tx
@@ -59,6 +65,7 @@ function verifySignature(): MiddlewareHandler<AppEnv> {
       return !!inserted;
     });
     if (!fresh) throw new ProblemError(401, 'replayed', 'Replayed request', 'This signed request was already accepted once.');
+    verified.add(c.req.raw);
     await next();
   };
 }

@@ -41,6 +41,8 @@ export class CommandModel {
   private call(id: string): ModelCall {
     let call = this.calls.get(id);
     if (!call) {
+      // Calls nobody follows any more (a command for a call of an earlier run): the oldest go first.
+      if (this.calls.size >= 20_000) this.calls.delete(this.calls.keys().next().value!);
       call = { state: { id, status: 'queued', operatorConnected: false, recording: 'off' }, version: 0, held: false, muted: false, consult: null, waiters: new Set() };
       this.calls.set(id, call);
     }

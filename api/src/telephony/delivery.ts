@@ -152,10 +152,15 @@ async function loadClaimed(db: Kysely<DB>, refs: telephony.ClaimedCommandRef[]):
   return loaded;
 }
 
-async function markDelivered(db: Kysely<DB>, command: Loaded, at: Date): Promise<void> {
-  await withTenant(db, command.tenantId, (tx) =>
-    tx.updateTable('telephonyCommands').set({ status: 'delivered', deliveredAt: at, claimedUntil: null, lastError: null }).where('id', '=', command.id).where('status', '=', 'pending').execute(),
-  );
+/** The commands delivered in one round, one statement per tenant. */
+async function markDelivered(db: Kysely<DB>, commands: Loaded[], at: Date): Promise<void> {
+  const byTenant = new Map<string, string[]>();
+  for (const c of commands) byTenant.set(c.tenantId, [...(byTenant.get(c.tenantId) ?? []), c.id]);
+  for (const [tenantId, ids] of byTenant) {
+    await withTenant(db, tenantId, (tx) =>
+      tx.updateTable('telephonyCommands').set({ status: 'delivered', deliveredAt: at, claimedUntil: null, lastError: null }).where('id', 'in', ids).where('status', '=', 'pending').execute(),
+    );
+  }
 }
 
 async function markRetry(db: Kysely<DB>, command: Loaded, error: unknown, at: Date, giveUpAfterMs: number): Promise<'retried' | 'gave_up'> {
@@ -202,6 +207,7 @@ export async function deliverOnce(deps: DeliveryDeps, signal?: AbortSignal): Pro
     const refs = await telephony.claimDueCommands(deps.db, { now: at, leaseUntil: new Date(at.getTime() + limits.leaseMs), limit: limits.batch, includeHttp: !!target });
     if (!refs.length) break;
     const commands = await loadClaimed(deps.db, refs);
+    const delivered: Loaded[] = [];
     await eachLimited(commands, limits.concurrency, async (command) => {
       try {
         if (command.adapter === 'http') {
@@ -224,14 +230,16 @@ export async function deliverOnce(deps: DeliveryDeps, signal?: AbortSignal): Pro
             command: { id: command.id, kind: command.kind as CommandKind, payload: command.payload as CommandPayload<CommandKind>, callId: command.callId, dialId: command.dialId },
           });
         }
-        await markDelivered(deps.db, command, deps.now());
-        report.delivered++;
+        delivered.push(command);
       } catch (error) {
         const outcome = await markRetry(deps.db, command, error, deps.now(), limits.giveUpAfterMs);
         if (outcome === 'gave_up') report.gaveUp++;
         else report.retried++;
       }
     });
+    // Marked together once the round is out (a process killed before this sends them again: same keys).
+    await markDelivered(deps.db, delivered, deps.now());
+    report.delivered += delivered.length;
   }
   if (target && (report.delivered || report.retried)) {
     await withApp(deps.db, (tx) =>

@@ -238,54 +238,54 @@ export class Simulator {
     const push = this.options.push;
     let version = -1;
     try {
-    for (;;) {
-      // Push mode: woken by a command for this call, or at the caller's own deadline; no status is read.
-      if (push) await push.wait(answer.id, version, deadline - this.now(), signal);
-      else await sleep(Math.min(pollMs, deadline - this.now()), signal);
-      if (signal.aborted || entry.caller.phase === 'gone') {
-        this.emit({ kind: 'finished', call, id: answer.id, how: 'stopped' });
-        return;
+      for (;;) {
+        // Push mode: woken by a command for this call, or at the caller's own deadline; no status is read.
+        if (push) await push.wait(answer.id, version, deadline - this.now(), signal);
+        else await sleep(Math.min(pollMs, deadline - this.now()), signal);
+        if (signal.aborted || entry.caller.phase === 'gone') {
+          this.emit({ kind: 'finished', call, id: answer.id, how: 'stopped' });
+          return;
+        }
+        let observed;
+        try {
+          if (push) {
+            const model = push.state(answer.id);
+            version = model.version;
+            observed = model.state;
+          } else observed = await this.client.status(answer.id);
+          errors = 0;
+          this.succeeded();
+        } catch (error) {
+          if (!(error instanceof BoundaryError) || !error.transient || ++errors > 30) throw error;
+          this.failed(error, `call ${call.seq}`);
+          await sleep(Math.max(0, this.backoffUntil - this.now()), signal);
+          continue;
+        }
+        if (hungUpMeanwhile(entry)) continue;
+        if (track) track = observeRecording(track, observed.recording, this.now());
+        const step = callerStep(entry.caller, observed, this.now());
+        entry.caller = step.state;
+        deadline = step.deadlineMs;
+        if (step.action === 'answered') {
+          this.stats.answered++;
+          await this.client.answered(answer.id);
+        } else if (step.action === 'hang_up') {
+          const holding = observed.status === 'queued';
+          // The caller is gone: no survey is asked of them (only a call the operator ended is surveyed).
+          await this.client.ended(answer.id, 'caller');
+          await this.keepRecording(answer.id, track);
+          if (holding) this.stats.abandoned++;
+          else this.stats.callerHungUp++;
+          this.emit({ kind: 'finished', call, id: answer.id, how: holding ? 'abandoned' : 'caller_hung_up' });
+          return;
+        } else if (step.state.phase === 'gone') {
+          await this.keepRecording(answer.id, track);
+          if (observed.survey) await this.reportSurvey(call, answer.id, observed.survey.questions);
+          this.stats.operatorEnded++;
+          this.emit({ kind: 'finished', call, id: answer.id, how: 'operator_ended' });
+          return;
+        }
       }
-      let observed;
-      try {
-        if (push) {
-          const model = push.state(answer.id);
-          version = model.version;
-          observed = model.state;
-        } else observed = await this.client.status(answer.id);
-        errors = 0;
-        this.succeeded();
-      } catch (error) {
-        if (!(error instanceof BoundaryError) || !error.transient || ++errors > 30) throw error;
-        this.failed(error, `call ${call.seq}`);
-        await sleep(Math.max(0, this.backoffUntil - this.now()), signal);
-        continue;
-      }
-      if (hungUpMeanwhile(entry)) continue;
-      if (track) track = observeRecording(track, observed.recording, this.now());
-      const step = callerStep(entry.caller, observed, this.now());
-      entry.caller = step.state;
-      deadline = step.deadlineMs;
-      if (step.action === 'answered') {
-        this.stats.answered++;
-        await this.client.answered(answer.id);
-      } else if (step.action === 'hang_up') {
-        const holding = observed.status === 'queued';
-        // The caller is gone: no survey is asked of them (only a call the operator ended is surveyed).
-        await this.client.ended(answer.id, 'caller');
-        await this.keepRecording(answer.id, track);
-        if (holding) this.stats.abandoned++;
-        else this.stats.callerHungUp++;
-        this.emit({ kind: 'finished', call, id: answer.id, how: holding ? 'abandoned' : 'caller_hung_up' });
-        return;
-      } else if (step.state.phase === 'gone') {
-        await this.keepRecording(answer.id, track);
-        if (observed.survey) await this.reportSurvey(call, answer.id, observed.survey.questions);
-        this.stats.operatorEnded++;
-        this.emit({ kind: 'finished', call, id: answer.id, how: 'operator_ended' });
-        return;
-      }
-    }
     } finally {
       push?.forget(answer.id);
     }

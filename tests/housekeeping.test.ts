@@ -67,7 +67,7 @@ describe('a pass', () => {
       ])
       .execute();
 
-    expect(await housekeepOnce(deps())).toEqual({ sessions: 2, loginThrottle: 2, idempotencyKeys: 2, telephonySignatures: 1 });
+    expect(await housekeepOnce(deps())).toEqual({ sessions: 2, loginThrottle: 2, idempotencyKeys: 2, telephonySignatures: 1, telephonyCommands: 0 });
 
     expect(await ids('sessions')).toEqual([sessions[2]!.id]);
     const throttle = await h.db.selectFrom('loginThrottle').select('key').orderBy('key').execute();
@@ -78,7 +78,7 @@ describe('a pass', () => {
     expect(signatures.map((r) => r.signature)).toEqual(['v2=recent']);
 
     // Nothing left to do: a second pass (another process's, say) deletes nothing and fails nothing.
-    expect(await housekeepOnce(deps())).toEqual({ sessions: 0, loginThrottle: 0, idempotencyKeys: 0, telephonySignatures: 0 });
+    expect(await housekeepOnce(deps())).toEqual({ sessions: 0, loginThrottle: 0, idempotencyKeys: 0, telephonySignatures: 0, telephonyCommands: 0 });
   });
 
   it('is bounded: at most maxBatches × batchSize rows per table, the rest on later passes', async () => {
@@ -94,7 +94,7 @@ describe('a pass', () => {
 
   it('stops between batches once its deadline has aborted it', async () => {
     await h.db.insertInto('sessions').values([session(ago(40 * DAY), ago(40 * DAY))]).execute();
-    expect(await housekeepOnce(deps(), AbortSignal.abort())).toEqual({ sessions: 0, loginThrottle: 0, idempotencyKeys: 0, telephonySignatures: 0 });
+    expect(await housekeepOnce(deps(), AbortSignal.abort())).toEqual({ sessions: 0, loginThrottle: 0, idempotencyKeys: 0, telephonySignatures: 0, telephonyCommands: 0 });
     expect(await ids('sessions')).toHaveLength(1);
   });
 

@@ -108,7 +108,7 @@ describe('statements per request', () => {
     expect(again.result.body.id).toBe(run.result.body.id);
   });
 
-  it('accepts, hangs up and wraps up a call, each in one transaction, at most 10, 15 and 9 statements', async () => {
+  it('accepts, hangs up and wraps up a call, each in one transaction, at most 12, 17 and 9 statements', async () => {
     // A tenant of its own: no call of the tests above waits in its queue.
     const { tenant: own } = await seedTenant(h.db);
     await setHours(h.db, own, alwaysOpen);
@@ -122,10 +122,12 @@ describe('statements per request', () => {
     expect((await dispatch(h.db, h.clock.now())).offered).toBe(1);
     const path = `/api/t/${own.slug}/desk/calls/${arrival.body.id as string}`;
     // Each a presence change of one statement (six before issue 13's fourth round: 17, 23 and 16 statements
-    // then), each step of the call's timeline one statement with its notification.
+    // then), each step of the call's timeline one statement with its notification. Issue 17: accept and hang-up
+    // also write the adapter's command (bridge: the operator's voice leg read, then the insert; hang_up: the
+    // survey read, then the insert), in the same transaction.
     const budgets: [string, () => Promise<{ status: number }>, number][] = [
-      ['accept', () => desk.post(`${path}/accept`), 10],
-      ['hang up', () => desk.post(`${path}/hangup`), 15],
+      ['accept', () => desk.post(`${path}/accept`), 12],
+      ['hang up', () => desk.post(`${path}/hangup`), 17],
       ['wrap up', () => desk.post(`${path}/wrap-up`, { disposition: 'resolved', notes: 'Counted.' }), 9],
     ];
     for (const [what, request, budget] of budgets) {

@@ -40,6 +40,7 @@ import { callRoutes } from './calls/routes.ts';
 import { satisfactionRoutes } from './satisfaction/routes.ts';
 import { telephonyRouter } from './telephony/routes.ts';
 import { isAudioUploadPath, ivrRoutes } from './ivr/routes.ts';
+import { pushRouter } from './telephony/push-routes.ts';
 import { campaignBoardRoutes } from './campaigns/board-routes.ts';
 import { deskRoutes } from './desk/routes.ts';
 import { deskFiguresRoutes } from './desk/figures-routes.ts';
@@ -92,6 +93,7 @@ const apiRoutes = createRouter()
   .route('/', callRoutes)
   .route('/', satisfactionRoutes)
   .route('/', telephonyRouter)
+  .route('/', pushRouter)
   .route('/', deskRoutes)
   .route('/', deskFiguresRoutes)
   .route('/', priceRoutes)

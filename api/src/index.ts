@@ -101,6 +101,7 @@ export { recomputeSurveyCounts } from './surveys/recompute.ts';
 export { applyContractVersion, type ContractVersionInput } from './contracts/apply.ts';
 // The demo's history (scripts/src/simulator/history.ts) plays past days through the live code paths, each given its `now`.
 export { receiveCall } from './telephony/incoming.ts';
+export { deliverOnce, startDelivery, pushCommand, retryDelayMs, type DeliveryDeps, type DeliveryReport, type PushedCommand } from './telephony/delivery.ts';
 export { acceptCall, hangUp, transferCall } from './desk/call-actions.ts';
 export { setDeskState } from './desk/state.ts';
 export { endCall } from './routing/lifecycle.ts';

@@ -10,6 +10,7 @@ export * from './data-dir-lock.ts';
 export * as crossTenant from './cross-tenant.ts';
 export * as routing from './routing.ts';
 export * as outbound from './outbound.ts';
+export * as telephony from './telephony.ts';
 export * as billing from './billing.ts';
 export * as billingOutbox from './billing-outbox.ts';
 export * as housekeeping from './housekeeping.ts';

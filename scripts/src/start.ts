@@ -1,5 +1,5 @@
 import { serve } from '@hono/node-server';
-import { billingOf, createApp, EventHub, loadConfig, settleWithin, startBillingClose, startCallTimeouts, startDialer, startHousekeeping, startKpiFolding, startQualitySampling, startRetention, startRouting, stripeBilling, type StopPeriodic } from '@switchboard/api';
+import { billingOf, createApp, EventHub, loadConfig, settleWithin, startBillingClose, startCallTimeouts, startDialer, startHousekeeping, startKpiFolding, startQualitySampling, startDelivery, startRetention, startRouting, stripeBilling, type StopPeriodic } from '@switchboard/api';
 import { guardDriverFaults } from '@switchboard/db';
 import { demoLogins } from '@switchboard/tenants';
 import { assertNodeVersion } from './node-version.ts';
@@ -65,6 +65,7 @@ const app = createApp({ db: database.db, databaseKind: database.kind, config, no
 let stopRouting: StopPeriodic = async () => {};
 let stopCallTimeouts: () => Promise<void> = async () => {};
 let stopDialer: StopPeriodic = async () => {};
+let stopDelivery: StopPeriodic = async () => {};
 function startLiveLoops() {
   // Offers, offer timeouts, wrap-up timeouts and transfer returns: a routing pass every ~500 ms and after each change.
   stopRouting = startRouting({ db: database.ownPool(4), now });
@@ -72,6 +73,8 @@ function startLiveLoops() {
   stopCallTimeouts = startCallTimeouts({ db: database.db, now });
   // Outbound campaigns: a dialer pass every second places the calls due, judged by the calling rules at that moment (docs/outbound.md).
   stopDialer = startDialer({ db: database.db, now });
+  // The push boundary: commands written by the actions above reach their adapter (pushed, or handed to Twilio), every process.
+  stopDelivery = startDelivery({ db: database.db, config, now });
 }
 // Played with the simulated calls only (--no-simulator, SIMULATOR=off and the benchmarks skip it).
 const historyDays = demo.applied && simulatorWanted() ? demoHistoryDays() : 0;
@@ -153,6 +156,7 @@ async function stop(signal: string) {
     bounded(stopCallTimeouts()),
     bounded(stopKpiFolding()),
     bounded(stopDialer()),
+    stopDelivery(step),
     bounded(stopBillingClose()),
     bounded(stopRetention()),
     bounded(stopQualitySampling()),

@@ -175,6 +175,11 @@ export async function seedCallRecords(db: Kysely<DB>, tenant: Tenant, at: Date =
       .insertInto('callSatisfaction')
       .values({ tenantId: tenant.id, callId: handled, function: 'order_taking', operatorId: null, askedSolved: true, score: 4, solved: true, outcome: 'answered', callEndedAt: at, recordedAt: at })
       .execute();
+    // The push boundary's outbox (issue 17): a delivered command for the handled call.
+    await tx
+      .insertInto('telephonyCommands')
+      .values({ tenantId: tenant.id, id: newId(), adapter: 'http', callId: handled, kind: 'hang_up', payload: jsonb({ callId: handled, survey: null }), status: 'delivered', nextAttemptAt: at, createdAt: at, deliveredAt: at })
+      .execute();
   });
 }
 

@@ -11,6 +11,7 @@ import { clearedDraft, redactAnswers, type ScriptAnswers } from './wrap-up.ts';
 import { checkCallAnswers, storeCallAnswers } from '../answers/service.ts';
 import { recordingAtAnswer } from '../recordings/service.ts';
 import { suspendedProblem } from '../tenants/suspension.ts';
+import { commandBridge, commandRedirect, commandRequeue } from '../telephony/enqueue.ts';
 
 /** What an operator does with a call of the tenant whose transaction this is (RLS applies: another tenant's call is a 404). */
 
@@ -69,6 +70,7 @@ export async function acceptCall(tx: TenantTx, operatorId: string, callId: strin
       recording,
     },
   });
+  await commandBridge(tx, call, operatorId, recording, now);
   return { callId, status: 'connected' as const };
 }
 
@@ -214,6 +216,7 @@ export async function transferCall(tx: TenantTx, operatorId: string, callId: str
     await tx.updateTable('calls').set({ status: 'queued', requiredSkill: target.skill, ...carrierStateEnded(call, now) }).where('id', '=', callId).execute();
     await recordCallEvent(tx, ref, 'transfer_requested', now, { operatorId, detail: { target, note: cleanNote } });
     await changePresence(tx, operatorId, { state: 'wrap_up', call: ref }, now);
+    await commandRequeue(tx, call, now);
     return { callId, status: 'queued' as const, forwardTo: null };
   }
   const { destination, name, entryId } = await outwardDestination(tx, call.function, target);
@@ -223,5 +226,6 @@ export async function transferCall(tx: TenantTx, operatorId: string, callId: str
     detail: { destination, ...(name ? { destinationName: name, directoryEntryId: entryId } : {}), note: cleanNote },
   });
   await changePresence(tx, operatorId, { state: 'wrap_up', call: ref }, now);
+  await commandRedirect(tx, call, { action: 'forward', forwardTo: destination, announcement: null, reason: 'transfer' }, now);
   return { callId, status: 'transferred_out' as const, forwardTo: destination };
 }

@@ -15,6 +15,7 @@ import { recordingPolicyOf } from '../recordings/service.ts';
 import { recordUsage } from '../usage/record.ts';
 import { checkDial } from './rules-check.ts';
 import { carriedByTwilio } from '../telephony/adapters.ts';
+import { commandBridge, commandOriginate } from '../telephony/enqueue.ts';
 import { nextLocalMidnight } from './local-time.ts';
 
 export type Campaign = Selectable<CampaignsTable>;
@@ -94,6 +95,8 @@ export async function dialContact(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+  // The adapter is told to place it (a preview is not a dial yet: the operator's click is).
+  if (attempt.status === 'originating') await commandOriginate(tx, attempt, campaign, now);
   await tx
     .updateTable('campaignContacts')
     .set({
@@ -321,6 +324,7 @@ export async function connectAnswered(
   const ref = { tenantId: attempt.tenantId, id: callId };
   await tx.updateTable('operatorPresence').set({ dialTenantId: null, dialAttemptId: null, updatedAt: now }).where('operatorId', '=', operatorId).execute();
   await changePresence(tx, operatorId, { state: 'on_call', call: ref }, now);
+  await commandBridge(tx, { ...ref, adapter: attempt.adapter }, operatorId, recording, now);
   await recordCallEvent(tx, ref, 'outbound_answered', now, {
     operatorId,
     detail: { campaignId: campaign.id, attemptId: attempt.id, mode: attempt.mode, scriptVersion: script?.version ?? null, recording },

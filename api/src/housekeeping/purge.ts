@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
-import { housekeeping, withApp, withTenant, type DB } from '@switchboard/db';
+import { housekeeping, telephony, withApp, withTenant, type DB } from '@switchboard/db';
 import type { Config } from '../config.ts';
 import { startPeriodic } from '../periodic.ts';
 import { SIGNATURE_WINDOW_SECONDS } from '../telephony/signature.ts';
@@ -35,7 +35,11 @@ export interface PurgeReport {
   loginThrottle: number;
   idempotencyKeys: number;
   telephonySignatures: number;
+  telephonyCommands: number;
 }
+
+/** The push boundary's commands are kept a day once finished (delivered, failed, expired): enough to look into a delivery. */
+export const TELEPHONY_COMMAND_HOURS = 24;
 
 const defaultLimits: PurgeLimits = { batchSize: 1000, maxBatches: 20 };
 /** Each delete is refused by the server past this, on top of the pass's own deadline. */
@@ -133,6 +137,31 @@ export async function purgeIdempotencyKeys(deps: HousekeepingDeps, limits: Purge
   return total;
 }
 
+/** Finished commands (they carry numbers: a forward's target, a callee) a day after they were written, tenant by tenant. */
+export async function purgeTelephonyCommands(deps: HousekeepingDeps, limits: PurgeLimits, signal?: AbortSignal): Promise<number> {
+  const createdBefore = new Date(deps.now().getTime() - TELEPHONY_COMMAND_HOURS * HOUR_MS);
+  let total = 0;
+  let batches = 0;
+  while (batches < limits.maxBatches && !signal?.aborted) {
+    const tenantIds = await telephony.tenantsWithFinishedCommandsBefore(deps.db, createdBefore, limits.maxBatches - batches);
+    if (!tenantIds.length) break;
+    for (const tenantId of tenantIds) {
+      if (batches >= limits.maxBatches || signal?.aborted) break;
+      batches++;
+      total += await withTenant(deps.db, tenantId, (tx) =>
+        deleted(
+          tx,
+          sql`delete from telephony_commands where (tenant_id, id) in (
+                select tenant_id, id from telephony_commands where status <> 'pending' and created_at < ${createdBefore}
+                limit ${limits.batchSize})
+              returning 1`,
+        ),
+      );
+    }
+  }
+  return total;
+}
+
 /** One pass over every table; a table that fails does not keep the others from being purged. */
 export async function housekeepOnce(deps: HousekeepingDeps, signal?: AbortSignal): Promise<PurgeReport> {
   const limits = { ...defaultLimits, ...deps.limits };
@@ -150,6 +179,7 @@ export async function housekeepOnce(deps: HousekeepingDeps, signal?: AbortSignal
     loginThrottle: await run(purgeLoginThrottle),
     idempotencyKeys: await run(purgeIdempotencyKeys),
     telephonySignatures: await run(purgeTelephonySignatures),
+    telephonyCommands: await run(purgeTelephonyCommands),
   };
   if (errors.length) throw new AggregateError(errors, `Housekeeping: ${errors.length} purge(s) failed`);
   return report;

@@ -3,6 +3,7 @@ import type { Actor } from '../http/env.ts';
 import { notFound, ProblemError, type ProblemSlug } from '../http/problem.ts';
 import { recordCallEvent } from '../routing/call-events.ts';
 import { lockCall, type CallRow } from '../routing/lifecycle.ts';
+import { commandRecording } from '../telephony/enqueue.ts';
 import { defaultRules } from '../rules/definition.ts';
 import { rulesReadWithRequest } from '../rules/service.ts';
 import type { RecordingPolicy } from '../rules/fields.ts';
@@ -67,6 +68,7 @@ export async function setRecordingPaused(tx: TenantTx, operatorId: string, callI
   const recording: RecordingState = paused ? 'paused' : 'on';
   await tx.updateTable('calls').set({ recordingState: recording }).where('id', '=', callId).execute();
   await recordCallEvent(tx, { tenantId: call.tenantId, id: callId }, paused ? 'recording_paused' : 'recording_resumed', now, { operatorId });
+  await commandRecording(tx, call, recording, now);
   return { callId, recording };
 }
 

@@ -8,6 +8,7 @@ import { surveyAtHangUp } from '../satisfaction/service.ts';
 import { recordCallEvent } from './call-events.ts';
 import { endAttemptOfCall } from '../dialer/attempts.ts';
 import { changePresence, lockPresence, releaseOffer } from './presence.ts';
+import { commandHangUp } from '../telephony/enqueue.ts';
 
 export type CallRow = Selectable<CallsTable>;
 
@@ -89,6 +90,9 @@ export async function endCall(tx: TenantTx, callId: string, by: 'caller' | 'oper
       await recordCallEvent(tx, ref, 'ended', now, { operatorId: call.operatorId, detail: { by } });
       if (call.direction === 'outbound') await endAttemptOfCall(tx, call.id, now);
       if (call.operatorId) await moveToWrapUpIfOnCall(tx, call.operatorId, ref, now);
+      // The operator hung up (on the desk, or their leg left): the caller's leg ends, after the survey if any.
+      // A caller who hung up has no leg left to end.
+      if (by === 'operator') await commandHangUp(tx, updated, now);
       return updated;
     }
     case 'transferred_out': {

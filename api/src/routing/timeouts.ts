@@ -10,6 +10,7 @@ import { recordCallEvent } from './call-events.ts';
 import { carrierStateEnded } from '../desk/carrier-state.ts';
 import { recordTalk, type CallRow } from './lifecycle.ts';
 import { changePresence } from './presence.ts';
+import { commandHangUp, commandRedirect, overflowAnnouncement } from '../telephony/enqueue.ts';
 
 /**
  * Calls never stay queued or connected forever (issue 13). A caller who waited in the queue longer than
@@ -118,6 +119,8 @@ async function overflow(tx: TenantTx, call: CallRow, enqueuedAt: Date, settings:
   await recordCallEvent(tx, call, 'queue_overflow', now, {
     detail: { action, forwardTo: forwardedTo, waitedSeconds: waitedSeconds(enqueuedAt, now), maxWaitSeconds: settings.maxQueueWaitSeconds },
   });
+  const announcement = action === 'announcement' ? (('announcement' in configured ? configured.announcement : null) ?? overflowAnnouncement) : null;
+  await commandRedirect(tx, call, { action, forwardTo: forwardedTo, announcement, reason: 'max_wait' }, now);
 }
 
 async function closeSilentCall(tx: TenantTx, call: CallRow, limitMinutes: number, now: Date): Promise<void> {
@@ -135,6 +138,8 @@ async function closeSilentCall(tx: TenantTx, call: CallRow, limitMinutes: number
     operatorId: call.operatorId,
     detail: { silentMinutes: Math.floor(waitedSeconds(lastSign, now) / 60), limitMinutes },
   });
+  // The adapter may still hold the call (it lost our events, or we lost its): end the caller's leg. Never surveyed.
+  await commandHangUp(tx, { ...call, status: 'wrap_up' }, now);
   if (call.status !== 'connected' || !call.operatorId) return;
   const presence = await tx.selectFrom('operatorPresence').select(['state', 'callId']).where('operatorId', '=', call.operatorId).forUpdate().executeTakeFirst();
   // Wrap-up follows the call the operator is on, as after a hang-up; an operator who has moved on stays where they are.

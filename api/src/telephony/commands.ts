@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { jsonb, newId, type TelephonyAdapterKind, type TenantTx } from '@switchboard/db';
+import { requestDelivery } from './delivery-wake.ts';
 
 /**
  * The push boundary (issue 17, docs/telephony.md "Commands"): what Switchboard tells a call's adapter to do,
@@ -111,5 +112,6 @@ export async function enqueueCommand<K extends CommandKind>(
       createdAt: now,
     })
     .execute();
+  requestDelivery();
   return commandId;
 }

@@ -11,6 +11,7 @@ import { requestDispatch } from '../routing/ticker.ts';
 import { redactCardNumbers } from '../rules/card-numbers.ts';
 import { checkTelephonySignature, SIGNATURE_HEADER, SIGNATURE_WINDOW_SECONDS, TIMESTAMP_HEADER } from './signature.ts';
 import { receiveWithMenu } from '../ivr/boundary.ts';
+import { commandBridge, overflowAnnouncement } from './enqueue.ts';
 import { adapterRecording, keepRecordingRef } from '../recordings/service.ts';
 import { suspendedAnnouncement } from '../tenants/suspension.ts';
 import { afterHoursActions, callStatuses, closedReasons, recordingStates, satisfactionOutcomes, type CallConsult, type TenantTx } from '@switchboard/db';
@@ -24,8 +25,11 @@ import { pendingDialsFor, progressEvents, reportDialProgress } from '../dialer/p
  * TELEPHONY_SECRET over "<timestamp>.<METHOD> <path>.<raw body>" (v2); a timestamp outside the window, a
  * bad or retired (v1) signature, or a signature already accepted is refused with 401.
  */
-function verifySignature(): MiddlewareHandler<AppEnv> {
+const verified = new WeakSet<Request>();
+export function verifySignature(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    // Mounted on more than one router under /telephony/* (push-routes.ts): a request is checked once.
+    if (verified.has(c.req.raw)) return next();
     const { config, db, now } = c.var.deps;
     const at = now();
     const body = c.req.method === 'GET' || c.req.method === 'HEAD' ? '' : await c.req.text();
@@ -46,7 +50,10 @@ function verifySignature(): MiddlewareHandler<AppEnv> {
       throw new ProblemError(401, `telephony-signature-${check.reason}`, 'Telephony request refused', detail);
     }
     // Reads change nothing, so a replayed GET gains nothing (and a GET's signature cannot pass for a POST's).
-    if (c.req.method === 'GET') return next();
+    if (c.req.method === 'GET') {
+      verified.add(c.req.raw);
+      return next();
+    }
     // Signatures past the window are purged by housekeeping (api/src/housekeeping/purge.ts).
     const fresh = await withApp(db, async (tx) => {
       const inserted = await tx
@@ -58,6 +65,7 @@ function verifySignature(): MiddlewareHandler<AppEnv> {
       return !!inserted;
     });
     if (!fresh) throw new ProblemError(401, 'replayed', 'Replayed request', 'This signed request was already accepted once.');
+    verified.add(c.req.raw);
     await next();
   };
 }
@@ -371,8 +379,6 @@ async function statusOf(tx: TenantTx, call: StatusRow, now: Date): Promise<Statu
   };
 }
 
-const overflowAnnouncement = 'All our operators are busy. Please call again later.';
-
 /** Any report about a call from the adapter is a sign of life: the connected-call limit runs from the last one. */
 async function seen(tx: TenantTx, id: string, at: Date): Promise<void> {
   await tx.updateTable('calls').set({ adapterSeenAt: at }).where('id', '=', id).where('endedAt', 'is', null).execute();
@@ -470,6 +476,8 @@ const routes = telephonyRoutes
         if (free) await changePresence(tx, call.operatorId, { state: 'on_call', call: { tenantId, id } }, at);
       }
       await recordCallEvent(tx, { tenantId, id }, 'transfer_returned', at, { operatorId: call.operatorId, detail: { note, from: call.forwardedTo } });
+      // Back to its operator: bridge them again (the recording as it was when the call left).
+      if (call.operatorId) await commandBridge(tx, call, call.operatorId, updated.recordingState, at);
       await seen(tx, id, at);
       return statusOf(tx, updated, at);
     });

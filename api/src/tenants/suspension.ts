@@ -3,6 +3,7 @@ import { ProblemError } from '../http/problem.ts';
 import { publish } from '../events/publish.ts';
 import { recordCallEvent } from '../routing/call-events.ts';
 import { releaseOffer } from '../routing/presence.ts';
+import { commandRedirect } from '../telephony/enqueue.ts';
 
 /**
  * A suspended company is closed to new calls (issue 11, finding 9): a call that arrives gets this
@@ -31,7 +32,7 @@ export const suspendedProblem = (tenantName: string, detail = 'its data can be r
 export async function withdrawNewCalls(tx: TenantTx, now: Date): Promise<number> {
   const waiting = await tx
     .selectFrom('calls')
-    .select(['tenantId', 'id', 'offeredAt'])
+    .select(['tenantId', 'id', 'offeredAt', 'adapter'])
     .where('status', '=', 'queued')
     .where('answeredAt', 'is', null)
     .orderBy('id')
@@ -53,6 +54,7 @@ export async function withdrawNewCalls(tx: TenantTx, now: Date): Promise<number>
     await recordCallEvent(tx, ref, 'after_hours', now, {
       detail: { action: 'announcement', reason: 'tenant_suspended', waitedSeconds: Math.floor((now.getTime() - new Date(call.offeredAt).getTime()) / 1000) },
     });
+    await commandRedirect(tx, call, { action: 'announcement', forwardTo: null, announcement: suspendedAnnouncement, reason: 'tenant_suspended' }, now);
   }
   return waiting.length;
 }

@@ -135,7 +135,17 @@ export class TelephonyClient {
     return this.request('POST', `/api/telephony/dials/${id}/progress`, { event }) as Promise<DialAnswer>;
   }
 
-  private async request(method: 'GET' | 'POST', path: string, json?: unknown): Promise<unknown> {
+  /** Registers this adapter's push callback (docs/telephony.md, Push): commands are POSTed to it from now on. */
+  async register(name: string, callbackUrl: string): Promise<void> {
+    await this.request('PUT', '/api/telephony/adapter', { name, callbackUrl });
+  }
+
+  /** Removes the push callback: commands wait to be polled. */
+  async unregister(name: string): Promise<void> {
+    await this.request('DELETE', '/api/telephony/adapter', { name });
+  }
+
+  private async request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, json?: unknown): Promise<unknown> {
     const body = json === undefined ? '' : JSON.stringify(json);
     const key = `${method} ${path} ${body}`;
     if (!this.spaceRepeats) {

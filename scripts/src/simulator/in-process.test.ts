@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { simulatorWanted } from './in-process.ts';
+import { simulatorPushes, simulatorWanted } from './in-process.ts';
 
 describe('the simulator in pnpm start', () => {
   it('is on unless --no-simulator or SIMULATOR=off says otherwise', () => {
@@ -13,5 +13,11 @@ describe('the simulator in pnpm start', () => {
     expect(simulatorWanted(['node', 'start.ts'], { NODE_ENV: 'production' })).toBe(false);
     expect(simulatorWanted(['node', 'start.ts'], { NODE_ENV: 'production', SIMULATOR: 'on' })).toBe(true);
     expect(simulatorWanted(['node', 'start.ts', '--no-simulator'], { NODE_ENV: 'production', SIMULATOR: 'on' })).toBe(false);
+  });
+
+  it('is a push adapter unless SIMULATOR_MODE=poll', () => {
+    expect(simulatorPushes({})).toBe(true);
+    expect(simulatorPushes({ SIMULATOR_MODE: 'push' })).toBe(true);
+    expect(simulatorPushes({ SIMULATOR_MODE: ' POLL ' })).toBe(false);
   });
 });

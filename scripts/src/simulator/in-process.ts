@@ -1,6 +1,7 @@
 import type { Config } from '@switchboard/api';
 import { describeStats } from './index.ts';
 import { describeOutbound } from './outbound.ts';
+import { TelephonyClient } from './boundary.ts';
 
 /**
  * The demo's traffic: busier than `pnpm simulate`'s default, with a night-time floor, so an operator who
@@ -9,6 +10,12 @@ import { describeOutbound } from './outbound.ts';
 export const demoCallsPerHourAtPeak = 45;
 export const demoNightFloor = 0.4;
 import { Simulator } from './simulator.ts';
+import { CommandModel, startPushReceiver } from './push.ts';
+
+/** SIMULATOR_MODE=poll: the simulator polls each call's status instead of registering a push callback. */
+export function simulatorPushes(env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env.SIMULATOR_MODE ?? '').trim().toLowerCase() !== 'poll';
+}
 
 /**
  * `--no-simulator` or SIMULATOR=off (false, 0, no) leaves the demo without simulated calls. In production
@@ -41,7 +48,10 @@ export function startInProcessSimulator(config: Config, port: number, env: NodeJ
 function startSimulator(config: Config, port: number, env: NodeJS.ProcessEnv): () => Promise<void> {
   const rate = Number(env.SIMULATOR_RATE || 1);
   const multiplier = Number.isFinite(rate) && rate > 0 ? rate : 1;
+  // A push adapter (docs/telephony.md, Push): its callback on a local port, registered before the first call.
+  const push = simulatorPushes(env) ? new CommandModel() : null;
   const simulator = new Simulator({
+    ...(push ? { push } : {}),
     url: `http://127.0.0.1:${port}`,
     secret: config.telephonySecret,
     seed: Date.now(),
@@ -53,8 +63,20 @@ function startSimulator(config: Config, port: number, env: NodeJS.ProcessEnv): (
     outbound: true,
     log: (line) => console.log(line),
   });
-  console.log(`\nSimulated calls: on (rate ×${multiplier}; SIMULATOR=off or --no-simulator turns them off, pnpm simulate plays more).`);
-  simulator.start();
+  console.log(
+    `\nSimulated calls: on (rate ×${multiplier}, ${push ? 'push adapter; SIMULATOR_MODE=poll polls instead' : 'polling'}; SIMULATOR=off or --no-simulator turns them off, pnpm simulate plays more).`,
+  );
+  let receiver: { url: string; close: () => Promise<void> } | null = null;
+  const client = new TelephonyClient(`http://127.0.0.1:${port}`, config.telephonySecret);
+  const ready = push
+    ? startPushReceiver({ secret: config.telephonySecret, model: push })
+        .then(async (started) => {
+          receiver = started;
+          await client.register('simulator', started.url);
+        })
+        .catch((error: unknown) => console.log(`simulator: the push callback could not be registered: ${(error as Error).message}`))
+    : Promise.resolve();
+  void ready.then(() => simulator.start());
   // A summary every five minutes while anything happens, not a line per call.
   let reported = 0;
   const timer = setInterval(() => {
@@ -68,5 +90,9 @@ function startSimulator(config: Config, port: number, env: NodeJS.ProcessEnv): (
   return async () => {
     clearInterval(timer);
     await simulator.stop({ timeoutMs: 2000 });
+    if (receiver) {
+      await client.unregister('simulator').catch(() => {});
+      await (receiver as { close: () => Promise<void> }).close();
+    }
   };
 }

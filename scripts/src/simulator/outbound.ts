@@ -1,6 +1,7 @@
 import type { CallState, DialAnswer, DialEvent, DialOrder } from './boundary.ts';
 import { dialCalleeAt, type CampaignKind, type DialledCallee } from './callees.ts';
 import { createRandom } from './random.ts';
+import type { CommandModel } from './push.ts';
 
 /**
  * The simulator's outbound side (docs/telephony.md, Outbound): it polls the calls the dialer wants
@@ -32,6 +33,8 @@ export interface OutboundOptions {
   maxActive?: number;
   now?: () => number;
   log?: (line: string) => void;
+  /** Push mode: dials come as `originate` commands and a connected call's end as a command; nothing is polled. */
+  push?: CommandModel;
 }
 
 export interface OutboundStats {
@@ -127,6 +130,12 @@ export class OutboundCallees {
 
   /** Polls until `signal` aborts; never throws (a failing boundary is logged sparingly and retried). */
   async run(signal: AbortSignal): Promise<void> {
+    const push = this.options.push;
+    if (push) {
+      push.onOriginate = (order) => this.startDial(order, signal);
+      await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+      push.onOriginate = null;
+    }
     while (!signal.aborted) {
       await this.pollOnce(signal);
       await sleep(this.options.pollMs ?? 1000, signal);
@@ -143,19 +152,20 @@ export class OutboundCallees {
       this.failed(error, 'reading the dials');
       return [];
     }
-    const started: DialOrder[] = [];
-    for (const dial of dials) {
-      if (this.playing.has(dial.id) || this.playing.size >= (this.options.maxActive ?? 300)) continue;
-      started.push(dial);
-      const play = this.play(dial, signal)
-        .catch((error: unknown) => {
-          this.failed(error, `dial ${dial.id}`);
-          return 'stopped' as const;
-        })
-        .finally(() => this.playing.delete(dial.id));
-      this.playing.set(dial.id, play);
-    }
-    return started;
+    return dials.filter((dial) => this.startDial(dial, signal));
+  }
+
+  /** Starts playing a dial unless it is in play already or the line is full; answers whether it started. */
+  startDial(dial: DialOrder, signal?: AbortSignal): boolean {
+    if (this.playing.has(dial.id) || this.playing.size >= (this.options.maxActive ?? 300)) return false;
+    const play = this.play(dial, signal)
+      .catch((error: unknown) => {
+        this.failed(error, `dial ${dial.id}`);
+        return 'stopped' as const;
+      })
+      .finally(() => this.playing.delete(dial.id));
+    this.playing.set(dial.id, play);
+    return true;
   }
 
   /** Waits for every callee on the line (tests). */
@@ -192,18 +202,26 @@ export class OutboundCallees {
     // A voicemail reached without detection "talks" for its greeting; a person for their talk time.
     const talkMs = (callee.outcome === 'person' ? callee.talkSeconds : 20) * scale;
     const pollMs = this.options.statusPollMs ?? 1000;
+    const push = this.options.push;
     let left = talkMs;
     for (;;) {
       const wait = Math.min(pollMs, left);
-      await sleep(wait, signal);
-      left -= wait;
+      const from = this.now();
+      // Push mode: woken by the call's next command (the operator hung up), or when the callee is done talking.
+      if (push) await push.wait(answer.callId, push.state(answer.callId).version, left, signal);
+      else await sleep(wait, signal);
+      left -= push ? this.now() - from : wait;
       if (signal?.aborted) return 'stopped';
-      const state = await this.boundary.status(answer.callId);
-      if (!(state.status === 'connected' && state.operatorConnected)) {
+      const state = push ? push.state(answer.callId).state : await this.boundary.status(answer.callId);
+      // Pushed: the bridge may still be on its way (the model says queued until it comes); only an end counts.
+      const over = push ? state.status !== 'queued' && state.status !== 'connected' : !(state.status === 'connected' && state.operatorConnected);
+      if (over) {
+        push?.forget(answer.callId);
         this.stats.operatorEnded++;
         return 'operator_ended';
       }
       if (left <= 0) {
+        push?.forget(answer.callId);
         await this.boundary.ended(answer.callId, 'caller');
         this.stats.calleeHungUp++;
         return 'callee_hung_up';

@@ -6,6 +6,7 @@ import { emptyTrack, observeRecording, recordingRef, type RecordingTrack } from 
 import { answerSurvey } from './survey.ts';
 import { OutboundCallees } from './outbound.ts';
 import type { Line } from './traffic.ts';
+import type { CommandModel } from './push.ts';
 
 export interface SimulatorOptions extends PlanOptions {
   /** The server's base URL, e.g. http://localhost:3000. */
@@ -33,6 +34,11 @@ export interface SimulatorOptions extends PlanOptions {
   backOff?: boolean;
   /** Also place the dialer's outbound calls and play their callees (outbound.ts). */
   outbound?: boolean;
+  /**
+   * Push mode (docs/telephony.md, Push): the callers follow the commands Switchboard pushes to this model
+   * (push.ts) instead of polling each call's status. The caller of the simulator registers the callback.
+   */
+  push?: CommandModel;
 }
 
 export type Finish = 'not_queued' | 'abandoned' | 'caller_hung_up' | 'operator_ended' | 'failed' | 'stopped';
@@ -115,7 +121,7 @@ export class Simulator {
     this.now = options.now ?? Date.now;
     this.log = options.log ?? ((line) => console.log(line));
     this.runId = options.runId ?? Date.now().toString(36);
-    this.outbound = options.outbound ? new OutboundCallees(this.client, { seed: options.seed, log: this.log, now: this.now }) : null;
+    this.outbound = options.outbound ? new OutboundCallees(this.client, { seed: options.seed, log: this.log, now: this.now, ...(options.push ? { push: options.push } : {}) }) : null;
   }
 
   get stopped(): boolean {
@@ -229,47 +235,59 @@ export class Simulator {
     let deadline = entry.caller.sinceMs + entry.caller.patienceMs;
     let errors = 0;
     const pollMs = this.options.pollMs ?? 1000;
-    for (;;) {
-      await sleep(Math.min(pollMs, deadline - this.now()), signal);
-      if (signal.aborted || entry.caller.phase === 'gone') {
-        this.emit({ kind: 'finished', call, id: answer.id, how: 'stopped' });
-        return;
+    const push = this.options.push;
+    let version = -1;
+    try {
+      for (;;) {
+        // Push mode: woken by a command for this call, or at the caller's own deadline; no status is read.
+        if (push) await push.wait(answer.id, version, deadline - this.now(), signal);
+        else await sleep(Math.min(pollMs, deadline - this.now()), signal);
+        if (signal.aborted || entry.caller.phase === 'gone') {
+          this.emit({ kind: 'finished', call, id: answer.id, how: 'stopped' });
+          return;
+        }
+        let observed;
+        try {
+          if (push) {
+            const model = push.state(answer.id);
+            version = model.version;
+            observed = model.state;
+          } else observed = await this.client.status(answer.id);
+          errors = 0;
+          this.succeeded();
+        } catch (error) {
+          if (!(error instanceof BoundaryError) || !error.transient || ++errors > 30) throw error;
+          this.failed(error, `call ${call.seq}`);
+          await sleep(Math.max(0, this.backoffUntil - this.now()), signal);
+          continue;
+        }
+        if (hungUpMeanwhile(entry)) continue;
+        if (track) track = observeRecording(track, observed.recording, this.now());
+        const step = callerStep(entry.caller, observed, this.now());
+        entry.caller = step.state;
+        deadline = step.deadlineMs;
+        if (step.action === 'answered') {
+          this.stats.answered++;
+          await this.client.answered(answer.id);
+        } else if (step.action === 'hang_up') {
+          const holding = observed.status === 'queued';
+          // The caller is gone: no survey is asked of them (only a call the operator ended is surveyed).
+          await this.client.ended(answer.id, 'caller');
+          await this.keepRecording(answer.id, track);
+          if (holding) this.stats.abandoned++;
+          else this.stats.callerHungUp++;
+          this.emit({ kind: 'finished', call, id: answer.id, how: holding ? 'abandoned' : 'caller_hung_up' });
+          return;
+        } else if (step.state.phase === 'gone') {
+          await this.keepRecording(answer.id, track);
+          if (observed.survey) await this.reportSurvey(call, answer.id, observed.survey.questions);
+          this.stats.operatorEnded++;
+          this.emit({ kind: 'finished', call, id: answer.id, how: 'operator_ended' });
+          return;
+        }
       }
-      let observed;
-      try {
-        observed = await this.client.status(answer.id);
-        errors = 0;
-        this.succeeded();
-      } catch (error) {
-        if (!(error instanceof BoundaryError) || !error.transient || ++errors > 30) throw error;
-        this.failed(error, `call ${call.seq}`);
-        await sleep(Math.max(0, this.backoffUntil - this.now()), signal);
-        continue;
-      }
-      if (hungUpMeanwhile(entry)) continue;
-      if (track) track = observeRecording(track, observed.recording, this.now());
-      const step = callerStep(entry.caller, observed, this.now());
-      entry.caller = step.state;
-      deadline = step.deadlineMs;
-      if (step.action === 'answered') {
-        this.stats.answered++;
-        await this.client.answered(answer.id);
-      } else if (step.action === 'hang_up') {
-        const holding = observed.status === 'queued';
-        // The caller is gone: no survey is asked of them (only a call the operator ended is surveyed).
-        await this.client.ended(answer.id, 'caller');
-        await this.keepRecording(answer.id, track);
-        if (holding) this.stats.abandoned++;
-        else this.stats.callerHungUp++;
-        this.emit({ kind: 'finished', call, id: answer.id, how: holding ? 'abandoned' : 'caller_hung_up' });
-        return;
-      } else if (step.state.phase === 'gone') {
-        await this.keepRecording(answer.id, track);
-        if (observed.survey) await this.reportSurvey(call, answer.id, observed.survey.questions);
-        this.stats.operatorEnded++;
-        this.emit({ kind: 'finished', call, id: answer.id, how: 'operator_ended' });
-        return;
-      }
+    } finally {
+      push?.forget(answer.id);
     }
   }
 

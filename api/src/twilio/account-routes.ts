@@ -70,7 +70,7 @@ const ConnectBodySchema = z
       .string()
       .trim()
       .regex(/^[0-9a-zA-Z]{16,64}$/, 'Paste the auth token from the Twilio console (letters and digits).')
-      .openapi({ description: 'Verified against Twilio, stored sealed, never answered back' }),
+      .openapi({ description: 'Verified against Twilio, stored sealed, never answered back', example: '0123456789abcdef0123456789abcdef' }),
   })
   .openapi('TwilioConnectBody');
 
@@ -193,7 +193,7 @@ const VoiceLegSchema = z
 
 const VoiceLegBodySchema = z
   .strictObject({
-    kind: z.enum(voiceLegKinds).nullable().openapi({ description: 'browser, phone or sip; null clears it' }),
+    kind: z.enum(voiceLegKinds).nullable().openapi({ description: 'browser, phone or sip; null clears it', example: 'phone' }),
     address: typedText(300).nullable().optional().openapi({ description: 'E.164 for a phone, sip:user@host for SIP; ignored for the browser', example: '+33612345678' }),
   })
   .openapi('VoiceLegBody');

@@ -139,18 +139,19 @@ export async function connectTwilioAccount(
     updatedAt: now,
   };
   await withApp(db, async (tx) => {
+    const before = await tx.selectFrom('twilioAccounts').select(['accountSid', 'apiKeySid', 'twimlAppSid']).where('id', '=', 'default').executeTakeFirst();
     await tx
       .insertInto('twilioAccounts')
       .values({ id: 'default', ...values })
       .onConflict((oc) => oc.column('id').doUpdateSet(values))
       .execute();
     // Another account's numbers are not this one's.
-    if (previous && previous.accountSid !== input.accountSid) await tx.deleteFrom('twilioNumbers').execute();
+    if (before && before.accountSid !== input.accountSid) await tx.deleteFrom('twilioNumbers').execute();
     await writePlatformAudit(tx, actor, {
-      action: previous ? 'twilio.reconnected' : 'twilio.connected',
+      action: before ? 'twilio.reconnected' : 'twilio.connected',
       targetType: 'twilio_account',
       targetId: input.accountSid,
-      before: previous ? { accountSid: previous.accountSid, apiKeySid: previous.apiKeySid, twimlAppSid: previous.twimlAppSid } : undefined,
+      before,
       after: { accountSid: input.accountSid, apiKeySid: created.key.sid, twimlAppSid: created.app.sid, clientVoiceUrl },
     });
   });

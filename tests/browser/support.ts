@@ -21,7 +21,7 @@ export interface TestServer {
 }
 
 /** The real app (API and built web app) on a fresh database, served over HTTP on 127.0.0.1. */
-export async function startServer(options: { env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startServer(options: { env?: Record<string, string>; port?: number } = {}): Promise<TestServer> {
   ensureWebBuilt();
   const database = await createTestDatabase();
   const config = { ...loadConfig(options.env ?? {}), loginSlowdownMs: 0 };
@@ -29,7 +29,7 @@ export async function startServer(options: { env?: Record<string, string> } = {}
   const events = new EventHub({ db: database.db, listen: database.listen, now });
   const app = createApp({ db: database.db, databaseKind: database.kind, config, now, events }, { webDist });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   return {

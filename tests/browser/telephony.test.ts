@@ -1,6 +1,9 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { applyDemoIfNew } from '@switchboard/tenants';
 import { startFakeTwilio, type FakeTwilio } from '../support/fake-twilio.ts';
-import { launchBrowser, logInAs, screenshotInto, startServer, type TestBrowser, type TestServer } from './support.ts';
+import { launchBrowser, logInAs, logInThroughApi, screenshotInto, startServer, type TestBrowser, type TestServer } from './support.ts';
 
 /**
  * The provider admin connects Twilio on /admin/telephony, synchronises its numbers and gives one to Pizza
@@ -8,6 +11,14 @@ import { launchBrowser, logInAs, screenshotInto, startServer, type TestBrowser, 
  * The desk loads Twilio's Voice SDK only once Twilio is connected and the operator chose the browser.
  * Screenshots in English and French go to SHOTS_DIR (the lead's review) as well as test-results/.
  */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
 let fake: FakeTwilio;
 let server: TestServer;
 let en: TestBrowser;
@@ -21,7 +32,10 @@ beforeAll(async () => {
   fake = await startFakeTwilio();
   fake.addNumber('+33142868250', 'Pizza Napoli — flyer');
   fake.addNumber('+4930123456790', 'Berlin spare');
-  server = await startServer({ env: { PUBLIC_URL: 'https://switchboard.example', TWILIO_API_URL: fake.url } });
+  // PUBLIC_URL is the address the browser uses too (its origin is the one accepted for unsafe requests).
+  const port = await freePort();
+  server = await startServer({ port, env: { PUBLIC_URL: `http://127.0.0.1:${port}`, TWILIO_API_URL: fake.url } });
+  await applyDemoIfNew(server.database.db);
   en = await launchBrowser('telephony', { args: media });
   fr = await launchBrowser('telephony-fr', { locale: 'fr-FR', args: media });
   en.page.on('request', (r) => {
@@ -67,11 +81,11 @@ test('the provider admin connects Twilio, synchronises the numbers and assigns o
   await page.getByText('+33142868250 is assigned and rings here.').waitFor();
   await row.getByText('Pointing here').waitFor();
   await row.getByRole('link', { name: 'Pizza Napoli' }).waitFor();
-  expect(fake.numbers.get([...fake.numbers.values()].find((n) => n.phone_number === '+33142868250')!.sid)!.voice_url).toBe('https://switchboard.example/api/twilio/hooks/voice');
+  expect(fake.numbers.get([...fake.numbers.values()].find((n) => n.phone_number === '+33142868250')!.sid)!.voice_url).toBe(`${server.url}/api/twilio/hooks/voice`);
   await screenshotInto(en, 'telephony-connected', shots);
 
   // In French, for a provider admin whose browser speaks French.
-  await logInAs(fr.page, server.url, 'admin@switchboard.test', '/admin/tenants');
+  await logInThroughApi(fr, server.url, { email: 'admin@switchboard.test', password: 'switchboard-demo' });
   await fr.page.goto(`${server.url}/admin/telephony`);
   await fr.page.getByText('Pointent ici').waitFor();
   await fr.page.getByRole('heading', { name: 'Compte Twilio' }).waitFor();
@@ -110,9 +124,8 @@ test("the operator sets their voice and checks the microphone; the Voice SDK is 
   expect(await panel.getByTestId('mic-device').locator('option').count()).toBeGreaterThan(1);
   await screenshotInto(en, 'desk-voice-panel', shots);
 
-  await logInAs(fr.page, server.url, 'operator1@switchboard.test', '/operator');
-  await fr.page.getByTestId('open-desk').click();
-  await fr.page.waitForURL('**/desk');
+  await logInThroughApi(fr, server.url, { email: 'operator1@switchboard.test', password: 'switchboard-demo' });
+  await fr.page.goto(`${server.url}/desk`);
   const frPanel = fr.page.getByTestId('voice-panel');
   await frPanel.getByText('Les appels vous arrivent : dans ce navigateur').waitFor();
   await frPanel.getByTestId('mic-start').click();

@@ -329,3 +329,12 @@ describe("the operator's voice", () => {
     expect((await operator.get('/api/desk/voice')).body.twilioConnected).toBe(false);
   });
 });
+
+describe('the content security policy', () => {
+  it("lets the desk reach Twilio's Voice SDK hosts (https and wss), and nothing else beyond itself", async () => {
+    const csp = (await h.app.request('/api/health')).headers.get('content-security-policy') ?? '';
+    const connect = csp.split(';').map((d) => d.trim()).find((d) => d.startsWith('connect-src'));
+    expect(connect?.split(/\s+/).slice(1).sort()).toEqual(["'self'", 'https://*.twilio.com', 'wss://*.twilio.com']);
+    expect(csp).toContain("script-src 'self'");
+  });
+});

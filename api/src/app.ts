@@ -67,6 +67,7 @@ import { qualityFormRoutes } from './quality/forms-routes.ts';
 import { qualityEvaluationRoutes } from './quality/evaluations-routes.ts';
 import { twilioInboundRouter } from './twilio/inbound-routes.ts';
 import { twilioOutboundHooks } from './twilio/outbound-hooks.ts';
+import { twilioAccountRoutes } from './twilio/account-routes.ts';
 
 /** One router per domain, chained so hono/client keeps every route's types. */
 const apiRoutes = createRouter()
@@ -121,7 +122,8 @@ const apiRoutes = createRouter()
   .route('/', qualityEvaluationRoutes)
   .route('/', twilioInboundRouter)
   .route('/', twilioOutboundHooks)
-  .route('/', ivrRoutes);
+  .route('/', ivrRoutes)
+  .route('/', twilioAccountRoutes);
 
 const routes = createRouter().route('/api', apiRoutes);
 
@@ -150,7 +152,10 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
+        // Twilio's Voice SDK (the operator's browser leg): its signalling over wss, its HTTPS endpoints (ICE
+        // servers, insights, sounds) and its media (ringtones come from the SDK's CDN).
+        connectSrc: ["'self'", 'https://*.twilio.com', 'wss://*.twilio.com'],
+        mediaSrc: ["'self'", 'https://*.twilio.com', 'https://sdk.twilio.com', 'blob:'],
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
         formAction: ["'self'"],

@@ -135,3 +135,12 @@ export async function memberElsewhere(tx: Transaction<DB>, userId: string, tenan
   await sql`set local role ${role}`.execute(tx);
   return !!row;
 }
+
+/**
+ * Which tenant and function each of these numbers answers for (the provider's Twilio numbers page: a number
+ * of the provider's carrier account and the client company it was assigned to). Ids and the function only.
+ */
+export async function numberAssignments(db: Kysely<DB>, numbers: string[]): Promise<{ number: string; tenantId: string; function: string }[]> {
+  if (!numbers.length) return [];
+  return db.selectFrom('phoneNumbers').select(['number', 'tenantId', 'function']).where('number', 'in', numbers).execute();
+}

@@ -21,15 +21,15 @@ export interface TestServer {
 }
 
 /** The real app (API and built web app) on a fresh database, served over HTTP on 127.0.0.1. */
-export async function startServer(): Promise<TestServer> {
+export async function startServer(options: { env?: Record<string, string>; port?: number } = {}): Promise<TestServer> {
   ensureWebBuilt();
   const database = await createTestDatabase();
-  const config = { ...loadConfig({}), loginSlowdownMs: 0 };
+  const config = { ...loadConfig(options.env ?? {}), loginSlowdownMs: 0 };
   const now = () => new Date();
   const events = new EventHub({ db: database.db, listen: database.listen, now });
   const app = createApp({ db: database.db, databaseKind: database.kind, config, now, events }, { webDist });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   return {
@@ -90,7 +90,7 @@ export interface TestBrowser {
  * `locale` is the browser's language (en-GB unless said): `fr-FR` gives the app in French to an account
  * that has not chosen its language.
  */
-export async function launchBrowser(suite: string, options: { locale?: string } = {}): Promise<TestBrowser> {
+export async function launchBrowser(suite: string, options: { locale?: string; args?: string[] } = {}): Promise<TestBrowser> {
   const executablePath = chromiumPath();
   const profile = mkdtempSync(join(tmpdir(), 'switchboard-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -107,6 +107,7 @@ export async function launchBrowser(suite: string, options: { locale?: string } 
       '--disable-sync',
       // the browser's own language too, so date inputs read like the page (dd/mm/yyyy for fr-FR)
       `--lang=${options.locale ?? 'en-GB'}`,
+      ...(options.args ?? []),
     ],
     viewport: { width: 1280, height: 860 },
     locale: options.locale ?? 'en-GB',

@@ -40,6 +40,8 @@ export interface FakeTwilio {
   recordings: Map<string, Obj>;
   numbers: Map<string, Obj>;
   applications: Map<string, Obj>;
+  /** API keys created through the REST API: SID → secret (a removed key is gone, and refused). */
+  apiKeys: Map<string, string>;
   /** Requests to a method and path suffix (after /2010-04-01/Accounts/AC…), e.g. requestsTo('POST', '/Calls.json'). */
   requestsTo(method: string, suffix: string | RegExp): TwilioRequest[];
   /** Adds a number to the account, as if bought in Twilio's console. */
@@ -111,6 +113,7 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
     recordings: new Map(),
     numbers: new Map(),
     applications: new Map(),
+    apiKeys,
     requestsTo(method, suffix) {
       const prefix = `/2010-04-01/Accounts/${accountSid}`;
       return state.requests.filter(
@@ -170,6 +173,17 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
       apiKeys.set(key.sid, key.secret);
       return send(res, 201, key);
     }
+    // Removing a key revokes it at once (what disconnecting does); removing an application forgets it.
+    if (method === 'DELETE' && (m = path.match(/^\/Keys\/(SK\w+)\.json$/))) {
+      if (!apiKeys.delete(m[1]!)) return error(res, 404, 20404, 'The requested resource was not found');
+      res.writeHead(204).end();
+      return;
+    }
+    if (method === 'DELETE' && (m = path.match(/^\/Applications\/(AP\w+)\.json$/))) {
+      if (!state.applications.delete(m[1]!)) return error(res, 404, 20404, 'The requested resource was not found');
+      res.writeHead(204).end();
+      return;
+    }
     if (method === 'POST' && path === '/Applications.json') {
       const app = { sid: twilioSid('AP'), account_sid: accountSid, friendly_name: params.FriendlyName ?? '', voice_url: params.VoiceUrl ?? '', voice_method: params.VoiceMethod ?? 'POST', status_callback: params.StatusCallback ?? '' };
       state.applications.set(app.sid, app);
@@ -193,6 +207,7 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
       if (params.VoiceUrl !== undefined) number.voice_url = params.VoiceUrl;
       if (params.VoiceMethod !== undefined) number.voice_method = params.VoiceMethod;
       if (params.StatusCallback !== undefined) number.status_callback = params.StatusCallback;
+      if (params.StatusCallbackMethod !== undefined) number.status_callback_method = params.StatusCallbackMethod;
       if (params.VoiceApplicationSid !== undefined) number.voice_application_sid = params.VoiceApplicationSid;
       return send(res, 200, number);
     }

@@ -84,6 +84,12 @@ export const router = createRouter({
       meta: { permission: 'campaigns.board', title: 'pages.liveCampaigns' },
     },
     {
+      path: '/admin/telephony',
+      name: 'telephony',
+      component: () => import('./views/admin/TelephonyView.vue'),
+      meta: { permission: 'telephony.read', title: 'pages.telephony' },
+    },
+    {
       path: '/wallboard',
       name: 'wallboard',
       component: () => import('./views/wallboard/WallboardView.vue'),

@@ -36,6 +36,8 @@ export const problemCodes = {
   twilio_not_configured: 'No Twilio account is connected, or PUBLIC_URL is not set.',
   twilio_signature_invalid: 'The Twilio webhook’s X-Twilio-Signature does not match the request.',
   audio_in_use: 'The keypad menus of `numbers` play this recording: change them first.',
+  twilio_credentials_refused: 'Twilio did not accept the Account SID and auth token; nothing was stored.',
+  twilio_unreachable: 'Twilio could not be reached, or answered with an error; nothing was changed.',
   stripe_not_configured: 'This server does not bill through Stripe.',
   stripe_signature_missing: 'The Stripe webhook is not signed.',
   stripe_signature_stale: 'The Stripe webhook’s signature is too old.',

@@ -86,3 +86,8 @@ export type GoLive = InferResponseType<TenantClient['go-live']['$get'], 200>;
 export type GoLiveFunction = GoLive['functions'][number];
 export type GoLiveItem = GoLiveFunction['items'][number];
 export type SimilarBrandColors = InferResponseType<Client['brand-colors']['similar']['$get'], 200>;
+
+export type TwilioAccountState = InferResponseType<Client['carrier']['twilio']['$get'], 200>;
+export type TwilioNumber = TwilioAccountState['numbers'][number];
+export type VoiceSettings = InferResponseType<Client['desk']['voice']['$get'], 200>;
+export type VoiceLegKind = NonNullable<VoiceSettings['leg']>['kind'];

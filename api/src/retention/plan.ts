@@ -3,6 +3,11 @@ import type { retention } from '@switchboard/db';
 
 type RetentionTx = retention.RetentionTx;
 
+
+/** A UUIDv7 made in SQL, for rows a bulk statement writes (ids are UUIDv7, db/src/ids.ts): the millisecond clock in the first 48 bits, version 7. */
+const uuidv7Sql = sql.raw(
+  `encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing substring(int8send(floor(extract(epoch from clock_timestamp()) * 1000)::bigint) from 3) from 1 for 6), 52, 1), 53, 1), 'hex')::uuid`,
+);
 /**
  * What the retention job removes, table by table (db/src/schema.ts), and what it keeps. The job runs
  * `steps` in this order, each in bounded batches; `kept` records every other column that could name a
@@ -186,7 +191,7 @@ export const steps: RetentionStep[] = [
             order by offered_at limit ${limit} for update skip locked),
           done as (update calls c set recording_ref = null from picked p where c.tenant_id = p.tenant_id and c.id = p.id returning 1),
           told as (insert into telephony_commands (tenant_id, id, adapter, call_id, kind, payload, next_attempt_at, created_at)
-            select p.tenant_id, gen_random_uuid(), 'twilio', p.id, 'delete_recording', jsonb_build_object('ref', p.recording_ref), ${now}, ${now}
+            select p.tenant_id, ${uuidv7Sql}, 'twilio', p.id, 'delete_recording', jsonb_build_object('ref', p.recording_ref), ${now}, ${now}
             from picked p where p.recording_ref ~ '^twilio:RE[0-9a-fA-F]{32}$' returning 1)
           select (select count(*)::int from done) as n, (select count(*) from told) as told`,
   },
@@ -268,6 +273,7 @@ export const steps: RetentionStep[] = [
  * must stay true (amounts, counts, dates), and some text is the client's own configuration.
  */
 export const kept: { table: string; columns: string[]; why: string }[] = [
+  { table: 'calls', columns: ['adapter', 'carrier_call_sid', 'consult'], why: "who carries the call, the carrier's id for it, and the client's own line an operator consulted (a directory entry or its in-house number: no caller data)" },
   { table: 'calls', columns: ['external_id', 'dialled_number', 'forwarded_to', 'disposition', 'function', 'status', 'offered_at', 'answered_at', 'ended_at'], why: "the telephony adapter's id, the client's own numbers, the outcome code and the times: what usage and statements count" },
   { table: 'calls', columns: ['direction', 'after_hours_action', 'ended_by', 'required_skill', 'recording_state', 'closed_reason'], why: 'codes' },
   { table: 'call_events', columns: ['kind'], why: 'a code' },

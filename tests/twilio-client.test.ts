@@ -23,7 +23,10 @@ describe('the official twilio client against the fake Twilio', () => {
     await client.calls(call.sid).update({ twiml: '<Response><Hangup/></Response>' });
     expect(fake.calls.get(call.sid)!.twiml).toBe('<Response><Hangup/></Response>');
     const participant = await client.conferences('sb-call-1').participants.create({ from: '+33142868200', to: 'client:op-1', label: 'operator' });
-    await client.conferences('sb-call-1').participants(participant.callSid).update({ hold: true });
+    // Created by the conference's friendly name; updated, like on Twilio, only through its SID.
+    expect(participant.conferenceSid).toBe(fake.conferenceSidOf('sb-call-1'));
+    await expect(client.conferences('sb-call-1').participants(participant.callSid).update({ hold: true })).rejects.toMatchObject({ status: 404 });
+    await client.conferences(participant.conferenceSid).participants('operator').update({ hold: true });
     expect(fake.conferences.get('sb-call-1')!.get(participant.callSid)!.hold).toBe(true);
 
     const wrong = twilioClient({ accountSid: fake.accountSid, authToken: 'nope' }, fake.url);

@@ -32,6 +32,7 @@ import * as outbound from './migrations/0030_outbound.ts';
 import * as contractsKpisQuality from './migrations/0031_contracts_kpis_quality.ts';
 import * as telephony from './migrations/0032_telephony.ts';
 import * as twilioRecordingDeletion from './migrations/0036_twilio_recording_deletion.ts';
+import * as twilioConferenceSid from './migrations/0037_twilio_conference_sid.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -66,6 +67,7 @@ export const migrations: Record<string, Migration> = {
   '0031_contracts_kpis_quality': contractsKpisQuality,
   '0032_telephony': telephony,
   '0036_twilio_recording_deletion': twilioRecordingDeletion,
+  '0037_twilio_conference_sid': twilioConferenceSid,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -583,6 +583,8 @@ export interface CallsTable {
   adapter: Generated<TelephonyAdapterKind>;
   /** The carrier's id for the customer's leg (0032): Twilio's CallSid (inbound: the external id; outbound: once answered). */
   carrierCallSid: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The Twilio conference (`CF…`) the call's legs meet in (0037), learnt from its status callback or by name (0037). */
+  carrierConferenceSid: ColumnType<string | null, string | null | undefined, string | null>;
   /** Since when the operator holds the caller (0032); null: not on hold. */
   heldSince: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** Seconds on hold, added when a hold ends (0032): the KPI fold's hold time. */

@@ -37,6 +37,8 @@ export interface FakeTwilio {
   calls: Map<string, Obj>;
   /** Conference friendly name → participants by call SID. */
   conferences: Map<string, Map<string, Obj>>;
+  /** The SID (`CF…`) Twilio gives the conference of that friendly name (what the status callback reports). */
+  conferenceSidOf(name: string): string;
   recordings: Map<string, Obj>;
   numbers: Map<string, Obj>;
   applications: Map<string, Obj>;
@@ -114,6 +116,7 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
     numbers: new Map(),
     applications: new Map(),
     apiKeys,
+    conferenceSidOf: () => '',
     requestsTo(method, suffix) {
       const prefix = `/2010-04-01/Accounts/${accountSid}`;
       return state.requests.filter(
@@ -144,6 +147,15 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
   const error = (res: ServerResponse, status: number, code: number, message: string) =>
     send(res, status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
   const now = () => new Date().toUTCString();
+  const conferenceSids = new Map<string, string>();
+  /** A conference's SID, made when first needed. */
+  const conferenceSidOf = (name: string) => {
+    if (!conferenceSids.has(name)) conferenceSids.set(name, twilioSid('CF'));
+    return conferenceSids.get(name)!;
+  };
+  /** The friendly name behind a SID (undefined: no such conference), or the name itself. */
+  const conferenceNameOf = (ref: string) => (ref.startsWith('CF') ? [...conferenceSids].find(([, sid]) => sid === ref)?.[0] : ref);
+  state.conferenceSidOf = conferenceSidOf;
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
@@ -258,18 +270,28 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
       res.end(Buffer.from(`FAKE-AUDIO:${recording.sid}`));
       return;
     }
-    // Conference participants, addressed by the conference's friendly name as the adapter names them.
+    // Conferences: listed by friendly name (their SID is how participants are then reached).
+    if (method === 'GET' && path === '/Conferences.json') {
+      const list = [...state.conferences.keys()]
+        .filter((name) => !params.FriendlyName || name === params.FriendlyName)
+        .map((name) => ({ sid: conferenceSidOf(name), account_sid: accountSid, friendly_name: name, status: 'in-progress' }));
+      return send(res, 200, { conferences: list, page: 0, page_size: 50, start: 0, end: list.length ? list.length - 1 : 0, next_page_uri: null, previous_page_uri: null, uri: `${base}/Conferences.json` });
+    }
+    // Adding a participant: to the conference's SID, or by friendly name (created if new), as Twilio allows.
     if ((m = path.match(/^\/Conferences\/([^/]+)\/Participants\.json$/)) && method === 'POST') {
-      const name = decodeURIComponent(m[1]!);
+      const name = conferenceNameOf(decodeURIComponent(m[1]!));
+      if (name === undefined) return error(res, 404, 20404, 'The requested resource was not found');
       const participants = state.conferences.get(name) ?? new Map<string, Obj>();
       state.conferences.set(name, participants);
-      const participant = { call_sid: twilioSid('CA'), conference_sid: name, label: params.Label ?? null, to: params.To, from: params.From, hold: false, muted: false, status: 'queued', params };
+      const participant = { call_sid: twilioSid('CA'), conference_sid: conferenceSidOf(name), label: params.Label ?? null, to: params.To, from: params.From, hold: false, muted: false, status: 'queued', params };
       participants.set(participant.call_sid, participant);
       state.calls.set(participant.call_sid, { sid: participant.call_sid, account_sid: accountSid, to: params.To, from: params.From, status: 'queued', direction: 'outbound-api' });
       return send(res, 201, participant);
     }
+    // A participant is fetched, updated and removed through the conference's SID only (a name answers 404).
     if ((m = path.match(/^\/Conferences\/([^/]+)\/Participants\/([^/]+)\.json$/))) {
-      const participants = state.conferences.get(decodeURIComponent(m[1]!));
+      const ref = decodeURIComponent(m[1]!);
+      const participants = ref.startsWith('CF') ? state.conferences.get(conferenceNameOf(ref) ?? '') : undefined;
       const key = decodeURIComponent(m[2]!);
       const participant = participants && ([...participants.values()].find((p) => p.call_sid === key || p.label === key));
       if (!participants || !participant) return error(res, 404, 20404, 'The requested resource was not found');
@@ -288,7 +310,7 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
     }
     if ((m = path.match(/^\/Conferences\/([^/]+)\.json$/)) && method === 'POST') {
       // Ending a conference (Status=completed) ends its participants.
-      const name = decodeURIComponent(m[1]!);
+      const name = conferenceNameOf(decodeURIComponent(m[1]!)) ?? decodeURIComponent(m[1]!);
       if (params.Status === 'completed') state.conferences.delete(name);
       return send(res, 200, { sid: name, friendly_name: name, status: params.Status ?? 'in-progress' });
     }

@@ -273,7 +273,7 @@ export const steps: RetentionStep[] = [
  * must stay true (amounts, counts, dates), and some text is the client's own configuration.
  */
 export const kept: { table: string; columns: string[]; why: string }[] = [
-  { table: 'calls', columns: ['adapter', 'carrier_call_sid', 'consult'], why: "who carries the call, the carrier's id for it, and the client's own line an operator consulted (a directory entry or its in-house number: no caller data)" },
+  { table: 'calls', columns: ['adapter', 'carrier_call_sid', 'carrier_conference_sid', 'consult'], why: "who carries the call, the carrier's ids for it, and the client's own line an operator consulted (a directory entry or its in-house number: no caller data)" },
   { table: 'calls', columns: ['external_id', 'dialled_number', 'forwarded_to', 'disposition', 'function', 'status', 'offered_at', 'answered_at', 'ended_at'], why: "the telephony adapter's id, the client's own numbers, the outcome code and the times: what usage and statements count" },
   { table: 'calls', columns: ['direction', 'after_hours_action', 'ended_by', 'required_skill', 'recording_state', 'closed_reason'], why: 'codes' },
   { table: 'call_events', columns: ['kind'], why: 'a code' },

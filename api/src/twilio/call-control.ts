@@ -54,11 +54,30 @@ async function ignoringGone(request: () => Promise<unknown>): Promise<void> {
   }
 }
 
-const participant = (ctx: TwilioCommandContext, callId: string, label: string) => ctx.client.conferences(conferenceName(callId)).participants(label);
+/**
+ * The conference's SID (`CF…`): Twilio creates a participant in a conference named by its friendly name, but
+ * fetches, updates and removes participants only through the SID. It is kept on the call once known (the
+ * conference's status callback, or this lookup by name); before the conference exists the name stands in
+ * (and a participant request on it answers 404: nothing to hold or remove yet).
+ */
+async function conferenceRef(ctx: TwilioCommandContext, callId: string): Promise<string> {
+  const stored = await withTenant(ctx.db, ctx.tenantId, (tx) =>
+    tx.selectFrom('calls').select('carrierConferenceSid').where('id', '=', callId).executeTakeFirst(),
+  );
+  if (stored?.carrierConferenceSid) return stored.carrierConferenceSid;
+  const [found] = await ctx.client.conferences.list({ friendlyName: conferenceName(callId), limit: 1 });
+  if (!found || !/^CF[0-9a-fA-F]{32}$/.test(found.sid)) return conferenceName(callId);
+  await withTenant(ctx.db, ctx.tenantId, (tx) =>
+    tx.updateTable('calls').set({ carrierConferenceSid: found.sid }).where('id', '=', callId).where('carrierConferenceSid', 'is', null).execute(),
+  );
+  return found.sid;
+}
+
+const participant = async (ctx: TwilioCommandContext, callId: string, label: string) => ctx.client.conferences(await conferenceRef(ctx, callId)).participants(label);
 
 async function hasParticipant(ctx: TwilioCommandContext, callId: string, label: string): Promise<boolean> {
   try {
-    await participant(ctx, callId, label).fetch();
+    await (await participant(ctx, callId, label)).fetch();
     return true;
   } catch (error) {
     if (gone(error)) return false;
@@ -81,9 +100,9 @@ async function addParticipant(ctx: TwilioCommandContext, callId: string, label: 
 }
 
 const holdCaller = (ctx: TwilioCommandContext, callId: string, holdPath: string) =>
-  ignoringGone(() => participant(ctx, callId, 'caller').update({ hold: true, holdUrl: hookUrl(ctx.config, `${holdPath}?call=${callId}`), holdMethod: 'POST' }));
-const unholdCaller = (ctx: TwilioCommandContext, callId: string) => ignoringGone(() => participant(ctx, callId, 'caller').update({ hold: false }));
-const removeParticipant = (ctx: TwilioCommandContext, callId: string, label: string) => ignoringGone(() => participant(ctx, callId, label).remove());
+  ignoringGone(async () => (await participant(ctx, callId, 'caller')).update({ hold: true, holdUrl: hookUrl(ctx.config, `${holdPath}?call=${callId}`), holdMethod: 'POST' }));
+const unholdCaller = (ctx: TwilioCommandContext, callId: string) => ignoringGone(async () => (await participant(ctx, callId, 'caller')).update({ hold: false }));
+const removeParticipant = (ctx: TwilioCommandContext, callId: string, label: string) => ignoringGone(async () => (await participant(ctx, callId, label)).remove());
 
 /** The dual-channel recording of the customer's leg (caller and operator on separate channels), once. */
 async function startRecording(ctx: TwilioCommandContext, callId: string, leg: string, state: 'on' | 'paused'): Promise<void> {
@@ -148,9 +167,9 @@ export const redirect: TwilioHandler<'redirect'> = async (ctx: Ctx<'redirect'>) 
 export const hold: TwilioHandler<'hold'> = async (ctx: Ctx<'hold'>) => holdCaller(ctx, ctx.command.payload.callId, '/hold-music');
 export const resume: TwilioHandler<'resume'> = async (ctx: Ctx<'resume'>) => unholdCaller(ctx, ctx.command.payload.callId);
 export const mute: TwilioHandler<'mute'> = async (ctx: Ctx<'mute'>) =>
-  ignoringGone(() => participant(ctx, ctx.command.payload.callId, 'operator').update({ muted: true }));
+  ignoringGone(async () => (await participant(ctx, ctx.command.payload.callId, 'operator')).update({ muted: true }));
 export const unmute: TwilioHandler<'unmute'> = async (ctx: Ctx<'unmute'>) =>
-  ignoringGone(() => participant(ctx, ctx.command.payload.callId, 'operator').update({ muted: false }));
+  ignoringGone(async () => (await participant(ctx, ctx.command.payload.callId, 'operator')).update({ muted: false }));
 
 /** Warm transfer: the caller on hold, the target rung into the conference to talk with the operator alone. */
 export const consult: TwilioHandler<'consult'> = async (ctx: Ctx<'consult'>) => {

@@ -172,7 +172,7 @@ const routes = twilioInboundRoutes
     const { db, now } = c.var.deps;
     const ended = await conferenceEvent(
       db,
-      { callId: c.req.valid('query').call, event: params.StatusCallbackEvent ?? '', label: params.ParticipantLabel ?? '', friendlyName: params.FriendlyName ?? '' },
+      { callId: c.req.valid('query').call, event: params.StatusCallbackEvent ?? '', label: params.ParticipantLabel ?? '', friendlyName: params.FriendlyName ?? '', conferenceSid: params.ConferenceSid ?? '' },
       now(),
     );
     if (ended) requestDispatch();

@@ -235,12 +235,21 @@ export async function callerLegEnded(db: Kysely<DB>, input: { callSid: string; t
  * still connected (they put their phone down, the browser tab closed) → the call ends as hung up by the
  * operator. A leave the adapter caused (a requeue, a handover) finds the call no longer connected.
  */
-export async function conferenceEvent(db: Kysely<DB>, input: { callId: string | undefined; event: string; label: string; friendlyName: string }, now: Date): Promise<boolean> {
-  if (input.event !== 'participant-leave' || input.label !== 'operator') return false;
+export async function conferenceEvent(
+  db: Kysely<DB>,
+  input: { callId: string | undefined; event: string; label: string; friendlyName: string; conferenceSid?: string },
+  now: Date,
+): Promise<boolean> {
   const tenantId = await tenantOf(db, input.callId);
   if (!tenantId || input.friendlyName !== conferenceName(input.callId!)) return false;
+  const sid = input.conferenceSid && /^CF[0-9a-fA-F]{32}$/.test(input.conferenceSid) ? input.conferenceSid : null;
+  const leaving = input.event === 'participant-leave' && input.label === 'operator';
+  if (!sid && !leaving) return false;
   return withTenant(db, tenantId, async (tx) => {
-    const call = await tx.selectFrom('calls').select(['id', 'status', 'adapter']).where('id', '=', input.callId!).executeTakeFirst();
+    // The conference's SID: Twilio updates and removes participants only through it (call-control.ts).
+    if (sid) await tx.updateTable('calls').set({ carrierConferenceSid: sid }).where('id', '=', input.callId!).where('adapter', '=', 'twilio').where('carrierConferenceSid', 'is', null).execute();
+    if (!leaving) return false;
+    const call = await tx.selectFrom('calls').select(['id', 'status', 'adapter']).where('id', '=', input.callId!).forUpdate().executeTakeFirst();
     if (!call || call.adapter !== 'twilio' || call.status !== 'connected') return false;
     await endCall(tx, call.id, 'operator', now);
     return true;

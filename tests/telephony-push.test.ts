@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { telephony as telephonyDb, type Tenant } from '@switchboard/db';
+import { telephony as telephonyDb, withApp, withTenant, type Tenant } from '@switchboard/db';
+import { enqueueCommand } from '../api/src/telephony/commands.ts';
 import { deliverOnce, dispatch, housekeepOnce, signTelephonyRequest, startDelivery, type DeliveryDeps } from '@switchboard/api';
 import { checkTelephonySignature } from '../api/src/telephony/signature.ts';
 import { encryptSecret } from '../api/src/twilio/secrets.ts';
@@ -211,6 +212,27 @@ describe('push delivery', () => {
     // The adapter's error is kept on one line, without control characters.
     expect(failed!.lastError).not.toMatch(/[\u0000-\u001f]/);
     expect((await commandsOf(unregistered))[0]!.status).toMatch(/^(failed|expired)$/);
+  });
+
+  it('never gives up on deleting a recording at the carrier: it is retried until Twilio answers', async () => {
+    const { tenant } = await seedTenant(h.db);
+    const ref = `twilio:RE${'a'.repeat(32)}`;
+    const id = await withTenant(h.db, tenant.id, (tx) => enqueueCommand(tx, { tenantId: tenant.id, adapter: 'twilio' }, 'delete_recording', { ref }, clock.now()));
+    const failing = async () => {
+      throw new Error('Twilio is down');
+    };
+    for (let i = 0; i < 4; i++) {
+      await deliverOnce(deps({ executeTwilio: failing, limits: { giveUpAfterMs: 60_000 } }));
+      clock.advance(61_000);
+    }
+    const row = () => withTenant(h.db, tenant.id, (tx) => tx.selectFrom('telephonyCommands').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+    expect(await row()).toMatchObject({ status: 'pending', kind: 'delete_recording' });
+    // Connected again, Twilio answers: it goes.
+    await withApp(h.db, (tx) => tx.insertInto('twilioAccounts').values({ accountSid: `AC${'1'.repeat(32)}`, authTokenEnc: encryptSecret(testConfig().secretsKey, 'token'), connectedAt: clock.now(), connectedBy: 'test', updatedAt: clock.now() }).execute());
+    const done: string[] = [];
+    await deliverOnce(deps({ executeTwilio: async (ctx) => void done.push((ctx.command.payload as { ref: string }).ref) }));
+    expect(done).toEqual([ref]);
+    expect((await row()).status).toBe('delivered');
   });
 });
 

@@ -57,7 +57,9 @@ export async function giveUpOldCommands(db: Kysely<DB>, now: Date, before: Date)
   const result = await sql`
     update telephony_commands set status = case when attempts > 0 then 'failed' else 'expired' end,
       last_error = coalesce(last_error, 'not delivered in time'), claimed_until = null
-    where status = 'pending' and created_at < ${before} and (claimed_until is null or claimed_until <= ${now})`.execute(db);
+    where status = 'pending' and created_at < ${before} and (claimed_until is null or claimed_until <= ${now})
+      -- A recording retention or erasure removed must go from the carrier too: retried until it is.
+      and kind <> 'delete_recording'`.execute(db);
   return Number(result.numAffectedRows ?? 0n);
 }
 

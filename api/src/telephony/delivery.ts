@@ -42,7 +42,8 @@ export interface DeliveryLimits {
 
 export const defaultDeliveryLimits: DeliveryLimits = {
   batch: 200,
-  leaseMs: 30_000,
+  // Longer than a pass (10 s) plus one command's slowest delivery (a Twilio command is a few requests of at most 10 s each).
+  leaseMs: 120_000,
   requestTimeoutMs: 5_000,
   giveUpAfterMs: 10 * 60_000,
   passBudgetMs: 2_000,
@@ -165,7 +166,8 @@ async function markDelivered(db: Kysely<DB>, commands: Loaded[], at: Date): Prom
 
 async function markRetry(db: Kysely<DB>, command: Loaded, error: unknown, at: Date, giveUpAfterMs: number): Promise<'retried' | 'gave_up'> {
   const next = new Date(at.getTime() + retryDelayMs(command.attempts));
-  const giveUp = next.getTime() - command.createdAt.getTime() > giveUpAfterMs;
+  // A recording retention or erasure removed must go from Twilio too: that command is never given up on.
+  const giveUp = command.kind !== 'delete_recording' && next.getTime() - command.createdAt.getTime() > giveUpAfterMs;
   await withTenant(db, command.tenantId, (tx) =>
     tx
       .updateTable('telephonyCommands')
@@ -177,11 +179,11 @@ async function markRetry(db: Kysely<DB>, command: Loaded, error: unknown, at: Da
   return giveUp ? 'gave_up' : 'retried';
 }
 
-/** Runs `work` over `items`, at most `limit` at once. */
-async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+/** Runs `work` over `items`, at most `limit` at once; once `signal` aborts no item is started (its lease runs out, it comes back). */
+async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
   let next = 0;
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
+    while (next < items.length && !signal?.aborted) await work(items[next++]!);
   });
   await Promise.all(lanes);
 }
@@ -207,7 +209,6 @@ export async function deliverOnce(deps: DeliveryDeps, signal?: AbortSignal): Pro
     const refs = await telephony.claimDueCommands(deps.db, { now: at, leaseUntil: new Date(at.getTime() + limits.leaseMs), limit: limits.batch, includeHttp: !!target });
     if (!refs.length) break;
     const commands = await loadClaimed(deps.db, refs);
-    const delivered: Loaded[] = [];
     await eachLimited(commands, limits.concurrency, async (command) => {
       try {
         if (command.adapter === 'http') {
@@ -230,16 +231,16 @@ export async function deliverOnce(deps: DeliveryDeps, signal?: AbortSignal): Pro
             command: { id: command.id, kind: command.kind as CommandKind, payload: command.payload as CommandPayload<CommandKind>, callId: command.callId, dialId: command.dialId },
           });
         }
-        delivered.push(command);
       } catch (error) {
         const outcome = await markRetry(deps.db, command, error, deps.now(), limits.giveUpAfterMs);
         if (outcome === 'gave_up') report.gaveUp++;
         else report.retried++;
+        return;
       }
-    });
-    // Marked together once the round is out (a process killed before this sends them again: same keys).
-    await markDelivered(deps.db, delivered, deps.now());
-    report.delivered += delivered.length;
+      // Marked as soon as it is out, so a later pass never re-leases it (a process killed before this sends it again: same key).
+      await markDelivered(deps.db, [command], deps.now());
+      report.delivered++;
+    }, signal);
   }
   if (target && (report.delivered || report.retried)) {
     await withApp(deps.db, (tx) =>

@@ -351,6 +351,11 @@ describe('recordings kept by Twilio', () => {
     const recordingSid = [...fake.recordings.values()].find((r) => r.call_sid === sid)!.sid as string;
     await hook(`/recording?call=${callId}`, { CallSid: sid, RecordingSid: recordingSid, RecordingStatus: 'completed' });
     expect((await callOf(d.tenant, callId)).recordingRef).toBeNull();
+    // Not inline: a delete_recording command, which the push boundary retries until Twilio answers.
+    expect(fake.requestsTo('DELETE', `/Recordings/${recordingSid}.json`)).toHaveLength(0);
+    const [command] = await withTenant(h.db, d.tenant.id, (tx) => tx.selectFrom('telephonyCommands').select(['id', 'kind', 'payload']).where('callId', '=', callId).where('kind', '=', 'delete_recording').execute());
+    expect(command!.payload).toEqual({ ref: `twilio:${recordingSid}` });
+    await executeTwilioCommand(context(d.tenant.id, 'delete_recording', { ref: `twilio:${recordingSid}` }, { callId }));
     expect(fake.requestsTo('DELETE', `/Recordings/${recordingSid}.json`)).toHaveLength(1);
     expect(fake.recordings.has(recordingSid)).toBe(false);
 

@@ -64,6 +64,8 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
       ),
     );
   }
-  console.error(`[api] ${c.req.method} ${c.req.path} failed:`, error);
+  // Name, message and stack only: an HTTP client's error object carries its request, credentials included
+  // (a Twilio or Stripe client's Authorization header), which must never reach the logs.
+  console.error(`[api] ${c.req.method} ${c.req.path} failed:`, error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error));
   return problemResponse(c, new ProblemError(500, 'internal', 'Something went wrong', 'The request failed on our side; nothing was changed.'));
 }

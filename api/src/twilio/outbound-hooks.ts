@@ -99,9 +99,9 @@ const routes = twilioOutboundHookRoutes
     return twiml(c, empty()) as never;
   })
   .openapi(recordingStatus, async (c) => {
-    const { db, config, now } = c.var.deps;
-    const { params, account } = verified.get(c.req.raw)!;
-    await recordingCallback(db, twilioClient(account, config.twilioApiUrl), c.req.valid('query').call, params, now());
+    const { db, now } = c.var.deps;
+    const { params } = verified.get(c.req.raw)!;
+    await recordingCallback(db, c.req.valid('query').call, params, now());
     return twiml(c, empty()) as never;
   })
   .openapi(survey, async (c) => {

@@ -1,3 +1,4 @@
+import { enqueueCommand } from '../telephony/commands.ts';
 import type { Kysely } from 'kysely';
 import { isUuid, routing, withTenant, type DB } from '@switchboard/db';
 import type { Config } from '../config.ts';
@@ -72,12 +73,11 @@ export type RecordingCallbackResult = 'kept' | 'deleted' | 'ignored';
 /**
  * Twilio's recording status callback: a completed recording of the call's customer leg is kept as
  * `twilio:RE…` through keepRecordingRef, the same rule as the HTTP boundary's; a recording the call may not
- * have (refused `not-recorded`: the client's rules say never, or no operator answered) is deleted at
- * Twilio after the transaction, so no recording the policy forbids is left anywhere.
+ * have (refused `not-recorded`: the client's rules say never, or no operator answered) gets a
+ * `delete_recording` command, so no recording the policy forbids is left anywhere.
  */
 export async function recordingCallback(
   db: Kysely<DB>,
-  client: TwilioClient,
   callId: string,
   params: Record<string, string>,
   now: Date,
@@ -99,11 +99,9 @@ export async function recordingCallback(
     }
   });
   if (outcome !== 'refused') return outcome;
-  try {
-    await client.recordings(sid).remove();
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
+  // Deleted at Twilio by the push boundary (retried until Twilio answers), not inline: a webhook that fails
+  // on Twilio's side would leave the recording there, and the client's error would be logged with it.
+  await withTenant(db, tenantId, (tx) => enqueueCommand(tx, { tenantId, adapter: 'twilio', callId }, 'delete_recording', { ref: `${TWILIO_REF_PREFIX}${sid}` }, now));
   return 'deleted';
 }
 

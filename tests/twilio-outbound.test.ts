@@ -401,9 +401,12 @@ describe('recordings kept by Twilio', () => {
 });
 
 describe('the satisfaction survey over Twilio', () => {
+  /** Each surveyed call's customer leg: only it answers the call's survey. */
+  const legs = new Map<string, string>();
   /** A handled inbound call the operator hung up, surveyed with "solved?" asked. */
   async function surveyedCall(tenant: Tenant): Promise<string> {
     const id = newId();
+    legs.set(id, twilioSid('CA'));
     const operator = await seedOperator(h.db, [tenant]);
     await withTenant(h.db, tenant.id, (tx) =>
       tx
@@ -414,7 +417,7 @@ describe('the satisfaction survey over Twilio', () => {
           externalId: `CA-${id}`,
           direction: 'inbound',
           adapter: 'twilio',
-          carrierCallSid: twilioSid('CA'),
+          carrierCallSid: legs.get(id)!,
           function: 'order_taking',
           dialledNumber: '+33142868200',
           callerNumber: '+33612345678',
@@ -455,7 +458,9 @@ describe('the satisfaction survey over Twilio', () => {
     expect(first[0]!.attributes).toMatchObject({ numDigits: '1', action: `${HOOKS}/survey?call=${callId}&q=satisfaction`, method: 'POST', actionOnEmptyResult: 'true' });
     expect(first[0]!.children).toEqual([{ verb: 'Say', attributes: { language: 'fr-FR' }, text: 'Êtes-vous satisfait ?', children: [] }]);
 
-    const next = await hook(`/survey?call=${callId}&q=satisfaction`, { CallSid: twilioSid('CA'), Digits: '4' });
+    // Another leg (a signed webhook for another call, replayed with this call's id) hears a hang-up; nothing is kept.
+    expect(verbNames((await hook(`/survey?call=${callId}&q=satisfaction`, { CallSid: twilioSid('CA'), Digits: '1' })).verbs)).toEqual(['Hangup']);
+    const next = await hook(`/survey?call=${callId}&q=satisfaction`, { CallSid: legs.get(callId)!, Digits: '4' });
     expect(verbNames(next.verbs)).toEqual(['Gather']);
     expect(next.verbs[0]!.attributes.action).toBe(`${HOOKS}/survey?call=${callId}&q=solved&satisfaction=4`);
     expect(next.verbs[0]!.children[0]).toMatchObject({ verb: 'Say', attributes: { language: 'fr-FR' } });
@@ -463,28 +468,28 @@ describe('the satisfaction survey over Twilio', () => {
     // Nothing is kept until the last answer.
     expect(await withTenant(h.db, tenant.id, (tx) => tx.selectFrom('callSatisfaction').selectAll().execute())).toEqual([]);
 
-    const last = await hook(`/survey?call=${callId}&q=solved&satisfaction=4`, { CallSid: twilioSid('CA'), Digits: '1' });
+    const last = await hook(`/survey?call=${callId}&q=solved&satisfaction=4`, { CallSid: legs.get(callId)!, Digits: '1' });
     expect(verbNames(last.verbs)).toEqual(['Hangup']);
     const kept = await withTenant(h.db, tenant.id, (tx) => tx.selectFrom('callSatisfaction').select(['callId', 'score', 'solved', 'outcome']).execute());
     expect(kept).toEqual([{ callId, score: 4, solved: true, outcome: 'answered' }]);
 
     // Replayed (Twilio retries): the first report stands.
     const before = await snapshotDatabase(h.db, { except: ['sessions'] });
-    expect(verbNames((await hook(`/survey?call=${callId}&q=solved&satisfaction=2`, { Digits: '2' })).verbs)).toEqual(['Hangup']);
+    expect(verbNames((await hook(`/survey?call=${callId}&q=solved&satisfaction=2`, { CallSid: legs.get(callId)!, Digits: '2' })).verbs)).toEqual(['Hangup']);
     expect(await snapshotDatabase(h.db, { except: ['sessions'] })).toEqual(before);
   });
 
   it('takes a key outside the question, a NUL or silence as no answer; refuses forged ids', async () => {
     const { tenant } = await seedTenant(h.db);
     const callId = await surveyedCall(tenant);
-    const next = await hook(`/survey?call=${callId}&q=satisfaction`, { Digits: '9\u0000' });
+    const next = await hook(`/survey?call=${callId}&q=satisfaction`, { CallSid: legs.get(callId)!, Digits: '9\u0000' });
     expect(next.verbs[0]!.attributes.action).toBe(`${HOOKS}/survey?call=${callId}&q=solved`);
-    expect(verbNames((await hook(`/survey?call=${callId}&q=solved`, { Digits: '' })).verbs)).toEqual(['Hangup']);
+    expect(verbNames((await hook(`/survey?call=${callId}&q=solved`, { CallSid: legs.get(callId)!, Digits: '' })).verbs)).toEqual(['Hangup']);
     const kept = await withTenant(h.db, tenant.id, (tx) => tx.selectFrom('callSatisfaction').select(['score', 'solved', 'outcome']).execute());
     expect(kept).toEqual([{ score: null, solved: null, outcome: 'not_answered' }]);
 
-    expect((await hook(`/survey?call=${callId}&q=solved&satisfaction=9`, { Digits: '1' })).status).toBe(400);
-    expect((await hook(`/survey?call=${callId}&q=other`, { Digits: '1' })).status).toBe(400);
+    expect((await hook(`/survey?call=${callId}&q=solved&satisfaction=9`, { CallSid: legs.get(callId)!, Digits: '1' })).status).toBe(400);
+    expect((await hook(`/survey?call=${callId}&q=other`, { CallSid: legs.get(callId)!, Digits: '1' })).status).toBe(400);
     // A call that is not surveyed (an outbound call): just hang up, nothing kept.
     const { d, callId: outboundCall } = await connectedCall();
     expect(verbNames((await hook(`/survey?call=${outboundCall}&q=satisfaction`, { Digits: '5' })).verbs)).toEqual(['Hangup']);

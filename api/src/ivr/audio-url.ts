@@ -42,7 +42,8 @@ export function verifyAudioSignature(
   sig: string | undefined,
   now: Date,
 ): boolean {
-  if (!exp || !sig || !/^[0-9]{1,12}$/.test(exp)) return false;
+  // Without SECRETS_KEY (a production start that has not set it) nothing signed can be trusted.
+  if (!config.secretsKey || !exp || !sig || !/^[0-9]{1,12}$/.test(exp)) return false;
   const expiry = Number(exp);
   if (expiry * 1000 <= now.getTime()) return false;
   const expected = Buffer.from(signatureOf(config.secretsKey, tenantId, audioId, expiry));

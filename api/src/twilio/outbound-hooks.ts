@@ -108,7 +108,7 @@ const routes = twilioOutboundHookRoutes
     const { db, config, now } = c.var.deps;
     const { params } = verified.get(c.req.raw)!;
     const { call, q, satisfaction, solved } = c.req.valid('query');
-    const step = await surveyStep(db, config, call, q, { ...(satisfaction ? { satisfaction } : {}), ...(solved ? { solved } : {}) }, params.Digits, now());
+    const step = await surveyStep(db, config, call, q, { ...(satisfaction ? { satisfaction } : {}), ...(solved ? { solved } : {}) }, params.Digits, now(), params.CallSid);
     return twiml(c, step.twiml) as never;
   });
 

@@ -66,6 +66,8 @@ export async function surveyStep(
   answers: Answers,
   digits: string | undefined,
   now: Date,
+  /** The CallSid of the leg Twilio asks from: only the call's own customer leg answers its survey. */
+  callSid?: string,
 ): Promise<SurveyStep> {
   const tenantId = isUuid(callId) ? await routing.tenantOfCall(db, callId) : undefined;
   if (!tenantId) return { twiml: hangUp(), recorded: false };
@@ -73,9 +75,10 @@ export async function surveyStep(
     const call = await tx
       .selectFrom('calls as c')
       .innerJoin('tenants as t', 't.id', 'c.tenantId')
-      .select(['c.status', 't.locale'])
+      .select(['c.status', 'c.carrierCallSid', 't.locale'])
       .where('c.id', '=', callId)
       .executeTakeFirstOrThrow();
+    if (!call.carrierCallSid || callSid !== call.carrierCallSid) return { twiml: hangUp(), recorded: false };
     const survey = await pendingSurvey(tx, callId, call.status, now);
     const index = survey?.questions.findIndex((question) => question.id === q) ?? -1;
     if (!survey || index < 0) return { twiml: hangUp(), recorded: false };

@@ -15,18 +15,21 @@ export interface ClaimedCommandRef {
 }
 
 /**
- * Leases up to `limit` due commands, oldest first: pending, due, not leased by a live claim, and each the
- * first pending command of its call (or dial) — so a call's commands go out one at a time, in `seq` order,
- * and a later one waits while an earlier one is retried. Locked FOR UPDATE SKIP LOCKED (passes in other
- * processes take other rows); the lease (`claimed_until`) is what keeps them off the row while it is
- * delivered outside any transaction, and what brings it back if this process dies before marking it.
- * `http` commands are claimed only when a push adapter is registered (else they wait to be polled).
+ * Leases up to `limit` due commands, oldest first: pending, due, not leased by a live claim, and with no
+ * earlier pending command of the same call (or dial) that cannot go now (leased by another claim, or
+ * waiting for its retry) — so a call's commands are claimed as an in-order run and delivered one after the
+ * other (delivery.ts), and a later one waits while an earlier one is retried. Claims are taken one at a time
+ * across processes (a transaction-scoped advisory lock), so two passes never split a call's run. The lease
+ * (`claimed_until`) keeps them off the row while they are delivered outside any transaction, and brings
+ * them back if this process dies before marking them. `http` commands are claimed only when a push adapter
+ * is registered (else they wait to be polled).
  */
 export async function claimDueCommands(
   db: Kysely<DB>,
   options: { now: Date; leaseUntil: Date; limit: number; includeHttp: boolean },
 ): Promise<ClaimedCommandRef[]> {
   return db.transaction().execute(async (tx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('switchboard.telephony_commands.claim'))`.execute(tx);
     const { rows } = await sql<ClaimedCommandRef>`
       with due as (
         select c.tenant_id, c.id from telephony_commands c
@@ -36,7 +39,9 @@ export async function claimDueCommands(
           and not exists (
             select 1 from telephony_commands e
             where e.tenant_id = c.tenant_id and e.status = 'pending' and e.seq < c.seq
-              and ((c.call_id is not null and e.call_id = c.call_id) or (c.dial_id is not null and e.dial_id = c.dial_id)))
+              and ((c.call_id is not null and e.call_id = c.call_id) or (c.dial_id is not null and e.dial_id = c.dial_id))
+              and (e.next_attempt_at > ${options.now} or (e.claimed_until is not null and e.claimed_until > ${options.now})
+                or (e.adapter = 'http' and not ${options.includeHttp})))
         order by c.seq
         limit ${options.limit}
         for update of c skip locked

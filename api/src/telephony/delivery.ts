@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { telephony, withApp, withTenant, type DB } from '@switchboard/db';
 import type { Config } from '../config.ts';
 import { runWithTimeout, settleWithin, type StopPeriodic } from '../periodic.ts';
@@ -188,6 +188,52 @@ async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Prom
   await Promise.all(lanes);
 }
 
+/** One command to its adapter: a signed push, or the Twilio executor. Throws to be retried. */
+async function deliverCommand(
+  deps: DeliveryDeps,
+  limits: DeliveryLimits,
+  target: { name: string; callbackUrl: string } | undefined,
+  twilioOf: () => Promise<{ account: TwilioAccount; client: TwilioClient } | null>,
+  command: Loaded,
+): Promise<void> {
+  if (command.adapter === 'http') {
+    await pushCommand(
+      deps,
+      target!.callbackUrl,
+      { id: command.id, seq: command.seq, kind: command.kind as CommandKind, tenant: command.slug, callId: command.callId, dialId: command.dialId, payload: command.payload, createdAt: command.createdAt.toISOString(), attempt: command.attempts },
+      limits.requestTimeoutMs,
+    );
+    return;
+  }
+  const carrier = await twilioOf();
+  if (!carrier) throw new Error('twilio_not_configured: no Twilio account is connected');
+  await (deps.executeTwilio ?? executeTwilioCommand)({
+    db: deps.db,
+    config: deps.config,
+    account: carrier.account,
+    client: carrier.client,
+    now: deps.now(),
+    tenantId: command.tenantId,
+    command: { id: command.id, kind: command.kind as CommandKind, payload: command.payload as CommandPayload<CommandKind>, callId: command.callId, dialId: command.dialId },
+  });
+}
+
+/** Claimed commands not tried this pass: their lease is let go (the attempt they were counted does not stand). */
+async function releaseClaims(db: Kysely<DB>, commands: Loaded[]): Promise<void> {
+  const byTenant = new Map<string, string[]>();
+  for (const c of commands) byTenant.set(c.tenantId, [...(byTenant.get(c.tenantId) ?? []), c.id]);
+  for (const [tenantId, ids] of byTenant) {
+    await withTenant(db, tenantId, (tx) =>
+      tx
+        .updateTable('telephonyCommands')
+        .set({ claimedUntil: null, attempts: sql<number>`greatest(attempts - 1, 0)` })
+        .where('id', 'in', ids)
+        .where('status', '=', 'pending')
+        .execute(),
+    );
+  }
+}
+
 /** One delivery pass: claims and delivers until nothing is due, the budget is spent or `signal` aborts. */
 export async function deliverOnce(deps: DeliveryDeps, signal?: AbortSignal): Promise<DeliveryReport> {
   const limits = { ...defaultDeliveryLimits, ...deps.limits };
@@ -209,38 +255,41 @@ export async function deliverOnce(deps: DeliveryDeps, signal?: AbortSignal): Pro
     const refs = await telephony.claimDueCommands(deps.db, { now: at, leaseUntil: new Date(at.getTime() + limits.leaseMs), limit: limits.batch, includeHttp: !!target });
     if (!refs.length) break;
     const commands = await loadClaimed(deps.db, refs);
-    await eachLimited(commands, limits.concurrency, async (command) => {
-      try {
-        if (command.adapter === 'http') {
-          await pushCommand(
-            deps,
-            target!.callbackUrl,
-            { id: command.id, seq: command.seq, kind: command.kind as CommandKind, tenant: command.slug, callId: command.callId, dialId: command.dialId, payload: command.payload, createdAt: command.createdAt.toISOString(), attempt: command.attempts },
-            limits.requestTimeoutMs,
-          );
-        } else {
-          const carrier = await twilioOf();
-          if (!carrier) throw new Error('twilio_not_configured: no Twilio account is connected');
-          await (deps.executeTwilio ?? executeTwilioCommand)({
-            db: deps.db,
-            config: deps.config,
-            account: carrier.account,
-            client: carrier.client,
-            now: deps.now(),
-            tenantId: command.tenantId,
-            command: { id: command.id, kind: command.kind as CommandKind, payload: command.payload as CommandPayload<CommandKind>, callId: command.callId, dialId: command.dialId },
-          });
+    // A call's (or dial's) claimed commands, in order: delivered one after the other in one lane.
+    const runs = new Map<string, Loaded[]>();
+    for (const command of commands.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1))) {
+      const key = command.callId ?? command.dialId ?? command.id;
+      runs.set(key, [...(runs.get(key) ?? []), command]);
+    }
+    await eachLimited(
+      [...runs.values()],
+      limits.concurrency,
+      async (run) => {
+        const delivered: Loaded[] = [];
+        let failed: Loaded | undefined;
+        for (const command of run) {
+          if (signal?.aborted) break;
+          try {
+            await deliverCommand(deps, limits, target, twilioOf, command);
+            delivered.push(command);
+          } catch (error) {
+            failed = command;
+            const outcome = await markRetry(deps.db, command, error, deps.now(), limits.giveUpAfterMs);
+            if (outcome === 'gave_up') report.gaveUp++;
+            else report.retried++;
+            break;
+          }
         }
-      } catch (error) {
-        const outcome = await markRetry(deps.db, command, error, deps.now(), limits.giveUpAfterMs);
-        if (outcome === 'gave_up') report.gaveUp++;
-        else report.retried++;
-        return;
-      }
-      // Marked as soon as it is out, so a later pass never re-leases it (a process killed before this sends it again: same key).
-      await markDelivered(deps.db, [command], deps.now());
-      report.delivered++;
-    }, signal);
+        // Marked as soon as the call's run is out, so a later pass never re-leases them (a process killed
+        // before this sends them again: same keys). What comes after a failure or the end of the pass is let
+        // go: it waits behind the failed one (its retry), or goes in the next pass.
+        await markDelivered(deps.db, delivered, deps.now());
+        report.delivered += delivered.length;
+        const rest = run.slice(delivered.length + (failed ? 1 : 0));
+        if (rest.length) await releaseClaims(deps.db, rest);
+      },
+      signal,
+    );
   }
   if (target && (report.delivered || report.retried)) {
     await withApp(deps.db, (tx) =>

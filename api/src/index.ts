@@ -53,6 +53,7 @@ export { BillingAccountInputSchema, hasBillingAccount, loadBillingAccount, setBi
 export * as rules from './rules/index.ts';
 export { loadRules, replaceRules, hasSavedRules, type RulesReplaced } from './rules/service.ts';
 export * as callHandling from './call-handling/index.ts';
+export * as ivr from './ivr/index.ts';
 export { EventHub, type Subscriber, type HubSource, type HubOptions } from './events/hub.ts';
 export { publish, EVENTS_CHANNEL, type BusEvent } from './events/publish.ts';
 export { computeWallboard, type Wallboard } from './wallboard/compute.ts';

@@ -16,7 +16,7 @@ import {
 import { tenantProfileFields, type ProviderDefinition, type TenantDefinition } from './format.ts';
 import { applyScripts, scriptProblems } from './apply-scripts.ts';
 import { replaceRules, type rules } from '@switchboard/api';
-import { callHandling, normalizeRouting, storedRouting } from '@switchboard/api';
+import { callHandling, ivr, normalizeRouting, storedRouting } from '@switchboard/api';
 import { jsonb } from '@switchboard/db';
 
 type Rules = rules.Rules;
@@ -440,6 +440,28 @@ export async function applyTenant(
           });
           for (const line of lines) changed('callHandling', `callHandling.numbers: ${line}`);
         }
+        // Keypad menus: exactly the file's (saved through the ivr service: the same checks as PUT /ivr-menus).
+        if (definition.callHandling?.menus) {
+          const current = await ivr.listMenus(tx);
+          const wanted = new Map(definition.callHandling.menus.map((m) => [m.number, m]));
+          for (const menu of definition.callHandling.menus) {
+            const before = current.find((c) => c.number === menu.number);
+            if (!before) throw new ApplyRefused([`callHandling.menus: ${menu.number} is not one of the tenant's numbers.`]);
+            if (before.definition && before.enabled === menu.enabled && canonical(before.definition) === canonical(menu.definition)) continue;
+            await ivr.saveMenu(tx, tenantId, null, menu.number, { enabled: menu.enabled, definition: menu.definition }, now).catch((error: unknown) => {
+              if (error instanceof ProblemError && error.status === 400) {
+                throw new ApplyRefused((error.errors ?? [{ message: error.message }]).map((e) => `callHandling.menus: ${menu.number}: ${'path' in e ? `${e.path}: ` : ''}${e.message}`));
+              }
+              throw error;
+            });
+            changed('callHandling', `callHandling.menus: ${menu.number} ${before.definition ? 'changed' : 'added'}`);
+          }
+          for (const menu of current) {
+            if (!menu.definition || wanted.has(menu.number)) continue;
+            await ivr.deleteMenu(tx, tenantId, null, menu.number);
+            changed('callHandling', `callHandling.menus: ${menu.number} removed`);
+          }
+        }
 
         if (result.outcome !== 'created' && result.fields.length) result.outcome = 'updated';
       },
@@ -563,4 +585,11 @@ export async function applyDefinitions(
     tenants,
     ok: provider?.outcome !== 'failed' && tenants.every((t) => t.outcome !== 'failed'),
   };
+}
+
+/** JSON with object keys sorted (a jsonb column gives them back in its own order). */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
 }

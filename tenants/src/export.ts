@@ -3,7 +3,7 @@ import { Document, isMap, isSeq, visit } from 'yaml';
 import { withApp, withTenant, type DB } from '@switchboard/db';
 import { listDelegations, loadHours } from '@switchboard/api';
 import { hasSavedRules, loadRules } from '@switchboard/api';
-import { callHandling, storedRouting } from '@switchboard/api';
+import { callHandling, ivr, storedRouting } from '@switchboard/api';
 import { exportScriptSections } from './export-scripts.ts';
 import { exportCatalog } from './catalog.ts';
 import { exportBilling } from './billing.ts';
@@ -48,6 +48,7 @@ export async function exportTenant(db: Kysely<DB>, slug: string, options: { now?
     // Settings only once saved, numbers only when there are some: applying the export changes nothing.
     const callSettings = (await callHandling.hasSavedCallSettings(tx)) ? (await callHandling.loadCallSettings(tx)).settings : null;
     const numbers = (await callHandling.listPhoneNumbers(tx)).map((n) => ({ number: n.number, function: n.function, label: n.label }));
+    const menus = (await ivr.listMenus(tx)).flatMap((m) => (m.definition ? [{ number: m.number, enabled: m.enabled, definition: m.definition }] : []));
     const billing = await exportBilling(tx, tenant, now);
     const directory = await exportDirectory(tx);
     const contract = await exportContract(tx);
@@ -82,7 +83,7 @@ export async function exportTenant(db: Kysely<DB>, slug: string, options: { now?
       ...(chosen.length ? { delegations } : {}),
       ...(rules ? { rules } : {}),
       ...(callSettings || numbers.length
-        ? { callHandling: { ...(callSettings ? { settings: callSettings } : {}), ...(numbers.length ? { numbers } : {}) } }
+        ? { callHandling: { ...(callSettings ? { settings: callSettings } : {}), ...(numbers.length ? { numbers } : {}), ...(menus.length ? { menus } : {}) } }
         : {}),
       ...(billing ? { billing } : {}),
       ...(directory ? { directory } : {}),

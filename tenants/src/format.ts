@@ -7,7 +7,7 @@ import { CatalogSectionSchema } from './catalog.ts';
 import { rules } from '@switchboard/api';
 import { DelegationInputSchema } from '@switchboard/api';
 import { BillingSectionSchema, ProviderPricesSchema } from './billing.ts';
-import { BrandColorSchema, callHandling, normalizeRouting, RoutingSchema, routingIssues, type Routing } from '@switchboard/api';
+import { BrandColorSchema, callHandling, ivr, normalizeRouting, RoutingSchema, routingIssues, type Routing } from '@switchboard/api';
 import { DirectorySectionSchema } from './directory.ts';
 import { ContractSectionSchema } from './contract.ts';
 import { QualityFormsSectionSchema } from './quality-forms.ts';
@@ -73,6 +73,11 @@ export const CallHandlingSectionSchema = z
   .strictObject({
     settings: callHandling.CallSettingsSchema.transform(callHandling.normalizeCallSettings).optional(),
     numbers: z.array(callHandling.PhoneNumberEntrySchema).max(200).optional(),
+    /** Keypad menus (docs/ivr.md), by number. Left out: not managed; present: exactly these (menus of numbers not listed are removed). */
+    menus: z
+      .array(z.strictObject({ number: callHandling.PhoneNumberEntrySchema.shape.number, enabled: z.boolean().default(true), definition: ivr.menuDefinitionSchema }))
+      .max(200)
+      .optional(),
   })
   .superRefine((section, ctx) => {
     const seen = new Map<string, number>();
@@ -87,6 +92,7 @@ export const CallHandlingSectionSchema = z
     ...(section.numbers
       ? { numbers: [...section.numbers].sort(callHandling.byNumber).map((n) => ({ number: n.number, function: n.function, label: n.label })) }
       : {}),
+    ...(section.menus ? { menus: [...section.menus].sort(callHandling.byNumber) } : {}),
   }));
 
 export const StaffMemberSchema = z.strictObject({

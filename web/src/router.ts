@@ -137,6 +137,7 @@ export const router = createRouter({
         { path: 'call-handling', name: 'tenant-call-handling', component: () => import('./views/tenant/TenantCallHandling.vue'), meta: { title: 'pages.callHandling' } },
         { path: 'hours', name: 'tenant-hours', component: () => import('./views/tenant/TenantHours.vue'), meta: { title: 'pages.hours' } },
         { path: 'catalog', name: 'tenant-catalog', component: () => import('./views/tenant/TenantCatalog.vue'), meta: { title: 'pages.catalog' } },
+        { path: 'phone-menus', name: 'tenant-ivr', component: () => import('./views/tenant/TenantIvr.vue'), meta: { permission: 'ivr.read', title: 'pages.ivr' } },
         { path: 'directory', name: 'tenant-directory', component: () => import('./views/tenant/TenantDirectory.vue'), meta: { title: 'pages.directory' } },
         // Issue 16, quality: each works on its own; the quality page links them.
         { path: 'quality/settings', name: 'tenant-quality-settings', component: () => import('./views/tenant/quality/QualitySettings.vue'), meta: { permission: 'quality.read', title: 'pages.qualitySettings' } },

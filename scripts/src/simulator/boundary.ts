@@ -34,6 +34,17 @@ export interface OfferAnswer {
   record?: boolean;
 }
 
+/** The number has a keypad menu (docs/telephony.md, Keypad menus): key one of `choices` and POST again with the keys so far. */
+export interface MenuAnswer {
+  outcome: 'menu' | 'hang_up';
+  tenant: string;
+  keys: string;
+  node: string | null;
+  choices: { key: string; label: string }[];
+  repeat: number;
+  invalid: boolean;
+}
+
 export interface CallState {
   id: string;
   status: string;
@@ -98,8 +109,14 @@ export class TelephonyClient {
     return body.numbers;
   }
 
+  /** An incoming call on a number without a keypad menu. */
   offer(callId: string, dialled: string, caller: string): Promise<OfferAnswer> {
     return this.request('POST', '/api/telephony/calls', { callId, dialled, caller }) as Promise<OfferAnswer>;
+  }
+
+  /** An incoming call with the keys pressed so far (`''` at first): the call, or the menu still being played. */
+  offerWithKeys(callId: string, dialled: string, caller: string, keys: string): Promise<OfferAnswer | MenuAnswer> {
+    return this.request('POST', '/api/telephony/calls', { callId, dialled, caller, keys }) as Promise<OfferAnswer | MenuAnswer>;
   }
 
   status(id: string): Promise<CallState> {

@@ -1,3 +1,4 @@
+import { walkMenu, type MenuDefinition } from '@switchboard/api/ivr';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkTelephonySignature } from '@switchboard/api/telephony-signature';
@@ -28,8 +29,12 @@ interface FakeCall {
  * The boundary as the contract describes it, in memory: checks every signature, refuses replays,
  * queues calls to the first number and announces the closed hours on the second.
  */
-function fakeBoundary(options: { connect?: 'never' | 'at-once'; operatorEndsAfterPolls?: number; recording?: (poll: number) => 'on' | 'paused' | 'off'; survey?: boolean } = {}) {
+function fakeBoundary(options: { connect?: 'never' | 'at-once'; operatorEndsAfterPolls?: number; recording?: (poll: number) => 'on' | 'paused' | 'off'; survey?: boolean; menu?: MenuDefinition } = {}) {
   const calls = new Map<string, FakeCall>();
+  /** The keys each call's requests carried, in order (a number with `menu` answers `outcome: 'menu'` until the walk leaves it). */
+  const keyed = new Map<string, string[]>();
+  /** The function each call joined once through the menu. */
+  const joined = new Map<string, string>();
   const seen = new Set<string>();
   const refused: string[] = [];
   const polls = new Map<string, number>();
@@ -53,7 +58,17 @@ function fakeBoundary(options: { connect?: 'never' | 'at-once'; operatorEndsAfte
     const path = url.pathname;
     if (method === 'GET' && path === '/api/telephony/numbers') return json(200, { numbers: lines });
     if (method === 'POST' && path === '/api/telephony/calls') {
-      const { callId, dialled, caller } = JSON.parse(body) as { callId: string; dialled: string; caller: string };
+      const { callId, dialled, caller, keys } = JSON.parse(body) as { callId: string; dialled: string; caller: string; keys?: string };
+      keyed.set(callId, [...(keyed.get(callId) ?? []), keys ?? '']);
+      if (options.menu && dialled === lines[0]!.number) {
+        const step = walkMenu(options.menu, keys ?? '');
+        if (step.kind === 'menu') {
+          const node = options.menu.nodes[step.node]!;
+          return json(200, { outcome: 'menu', tenant: 'pizza-napoli', keys: step.keys, node: step.node, prompt: { kind: 'tts', text: 'Menu', language: 'fr-FR' }, choices: node.choices.map((c: { key: string; label: string }) => ({ key: c.key, label: c.label })), repeat: node.repeat, invalid: step.invalid });
+        }
+        if (step.kind === 'message') return json(200, { outcome: 'hang_up', tenant: 'pizza-napoli', keys: step.keys, node: null, prompt: { kind: 'tts', text: 'Bye', language: 'fr-FR' }, choices: [], repeat: 1, invalid: false });
+        joined.set(callId, step.function);
+      }
       const existing = [...calls.values()].find((c) => c.externalId === callId);
       if (existing) return json(200, { id: existing.id, tenant: 'pizza-napoli', function: 'order_taking', outcome: 'queued' });
       const id = randomUUID();
@@ -89,7 +104,7 @@ function fakeBoundary(options: { connect?: 'never' | 'at-once'; operatorEndsAfte
     }
     return json(200, {});
   };
-  return { fetcher, calls, refused };
+  return { fetcher, calls, keyed, joined, refused };
 }
 
 let running: Simulator | undefined;
@@ -128,6 +143,8 @@ async function play(fake: ReturnType<typeof fakeBoundary>, enough: (events: Simu
   return { events, logged, stats: running.stats };
 }
 
+/** Calls that went through more than one request (keyed through the menu). */
+const stats0 = (fake: { keyed: Map<string, string[]> }) => [...fake.keyed.values()].filter((k) => k.length > 2).length;
 const finishedHow = (events: SimulatorEvent[], how: string) => events.filter((e) => e.kind === 'finished' && e.how === how).length;
 
 describe('the simulator against the boundary', () => {
@@ -144,6 +161,33 @@ describe('the simulator against the boundary', () => {
     const offered = events.filter((e) => e.kind === 'offered');
     expect(new Set([...fake.calls.values()].map((c) => c.externalId)).size).toBe(fake.calls.size);
     for (const e of offered) expect(e.call.caller).toMatch(/^\+33[67]\d{8}$/);
+  });
+
+  it('keys through a number’s keypad menu: each request carries every key so far, until the walk leaves the menu', async () => {
+    const menu: MenuDefinition = {
+      root: 'main',
+      nodes: {
+        main: { prompt: { kind: 'tts', text: 'Orders 1, more 2' }, choices: [{ key: '1', label: 'Orders', target: { kind: 'function', function: 'order_taking' } }, { key: '2', label: 'More', target: { kind: 'menu', node: 'more' } }], noInput: { kind: 'function', function: 'order_taking' }, repeat: 2 },
+        more: { prompt: { kind: 'tts', text: 'Info 1, hours 2' }, choices: [{ key: '1', label: 'Info', target: { kind: 'function', function: 'information' } }, { key: '2', label: 'Hours', target: { kind: 'message', prompt: { kind: 'tts', text: 'Open 11 to 23' } } }], noInput: { kind: 'function', function: 'information' }, repeat: 2 },
+      },
+    };
+    const fake = fakeBoundary({ connect: 'never', menu });
+    const messageHeard = () => [...fake.keyed.values()].some((keys) => walkMenu(menu, keys.at(-1)!).kind === 'message');
+    const { stats } = await play(fake, () => fake.joined.size >= 3 && stats0(fake) > 0 && messageHeard());
+    expect(fake.refused).toEqual([]);
+    const toMenu = [...fake.keyed.entries()].filter(([, keys]) => keys[0] === '' && keys.length > 1);
+    expect(toMenu.length).toBeGreaterThanOrEqual(3);
+    for (const [callId, keys] of toMenu) {
+      // Each request adds one key to the previous ones, and the last one left the menu.
+      for (let i = 1; i < keys.length; i++) expect(keys[i]!.slice(0, -1)).toBe(keys[i - 1]);
+      const last = walkMenu(menu, keys.at(-1)!);
+      expect(last.kind).not.toBe('menu');
+      if (last.kind === 'function') expect(fake.joined.get(callId)).toBe(last.function);
+    }
+    // Callers who chose the opening hours heard the message and no call was made for them.
+    expect(stats.notQueued.menu_message ?? 0).toBeGreaterThanOrEqual(1);
+    expect(stats.notQueued.menu_message ?? 0).toBeLessThanOrEqual([...fake.keyed.values()].filter((keys) => walkMenu(menu, keys.at(-1)!).kind === 'message').length);
+    expect([...fake.calls.values()].filter((c) => fake.joined.has(c.externalId)).length).toBe(fake.joined.size);
   });
 
   it('bridges a connected call, talks, and hangs up as the caller', async () => {

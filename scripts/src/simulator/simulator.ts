@@ -1,4 +1,5 @@
-import { BoundaryError, TelephonyClient, type CallState, type OfferAnswer } from './boundary.ts';
+import { NO_INPUT } from '@switchboard/api/ivr';
+import { BoundaryError, TelephonyClient, type CallState, type MenuAnswer, type OfferAnswer } from './boundary.ts';
 import { callerStep, holdingCaller, type CallerState } from './caller.ts';
 import { ArrivalPlan, type PlanOptions, type PlannedCall } from './plan.ts';
 import { createRandom } from './random.ts';
@@ -215,12 +216,35 @@ export class Simulator {
     this.loops.add(loop);
   }
 
+  /**
+   * Offers the call; on a number with a keypad menu the caller keys through it (the walk is stateless: each
+   * POST carries every key so far). Which key: one of the node's choices, picked from the call's sequence
+   * number so a plan replays the same; after a few menus (a caller going round in circles) they stay silent.
+   */
+  private async throughMenu(call: PlannedCall): Promise<OfferAnswer | (MenuAnswer & { outcome: 'hang_up' })> {
+    const callId = `sim-${this.runId}-${call.seq}`;
+    let keys = '';
+    for (let depth = 0; ; depth++) {
+      const answer = await this.client.offerWithKeys(callId, call.line.number, call.caller, keys);
+      if (answer.outcome !== 'menu') return answer as OfferAnswer | (MenuAnswer & { outcome: 'hang_up' });
+      if (depth >= 20) throw new Error(`call ${call.seq}: the menu of ${call.line.number} never let the caller out`);
+      const choices = answer.choices;
+      keys = answer.keys + (depth >= 6 || !choices.length ? NO_INPUT : choices[Math.floor(call.seq / 2 ** depth) % choices.length]!.key);
+    }
+  }
+
   private async playCaller(call: PlannedCall, entry: ActiveCall): Promise<void> {
     const signal = this.abort.signal;
     this.stats.placed++;
     const sentAtMs = this.now();
-    const answer = await this.client.offer(`sim-${this.runId}-${call.seq}`, call.line.number, call.caller);
+    const answer = await this.throughMenu(call);
     this.succeeded();
+    if (answer.outcome === 'hang_up') {
+      // The menu's message played, then the call ended: no call was made.
+      this.stats.notQueued.menu_message = (this.stats.notQueued.menu_message ?? 0) + 1;
+      this.emit({ kind: 'finished', call, id: null, how: 'not_queued' });
+      return;
+    }
     entry.id = answer.id;
     this.emit({ kind: 'offered', call, answer, sentAtMs, answeredAtMs: this.now() });
     if (answer.outcome !== 'queued') {

@@ -91,3 +91,6 @@ export type TwilioAccountState = InferResponseType<Client['carrier']['twilio']['
 export type TwilioNumber = TwilioAccountState['numbers'][number];
 export type VoiceSettings = InferResponseType<Client['desk']['voice']['$get'], 200>;
 export type VoiceLegKind = NonNullable<VoiceSettings['leg']>['kind'];
+
+export type IvrMenu = InferResponseType<TenantClient['ivr-menus']['$get'], 200>['menus'][number];
+export type AudioItem = InferResponseType<TenantClient['audio']['$get'], 200>['audio'][number];

@@ -90,8 +90,9 @@ afterAll(() => h?.close());
 
 /**
  * The tenant-wide record reads: every documented GET of customers, orders, complaints, requests and calls
- * (the outcome of one's own call aside, and a call's recording, which has its own permission and its own
- * test, tests/recordings.test.ts: client members may not listen).
+ * (the outcome of one's own call aside, and a call's recording and its audio, which have their own
+ * permission and their own tests, tests/recordings.test.ts and tests/twilio-outbound.test.ts: client members
+ * may not listen).
  */
 const recordReads = () =>
   operations.filter(
@@ -101,7 +102,8 @@ const recordReads = () =>
       // A questionnaire's results and drill-down need its version: tests/survey-results.test.ts refuses operators there.
       !op.path.startsWith('/api/t/{tenant}/surveys/{id}') &&
       !op.path.endsWith('/outcome') &&
-      !op.path.endsWith('/recording'),
+      !op.path.endsWith('/recording') &&
+      !op.path.endsWith('/recording/audio'),
   );
 
 async function idsFor(op: ApiOperation): Promise<string> {

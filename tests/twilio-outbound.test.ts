@@ -14,6 +14,7 @@ import {
   createClock,
   createHarness,
   logIn,
+  seedClientUser,
   seedOperator,
   seedTenant,
   seedUser,
@@ -335,9 +336,11 @@ describe('recordings kept by Twilio', () => {
       { action: 'listen', userId: provider.id },
       { action: 'listen', userId: provider.id },
     ]);
-    // Operators may not listen; another tenant's slug does not reach the call.
+    // Operators and the client's read-only members may not listen; another tenant's slug does not reach the call.
     const operatorAudio = await app.request(`/api/t/${d.tenant.slug}/calls/${callId}/recording/audio`, { headers: { cookie: `sb_session=${d.desk.token}` } });
     expect(operatorAudio.status).toBe(403);
+    const member = await logIn(app, await seedClientUser(h.db, d.tenant, 'client_member'));
+    expect((await app.request(`/api/t/${d.tenant.slug}/calls/${callId}/recording/audio`, { headers: { cookie: `sb_session=${member.token}` } })).status).toBe(403);
     const other = (await seedTenant(h.db)).tenant;
     expect((await app.request(`/api/t/${other.slug}/calls/${callId}/recording/audio`, { headers: { cookie: `sb_session=${admin.token}` } })).status).toBe(404);
     expect(fake.requestsTo('GET', `/Recordings/${recordingSid}.mp3`)).toHaveLength(1);

@@ -12,15 +12,24 @@ export interface CallRef {
   callId: string;
 }
 
-/** The tenant and function a dialled number answers for (a number belongs to one tenant). */
-export async function tenantForNumber(db: Kysely<DB>, number: string): Promise<{ tenantId: string; function: string } | undefined> {
-  return db
-    .selectFrom('phoneNumbers')
-    .select(['tenantId', 'function'])
-    .where('number', '=', number)
-    .orderBy('createdAt')
+/**
+ * The tenant and function a dialled number answers for (a number belongs to one tenant), and whether an
+ * enabled keypad menu plays on it (a yes or no, so a number without one is routed without a second look).
+ */
+export async function tenantForNumber(db: Kysely<DB>, number: string): Promise<{ tenantId: string; function: string; hasMenu: boolean } | undefined> {
+  const row = await db
+    .selectFrom('phoneNumbers as p')
+    .select(['p.tenantId', 'p.function'])
+    .select((eb) =>
+      eb
+        .exists(eb.selectFrom('ivrMenus as m').select('m.number').whereRef('m.tenantId', '=', 'p.tenantId').whereRef('m.number', '=', 'p.number').where('m.enabled', '=', true))
+        .as('hasMenu'),
+    )
+    .where('p.number', '=', number)
+    .orderBy('p.createdAt')
     .limit(1)
     .executeTakeFirst();
+  return row && { tenantId: row.tenantId, function: row.function, hasMenu: !!row.hasMenu };
 }
 
 /** Every number with its tenant and function: the telephony adapter's dial plan. */

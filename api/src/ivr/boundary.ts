@@ -44,6 +44,8 @@ export async function receiveWithMenu(
   const { keys, ...call } = input;
   const owner = await routing.tenantForNumber(db, input.dialled);
   if (!owner) return null;
+  // No menu on the number: straight to the call (one tenant transaction, as before menus).
+  if (!owner.hasMenu) return receiveCall(db, call, now, owner);
   const found = await withTenant(db, owner.tenantId, async (tx) => {
     const tenant = await tx
       .selectFrom('tenants as t')
@@ -56,7 +58,7 @@ export async function receiveWithMenu(
     const menu = await loadMenuForNumber(tx, input.dialled);
     return menu ? { tenant, menu } : null;
   });
-  if (!found) return receiveCall(db, call, now);
+  if (!found) return receiveCall(db, call, now, owner);
   const step = walkMenu(found.menu, keys ?? '');
   const say = (prompt: MenuPrompt) => playable(config, owner.tenantId, found.tenant.locale, prompt, now);
   if (step.kind === 'menu') {
@@ -77,5 +79,5 @@ export async function receiveWithMenu(
   if (step.kind === 'message') {
     return { menu: { outcome: 'hang_up', tenant: found.tenant.slug, keys: step.keys, node: null, prompt: say(step.prompt), choices: [], repeat: 1, invalid: false } };
   }
-  return receiveCall(db, { ...call, function: step.function, menu: { keys: step.keys, ...(step.kind === 'after_hours' ? { afterHours: true } : {}) } }, now);
+  return receiveCall(db, { ...call, function: step.function, menu: { keys: step.keys, ...(step.kind === 'after_hours' ? { afterHours: true } : {}) } }, now, owner);
 }

@@ -94,8 +94,14 @@ async function openCall(tx: TenantTx, values: CallValues, events: EventRow[], qu
  * owns the number. One lookup of the number, then one tenant transaction whose first statement reads
  * the tenant and any call already made for this report, and whose last writes the call.
  */
-export async function receiveCall(db: Kysely<DB>, input: IncomingCall, now: Date): Promise<{ answer: IncomingAnswer; queued: boolean } | null> {
-  const owner = await routing.tenantForNumber(db, input.dialled);
+export async function receiveCall(
+  db: Kysely<DB>,
+  input: IncomingCall,
+  now: Date,
+  /** The number's owner when the caller already looked it up (the menu's walk did). */
+  known?: { tenantId: string; function: string },
+): Promise<{ answer: IncomingAnswer; queued: boolean } | null> {
+  const owner = known ?? (await routing.tenantForNumber(db, input.dialled));
   if (!owner) return null;
   const attempt = () =>
     withTenant(db, owner.tenantId, async (tx) => {

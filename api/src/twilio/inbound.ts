@@ -148,7 +148,7 @@ export async function answerVoice(db: Kysely<DB>, config: HookConfig, input: Voi
   }
   // A withheld or odd caller id (Twilio sends `anonymous`, a `client:` identity…) is kept as `anonymous`, never as given.
   const caller = E164.test(input.from) ? input.from : 'anonymous';
-  const result = await receiveCall(db, { callId: input.callSid, dialled: input.to, caller, adapter: 'twilio', ...(chosen ? { function: chosen.function, menu: { keys: chosen.keys, afterHours: chosen.afterHours } } : {}) }, now);
+  const result = await receiveCall(db, { callId: input.callSid, dialled: input.to, caller, adapter: 'twilio', ...(chosen ? { function: chosen.function, menu: { keys: chosen.keys, afterHours: chosen.afterHours } } : {}) }, now, owner);
   if (!result) return { twiml: notInService(), queued: false };
   return { twiml: answerTwiml(config, result.answer, input.to, locale), queued: result.queued };
 }

@@ -319,7 +319,8 @@ export function startDelivery(deps: DeliveryLoopDeps): StopPeriodic {
   const intervalMs = deps.intervalMs ?? 1_000;
   const passTimeoutMs = deps.passTimeoutMs ?? 10_000;
   const run = deps.pass ?? deliverOnce;
-  const report = deps.onError ?? ((error: unknown) => console.error('Telephony delivery pass failed:', error));
+  // The stack, never the error object: an HTTP client's error carries its request, credentials included.
+  const report = deps.onError ?? ((error: unknown) => console.error('Telephony delivery pass failed:', error instanceof Error ? (error.stack ?? error.message) : String(error)));
   const stopping = new AbortController();
   let running: Promise<void> | null = null;
   let again = false;

@@ -145,6 +145,23 @@ describe('the menu routes', () => {
     expect((await clientAdmin.get(menus(tenant, number))).body.definition).toEqual(menu);
   });
 
+  it('redacts a card number typed in a prompt or a choice label before it is stored or spoken', async () => {
+    const card = '4111 1111 1111 1111';
+    const withCard: MenuDefinition = {
+      ...menu,
+      nodes: {
+        ...menu.nodes,
+        main: { ...menu.nodes.main!, prompt: { kind: 'tts', text: `Say your card ${card}` }, choices: menu.nodes.main!.choices.map((c, i) => (i === 0 ? { ...c, label: `card ${card}` } : c)) },
+      },
+    };
+    const saved = await clientAdmin.put(menus(tenant, number), { enabled: true, definition: withCard });
+    expect(saved.status).toBe(200);
+    const stored = JSON.stringify(await h.db.selectFrom('ivrMenus').select('definition').where('tenantId', '=', tenant.id).where('number', '=', number).executeTakeFirstOrThrow());
+    expect(stored).not.toMatch(/4111\s?1111\s?1111/);
+    expect(stored).toContain('Say your card');
+    expect((await clientAdmin.put(menus(tenant, number), { enabled: true, definition: menu })).status).toBe(200);
+  });
+
   it("another company's number is not found, and its admin cannot see this one", async () => {
     expect((await clientAdmin.put(menus(tenant, otherNumber), { enabled: true, definition: menu })).status).toBe(404);
     expect((await otherAdmin.get(menus(tenant, number))).status).toBe(404);

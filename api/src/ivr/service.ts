@@ -3,6 +3,7 @@ import { callFunctions, jsonb, newId, type TenantTx } from '@switchboard/db';
 import type { Actor } from '../http/env.ts';
 import { writeAudit } from '../audit/write.ts';
 import { conflict, fieldError, invalid, notFound, type FieldErrorInput } from '../http/problem.ts';
+import { redactCardNumbers } from '@switchboard/db/card-numbers';
 import { menuDefinitionSchema, walkMenu, type MenuDefinition, type MenuPrompt, type MenuStep, type MenuTarget } from './menu.ts';
 
 /**
@@ -154,7 +155,23 @@ export async function menuProblems(tx: TenantTx, definition: MenuDefinition): Pr
 }
 
 /** Saves (creates or replaces) the menu of one of the company's numbers, audited; nothing saved on any problem. */
-export async function saveMenu(tx: TenantTx, tenantId: string, actor: Actor | null, number: string, input: { enabled: boolean; definition: MenuDefinition }, now: Date): Promise<IvrMenu> {
+/** A menu's texts are typed by people like any other: card numbers are redacted before they are stored (and spoken). */
+function redactedMenu(definition: MenuDefinition): MenuDefinition {
+  const prompt = (p: MenuPrompt): MenuPrompt => (p.kind === 'tts' ? { ...p, text: redactCardNumbers(p.text) } : p);
+  const target = (t: MenuTarget): MenuTarget => (t.kind === 'message' ? { ...t, prompt: prompt(t.prompt) } : t);
+  return {
+    ...definition,
+    nodes: Object.fromEntries(
+      Object.entries(definition.nodes).map(([id, node]) => [
+        id,
+        { ...node, prompt: prompt(node.prompt), noInput: target(node.noInput), choices: node.choices.map((c) => ({ ...c, label: redactCardNumbers(c.label), target: target(c.target) })) },
+      ]),
+    ),
+  };
+}
+
+export async function saveMenu(tx: TenantTx, tenantId: string, actor: Actor | null, number: string, given: { enabled: boolean; definition: MenuDefinition }, now: Date): Promise<IvrMenu> {
+  const input = { ...given, definition: redactedMenu(given.definition) };
   await lockMenusAndAudio(tx, tenantId);
   const before = await getMenu(tx, number);
   const errors = await menuProblems(tx, input.definition);
@@ -211,7 +228,8 @@ export async function listAudio(tx: TenantTx): Promise<AudioItem[]> {
   return rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString(), usedBy: usedBy(menus, r.id) }));
 }
 
-export async function uploadAudio(tx: TenantTx, tenantId: string, actor: Actor | null, input: { name: string; content: Uint8Array }, now: Date): Promise<AudioItem> {
+export async function uploadAudio(tx: TenantTx, tenantId: string, actor: Actor | null, given: { name: string; content: Uint8Array }, now: Date): Promise<AudioItem> {
+  const input = { ...given, name: redactCardNumbers(given.name) };
   if (input.content.length === 0) throw invalid([fieldError('content', 'too_small', 'The file is empty.', { minimum: 1, origin: 'file', inclusive: true })]);
   if (input.content.length > MAX_AUDIO_BYTES) throw invalid([fieldError('content', 'too_big', 'The file is larger than 5 MB.', { maximum: MAX_AUDIO_BYTES, origin: 'file', inclusive: true })]);
   const mime = audioMime(input.content);

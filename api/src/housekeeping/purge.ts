@@ -112,54 +112,59 @@ export async function purgeTelephonySignatures(deps: HousekeepingDeps, limits: P
   );
 }
 
-/** Tenant by tenant, under each tenant's own context (RLS), the tenants found by one named cross-tenant read. */
-export async function purgeIdempotencyKeys(deps: HousekeepingDeps, limits: PurgeLimits, signal?: AbortSignal): Promise<number> {
-  const createdBefore = new Date(deps.now().getTime() - IDEMPOTENCY_KEY_HOURS * HOUR_MS);
+/**
+ * Tenant by tenant, under each tenant's own context (RLS): the tenants with rows to purge come from one
+ * named cross-tenant read, then one bounded delete per tenant, until nothing is left, the batches are spent
+ * or `signal` aborts.
+ */
+async function purgeTenantByTenant(
+  deps: HousekeepingDeps,
+  limits: PurgeLimits,
+  signal: AbortSignal | undefined,
+  tenantsWithRows: (limit: number) => Promise<string[]>,
+  deleteBatch: RawBuilder<unknown>,
+): Promise<number> {
   let total = 0;
   let batches = 0;
   while (batches < limits.maxBatches && !signal?.aborted) {
-    const tenantIds = await housekeeping.tenantsWithIdempotencyKeysBefore(deps.db, createdBefore, limits.maxBatches - batches);
+    const tenantIds = await tenantsWithRows(limits.maxBatches - batches);
     if (!tenantIds.length) break;
     for (const tenantId of tenantIds) {
       if (batches >= limits.maxBatches || signal?.aborted) break;
       batches++;
-      total += await withTenant(deps.db, tenantId, (tx) =>
-        deleted(
-          tx,
-          sql`delete from idempotency_keys where (tenant_id, scope, key) in (
-                select tenant_id, scope, key from idempotency_keys where created_at < ${createdBefore}
-                limit ${limits.batchSize})
-              returning 1`,
-        ),
-      );
+      total += await withTenant(deps.db, tenantId, (tx) => deleted(tx, deleteBatch));
     }
   }
   return total;
 }
 
-/** Finished commands (they carry numbers: a forward's target, a callee) a day after they were written, tenant by tenant. */
+export async function purgeIdempotencyKeys(deps: HousekeepingDeps, limits: PurgeLimits, signal?: AbortSignal): Promise<number> {
+  const createdBefore = new Date(deps.now().getTime() - IDEMPOTENCY_KEY_HOURS * HOUR_MS);
+  return purgeTenantByTenant(
+    deps,
+    limits,
+    signal,
+    (limit) => housekeeping.tenantsWithIdempotencyKeysBefore(deps.db, createdBefore, limit),
+    sql`delete from idempotency_keys where (tenant_id, scope, key) in (
+          select tenant_id, scope, key from idempotency_keys where created_at < ${createdBefore}
+          limit ${limits.batchSize})
+        returning 1`,
+  );
+}
+
+/** Finished commands (they carry numbers: a forward's target, a callee) a day after they were written. */
 export async function purgeTelephonyCommands(deps: HousekeepingDeps, limits: PurgeLimits, signal?: AbortSignal): Promise<number> {
   const createdBefore = new Date(deps.now().getTime() - TELEPHONY_COMMAND_HOURS * HOUR_MS);
-  let total = 0;
-  let batches = 0;
-  while (batches < limits.maxBatches && !signal?.aborted) {
-    const tenantIds = await telephony.tenantsWithFinishedCommandsBefore(deps.db, createdBefore, limits.maxBatches - batches);
-    if (!tenantIds.length) break;
-    for (const tenantId of tenantIds) {
-      if (batches >= limits.maxBatches || signal?.aborted) break;
-      batches++;
-      total += await withTenant(deps.db, tenantId, (tx) =>
-        deleted(
-          tx,
-          sql`delete from telephony_commands where (tenant_id, id) in (
-                select tenant_id, id from telephony_commands where status <> 'pending' and created_at < ${createdBefore}
-                limit ${limits.batchSize})
-              returning 1`,
-        ),
-      );
-    }
-  }
-  return total;
+  return purgeTenantByTenant(
+    deps,
+    limits,
+    signal,
+    (limit) => telephony.tenantsWithFinishedCommandsBefore(deps.db, createdBefore, limit),
+    sql`delete from telephony_commands where (tenant_id, id) in (
+          select tenant_id, id from telephony_commands where status <> 'pending' and created_at < ${createdBefore}
+          limit ${limits.batchSize})
+        returning 1`,
+  );
 }
 
 /** One pass over every table; a table that fails does not keep the others from being purged. */

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonb, newId, withTenant, type DialMode, type Tenant } from '@switchboard/db';
 import { dialerPass } from '@switchboard/api';
-import { createClock, createHarness, logIn, seedTenant, type App, type Client, type Clock, type Harness, type TestUser } from './support/index.ts';
-import { addNumber, addWrapUpCode, seedRoutedOperator, telephony, uniqueNumber } from './support/routing.ts';
+import { createClock, createHarness, logIn, seedClientUser, seedTenant, seedUser, type App, type Client, type Clock, type Harness, type TestUser } from './support/index.ts';
+import { addNumber, addWrapUpCode, alwaysOpen, seedRoutedOperator, setHours, telephony, uniqueNumber } from './support/routing.ts';
 
 /**
  * The outbound dialer's core (issue 15, docs/outbound.md), through the telephony boundary the adapter
@@ -503,5 +503,104 @@ describe('callbacks in predictive campaigns', () => {
     const [a] = await attempts(s);
     expect(a).toMatchObject({ contactId: promised!.id, operatorId: user.id, mode: 'callback', status: 'originating' });
     expect((await presence(user.id)).state).toBe('dialing');
+  });
+});
+
+describe('a caller ID the provider moves to another company', () => {
+  let provider: Client;
+  beforeAll(async () => {
+    provider = await logIn(app, await seedUser(h.db, { kind: 'provider_admin' }));
+  });
+  const move = async (number: string, from: Tenant, to: Tenant) => {
+    expect((await provider.delete(`/api/t/${from.slug}/phone-numbers/${encodeURIComponent(number)}`)).status).toBe(204);
+    expect((await provider.put(`/api/t/${to.slug}/phone-numbers/${encodeURIComponent(number)}`, { function: 'telesales', label: 'Moved' })).status).toBe(200);
+  };
+  const campaignRow = (s: Seeded) => withTenant(h.db, s.tenant.id, (tx) => tx.selectFrom('campaigns').selectAll().where('id', '=', s.campaignId).executeTakeFirstOrThrow());
+  const audits = (s: Seeded, action: string) => h.db.selectFrom('auditLog').selectAll().where('tenantId', '=', s.tenant.id).where('action', '=', action).where('targetId', '=', s.campaignId).execute();
+  const originates = (s: Seeded) =>
+    withTenant(h.db, s.tenant.id, (tx) => tx.selectFrom('telephonyCommands').select('payload').where('kind', '=', 'originate').execute()).then((rows) => rows.map((r) => r.payload as { from?: string }));
+
+  it('pauses the campaign at its next turn, dials nothing in the other company\'s name, and lets it run again only with one of its own numbers', async () => {
+    const s = await seedCampaign({ mode: 'progressive', profile: 'none' });
+    await addContacts(s, 2);
+    await availableOperator(s);
+    const { tenant: other } = await seedTenant(h.db);
+    await move(s.callerId, s.tenant, other);
+
+    const report = await pass();
+    expect(report.placed).toBe(0);
+    expect(await attempts(s)).toEqual([]);
+    expect(await originates(s)).toEqual([]);
+    expect(await campaignRow(s)).toMatchObject({ status: 'paused', updatedBy: 'dialer', callerId: s.callerId });
+    const [paused] = await audits(s, 'campaign.pause');
+    expect(paused).toMatchObject({ actorLabel: 'system', before: { status: 'running', callerId: s.callerId }, after: { status: 'paused', reason: 'caller_id_not_owned' } });
+
+    // The client sees why, and cannot resume it on a number that is now another company's.
+    const admin = await logIn(app, await seedClientUser(h.db, s.tenant, 'client_admin'));
+    const path = `/api/t/${s.tenant.slug}/campaigns/${s.campaignId}`;
+    expect((await admin.get(path)).body).toMatchObject({ status: 'paused', callerIdOwned: false, callerId: s.callerId });
+    const refused = await admin.post(`${path}/resume`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.params.missing).toContain('callerId');
+    const taken = await admin.patch(path, { callerId: s.callerId });
+    expect(taken.status).toBe(400);
+    expect(taken.body.errors).toMatchObject([{ path: 'callerId' }]);
+    expect((await campaignRow(s)).status).toBe('paused');
+
+    // Another of its own numbers: the campaign reads as owned again (the script it lacks is the only thing left).
+    const own = uniqueNumber();
+    await addNumber(h.db, s.tenant, own, 'telesales');
+    const fixed = await admin.patch(path, { callerId: own });
+    expect(fixed.status, fixed.text).toBe(200);
+    expect(fixed.body).toMatchObject({ callerId: own, callerIdOwned: true });
+    expect((await admin.post(`${path}/resume`)).body.params?.missing ?? []).not.toContain('callerId');
+  });
+
+  it("moves the company's callback campaign to its own number for the function, and pauses it only when the company has none left", async () => {
+    const s = await seedCampaign({ mode: 'progressive', profile: 'none' });
+    await withTenant(h.db, s.tenant.id, (tx) => tx.updateTable('campaigns').set({ kind: 'callbacks' }).where('id', '=', s.campaignId).execute());
+    await setHours(h.db, s.tenant, alwaysOpen);
+    const [c] = await addContacts(s, 1);
+    await availableOperator(s);
+    const info = uniqueNumber();
+    const sales = uniqueNumber();
+    await addNumber(h.db, s.tenant, info, 'information');
+    await addNumber(h.db, s.tenant, sales, 'telesales');
+    const { tenant: other } = await seedTenant(h.db);
+    await move(s.callerId, s.tenant, other);
+
+    await pass();
+    expect(await campaignRow(s)).toMatchObject({ status: 'running', callerId: sales });
+    expect((await audits(s, 'campaign.caller_id_moved'))[0]).toMatchObject({ before: { callerId: s.callerId }, after: { callerId: sales, reason: 'caller_id_not_owned' } });
+    expect(await attempts(s)).toMatchObject([{ contactId: c!.id, callerId: sales }]);
+    expect((await originates(s)).map((p) => p.from)).toEqual([sales]);
+
+    // No number left at all: the callbacks wait, paused, rather than calling from someone else's number.
+    for (const n of [info, sales]) expect((await provider.delete(`/api/t/${s.tenant.slug}/phone-numbers/${encodeURIComponent(n)}`)).status).toBe(204);
+    await progress((await attempts(s))[0]!.id, 'busy');
+    clock.advance(20 * 60_000);
+    await pass();
+    expect(await campaignRow(s)).toMatchObject({ status: 'paused', callerId: sales });
+    expect(await attempts(s)).toHaveLength(1);
+  });
+
+  it('refuses a preview the operator dials after the move, and keeps the contact for later', async () => {
+    const s = await seedCampaign({ mode: 'preview', profile: 'none' });
+    const [c] = await addContacts(s, 1);
+    const { desk } = await availableOperator(s);
+    await pass();
+    const [card] = await attempts(s);
+    expect(card).toMatchObject({ status: 'preview', contactId: c!.id });
+    const { tenant: other } = await seedTenant(h.db);
+    await move(s.callerId, s.tenant, other);
+
+    const dialled = await desk.post(`/api/desk/dialing/${card!.id}/dial`, {});
+    expect(dialled.status).toBe(200);
+    expect(dialled.body).toEqual({ status: 'refused', rule: 'caller_id' });
+    expect((await attempts(s)).filter((a) => a.status === 'originating')).toEqual([]);
+    expect(await originates(s)).toEqual([]);
+    expect((await contact(s, c!.id)).state).toBe('pending');
+    await pass();
+    expect((await campaignRow(s)).status).toBe('paused');
   });
 });

@@ -140,6 +140,7 @@ export const CampaignSchema = z
     script: z.object({ id: z.string(), publishedVersion: z.number().int().nullable() }).nullable().openapi({ description: "The function's script; the desk shows its latest published version" }),
     callerId: z.string(),
     callerIdWarning: z.string().nullable().openapi({ description: 'Set when the mode dials by itself and the caller ID is not in the ranges Arcep reserves for automated calls' }),
+    callerIdOwned: z.boolean().openapi({ description: "False once the provider has taken the caller ID away from the company: the dialer pauses the campaign and it cannot run until another of the company's numbers is chosen" }),
     mode: z.enum(dialModes),
     status: z.enum(['draft', 'running', 'paused', 'finished']),
     startsOn: z.string().nullable(),
@@ -253,17 +254,26 @@ async function wrapUpLabels(tx: TenantTx): Promise<Map<string, { label: string; 
   return new Map(rows.map((r) => [r.code, { label: r.label, active: r.active }]));
 }
 
+/** Which of these numbers are still the company's (phone_numbers is under the tenant's RLS: another company's number is not seen). */
+export async function ownedNumbers(tx: TenantTx, numbers: string[]): Promise<Set<string>> {
+  const wanted = [...new Set(numbers)];
+  if (!wanted.length) return new Set();
+  const rows = await tx.selectFrom('phoneNumbers').select('number').where('number', 'in', wanted).execute();
+  return new Set(rows.map((r) => r.number));
+}
+
 async function campaignsOf(tx: TenantTx, id?: string): Promise<Campaign[]> {
   // The company's callback requests are a campaign of their own kind (api/src/dialer/callback-requests.ts), not one the client edits.
   let query = tx.selectFrom('campaigns').select(campaignColumns).where('kind', '=', 'campaign').orderBy('createdAt', 'desc').orderBy('id', 'desc');
   if (id) query = query.where('id', '=', id);
   const rows = await query.execute();
   const ids = rows.map((r) => r.id);
-  const [contacts, lists, versions, labels] = await Promise.all([
+  const [contacts, lists, versions, labels, owned] = await Promise.all([
     contactCounts(tx, ids),
     listCounts(tx, ids),
     publishedVersions(tx, rows.flatMap((r) => (r.scriptId ? [r.scriptId] : []))),
     wrapUpLabels(tx),
+    ownedNumbers(tx, rows.map((r) => r.callerId)),
   ]);
   return rows.map((r) => ({
     id: r.id,
@@ -272,6 +282,7 @@ async function campaignsOf(tx: TenantTx, id?: string): Promise<Campaign[]> {
     script: r.scriptId ? { id: r.scriptId, publishedVersion: versions.get(r.scriptId) ?? null } : null,
     callerId: r.callerId,
     callerIdWarning: callerIdWarning(r.mode, r.callerId),
+    callerIdOwned: owned.has(r.callerId),
     mode: r.mode,
     status: r.status,
     startsOn: r.startsOn,
@@ -486,7 +497,13 @@ const transitions: Record<CampaignAction, { from: CampaignStatus[]; to: Campaign
   finish: { from: ['draft', 'running', 'paused'], to: 'finished' },
 };
 
-/** Start, pause, resume or finish. A campaign runs only with a published script and at least one active list with contacts. */
+const notStartableReasons: Record<string, string> = {
+  script: 'a published script for its function',
+  list: 'an active contact list',
+  callerId: "one of the company's own numbers as its caller ID",
+};
+
+/** Start, pause, resume or finish. A campaign runs only with a published script, at least one active list with contacts, and a caller ID that is still the company's. */
 export async function changeCampaignStatus(tx: TenantTx, tenantId: string, actor: Actor, id: string, action: CampaignAction, now: Date): Promise<Campaign> {
   const { status } = await lockCampaign(tx, id);
   const transition = transitions[action];
@@ -505,8 +522,10 @@ export async function changeCampaignStatus(tx: TenantTx, tenantId: string, actor
       .where('rowCount', '>', 0)
       .executeTakeFirst();
     if (!activeList) missing.push('list');
+    // The provider moved the number to another company: presenting it would speak in that company's name.
+    if (!campaign.callerIdOwned) missing.push('callerId');
     if (missing.length) {
-      throw conflict('campaign.not_startable', `The campaign cannot run yet: it needs ${missing.map((m) => (m === 'script' ? 'a published script for its function' : 'an active contact list')).join(' and ')}.`, { missing });
+      throw conflict('campaign.not_startable', `The campaign cannot run yet: it needs ${missing.map((m) => notStartableReasons[m]).join(' and ')}.`, { missing });
     }
   }
   await tx.updateTable('campaigns').set({ status: transition.to, updatedAt: now, updatedBy: actor.label }).where('id', '=', id).execute();

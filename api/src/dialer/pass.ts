@@ -5,6 +5,7 @@ import { closeAttempt, dialContact, freeOperatorsQuery, lockAttemptWithContact, 
 import { callsToPlace } from './pacing.ts';
 import { loadHours } from '../hours/service.ts';
 import { hoursStatus } from '../hours/status.ts';
+import { keepCallerId } from './caller-id.ts';
 
 export interface DialerReport {
   placed: number;
@@ -114,6 +115,7 @@ async function campaignTurn(tx: TenantTx, campaignId: string, now: Date): Promis
   // (two predictive turns at once would each place the calls the pacing allows). The campaign row is the first lock.
   const campaign = await tx.selectFrom('campaigns').selectAll().where('id', '=', campaignId).where('status', '=', 'running').forUpdate().skipLocked().executeTakeFirst();
   if (!campaign || !(await withinDates(tx, campaign, now))) return turn;
+  if (!(await keepCallerId(tx, campaign, now))) return turn;
   // The company's callback requests are called while their function is open (its hours, holidays included), never at night.
   if (campaign.kind === 'callbacks' && !(await functionOpen(tx, campaign, now))) return turn;
   const { rows: free } = await freeOperatorsQuery(tx, campaign, now, inboundFirstMs).execute(tx);

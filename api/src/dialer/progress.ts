@@ -1,6 +1,7 @@
 import { withTenant, outbound, type DB, type TenantTx } from '@switchboard/db';
 import type { Kysely } from 'kysely';
 import { ProblemError } from '../http/problem.ts';
+import { ownsCallerId } from './caller-id.ts';
 import { closeAttempt, connectAnswered, dialContact, lockAttemptWithContact, notifyCampaign, type Attempt } from './attempts.ts';
 
 export const progressEvents = ['ringing', 'answered', 'machine', 'busy', 'no_answer', 'failed'] as const;
@@ -83,6 +84,13 @@ export async function dialPreview(tx: TenantTx, operatorId: string, attemptId: s
     // Paused, finished, or the person excluded since the card opened: the card closes, nothing is dialled.
     await closeAttempt(tx, attempt, contact, 'cancelled', now, { keepSchedule: true });
     throw new ProblemError(409, 'not-your-preview', 'Not your preview', 'This contact can no longer be dialled: its campaign or list was paused, or the person was excluded.');
+  }
+  // The provider moved the caller ID to another company since the card opened: nothing is dialled in its
+  // name. The contact keeps its turn; the dialer's next turn pauses the campaign (keepCallerId: the campaign
+  // row is locked before contacts there, so it is not paused from here).
+  if (!(await ownsCallerId(tx, campaign.callerId))) {
+    await closeAttempt(tx, attempt, contact, 'cancelled', now, { keepSchedule: true });
+    return { status: 'refused', rule: 'caller_id' };
   }
   // The preview's own row becomes the dial (one attempt per dial); a refusal ends it.
   const decision = await dialContact(tx, campaign, contact, { operatorId, mode: attempt.mode, preview: false, previewAttemptId: attempt.id }, now);

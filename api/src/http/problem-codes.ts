@@ -99,7 +99,7 @@ export const problemCodes = {
   'password.current_wrong': 'The current password is not right.',
   'password.unchanged': 'Choose a new password.',
   'campaign.status': 'The campaign is `status`: it cannot `action`.',
-  'campaign.not_startable': 'The campaign cannot run yet: it needs `missing` (a published script for its function, an active contact list).',
+  'campaign.not_startable': 'The campaign cannot run yet: it needs `missing` (a published script for its function, an active contact list, one of the company\'s own numbers as its caller ID).',
   'campaign.finished': 'The campaign is finished: it no longer changes.',
   'contract.version_started': 'This contract version has already applied to calls: add a version from a later day instead.',
   'credit.period_closed': 'The month `period` is closed: its credits no longer change.',

@@ -164,7 +164,7 @@ describe('listening to a recording', () => {
     clock.advance(60_000);
     const listen = await clientAdmin.get(`/api/t/${c.tenant.slug}/calls/${c.callId}/recording`);
     expect(listen.status).toBe(200);
-    expect(listen.body).toEqual({ callId: c.callId, ref: `s3://recordings/${c.callId}.wav`, action: 'listen', at: clock.now().toISOString() });
+    expect(listen.body).toEqual({ callId: c.callId, ref: `s3://recordings/${c.callId}.wav`, action: 'listen', at: clock.now().toISOString(), accessId: expect.any(String) });
     expect(listen.headers.get('cache-control')).toBe('no-store');
     const supervisor = await logIn(app, await seedUser(h.db, { kind: 'supervisor', displayName: 'Quality Lead' }));
     clock.advance(1_000);

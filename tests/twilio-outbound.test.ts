@@ -300,7 +300,7 @@ async function connectedCall(): Promise<{ d: Dial; callId: string; sid: string }
 }
 
 describe('recordings kept by Twilio', () => {
-  it('keeps the completed recording as twilio:RE…, pauses and resumes it, streams it through Switchboard with every listen logged', async () => {
+  it('keeps the completed recording as twilio:RE…, pauses and resumes it, streams it through Switchboard with each listen logged once', async () => {
     const { d, callId, sid } = await connectedCall();
     const ctx = context(d.tenant.id, 'recording', { callId, state: 'paused' }, { callId });
     await startRecording(ctx.client, ctx.config, sid, callId);
@@ -325,17 +325,39 @@ describe('recordings kept by Twilio', () => {
     const reference = await admin.get(`/api/t/${d.tenant.slug}/calls/${callId}/recording`);
     expect(reference.status).toBe(200);
     expect(JSON.stringify(reference.body)).not.toContain('twilio.com');
-    const audio = await app.request(`/api/t/${d.tenant.slug}/calls/${callId}/recording/audio`, { headers: { cookie: `sb_session=${admin.token}` } });
+    const stream = (who: { token?: string }, query = '') => app.request(`/api/t/${d.tenant.slug}/calls/${callId}/recording/audio${query}`, { headers: { cookie: `sb_session=${who.token ?? ''}` } });
+    const logged = () => withTenant(h.db, d.tenant.id, (tx) => tx.selectFrom('recordingAccess').select(['action', 'userId']).where('callId', '=', callId).orderBy('at').orderBy('id').execute());
+    // The portal's listen: the reference (logged), then the player's requests under that same entry.
+    const audio = await stream(admin, `?access=${reference.body.accessId}`);
     expect(audio.status).toBe(200);
     expect(audio.headers.get('content-type')).toBe('audio/mpeg');
+    expect(audio.headers.get('content-disposition')).toBe('inline');
     expect(audio.headers.get('location')).toBeNull();
     expect(await audio.text()).toBe(`FAKE-AUDIO:${recordingSid}`);
     expect(fake.requestsTo('GET', `/Recordings/${recordingSid}.mp3`)).toHaveLength(1);
-    const log = await withTenant(h.db, d.tenant.id, (tx) => tx.selectFrom('recordingAccess').select(['action', 'userId']).where('callId', '=', callId).execute());
-    expect(log).toEqual([
-      { action: 'listen', userId: provider.id },
-      { action: 'listen', userId: provider.id },
-    ]);
+    expect((await stream(admin, `?access=${reference.body.accessId}`)).status).toBe(200);
+    expect(await logged()).toEqual([{ action: 'listen', userId: provider.id }]);
+    // A stream with no access of one's own (none, someone else's, one older than the hour) is a new listen, logged.
+    expect((await stream(admin)).status).toBe(200);
+    expect(await logged()).toHaveLength(2);
+    const colleague = await logIn(app, await seedClientUser(h.db, d.tenant, 'client_admin'));
+    expect((await stream(colleague, `?access=${reference.body.accessId}`)).status).toBe(200);
+    expect((await logged()).at(-1)).toMatchObject({ action: 'listen' });
+    expect(await logged()).toHaveLength(3);
+    clock.advance(61 * 60_000);
+    expect((await stream(admin, `?access=${reference.body.accessId}`)).status).toBe(200);
+    expect(await logged()).toHaveLength(4);
+    // A download through the reference route is sent as a file, under the download's own entry.
+    const download = await admin.get(`/api/t/${d.tenant.slug}/calls/${callId}/recording?action=download`);
+    const file = await stream(admin, `?access=${download.body.accessId}`);
+    expect(file.headers.get('content-disposition')).toBe(`attachment; filename="call-${callId}.mp3"`);
+    expect((await logged()).map((r) => r.action)).toEqual(['listen', 'listen', 'listen', 'listen', 'download']);
+    // A hostile access value is a 400 naming it, and logs nothing.
+    const bad = await stream(admin, `?access=${encodeURIComponent("x'; drop table calls;--\u0000")}`);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify((await bad.json()).errors)).toContain('access');
+    expect(await logged()).toHaveLength(5);
+    const fetched = fake.requestsTo('GET', `/Recordings/${recordingSid}.mp3`).length;
     // Operators and the client's read-only members may not listen; another tenant's slug does not reach the call.
     const operatorAudio = await app.request(`/api/t/${d.tenant.slug}/calls/${callId}/recording/audio`, { headers: { cookie: `sb_session=${d.desk.token}` } });
     expect(operatorAudio.status).toBe(403);
@@ -343,7 +365,7 @@ describe('recordings kept by Twilio', () => {
     expect((await app.request(`/api/t/${d.tenant.slug}/calls/${callId}/recording/audio`, { headers: { cookie: `sb_session=${member.token}` } })).status).toBe(403);
     const other = (await seedTenant(h.db)).tenant;
     expect((await app.request(`/api/t/${other.slug}/calls/${callId}/recording/audio`, { headers: { cookie: `sb_session=${admin.token}` } })).status).toBe(404);
-    expect(fake.requestsTo('GET', `/Recordings/${recordingSid}.mp3`)).toHaveLength(1);
+    expect(fake.requestsTo('GET', `/Recordings/${recordingSid}.mp3`)).toHaveLength(fetched);
   });
 
   it('deletes at Twilio a recording the call may not have, and deletes removed recordings (delete_recording, idempotent)', async () => {

@@ -10,7 +10,7 @@ import { writeAudit } from '../audit/write.ts';
 import { decodeCursor, pageOf } from '../records/common.ts';
 import { deskActor } from '../desk/routes.ts';
 import { twilioRecordingSid, twilioRecordingStream } from '../twilio/recordings.ts';
-import { accessRecording, setRecordingPaused } from './service.ts';
+import { accessRecording, setRecordingPaused, streamAccess } from './service.ts';
 
 /**
  * Pausing and resuming a call's recording at the desk (the operator on the call), listening to or
@@ -46,6 +46,7 @@ const RecordingRefSchema = z
     ref: z.string().openapi({ description: 'Where the telephony adapter keeps the recording (a URL or an object key)' }),
     action: z.enum(['listen', 'download']),
     at: z.string(),
+    accessId: z.uuid().openapi({ description: 'The log entry of this access: `…/recording/audio?access=` streams under it (within the hour) instead of logging another listen' }),
   })
   .openapi('RecordingReference');
 
@@ -66,8 +67,13 @@ const audio = createRoute({
   path: '/t/{tenant}/calls/{id}/recording/audio',
   tags: ['calls'],
   summary:
-    "Listen to the call's recording kept by Twilio (a `twilio:` reference), streamed through Switchboard — never a Twilio link; logged as a listen like every access (404 when the call has no such recording)",
-  request: { params: CallParamSchema },
+    "Listen to the call's recording kept by Twilio (a `twilio:` reference), streamed through Switchboard — never a Twilio link; logged like every access, once per listen (404 when the call has no such recording)",
+  request: {
+    params: CallParamSchema,
+    query: z.object({
+      access: z.uuid().optional().openapi({ description: "The `accessId` the reference route returned to this user for this call, within the hour: the stream is that access (a download is sent as an attachment). Otherwise the stream is logged as a new listen" }),
+    }),
+  },
   responses: {
     200: { description: 'The recording (MP3)', content: { 'audio/mpeg': { schema: z.string().openapi({ format: 'binary' }) } } },
     ...problemResponses(400, 401, 403, 404),
@@ -118,10 +124,11 @@ export const recordingRoutes = createRouter()
     const call = await ctx.tx.selectFrom('calls').select('recordingRef').where('id', '=', id).executeTakeFirst();
     const sid = twilioRecordingSid(call?.recordingRef);
     if (!sid) throw notFound('This call has no recording kept by Twilio.');
-    await accessRecording(ctx.tx, ctx.actor, id, 'listen', c.var.deps.now());
+    const action = await streamAccess(ctx.tx, ctx.actor, id, c.req.valid('query').access, c.var.deps.now());
     // Twilio is asked once the body is read: after this request's transaction (and its log entry) committed.
     const { db, config } = c.var.deps;
-    return c.body(twilioRecordingStream(db, config, sid), 200, { 'content-type': 'audio/mpeg', 'cache-control': 'no-store', 'content-disposition': 'inline' }) as never;
+    const disposition = action === 'download' ? `attachment; filename="call-${id}.mp3"` : 'inline';
+    return c.body(twilioRecordingStream(db, config, sid), 200, { 'content-type': 'audio/mpeg', 'cache-control': 'no-store', 'content-disposition': disposition }) as never;
   })
   .openapi(accessLog, async (c) => {
     const ctx = tenantContext(c);

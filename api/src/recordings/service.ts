@@ -92,9 +92,34 @@ export async function keepRecordingRef(tx: TenantTx, callId: string, ref: string
 export async function accessRecording(tx: TenantTx, actor: Actor, callId: string, action: 'listen' | 'download', now: Date) {
   const call = await tx.selectFrom('calls').select(['tenantId', 'id', 'recordingRef']).where('id', '=', callId).executeTakeFirst();
   if (!call?.recordingRef) throw notFound('This call has no recording.');
+  const accessId = newId();
   await tx
     .insertInto('recordingAccess')
-    .values({ tenantId: call.tenantId, id: newId(), callId, userId: actor.id, userLabel: actor.label.slice(0, 300), action, at: now })
+    .values({ tenantId: call.tenantId, id: accessId, callId, userId: actor.id, userLabel: actor.label.slice(0, 300), action, at: now })
     .execute();
-  return { callId, ref: call.recordingRef, action, at: now.toISOString() };
+  return { callId, ref: call.recordingRef, action, at: now.toISOString(), accessId };
+}
+
+/** How long a logged access covers the stream it was taken for: the player's own requests (seeking, a reload) are that one listen. */
+export const accessCoversMs = 60 * 60_000;
+
+/**
+ * The entry a stream of the recording is logged under: the access the same person took for this call
+ * within the last hour (`accessId`, from the reference route), or a new `listen` entry. One listen in
+ * the portal is one line in the log, however many requests the browser's player makes.
+ */
+export async function streamAccess(tx: TenantTx, actor: Actor, callId: string, accessId: string | undefined, now: Date): Promise<'listen' | 'download'> {
+  if (accessId) {
+    const covered = await tx
+      .selectFrom('recordingAccess')
+      .select('action')
+      .where('id', '=', accessId)
+      .where('callId', '=', callId)
+      .where('userId', '=', actor.id)
+      .where('at', '>', new Date(now.getTime() - accessCoversMs))
+      .executeTakeFirst();
+    if (covered) return covered.action;
+  }
+  await accessRecording(tx, actor, callId, 'listen', now);
+  return 'listen';
 }

@@ -206,6 +206,45 @@ describe('audio', () => {
     expect((await clientAdmin.get(audio(tenant, up.body.id))).status).toBe(404);
   });
 
+  it("is chosen as the company's hold music by its admins only, one at a time, audited; another company's upload or a hostile id changes nothing", async () => {
+    const holdMusic = (t: Tenant = tenant) => `/api/t/${t.slug}/hold-music`;
+    const first = await clientAdmin.post(audio(), { name: 'Jazz', content: mp3.toString('base64') });
+    const second = await clientAdmin.post(audio(), { name: 'Piano', content: mp3.toString('base64') });
+    const chosen = () => clientMember.get(audio()).then((r) => r.body.audio.filter((a: { holdMusic: boolean }) => a.holdMusic).map((a: { id: string }) => a.id));
+    expect(first.body.holdMusic).toBe(false);
+    expect((await clientAdmin.put(holdMusic(), { audioId: first.body.id })).body).toEqual({ audioId: first.body.id });
+    expect(await chosen()).toEqual([first.body.id]);
+    expect((await clientAdmin.put(holdMusic(), { audioId: second.body.id })).status).toBe(200);
+    expect(await chosen()).toEqual([second.body.id]);
+    const audits = await h.db.selectFrom('auditLog').select(['before', 'after']).where('tenantId', '=', tenant.id).where('action', '=', 'audio.hold_music').orderBy('at').orderBy('id').execute();
+    expect(audits).toEqual([
+      { before: { audioId: null }, after: { audioId: first.body.id } },
+      { before: { audioId: first.body.id }, after: { audioId: second.body.id } },
+    ]);
+
+    // Read-only members, operators and another company's admin cannot choose; another company's upload is not one of ours.
+    for (const who of [clientMember, operator]) expect((await who.put(holdMusic(), { audioId: first.body.id })).status).toBe(403);
+    expect((await otherAdmin.put(holdMusic(), { audioId: first.body.id })).status).toBe(404);
+    const theirs = await otherAdmin.put(holdMusic(other), { audioId: second.body.id });
+    expect(theirs.status).toBe(400);
+    expect(theirs.body.errors).toEqual([expect.objectContaining({ path: 'audioId', code: 'ivr.no_such_audio' })]);
+    for (const audioId of ["x'; drop table tenant_audio;--", 'a\u0000b', '=HYPERLINK("http://x")', 'x'.repeat(10_000), 42]) {
+      const bad = await clientAdmin.put(holdMusic(), { audioId });
+      expect(bad.status).toBe(400);
+      expect(bad.headers.get('content-type')).toContain('application/problem+json');
+      expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(['audioId']);
+    }
+    expect((await clientAdmin.put(holdMusic(), { audioId: second.body.id, extra: 1 })).status).toBe(400);
+    expect(await chosen()).toEqual([second.body.id]);
+
+    // Back to the default; deleting the chosen upload also leaves the default.
+    expect((await clientAdmin.put(holdMusic(), { audioId: null })).body).toEqual({ audioId: null });
+    expect(await chosen()).toEqual([]);
+    expect((await clientAdmin.put(holdMusic(), { audioId: first.body.id })).status).toBe(200);
+    expect((await clientAdmin.delete(audio(tenant, first.body.id))).status).toBe(204);
+    expect(await chosen()).toEqual([]);
+  });
+
   it("Twilio's signed URL plays the audio until it expires; a forged, expired or other tenant's URL is 404", async () => {
     const up = await clientAdmin.post(audio(), { name: 'Musique', content: wav.toString('base64') });
     const config = testConfig({ PUBLIC_URL: 'https://switchboard.example' });

@@ -268,19 +268,26 @@ describe('/wait and /hold-music', () => {
     expect(hold.map((v) => v.verb)).toEqual(['Play']);
   });
 
-  it('play the company’s own hold music when it uploaded one', async () => {
+  it('play the hold music the company chose among its uploads', async () => {
     const { tenant: own } = await seedTenant(h.db);
     await setHours(h.db, own, alwaysOpen);
     const ownNumber = uniqueNumber();
     await addNumber(h.db, own, ownNumber, 'order_taking');
     const audioId = newId();
-    await withTenant(h.db, own.id, (tx) =>
-      tx.insertInto('tenantAudio').values({ tenantId: own.id, id: audioId, name: 'Hold music', mime: 'audio/mpeg', size: 3, content: new Uint8Array([1, 2, 3]), createdAt: new Date(), createdBy: 'test' }).execute(),
-    );
+    const named = newId();
+    const upload = (id: string, name: string, holdMusic: boolean) => ({ tenantId: own.id, id, name, mime: 'audio/mpeg' as const, size: 3, content: new Uint8Array([1, 2, 3]), holdMusic, createdAt: new Date(), createdBy: 'test' });
+    // An upload merely named so is not the choice: the one chosen is.
+    await withTenant(h.db, own.id, (tx) => tx.insertInto('tenantAudio').values([upload(audioId, 'Jazz trio', true), upload(named, 'Hold music', false)]).execute());
     const call = await queuedCall(ownNumber);
     const wait = verbs(await hook(`/wait?call=${call.id}`, { CallSid: call.sid }));
     expect(wait[0]!.text).toBe('Vous êtes le prochain. Merci de patienter.');
     expect(wait[1]!.text).toContain(hookUrl(`/audio/${own.id}/${audioId}?exp=`));
+    const held = verbs(await hook(`/hold-music?call=${call.id}`, { CallSid: call.sid }));
+    expect(held[0]!.text).toContain(hookUrl(`/audio/${own.id}/${audioId}?exp=`));
+    // None chosen: the carrier's default.
+    await withTenant(h.db, own.id, (tx) => tx.updateTable('tenantAudio').set({ holdMusic: false }).execute());
+    const plain = verbs(await hook(`/hold-music?call=${call.id}`, { CallSid: call.sid }));
+    expect(plain[0]!.text).not.toContain('/audio/');
   });
 
   it('never reach another call: an unknown id, another leg’s CallSid or another tenant’s call answer 404', async () => {

@@ -33,6 +33,7 @@ import * as contractsKpisQuality from './migrations/0031_contracts_kpis_quality.
 import * as telephony from './migrations/0032_telephony.ts';
 import * as twilioRecordingDeletion from './migrations/0036_twilio_recording_deletion.ts';
 import * as twilioConferenceSid from './migrations/0037_twilio_conference_sid.ts';
+import * as holdMusic from './migrations/0038_hold_music.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -68,6 +69,7 @@ export const migrations: Record<string, Migration> = {
   '0032_telephony': telephony,
   '0036_twilio_recording_deletion': twilioRecordingDeletion,
   '0037_twilio_conference_sid': twilioConferenceSid,
+  '0038_hold_music': holdMusic,
 };
 
 class InCodeMigrations implements MigrationProvider {

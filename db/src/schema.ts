@@ -1518,6 +1518,8 @@ export interface TenantAudioTable {
   mime: 'audio/mpeg' | 'audio/wav';
   size: number;
   content: Uint8Array;
+  /** The company's hold music (0038): at most one upload per company; none, Twilio's default. */
+  holdMusic: Generated<boolean>;
   createdAt: Timestamp;
   createdBy: string;
 }

@@ -109,6 +109,15 @@ test('the admin builds a menu, sees the server refuse an empty prompt beside it,
   await page.getByTestId('ivr-audio-upload').setInputFiles({ name: 'welcome.wav', mimeType: 'audio/wav', buffer: tinyWav() });
   await page.getByTestId('ivr-audio').getByText('welcome', { exact: true }).waitFor();
   await page.getByTestId('ivr-audio').getByText('Not used by a menu').waitFor();
+
+  // Chosen as the hold music: saved at once, marked in the list, and what the server now plays.
+  const uploaded = (await (await page.request.get(`${server.url}/api/t/pizza-napoli/audio`)).json()).audio.find((a: { name: string }) => a.name === 'welcome');
+  await page.getByTestId('ivr-hold-music-select').selectOption(uploaded.id);
+  await page.getByTestId('ivr-hold-music-saved').getByText('Hold music saved.').waitFor();
+  await page.getByTestId('ivr-hold-music-badge').waitFor();
+  const listed = (await (await page.request.get(`${server.url}/api/t/pizza-napoli/audio`)).json()).audio;
+  expect(listed.filter((a: { holdMusic: boolean }) => a.holdMusic).map((a: { id: string }) => a.id)).toEqual([uploaded.id]);
+  await screenshotInto(en, 'ivr-hold-music', shots);
   expect(en.problems).toEqual([]);
 });
 
@@ -133,5 +142,10 @@ test('the same menu in French: the page, the preview and a server error read in 
   await preview.getByTestId('ivr-key-1').click();
   await preview.getByTestId('ivr-preview-outcome').getByText('L’appel rejoint la file de Prise de commande.').waitFor();
   await screenshotInto(fr, 'menus-essai', shots);
+  // The hold music, back to the carrier's default, in French.
+  await page.getByTestId('ivr-hold-music').getByRole('heading', { name: "Musique d'attente" }).waitFor();
+  await page.getByTestId('ivr-hold-music-select').selectOption('');
+  await page.getByTestId('ivr-hold-music-saved').getByText("Musique d'attente enregistrée.").waitFor();
+  await screenshotInto(fr, 'musique-attente', shots);
   expect(fr.problems).toEqual([]);
 });

@@ -7,7 +7,7 @@ import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { verifyAudioSignature } from './audio-url.ts';
 import { menuDefinitionSchema, type MenuDefinition } from './menu.ts';
-import { deleteAudio, deleteMenu, getMenu, listAudio, listMenus, MAX_AUDIO_BYTES, readAudio, saveMenu, structuralProblems, uploadAudio } from './service.ts';
+import { deleteAudio, deleteMenu, getMenu, listAudio, listMenus, MAX_AUDIO_BYTES, readAudio, saveMenu, setHoldMusic, structuralProblems, uploadAudio } from './service.ts';
 
 const E164 = z.string().regex(/^\+[1-9]\d{4,14}$/, 'Use an E.164 number such as +33142868200.');
 
@@ -52,6 +52,7 @@ const AudioItemSchema = z
     createdAt: z.string(),
     createdBy: z.string(),
     usedBy: z.array(z.string()).openapi({ description: 'The numbers whose menus play it (it cannot be deleted meanwhile)' }),
+    holdMusic: z.boolean().openapi({ description: "The company's hold music: what queued and held callers hear (at most one upload)" }),
   })
   .openapi('AudioItem');
 const AudioListSchema = z.object({ audio: z.array(AudioItemSchema) }).openapi('AudioList');
@@ -139,6 +140,19 @@ const audioDelete = createRoute({
   request: { params: AudioParamSchema },
   responses: { 204: { description: 'Deleted' }, ...problemResponses(400, 401, 403, 404, 409) },
 });
+const HoldMusicSchema = z
+  .strictObject({
+    audioId: z.uuid().nullable().openapi({ description: "One of the company's uploads, or null for the carrier's default music" }),
+  })
+  .openapi('HoldMusic', { example: { audioId: '019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5b' } });
+const holdMusic = createRoute({
+  method: 'put',
+  path: '/t/{tenant}/hold-music',
+  tags: ['ivr'],
+  summary: "Choose the company's hold music (what queued and held callers hear): one of its uploads, or null for the default; audited",
+  request: { params: TenantParamSchema, ...body(HoldMusicSchema) },
+  responses: { 200: json(HoldMusicSchema, 'Chosen'), ...problemResponses(400, 401, 403, 404) },
+});
 const hookAudio = createRoute({
   method: 'get',
   path: '/twilio/hooks/audio/{tenant}/{audioId}',
@@ -217,6 +231,11 @@ export const ivrRoutes = createRouter()
     requirePermission(ctx, 'ivr.manage');
     await deleteAudio(ctx.tx, ctx.tenant.id, ctx.actor, c.req.valid('param').id);
     return c.body(null, 204);
+  })
+  .openapi(holdMusic, async (c) => {
+    const ctx = tenantContext(c);
+    requirePermission(ctx, 'ivr.manage');
+    return c.json(await setHoldMusic(ctx.tx, ctx.tenant.id, ctx.actor, c.req.valid('json').audioId), 200);
   })
   .openapi(hookAudio, async (c) => {
     const { config, db, now } = c.var.deps;

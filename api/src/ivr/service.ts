@@ -214,6 +214,7 @@ export interface AudioItem {
   createdAt: string;
   createdBy: string;
   usedBy: string[];
+  holdMusic: boolean;
 }
 
 function usedBy(menus: { number: string; definition: unknown }[], audioId: string): string[] {
@@ -222,7 +223,7 @@ function usedBy(menus: { number: string; definition: unknown }[], audioId: strin
 
 export async function listAudio(tx: TenantTx): Promise<AudioItem[]> {
   const [rows, menus] = await Promise.all([
-    tx.selectFrom('tenantAudio').select(['id', 'name', 'mime', 'size', 'createdAt', 'createdBy']).orderBy('createdAt', 'desc').execute(),
+    tx.selectFrom('tenantAudio').select(['id', 'name', 'mime', 'size', 'createdAt', 'createdBy', 'holdMusic']).orderBy('createdAt', 'desc').execute(),
     tx.selectFrom('ivrMenus').select(['number', 'definition']).execute(),
   ]);
   return rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString(), usedBy: usedBy(menus, r.id) }));
@@ -238,7 +239,29 @@ export async function uploadAudio(tx: TenantTx, tenantId: string, actor: Actor |
   const row = { tenantId, id, name: input.name, mime, size: input.content.length, content: input.content, createdAt: now, createdBy: actor?.label ?? 'system' };
   await tx.insertInto('tenantAudio').values(row).execute();
   await writeAudit(tx, tenantId, actor, { action: 'audio.uploaded', targetType: 'audio', targetId: id, after: { name: input.name, mime, size: row.size } });
-  return { id, name: input.name, mime, size: row.size, createdAt: now.toISOString(), createdBy: row.createdBy, usedBy: [] };
+  return { id, name: input.name, mime, size: row.size, createdAt: now.toISOString(), createdBy: row.createdBy, usedBy: [], holdMusic: false };
+}
+
+/**
+ * The company's hold music: one of its uploads, or none (Twilio's default), heard by callers waiting in
+ * the queue and by a caller an operator holds. Audited; another company's upload is not found (RLS).
+ */
+export async function setHoldMusic(tx: TenantTx, tenantId: string, actor: Actor | null, audioId: string | null): Promise<{ audioId: string | null }> {
+  await lockMenusAndAudio(tx, tenantId);
+  const before = await tx.selectFrom('tenantAudio').select('id').where('holdMusic', '=', true).executeTakeFirst();
+  if (audioId && !(await tx.selectFrom('tenantAudio').select('id').where('id', '=', audioId).executeTakeFirst())) {
+    throw invalid([fieldError('audioId', 'ivr.no_such_audio', 'Not one of the company’s uploaded recordings.')]);
+  }
+  if ((before?.id ?? null) === audioId) return { audioId };
+  await tx.updateTable('tenantAudio').set({ holdMusic: false }).where('holdMusic', '=', true).execute();
+  if (audioId) await tx.updateTable('tenantAudio').set({ holdMusic: true }).where('id', '=', audioId).execute();
+  await writeAudit(tx, tenantId, actor, { action: 'audio.hold_music', targetType: 'audio', targetId: audioId ?? before?.id ?? null, before: { audioId: before?.id ?? null }, after: { audioId } });
+  return { audioId };
+}
+
+/** The upload the company's callers hear while they wait, if it chose one. */
+export async function holdMusicAudio(tx: TenantTx): Promise<string | undefined> {
+  return (await tx.selectFrom('tenantAudio').select('id').where('holdMusic', '=', true).executeTakeFirst())?.id;
 }
 
 export async function readAudio(tx: TenantTx, id: string): Promise<{ mime: string; content: Uint8Array } | undefined> {

@@ -5,7 +5,7 @@ import { isUuid, routing, withTenant, type DB, type TenantTx } from '@switchboar
 import type { Config } from '../config.ts';
 import { menuDefinitionSchema, NO_INPUT, walkMenu, type MenuDefinition, type MenuPrompt } from '../ivr/menu.ts';
 import { receiveCall, type IncomingAnswer } from '../telephony/incoming.ts';
-import { loadMenuForNumber } from '../ivr/service.ts';
+import { holdMusicAudio, loadMenuForNumber } from '../ivr/service.ts';
 import { audioUrl } from '../ivr/audio-url.ts';
 import { endCall } from '../routing/lifecycle.ts';
 import { conferenceName } from './executor.ts';
@@ -23,8 +23,6 @@ import { hookUrl } from './webhook.ts';
 /** Twilio's own hold music, when the company has uploaded none. */
 export const DEFAULT_HOLD_MUSIC = 'http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3';
 
-/** An uploaded audio the company named so plays as its hold music (tenant_audio, docs/telephony.md). */
-const HOLD_MUSIC_NAMES = ['hold music', 'hold-music', 'hold_music', 'musique d’attente', "musique d'attente", 'wartemusik'];
 
 /** Keys a caller may have pressed so far: menu keys and `_` (no input), at most this many. */
 const MAX_KEYS = 40;
@@ -158,14 +156,10 @@ async function tenantOf(db: Kysely<DB>, callId: string | undefined): Promise<str
   return callId && isUuid(callId) ? routing.tenantOfCall(db, callId) : undefined;
 }
 
+/** The company's chosen hold music (the phone menus page), through a signed, expiring URL; else the default. */
 async function holdMusicUrl(tx: TenantTx, config: HookConfig, tenantId: string, now: Date): Promise<string> {
-  const audio = await tx
-    .selectFrom('tenantAudio')
-    .select(['id', 'name'])
-    .orderBy('createdAt', 'desc')
-    .execute()
-    .then((rows) => rows.find((r) => HOLD_MUSIC_NAMES.includes(r.name.trim().toLowerCase())));
-  return audio ? audioUrl(config, tenantId, audio.id, now) : DEFAULT_HOLD_MUSIC;
+  const audioId = await holdMusicAudio(tx);
+  return audioId ? audioUrl(config, tenantId, audioId, now) : DEFAULT_HOLD_MUSIC;
 }
 
 /**

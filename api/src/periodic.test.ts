@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { PassTimeoutError, runWithTimeout, startPeriodic } from './periodic.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { PassTimeoutError, runWithTimeout, startPeriodic, startWakeable } from './periodic.ts';
 
 const until = async (condition: () => boolean) => {
   for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -53,5 +53,68 @@ describe('startPeriodic', () => {
     const after = started;
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(started).toBe(after);
+  });
+});
+
+describe('startWakeable', () => {
+  it('runs soon after a burst of wakes (one pass per delay, not one per wake), once more for a wake during a pass, and never after stop', async () => {
+    const wakers = new Set<() => void>();
+    let passes = 0;
+    let release: (() => void) | undefined;
+    const stop = startWakeable({
+      name: 'test wake',
+      intervalMs: 60_000,
+      timeoutMs: 1_000,
+      wakers,
+      wakeAfterMs: [5],
+      resumed: 'back',
+      pass: async () => {
+        passes++;
+        if (passes === 2) await new Promise<void>((resolve) => (release = resolve));
+      },
+    });
+    expect(wakers.size).toBe(1);
+    for (let i = 0; i < 50; i++) for (const wake of wakers) wake();
+    await until(() => passes === 1);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(passes).toBe(1);
+    // A wake while a pass runs: exactly one more pass after it.
+    for (const wake of wakers) wake();
+    await until(() => release !== undefined);
+    for (let i = 0; i < 3; i++) for (const wake of wakers) wake();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(passes).toBe(2);
+    release!();
+    await until(() => passes === 3);
+    await stop();
+    expect(wakers.size).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(passes).toBe(3);
+  });
+
+  it('says the first failure of an outage once, not at every pass, and says when it resumes', async () => {
+    const said = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    let passes = 0;
+    try {
+      const stop = startWakeable({
+        name: 'test outage',
+        intervalMs: 5,
+        timeoutMs: 1_000,
+        wakers: new Set(),
+        wakeAfterMs: [],
+        resumed: 'test outage resumed',
+        pass: async () => {
+          passes++;
+          if (passes <= 4) throw new Error('connection refused');
+        },
+      });
+      await until(() => passes >= 6);
+      await stop();
+      const lines = said.mock.calls.map((args) => String(args[0]));
+      expect(lines.filter((l) => l.startsWith('test outage failed'))).toHaveLength(1);
+      expect(lines.filter((l) => l === 'test outage resumed')).toHaveLength(1);
+    } finally {
+      said.mockRestore();
+    }
   });
 });

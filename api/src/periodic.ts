@@ -102,3 +102,85 @@ export async function settleWithin(work: Promise<unknown> | null, graceMs: numbe
     giveUp();
   }
 }
+
+export interface WakeableOptions {
+  /** Names the pass in its timeout error and in the "resumed" line. */
+  name: string;
+  /** Between passes when nobody wakes the loop. */
+  intervalMs: number;
+  timeoutMs: number;
+  pass: (signal: AbortSignal) => Promise<unknown>;
+  /** The process's wakers: the loop adds its own while it runs (a module-level set, so callers need no handle). */
+  wakers: Set<() => void>;
+  /** After a wake, a pass runs after each of these delays (late enough that the waking request committed). */
+  wakeAfterMs: number[];
+  /** Said once when a pass succeeds after failures (the database is back). */
+  resumed: string;
+  /** Every failed pass; default: the first of an outage said on stderr (stack only: an HTTP client's error carries its request), not one a second while the database is away. */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * A loop that also runs soon after it is woken (routing after a call is queued, delivery after a command is
+ * written): passes never overlap — a wake during a pass runs one more right after it —, each has its
+ * deadline, and a failed or timed-out pass is reported and the loop goes on, so it resumes by itself when
+ * the database is back. Returns stop, which waits for a running pass at most `graceMs` (default: its timeout).
+ */
+export function startWakeable(options: WakeableOptions): StopPeriodic {
+  const report = options.onError ?? ((error: unknown) => console.error(`${options.name} failed:`, error instanceof Error ? (error.stack ?? error.message) : String(error)));
+  const stopping = new AbortController();
+  let running: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+  let failing = false;
+  const pass = () => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = runWithTimeout(options.name, options.timeoutMs, options.pass, stopping.signal)
+      .then(
+        () => {
+          if (failing) console.error(options.resumed);
+          failing = false;
+        },
+        (error: unknown) => {
+          if (stopped) return;
+          if (!failing || options.onError) report(error);
+          failing = true;
+        },
+      )
+      .finally(() => {
+        running = null;
+        if (again && !stopped) {
+          again = false;
+          pass();
+        }
+      });
+  };
+  // One pending timer per delay: a burst of wakes costs one pass per delay, not one per wake.
+  const soon = new Map<number, NodeJS.Timeout>();
+  const wake = () => {
+    if (stopped) return;
+    for (const delay of options.wakeAfterMs) {
+      if (soon.has(delay)) continue;
+      const timer = setTimeout(() => {
+        soon.delete(delay);
+        pass();
+      }, delay);
+      timer.unref?.();
+      soon.set(delay, timer);
+    }
+  };
+  options.wakers.add(wake);
+  const timer = setInterval(pass, options.intervalMs);
+  timer.unref?.();
+  return async (graceMs = options.timeoutMs) => {
+    stopped = true;
+    options.wakers.delete(wake);
+    clearInterval(timer);
+    for (const t of soon.values()) clearTimeout(t);
+    await settleWithin(running, graceMs, () => stopping.abort());
+  };
+}

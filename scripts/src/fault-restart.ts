@@ -13,6 +13,7 @@ import { startNodeFlags } from './node-flags.ts';
 import { BotOperator, type BotMetric } from './simulator/bot-operator.ts';
 import { floorBotEmails } from './simulator/demo-floor.ts';
 import { createRandom, Simulator, TelephonyClient } from './simulator/index.ts';
+import { CommandModel, startPushReceiver } from './simulator/push.ts';
 
 assertNodeVersion();
 
@@ -24,8 +25,9 @@ needs root and Debian's postgresql-common), starts the API process on it the way
   1. restarts the cluster under load (stop -m fast, which ends every session, then start at once),
   2. stops it -m immediate (as a crash would) for --outage seconds and starts it again,
 and asserts: the process never exits; /api/health answers 503 (within ~1 s, no driver message) while the
-database is down and 200 once it is back; calls are offered again within 10 s of each return; no call is
-left stuck (an offer past its expiry, a queue row without its call); SIGTERM then stops the process within
+database is down and 200 once it is back; calls are offered again within 10 s of each return, and the
+telephony commands (the simulator is a push adapter) are pushed again within 10 s; no call is left stuck
+(an offer past its expiry, a queue row without its call) and no command is left undelivered; SIGTERM then stops the process within
 its grace period with the database down. Prints the figures, drops the cluster, exits 1 on a failed assertion (2 on bad flags).
 
   --port      port of the private cluster (default 5441)
@@ -162,6 +164,8 @@ interface Fault {
   startAtMs: number;
   backAtMs: number;
   firstOfferAfterMs: number | null;
+  /** The first telephony command pushed to the adapter after the return (the delivery loop resumed). */
+  firstDeliveryAfterMs: number | null;
   firstDeskOfferAfterMs: number | null;
   health503: number;
   health503MaxMs: number;
@@ -179,6 +183,7 @@ const workDir = mkdtempSync(join(tmpdir(), 'switchboard-fault-'));
 const logFile = join(workDir, 'api.log');
 let child: ChildProcess | undefined;
 let simulator: Simulator | undefined;
+let receiver: { url: string; close: () => Promise<void> } | undefined;
 const bots: BotOperator[] = [];
 let exitedWith: string | null = null;
 
@@ -236,7 +241,12 @@ try {
   for (const bot of bots) await bot.logIn();
   await Promise.all(bots.map((b) => b.listen()));
   await Promise.all(bots.map((b) => b.becomeAvailable()));
-  const lines = await new TelephonyClient(base, loadConfig().telephonySecret).numbers();
+  const telephonyClient = new TelephonyClient(base, loadConfig().telephonySecret);
+  const lines = await telephonyClient.numbers();
+  // A push adapter, as the demo runs: the API process's delivery loop is under the faults too.
+  const push = new CommandModel();
+  receiver = await startPushReceiver({ secret: loadConfig().telephonySecret, model: push });
+  await telephonyClient.register('fault-run', receiver.url);
   simulator = new Simulator({
     url: base,
     secret: loadConfig().telephonySecret,
@@ -247,6 +257,7 @@ try {
     callsPerHourAtPeak: (rate * 3600) / lines.length,
     durations: { patience: { median: 90, sigma: 0.3 }, talk: { default: { median: 600, sigma: 0.2 } } },
     pollMs: 3000,
+    push,
     maxActiveCalls: 2000,
     backOff: false,
     log: () => {},
@@ -281,6 +292,15 @@ try {
       }
       await sleep(200);
     }
+    let firstDeliveryAfterMs: number | null = null;
+    while (Date.now() - backAtMs < resumeLimitMs + 10_000) {
+      const at = (await ask(`select extract(epoch from min(delivered_at)) * 1000 from telephony_commands where delivered_at > to_timestamp(${backAtMs / 1000})`))?.[0]?.[0];
+      if (at) {
+        firstDeliveryAfterMs = Math.round(Number(at) - backAtMs);
+        break;
+      }
+      await sleep(200);
+    }
     await sleep(3000);
     const desk = metrics.find((m) => m.kind === 'offer' && m.atMs > backAtMs);
     // Health asked while the server was surely down (stopped, not yet being started).
@@ -293,6 +313,7 @@ try {
       startAtMs,
       backAtMs,
       firstOfferAfterMs,
+      firstDeliveryAfterMs,
       firstDeskOfferAfterMs: desk ? desk.atMs - backAtMs : null,
       health503: health503.length,
       health503MaxMs: Math.max(0, ...health503.map((s) => s.ms)),
@@ -331,9 +352,15 @@ try {
       union all
       select 'call waiting 20 s unoffered while a bot is available', count(*) from call_queue q
         where q.offered_to is null and q.enqueued_at < now() - interval '20 seconds'
-          and exists (select 1 from operator_presence p where p.state = 'available')`)) ?? [['the stuck-call check could not run', '1']]
+          and exists (select 1 from operator_presence p where p.state = 'available')
+      union all
+      select 'telephony command undelivered 30 s after it was written', count(*) from telephony_commands
+        where status = 'pending' and created_at < now() - interval '30 seconds'
+      union all
+      select 'telephony command given up', count(*) from telephony_commands where status in ('failed', 'expired')`)) ?? [['the stuck-call check could not run', '1']]
   ).map(([what, n]) => ({ what: what!, n: Number(n) }));
   const offeredAfter = await offersMade();
+  const commands = Object.fromEntries((await ask(`select status, count(*) from telephony_commands group by status`)) ?? []);
   sampling = false;
   await sampler;
 
@@ -351,12 +378,13 @@ try {
   const stopOutcome = await Promise.race([exited.then(() => 'exited' as const), stopDeadline]);
   const stopMs = Date.now() - stopStarted;
 
-  console.log('\nfault                 down→back   first offer after return   on a desk   health 503s (slowest)   health 200 after return   driver text');
+  console.log('\nfault                 down→back   first offer after return   on a desk   first push after return   health 503s (slowest)   health 200 after return   driver text');
   for (const f of faults) {
     console.log(
-      `${f.name.padEnd(20)} ${seconds(f.backAtMs - f.downAtMs).padStart(9)}   ${seconds(f.firstOfferAfterMs).padStart(24)}   ${seconds(f.firstDeskOfferAfterMs).padStart(9)}   ${`${f.health503} (${f.health503MaxMs} ms)`.padStart(21)}   ${seconds(f.healthBackAfterMs).padStart(23)}   ${f.leaked ? 'LEAKED' : 'none'}`,
+      `${f.name.padEnd(20)} ${seconds(f.backAtMs - f.downAtMs).padStart(9)}   ${seconds(f.firstOfferAfterMs).padStart(24)}   ${seconds(f.firstDeskOfferAfterMs).padStart(9)}   ${seconds(f.firstDeliveryAfterMs).padStart(23)}   ${`${f.health503} (${f.health503MaxMs} ms)`.padStart(21)}   ${seconds(f.healthBackAfterMs).padStart(23)}   ${f.leaked ? 'LEAKED' : 'none'}`,
     );
     check(f.firstOfferAfterMs !== null && f.firstOfferAfterMs <= resumeLimitMs, `${f.name}: calls were not offered again within ${resumeLimitMs / 1000} s of the return (${seconds(f.firstOfferAfterMs)}).`);
+    check(f.firstDeliveryAfterMs !== null && f.firstDeliveryAfterMs <= resumeLimitMs, `${f.name}: no telephony command was pushed within ${resumeLimitMs / 1000} s of the return (${seconds(f.firstDeliveryAfterMs)}).`);
     check(f.startAtMs - f.downAtMs < 1500 || f.health503 > 0, `${f.name}: /api/health never answered 503 while the database was down.`);
     check(f.health503MaxMs <= 1500, `${f.name}: a 503 took ${f.health503MaxMs} ms (should be about 1 s at most).`);
     check(f.healthOther.length === 0, `${f.name}: /api/health answered ${f.healthOther.join(', ')} while the database was down.`);
@@ -370,6 +398,8 @@ try {
     `Bots: ${metrics.filter((m) => m.kind === 'handled').length} calls handled, ${metrics.filter((m) => m.kind === 'error').length} errors (requests refused while the database was down); after the last return: ${since.filter((m) => m.kind === 'offer').length} offers on desks, ${since.filter((m) => m.kind === 'accepted').length} accepted, ${since.filter((m) => m.kind === 'handled').length} handled.`,
   );
   for (const message of [...new Set(metrics.flatMap((m) => (m.kind === 'error' ? [m.message.slice(0, 140)] : [])))].slice(0, 6)) console.log(`  bot error: ${message}`);
+  console.log(`Telephony commands pushed to the simulator: ${Object.entries(commands).map(([status, n]) => `${n} ${status}`).join(', ') || 'none'}; the simulator applied ${Object.values(push.counts).reduce((a, b) => a + b, 0)} (${push.duplicates} duplicates ignored).`);
+  check(Number(commands.delivered ?? 0) > 0, 'No telephony command was delivered to the push adapter.');
   for (const s of stuck) {
     console.log(`Stuck: ${s.what}: ${s.n}`);
     check(s.n === 0, `${s.n} ${s.what}.`);
@@ -385,6 +415,7 @@ try {
   failures.push((error as Error).message);
 } finally {
   await simulator?.stop({ timeoutMs: 500 }).catch(() => {});
+  await receiver?.close().catch(() => {});
   await Promise.allSettled(bots.map((b) => b.stop()));
   if (child && exitedWith === null) child.kill('SIGKILL');
   if (!values.keep) dropCluster();

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '@switchboard/db';
 import { dispatch } from './dispatch.ts';
-import { runWithTimeout, settleWithin, type StopPeriodic } from '../periodic.ts';
+import { startWakeable, type StopPeriodic } from '../periodic.ts';
 
 const wakers = new Set<() => void>();
 
@@ -34,59 +34,15 @@ export interface RoutingDeps {
  * pass ends. Returns stop, which waits for a running pass at most `graceMs` (default: the pass timeout).
  */
 export function startRouting(deps: RoutingDeps): StopPeriodic {
-  const intervalMs = deps.intervalMs ?? 500;
-  const passTimeoutMs = deps.passTimeoutMs ?? 5_000;
   const run = deps.dispatch ?? dispatch;
-  const report = deps.onError ?? ((error: unknown) => console.error('Routing pass failed:', error));
-  const stopping = new AbortController();
-  let running: Promise<void> | null = null;
-  let again = false;
-  let stopped = false;
-  let soon: NodeJS.Timeout | null = null;
-  let failing = false;
-
-  const pass = () => {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = runWithTimeout('Routing pass', passTimeoutMs, (signal) => run(deps.db, deps.now, signal), stopping.signal)
-      .then(
-        () => {
-          if (failing) console.error('Routing resumed: the database answers again.');
-          failing = false;
-        },
-        (error: unknown) => {
-          if (stopped) return;
-          // While the database is away every pass fails the same way: say it once, not twice a second.
-          if (!failing || deps.onError) report(error);
-          failing = true;
-        },
-      )
-      .finally(() => {
-        running = null;
-        if (again && !stopped) {
-          again = false;
-          pass();
-        }
-      });
-  };
-  const wake = () => {
-    if (soon || stopped) return;
-    soon = setTimeout(() => {
-      soon = null;
-      pass();
-    }, 25);
-  };
-  wakers.add(wake);
-  const timer = setInterval(pass, intervalMs);
-  timer.unref?.();
-  return async (graceMs = passTimeoutMs) => {
-    stopped = true;
-    wakers.delete(wake);
-    clearInterval(timer);
-    if (soon) clearTimeout(soon);
-    await settleWithin(running, graceMs, () => stopping.abort());
-  };
+  return startWakeable({
+    name: 'Routing pass',
+    intervalMs: deps.intervalMs ?? 500,
+    timeoutMs: deps.passTimeoutMs ?? 5_000,
+    pass: (signal) => run(deps.db, deps.now, signal),
+    wakers,
+    wakeAfterMs: [25],
+    resumed: 'Routing resumed: the database answers again.',
+    ...(deps.onError && { onError: deps.onError }),
+  });
 }

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { telephony, withApp, withTenant, type DB } from '@switchboard/db';
 import type { Config } from '../config.ts';
-import { runWithTimeout, settleWithin, type StopPeriodic } from '../periodic.ts';
+import { startWakeable, type StopPeriodic } from '../periodic.ts';
 import { loadTwilioAccount, twilioClient, type TwilioAccount, type TwilioClient } from '../twilio/client.ts';
 import { executeTwilioCommand, type TwilioCommandContext } from '../twilio/executor.ts';
 import type { CommandKind, CommandPayload } from './commands.ts';
@@ -303,7 +303,6 @@ export async function deliverOnce(deps: DeliveryDeps, signal?: AbortSignal): Pro
   return report;
 }
 
-
 export interface DeliveryLoopDeps extends DeliveryDeps {
   /** Between passes when nothing asks for one (1 s). */
   intervalMs?: number;
@@ -316,63 +315,16 @@ export interface DeliveryLoopDeps extends DeliveryDeps {
 
 /** Runs the delivery pass every second and shortly after each requestDelivery(); passes never overlap. Returns stop. */
 export function startDelivery(deps: DeliveryLoopDeps): StopPeriodic {
-  const intervalMs = deps.intervalMs ?? 1_000;
-  const passTimeoutMs = deps.passTimeoutMs ?? 10_000;
   const run = deps.pass ?? deliverOnce;
-  // The stack, never the error object: an HTTP client's error carries its request, credentials included.
-  const report = deps.onError ?? ((error: unknown) => console.error('Telephony delivery pass failed:', error instanceof Error ? (error.stack ?? error.message) : String(error)));
-  const stopping = new AbortController();
-  let running: Promise<void> | null = null;
-  let again = false;
-  let stopped = false;
-  let failing = false;
-  const pass = () => {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = runWithTimeout('Telephony delivery pass', passTimeoutMs, (signal) => run(deps, signal), stopping.signal)
-      .then(
-        () => {
-          if (failing) console.error('Telephony delivery resumed.');
-          failing = false;
-        },
-        (error: unknown) => {
-          if (stopped) return;
-          failing = true;
-          report(error);
-        },
-      )
-      .finally(() => {
-        running = null;
-        if (again && !stopped) {
-          again = false;
-          pass();
-        }
-      });
-  };
-  const soon: NodeJS.Timeout[] = [];
-  const wake = () => {
-    if (stopped) return;
+  return startWakeable({
+    name: 'Telephony delivery pass',
+    intervalMs: deps.intervalMs ?? 1_000,
+    timeoutMs: deps.passTimeoutMs ?? 10_000,
+    pass: (signal) => run(deps, signal),
+    wakers,
     // After the action's commit (a few ms), and once more in case its transaction took longer.
-    for (const delay of [15, 150]) {
-      const timer = setTimeout(() => {
-        soon.splice(soon.indexOf(timer), 1);
-        pass();
-      }, delay);
-      timer.unref?.();
-      soon.push(timer);
-    }
-  };
-  wakers.add(wake);
-  const timer = setInterval(pass, intervalMs);
-  timer.unref?.();
-  return async (graceMs = passTimeoutMs) => {
-    stopped = true;
-    wakers.delete(wake);
-    clearInterval(timer);
-    for (const t of soon) clearTimeout(t);
-    await settleWithin(running, graceMs, () => stopping.abort());
-  };
+    wakeAfterMs: [15, 150],
+    resumed: 'Telephony delivery resumed.',
+    ...(deps.onError && { onError: deps.onError }),
+  });
 }

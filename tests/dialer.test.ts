@@ -556,7 +556,7 @@ describe('a caller ID the provider moves to another company', () => {
     expect((await admin.post(`${path}/resume`)).body.params?.missing ?? []).not.toContain('callerId');
   });
 
-  it("moves the company's callback campaign to its own number for the function, and pauses it only when the company has none left", async () => {
+  it("moves the company's callback campaign to its own number for the function; with none left it waits, and calls again from the next number assigned", async () => {
     const s = await seedCampaign({ mode: 'progressive', profile: 'none' });
     await withTenant(h.db, s.tenant.id, (tx) => tx.updateTable('campaigns').set({ kind: 'callbacks' }).where('id', '=', s.campaignId).execute());
     await setHours(h.db, s.tenant, alwaysOpen);
@@ -575,13 +575,19 @@ describe('a caller ID the provider moves to another company', () => {
     expect(await attempts(s)).toMatchObject([{ contactId: c!.id, callerId: sales }]);
     expect((await originates(s)).map((p) => p.from)).toEqual([sales]);
 
-    // No number left at all: the callbacks wait, paused, rather than calling from someone else's number.
+    // No number left at all: the callback waits (nothing dialled, the campaign never paused: nobody could resume it).
     for (const n of [info, sales]) expect((await provider.delete(`/api/t/${s.tenant.slug}/phone-numbers/${encodeURIComponent(n)}`)).status).toBe(204);
     await progress((await attempts(s))[0]!.id, 'busy');
     clock.advance(20 * 60_000);
     await pass();
-    expect(await campaignRow(s)).toMatchObject({ status: 'paused', callerId: sales });
+    expect(await campaignRow(s)).toMatchObject({ status: 'running', callerId: sales });
     expect(await attempts(s)).toHaveLength(1);
+    // A number assigned again: the callback is placed from it.
+    const fresh = uniqueNumber();
+    expect((await provider.put(`/api/t/${s.tenant.slug}/phone-numbers/${encodeURIComponent(fresh)}`, { function: 'information', label: 'New line' })).status).toBe(200);
+    await pass();
+    expect(await campaignRow(s)).toMatchObject({ status: 'running', callerId: fresh });
+    expect((await attempts(s)).map((a) => a.callerId)).toEqual([sales, fresh]);
   });
 
   it('refuses a preview the operator dials after the move, and keeps the contact for later', async () => {

@@ -86,10 +86,27 @@ describe('startWakeable', () => {
     expect(passes).toBe(2);
     release!();
     await until(() => passes === 3);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(passes).toBe(3);
     await stop();
     expect(wakers.size).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(passes).toBe(3);
+  });
+
+  it('gives a wake late in a burst a pass about its own delay after it, not only the one the burst began', async () => {
+    const wakers = new Set<() => void>();
+    const at: number[] = [];
+    const began = Date.now();
+    const stop = startWakeable({ name: 'test late wake', intervalMs: 60_000, timeoutMs: 1_000, wakers, wakeAfterMs: [100], resumed: 'back', pass: async () => void at.push(Date.now() - began) });
+    for (const wake of wakers) wake();
+    await new Promise((resolve) => setTimeout(resolve, 70));
+    // Its transaction commits after the first wake's pass: it needs a pass of its own, ~100 ms after it.
+    for (const wake of wakers) wake();
+    await until(() => at.length === 2);
+    await stop();
+    expect(at[0]).toBeGreaterThanOrEqual(90);
+    expect(at[1]).toBeGreaterThanOrEqual(160);
   });
 
   it('says the first failure of an outage once, not at every pass, and says when it resumes', async () => {

@@ -159,18 +159,23 @@ export function startWakeable(options: WakeableOptions): StopPeriodic {
         }
       });
   };
-  // One pending timer per delay: a burst of wakes costs one pass per delay, not one per wake.
-  const soon = new Map<number, NodeJS.Timeout>();
+  // A wake is covered by a pass already due no more than half its delay earlier than it asks: a burst of
+  // wakes costs a pass or two per delay, not one per wake, and a wake late in a burst (its transaction
+  // still to commit) still gets a pass about its own delay after it.
+  const soon = new Set<NodeJS.Timeout>();
+  const latestDue = new Map<number, number>();
   const wake = () => {
     if (stopped) return;
+    const now = Date.now();
     for (const delay of options.wakeAfterMs) {
-      if (soon.has(delay)) continue;
+      if ((latestDue.get(delay) ?? 0) >= now + delay / 2) continue;
+      latestDue.set(delay, now + delay);
       const timer = setTimeout(() => {
-        soon.delete(delay);
+        soon.delete(timer);
         pass();
       }, delay);
       timer.unref?.();
-      soon.set(delay, timer);
+      soon.add(timer);
     }
   };
   options.wakers.add(wake);
@@ -180,7 +185,7 @@ export function startWakeable(options: WakeableOptions): StopPeriodic {
     stopped = true;
     options.wakers.delete(wake);
     clearInterval(timer);
-    for (const t of soon.values()) clearTimeout(t);
+    for (const t of soon) clearTimeout(t);
     await settleWithin(running, graceMs, () => stopping.abort());
   };
 }

@@ -55,6 +55,9 @@ async function seed(database: Database, now: Date) {
     await withTenant(db, tenant.id, (tx) => tx.insertInto('operatorAssignments').values({ tenantId: tenant.id, operatorId: id, skills: ['telesales'] }).execute());
   }
   const allDay = [{ start: '00:00', end: '23:59' }];
+  // The caller ID is one of the bench company's own numbers (the dialer checks it at every turn).
+  const callerId = `+339489${String(Date.now()).slice(-5)}`;
+  await withTenant(db, tenant.id, (tx) => tx.insertInto('phoneNumbers').values({ tenantId: tenant.id, number: callerId, function: 'telesales' }).execute());
   const campaignId = newId();
   const listId = newId();
   await withTenant(db, tenant.id, async (tx) => {
@@ -66,7 +69,7 @@ async function seed(database: Database, now: Date) {
         name: 'Bench',
         function: 'telesales',
         scriptId: null,
-        callerId: '+33948123401',
+        callerId,
         mode: 'progressive',
         status: 'draft',
         callingHours: jsonb({ mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay }),
@@ -137,7 +140,7 @@ async function main(): Promise<void> {
       await withTenant(db, tenantId, async (tx) => {
         for (const contact of due.slice(i, i + 50)) {
           await sql`insert into dial_attempts (tenant_id, id, campaign_id, contact_id, phone, caller_id, callee_time_zone, mode, status, outcome, created_at, dialled_at, ended_at)
-            values (${tenantId}, ${newId()}, ${campaignId}, ${contact.id}, ${contact.phone}, '+33948123401', 'Europe/Paris', 'predictive', 'ended', 'no_answer', now(), now(), now())`.execute(tx);
+            values (${tenantId}, ${newId()}, ${campaignId}, ${contact.id}, ${contact.phone}, ${campaign.callerId}, 'Europe/Paris', 'predictive', 'ended', 'no_answer', now(), now(), now())`.execute(tx);
         }
       });
     }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { jsonb, newId, withTenant, type CampaignDisposition, type DB, type DialMode, type Tenant, type WeekWindow } from '@switchboard/db';
+import { uniqueNumber } from './routing.ts';
 
 /**
  * Outbound campaigns seeded straight into the database (the campaign CRUD API is another branch's): a
@@ -31,7 +32,14 @@ export async function seedCampaign(db: Kysely<DB>, tenant: Tenant, options: Seed
   const listId = newId();
   const name = options.name ?? `Campaign ${id.slice(-6)}`;
   const now = new Date();
+  // The caller ID is one of the company's numbers, as the campaign API requires and the dialer checks at every turn.
+  const callerId = options.callerId ?? uniqueNumber();
   await withTenant(db, tenant.id, async (tx) => {
+    await tx
+      .insertInto('phoneNumbers')
+      .values({ tenantId: tenant.id, number: callerId, function: options.function ?? 'telesales' })
+      .onConflict((oc) => oc.columns(['tenantId', 'number']).doNothing())
+      .execute();
     await tx
       .insertInto('campaigns')
       .values({
@@ -40,7 +48,7 @@ export async function seedCampaign(db: Kysely<DB>, tenant: Tenant, options: Seed
         name,
         function: options.function ?? 'telesales',
         scriptId: options.scriptId ?? null,
-        callerId: options.callerId ?? '+33180000000',
+        callerId,
         mode: options.mode ?? 'preview',
         status: options.status ?? 'running',
         callingHours: jsonb(options.callingHours ?? always),

@@ -279,7 +279,7 @@ async function lockMenusAndAudio(tx: TenantTx, tenantId: string): Promise<void> 
 
 export async function deleteAudio(tx: TenantTx, tenantId: string, actor: Actor | null, id: string): Promise<void> {
   await lockMenusAndAudio(tx, tenantId);
-  const row = await tx.selectFrom('tenantAudio').select(['name', 'mime', 'size']).where('id', '=', id).executeTakeFirst();
+  const row = await tx.selectFrom('tenantAudio').select(['name', 'mime', 'size', 'holdMusic']).where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound();
   const menus = await tx.selectFrom('ivrMenus').select(['number', 'definition']).execute();
   const numbers = usedBy(menus, id);

@@ -46,7 +46,7 @@ const RecordingRefSchema = z
     ref: z.string().openapi({ description: 'Where the telephony adapter keeps the recording (a URL or an object key)' }),
     action: z.enum(['listen', 'download']),
     at: z.string(),
-    accessId: z.uuid().openapi({ description: 'The log entry of this access: `…/recording/audio?access=` streams under it (within the hour) instead of logging another listen' }),
+    accessId: z.uuid().openapi({ description: 'The log entry of this access: `…/recording/audio?access=` streams under it (within 15 minutes) instead of logging another listen' }),
   })
   .openapi('RecordingReference');
 
@@ -71,7 +71,7 @@ const audio = createRoute({
   request: {
     params: CallParamSchema,
     query: z.object({
-      access: z.uuid().optional().openapi({ description: "The `accessId` the reference route returned to this user for this call, within the hour: the stream is that access (a download is sent as an attachment). Otherwise the stream is logged as a new listen" }),
+      access: z.uuid().optional().openapi({ description: "The `accessId` the reference route returned to this user for this call, within 15 minutes: the stream is that access (a download is sent as an attachment). Otherwise the stream is logged as a new listen" }),
     }),
   },
   responses: {

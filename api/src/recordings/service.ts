@@ -100,12 +100,12 @@ export async function accessRecording(tx: TenantTx, actor: Actor, callId: string
   return { callId, ref: call.recordingRef, action, at: now.toISOString(), accessId };
 }
 
-/** How long a logged access covers the stream it was taken for: the player's own requests (seeking, a reload) are that one listen. */
-export const accessCoversMs = 60 * 60_000;
+/** How long a logged access covers the stream it was taken for: the player's own requests (a reload, a replay) are that one listen. */
+export const accessCoversMs = 15 * 60_000;
 
 /**
  * The entry a stream of the recording is logged under: the access the same person took for this call
- * within the last hour (`accessId`, from the reference route), or a new `listen` entry. One listen in
+ * within the last 15 minutes (`accessId`, from the reference route), or a new `listen` entry. One listen in
  * the portal is one line in the log, however many requests the browser's player makes.
  */
 export async function streamAccess(tx: TenantTx, actor: Actor, callId: string, accessId: string | undefined, now: Date): Promise<'listen' | 'download'> {

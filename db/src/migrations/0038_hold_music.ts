@@ -14,7 +14,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     `grant update (hold_music) on tenant_audio to switchboard_app`,
     `update tenant_audio set hold_music = true where id in (
        select distinct on (tenant_id) id from tenant_audio
-       where lower(btrim(name)) in ('hold music', 'hold-music', 'hold_music', 'musique d’attente', 'musique d''attente', 'wartemusik')
+       where lower(regexp_replace(name, '^\s+|\s+$', '', 'g')) in ('hold music', 'hold-music', 'hold_music', 'musique d’attente', 'musique d''attente', 'wartemusik')
        order by tenant_id, created_at desc)`,
   ]);
 }

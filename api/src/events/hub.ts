@@ -351,7 +351,8 @@ export class EventHub {
 
   #track(read: Promise<void>): void {
     this.#running.add(read);
-    void read.finally(() => this.#running.delete(read));
+    // The reads catch their own errors; one that escapes (a subscriber's send throwing) is reported, never an unhandled rejection.
+    void read.catch((error: unknown) => this.#onError(error)).finally(() => this.#running.delete(read));
   }
 
   /**

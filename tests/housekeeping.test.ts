@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { jsonb, type Tenant } from '@switchboard/db';
+import { jsonb, newId, withTenant, type Tenant } from '@switchboard/db';
 import { housekeepOnce, type HousekeepingDeps } from '@switchboard/api';
 import { createHarness, DAY, HOUR, MINUTE, seedTenant, seedUser, testConfig, type Harness, type TestUser } from './support/index.ts';
 
@@ -67,7 +67,7 @@ describe('a pass', () => {
       ])
       .execute();
 
-    expect(await housekeepOnce(deps())).toEqual({ sessions: 2, loginThrottle: 2, idempotencyKeys: 2, telephonySignatures: 1, telephonyCommands: 0 });
+    expect(await housekeepOnce(deps())).toEqual({ sessions: 2, loginThrottle: 2, idempotencyKeys: 2, telephonySignatures: 1, telephonyCommands: 0, menuVisits: 0 });
 
     expect(await ids('sessions')).toEqual([sessions[2]!.id]);
     const throttle = await h.db.selectFrom('loginThrottle').select('key').orderBy('key').execute();
@@ -78,7 +78,7 @@ describe('a pass', () => {
     expect(signatures.map((r) => r.signature)).toEqual(['v2=recent']);
 
     // Nothing left to do: a second pass (another process's, say) deletes nothing and fails nothing.
-    expect(await housekeepOnce(deps())).toEqual({ sessions: 0, loginThrottle: 0, idempotencyKeys: 0, telephonySignatures: 0, telephonyCommands: 0 });
+    expect(await housekeepOnce(deps())).toEqual({ sessions: 0, loginThrottle: 0, idempotencyKeys: 0, telephonySignatures: 0, telephonyCommands: 0, menuVisits: 0 });
   });
 
   it('is bounded: at most maxBatches × batchSize rows per table, the rest on later passes', async () => {
@@ -94,7 +94,7 @@ describe('a pass', () => {
 
   it('stops between batches once its deadline has aborted it', async () => {
     await h.db.insertInto('sessions').values([session(ago(40 * DAY), ago(40 * DAY))]).execute();
-    expect(await housekeepOnce(deps(), AbortSignal.abort())).toEqual({ sessions: 0, loginThrottle: 0, idempotencyKeys: 0, telephonySignatures: 0, telephonyCommands: 0 });
+    expect(await housekeepOnce(deps(), AbortSignal.abort())).toEqual({ sessions: 0, loginThrottle: 0, idempotencyKeys: 0, telephonySignatures: 0, telephonyCommands: 0, menuVisits: 0 });
     expect(await ids('sessions')).toHaveLength(1);
   });
 
@@ -114,5 +114,17 @@ describe('a pass', () => {
     expect(await ids('sessions')).toEqual([fresh.id]);
     await housekeepOnce({ ...deps(), config: testConfig({ SESSION_INACTIVITY_DAYS: '2' }), now: () => later });
     expect(await ids('sessions')).toEqual([]);
+  });
+});
+
+describe('keypad-menu visits', () => {
+  it('are deleted 400 days after they began, tenant by tenant, and the rest kept', async () => {
+    const visit = (tenant: Tenant, startedAt: Date) => ({ tenantId: tenant.id, id: newId(), number: '+33142868201', carrierRef: `CA${++seq}`, keys: '1', node: 'main', outcome: 'in_menu' as const, startedAt, updatedAt: startedAt });
+    const old = [visit(tenants[0]!, ago(401 * DAY)), visit(tenants[1]!, ago(401 * DAY))];
+    const recent = visit(tenants[0]!, ago(399 * DAY));
+    for (const v of [...old, recent]) await withTenant(h.db, v.tenantId, (tx) => tx.insertInto('menuVisits').values(v).execute());
+    expect(await housekeepOnce(deps())).toMatchObject({ menuVisits: 2 });
+    const left = await h.db.selectFrom('menuVisits').select('id').where('tenantId', 'in', tenants.map((t) => t.id)).execute();
+    expect(left.map((r) => r.id)).toEqual([recent.id]);
   });
 });

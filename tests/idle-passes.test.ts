@@ -74,7 +74,7 @@ describe('housekeeping and the Stripe outbox', () => {
   it('open no tenant transaction when nothing has expired or is due', async () => {
     const counting = countingTenantTransactions(h.db);
     const now = () => new Date('2026-04-02T10:00:00Z');
-    expect(await housekeepOnce({ db: counting.db, config: testConfig(), now })).toEqual({ sessions: 0, loginThrottle: 0, idempotencyKeys: 0, telephonySignatures: 0, telephonyCommands: 0 });
+    expect(await housekeepOnce({ db: counting.db, config: testConfig(), now })).toEqual({ sessions: 0, loginThrottle: 0, idempotencyKeys: 0, telephonySignatures: 0, telephonyCommands: 0, menuVisits: 0 });
     // No Stripe call either: with nothing due the worker never reaches the SDK (its URL answers nothing).
     const billing = stripeBilling.stripeBilling({ db: counting.db, now, secretKey: 'sk_test_idle', apiUrl: 'http://127.0.0.1:9', webhookSecret: 'whsec_idle' });
     expect(await stripeBilling.runOutboxOnce(billing)).toEqual({ claimed: 0, sent: 0, deferred: 0, failed: 0 });

@@ -313,6 +313,54 @@ describe('the HTTP boundary walks the menu', () => {
     expect(row).toEqual({ status: 'after_hours', afterHoursAction: 'message' });
   });
 
+  it("keeps where each caller got to: the number's figures count who reached a service, heard a message or hung up in the menu, and where", async () => {
+    const own = uniqueNumber();
+    await addNumber(h.db, tenant, own, 'order_taking');
+    expect((await clientAdmin.put(menus(tenant, own), { enabled: true, definition: menu })).status).toBe(200);
+    const stats = (who: Client, query = '') => who.get(`${menus(tenant, own)}/stats${query}`);
+    expect((await stats(clientMember)).body).toMatchObject({ number: own, entered: 0, routed: 0, message: 0, abandoned: 0, inMenu: 0, byDay: [] });
+
+    const walk = async (keys: string[]) => {
+      const call = incomingCall(own);
+      for (const k of keys) await telephony(app, clock, 'POST', '/api/telephony/calls', { ...call, ...(k ? { keys: k } : {}) });
+      return call;
+    };
+    await walk(['', '1']); // to the orders queue
+    await walk(['', '2']); // into the information sub-menu, then hangs up there
+    await walk(['3']); // the opening hours message
+    const byCarrier = await withTenant(h.db, tenant.id, (tx) => tx.selectFrom('menuVisits').select(['keys', 'node', 'outcome', 'function']).where('number', '=', own).orderBy('startedAt').orderBy('id').execute());
+    expect(byCarrier).toEqual([
+      { keys: '1', node: null, outcome: 'routed', function: 'order_taking' },
+      { keys: '2', node: 'info', outcome: 'in_menu', function: null },
+      { keys: '3', node: null, outcome: 'message', function: null },
+    ]);
+    clock.advance(6 * 60_000);
+    await walk(['']); // in the menu right now
+    const figures = await stats(clientMember);
+    expect(figures.status).toBe(200);
+    expect(figures.body).toMatchObject({
+      entered: 4,
+      routed: 1,
+      message: 1,
+      abandoned: 1,
+      inMenu: 1,
+      byFunction: [{ function: 'order_taking', count: 1 }],
+      abandonedAt: [{ node: 'info', count: 1 }],
+      byDay: [{ day: '2026-12-01', routed: 1, message: 1, abandoned: 1 }],
+    });
+    expect((await stats(clientMember, '?days=1')).body.entered).toBe(4);
+
+    // Another company sees none of it, and bad ranges name the field.
+    expect((await otherAdmin.get(`${menus(tenant, own)}/stats`)).status).toBe(404);
+    expect((await otherAdmin.get(`${menus(other, own)}/stats`)).status).toBe(404);
+    for (const days of ['0', '91', 'abc', '1e3', "1';--"]) {
+      const bad = await stats(clientAdmin, `?days=${encodeURIComponent(days)}`);
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(['days']);
+    }
+    expect((await otherAdmin.get(`${menus(other, otherNumber)}/stats`)).body.entered).toBe(0);
+  });
+
   it('an audio prompt is a signed URL; keys are checked at the edge; a disabled menu routes as before', async () => {
     const up = await clientAdmin.post(audio(), { name: 'Prompt', content: mp3.toString('base64') });
     const withAudio = structuredClone(menu);

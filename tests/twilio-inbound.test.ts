@@ -208,6 +208,16 @@ describe('/voice', () => {
     const silentSid = twilioSid('CA');
     verbs(await hook('/voice?keys=_', inbound(menuNumber, silentSid)));
     expect(await callBySid(silentSid)).toMatchObject({ function: 'order_taking', status: 'queued' });
+
+    // Each CallSid's walk is kept for the menu's figures; a walk that ended (the hours message) stays as it ended.
+    const visits = await withTenant(h.db, tenant.id, (tx) => tx.selectFrom('menuVisits').select(['carrierRef', 'keys', 'outcome', 'function']).where('number', '=', menuNumber).orderBy('startedAt').execute());
+    expect(visits).toEqual(
+      expect.arrayContaining([
+        { carrierRef: sid, keys: '2', outcome: 'message', function: null },
+        { carrierRef: silentSid, keys: '_', outcome: 'routed', function: 'order_taking' },
+      ]),
+    );
+    expect(visits).toHaveLength(2);
   });
 
   it('plays the after-hours action as TwiML: forward, callback, message, announcement', async () => {

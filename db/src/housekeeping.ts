@@ -17,3 +17,9 @@ export async function tenantsWithIdempotencyKeysBefore(db: Kysely<DB>, before: D
     .execute();
   return rows.map((r) => r.tenantId);
 }
+
+/** Which tenants hold keypad-menu visits begun before `before` (purged after 400 days, api/src/ivr/visits.ts). Tenant ids only. */
+export async function tenantsWithMenuVisitsBefore(db: Kysely<DB>, before: Date, limit: number): Promise<string[]> {
+  const rows = await db.selectFrom('menuVisits').select('tenantId').distinct().where('startedAt', '<', before).orderBy('tenantId').limit(limit).execute();
+  return rows.map((r) => r.tenantId);
+}

@@ -34,6 +34,7 @@ import * as telephony from './migrations/0032_telephony.ts';
 import * as twilioRecordingDeletion from './migrations/0036_twilio_recording_deletion.ts';
 import * as twilioConferenceSid from './migrations/0037_twilio_conference_sid.ts';
 import * as holdMusic from './migrations/0038_hold_music.ts';
+import * as menuVisits from './migrations/0039_menu_visits.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -70,6 +71,7 @@ export const migrations: Record<string, Migration> = {
   '0036_twilio_recording_deletion': twilioRecordingDeletion,
   '0037_twilio_conference_sid': twilioConferenceSid,
   '0038_hold_music': holdMusic,
+  '0039_menu_visits': menuVisits,
 };
 
 class InCodeMigrations implements MigrationProvider {

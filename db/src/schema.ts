@@ -1456,6 +1456,7 @@ export interface DB {
   twilioNumbers: TwilioNumbersTable;
   tenantAudio: TenantAudioTable;
   ivrMenus: IvrMenusTable;
+  menuVisits: MenuVisitsTable;
 }
 
 export const telephonyCommandStatuses = ['pending', 'delivered', 'failed', 'expired'] as const;
@@ -1532,6 +1533,20 @@ export interface IvrMenusTable {
   enabled: Generated<boolean>;
   updatedAt: Timestamp;
   updatedBy: string;
+}
+
+/** A caller's walk through a number's keypad menu (0039, api/src/ivr/visits.ts): one row per carrier call id. */
+export interface MenuVisitsTable {
+  tenantId: string;
+  id: string;
+  number: string;
+  carrierRef: string;
+  keys: Generated<string>;
+  node: string | null;
+  outcome: Generated<'in_menu' | 'routed' | 'message'>;
+  function: string | null;
+  startedAt: Timestamp;
+  updatedAt: Timestamp;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { applyDemoIfNew } from '@switchboard/tenants';
+import { loadConfig, signTelephonyRequest } from '@switchboard/api';
 import { launchBrowser, logInThroughApi, screenshotInto, startServer, type TestBrowser, type TestServer } from './support.ts';
 
 /**
@@ -105,6 +106,23 @@ test('the admin builds a menu, sees the server refuse an empty prompt beside it,
   expect(await preview.getByTestId('ivr-key-5').isDisabled()).toBe(true);
   await screenshotInto(en, 'ivr-preview-walked', shots);
 
+  // The menu's figures: none yet; then two callers through the telephony boundary — one to the orders
+  // queue, one still listening — and the page shows them.
+  await page.getByTestId('ivr-figures-empty').getByText('No caller has heard this menu in the last 7 days.').waitFor();
+  for (const keys of ['1', '']) {
+    const body = JSON.stringify({ callId: `figures-${keys || 'none'}-${Date.now()}`, dialled: number, caller: '+33612345678', ...(keys ? { keys } : {}) });
+    const res = await fetch(`${server.url}/api/telephony/calls`, { method: 'POST', headers: { 'content-type': 'application/json', ...signTelephonyRequest(loadConfig({}).telephonySecret, body, new Date(), { method: 'POST', path: '/api/telephony/calls' }) }, body });
+    expect(res.status).toBe(200);
+  }
+  await page.reload();
+  await page.getByTestId(`ivr-number-${number}`).click();
+  await page.getByTestId('ivr-figures-entered').getByText('2 calls heard the menu').waitFor();
+  const said = async (id: string) => (await page.getByTestId(id).textContent())!.replace(/\s+/g, ' ').trim();
+  expect(await said('ivr-figures-routed')).toBe('Reached a service 1 (50%)');
+  expect(await said('ivr-figures-inMenu')).toBe('In the menu now 1 (50%)');
+  await page.getByTestId('ivr-figures').getByText('Order taking').waitFor();
+  await screenshotInto(en, 'ivr-figures', shots);
+
   // A recording, uploaded with its progress, then listed.
   await page.getByTestId('ivr-audio-upload').setInputFiles({ name: 'welcome.wav', mimeType: 'audio/wav', buffer: tinyWav() });
   await page.getByTestId('ivr-audio').getByText('welcome', { exact: true }).waitFor();
@@ -142,6 +160,9 @@ test('the same menu in French: the page, the preview and a server error read in 
   await preview.getByTestId('ivr-key-1').click();
   await preview.getByTestId('ivr-preview-outcome').getByText('L’appel rejoint la file de Prise de commande.').waitFor();
   await screenshotInto(fr, 'menus-essai', shots);
+  await page.getByTestId('ivr-figures-entered').getByText('2 appels ont entendu le menu').waitFor();
+  await page.getByTestId('ivr-figures').getByText('Ont rejoint un service').waitFor();
+  await screenshotInto(fr, 'menus-chiffres', shots);
   // The hold music, back to the carrier's default, in French.
   await page.getByTestId('ivr-hold-music').getByRole('heading', { name: "Musique d'attente" }).waitFor();
   await page.getByTestId('ivr-hold-music-select').selectOption('');

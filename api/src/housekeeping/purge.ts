@@ -8,7 +8,7 @@ import { SIGNATURE_WINDOW_SECONDS } from '../telephony/signature.ts';
  * Housekeeping: what is kept only to answer for a while is deleted once that while is over, so the
  * tables stop growing — sessions past their inactivity or absolute age, login-throttle rows whose
  * window and lock are over, idempotency keys after 24 hours (a retry comes within minutes), and
- * telephony signatures once their timestamp would be refused anyway. Every process may run it:
+ * telephony signatures once their timestamp would be refused anyway, keypad-menu visits after 400 days. Every process may run it:
  * a delete is idempotent (two processes picking the same rows: the second waits for the first's
  * commit, then finds them gone and deletes nothing), and nothing else reads these rows once expired. A pass deletes at most maxBatches batches per table, so a large
  * backlog is worked off over several passes instead of in one long transaction.
@@ -36,6 +36,7 @@ export interface PurgeReport {
   idempotencyKeys: number;
   telephonySignatures: number;
   telephonyCommands: number;
+  menuVisits: number;
 }
 
 /** The push boundary's commands are kept a day once finished (delivered, failed, expired): enough to look into a delivery. */
@@ -167,6 +168,23 @@ export async function purgeTelephonyCommands(deps: HousekeepingDeps, limits: Pur
   );
 }
 
+/** What callers did in a keypad menu is kept 400 days: a year of figures to compare a menu change against. */
+export const MENU_VISIT_DAYS = 400;
+
+export async function purgeMenuVisits(deps: HousekeepingDeps, limits: PurgeLimits, signal?: AbortSignal): Promise<number> {
+  const startedBefore = new Date(deps.now().getTime() - MENU_VISIT_DAYS * DAY_MS);
+  return purgeTenantByTenant(
+    deps,
+    limits,
+    signal,
+    (limit) => housekeeping.tenantsWithMenuVisitsBefore(deps.db, startedBefore, limit),
+    sql`delete from menu_visits where (tenant_id, id) in (
+          select tenant_id, id from menu_visits where started_at < ${startedBefore}
+          limit ${limits.batchSize})
+        returning 1`,
+  );
+}
+
 /** One pass over every table; a table that fails does not keep the others from being purged. */
 export async function housekeepOnce(deps: HousekeepingDeps, signal?: AbortSignal): Promise<PurgeReport> {
   const limits = { ...defaultLimits, ...deps.limits };
@@ -185,6 +203,7 @@ export async function housekeepOnce(deps: HousekeepingDeps, signal?: AbortSignal
     idempotencyKeys: await run(purgeIdempotencyKeys),
     telephonySignatures: await run(purgeTelephonySignatures),
     telephonyCommands: await run(purgeTelephonyCommands),
+    menuVisits: await run(purgeMenuVisits),
   };
   if (errors.length) throw new AggregateError(errors, `Housekeeping: ${errors.length} purge(s) failed`);
   return report;

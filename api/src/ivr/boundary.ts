@@ -5,6 +5,7 @@ import { receiveCall, type IncomingAnswer, type IncomingCall } from '../telephon
 import { audioHref } from './audio-url.ts';
 import { walkMenu, type MenuPrompt } from './menu.ts';
 import { loadMenuForNumber } from './service.ts';
+import { recordMenuStep } from './visits.ts';
 
 /** A prompt as an adapter plays it: text for its speech synthesis in the company's language, or a signed URL. */
 export type PlayablePrompt = { kind: 'tts'; text: string; language: string } | { kind: 'audio'; url: string };
@@ -33,7 +34,7 @@ export function playable(config: Pick<Config, 'publicUrl' | 'secretsKey'>, tenan
  * POST /api/telephony/calls with the keys pressed so far (docs/telephony.md, Keypad menus). Without a menu on
  * the number, or once the adapter's call id already made a call, this is receiveCall. In the menu nothing is
  * stored (the walk is stateless: the same keys answer the same); once the walk leaves it the call is made with
- * the chosen function, the `menu` event on its timeline.
+ * the chosen function, the `menu` event on its timeline. Each step is kept on the call's menu visit (visits.ts).
  */
 export async function receiveWithMenu(
   db: Kysely<DB>,
@@ -56,10 +57,14 @@ export async function receiveWithMenu(
     // A suspended company takes no calls (receiveCall answers its announcement); a call already made stands.
     if (tenant.callId || tenant.status === 'suspended') return null;
     const menu = await loadMenuForNumber(tx, input.dialled);
-    return menu ? { tenant, menu } : null;
+    if (!menu) return null;
+    // The walk is stateless (the same keys answer the same); where the caller got to is kept for the menu's figures.
+    const step = walkMenu(menu, keys ?? '');
+    await recordMenuStep(tx, { number: input.dialled, carrierRef: input.callId }, step, now);
+    return { tenant, menu, step };
   });
   if (!found) return receiveCall(db, call, now, owner);
-  const step = walkMenu(found.menu, keys ?? '');
+  const { step } = found;
   const say = (prompt: MenuPrompt) => playable(config, owner.tenantId, found.tenant.locale, prompt, now);
   if (step.kind === 'menu') {
     const node = found.menu.nodes[step.node]!;

@@ -7,6 +7,7 @@ import { tenantContext } from '../http/tenant-scope.ts';
 import { TenantParamSchema } from '../tenants/schemas.ts';
 import { verifyAudioSignature } from './audio-url.ts';
 import { menuDefinitionSchema, type MenuDefinition } from './menu.ts';
+import { menuStats } from './visits.ts';
 import { deleteAudio, deleteMenu, getMenu, listAudio, listMenus, MAX_AUDIO_BYTES, readAudio, saveMenu, setHoldMusic, structuralProblems, uploadAudio } from './service.ts';
 
 const E164 = z.string().regex(/^\+[1-9]\d{4,14}$/, 'Use an E.164 number such as +33142868200.');
@@ -91,6 +92,32 @@ const get = createRoute({
   summary: 'The keypad menu of one of the company’s numbers',
   request: { params: NumberParamSchema },
   responses: { 200: json(IvrMenuSchema, 'Menu'), ...problemResponses(400, 401, 403, 404) },
+});
+const MenuStatsSchema = z
+  .object({
+    number: z.string(),
+    from: z.string(),
+    to: z.string(),
+    entered: z.number().int().openapi({ description: 'Calls that heard the menu' }),
+    routed: z.number().int().openapi({ description: "Left the menu for a function's queue (or its after-hours action)" }),
+    message: z.number().int().openapi({ description: "Heard one of the menu's messages, then the menu hung up" }),
+    abandoned: z.number().int().openapi({ description: 'Hung up in the menu (no step for 5 minutes)' }),
+    inMenu: z.number().int().openapi({ description: 'In the menu now' }),
+    byFunction: z.array(z.object({ function: z.string(), count: z.number().int() })),
+    abandonedAt: z.array(z.object({ node: z.string(), count: z.number().int() })).openapi({ description: 'The node callers hung up in, most first' }),
+    byDay: z.array(z.object({ day: z.string(), routed: z.number().int(), message: z.number().int(), abandoned: z.number().int() })).openapi({ description: "The company's own days" }),
+  })
+  .openapi('IvrMenuStats');
+const stats = createRoute({
+  method: 'get',
+  path: '/t/{tenant}/ivr-menus/{number}/stats',
+  tags: ['ivr'],
+  summary: "What callers did in the number's menu over the last days: reached a service (by function), heard a message, hung up in the menu (where)",
+  request: {
+    params: NumberParamSchema,
+    query: z.object({ days: z.coerce.number().int().min(1).max(90).default(7).openapi({ description: 'How many days back (1–90, default 7)' }) }),
+  },
+  responses: { 200: json(MenuStatsSchema, 'Figures'), ...problemResponses(400, 401, 403, 404) },
 });
 const save = createRoute({
   method: 'put',
@@ -190,6 +217,13 @@ export const ivrRoutes = createRouter()
     const ctx = tenantContext(c);
     requirePermission(ctx, 'ivr.read');
     return c.json(await getMenu(ctx.tx, c.req.valid('param').number), 200);
+  }, menuHook)
+  .openapi(stats, async (c) => {
+    const ctx = tenantContext(c);
+    requirePermission(ctx, 'ivr.read');
+    const { number } = c.req.valid('param');
+    await getMenu(ctx.tx, number);
+    return c.json(await menuStats(ctx.tx, number, c.req.valid('query').days, c.var.deps.now()), 200);
   }, menuHook)
   .openapi(
     save,

@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import { menuDefinitionSchema, NO_INPUT, walkMenu, type MenuDefinition, type MenuPrompt } from '../ivr/menu.ts';
 import { receiveCall, type IncomingAnswer } from '../telephony/incoming.ts';
 import { holdMusicAudio, loadMenuForNumber } from '../ivr/service.ts';
+import { recordMenuStep } from '../ivr/visits.ts';
 import { audioUrl } from '../ivr/audio-url.ts';
 import { endCall } from '../routing/lifecycle.ts';
 import { conferenceName } from './executor.ts';
@@ -119,13 +120,17 @@ export async function answerVoice(db: Kysely<DB>, config: HookConfig, input: Voi
   const owner = E164.test(input.to) ? await routing.tenantForNumber(db, input.to) : undefined;
   const keys = keysOf(input.keys, input.digits);
   if (!owner || !CALL_SID.test(input.callSid) || keys === null) return { twiml: notInService(), queued: false };
-  const { menu, locale } = await withTenant(db, owner.tenantId, async (tx) => {
+  const { menu, step, locale } = await withTenant(db, owner.tenantId, async (tx) => {
     const tenant = await tx.selectFrom('tenants').select(['locale']).where('id', '=', owner.tenantId).executeTakeFirstOrThrow();
-    return { menu: await loadMenuForNumber(tx, input.to), locale: tenant.locale };
+    const menu = await loadMenuForNumber(tx, input.to);
+    if (!menu) return { menu, step: null, locale: tenant.locale };
+    // Where the caller got to is kept for the menu's figures (a hang-up in the menu shows there).
+    const step = walkMenu(menu, keys);
+    await recordMenuStep(tx, { number: input.to, carrierRef: input.callSid }, step, now);
+    return { menu, step, locale: tenant.locale };
   });
   let chosen: { function: string; keys: string; afterHours: boolean } | undefined;
-  if (menu) {
-    const step = walkMenu(menu, keys);
+  if (menu && step) {
     const { language, say } = phrasesFor(locale);
     if (step.kind === 'menu') {
       const node = menu.nodes[step.node]!;

@@ -32,9 +32,10 @@ export function playable(config: Pick<Config, 'publicUrl' | 'secretsKey'>, tenan
 
 /**
  * POST /api/telephony/calls with the keys pressed so far (docs/telephony.md, Keypad menus). Without a menu on
- * the number, or once the adapter's call id already made a call, this is receiveCall. In the menu nothing is
- * stored (the walk is stateless: the same keys answer the same); once the walk leaves it the call is made with
- * the chosen function, the `menu` event on its timeline. Each step is kept on the call's menu visit (visits.ts).
+ * the number, or once the adapter's call id already made a call, this is receiveCall. In the menu no call is
+ * made (the walk is stateless: the same keys answer the same; each step is only noted on the caller's menu
+ * visit, visits.ts); once the walk leaves it the call is made with the chosen function, the `menu` event on
+ * its timeline.
  */
 export async function receiveWithMenu(
   db: Kysely<DB>,

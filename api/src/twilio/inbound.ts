@@ -21,9 +21,8 @@ import { hookUrl } from './webhook.ts';
  * calls Twilio's REST API.
  */
 
-/** Twilio's own hold music, when the company has uploaded none. */
+/** Twilio's own hold music, when the company has chosen none of its uploads. */
 export const DEFAULT_HOLD_MUSIC = 'http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3';
-
 
 /** Keys a caller may have pressed so far: menu keys and `_` (no input), at most this many. */
 const MAX_KEYS = 40;

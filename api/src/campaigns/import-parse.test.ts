@@ -2,7 +2,10 @@ import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { csvCell } from '../records/common.ts';
 import { contactNumber } from './contact-phone.ts';
-import { detectSeparator, xlsxUnpacksWithin } from './import-read.ts';
+import { createReadStream, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { detectSeparator, letGoOfSheet, xlsxUnpacksWithin } from './import-read.ts';
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, parseContactImport, previewColumns, type ColumnMapping, type ImportOptions } from './import-parse.ts';
 
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -296,6 +299,22 @@ describe('XLSX', () => {
     const report = await parseContactImport(bytes, { kind: 'xlsx', mapping: { phone: 'Téléphone' }, ...france });
     expect(report.source.sheet).toBe('Contacts');
     expect(report.rows.map((r) => r.phone)).toEqual(['+33612345601']);
+  });
+
+  it('lets go of a parked sheet whose temporary file is already deleted without an uncaught error', async () => {
+    // exceljs deletes a parked sheet's file as soon as the walk moves on; under load the stream's open comes
+    // later and fails with ENOENT. Nobody listening, that error would crash the worker (and fail the run).
+    const gone = createReadStream(join(tmpdir(), `sb-parked-${process.pid}-${Date.now()}-gone`));
+    await letGoOfSheet({ iterator: gone });
+    expect(gone.destroyed).toBe(true);
+    expect(gone.listenerCount('error')).toBeGreaterThan(0);
+    const path = join(tmpdir(), `sb-parked-${process.pid}-${Date.now()}-kept`);
+    writeFileSync(path, '<worksheet/>');
+    const kept = createReadStream(path);
+    await letGoOfSheet({ iterator: kept });
+    expect(kept.destroyed).toBe(true);
+    await letGoOfSheet({ iterator: undefined });
+    await letGoOfSheet({ iterator: (async function* () {})() });
   });
 
   it('previews the header and the first five rows, card numbers masked', async () => {

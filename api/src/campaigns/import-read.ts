@@ -289,6 +289,33 @@ export async function xlsxUnpacksWithin(bytes: Uint8Array, limit = MAX_XLSX_UNPA
   return true;
 }
 
+type ParkedStream = { destroy?: () => void; destroyed?: boolean; on?: (event: string, listener: (...args: unknown[]) => void) => unknown; once?: (event: string, listener: (...args: unknown[]) => void) => unknown };
+
+/**
+ * Lets go of a sheet that is not read. A sheet exceljs parked in a temporary file comes as a file stream
+ * whose open may still be pending (libuv's pool is busy under load), and exceljs deletes the file as soon
+ * as the walk moves on: the late open then fails with ENOENT, which on a stream nobody listens to is an
+ * uncaught exception that takes the process down. So its errors are swallowed, and the walk moves on only
+ * once it has closed or failed (at most a second).
+ */
+export async function letGoOfSheet(sheet: { iterator?: unknown }): Promise<void> {
+  const stream = sheet.iterator as ParkedStream | undefined;
+  if (!stream || typeof stream.destroy !== 'function') return;
+  if (typeof stream.on !== 'function' || typeof stream.once !== 'function') return stream.destroy();
+  stream.on('error', () => {});
+  if (stream.destroyed) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 1_000);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    stream.once!('close', done);
+    stream.once!('error', done);
+    stream.destroy!();
+  });
+}
+
 /**
  * The first sheet's rows (the first tab shown, whatever order the workbook's parts come in), with
  * exceljs's streaming reader: shared strings are cached, rows are read one at a time. Rows the file does
@@ -312,7 +339,7 @@ export async function* xlsxRows(bytes: Uint8Array, source: SourceInfo = { kind: 
       const first = shown[0]?.name;
       if (found || (first !== undefined && worksheet.name !== first)) {
         // Another sheet: let go of it (one parked in a temporary file holds it open).
-        worksheet.iterator?.destroy?.();
+        await letGoOfSheet(worksheet);
         continue;
       }
       found = true;
@@ -333,6 +360,8 @@ export async function* xlsxRows(bytes: Uint8Array, source: SourceInfo = { kind: 
         }
       } finally {
         await parse.return(undefined);
+        // Stopped early (the preview's rows): its file stream is let go of too, not left open.
+        await letGoOfSheet(worksheet);
       }
     }
     finished = true;
@@ -343,7 +372,7 @@ export async function* xlsxRows(bytes: Uint8Array, source: SourceInfo = { kind: 
   } finally {
     if (!finished) {
       try {
-        for (let next = await worksheets.next(); !next.done; next = await worksheets.next()) (next.value as unknown as Sheet).iterator?.destroy?.();
+        for (let next = await worksheets.next(); !next.done; next = await worksheets.next()) await letGoOfSheet(next.value as unknown as Sheet);
       } catch {
         // what is left of a file we stopped reading
       }

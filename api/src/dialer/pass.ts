@@ -115,11 +115,12 @@ async function campaignTurn(tx: TenantTx, campaignId: string, now: Date): Promis
   // (two predictive turns at once would each place the calls the pacing allows). The campaign row is the first lock.
   const campaign = await tx.selectFrom('campaigns').selectAll().where('id', '=', campaignId).where('status', '=', 'running').forUpdate().skipLocked().executeTakeFirst();
   if (!campaign || !(await withinDates(tx, campaign, now))) return turn;
-  if (!(await keepCallerId(tx, campaign, now))) return turn;
   // The company's callback requests are called while their function is open (its hours, holidays included), never at night.
   if (campaign.kind === 'callbacks' && !(await functionOpen(tx, campaign, now))) return turn;
   const { rows: free } = await freeOperatorsQuery(tx, campaign, now, inboundFirstMs).execute(tx);
   if (!free.length) return turn;
+  // Checked (and held) only when a dial may follow: an idle turn costs no lookup of the number.
+  if (!(await keepCallerId(tx, campaign, now))) return turn;
   if (campaign.mode === 'predictive') {
     // A callback promised to one operator is theirs, placed for them as in progressive dialling when they are free.
     let reserved = 0;

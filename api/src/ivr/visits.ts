@@ -87,10 +87,10 @@ export async function menuStats(tx: TenantTx, number: string, days: number, now:
       abandonedAt.set(r.node ?? '', (abandonedAt.get(r.node ?? '') ?? 0) + n);
     } else stats.inMenu += n;
   }
-  const sorted = <K extends string>(m: Map<string, number>, key: K) =>
-    [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, count]) => ({ [key]: k, count }) as { [P in K]: string } & { count: number });
-  stats.byFunction = sorted(byFunction, 'function');
-  stats.abandonedAt = sorted(abandonedAt, 'node');
+  // Most first, then by name.
+  const ranked = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  stats.byFunction = ranked(byFunction).map(([fn, count]) => ({ function: fn, count }));
+  stats.abandonedAt = ranked(abandonedAt).map(([node, count]) => ({ node, count }));
   stats.byDay = [...byDay.values()].sort((a, b) => a.day.localeCompare(b.day));
   return stats;
 }

@@ -359,6 +359,12 @@ describe('the HTTP boundary walks the menu', () => {
       expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(['days']);
     }
     expect((await otherAdmin.get(`${menus(other, otherNumber)}/stats`)).body.entered).toBe(0);
+    // A hostile number is a 400 naming it, never a query.
+    for (const bad of ['+3314286\u00008201', '=HYPERLINK("x")', "+33' or 1=1--", '4970 1012 3456 7893']) {
+      const res = await clientMember.get(`${menus(tenant, bad)}/stats`);
+      expect(res.status).toBe(400);
+      expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['number']);
+    }
   });
 
   it('an audio prompt is a signed URL; keys are checked at the edge; a disabled menu routes as before', async () => {
